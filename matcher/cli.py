@@ -1,0 +1,232 @@
+"""The ``peermatch`` command: import, index, search and serve a network's data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from matcher.errors import PeermatchError
+from matcher.records import RecordType
+from matcher.settings import Settings
+
+app = typer.Typer(
+    help="peermatch: peer partners, experts and resources for learning networks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+DataDir = Annotated[
+    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
+    typer.Option("--data-dir", help="Folder of the store and indexes [default: per-user data dir, or PEERMATCH_DATA_DIR].", show_default=False),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+def _workspace(data_dir: Path | None) -> Any:
+    from matcher.workspace import Workspace
+
+    return Workspace(_settings(data_dir))
+
+
+def _emit(payload: Any, as_json: bool, render: Any = None) -> None:
+    if as_json or render is None:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        render(payload)
+
+
+def _fail(error: PeermatchError) -> None:
+    console.print(f"[red]error:[/red] {error}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+@app.command("import")
+def import_command(
+    files: Annotated[list[Path], typer.Argument(help="JSONL, JSON or CSV files of members or resources.")],
+    records: Annotated[Optional[str], typer.Option(help="members or resources [default: guessed from the file name or fields].")] = None,  # noqa: UP045
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid records and write a report of the rest.")] = False,
+    report: Annotated[Optional[Path], typer.Option(help="Where --skip-invalid writes rejected records [default: FILE.rejected.jsonl].")] = None,  # noqa: UP045
+    index: Annotated[bool, typer.Option("--index/--no-index", help="Rebuild the indexes after importing.")] = True,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Validate files and upsert their records by id. One bad record refuses the whole file
+    unless --skip-invalid; re-importing the same file changes nothing."""
+    from matcher.importing import import_file
+
+    if records not in (None, "members", "resources"):
+        console.print(f"[red]error:[/red] --records must be 'members' or 'resources', not '{records}'")
+        raise typer.Exit(code=2)
+    workspace = _workspace(data_dir)
+    reports = []
+    try:
+        for path in files:
+            reports.append(
+                import_file(
+                    workspace.store, path, workspace.settings,
+                    record_type=records,  # type: ignore[arg-type]
+                    skip_invalid=skip_invalid, report_path=report,
+                )
+            )
+        built = workspace.build(progress=not as_json).__dict__ if index and any(r.changed for r in reports) else None
+    except PeermatchError as error:
+        _fail(error)
+    payload = {"imports": [asdict(r) for r in reports], "index": built}
+
+    def render(p: dict[str, Any]) -> None:
+        for r in p["imports"]:
+            console.print(f"{r['file']}: {r['valid']} valid {r['record_type']}, {r['changed']} changed, {r['rejected']} rejected")
+            if r["rejected_report"]:
+                console.print(f"  rejected records described in {r['rejected_report']}")
+        if p["index"]:
+            console.print(f"indexes rebuilt: {p['index']['passages']} passages in {p['index']['seconds']} s")
+
+    _emit(payload, as_json, render)
+
+
+@app.command()
+def delete(
+    collection: Annotated[str, typer.Argument(help="members or resources")],
+    ids: Annotated[list[str], typer.Argument(help="Ids to delete; an unknown id deletes nothing.")],
+    index: Annotated[bool, typer.Option("--index/--no-index", help="Rebuild the indexes after deleting.")] = True,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Delete records (and their passages) by id."""
+    if collection not in ("members", "resources"):
+        console.print(f"[red]error:[/red] collection must be 'members' or 'resources', not '{collection}'")
+        raise typer.Exit(code=2)
+    workspace = _workspace(data_dir)
+    try:
+        deleted = workspace.store.delete(collection, ids)  # type: ignore[arg-type]
+        if index:
+            workspace.build(progress=not as_json)
+    except PeermatchError as error:
+        _fail(error)
+    _emit({"deleted": deleted, "collection": collection}, as_json, lambda p: console.print(f"deleted {p['deleted']} {collection}"))
+
+
+@app.command("index")
+def index_command(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Embed new or changed passages and write a new index generation (swapped in atomically)."""
+    workspace = _workspace(data_dir)
+    try:
+        report = workspace.build(progress=not as_json)
+    except PeermatchError as error:
+        _fail(error)
+    _emit(
+        report.__dict__, as_json,
+        lambda p: console.print(
+            f"built {p['generation']}: {p['passages']} passages ({p['index_kind']}), "
+            f"{p['embedded']} newly embedded, {p['seconds']} s"
+        ),
+    )
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Free text in any language.")],
+    k: Annotated[int, typer.Option("-k", "--top", min=1, max=200, help="How many results.")] = 10,
+    language: Annotated[Optional[list[str]], typer.Option("--language", "-l", help="Keep only these languages (repeatable).")] = None,  # noqa: UP045
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Keep only these resource kinds (repeatable).")] = None,  # noqa: UP045
+    published_after: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Keep resources published after this date.")] = None,  # noqa: UP045
+    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Resources for a free-text query, across languages, each with its score and matched passage."""
+    from matcher.search.resources import ResourceFilters
+
+    filters = ResourceFilters(
+        languages=frozenset(language) if language else None,
+        kinds=frozenset(kind) if kind else None,
+        published_after=published_after.date() if published_after else None,
+    )
+    workspace = _workspace(data_dir)
+    try:
+        hits = workspace.resources.search(query, k=k, filters=filters, mode=mode)
+        stale = workspace.index_is_stale()
+    except (PeermatchError, ValueError) as error:
+        _fail(error if isinstance(error, PeermatchError) else PeermatchError(str(error)))
+    if stale:
+        console.print("[yellow]note:[/yellow] the store changed since the last build; run 'peermatch index'")
+    payload = {"query": query, "results": [hit.model_dump(mode="json") for hit in hits]}
+
+    def render(p: dict[str, Any]) -> None:
+        table = Table(title=f"resources for: {query}", show_lines=True)
+        for column in ("#", "score", "lang", "kind", "title / matched passage"):
+            table.add_column(column)
+        for rank, hit in enumerate(p["results"], start=1):
+            table.add_row(str(rank), f"{hit['score']:.4f}", hit["language"], hit["kind"], f"[bold]{hit['title']}[/bold]\n{hit['snippet']['text']}")
+        Console().print(table)
+
+    _emit(payload, as_json, render)
+
+
+@app.command()
+def status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """What the data directory holds: record counts, store revision, current index."""
+    from matcher.index.generations import current_generation
+
+    workspace = _workspace(data_dir)
+    settings = workspace.settings
+    generation = current_generation(settings.index_dir)
+    meta = json.loads((generation / "meta.json").read_text()) if generation else None
+    payload = {
+        "data_dir": str(settings.data_dir),
+        "members": workspace.store.count("members"),
+        "resources": workspace.store.count("resources"),
+        "store_revision": workspace.store.revision(),
+        "index": meta,
+        "model": settings.model,
+    }
+    _emit(payload, as_json, None)
+
+
+@app.command()
+def demo(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Load the shipped demo network (151 members, 305 resources in EN/FR/ES) and build its indexes."""
+    from matcher.demo import DEMO_FILES
+
+    import_command(
+        files=list(DEMO_FILES), records=None, skip_invalid=False, report=None, index=True,
+        data_dir=data_dir, as_json=as_json,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data_dir: DataDir = None,
+) -> None:
+    """Start the HTTP service on the data directory's current indexes."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = _settings(data_dir)
+    application = create_app(settings)
+    console.print(f"peermatch serving {settings.data_dir} at http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""The exceptions peermatch raises where input enters; each message names what is wrong, where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PeermatchError(Exception):
+    """Base of every error peermatch raises on purpose."""
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    """One bad record: the file and line it came from, the field, and why it was refused."""
+
+    file: str
+    line: int
+    field: str
+    reason: str
+    record_id: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        who = f" (id {self.record_id})" if self.record_id else ""
+        return f"{where}{who}: field '{self.field}': {self.reason}"
+
+
+class InvalidRecordsError(PeermatchError):
+    """An import refused because some records are invalid; nothing was written."""
+
+    def __init__(self, problems: list[RecordProblem]) -> None:
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(
+            f"{len(problems)} invalid record(s); nothing was imported "
+            f"(use --skip-invalid to import the valid ones):\n{shown}{more}"
+        )
+
+
+class UnreadableFileError(PeermatchError):
+    """A file that cannot be read or parsed at all (missing, wrong format, broken encoding)."""
+
+
+class UnknownIdError(PeermatchError, KeyError):
+    """An id that the store does not hold."""
+
+    def __init__(self, kind: str, record_id: str) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        super().__init__(f"no {kind} with id '{record_id}'")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class ModelNotFoundError(PeermatchError):
+    """The configured embedding model is not on disk (peermatch never downloads one)."""
+
+
+class IndexNotBuiltError(PeermatchError):
+    """A search asked of an index that has not been built yet."""
+
+
+class StoreVersionError(PeermatchError):
+    """The store on disk was written by a newer peermatch than this one."""

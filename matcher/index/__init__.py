@@ -1,0 +1,1 @@
+"""Vector (FAISS) and lexical (BM25) indexes over passages, written as atomic generations."""

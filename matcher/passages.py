@@ -1,0 +1,83 @@
+"""Split records into passages: the unit that is embedded, indexed and quoted back as a snippet."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from matcher.records import Member, Resource
+
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A window of a record's text. ``key`` is unique in the store: ``<owner>#<field>:<n>``."""
+
+    key: str
+    collection: str  # "members" or "resources"
+    owner_id: str
+    field: str  # profile, strength:0, need:1, representative, title, body
+    position: int
+    language: str | None
+    text: str
+
+    @property
+    def text_hash(self) -> str:
+        return text_hash(self.text)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def split_words(text: str, size: int, overlap: int) -> list[str]:
+    """Windows of ``size`` words, consecutive windows sharing ``overlap`` words; [] for blank text."""
+    words = _WORD.findall(text)
+    if not words:
+        return []
+    step = size - overlap
+    windows = []
+    for start in range(0, len(words), step):
+        windows.append(" ".join(words[start : start + size]))
+        if start + size >= len(words):
+            break
+    return windows
+
+
+def member_passages(member: Member, size: int, overlap: int) -> list[Passage]:
+    """Profile, each strength, each need and the representative, each split on its own.
+
+    Strengths and needs stay separate passages so that a match can say which need met
+    which strength.
+    """
+    language = member.languages[0]
+    fields: list[tuple[str, str]] = [("profile", member.profile)]
+    fields += [(f"strength:{i}", s.text) for i, s in enumerate(member.strengths)]
+    fields += [(f"need:{i}", n.text) for i, n in enumerate(member.needs)]
+    if member.representative is not None:
+        fields.append(("representative", member.representative.profile))
+    return _passages("members", member.id, language, fields, size, overlap)
+
+
+def resource_passages(resource: Resource, size: int, overlap: int) -> list[Passage]:
+    """The title on its own (short, precise) and the body in windows."""
+    fields = [("title", resource.title), ("body", resource.body)]
+    return _passages("resources", resource.id, resource.language, fields, size, overlap)
+
+
+def _passages(
+    collection: str,
+    owner_id: str,
+    language: str | None,
+    fields: list[tuple[str, str]],
+    size: int,
+    overlap: int,
+) -> list[Passage]:
+    passages = []
+    for field, text in fields:
+        for position, window in enumerate(split_words(text, size, overlap)):
+            key = f"{owner_id}#{field}:{position}"
+            passages.append(Passage(key, collection, owner_id, field, position, language, window))
+    return passages

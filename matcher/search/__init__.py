@@ -1,0 +1,1 @@
+"""Queries against the indexes: hybrid retrieval, fusion, filters and explained results."""

@@ -1,0 +1,119 @@
+"""Resources for a free-text query: hybrid dense + BM25, filters, and an explanation per result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from embeddings.embedder import TextEncoder
+from matcher.indexing import Indexes
+from matcher.records import Resource, ResourceKind
+from matcher.search.retrieval import OwnerHit, retrieve
+from matcher.settings import Settings
+
+SNIPPET_CHARS = 320
+
+
+@dataclass(frozen=True)
+class ResourceFilters:
+    languages: frozenset[str] | None = None
+    kinds: frozenset[str] | None = None
+    published_after: dt.date | None = None
+
+    def admits(self, resource: Resource) -> bool:
+        if self.languages and resource.language not in self.languages:
+            return False
+        if self.kinds and resource.kind not in self.kinds:
+            return False
+        if self.published_after and (resource.published is None or resource.published <= self.published_after):
+            return False
+        return True
+
+    @property
+    def empty(self) -> bool:
+        return not (self.languages or self.kinds or self.published_after)
+
+
+class ScoreParts(BaseModel):
+    """Where a score comes from: each retriever's rank and raw score, and the fused total."""
+
+    fused: float
+    fusion: str
+    dense_rank: int | None = None
+    dense_cosine: float | None = None
+    dense_calibrated: float | None = None
+    lexical_rank: int | None = None
+    lexical_bm25: float | None = None
+
+
+class Snippet(BaseModel):
+    passage: str  # the passage key, e.g. "res-042#body:1"
+    field: str
+    text: str
+
+
+class ResourceHit(BaseModel):
+    id: str
+    title: str
+    kind: ResourceKind
+    language: str
+    url: str | None
+    published: dt.date | None
+    score: float
+    snippet: Snippet
+    explanation: ScoreParts
+
+
+class ResourceSearcher:
+    """Searches the resources of one index generation; records are read once from the store."""
+
+    def __init__(self, indexes: Indexes, resources: list[Resource], encoder: TextEncoder, settings: Settings):
+        self.indexes = indexes
+        self.resources = {r.id: r for r in resources}
+        self.encoder = encoder
+        self.settings = settings
+
+    def search(
+        self, query: str, k: int = 10, filters: ResourceFilters | None = None, mode: str = "hybrid"
+    ) -> list[ResourceHit]:
+        filters = filters or ResourceFilters()
+        owners = None if filters.empty else [r.id for r in self.resources.values() if filters.admits(r)]
+        vector = self.encoder.encode([query])[0]
+        hits = retrieve(
+            self.indexes["resources"], query, vector, depth=self.settings.candidate_depth, mode=mode, owners=owners,
+            fusion=self.settings.fusion, lexical_weight=self.settings.lexical_weight, rrf_k=self.settings.rrf_k,
+            calibrate_languages=self.settings.calibrate_languages,
+        )
+        return [self._explain(hit) for hit in hits if hit.owner_id in self.resources][:k]
+
+    def _explain(self, hit: OwnerHit) -> ResourceHit:
+        resource = self.resources[hit.owner_id]
+        passage = hit.best_passage
+        return ResourceHit(
+            id=resource.id,
+            title=resource.title,
+            kind=resource.kind,
+            language=resource.language,
+            url=str(resource.url) if resource.url else None,
+            published=resource.published,
+            score=round(hit.score, 6),
+            snippet=Snippet(passage=passage.key, field=passage.field, text=_shorten(passage.text)),
+            explanation=ScoreParts(
+                fused=round(hit.score, 6),
+                fusion=self.settings.fusion,
+                dense_rank=hit.dense.rank if hit.dense else None,
+                dense_cosine=round(hit.dense.score, 4) if hit.dense else None,
+                dense_calibrated=round(hit.dense.ranked_by, 4) if hit.dense else None,
+                lexical_rank=hit.lexical.rank if hit.lexical else None,
+                lexical_bm25=round(hit.lexical.score, 4) if hit.lexical else None,
+            ),
+        )
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+    return cut + " …"

@@ -1,0 +1,179 @@
+"""Hybrid retrieval over one collection: passages from FAISS and BM25, rolled up to their owners.
+
+An owner (a resource or a member) is ranked by its best passage in each retriever; the two
+owner rankings are fused by RRF. Each hit keeps the passages and scores that put it there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+
+from matcher.indexing import CollectionIndex
+from matcher.passages import Passage
+from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
+
+MODES = ("hybrid", "dense", "lexical")
+CALIBRATION_DEPTH = 50  # top scores per language whose mean is that language's shift
+MIN_CALIBRATION_ROWS = 20  # below this a language is too small to estimate its shift
+FUSIONS = ("weighted", "rrf")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One retriever's best passage for an owner, its raw score and the owner's rank there.
+
+    ``ranking_score`` is what the owner was ranked by: the raw score, or for dense evidence
+    the language-calibrated cosine.
+    """
+
+    passage: Passage
+    score: float
+    rank: int
+    ranking_score: float | None = None
+
+    @property
+    def ranked_by(self) -> float:
+        return self.score if self.ranking_score is None else self.ranking_score
+
+
+@dataclass(frozen=True)
+class OwnerHit:
+    owner_id: str
+    score: float
+    dense: Evidence | None
+    lexical: Evidence | None
+
+    @property
+    def best_passage(self) -> Passage:
+        """The passage of whichever retriever ranked this owner higher."""
+        candidates = [e for e in (self.dense, self.lexical) if e is not None]
+        return min(candidates, key=lambda e: e.rank).passage
+
+
+def retrieve(
+    index: CollectionIndex,
+    query_text: str,
+    query_vector: np.ndarray,
+    *,
+    depth: int,
+    rrf_k: int = 60,
+    mode: str = "hybrid",
+    fusion: str = "weighted",
+    lexical_weight: float = 0.05,
+    calibrate_languages: bool = True,
+    owners: Collection[str] | None = None,
+    fields: Collection[str] | None = None,
+) -> list[OwnerHit]:
+    """Owners ranked best first; ``owners`` and ``fields`` (passage field prefixes) restrict the search.
+
+    ``fusion`` 'weighted' adds cosine and lexical_weight * BM25 / best BM25; 'rrf' is
+    reciprocal rank fusion with constant ``rrf_k``.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown retrieval mode '{mode}' (expected one of {', '.join(MODES)})")
+    if fusion not in FUSIONS:
+        raise ValueError(f"unknown fusion '{fusion}' (expected one of {', '.join(FUSIONS)})")
+    allowed = _allowed_rows(index, owners, fields)
+    dense = _dense(index, query_vector, depth, allowed, calibrate_languages) if mode != "lexical" else {}
+    lexical = _lexical(index, query_text, depth, allowed) if mode != "dense" else {}
+    if fusion == "rrf":
+        fused = reciprocal_rank_fusion({"dense": list(dense), "lexical": list(lexical)}, k=rrf_k)
+    else:
+        weights = {"dense": 1.0 - lexical_weight if lexical else 1.0, "lexical": lexical_weight if dense else 1.0}
+        fused = weighted_score_fusion(
+            {"dense": {o: e.ranked_by for o, e in dense.items()}, "lexical": {o: e.score for o, e in lexical.items()}},
+            weights,
+        )
+    return [OwnerHit(owner, score, dense.get(owner), lexical.get(owner)) for owner, score in fused.items()]
+
+
+def _allowed_rows(
+    index: CollectionIndex, owners: Collection[str] | None, fields: Collection[str] | None
+) -> np.ndarray | None:
+    if owners is None and fields is None:
+        return None
+    owner_set = set(owners) if owners is not None else None
+    prefixes = tuple(fields) if fields is not None else None
+    rows = [
+        row
+        for row, p in enumerate(index.passages)
+        if (owner_set is None or p.owner_id in owner_set) and (prefixes is None or p.field.startswith(prefixes))
+    ]
+    return np.asarray(rows, dtype=np.int64)
+
+
+def _dense(
+    index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.ndarray | None, calibrate: bool
+) -> dict[str, Evidence]:
+    if len(index.dense) == 0 or (allowed is not None and len(allowed) == 0):
+        return {}
+    query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
+    groups = index.rows_by_language() if calibrate else {}
+    if len(groups) < 2:
+        rows, scores = _search(index, query, depth, allowed)
+        return _roll_up(index, rows, scores)
+    # The encoder scores text in the query's own language higher across the board, relevant or
+    # not. Searching each language apart and subtracting the mean of its top CALIBRATION_DEPTH
+    # scores removes that shift, so the best English answer to a French query can outrank a
+    # mediocre French one. Raw cosines stay in the evidence for the explanation.
+    calibrated: list[tuple[float, int, float]] = []
+    for rows_of_language in groups.values():
+        subset = rows_of_language if allowed is None else np.intersect1d(rows_of_language, allowed)
+        if len(subset) == 0:
+            continue
+        rows, scores = _search(index, query, max(depth, CALIBRATION_DEPTH), subset)
+        if len(scores) == 0:
+            continue
+        shift = float(scores[:CALIBRATION_DEPTH].mean()) if len(subset) >= MIN_CALIBRATION_ROWS else 0.0
+        calibrated += [(float(s) - shift, int(r), float(s)) for r, s in zip(rows[:depth], scores[:depth], strict=True)]
+    calibrated.sort(key=lambda item: -item[0])
+    best: dict[str, Evidence] = {}
+    for adjusted, row, cosine in calibrated:
+        passage = index.passage(row)
+        if passage.owner_id not in best:
+            best[passage.owner_id] = Evidence(passage, cosine, len(best) + 1, adjusted)
+    return best
+
+
+def _search(
+    index: CollectionIndex, query: np.ndarray, depth: int, allowed: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    k = min(depth, len(index.dense) if allowed is None else len(allowed))
+    if allowed is None:
+        scores, rows = index.dense.index.search(query, k)
+    else:
+        scores, rows = index.dense.index.search(query, k, params=_search_params(index, allowed))
+    keep = rows[0] >= 0
+    return rows[0][keep], scores[0][keep]
+
+
+def _search_params(index: CollectionIndex, allowed: np.ndarray) -> faiss.SearchParameters:
+    selector = faiss.IDSelectorBatch(allowed)
+    if index.dense.kind == "hnsw":
+        params = faiss.SearchParametersHNSW(sel=selector)
+        params.efSearch = max(faiss.downcast_index(index.dense.index).hnsw.efSearch, 64)
+        return params
+    return faiss.SearchParameters(sel=selector)
+
+
+def _lexical(index: CollectionIndex, text: str, depth: int, allowed: np.ndarray | None) -> dict[str, Evidence]:
+    if allowed is not None and len(allowed) == 0:
+        return {}
+    rows, scores = index.lexical.search(text, depth, allowed)
+    return _roll_up(index, rows, scores)
+
+
+def _roll_up(index: CollectionIndex, rows: np.ndarray, scores: np.ndarray) -> dict[str, Evidence]:
+    """Best passage per owner, owners in order of their best passage."""
+    best: dict[str, Evidence] = {}
+    for row, score in zip(rows.tolist(), scores.tolist(), strict=True):
+        if row < 0:
+            continue
+        passage = index.passage(row)
+        if passage.owner_id not in best:
+            best[passage.owner_id] = Evidence(passage, float(score), len(best) + 1)
+    return best

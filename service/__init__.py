@@ -1,0 +1,1 @@
+"""peermatch over HTTP (FastAPI)."""
