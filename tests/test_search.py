@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from matcher.importing import import_file
+from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
+from matcher.search.resources import ResourceFilters
+from matcher.settings import Settings
+from matcher.workspace import Workspace
+from tests.conftest import resource, write_jsonl
+from tests.fakes import FakeEncoder
+
+
+def test_reciprocal_rank_fusion_by_hand() -> None:
+    fused = reciprocal_rank_fusion({"dense": ["a", "b"], "lexical": ["b", "c"]}, k=60)
+    assert fused == pytest.approx({"b": 1 / 62 + 1 / 61, "a": 1 / 61, "c": 1 / 62})
+    assert list(fused) == ["b", "a", "c"]
+
+
+def test_weighted_fusion_scales_bm25_by_its_best_score() -> None:
+    fused = weighted_score_fusion(
+        {"dense": {"a": 0.8, "b": 0.6}, "lexical": {"b": 10.0, "c": 5.0}}, {"dense": 0.9, "lexical": 0.1}
+    )
+    assert fused == pytest.approx({"a": 0.72, "b": 0.54 + 0.1, "c": 0.05})
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -> Workspace:
+    rows = [
+        resource("en-teachers", "Digital skills for teachers", "Training teachers in digital tools.", published="2024-05-01"),
+        resource("es-teachers", "Docentes digitales", "Formar a los docentes en herramientas digitales.",
+                 language="es", kind="mooc", published="2021-01-01"),
+        resource("en-floods", "Flood preparedness", "Schools prepare for floods.", published="2023-01-01"),
+        resource("fr-gardens", "Jardins partagés", "Des jardins en ville.", language="fr"),
+    ]
+    workspace = Workspace(settings, fake_encoder)
+    import_file(workspace.store, write_jsonl(tmp_path / "resources.jsonl", rows), settings)
+    workspace.build()
+    return workspace
+
+
+def test_a_french_query_finds_english_and_spanish_resources(workspace: Workspace) -> None:
+    hits = workspace.resources.search("former les enseignants au numérique", k=4)
+    assert {hit.id for hit in hits[:2]} == {"en-teachers", "es-teachers"}
+    top = hits[0]
+    assert top.snippet.passage.startswith(top.id + "#")
+    assert top.explanation.dense_cosine == pytest.approx(1.0)
+
+
+def test_filters_on_language_kind_and_date(workspace: Workspace) -> None:
+    def ids(filters: ResourceFilters) -> list[str]:
+        return [hit.id for hit in workspace.resources.search("teachers digital", k=10, filters=filters)]
+
+    assert set(ids(ResourceFilters(languages=frozenset({"es"})))) == {"es-teachers"}
+    assert set(ids(ResourceFilters(kinds=frozenset({"mooc"})))) == {"es-teachers"}
+    assert "es-teachers" not in ids(ResourceFilters(published_after=dt.date(2022, 1, 1)))
+    assert ids(ResourceFilters(languages=frozenset({"ar"}))) == []
+
+
+def test_lexical_mode_sees_only_shared_words(workspace: Workspace) -> None:
+    hits = workspace.resources.search("flood", k=5, mode="lexical")
+    assert [hit.id for hit in hits] == ["en-floods"]
+    assert hits[0].explanation.dense_rank is None and hits[0].explanation.lexical_rank == 1
+
+
+def test_index_knows_when_it_is_stale(tmp_path: Path, workspace: Workspace) -> None:
+    assert not workspace.index_is_stale()
+    workspace.store.delete("resources", ["fr-gardens"])
+    assert workspace.index_is_stale()
