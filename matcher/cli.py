@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher.errors import PeermatchError
-from matcher.records import RecordType
 from matcher.settings import Settings
 
 app = typer.Typer(
@@ -26,7 +25,11 @@ console = Console(stderr=True)
 
 DataDir = Annotated[
     Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
-    typer.Option("--data-dir", help="Folder of the store and indexes [default: per-user data dir, or PEERMATCH_DATA_DIR].", show_default=False),
+    typer.Option(
+        "--data-dir",
+        help="Folder of the store and indexes [default: per-user data dir, or PEERMATCH_DATA_DIR].",
+        show_default=False,
+    ),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 
@@ -56,9 +59,15 @@ def _fail(error: PeermatchError) -> None:
 @app.command("import")
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="JSONL, JSON or CSV files of members or resources.")],
-    records: Annotated[Optional[str], typer.Option(help="members or resources [default: guessed from the file name or fields].")] = None,  # noqa: UP045
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid records and write a report of the rest.")] = False,
-    report: Annotated[Optional[Path], typer.Option(help="Where --skip-invalid writes rejected records [default: FILE.rejected.jsonl].")] = None,  # noqa: UP045
+    records: Annotated[
+        str | None, typer.Option(help="members or resources [default: guessed from the file name or fields].")
+    ] = None,  # noqa: UP045
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid records and write a report of the rest.")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Where --skip-invalid writes rejected records [default: FILE.rejected.jsonl].")
+    ] = None,  # noqa: UP045
     index: Annotated[bool, typer.Option("--index/--no-index", help="Rebuild the indexes after importing.")] = True,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -76,9 +85,12 @@ def import_command(
         for path in files:
             reports.append(
                 import_file(
-                    workspace.store, path, workspace.settings,
+                    workspace.store,
+                    path,
+                    workspace.settings,
                     record_type=records,  # type: ignore[arg-type]
-                    skip_invalid=skip_invalid, report_path=report,
+                    skip_invalid=skip_invalid,
+                    report_path=report,
                 )
             )
         built = workspace.build(progress=not as_json).__dict__ if index and any(r.changed for r in reports) else None
@@ -116,7 +128,9 @@ def delete(
             workspace.build(progress=not as_json)
     except PeermatchError as error:
         _fail(error)
-    _emit({"deleted": deleted, "collection": collection}, as_json, lambda p: console.print(f"deleted {p['deleted']} {collection}"))
+    _emit(
+        {"deleted": deleted, "collection": collection}, as_json, lambda p: console.print(f"deleted {p['deleted']} {collection}")
+    )
 
 
 @app.command("index")
@@ -128,7 +142,8 @@ def index_command(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     except PeermatchError as error:
         _fail(error)
     _emit(
-        report.__dict__, as_json,
+        report.__dict__,
+        as_json,
         lambda p: console.print(
             f"built {p['generation']}: {p['passages']} passages ({p['index_kind']}), "
             f"{p['embedded']} newly embedded, {p['seconds']} s"
@@ -140,9 +155,13 @@ def index_command(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
 def search(
     query: Annotated[str, typer.Argument(help="Free text in any language.")],
     k: Annotated[int, typer.Option("-k", "--top", min=1, max=200, help="How many results.")] = 10,
-    language: Annotated[Optional[list[str]], typer.Option("--language", "-l", help="Keep only these languages (repeatable).")] = None,  # noqa: UP045
+    language: Annotated[
+        list[str] | None, typer.Option("--language", "-l", help="Keep only these languages (repeatable).")
+    ] = None,  # noqa: UP045
     kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Keep only these resource kinds (repeatable).")] = None,  # noqa: UP045
-    published_after: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Keep resources published after this date.")] = None,  # noqa: UP045
+    published_after: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Keep resources published after this date.")
+    ] = None,  # noqa: UP045
     mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -170,7 +189,13 @@ def search(
         for column in ("#", "score", "lang", "kind", "title / matched passage"):
             table.add_column(column)
         for rank, hit in enumerate(p["results"], start=1):
-            table.add_row(str(rank), f"{hit['score']:.4f}", hit["language"], hit["kind"], f"[bold]{hit['title']}[/bold]\n{hit['snippet']['text']}")
+            table.add_row(
+                str(rank),
+                f"{hit['score']:.4f}",
+                hit["language"],
+                hit["kind"],
+                f"[bold]{hit['title']}[/bold]\n{hit['snippet']['text']}",
+            )
         Console().print(table)
 
     _emit(payload, as_json, render)
@@ -202,8 +227,13 @@ def demo(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     from matcher.demo import DEMO_FILES
 
     import_command(
-        files=list(DEMO_FILES), records=None, skip_invalid=False, report=None, index=True,
-        data_dir=data_dir, as_json=as_json,
+        files=list(DEMO_FILES),
+        records=None,
+        skip_invalid=False,
+        report=None,
+        index=True,
+        data_dir=data_dir,
+        as_json=as_json,
     )
 
 

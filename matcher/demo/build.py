@@ -244,8 +244,8 @@ def make_members(rng: random.Random, cities: dict[str, list[str]], ties: set) ->
 
     # Existing partners: real twin-city ties between demo members, plus a few coalition ties.
     id_of_place = {place: member_id for member_id, place in place_of.items()}
-    for tie in ties:
-        a, b = tuple(tie) if len(tie) == 2 else (next(iter(tie)),) * 2
+    for tie in sorted(ties, key=sorted):  # sorted: set order changes with the hash seed
+        a, b = sorted(tie) if len(tie) == 2 else (next(iter(tie)),) * 2
         if a in id_of_place and b in id_of_place and a != b:
             _link(members, id_of_place[a], id_of_place[b])
     coalitions = [m["id"] for m in members if m["kind"] in {"coalition", "organization"}]
@@ -299,13 +299,13 @@ def make_resources(rng: random.Random, members: list[dict]) -> list[dict]:
                 "url": f"https://example.org/peermatch-demo/{resource_id}",
                 "kind": kind, "language": lang, "topics": [topic.id],
                 "authors": [author["id"]] if author else [],
-                "published": published.isoformat(),
+                "published": published.isoformat(),  # JSON holds dates as ISO text
             })
-    for name, (title, topics, published) in SEEDS.items():
+    for name, (title, topics, seed_date) in SEEDS.items():
         text = (DATA / "seeds" / f"{name}.fr.txt").read_text(encoding="utf-8")
         resources.append({
             "id": f"seed-{name}", "title": title, "text": " ".join(text.split()),
-            "kind": "publication", "language": "fr", "topics": topics, "authors": [], "published": published,
+            "kind": "publication", "language": "fr", "topics": topics, "authors": [], "published": seed_date,
         })
     return resources
 

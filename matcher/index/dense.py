@@ -79,5 +79,5 @@ class DenseIndex:
         index = faiss.read_index(str(folder / "dense.faiss"))
         meta = json.loads((folder / "dense-keys.json").read_text())
         if meta["kind"] == HNSW and ef_search is not None:
-            faiss.downcast_index(index).hnsw.efSearch = ef_search
+            faiss.downcast_index(index).hnsw.efSearch = ef_search  # type: ignore[attr-defined]
         return cls(index, meta["keys"], meta["kind"])

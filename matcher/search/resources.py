@@ -27,9 +27,9 @@ class ResourceFilters:
             return False
         if self.kinds and resource.kind not in self.kinds:
             return False
-        if self.published_after and (resource.published is None or resource.published <= self.published_after):
-            return False
-        return True
+        return not (
+            self.published_after and (resource.published is None or resource.published <= self.published_after)
+        )
 
     @property
     def empty(self) -> bool:

@@ -154,10 +154,11 @@ def _search(
 def _search_params(index: CollectionIndex, allowed: np.ndarray) -> faiss.SearchParameters:
     selector = faiss.IDSelectorBatch(allowed)
     if index.dense.kind == "hnsw":
-        params = faiss.SearchParametersHNSW(sel=selector)
-        params.efSearch = max(faiss.downcast_index(index.dense.index).hnsw.efSearch, 64)
+        # faiss's bundled type hints lack the HNSW parameters and the selector keyword.
+        params = faiss.SearchParametersHNSW(sel=selector)  # type: ignore[attr-defined]
+        params.efSearch = max(faiss.downcast_index(index.dense.index).hnsw.efSearch, 64)  # type: ignore[attr-defined]
         return params
-    return faiss.SearchParameters(sel=selector)
+    return faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
 
 
 def _lexical(index: CollectionIndex, text: str, depth: int, allowed: np.ndarray | None) -> dict[str, Evidence]:
