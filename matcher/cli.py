@@ -163,6 +163,9 @@ def search(
         dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Keep resources published after this date.")
     ] = None,  # noqa: UP045
     mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
+    language_mix: Annotated[
+        bool, typer.Option("--language-mix/--no-language-mix", help="Show the best hit of languages missing from the top k.")
+    ] = True,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -176,7 +179,7 @@ def search(
     )
     workspace = _workspace(data_dir)
     try:
-        hits = workspace.resources.search(query, k=k, filters=filters, mode=mode)
+        hits = workspace.resources.search(query, k=k, filters=filters, mode=mode, language_mix=language_mix)
         stale = workspace.index_is_stale()
     except (PeermatchError, ValueError) as error:
         _fail(error if isinstance(error, PeermatchError) else PeermatchError(str(error)))

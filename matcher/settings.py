@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     calibrate_languages: bool = Field(
         True, description="Remove each language's shift in dense scores so other languages can rank first."
     )
+    language_mix: bool = Field(
+        True, description="Give a few of the last places to the best hit of languages missing from the top k."
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     candidate_depth: int = Field(200, ge=10, description="Passages each retriever returns before fusion.")
 

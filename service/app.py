@@ -25,6 +25,7 @@ class ResourceSearchRequest(BaseModel):
     kinds: list[ResourceKind] | None = None
     published_after: dt.date | None = None
     mode: str = Field("hybrid", pattern="^(hybrid|dense|lexical)$")
+    language_mix: bool = Field(True, description="Show the best hit of languages missing from the top k.")
 
 
 class ResourceSearchResponse(BaseModel):
@@ -53,7 +54,9 @@ def create_app(settings: Settings, encoder: TextEncoder | None = None) -> FastAP
             kinds=frozenset(request.kinds) if request.kinds else None,
             published_after=request.published_after,
         )
-        hits = workspace.resources.search(request.query, k=request.k, filters=filters, mode=request.mode)
+        hits = workspace.resources.search(
+            request.query, k=request.k, filters=filters, mode=request.mode, language_mix=request.language_mix
+        )
         return ResourceSearchResponse(query=request.query, results=hits)
 
     @app.get("/v1/resources/search", response_model=ResourceSearchResponse)

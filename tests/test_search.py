@@ -70,3 +70,22 @@ def test_index_knows_when_it_is_stale(tmp_path: Path, workspace: Workspace) -> N
     assert not workspace.index_is_stale()
     workspace.store.delete("resources", ["fr-gardens"])
     assert workspace.index_is_stale()
+
+
+def test_language_mix_promotes_the_best_hit_of_each_missing_language() -> None:
+    from matcher.search.resources import ResourceHit, ScoreParts, Snippet, mix_languages
+
+    def hit(rank: int, language: str) -> ResourceHit:
+        return ResourceHit(
+            id=f"r{rank}", title="t", kind="publication", language=language, url=None, published=None,
+            score=1.0 / rank, snippet=Snippet(passage=f"r{rank}#title:0", field="title", text="t"),
+            explanation=ScoreParts(fused=1.0 / rank, fusion="weighted"),
+        )
+
+    ranked = [hit(1, "fr"), hit(2, "fr"), hit(3, "fr"), hit(4, "fr"), hit(5, "en"), hit(6, "es"), hit(7, "en"),
+              hit(8, "pt"), hit(13, "ar")]
+    mixed = mix_languages(ranked, 4)
+    assert [h.id for h in mixed] == ["r1", "r2", "r3", "r5"]
+    assert [h.explanation.language_slot for h in mixed] == [False, False, False, True]
+    assert [h.id for h in mix_languages(ranked, 8)] == ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r13"]
+    assert [h.id for h in mix_languages(ranked[:3], 4)] == ["r1", "r2", "r3"]

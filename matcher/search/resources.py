@@ -46,6 +46,7 @@ class ScoreParts(BaseModel):
     dense_calibrated: float | None = None
     lexical_rank: int | None = None
     lexical_bm25: float | None = None
+    language_slot: bool = False  # promoted so that the list shows more than one language
 
 
 class Snippet(BaseModel):
@@ -76,8 +77,16 @@ class ResourceSearcher:
         self.settings = settings
 
     def search(
-        self, query: str, k: int = 10, filters: ResourceFilters | None = None, mode: str = "hybrid"
+        self,
+        query: str,
+        k: int = 10,
+        filters: ResourceFilters | None = None,
+        mode: str = "hybrid",
+        language_mix: bool | None = None,
     ) -> list[ResourceHit]:
+        """The top-k resources for ``query``; with ``language_mix`` (default: the setting), up to
+        k // 4 slots go to the best hit of each language missing from the top k, if it ranks
+        within the top 3k."""
         filters = filters or ResourceFilters()
         owners = None if filters.empty else [r.id for r in self.resources.values() if filters.admits(r)]
         vector = self.encoder.encode([query])[0]
@@ -86,7 +95,9 @@ class ResourceSearcher:
             fusion=self.settings.fusion, lexical_weight=self.settings.lexical_weight, rrf_k=self.settings.rrf_k,
             calibrate_languages=self.settings.calibrate_languages,
         )
-        return [self._explain(hit) for hit in hits if hit.owner_id in self.resources][:k]
+        ranked = [self._explain(hit) for hit in hits if hit.owner_id in self.resources]
+        mix = self.settings.language_mix if language_mix is None else language_mix
+        return mix_languages(ranked, k) if mix else ranked[:k]
 
     def _explain(self, hit: OwnerHit) -> ResourceHit:
         resource = self.resources[hit.owner_id]
@@ -117,3 +128,22 @@ def _shorten(text: str) -> str:
         return text
     cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
     return cut + " …"
+
+
+def mix_languages(ranked: list[ResourceHit], k: int) -> list[ResourceHit]:
+    """Keep the top k, but give up to k // 4 of the last places to the best-ranked hit (within
+    the top 3k) of each language the top k lacks, in rank order.
+
+    The encoder favours the query's own language; a hub whose readers work in several
+    languages wants to see that an English or Spanish answer exists.
+    """
+    top = ranked[:k]
+    present = {hit.language for hit in top}
+    promoted: list[ResourceHit] = []
+    for hit in ranked[k : 3 * k]:
+        if len(promoted) >= max(1, k // 4) or len(promoted) >= k - 1:
+            break
+        if hit.language not in present:
+            present.add(hit.language)
+            promoted.append(hit.model_copy(update={"explanation": hit.explanation.model_copy(update={"language_slot": True})}))
+    return top[: k - len(promoted)] + promoted
