@@ -253,6 +253,12 @@ def serve(
 
     settings = _settings(data_dir)
     application = create_app(settings)
+    try:
+        # Load the model and the indexes now, so a missing model fails at start, not on the first request.
+        application.state.workspace.encoder  # noqa: B018
+        application.state.workspace.reload()
+    except PeermatchError as error:
+        _fail(error)
     console.print(f"peermatch serving {settings.data_dir} at http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(application, host=host, port=port, log_level="info")
 

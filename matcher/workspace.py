@@ -37,23 +37,18 @@ class Workspace:
 
     @property
     def indexes(self) -> Indexes:
-        if self._indexes is None:
-            self.reload()
-        assert self._indexes is not None  # set by reload(); narrows the type for mypy
-        return self._indexes
+        return self._indexes or self.reload()[0]
 
-    def reload(self) -> None:
+    def reload(self) -> tuple[Indexes, ResourceSearcher]:
         """Swap in the current index generation (and the records it was built from) at once."""
         indexes = load_indexes(self.settings)
         searcher = ResourceSearcher(indexes, self.store.resources(), self.encoder, self.settings)
         self._indexes, self._resource_searcher = indexes, searcher
+        return indexes, searcher
 
     @property
     def resources(self) -> ResourceSearcher:
-        if self._resource_searcher is None:
-            self.reload()
-        assert self._resource_searcher is not None
-        return self._resource_searcher
+        return self._resource_searcher or self.reload()[1]
 
     def build(self, *, progress: bool = False) -> BuildReport:
         report = build_indexes(self.store, self.encoder, self.settings, progress=progress)
