@@ -89,3 +89,16 @@ def test_language_mix_promotes_the_best_hit_of_each_missing_language() -> None:
     assert [h.explanation.language_slot for h in mixed] == [False, False, False, True]
     assert [h.id for h in mix_languages(ranked, 8)] == ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r13"]
     assert [h.id for h in mix_languages(ranked[:3], 4)] == ["r1", "r2", "r3"]
+
+
+def test_small_languages_borrow_the_shift_of_large_ones() -> None:
+    import numpy as np
+
+    from matcher.search.retrieval import CALIBRATION_DEPTH, MIN_CALIBRATION_ROWS, language_shifts
+
+    large_fr = np.linspace(0.9, 0.4, 100)
+    large_en = np.linspace(0.7, 0.2, 100)
+    tiny_pt = np.array([0.8, 0.1])
+    shifts = language_shifts([(large_fr, 100), (large_en, 100), (tiny_pt, MIN_CALIBRATION_ROWS - 1)])
+    expected_fr, expected_en = large_fr[:CALIBRATION_DEPTH].mean(), large_en[:CALIBRATION_DEPTH].mean()
+    assert shifts == pytest.approx([expected_fr, expected_en, (expected_fr + expected_en) / 2])

@@ -120,15 +120,15 @@ def _dense(
     # not. Searching each language apart and subtracting the mean of its top CALIBRATION_DEPTH
     # scores removes that shift, so the best English answer to a French query can outrank a
     # mediocre French one. Raw cosines stay in the evidence for the explanation.
-    calibrated: list[tuple[float, int, float]] = []
+    searched: list[tuple[np.ndarray, np.ndarray, int]] = []
     for rows_of_language in groups.values():
         subset = rows_of_language if allowed is None else np.intersect1d(rows_of_language, allowed)
-        if len(subset) == 0:
-            continue
-        rows, scores = _search(index, query, max(depth, CALIBRATION_DEPTH), subset)
-        if len(scores) == 0:
-            continue
-        shift = float(scores[:CALIBRATION_DEPTH].mean()) if len(subset) >= MIN_CALIBRATION_ROWS else 0.0
+        if len(subset):
+            rows, scores = _search(index, query, max(depth, CALIBRATION_DEPTH), subset)
+            searched.append((rows, scores, len(subset)))
+    shifts = language_shifts([(scores, size) for _, scores, size in searched])
+    calibrated: list[tuple[float, int, float]] = []
+    for (rows, scores, _), shift in zip(searched, shifts, strict=True):
         calibrated += [(float(s) - shift, int(r), float(s)) for r, s in zip(rows[:depth], scores[:depth], strict=True)]
     calibrated.sort(key=lambda item: -item[0])
     best: dict[str, Evidence] = {}
@@ -137,6 +137,21 @@ def _dense(
         if passage.owner_id not in best:
             best[passage.owner_id] = Evidence(passage, cosine, len(best) + 1, adjusted)
     return best
+
+
+def language_shifts(groups: list[tuple[np.ndarray, int]]) -> list[float]:
+    """Each language's shift: the mean of its top CALIBRATION_DEPTH scores (sorted, best first).
+
+    A language with fewer than MIN_CALIBRATION_ROWS passages is too small to estimate its own
+    shift; it takes the mean shift of the larger ones (or none, if no language is large).
+    """
+    own = [
+        float(scores[:CALIBRATION_DEPTH].mean()) if size >= MIN_CALIBRATION_ROWS and len(scores) else None
+        for scores, size in groups
+    ]
+    known = [shift for shift in own if shift is not None]
+    fallback = float(np.mean(known)) if known else 0.0
+    return [fallback if shift is None else shift for shift in own]
 
 
 def _search(
