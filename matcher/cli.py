@@ -4,67 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from matcher.cli_common import DataDir, JsonFlag, console, emit, fail, settings_for, workspace_for
+from matcher.cli_recommend import recommend_app
 from matcher.errors import PeermatchError
-from matcher.settings import Settings
 
 app = typer.Typer(
     help="peermatch: peer partners, experts and resources for learning networks.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-
-DataDir = Annotated[
-    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
-    typer.Option(
-        "--data-dir",
-        help="Folder of the store and indexes [default: per-user data dir, or PEERMATCH_DATA_DIR].",
-        show_default=False,
-    ),
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    return Settings(data_dir=data_dir) if data_dir else Settings()
-
-
-def _workspace(data_dir: Path | None) -> Any:
-    from matcher.workspace import Workspace
-
-    return Workspace(_settings(data_dir))
-
-
-def _emit(payload: Any, as_json: bool, render: Any = None) -> None:
-    if as_json or render is None:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
-    else:
-        render(payload)
-
-
-def _fail(error: PeermatchError) -> None:
-    console.print(f"[red]error:[/red] {error}", highlight=False)
-    raise typer.Exit(code=2)
+app.add_typer(recommend_app, name="recommend")
 
 
 @app.command("import")
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="JSONL, JSON or CSV files of members or resources.")],
-    records: Annotated[
-        str | None, typer.Option(help="members or resources [default: guessed from the file name or fields].")
-    ] = None,  # noqa: UP045
-    skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Import the valid records and write a report of the rest.")
-    ] = False,
+    records: Annotated[str | None, typer.Option(help="members or resources [default: guessed from the file name or fields].")] = None,  # noqa: UP045
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid records and write a report of the rest.")] = False,
     report: Annotated[
         Path | None, typer.Option(help="Where --skip-invalid writes rejected records [default: FILE.rejected.jsonl].")
     ] = None,  # noqa: UP045
@@ -79,7 +43,7 @@ def import_command(
     if records not in (None, "members", "resources"):
         console.print(f"[red]error:[/red] --records must be 'members' or 'resources', not '{records}'")
         raise typer.Exit(code=2)
-    workspace = _workspace(data_dir)
+    workspace = workspace_for(data_dir)
     reports = []
     try:
         for path in files:
@@ -95,7 +59,7 @@ def import_command(
             )
         built = workspace.build(progress=not as_json).__dict__ if index and any(r.changed for r in reports) else None
     except PeermatchError as error:
-        _fail(error)
+        fail(error)
     payload = {"imports": [asdict(r) for r in reports], "index": built}
 
     def render(p: dict[str, Any]) -> None:
@@ -106,7 +70,7 @@ def import_command(
         if p["index"]:
             console.print(f"indexes rebuilt: {p['index']['passages']} passages in {p['index']['seconds']} s")
 
-    _emit(payload, as_json, render)
+    emit(payload, as_json, render)
 
 
 @app.command()
@@ -121,32 +85,29 @@ def delete(
     if collection not in ("members", "resources"):
         console.print(f"[red]error:[/red] collection must be 'members' or 'resources', not '{collection}'")
         raise typer.Exit(code=2)
-    workspace = _workspace(data_dir)
+    workspace = workspace_for(data_dir)
     try:
         deleted = workspace.store.delete(collection, ids)  # type: ignore[arg-type]
         if index:
             workspace.build(progress=not as_json)
     except PeermatchError as error:
-        _fail(error)
-    _emit(
-        {"deleted": deleted, "collection": collection}, as_json, lambda p: console.print(f"deleted {p['deleted']} {collection}")
-    )
+        fail(error)
+    emit({"deleted": deleted, "collection": collection}, as_json, lambda p: console.print(f"deleted {p['deleted']} {collection}"))
 
 
 @app.command("index")
 def index_command(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """Embed new or changed passages and write a new index generation (swapped in atomically)."""
-    workspace = _workspace(data_dir)
+    workspace = workspace_for(data_dir)
     try:
         report = workspace.build(progress=not as_json)
     except PeermatchError as error:
-        _fail(error)
-    _emit(
+        fail(error)
+    emit(
         report.__dict__,
         as_json,
         lambda p: console.print(
-            f"built {p['generation']}: {p['passages']} passages ({p['index_kind']}), "
-            f"{p['embedded']} newly embedded, {p['seconds']} s"
+            f"built {p['generation']}: {p['passages']} passages ({p['index_kind']}), {p['embedded']} newly embedded, {p['seconds']} s"
         ),
     )
 
@@ -155,10 +116,8 @@ def index_command(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
 def search(
     query: Annotated[str, typer.Argument(help="Free text in any language.")],
     k: Annotated[int, typer.Option("-k", "--top", min=1, max=200, help="How many results.")] = 10,
-    language: Annotated[
-        list[str] | None, typer.Option("--language", "-l", help="Keep only these languages (repeatable).")
-    ] = None,  # noqa: UP045
-    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Keep only these resource kinds (repeatable).")] = None,  # noqa: UP045
+    language: Annotated[list[str] | None, typer.Option("--language", "-l", help="Keep only these languages (repeatable).")] = None,  # noqa: UP045
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Keep only these resource kinds (repeatable).")] = None,  # noqa: UP045
     published_after: Annotated[
         dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Keep resources published after this date.")
     ] = None,  # noqa: UP045
@@ -177,12 +136,12 @@ def search(
         kinds=frozenset(kind) if kind else None,
         published_after=published_after.date() if published_after else None,
     )
-    workspace = _workspace(data_dir)
+    workspace = workspace_for(data_dir)
     try:
         hits = workspace.resources.search(query, k=k, filters=filters, mode=mode, language_mix=language_mix)
         stale = workspace.index_is_stale()
     except (PeermatchError, ValueError) as error:
-        _fail(error if isinstance(error, PeermatchError) else PeermatchError(str(error)))
+        fail(error if isinstance(error, PeermatchError) else PeermatchError(str(error)))
     if stale:
         console.print("[yellow]note:[/yellow] the store changed since the last build; run 'peermatch index'")
     payload = {"query": query, "results": [hit.model_dump(mode="json") for hit in hits]}
@@ -201,7 +160,7 @@ def search(
             )
         Console().print(table)
 
-    _emit(payload, as_json, render)
+    emit(payload, as_json, render)
 
 
 @app.command()
@@ -209,7 +168,7 @@ def status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """What the data directory holds: record counts, store revision, current index."""
     from matcher.index.generations import current_generation
 
-    workspace = _workspace(data_dir)
+    workspace = workspace_for(data_dir)
     settings = workspace.settings
     generation = current_generation(settings.index_dir)
     meta = json.loads((generation / "meta.json").read_text()) if generation else None
@@ -221,7 +180,7 @@ def status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
         "index": meta,
         "model": settings.model,
     }
-    _emit(payload, as_json, None)
+    emit(payload, as_json, None)
 
 
 @app.command()
@@ -251,14 +210,14 @@ def serve(
 
     from service.app import create_app
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     application = create_app(settings)
     try:
         # Load the model and the indexes now, so a missing model fails at start, not on the first request.
         application.state.workspace.encoder  # noqa: B018
         application.state.workspace.reload()
     except PeermatchError as error:
-        _fail(error)
+        fail(error)
     console.print(f"peermatch serving {settings.data_dir} at http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(application, host=host, port=port, log_level="info")
 

@@ -1,0 +1,48 @@
+"""What every peermatch command shares: the data-dir and --json options, output and errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from matcher.errors import PeermatchError
+from matcher.settings import Settings
+
+console = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Folder of the store and indexes [default: per-user data dir, or PEERMATCH_DATA_DIR].",
+        show_default=False,
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+
+
+def settings_for(data_dir: Path | None) -> Settings:
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+def workspace_for(data_dir: Path | None) -> Any:
+    from matcher.workspace import Workspace
+
+    return Workspace(settings_for(data_dir))
+
+
+def emit(payload: Any, as_json: bool, render: Any = None) -> None:
+    if as_json or render is None:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        render(payload)
+
+
+def fail(error: PeermatchError) -> None:
+    console.print(f"[red]error:[/red] {error}", highlight=False)
+    raise typer.Exit(code=2)

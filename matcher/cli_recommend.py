@@ -1,0 +1,208 @@
+"""``peermatch recommend ...``: peers, experts, representative fit, resources for a member, affinity."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from matcher.cli_common import DataDir, JsonFlag, console, emit, fail, workspace_for
+from matcher.errors import PeermatchError, UnreadableFileError
+
+recommend_app = typer.Typer(help="Peer partners, expert groups, representative fit, resources, affinity.", no_args_is_help=True)
+
+Many = Annotated[list[str] | None, typer.Option(help="Repeatable.")]
+
+
+def _recommender(data_dir: Path | None) -> Any:
+    from matcher.recommend.engine import Recommender
+
+    return Recommender.from_workspace(workspace_for(data_dir))
+
+
+def _member_or_profile(recommender: Any, member_id: str | None, profile: Path | None) -> Any:
+    from pydantic import ValidationError
+
+    from matcher.records import Member
+
+    if profile is None:
+        if member_id is None:
+            raise UnreadableFileError("give a MEMBER_ID or --profile FILE.json")
+        return member_id
+    try:
+        return Member.model_validate_json(profile.read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as error:
+        raise UnreadableFileError(f"{profile}: not a valid member profile: {error}") from error
+
+
+@recommend_app.command()
+def peers(
+    member_id: Annotated[str | None, typer.Argument(help="A stored member's id.")] = None,
+    profile: Annotated[Path | None, typer.Option(help="An unsaved member profile (JSON) instead of an id.")] = None,
+    k: Annotated[int, typer.Option("-k", "--top", min=1, max=500)] = 10,
+    mode: Annotated[str, typer.Option(help="complementary (who can help me), similar (peers like me) or blend.")] = "complementary",
+    blend: Annotated[float, typer.Option(help="Share of 'who can help me' in blend mode.")] = 0.5,
+    reciprocal: Annotated[bool, typer.Option(help="Rank by the mutual (harmonic-mean) benefit.")] = False,
+    any_language: Annotated[bool, typer.Option("--any-language", help="Allow candidates without a common language (flagged).")] = False,
+    include_partners: Annotated[bool, typer.Option(help="Keep existing partners (flagged).")] = False,
+    cross_region: Annotated[bool, typer.Option(help="Only candidates from other regions (North-South twinning).")] = False,
+    region: Many = None,
+    country: Many = None,
+    kind: Many = None,
+    network: Many = None,
+    cluster: Many = None,
+    max_per_country: Annotated[int | None, typer.Option(help="At most this many results per country (0: no cap).")] = 2,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Peer partners for a member: each need, the strength or document that meets it, and the score's parts."""
+    from matcher.recommend.peers import PeerOptions
+
+    try:
+        options = PeerOptions(
+            k=k,
+            mode=mode,
+            blend=blend,
+            reciprocal=reciprocal,
+            require_common_language=not any_language,  # type: ignore[arg-type]
+            include_partners=include_partners,
+            cross_region=cross_region,
+            regions=region,
+            countries=country,
+            kinds=kind,
+            networks=network,
+            clusters=cluster,
+            max_per_country=max_per_country or None,
+        )
+        recommender = _recommender(data_dir)
+        results = recommender.peers(_member_or_profile(recommender, member_id, profile), options)
+    except PeermatchError as error:
+        fail(error)
+    payload = [r.model_dump() for r in results]
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        table = Table(title="peer partners", show_lines=True)
+        for column in ("#", "score", "member", "why"):
+            table.add_column(column)
+        for rank, row in enumerate(rows, start=1):
+            top = row["needs_met"][0] if row["needs_met"] else None
+            why = ""
+            if top and top["evidence"]:
+                why = f"need: {top['need']}\n→ {top['evidence'][0]['kind']}: {top['evidence'][0]['text'][:160]}"
+            parts = ", ".join(f"{key} {value}" for key, value in row["parts"].items() if value is not None)
+            flags = f"\n[yellow]{'; '.join(row['flags'])}[/yellow]" if row["flags"] else ""
+            table.add_row(
+                str(rank),
+                f"{row['score']:.3f}\n{parts}",
+                f"{row['name']} ({row['country']}, {row['kind']})\nlanguages: {', '.join(row['shared_languages'])}{flags}",
+                why,
+            )
+        Console().print(table)
+
+    emit(payload, as_json, render)
+
+
+@recommend_app.command()
+def experts(
+    theme: Annotated[str, typer.Argument(help="The theme, in any language.")],
+    aspect: Annotated[list[str] | None, typer.Option(help="An aspect to cover (repeatable).")] = None,
+    k: Annotated[int, typer.Option("-k", "--size", min=1, max=50, help="Group size.")] = 5,
+    aggregation: Annotated[str, typer.Option(help="max, mean or topk over a candidate's evidence.")] = "topk",
+    max_per_country: Annotated[int | None, typer.Option(help="At most this many per country (0: no cap).")] = 1,
+    region_balance: Annotated[bool, typer.Option(help="At most ceil(k/5) per region.")] = False,
+    kind: Many = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Compose an expert group for a theme that covers its aspects; say which aspect nobody covers."""
+    from matcher.recommend.experts import ExpertOptions
+
+    try:
+        options = ExpertOptions(
+            k=k,
+            aspects=aspect or [],
+            aggregation=aggregation,  # type: ignore[arg-type]
+            max_per_country=max_per_country or None,
+            region_balance=region_balance,
+            kinds=kind,
+        )
+        group = _recommender(data_dir).experts(theme, options)
+    except PeermatchError as error:
+        fail(error)
+
+    def render(p: dict[str, Any]) -> None:
+        for pick in p["members"]:
+            covers = ", ".join(c["aspect"] for c in pick["covers"]) or "(relevance only)"
+            console.print(f"{pick['name']} ({pick['country']}): relevance {pick['relevance']:.3f}; covers {covers}")
+        for aspect_name, why in p["uncovered"].items():
+            console.print(f"[yellow]uncovered:[/yellow] {aspect_name}: {why}")
+
+    emit(group.model_dump(), as_json, render)
+
+
+@recommend_app.command()
+def fit(
+    member_id: Annotated[str, typer.Argument(help="The member whose representative is judged.")],
+    cluster: Annotated[str, typer.Argument(help="Cluster id: gced, esd, health, pme or inclusion.")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """How well a member's representative fits a cluster's theme, with reasons; poor fits are flagged."""
+    from matcher.recommend.clusters import known_clusters
+
+    if cluster not in known_clusters():
+        console.print(f"[red]error:[/red] unknown cluster '{cluster}' (known: {', '.join(known_clusters())})")
+        raise typer.Exit(code=2)
+    try:
+        result = _recommender(data_dir).representative_fit(member_id, cluster)
+    except PeermatchError as error:
+        fail(error)
+    emit(result.model_dump(), as_json, lambda p: console.print(f"{p['fit']} ({p['score']}): " + "; ".join(p["reasons"])))
+
+
+@recommend_app.command("resources")
+def resources_for(
+    member_id: Annotated[str, typer.Argument(help="A stored member's id.")],
+    k: Annotated[int, typer.Option("-k", "--top", min=1, max=200)] = 10,
+    all_languages: Annotated[bool, typer.Option(help="Rank across all languages, not readable ones first.")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Resources for a member's needs and profile (not its own; near-duplicates folded)."""
+    from matcher.recommend.member_resources import MemberResourceOptions
+
+    try:
+        hits = _recommender(data_dir).resources_for(member_id, MemberResourceOptions(k=k, all_languages=all_languages))
+    except PeermatchError as error:
+        fail(error)
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            console.print(f"{row['score']:.3f} [{row['language']}] {row['title']}  ← {row['because'][:80]}")
+
+    emit([h.model_dump() for h in hits], as_json, render)
+
+
+@recommend_app.command()
+def affinity(
+    out: Annotated[Path, typer.Option(help="Output file stem: writes OUT.csv and OUT.json.")] = Path("affinity"),
+    needy: Annotated[list[str] | None, typer.Option(help="Members whose needs are the rows (repeatable; default all).")] = None,
+    member: Annotated[list[str] | None, typer.Option(help="Members as columns (repeatable; default all).")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The need x member affinity matrix, scored as peer results are, as CSV and JSON."""
+    try:
+        matrix = _recommender(data_dir).affinity(needy, member)
+    except PeermatchError as error:
+        fail(error)
+    csv_path, json_path = out.with_suffix(".csv"), out.with_suffix(".json")
+    matrix.write_csv(csv_path)
+    matrix.write_json(json_path)
+    summary = {"needs": len(matrix.need_ids), "members": len(matrix.member_ids), "csv": str(csv_path), "json": str(json_path)}
+    emit(summary, as_json, lambda p: console.print(f"{p['needs']} needs x {p['members']} members → {p['csv']}, {p['json']}"))
+    _ = json

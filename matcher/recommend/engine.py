@@ -1,0 +1,100 @@
+"""The Python API of the recommendations: one Recommender per index generation.
+
+recommender = Recommender.from_workspace(workspace)
+recommender.peers("city-dakar-sn", PeerOptions(k=5, reciprocal=True))
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from embeddings.embedder import TextEncoder
+from matcher.errors import UnknownIdError
+from matcher.indexing import Indexes
+from matcher.recommend.affinity import AffinityMatrix, affinity_matrix
+from matcher.recommend.evidence import NeedEvidence
+from matcher.recommend.experts import ExpertFinder, ExpertGroup, ExpertOptions
+from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions, resources_for_member
+from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRecommender
+from matcher.recommend.representatives import RepresentativeFit, representative_fit
+from matcher.recommend.similarity import PassageMatrix
+from matcher.records import Member, Resource
+from matcher.settings import Settings
+
+
+class Recommender:
+    def __init__(
+        self, indexes: Indexes, members: list[Member], resources: list[Resource], encoder: TextEncoder, settings: Settings
+    ) -> None:
+        self.indexes = indexes
+        self.members = members
+        self.resources = resources
+        self.members_by_id = {m.id: m for m in members}
+        self.resources_by_id = {r.id: r for r in resources}
+        self.encoder = encoder
+        self.settings = settings
+
+    @classmethod
+    def from_workspace(cls, workspace: object) -> Recommender:
+        from matcher.workspace import Workspace
+
+        if not isinstance(workspace, Workspace):
+            raise TypeError("expected a Workspace")
+        return cls(workspace.indexes, workspace.store.members(), workspace.store.resources(), workspace.encoder, workspace.settings)
+
+    @cached_property
+    def member_matrix(self) -> PassageMatrix:
+        return PassageMatrix(self.indexes["members"])
+
+    @cached_property
+    def resource_matrix(self) -> PassageMatrix:
+        return PassageMatrix(self.indexes["resources"])
+
+    @cached_property
+    def evidence(self) -> NeedEvidence:
+        return NeedEvidence(
+            self.members,
+            self.resources,
+            self.member_matrix,
+            self.resource_matrix,
+            self.settings.lexical_weight,
+            self.settings.calibrate_languages,
+        )
+
+    def member(self, member_id: str) -> Member:
+        try:
+            return self.members_by_id[member_id]
+        except KeyError:
+            raise UnknownIdError("member", member_id) from None
+
+    def peers(self, member: str | Member, options: PeerOptions | None = None) -> list[PeerMatch]:
+        """Peer partners for a stored member (by id) or an unsaved profile."""
+        target = self.member(member) if isinstance(member, str) else member
+        return PeerRecommender(self.members, self.evidence, self.encoder).recommend(target, options)
+
+    def experts(self, theme: str, options: ExpertOptions | None = None) -> ExpertGroup:
+        """An expert group for a theme, covering its aspects."""
+        return ExpertFinder(self.members, self.evidence, self.encoder).group(theme, options)
+
+    def representative_fit(self, member: str | Member, cluster: str) -> RepresentativeFit:
+        target = self.member(member) if isinstance(member, str) else member
+        return representative_fit(target, cluster, self.evidence, self.encoder)
+
+    def resources_for(self, member: str | Member, options: MemberResourceOptions | None = None) -> list[MemberResourceHit]:
+        target = self.member(member) if isinstance(member, str) else member
+        return resources_for_member(
+            target,
+            self.resources_by_id,
+            self.indexes["resources"],
+            self.resource_matrix,
+            self.encoder,
+            self.settings,
+            options,
+        )
+
+    def affinity(self, needy: list[str] | None = None, members: list[str] | None = None) -> AffinityMatrix:
+        """Needs of ``needy`` members (default: all) against ``members`` (default: all)."""
+        chosen = [self.member(m) for m in needy] if needy else self.members
+        for member_id in members or []:
+            self.member(member_id)
+        return affinity_matrix(chosen, self.evidence, self.encoder, members)

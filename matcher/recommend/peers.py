@@ -1,0 +1,303 @@
+"""Peer partners for a member: who can help with its needs, who faces the same challenges, or both.
+
+Scores, per candidate:
+- gives: how well the candidate's evidence meets the member's needs (priority-weighted mean);
+- context: the same challenges (need against need), a similar profile, the same kind, shared clusters;
+- receives (reciprocal mode): how well the member's evidence meets the candidate's needs;
+- mutual: the harmonic mean of gives and receives, high only when both sides benefit.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from embeddings.embedder import TextEncoder
+from matcher.recommend.evidence import NeedEvidence
+from matcher.recommend.similarity import max_by_owner
+from matcher.records import Member
+
+PeerMode = Literal["complementary", "similar", "blend"]
+CONTEXT_WEIGHTS = {"needs": 0.5, "profile": 0.25, "kind": 0.15, "clusters": 0.1}
+
+
+class PeerOptions(BaseModel):
+    k: int = Field(10, ge=1, le=500)
+    mode: PeerMode = "complementary"
+    blend: float = Field(0.5, ge=0.0, le=1.0, description="Share of 'gives' in blend mode; the rest is context.")
+    reciprocal: bool = False
+    require_common_language: bool = True
+    include_partners: bool = False
+    cross_region: bool = False
+    regions: list[str] | None = None
+    countries: list[str] | None = None
+    kinds: list[str] | None = None
+    networks: list[str] | None = None
+    clusters: list[str] | None = None
+    max_per_country: int | None = Field(2, ge=1, description="At most this many results from one country.")
+
+
+class ScoreParts(BaseModel):
+    gives: float
+    context: float
+    receives: float | None = None
+    mutual: float | None = None
+
+
+class MatchedEvidence(BaseModel):
+    kind: str
+    passage: str
+    text: str
+    cosine: float
+    score: float
+    resource_id: str | None = None
+
+
+class NeedMet(BaseModel):
+    need: str
+    priority: int | None
+    score: float
+    evidence: list[MatchedEvidence]
+
+
+class PeerMatch(BaseModel):
+    id: str
+    name: str
+    kind: str
+    country: str
+    region: str
+    score: float
+    parts: ScoreParts
+    needs_met: list[NeedMet]
+    offers_back: list[NeedMet] = []
+    shared_languages: list[str]
+    shared_clusters: list[str]
+    flags: list[str]
+
+
+class PeerRecommender:
+    def __init__(self, members: list[Member], evidence: NeedEvidence, encoder: TextEncoder) -> None:
+        self.members = members
+        self.by_id = {m.id: m for m in members}
+        self.evidence = evidence
+        self.encoder = encoder
+
+    def recommend(self, member: Member, options: PeerOptions | None = None) -> list[PeerMatch]:
+        options = options or PeerOptions()
+        ev = self.evidence
+        needs, priorities = _needs_of(member)
+        vectors = self.encoder.encode(needs)
+        scores = ev.score(needs, vectors)
+        weights = np.asarray(priorities, dtype=np.float32)
+        gives = (weights @ scores.total) / weights.sum()
+        context = self._context(member, needs, vectors)
+
+        if options.mode == "complementary":
+            base = gives
+        elif options.mode == "similar":
+            base = context
+        else:
+            base = options.blend * gives + (1 - options.blend) * context
+        eligible = self._eligible(member, options)
+        order = [int(j) for j in np.argsort(-base, kind="stable") if eligible[j]]
+
+        receives: dict[int, float] = {}
+        if options.reciprocal:
+            pool = order[: max(5 * options.k, 50)]
+            receives = self._receives(member, pool)
+            mutual = {j: _harmonic(float(gives[j]), receives[j]) for j in pool}
+            order = sorted(pool, key=lambda j: (-mutual[j], ev.candidates[j]))
+        chosen = _cap_per_country(order, [self.by_id[c].country for c in ev.candidates], options)
+        return [
+            self._explain(member, j, needs, priorities, vectors, scores, float(gives[j]), float(context[j]), receives.get(j), options)
+            for j in chosen
+        ]
+
+    # ---- parts of the score ------------------------------------------------------------------
+
+    def _context(self, member: Member, needs: list[str], vectors: np.ndarray) -> np.ndarray:
+        ev = self.evidence
+        n = len(ev.candidates)
+        prepared = ev.member_similarity.prepare(needs, vectors)
+        _, need_scores = ev.member_similarity.rows(prepared, ev.need_rows)
+        same_needs, _ = max_by_owner(need_scores, ev.need_codes, n)
+        same_needs = np.where(np.isfinite(same_needs), np.maximum(same_needs, 0.0), 0.0).mean(axis=0) if member.needs else np.zeros(n)
+        profile_vector = self.encoder.encode([member.profile or member.name])
+        prepared_profile = ev.member_similarity.prepare([member.profile or member.name], profile_vector)
+        _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_rows)
+        profile, _ = max_by_owner(profile_scores, ev.profile_codes, n)
+        profile = np.where(np.isfinite(profile[0]), np.maximum(profile[0], 0.0), 0.0)
+        kind = np.asarray([float(self.by_id[c].kind == member.kind) for c in ev.candidates])
+        mine = {c.cluster for c in member.clusters}
+        clusters = np.asarray([_jaccard(mine, {c.cluster for c in self.by_id[cid].clusters}) for cid in ev.candidates])
+        w = CONTEXT_WEIGHTS
+        return w["needs"] * same_needs + w["profile"] * profile + w["kind"] * kind + w["clusters"] * clusters
+
+    def _receives(self, member: Member, pool: list[int]) -> dict[int, float]:
+        """For each candidate in ``pool``: how well ``member``'s evidence meets that candidate's needs."""
+        ev = self.evidence
+        rows_of: dict[int, list[int]] = {}
+        for row, code in zip(ev.need_rows.tolist(), ev.need_codes.tolist(), strict=True):
+            if code in pool:
+                rows_of.setdefault(code, []).append(row)
+        all_rows = [row for rows in rows_of.values() for row in rows]
+        if not all_rows:
+            return {j: 0.0 for j in pool}
+        matrix = ev.member_matrix
+        texts = [matrix.passages[r].text for r in all_rows]
+        vectors = matrix.vectors[all_rows]
+        if member.id in ev.code_of:
+            column = ev.score(texts, vectors).total[:, ev.code_of[member.id]]
+        else:
+            column = self._score_unsaved(member, texts, vectors)
+        by_row = dict(zip(all_rows, column.tolist(), strict=True))
+        out = {}
+        for j in pool:
+            rows = rows_of.get(j, [])
+            priorities = [_priority(self.by_id[ev.candidates[j]], matrix.fields[r]) for r in rows]
+            out[j] = float(np.average([by_row[r] for r in rows], weights=priorities)) if rows else 0.0
+        return out
+
+    def _score_unsaved(self, member: Member, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        """Need scores against a member that is not in the store: its texts are embedded on the fly."""
+        ev = self.evidence
+        strengths = [s.text for s in member.strengths]
+        profile = [member.profile] if member.profile else []
+        prepared, _ = ev.prepare(texts, vectors)
+        language = member.languages[0]
+        total = np.zeros(len(texts), dtype=np.float32)
+        if strengths:
+            _, s = ev.member_similarity.vectors(prepared, self.encoder.encode(strengths), [language] * len(strengths))
+            factors = np.asarray([_level(x.level) for x in member.strengths], dtype=np.float32)
+            total += ev.weights.strength * np.maximum((s * factors).max(axis=1), 0.0)
+        if profile:
+            _, p = ev.member_similarity.vectors(prepared, self.encoder.encode(profile), [language])
+            total += ev.weights.profile * np.maximum(p.max(axis=1), 0.0)
+        return total
+
+    # ---- filters, diversity, explanation --------------------------------------------------------
+
+    def _eligible(self, member: Member, options: PeerOptions) -> np.ndarray:
+        partners = set(member.partners)
+        languages = set(member.languages)
+        allowed = np.ones(len(self.evidence.candidates), dtype=bool)
+        for j, candidate_id in enumerate(self.evidence.candidates):
+            c = self.by_id[candidate_id]
+            allowed[j] = not (
+                c.id == member.id
+                or (c.id in partners and not options.include_partners)
+                or (options.require_common_language and not languages & set(c.languages))
+                or (options.cross_region and c.region == member.region)
+                or (options.regions and c.region not in options.regions)
+                or (options.countries and c.country not in options.countries)
+                or (options.kinds and c.kind not in options.kinds)
+                or (options.networks and not set(options.networks) & set(c.networks))
+                or (options.clusters and not set(options.clusters) & {m.cluster for m in c.clusters})
+            )
+        return allowed
+
+    def _explain(
+        self,
+        member: Member,
+        j: int,
+        needs: list[str],
+        priorities: list[int],
+        vectors: np.ndarray,
+        scores: object,
+        gives: float,
+        context: float,
+        receives: float | None,
+        options: PeerOptions,
+    ) -> PeerMatch:
+        ev = self.evidence
+        candidate = self.by_id[ev.candidates[j]]
+        met = []
+        for i, need in enumerate(needs):
+            items = ev.explain(scores, i, j, needs, vectors)  # type: ignore[arg-type]
+            total = float(scores.total[i, j])  # type: ignore[attr-defined]
+            met.append(
+                NeedMet(
+                    need=need,
+                    priority=priorities[i] if member.needs else None,
+                    score=round(total, 4),
+                    evidence=[MatchedEvidence(**item.__dict__) for item in items],
+                )
+            )
+        met.sort(key=lambda n: -n.score)
+        shared_languages = sorted(set(member.languages) & set(candidate.languages))
+        flags = []
+        if not shared_languages:
+            flags.append("no common working language")
+        if candidate.id in member.partners:
+            flags.append("existing partner")
+        mutual = _harmonic(gives, receives) if receives is not None else None
+        if options.mode == "complementary":
+            score = gives
+        elif options.mode == "similar":
+            score = context
+        else:
+            score = options.blend * gives + (1 - options.blend) * context
+        if mutual is not None:
+            score = mutual
+        return PeerMatch(
+            id=candidate.id,
+            name=candidate.name,
+            kind=candidate.kind,
+            country=candidate.country,
+            region=candidate.region,
+            score=round(score, 4),
+            parts=ScoreParts(
+                gives=round(gives, 4),
+                context=round(context, 4),
+                receives=round(receives, 4) if receives is not None else None,
+                mutual=round(mutual, 4) if mutual is not None else None,
+            ),
+            needs_met=met,
+            shared_languages=shared_languages,
+            shared_clusters=sorted({c.cluster for c in member.clusters} & {c.cluster for c in candidate.clusters}),
+            flags=flags,
+        )
+
+
+def _needs_of(member: Member) -> tuple[list[str], list[int]]:
+    """The member's needs and priorities; a member that states none is matched on its profile."""
+    if member.needs:
+        return [n.text for n in member.needs], [n.priority or 3 for n in member.needs]
+    return [member.profile or member.name], [3]
+
+
+def _priority(member: Member, field: str) -> int:
+    index = int(field.split(":", 1)[1])
+    return member.needs[index].priority or 3
+
+
+def _level(level: int | None) -> float:
+    from matcher.recommend.evidence import level_factor
+
+    return level_factor(level)
+
+
+def _harmonic(a: float, b: float | None) -> float:
+    if b is None or a <= 0 or b <= 0:
+        return 0.0
+    return 2 * a * b / (a + b)
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def _cap_per_country(order: list[int], countries: list[str], options: PeerOptions) -> list[int]:
+    chosen: list[int] = []
+    per_country: dict[str, int] = {}
+    for j in order:
+        country = countries[j]
+        if options.max_per_country is not None and per_country.get(country, 0) >= options.max_per_country:
+            continue
+        per_country[country] = per_country.get(country, 0) + 1
+        chosen.append(j)
+        if len(chosen) == options.k:
+            break
+    return chosen
