@@ -1,0 +1,90 @@
+"""The demo network with the real model: what the README and the issues promise of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from matcher.demo import DEMO_FILES
+from matcher.importing import import_file
+from matcher.records import Member
+from matcher.recommend.engine import Recommender
+from matcher.recommend.experts import ExpertOptions
+from matcher.recommend.peers import PeerOptions
+from matcher.settings import Settings
+from matcher.workspace import Workspace
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, real_encoder: Any) -> Workspace:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("demo") / "data")
+    workspace = Workspace(settings, real_encoder)
+    for path in DEMO_FILES:
+        import_file(workspace.store, path, settings)
+    workspace.build()
+    return workspace
+
+
+@pytest.fixture(scope="module")
+def recommender(demo: Workspace) -> Recommender:
+    return Recommender.from_workspace(demo)
+
+
+def test_demo_sizes(demo: Workspace) -> None:
+    assert demo.store.count("members") >= 150 and demo.store.count("resources") >= 300
+    languages = {r.language for r in demo.store.resources()}
+    assert {"en", "fr", "es"} <= languages
+
+
+def test_french_teacher_query_returns_english_and_spanish_as_well_as_french(demo: Workspace) -> None:
+    hits = demo.resources.search("former les enseignants au numérique", k=10)
+    assert {hit.language for hit in hits} == {"fr", "en", "es"}
+    assert hits[0].id.startswith("res-digital-teachers-")
+    assert sum(hit.id.startswith("res-digital-") for hit in hits) >= 8
+
+
+def test_digital_literacy_for_older_adults_finds_members_with_that_strength(recommender: Recommender) -> None:
+    asker = Member(
+        id="asker", name="Asker", kind="city", country="SN", region="Africa", languages=["fr", "en"],
+        needs=[{"text": "Nos aînés ont besoin d'apprendre à utiliser le smartphone et les services en ligne", "priority": 5}],
+    )
+    results = recommender.peers(asker, PeerOptions(k=5))
+    holders = {m.id for m in recommender.members if any(s.topic == "digital-older" for s in m.strengths)}
+    assert sum(r.id in holders for r in results) >= 4
+    assert all(r.needs_met[0].evidence for r in results)
+    assert results[0].id in holders and results[0].needs_met[0].evidence[0].kind == "strength"
+
+
+def test_esd_expert_group_covers_the_four_aspects(recommender: Recommender) -> None:
+    aspects = [
+        "climate change education in the school curriculum",
+        "training teachers for sustainable development",
+        "community action for the environment",
+        "monitoring and indicators of sustainability education",
+    ]
+    group = recommender.experts("Education for sustainable development", ExpertOptions(k=5, aspects=aspects))
+    covered = {c.aspect for pick in group.members for c in pick.covers}
+    assert covered == set(aspects) and group.uncovered == {}
+    assert len({pick.country for pick in group.members}) == len(group.members)  # at most one per country
+    impossible = recommender.experts(
+        "Education for sustainable development", ExpertOptions(k=5, aspects=[*aspects, "nuclear reactor maintenance"])
+    )
+    assert list(impossible.uncovered) == ["nuclear reactor maintenance"]
+
+
+def test_representative_fit_flags_the_traffic_engineers(recommender: Recommender) -> None:
+    off_topic = [m for m in recommender.members if m.representative and "Traffic" in m.representative.profile]
+    assert off_topic
+    for member in off_topic:
+        assert recommender.representative_fit(member.id, member.clusters[0].cluster).fit == "poor"
+    fits = []
+    for member in recommender.members:
+        if member.representative and member.strengths and "lifelong learning" in member.representative.profile:
+            from matcher.demo.topics import TOPIC_BY_ID
+
+            cluster = TOPIC_BY_ID[member.strengths[0].topic].cluster
+            fits.append(recommender.representative_fit(member.id, cluster).fit)
+    assert fits and fits.count("good") / len(fits) >= 0.7

@@ -1,0 +1,145 @@
+"""Recommendations on a small network whose right answers are known (fake keyword embedder)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.importing import import_file
+from matcher.recommend.engine import Recommender
+from matcher.recommend.experts import ExpertOptions
+from matcher.recommend.member_resources import MemberResourceOptions
+from matcher.recommend.peers import PeerOptions, _harmonic
+from matcher.recommend.similarity import max_by_owner
+from matcher.settings import Settings
+from matcher.workspace import Workspace
+from tests.conftest import member, resource, write_jsonl
+from tests.fakes import FakeEncoder
+
+
+def test_max_by_owner_matches_a_plain_loop() -> None:
+    rng = np.random.default_rng(3)
+    scores = rng.normal(size=(4, 30)).astype(np.float32)
+    codes = rng.integers(0, 6, size=30)
+    best, where = max_by_owner(scores, codes, 7)
+    for q in range(4):
+        for owner in range(7):
+            columns = np.flatnonzero(codes == owner)
+            if len(columns) == 0:
+                assert best[q, owner] == -np.inf and where[q, owner] == -1
+            else:
+                assert best[q, owner] == scores[q, columns].max()
+                assert where[q, owner] == columns[np.argmax(scores[q, columns])]
+
+
+def test_harmonic_mean_needs_both_sides() -> None:
+    assert _harmonic(0.4, 0.2) == pytest.approx(2 * 0.4 * 0.2 / 0.6)
+    assert _harmonic(0.4, 0.0) == 0.0
+
+
+@pytest.fixture
+def recommender(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -> Recommender:
+    members = [
+        member("asker", languages=["fr"], country="SN", region="Africa", profile="Une ville.",
+               needs=[{"text": "numérique pour les personnes âgées", "priority": 5}],
+               strengths=[{"text": "jardins partagés"}], partners=["partner"], clusters=[{"cluster": "inclusion"}]),
+        member("strong", languages=["fr", "en"], country="FR", profile="A city.",
+               strengths=[{"text": "digital literacy for older adults", "level": 5}],
+               needs=[{"text": "community gardens", "priority": 4}], clusters=[{"cluster": "inclusion"}]),
+        member("vague", languages=["fr"], country="BE", profile="We care about digital inclusion of older people."),
+        member("unrelated", languages=["fr"], country="CA", strengths=[{"text": "flood drills"}]),
+        member("no-language", languages=["de"], country="DE", strengths=[{"text": "digital skills for older people"}]),
+        member("partner", languages=["fr"], country="ML", region="Africa", strengths=[{"text": "digital older adults"}]),
+        member("same-country", languages=["fr"], country="FR", strengths=[{"text": "older people digital workshops"}]),
+    ]
+    resources = [
+        resource("doc-strong", "Digital literacy for older adults", "Workshops for older adults.", authors=["strong"]),
+        resource("doc-asker", "Jardins", "Nos jardins.", language="fr", authors=["asker"]),
+        resource("doc-fr", "Les aînés et le numérique", "Ateliers numériques pour personnes âgées.", language="fr"),
+        resource("doc-en", "Older adults online", "Digital help for older people.", language="en"),
+        resource("doc-en-copy", "Older adults online", "Digital help for older people.", language="en"),
+        resource("doc-budget", "Budgets", "Budget tracking.", language="fr"),
+    ]
+    workspace = Workspace(settings, fake_encoder)
+    import_file(workspace.store, write_jsonl(tmp_path / "members.jsonl", members), settings)
+    import_file(workspace.store, write_jsonl(tmp_path / "resources.jsonl", resources), settings)
+    workspace.build()
+    return Recommender.from_workspace(workspace)
+
+
+def test_a_strength_backed_by_documents_beats_a_vague_profile(recommender: Recommender) -> None:
+    results = recommender.peers("asker", PeerOptions(k=10, max_per_country=None))
+    ids = [r.id for r in results]
+    assert ids.index("strong") < ids.index("vague")
+    assert "asker" not in ids and "partner" not in ids and "no-language" not in ids
+    top = results[0]
+    assert top.id == "strong"
+    kinds = [e.kind for e in top.needs_met[0].evidence]
+    assert kinds[0] == "strength" and "document" in kinds
+    assert top.needs_met[0].evidence[0].passage == "strong#strength:0:0"
+    assert top.shared_languages == ["fr"] and top.shared_clusters == ["inclusion"]
+
+
+def test_language_partners_and_country_cap_are_options(recommender: Recommender) -> None:
+    anyone = recommender.peers("asker", PeerOptions(k=10, require_common_language=False, include_partners=True, max_per_country=None))
+    by_id = {r.id: r for r in anyone}
+    assert "no common working language" in by_id["no-language"].flags
+    assert "existing partner" in by_id["partner"].flags
+    capped = recommender.peers("asker", PeerOptions(k=10, max_per_country=1))
+    assert sum(r.country == "FR" for r in capped) == 1
+    far = recommender.peers("asker", PeerOptions(k=10, cross_region=True, include_partners=True))
+    assert all(r.region != "Africa" for r in far)
+
+
+def test_reciprocal_score_is_the_harmonic_mean_of_both_directions(recommender: Recommender) -> None:
+    results = recommender.peers("asker", PeerOptions(k=3, reciprocal=True, max_per_country=None))
+    strong = next(r for r in results if r.id == "strong")
+    assert strong.parts.receives is not None and strong.parts.receives > 0  # asker's gardens meet strong's need
+    assert strong.score == pytest.approx(_harmonic(strong.parts.gives, strong.parts.receives), abs=1e-4)
+    assert results[0].id == "strong"
+
+
+def test_an_unsaved_profile_gets_peers_too(recommender: Recommender) -> None:
+    from matcher.records import Member
+
+    newcomer = Member(id="new", name="New", kind="city", country="KE", region="Africa", languages=["en"],
+                      needs=[{"text": "digital help for older adults"}])
+    assert recommender.peers(newcomer, PeerOptions(k=1))[0].id == "strong"
+
+
+def test_expert_group_covers_aspects_and_names_the_one_nobody_covers(recommender: Recommender) -> None:
+    group = recommender.experts(
+        "digital inclusion", ExpertOptions(k=3, aspects=["older adults digital", "floods", "budget"], max_per_country=None)
+    )
+    covered = {c.aspect: pick.id for pick in group.members for c in pick.covers}
+    assert set(covered) == {"older adults digital", "floods"}
+    assert covered["floods"] == "unrelated"
+    assert group.uncovered == {"budget": "no candidate in the network has evidence for it"}
+
+
+def test_resources_for_a_member_skip_its_own_fold_copies_and_prefer_its_languages(recommender: Recommender) -> None:
+    hits = recommender.resources_for("asker", MemberResourceOptions(k=10))
+    ids = [h.id for h in hits]
+    assert "doc-asker" not in ids
+    assert ids[0] == "doc-fr" and hits[0].readable
+    copies = [h for h in hits if h.id in {"doc-en", "doc-en-copy"}]
+    assert len(copies) == 1 and copies[0].duplicates in (["doc-en"], ["doc-en-copy"])
+    across = recommender.resources_for("asker", MemberResourceOptions(k=10, all_languages=True))
+    assert {h.id for h in across} == set(ids)
+
+
+def test_affinity_matrix_matches_peer_scores_and_is_written(tmp_path: Path, recommender: Recommender) -> None:
+    matrix = recommender.affinity(["asker", "strong"])
+    assert matrix.need_ids == ["asker#need:0", "strong#need:0"]
+    assert matrix.scores.shape == (2, 7)
+    column = matrix.member_ids.index("strong")
+    gives = next(r for r in recommender.peers("asker", PeerOptions(k=10)) if r.id == "strong").parts.gives
+    assert matrix.scores[0, column] == pytest.approx(gives, abs=1e-4)
+    assert matrix.scores[1, column] == 0.0  # a member's own need
+    matrix.write_csv(tmp_path / "a.csv")
+    matrix.write_json(tmp_path / "a.json")
+    assert (tmp_path / "a.csv").read_text().splitlines()[0].startswith("need_id,need_text,asker,")
+    assert json.loads((tmp_path / "a.json").read_text())["members"] == matrix.member_ids
