@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher.cli_common import DataDir, JsonFlag, console, emit, fail, settings_for, workspace_for
-from matcher.cli_recommend import recommend_app
+from matcher.cli_recommend import pair, recommend_app
 from matcher.errors import PeermatchError
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(recommend_app, name="recommend")
+app.command()(pair)
 
 
 @app.command("import")

@@ -206,3 +206,112 @@ def affinity(
     summary = {"needs": len(matrix.need_ids), "members": len(matrix.member_ids), "csv": str(csv_path), "json": str(json_path)}
     emit(summary, as_json, lambda p: console.print(f"{p['needs']} needs x {p['members']} members → {p['csv']}, {p['json']}"))
     _ = json
+
+
+def _pairs_file(path: Path | None) -> list[tuple[str, str]]:
+    """Pairs from a two-column CSV (header optional)."""
+    if path is None:
+        return []
+    import csv
+
+    try:
+        rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    except OSError as error:
+        raise UnreadableFileError(f"{path}: {error}") from error
+    pairs = []
+    for number, row in enumerate(rows, start=1):
+        if len(row) < 2:
+            raise UnreadableFileError(f"{path}:{number}: expected two ids separated by a comma")
+        if number == 1 and row[0].strip().lower() in {"mentee", "a", "member", "id"}:
+            continue
+        pairs.append((row[0].strip(), row[1].strip()))
+    return pairs
+
+
+def pair(
+    mentee: Many = None,
+    mentor: Many = None,
+    pool: Many = None,
+    mentee_region: Many = None,
+    mentor_region: Many = None,
+    mentor_other_regions: Annotated[bool, typer.Option(help="Mentors only from regions other than the mentees'.")] = False,
+    mentee_kind: Many = None,
+    mentor_kind: Many = None,
+    objective: Annotated[str, typer.Option(help="total (maximum affinity) or fair (best worst-off mentee first).")] = "total",
+    reciprocal: Annotated[bool, typer.Option(help="Affinity as the harmonic mean of both directions.")] = False,
+    min_partners: Annotated[int, typer.Option(help="Partners each mentee must get.")] = 1,
+    max_partners: Annotated[int, typer.Option(help="Partners each mentee may get.")] = 1,
+    min_load: Annotated[int, typer.Option(help="Mentees each mentor must take.")] = 0,
+    max_load: Annotated[int, typer.Option(help="Mentees each mentor may take.")] = 3,
+    any_language: Annotated[bool, typer.Option("--any-language", help="Allow pairs without a common language, with a penalty.")] = False,
+    forbid_same_country: Annotated[bool, typer.Option(help="No pair within one country.")] = False,
+    conflicts: Annotated[Path | None, typer.Option(help="CSV of pairs that must not be made.")] = None,
+    forced: Annotated[Path | None, typer.Option(help="CSV of pairs that must be made.")] = None,
+    region_weight: Annotated[list[str] | None, typer.Option(help="REGION=WEIGHT, e.g. 'Africa=2' (repeatable).")] = None,
+    candidates: Annotated[int, typer.Option(help="Top candidates kept per mentee.")] = 20,
+    out: Annotated[Path | None, typer.Option(help="Write OUT.csv and OUT.json.")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Pair a whole cohort at once (twin cities, peer exchanges): optimal under loads, languages and conflicts.
+    If impossible, says which constraint binds and gives the best partial pairing."""
+    from pydantic import ValidationError
+
+    from matcher.pairing.problem import PairingConstraints
+    from matcher.pairing.run import PairingRequest, pair_cohort
+
+    try:
+        weights = {}
+        for item in region_weight or []:
+            region, _, weight = item.partition("=")
+            weights[region] = float(weight)
+        constraints = PairingConstraints(
+            min_partners=min_partners,
+            max_partners=max_partners,
+            min_load=min_load,
+            max_load=max_load,
+            require_common_language=not any_language,
+            forbid_same_country=forbid_same_country,
+            conflicts=_pairs_file(conflicts),
+            forced=_pairs_file(forced),
+            region_weights=weights,
+            candidates_per_mentee=candidates,
+        )
+        request = PairingRequest(
+            mentees=mentee,
+            mentors=mentor,
+            pool=pool,
+            mentee_regions=mentee_region,
+            mentor_regions=mentor_region,
+            mentor_other_regions=mentor_other_regions,
+            mentee_kinds=mentee_kind,
+            mentor_kinds=mentor_kind,
+            objective=objective,
+            reciprocal=reciprocal,
+            constraints=constraints,  # type: ignore[arg-type]
+        )
+        result = pair_cohort(_recommender(data_dir), request)
+    except (ValidationError, ValueError) as error:
+        fail(PeermatchError(str(error)))
+    except PeermatchError as error:
+        fail(error)
+    written = result.write(out) if out else None
+
+    def render(p: dict[str, Any]) -> None:
+        for reason in p["binding_constraints"]:
+            console.print(f"[red]binding constraint:[/red] {reason}")
+        for row in p["pairs"]:
+            languages = ", ".join(row["common_languages"])
+            console.print(f"{row['mentee']} ← {row['mentor']}  {row['affinity']:.3f}  [{languages}]  {(row['need'] or '')[:70]}")
+        for row in p["unmatched"]:
+            console.print(f"[yellow]unmatched[/yellow] {row['mentee']}: {row['reason']}")
+        s = p["summary"]
+        console.print(
+            f"{p['status']} ({p['method']}): {s['pairs']} pairs, total {s['total_affinity']}, min {s['min_affinity']}, "
+            f"mean {s['mean_affinity']}; greedy baseline {p['greedy_baseline']['objective']} "
+            f"(optimum/greedy {p['greedy_baseline']['optimum_over_greedy']})"
+        )
+        if written:
+            console.print(f"written: {written[0]}, {written[1]}")
+
+    emit(result.model_dump(), as_json, render)

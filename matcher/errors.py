@@ -33,8 +33,7 @@ class InvalidRecordsError(PeermatchError):
         shown = "\n".join(f"  {p}" for p in problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         super().__init__(
-            f"{len(problems)} invalid record(s); nothing was imported "
-            f"(use --skip-invalid to import the valid ones):\n{shown}{more}"
+            f"{len(problems)} invalid record(s); nothing was imported (use --skip-invalid to import the valid ones):\n{shown}{more}"
         )
 
 

@@ -96,9 +96,7 @@ def build_indexes(store: Store, encoder: TextEncoder, settings: Settings, *, pro
             target = folder / collection
             index.dense.save(target)
             index.lexical.save(target)
-            (target / "passages.json").write_text(
-                json.dumps([asdict(p) for p in index.passages], ensure_ascii=False)
-            )
+            (target / "passages.json").write_text(json.dumps([asdict(p) for p in index.passages], ensure_ascii=False))
         (folder / "meta.json").write_text(json.dumps(meta, indent=2))
 
     final = write_generation(settings.index_dir, fill)
@@ -116,9 +114,7 @@ def load_indexes(settings: Settings) -> Indexes:
     """The current generation, fully in memory (later rebuilds do not disturb it)."""
     folder = current_generation(settings.index_dir)
     if folder is None:
-        raise IndexNotBuiltError(
-            f"no index in {settings.index_dir}; run 'peermatch index' (or 'peermatch demo') first"
-        )
+        raise IndexNotBuiltError(f"no index in {settings.index_dir}; run 'peermatch index' (or 'peermatch demo') first")
     meta = json.loads((folder / "meta.json").read_text())
     indexes = Indexes(folder.name, meta)
     for collection in COLLECTIONS:

@@ -12,9 +12,7 @@ import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 MemberKind = Literal["city", "local_government", "coalition", "organization", "person"]
-ResourceKind = Literal[
-    "recording", "video", "publication", "learning_module", "mooc", "discussion", "event"
-]
+ResourceKind = Literal["recording", "video", "publication", "learning_module", "mooc", "discussion", "event"]
 Region = Literal[
     "Africa",
     "Arab States",

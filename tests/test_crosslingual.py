@@ -51,9 +51,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, real_encoder: Any) -> Wo
 
 
 @pytest.mark.parametrize(("query", "expected"), QUERIES)
-def test_query_in_french_or_spanish_finds_the_english_resource_first(
-    workspace: Workspace, query: str, expected: str
-) -> None:
+def test_query_in_french_or_spanish_finds_the_english_resource_first(workspace: Workspace, query: str, expected: str) -> None:
     hits = workspace.resources.search(query, k=3)
     assert hits[0].id == expected, [(h.id, h.score) for h in hits]
 

@@ -8,10 +8,10 @@ import pytest
 
 from matcher.demo import DEMO_FILES
 from matcher.importing import import_file
-from matcher.records import Member
 from matcher.recommend.engine import Recommender
 from matcher.recommend.experts import ExpertOptions
 from matcher.recommend.peers import PeerOptions
+from matcher.records import Member
 from matcher.settings import Settings
 from matcher.workspace import Workspace
 
@@ -48,7 +48,12 @@ def test_french_teacher_query_returns_english_and_spanish_as_well_as_french(demo
 
 def test_digital_literacy_for_older_adults_finds_members_with_that_strength(recommender: Recommender) -> None:
     asker = Member(
-        id="asker", name="Asker", kind="city", country="SN", region="Africa", languages=["fr", "en"],
+        id="asker",
+        name="Asker",
+        kind="city",
+        country="SN",
+        region="Africa",
+        languages=["fr", "en"],
         needs=[{"text": "Nos aînés ont besoin d'apprendre à utiliser le smartphone et les services en ligne", "priority": 5}],
     )
     results = recommender.peers(asker, PeerOptions(k=5))

@@ -43,12 +43,26 @@ def test_harmonic_mean_needs_both_sides() -> None:
 @pytest.fixture
 def recommender(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -> Recommender:
     members = [
-        member("asker", languages=["fr"], country="SN", region="Africa", profile="Une ville.",
-               needs=[{"text": "numérique pour les personnes âgées", "priority": 5}],
-               strengths=[{"text": "jardins partagés"}], partners=["partner"], clusters=[{"cluster": "inclusion"}]),
-        member("strong", languages=["fr", "en"], country="FR", profile="A city.",
-               strengths=[{"text": "digital literacy for older adults", "level": 5}],
-               needs=[{"text": "community gardens", "priority": 4}], clusters=[{"cluster": "inclusion"}]),
+        member(
+            "asker",
+            languages=["fr"],
+            country="SN",
+            region="Africa",
+            profile="Une ville.",
+            needs=[{"text": "numérique pour les personnes âgées", "priority": 5}],
+            strengths=[{"text": "jardins partagés"}],
+            partners=["partner"],
+            clusters=[{"cluster": "inclusion"}],
+        ),
+        member(
+            "strong",
+            languages=["fr", "en"],
+            country="FR",
+            profile="A city.",
+            strengths=[{"text": "digital literacy for older adults", "level": 5}],
+            needs=[{"text": "community gardens", "priority": 4}],
+            clusters=[{"cluster": "inclusion"}],
+        ),
         member("vague", languages=["fr"], country="BE", profile="We care about digital inclusion of older people."),
         member("unrelated", languages=["fr"], country="CA", strengths=[{"text": "flood drills"}]),
         member("no-language", languages=["de"], country="DE", strengths=[{"text": "digital skills for older people"}]),
@@ -105,8 +119,15 @@ def test_reciprocal_score_is_the_harmonic_mean_of_both_directions(recommender: R
 def test_an_unsaved_profile_gets_peers_too(recommender: Recommender) -> None:
     from matcher.records import Member
 
-    newcomer = Member(id="new", name="New", kind="city", country="KE", region="Africa", languages=["en"],
-                      needs=[{"text": "digital help for older adults"}])
+    newcomer = Member(
+        id="new",
+        name="New",
+        kind="city",
+        country="KE",
+        region="Africa",
+        languages=["en"],
+        needs=[{"text": "digital help for older adults"}],
+    )
     assert recommender.peers(newcomer, PeerOptions(k=1))[0].id == "strong"
 
 

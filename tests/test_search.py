@@ -21,9 +21,7 @@ def test_reciprocal_rank_fusion_by_hand() -> None:
 
 
 def test_weighted_fusion_scales_bm25_by_its_best_score() -> None:
-    fused = weighted_score_fusion(
-        {"dense": {"a": 0.8, "b": 0.6}, "lexical": {"b": 10.0, "c": 5.0}}, {"dense": 0.9, "lexical": 0.1}
-    )
+    fused = weighted_score_fusion({"dense": {"a": 0.8, "b": 0.6}, "lexical": {"b": 10.0, "c": 5.0}}, {"dense": 0.9, "lexical": 0.1})
     assert fused == pytest.approx({"a": 0.72, "b": 0.54 + 0.1, "c": 0.05})
 
 
@@ -31,8 +29,14 @@ def test_weighted_fusion_scales_bm25_by_its_best_score() -> None:
 def workspace(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -> Workspace:
     rows = [
         resource("en-teachers", "Digital skills for teachers", "Training teachers in digital tools.", published="2024-05-01"),
-        resource("es-teachers", "Docentes digitales", "Formar a los docentes en herramientas digitales.",
-                 language="es", kind="mooc", published="2021-01-01"),
+        resource(
+            "es-teachers",
+            "Docentes digitales",
+            "Formar a los docentes en herramientas digitales.",
+            language="es",
+            kind="mooc",
+            published="2021-01-01",
+        ),
         resource("en-floods", "Flood preparedness", "Schools prepare for floods.", published="2023-01-01"),
         resource("fr-gardens", "Jardins partagés", "Des jardins en ville.", language="fr"),
     ]
@@ -77,13 +81,18 @@ def test_language_mix_promotes_the_best_hit_of_each_missing_language() -> None:
 
     def hit(rank: int, language: str) -> ResourceHit:
         return ResourceHit(
-            id=f"r{rank}", title="t", kind="publication", language=language, url=None, published=None,
-            score=1.0 / rank, snippet=Snippet(passage=f"r{rank}#title:0", field="title", text="t"),
+            id=f"r{rank}",
+            title="t",
+            kind="publication",
+            language=language,
+            url=None,
+            published=None,
+            score=1.0 / rank,
+            snippet=Snippet(passage=f"r{rank}#title:0", field="title", text="t"),
             explanation=ScoreParts(fused=1.0 / rank, fusion="weighted"),
         )
 
-    ranked = [hit(1, "fr"), hit(2, "fr"), hit(3, "fr"), hit(4, "fr"), hit(5, "en"), hit(6, "es"), hit(7, "en"),
-              hit(8, "pt"), hit(13, "ar")]
+    ranked = [hit(1, "fr"), hit(2, "fr"), hit(3, "fr"), hit(4, "fr"), hit(5, "en"), hit(6, "es"), hit(7, "en"), hit(8, "pt"), hit(13, "ar")]
     mixed = mix_languages(ranked, 4)
     assert [h.id for h in mixed] == ["r1", "r2", "r3", "r5"]
     assert [h.explanation.language_slot for h in mixed] == [False, False, False, True]

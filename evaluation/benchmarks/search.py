@@ -77,9 +77,7 @@ def bench_search(size: int, n_queries: int, rng: np.random.Generator) -> dict[st
     result["hnsw_build_s"] = round(time.perf_counter() - start, 2)
     hnsw_ms, approx = timed(lambda q: hnsw.search(q.reshape(1, -1), 10)[0][0])
     result["hnsw"] = percentiles(hnsw_ms)
-    result["hnsw_recall_at_10"] = round(
-        float(np.mean([len(set(t) & set(a)) / 10 for t, a in zip(truth, approx, strict=True)])), 4
-    )
+    result["hnsw_recall_at_10"] = round(float(np.mean([len(set(t) & set(a)) / 10 for t, a in zip(truth, approx, strict=True)])), 4)
     result["memory_mb"] = {
         "exact": round(faiss.serialize_index(exact.index).nbytes / 2**20, 1),
         "hnsw": round(faiss.serialize_index(hnsw.index).nbytes / 2**20, 1),

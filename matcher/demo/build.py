@@ -66,8 +66,11 @@ COUNTRIES: list[tuple[str, str, str, list[str], str]] = [
     ("Brazil", "BR", "Latin America and the Caribbean", ["pt", "es"], "es"),
 ]
 CITIES_PER_REGION = {
-    "Africa": 28, "Arab States": 12, "Asia-Pacific": 16,
-    "Europe and North America": 24, "Latin America and the Caribbean": 16,
+    "Africa": 28,
+    "Arab States": 12,
+    "Asia-Pacific": 16,
+    "Europe and North America": 24,
+    "Latin America and the Caribbean": 16,
 }
 NORTH = "Europe and North America"
 
@@ -95,7 +98,8 @@ PROFILE = {
 }
 LOCAL_GOVERNMENT_NAME = {"en": "{city} District Council", "fr": "Conseil départemental de {city}", "es": "Gobierno Provincial de {city}"}
 COALITION_NAME = {
-    "en": "{country} Coalition for Education", "fr": "Coalition nationale pour l'éducation ({country})",
+    "en": "{country} Coalition for Education",
+    "fr": "Coalition nationale pour l'éducation ({country})",
     "es": "Coalición por el Derecho a la Educación ({country})",
 }
 ORGANIZATIONS = [
@@ -106,36 +110,96 @@ ORGANIZATIONS = [
     ("org-nordic-lifelong-learning", "Nordic Lifelong Learning Institute", "SE"),
 ]
 TITLE = {
-    "recording": {"en": "Webinar recording: {label} in {place}", "fr": "Enregistrement du webinaire : {label} à {place}", "es": "Grabación del seminario web: {label} en {place}"},
-    "video": {"en": "Video: {label}, the experience of {place}", "fr": "Vidéo : {label}, l'expérience de {place}", "es": "Video: {label}, la experiencia de {place}"},
-    "publication": {"en": "{label}: lessons from {place}", "fr": "{label} : les enseignements de {place}", "es": "{label}: lecciones de {place}"},
+    "recording": {
+        "en": "Webinar recording: {label} in {place}",
+        "fr": "Enregistrement du webinaire : {label} à {place}",
+        "es": "Grabación del seminario web: {label} en {place}",
+    },
+    "video": {
+        "en": "Video: {label}, the experience of {place}",
+        "fr": "Vidéo : {label}, l'expérience de {place}",
+        "es": "Video: {label}, la experiencia de {place}",
+    },
+    "publication": {
+        "en": "{label}: lessons from {place}",
+        "fr": "{label} : les enseignements de {place}",
+        "es": "{label}: lecciones de {place}",
+    },
     "learning_module": {"en": "Learning module: {label}", "fr": "Module d'apprentissage : {label}", "es": "Módulo de aprendizaje: {label}"},
-    "mooc": {"en": "MOOC: {label} for local governments", "fr": "MOOC : {label} pour les collectivités locales", "es": "MOOC: {label} para gobiernos locales"},
-    "discussion": {"en": "Community of learning discussion: {label}", "fr": "Discussion de la communauté d'apprentissage : {label}", "es": "Debate de la comunidad de aprendizaje: {label}"},
-    "event": {"en": "Peer exchange visit on {label} in {place}", "fr": "Échange entre pairs sur {label} à {place}", "es": "Intercambio entre pares sobre {label} en {place}"},
+    "mooc": {
+        "en": "MOOC: {label} for local governments",
+        "fr": "MOOC : {label} pour les collectivités locales",
+        "es": "MOOC: {label} para gobiernos locales",
+    },
+    "discussion": {
+        "en": "Community of learning discussion: {label}",
+        "fr": "Discussion de la communauté d'apprentissage : {label}",
+        "es": "Debate de la comunidad de aprendizaje: {label}",
+    },
+    "event": {
+        "en": "Peer exchange visit on {label} in {place}",
+        "fr": "Échange entre pairs sur {label} à {place}",
+        "es": "Intercambio entre pares sobre {label} en {place}",
+    },
 }
 FRAMING = {
-    "recording": {"en": "This recorded webinar presents the practice of {place}.", "fr": "Ce webinaire enregistré présente la pratique de {place}.", "es": "Este seminario web grabado presenta la práctica de {place}."},
-    "video": {"en": "A short video with practitioners from {place}.", "fr": "Une courte vidéo avec des praticiens de {place}.", "es": "Un video corto con profesionales de {place}."},
-    "publication": {"en": "This case study documents what {place} did and what it learned.", "fr": "Cette étude de cas décrit ce qu'a fait {place} et ce qu'elle en a appris.", "es": "Este estudio de caso documenta lo que hizo {place} y lo que aprendió."},
-    "learning_module": {"en": "A self-paced learning module for practitioners, with exercises based on the work of {place}.", "fr": "Un module d'autoformation pour les praticiens, avec des exercices tirés du travail de {place}.", "es": "Un módulo de autoaprendizaje para profesionales, con ejercicios basados en el trabajo de {place}."},
-    "mooc": {"en": "An open online course in six weeks, with case studies from {place}.", "fr": "Un cours en ligne ouvert de six semaines, avec des études de cas de {place}.", "es": "Un curso en línea abierto de seis semanas, con estudios de caso de {place}."},
-    "discussion": {"en": "Members of the community of learning discussed the approach of {place}.", "fr": "Les membres de la communauté d'apprentissage ont débattu de l'approche de {place}.", "es": "Los miembros de la comunidad de aprendizaje debatieron el enfoque de {place}."},
-    "event": {"en": "A delegation visited {place} to learn from its practice.", "fr": "Une délégation s'est rendue à {place} pour apprendre de sa pratique.", "es": "Una delegación visitó {place} para aprender de su práctica."},
+    "recording": {
+        "en": "This recorded webinar presents the practice of {place}.",
+        "fr": "Ce webinaire enregistré présente la pratique de {place}.",
+        "es": "Este seminario web grabado presenta la práctica de {place}.",
+    },
+    "video": {
+        "en": "A short video with practitioners from {place}.",
+        "fr": "Une courte vidéo avec des praticiens de {place}.",
+        "es": "Un video corto con profesionales de {place}.",
+    },
+    "publication": {
+        "en": "This case study documents what {place} did and what it learned.",
+        "fr": "Cette étude de cas décrit ce qu'a fait {place} et ce qu'elle en a appris.",
+        "es": "Este estudio de caso documenta lo que hizo {place} y lo que aprendió.",
+    },
+    "learning_module": {
+        "en": "A self-paced learning module for practitioners, with exercises based on the work of {place}.",
+        "fr": "Un module d'autoformation pour les praticiens, avec des exercices tirés du travail de {place}.",
+        "es": "Un módulo de autoaprendizaje para profesionales, con ejercicios basados en el trabajo de {place}.",
+    },
+    "mooc": {
+        "en": "An open online course in six weeks, with case studies from {place}.",
+        "fr": "Un cours en ligne ouvert de six semaines, avec des études de cas de {place}.",
+        "es": "Un curso en línea abierto de seis semanas, con estudios de caso de {place}.",
+    },
+    "discussion": {
+        "en": "Members of the community of learning discussed the approach of {place}.",
+        "fr": "Les membres de la communauté d'apprentissage ont débattu de l'approche de {place}.",
+        "es": "Los miembros de la comunidad de aprendizaje debatieron el enfoque de {place}.",
+    },
+    "event": {
+        "en": "A delegation visited {place} to learn from its practice.",
+        "fr": "Une délégation s'est rendue à {place} pour apprendre de sa pratique.",
+        "es": "Una delegación visitó {place} para aprender de su práctica.",
+    },
 }
 KINDS = list(TITLE)
-FIRST_NAMES = {"en": ["Amina", "John", "Grace", "Peter", "Mary", "David", "Ruth", "Samuel"],
-               "fr": ["Aïssatou", "Jean", "Fatou", "Pierre", "Marie", "Moussa", "Claire", "Ibrahima"],
-               "es": ["María", "José", "Lucía", "Carlos", "Ana", "Diego", "Sofía", "Javier"]}
-LAST_NAMES = {"en": ["Otieno", "Smith", "Mensah", "Nguyen", "Okafor", "Brown", "Kim", "Walker"],
-              "fr": ["Diop", "Martin", "Traoré", "Dubois", "Ndiaye", "Bernard", "Koné", "Lefèvre"],
-              "es": ["García", "López", "Rodríguez", "Martínez", "Pérez", "Gómez", "Silva", "Torres"]}
+FIRST_NAMES = {
+    "en": ["Amina", "John", "Grace", "Peter", "Mary", "David", "Ruth", "Samuel"],
+    "fr": ["Aïssatou", "Jean", "Fatou", "Pierre", "Marie", "Moussa", "Claire", "Ibrahima"],
+    "es": ["María", "José", "Lucía", "Carlos", "Ana", "Diego", "Sofía", "Javier"],
+}
+LAST_NAMES = {
+    "en": ["Otieno", "Smith", "Mensah", "Nguyen", "Okafor", "Brown", "Kim", "Walker"],
+    "fr": ["Diop", "Martin", "Traoré", "Dubois", "Ndiaye", "Bernard", "Koné", "Lefèvre"],
+    "es": ["García", "López", "Rodríguez", "Martínez", "Pérez", "Gómez", "Silva", "Torres"],
+}
 REP_PROFILE = {
     "en": "{role}. {years} years of experience; leads the city's work on {label}. {fact}",
     "fr": "{role}. {years} ans d'expérience ; pilote le travail de la ville sur {label}. {fact}",
     "es": "{role}. {years} años de experiencia; dirige el trabajo de la ciudad en {label}. {fact}",
 }
-REP_ROLE = {"en": "Head of the lifelong learning department", "fr": "Directrice du service de l'apprentissage tout au long de la vie", "es": "Jefa del departamento de aprendizaje a lo largo de la vida"}
+REP_ROLE = {
+    "en": "Head of the lifelong learning department",
+    "fr": "Directrice du service de l'apprentissage tout au long de la vie",
+    "es": "Jefa del departamento de aprendizaje a lo largo de la vida",
+}
 # A representative whose profile has nothing to do with education: the GNLC strategy asks
 # cities to send people who fit their cluster, so the demo keeps a few who do not.
 OFF_TOPIC_REP = {
@@ -144,11 +208,31 @@ OFF_TOPIC_REP = {
     "es": "Ingeniero de tránsito en el área de vialidad, a cargo de carriles de autobús y estacionamiento.",
 }
 SEEDS = {
-    "gce-learning-hub-discussion-paper": ("La CME au-delà de 2022 : partage, apprentissage et engagement des membres", ["pme-strategy", "education-financing"], "2022-06-01"),
-    "global-education-coalition-annual-meeting-2023": ("Coalition mondiale pour l'éducation : troisième réunion annuelle", ["digital-teachers", "connectivity", "learning-recovery"], "2023-03-28"),
-    "uclg-learning-forum-briefing-2022": ("Note d'information : en route vers le Forum d'apprentissage de CGLU", ["sdg-localisation"], "2022-02-23"),
-    "uclg-learning-forum-report-2019": ("Le Forum d'apprentissage de CGLU 2019 : contexte, processus et portée des politiques", ["sdg-localisation", "disaster-risk"], "2019-11-12"),
-    "unesco-gnlc-strategy-2021-2023": ("Stratégie du Réseau mondial des villes apprenantes de l'UNESCO 2021-2023", ["pme-strategy", "sdg-localisation"], "2021-01-01"),
+    "gce-learning-hub-discussion-paper": (
+        "La CME au-delà de 2022 : partage, apprentissage et engagement des membres",
+        ["pme-strategy", "education-financing"],
+        "2022-06-01",
+    ),
+    "global-education-coalition-annual-meeting-2023": (
+        "Coalition mondiale pour l'éducation : troisième réunion annuelle",
+        ["digital-teachers", "connectivity", "learning-recovery"],
+        "2023-03-28",
+    ),
+    "uclg-learning-forum-briefing-2022": (
+        "Note d'information : en route vers le Forum d'apprentissage de CGLU",
+        ["sdg-localisation"],
+        "2022-02-23",
+    ),
+    "uclg-learning-forum-report-2019": (
+        "Le Forum d'apprentissage de CGLU 2019 : contexte, processus et portée des politiques",
+        ["sdg-localisation", "disaster-risk"],
+        "2019-11-12",
+    ),
+    "unesco-gnlc-strategy-2021-2023": (
+        "Stratégie du Réseau mondial des villes apprenantes de l'UNESCO 2021-2023",
+        ["pme-strategy", "sdg-localisation"],
+        "2021-01-01",
+    ),
 }
 
 
@@ -195,8 +279,13 @@ def make_members(rng: random.Random, cities: dict[str, list[str]], ties: set) ->
         topics_text = ", ".join(t.words(lang).label.lower() for t in strengths + needs)
         profile = PROFILE[kind][lang].format(name=name, country=country_name, networks=", ".join(networks), topics=topics_text)
         member = {
-            "id": member_id, "name": name, "kind": kind, "country": code, "region": region,
-            "languages": languages, "networks": networks,
+            "id": member_id,
+            "name": name,
+            "kind": kind,
+            "country": code,
+            "region": region,
+            "languages": languages,
+            "networks": networks,
             "clusters": [{"cluster": c, "role": "member"} for c in clusters],
             "profile": profile,
             "strengths": [{"text": rng.choice(t.words(lang).facts), "topic": t.id, "level": rng.randint(3, 5)} for t in strengths],
@@ -210,7 +299,9 @@ def make_members(rng: random.Random, cities: dict[str, list[str]], ties: set) ->
                 rep_profile = OFF_TOPIC_REP[lang]
             else:
                 topic = strengths[0].words(lang)
-                rep_profile = REP_PROFILE[lang].format(role=REP_ROLE[lang], years=rng.randint(5, 25), label=topic.label.lower(), fact=rng.choice(topic.facts))
+                rep_profile = REP_PROFILE[lang].format(
+                    role=REP_ROLE[lang], years=rng.randint(5, 25), label=topic.label.lower(), fact=rng.choice(topic.facts)
+                )
             member["representative"] = {"name": person, "profile": rep_profile, "languages": [lang]}
         members.append(member)
         if place:
@@ -232,7 +323,7 @@ def make_members(rng: random.Random, cities: dict[str, list[str]], ties: set) ->
         used.add((city, country[0]))
         name = LOCAL_GOVERNMENT_NAME[country[4]].format(city=city)
         add(f"lg-{slug(city)}-{country[1].lower()}", name, "local_government", country, ["UCLG"], (city, country[0]))
-    for country in COUNTRIES[:: 1]:
+    for country in COUNTRIES[::1]:
         if len([m for m in members if m["kind"] == "coalition"]) >= 26:
             break
         if rng.random() < 0.62:
@@ -292,21 +383,33 @@ def make_resources(rng: random.Random, members: list[dict]) -> list[dict]:
             body = " ".join([FRAMING[kind][lang].format(place=place), *facts[: rng.choice([2, 3])]])
             published = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randint(0, 7 * 365))
             resource_id = f"res-{topic.id}-{lang}-{n // 3 + 1}"
-            resources.append({
-                "id": resource_id,
-                "title": TITLE[kind][lang].format(label=words.label, place=place),
-                "summary": body,
-                "url": f"https://example.org/peermatch-demo/{resource_id}",
-                "kind": kind, "language": lang, "topics": [topic.id],
-                "authors": [author["id"]] if author else [],
-                "published": published.isoformat(),  # JSON holds dates as ISO text
-            })
+            resources.append(
+                {
+                    "id": resource_id,
+                    "title": TITLE[kind][lang].format(label=words.label, place=place),
+                    "summary": body,
+                    "url": f"https://example.org/peermatch-demo/{resource_id}",
+                    "kind": kind,
+                    "language": lang,
+                    "topics": [topic.id],
+                    "authors": [author["id"]] if author else [],
+                    "published": published.isoformat(),  # JSON holds dates as ISO text
+                }
+            )
     for name, (title, topics, seed_date) in SEEDS.items():
         text = (DATA / "seeds" / f"{name}.fr.txt").read_text(encoding="utf-8")
-        resources.append({
-            "id": f"seed-{name}", "title": title, "text": " ".join(text.split()),
-            "kind": "publication", "language": "fr", "topics": topics, "authors": [], "published": seed_date,
-        })
+        resources.append(
+            {
+                "id": f"seed-{name}",
+                "title": title,
+                "text": " ".join(text.split()),
+                "kind": "publication",
+                "language": "fr",
+                "topics": topics,
+                "authors": [],
+                "published": seed_date,
+            }
+        )
     return resources
 
 

@@ -20,9 +20,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-STOP_WORDS = frozenset(
-    fold(word) for word in (*STOPWORDS_EN, *STOPWORDS_FRENCH, *STOPWORDS_SPANISH, *STOPWORDS_PORTUGUESE)
-)
+STOP_WORDS = frozenset(fold(word) for word in (*STOPWORDS_EN, *STOPWORDS_FRENCH, *STOPWORDS_SPANISH, *STOPWORDS_PORTUGUESE))
 
 
 def tokenize(text: str) -> list[str]:

@@ -35,9 +35,7 @@ def guess_record_type(path: Path, rows: list[RawRow]) -> RecordType:
                 return "resources"
             if "name" in row.data:
                 return "members"
-    raise UnreadableFileError(
-        f"{path}: cannot tell whether it holds members or resources; pass --records members|resources"
-    )
+    raise UnreadableFileError(f"{path}: cannot tell whether it holds members or resources; pass --records members|resources")
 
 
 def validate_file(path: Path, record_type: RecordType | None = None) -> Validated:
@@ -57,9 +55,7 @@ def validate_rows(rows: list[RawRow], record_type: RecordType) -> Validated:
             result.problems.append(RecordProblem(row.file, row.line, row.data.field, row.data.reason))
             continue
         if not isinstance(row.data, dict):
-            result.problems.append(
-                RecordProblem(row.file, row.line, "(row)", f"expected a JSON object, got {type(row.data).__name__}")
-            )
+            result.problems.append(RecordProblem(row.file, row.line, "(row)", f"expected a JSON object, got {type(row.data).__name__}"))
             continue
         try:
             record = model.model_validate(row.data)
@@ -69,8 +65,11 @@ def validate_rows(rows: list[RawRow], record_type: RecordType) -> Validated:
         if record.id in first_line_of:
             result.problems.append(
                 RecordProblem(
-                    row.file, row.line, "id",
-                    f"duplicate id, first seen on line {first_line_of[record.id]}", record.id,
+                    row.file,
+                    row.line,
+                    "id",
+                    f"duplicate id, first seen on line {first_line_of[record.id]}",
+                    record.id,
                 )
             )
             continue

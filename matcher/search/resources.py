@@ -27,9 +27,7 @@ class ResourceFilters:
             return False
         if self.kinds and resource.kind not in self.kinds:
             return False
-        return not (
-            self.published_after and (resource.published is None or resource.published <= self.published_after)
-        )
+        return not (self.published_after and (resource.published is None or resource.published <= self.published_after))
 
     @property
     def empty(self) -> bool:
@@ -91,8 +89,15 @@ class ResourceSearcher:
         owners = None if filters.empty else [r.id for r in self.resources.values() if filters.admits(r)]
         vector = self.encoder.encode([query])[0]
         hits = retrieve(
-            self.indexes["resources"], query, vector, depth=self.settings.candidate_depth, mode=mode, owners=owners,
-            fusion=self.settings.fusion, lexical_weight=self.settings.lexical_weight, rrf_k=self.settings.rrf_k,
+            self.indexes["resources"],
+            query,
+            vector,
+            depth=self.settings.candidate_depth,
+            mode=mode,
+            owners=owners,
+            fusion=self.settings.fusion,
+            lexical_weight=self.settings.lexical_weight,
+            rrf_k=self.settings.rrf_k,
             calibrate_languages=self.settings.calibrate_languages,
         )
         ranked = [self._explain(hit) for hit in hits if hit.owner_id in self.resources]

@@ -91,9 +91,7 @@ def retrieve(
     return [OwnerHit(owner, score, dense.get(owner), lexical.get(owner)) for owner, score in fused.items()]
 
 
-def _allowed_rows(
-    index: CollectionIndex, owners: Collection[str] | None, fields: Collection[str] | None
-) -> np.ndarray | None:
+def _allowed_rows(index: CollectionIndex, owners: Collection[str] | None, fields: Collection[str] | None) -> np.ndarray | None:
     if owners is None and fields is None:
         return None
     owner_set = set(owners) if owners is not None else None
@@ -106,9 +104,7 @@ def _allowed_rows(
     return np.asarray(rows, dtype=np.int64)
 
 
-def _dense(
-    index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.ndarray | None, calibrate: bool
-) -> dict[str, Evidence]:
+def _dense(index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.ndarray | None, calibrate: bool) -> dict[str, Evidence]:
     if len(index.dense) == 0 or (allowed is not None and len(allowed) == 0):
         return {}
     query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
@@ -145,18 +141,13 @@ def language_shifts(groups: list[tuple[np.ndarray, int]]) -> list[float]:
     A language with fewer than MIN_CALIBRATION_ROWS passages is too small to estimate its own
     shift; it takes the mean shift of the larger ones (or none, if no language is large).
     """
-    own = [
-        float(scores[:CALIBRATION_DEPTH].mean()) if size >= MIN_CALIBRATION_ROWS and len(scores) else None
-        for scores, size in groups
-    ]
+    own = [float(scores[:CALIBRATION_DEPTH].mean()) if size >= MIN_CALIBRATION_ROWS and len(scores) else None for scores, size in groups]
     known = [shift for shift in own if shift is not None]
     fallback = float(np.mean(known)) if known else 0.0
     return [fallback if shift is None else shift for shift in own]
 
 
-def _search(
-    index: CollectionIndex, query: np.ndarray, depth: int, allowed: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
+def _search(index: CollectionIndex, query: np.ndarray, depth: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     k = min(depth, len(index.dense) if allowed is None else len(allowed))
     if allowed is None:
         scores, rows = index.dense.index.search(query, k)

@@ -51,8 +51,7 @@ def migrate(connection: sqlite3.Connection, path: str) -> None:
     current = connection.execute("PRAGMA user_version").fetchone()[0]
     if current > SCHEMA_VERSION:
         raise StoreVersionError(
-            f"{path}: store schema version {current} is newer than this peermatch knows "
-            f"({SCHEMA_VERSION}); upgrade peermatch"
+            f"{path}: store schema version {current} is newer than this peermatch knows ({SCHEMA_VERSION}); upgrade peermatch"
         )
     for version in range(current, SCHEMA_VERSION):
         script = MIGRATIONS[version]

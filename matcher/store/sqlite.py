@@ -81,9 +81,7 @@ class Store:
                     "ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
                     (record.id, body, now),
                 )
-                db.execute(
-                    "DELETE FROM passages WHERE collection = ? AND owner_id = ?", (collection, record.id)
-                )
+                db.execute("DELETE FROM passages WHERE collection = ? AND owner_id = ?", (collection, record.id))
                 db.executemany(
                     "INSERT INTO passages (key, collection, owner_id, field, position, language, text, text_hash)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -152,8 +150,7 @@ class Store:
         """Every passage of a collection, ordered by key so that builds are deterministic."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT key, collection, owner_id, field, position, language, text FROM passages "
-                "WHERE collection = ? ORDER BY key",
+                "SELECT key, collection, owner_id, field, position, language, text FROM passages WHERE collection = ? ORDER BY key",
                 (collection,),
             ).fetchall()
         return [Passage(*row) for row in rows]

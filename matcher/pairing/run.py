@@ -1,0 +1,256 @@
+"""Pair a cohort: build the problem from the engine's affinity, solve, diagnose, explain, summarise."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from matcher.errors import PeermatchError
+from matcher.pairing.diagnose import diagnose
+from matcher.pairing.problem import PairingConstraints, PairingProblem, build_problem
+from matcher.pairing.solver import Solution, solve_fair, solve_greedy, solve_total
+from matcher.recommend.engine import Recommender
+
+
+class PairingRequest(BaseModel):
+    """Mentees and mentors by id or by region/kind; or one pool paired within itself."""
+
+    mentees: list[str] | None = None
+    mentors: list[str] | None = None
+    pool: list[str] | None = None
+    mentee_regions: list[str] | None = None
+    mentor_regions: list[str] | None = None
+    mentor_other_regions: bool = Field(False, description="Mentors only from regions other than the mentee's cohort's.")
+    mentee_kinds: list[str] | None = None
+    mentor_kinds: list[str] | None = None
+    objective: Literal["total", "fair"] = "total"
+    reciprocal: bool = False
+    constraints: PairingConstraints = Field(default_factory=PairingConstraints)
+
+
+class Pair(BaseModel):
+    mentee: str
+    mentor: str
+    affinity: float
+    common_languages: list[str]
+    need: str | None
+    evidence: str | None
+    evidence_passage: str | None
+
+
+class Unmatched(BaseModel):
+    mentee: str
+    reason: str
+
+
+class PairingResult(BaseModel):
+    status: Literal["optimal", "infeasible-partial"]
+    method: str
+    pairs: list[Pair]
+    unmatched: list[Unmatched]
+    binding_constraints: list[str]
+    summary: dict[str, object]
+    greedy_baseline: dict[str, float]
+
+    def write(self, stem: Path) -> tuple[Path, Path]:
+        csv_path, json_path = stem.with_suffix(".csv"), stem.with_suffix(".json")
+        with open(csv_path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["mentee", "mentor", "affinity", "common_languages", "need", "evidence"])
+            for p in self.pairs:
+                writer.writerow([p.mentee, p.mentor, f"{p.affinity:.4f}", ";".join(p.common_languages), p.need or "", p.evidence or ""])
+        json_path.write_text(json.dumps(self.model_dump(), ensure_ascii=False, indent=2))
+        return csv_path, json_path
+
+
+def _cohort(recommender: Recommender, request: PairingRequest) -> tuple[list[str], list[str], bool]:
+    ids = [m.id for m in recommender.members]
+    for member_id in (request.mentees or []) + (request.mentors or []) + (request.pool or []):
+        recommender.member(member_id)
+    if request.pool:
+        return list(request.pool), list(request.pool), True
+
+    def select(explicit: list[str] | None, regions: list[str] | None, kinds: list[str] | None) -> list[str]:
+        if explicit:
+            return list(explicit)
+        return [
+            i
+            for i in ids
+            if (not regions or recommender.member(i).region in regions) and (not kinds or recommender.member(i).kind in kinds)
+        ]
+
+    mentees = select(request.mentees, request.mentee_regions, request.mentee_kinds)
+    mentees = [m for m in mentees if recommender.member(m).needs] if not request.mentees else mentees
+    mentors = select(request.mentors, request.mentor_regions, request.mentor_kinds)
+    if request.mentor_other_regions:
+        mentee_regions = {recommender.member(m).region for m in mentees}
+        mentors = [m for m in mentors if recommender.member(m).region not in mentee_regions]
+    mentors = [m for m in mentors if m not in set(mentees)]
+    if not mentees or not mentors:
+        raise PeermatchError(f"the cohort is empty: {len(mentees)} mentees with needs, {len(mentors)} mentors")
+    return mentees, mentors, False
+
+
+def mentee_affinity(recommender: Recommender, mentees: list[str], mentors: list[str], reciprocal: bool) -> np.ndarray:
+    """(mentees, mentors): priority-weighted mean of need scores; with ``reciprocal``, the harmonic
+    mean of both directions."""
+    gives = _gives(recommender, mentees, mentors)
+    if not reciprocal:
+        return gives
+    receives = _gives(recommender, mentors, mentees).T
+    total = gives + receives
+    return np.divide(2 * gives * receives, total, out=np.zeros_like(gives), where=total > 0)
+
+
+def _gives(recommender: Recommender, needy: list[str], helpers: list[str]) -> np.ndarray:
+    matrix = recommender.affinity(needy, helpers)
+    out = np.zeros((len(needy), len(helpers)), dtype=np.float64)
+    row = 0
+    for i, member_id in enumerate(needy):
+        needs = recommender.member(member_id).needs
+        if needs:
+            weights = np.asarray([n.priority or 3 for n in needs], dtype=np.float64)
+            out[i] = weights @ matrix.scores[row : row + len(needs)] / weights.sum()
+            row += len(needs)
+    return out
+
+
+def pair_cohort(recommender: Recommender, request: PairingRequest) -> PairingResult:
+    mentees, mentors, same_pool = _cohort(recommender, request)
+    affinity = mentee_affinity(recommender, mentees, mentors, request.reciprocal)
+    members = recommender.members_by_id
+    everyone = set(mentees) | set(mentors)
+    languages = {m: set(members[m].languages) for m in everyone}
+    problem = build_problem(
+        mentees,
+        mentors,
+        affinity,
+        languages,
+        {m: members[m].country for m in everyone},
+        {m: members[m].region for m in everyone},
+        {m: set(members[m].partners) for m in everyone},
+        request.constraints,
+        same_pool,
+    )
+    solve = solve_fair if request.objective == "fair" else solve_total
+    solution = solve(problem)
+    binding: list[str] = []
+    status: Literal["optimal", "infeasible-partial"] = "optimal"
+    if solution.status == "infeasible":
+        binding = diagnose(problem, languages) or [
+            "the constraints together leave no solution, though no single one does alone; "
+            "relax the minimum partners per mentee or the mentors' minimum loads"
+        ]
+        relaxed = _relaxed(problem)
+        solution = solve(relaxed)
+        status = "infeasible-partial"
+    greedy = solve_greedy(problem)
+    return _result(recommender, problem, solution, greedy, status, binding)
+
+
+def _relaxed(problem: PairingProblem) -> PairingProblem:
+    """The best partial pairing: nobody must be served, loads keep their maxima."""
+    from dataclasses import replace
+
+    mentee_bounds = problem.mentee_bounds.copy()
+    mentee_bounds[:, 0] = 0
+    mentor_bounds = problem.mentor_bounds.copy()
+    mentor_bounds[:, 0] = 0
+    mentor_bounds[:, 1] = np.maximum(mentor_bounds[:, 1], np.bincount(problem.pair_mentor[problem.forced], minlength=len(problem.mentors)))
+    return replace(problem, mentee_bounds=mentee_bounds, mentor_bounds=mentor_bounds)
+
+
+def _result(
+    recommender: Recommender,
+    problem: PairingProblem,
+    solution: Solution,
+    greedy: Solution,
+    status: Literal["optimal", "infeasible-partial"],
+    binding: list[str],
+) -> PairingResult:
+    members = recommender.members_by_id
+    evidence = recommender.evidence
+    pairs: list[Pair] = []
+    chosen = np.flatnonzero(solution.chosen)
+    served: Counter[str] = Counter()
+    load: Counter[str] = Counter()
+    for p in chosen:
+        mentee, mentor = problem.mentees[problem.pair_mentee[p]], problem.mentors[problem.pair_mentor[p]]
+        served[mentee] += 1
+        load[mentor] += 1
+        need, text, passage = _best_need(recommender, mentee, mentor)
+        pairs.append(
+            Pair(
+                mentee=mentee,
+                mentor=mentor,
+                affinity=round(float(problem.affinity[p]), 4),
+                common_languages=sorted(set(members[mentee].languages) & set(members[mentor].languages)),
+                need=need,
+                evidence=text,
+                evidence_passage=passage,
+            )
+        )
+    _ = evidence
+    unmatched = []
+    candidates = Counter(problem.mentees[i] for i in problem.pair_mentee.tolist())
+    for i, mentee in enumerate(problem.mentees):
+        if served[mentee] >= max(1, problem.mentee_bounds[i, 0]):
+            continue
+        if problem.same_pool and load[mentee]:
+            continue
+        if not candidates[mentee]:
+            why = problem.excluded.get(mentee, Counter())
+            detail = ", ".join(f"{n} {r}" for r, n in why.most_common()) or "no mentor in the cohort"
+            reason = f"no eligible mentor ({detail})"
+        else:
+            reason = "its eligible mentors were full with pairs of higher total affinity"
+        unmatched.append(Unmatched(mentee=mentee, reason=reason))
+    affinities = [p.affinity for p in pairs]
+    regions = Counter(members[m].region for m in problem.mentees)
+    served_regions = Counter(members[m].region for m in problem.mentees if served[m] or (problem.same_pool and load[m]))
+    summary: dict[str, object] = {
+        "mentees": len(problem.mentees),
+        "mentors": len(problem.mentors),
+        "pairs": len(pairs),
+        "objective": round(solution.objective, 4),
+        "total_affinity": round(float(sum(affinities)), 4),
+        "min_affinity": round(min(affinities), 4) if affinities else None,
+        "mean_affinity": round(float(np.mean(affinities)), 4) if affinities else None,
+        "load_per_mentor": dict(sorted(load.items())),
+        "served_share_by_region": {r: round(served_regions[r] / n, 3) for r, n in sorted(regions.items())},
+    }
+    greedy_affinities = problem.affinity[greedy.chosen]
+    return PairingResult(
+        status=status,
+        method=solution.method,
+        pairs=pairs,
+        unmatched=unmatched,
+        binding_constraints=binding,
+        summary=summary,
+        greedy_baseline={
+            "objective": round(greedy.objective, 4),
+            "pairs": int(greedy.chosen.sum()),
+            "min_affinity": round(float(greedy_affinities.min()), 4) if len(greedy_affinities) else 0.0,
+            "optimum_over_greedy": round(solution.objective / greedy.objective, 4) if greedy.objective > 0 else 0.0,
+        },
+    )
+
+
+def _best_need(recommender: Recommender, mentee: str, mentor: str) -> tuple[str | None, str | None, str | None]:
+    """The mentee's need the mentor meets best, and the passage that meets it."""
+    needs = recommender.member(mentee).needs
+    if not needs:
+        return None, None, None
+    texts = [n.text for n in needs]
+    vectors = recommender.encoder.encode(texts)
+    scores = recommender.evidence.score(texts, vectors)
+    column = recommender.evidence.code_of[mentor]
+    best = int(np.argmax(scores.total[:, column]))
+    items = recommender.evidence.explain(scores, best, column, texts, vectors)
+    return texts[best], (items[0].text if items else None), (items[0].passage if items else None)
