@@ -93,3 +93,34 @@ def test_representative_fit_flags_the_traffic_engineers(recommender: Recommender
             cluster = TOPIC_BY_ID[member.strengths[0].topic].cluster
             fits.append(recommender.representative_fit(member.id, cluster).fit)
     assert fits and fits.count("good") / len(fits) >= 0.7
+
+
+def test_pairing_african_cities_with_mentors_from_other_regions(recommender: Recommender) -> None:
+    from matcher.pairing.problem import PairingConstraints
+    from matcher.pairing.run import PairingRequest, pair_cohort
+
+    result = pair_cohort(
+        recommender,
+        PairingRequest(mentee_regions=["Africa"], mentee_kinds=["city"], mentor_other_regions=True,
+                       constraints=PairingConstraints(max_load=2)),
+    )
+    assert result.status == "optimal" and not result.unmatched
+    members = recommender.members_by_id
+    loads: dict[str, int] = {}
+    for pair in result.pairs:
+        assert members[pair.mentee].region == "Africa" and members[pair.mentor].region != "Africa"
+        assert set(members[pair.mentee].languages) & set(members[pair.mentor].languages)
+        assert pair.mentor not in members[pair.mentee].partners
+        assert pair.need and pair.evidence
+        loads[pair.mentor] = loads.get(pair.mentor, 0) + 1
+    assert max(loads.values()) <= 2
+    assert result.summary["objective"] >= result.greedy_baseline["objective"]
+
+    squeezed = pair_cohort(
+        recommender,
+        PairingRequest(mentee_regions=["Africa"], mentor_other_regions=True, mentor_kinds=["city"],
+                       constraints=PairingConstraints(max_load=1)),
+    )
+    assert squeezed.status == "infeasible-partial"
+    assert any("French-speaking mentor" in reason for reason in squeezed.binding_constraints)
+    assert squeezed.pairs and squeezed.unmatched
