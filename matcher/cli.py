@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from evaluation.cli import eval_app
 from matcher.cli_common import DataDir, JsonFlag, console, emit, fail, settings_for, workspace_for
 from matcher.cli_recommend import pair, recommend_app
 from matcher.errors import PeermatchError
@@ -22,6 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(recommend_app, name="recommend")
+app.add_typer(eval_app, name="eval")
 app.command()(pair)
 
 

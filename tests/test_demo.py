@@ -101,8 +101,9 @@ def test_pairing_african_cities_with_mentors_from_other_regions(recommender: Rec
 
     result = pair_cohort(
         recommender,
-        PairingRequest(mentee_regions=["Africa"], mentee_kinds=["city"], mentor_other_regions=True,
-                       constraints=PairingConstraints(max_load=2)),
+        PairingRequest(
+            mentee_regions=["Africa"], mentee_kinds=["city"], mentor_other_regions=True, constraints=PairingConstraints(max_load=2)
+        ),
     )
     assert result.status == "optimal" and not result.unmatched
     members = recommender.members_by_id
@@ -118,8 +119,9 @@ def test_pairing_african_cities_with_mentors_from_other_regions(recommender: Rec
 
     squeezed = pair_cohort(
         recommender,
-        PairingRequest(mentee_regions=["Africa"], mentor_other_regions=True, mentor_kinds=["city"],
-                       constraints=PairingConstraints(max_load=1)),
+        PairingRequest(
+            mentee_regions=["Africa"], mentor_other_regions=True, mentor_kinds=["city"], constraints=PairingConstraints(max_load=1)
+        ),
     )
     assert squeezed.status == "infeasible-partial"
     assert any("French-speaking mentor" in reason for reason in squeezed.binding_constraints)

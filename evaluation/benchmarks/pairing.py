@@ -41,7 +41,13 @@ def main(
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     problem = build_problem(
-        mentee_ids, mentor_ids, affinity, languages, countries, {}, {},
+        mentee_ids,
+        mentor_ids,
+        affinity,
+        languages,
+        countries,
+        {},
+        {},
         PairingConstraints(max_load=max_load, candidates_per_mentee=candidates, require_common_language=True),
     )
     built = time.perf_counter() - started

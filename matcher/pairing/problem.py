@@ -157,16 +157,20 @@ def build_problem(
         forced.append(True)
     pair_mentee = np.asarray(pairs_i, dtype=np.int64)
     pair_mentor = np.asarray(pairs_j, dtype=np.int64)
-    weight = np.asarray(
-        [c.priority_weights.get(e, c.region_weights.get(regions.get(e, ""), 1.0)) for e in mentees], dtype=np.float64
-    )
+    weight = np.asarray([c.priority_weights.get(e, c.region_weights.get(regions.get(e, ""), 1.0)) for e in mentees], dtype=np.float64)
     mentee_bounds = np.tile([c.min_partners, c.max_partners], (n, 1))
     mentor_bounds = np.asarray([c.load_overrides.get(o, (c.min_load, c.max_load)) for o in mentors], dtype=np.int64)
     return PairingProblem(
-        mentees, mentors, pair_mentee, pair_mentor,
+        mentees,
+        mentors,
+        pair_mentee,
+        pair_mentor,
         affinity[pair_mentee, pair_mentor].astype(np.float64) if len(pair_mentee) else np.zeros(0),
         common[pair_mentee, pair_mentor] if len(pair_mentee) else np.zeros(0, dtype=bool),
-        weight, mentee_bounds, mentor_bounds.reshape(-1, 2), np.asarray(forced, dtype=bool),
+        weight,
+        mentee_bounds,
+        mentor_bounds.reshape(-1, 2),
+        np.asarray(forced, dtype=bool),
         language_penalty=0.0 if c.require_common_language else c.language_penalty,
         same_pool=same_pool,
         excluded=excluded,

@@ -1,0 +1,151 @@
+"""``peermatch eval ...``: evaluate scoring variants on a labelled dataset, expertise scores, benchmarks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from matcher.cli_common import JsonFlag, console, emit, fail
+from matcher.errors import PeermatchError
+
+eval_app = typer.Typer(help="Offline evaluation: metrics, ablations, expertise scores, benchmarks.", no_args_is_help=True)
+
+DEMO_SET = Path(__file__).parent / "datasets" / "demo"
+WorkDir = Annotated[Path | None, typer.Option(help="Keep the dataset's store and indexes here (re-runs skip indexing).")]
+
+
+def _harness(dataset_dir: Path, work_dir: Path | None) -> Any:
+    from evaluation.dataset import load_dataset
+    from evaluation.runner import Harness
+
+    return Harness.open(load_dataset(dataset_dir), work_dir)
+
+
+@eval_app.command()
+def run(
+    dataset_dir: Annotated[Path, typer.Argument(help="members.jsonl, resources.jsonl, queries.jsonl, qrels.tsv.")] = DEMO_SET,
+    config: Annotated[
+        list[str] | None,
+        typer.Option(help="Variant name (lexical, dense, hybrid, hybrid-rrf, hybrid-uncalibrated) or JSON file; repeatable."),
+    ] = None,
+    run_out: Annotated[Path | None, typer.Option(help="Write the ranked results in TREC run format.")] = None,
+    report_dir: Annotated[Path | None, typer.Option(help="Write report.md, report.json and ndcg.png here.")] = None,
+    work_dir: WorkDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Metrics of one or more scoring variants on a dataset, with paired significance between them."""
+    from evaluation.dataset import write_trec_run
+    from evaluation.report import evaluate_variants, markdown, write
+    from evaluation.variants import resolve
+
+    try:
+        variants = [resolve(c) for c in (config or ["hybrid"])]
+        harness = _harness(dataset_dir, work_dir)
+        report, runs = evaluate_variants(harness, variants)
+    except PeermatchError as error:
+        fail(error)
+    if run_out:
+        merged = {}
+        for name, by_task in runs.items():
+            path = run_out if len(runs) == 1 else run_out.with_name(f"{run_out.stem}.{name}{run_out.suffix}")
+            merged = {qid: scores for task_runs in by_task.values() for qid, scores in task_runs.items()}
+            write_trec_run(path, merged, name)
+            console.print(f"run written: {path}")
+    if report_dir:
+        for path in write(report, report_dir):
+            console.print(f"written: {path}")
+    emit(report, as_json, lambda r: typer.echo(markdown(r)))
+
+
+@eval_app.command()
+def ablate(
+    dataset_dir: Annotated[Path, typer.Argument(help="A dataset folder.")] = DEMO_SET,
+    report_dir: Annotated[Path, typer.Option(help="Where report.md, report.json, ndcg.png and sweep.png go.")] = Path("reports/ablation"),
+    work_dir: WorkDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Lexical vs dense vs hybrid (with significance), and a sweep of the lexical weight; table and plots."""
+    from evaluation.report import evaluate_variants, markdown, plot_sweep, write
+    from evaluation.variants import ABLATION, NAMED, SWEEP, sweep_variant
+
+    try:
+        harness = _harness(dataset_dir, work_dir)
+        report, _ = evaluate_variants(harness, [NAMED[name] for name in ABLATION])
+        sweep: dict[float, dict[str, float]] = {}
+        for weight in SWEEP:
+            swept, _ = evaluate_variants(harness, [sweep_variant(weight)])
+            sweep[weight] = {task: body["variants"][f"lexical_weight={weight}"]["ndcg@10"] for task, body in swept["tasks"].items()}
+    except PeermatchError as error:
+        fail(error)
+    report["sweep"] = {"metric": "ndcg@10", "points": {str(w): v for w, v in sweep.items()}}
+    write(report, report_dir)
+    plot_sweep(sweep, report_dir / "sweep.png")
+    sweep_lines = ["", "## Lexical-weight sweep (nDCG@10)", "", "| lexical weight | " + " | ".join(next(iter(sweep.values()))) + " |"]
+    sweep_lines.append("|" + "---|" * (1 + len(next(iter(sweep.values())))))
+    for weight, row in sweep.items():
+        sweep_lines.append(f"| {weight} | " + " | ".join(f"{v:.4f}" for v in row.values()) + " |")
+    (report_dir / "report.md").write_text(markdown(report) + "\n".join(sweep_lines) + "\n")
+    console.print(f"written: {report_dir}/report.md, report.json, ndcg.png, sweep.png")
+    emit(report, as_json, lambda r: typer.echo(markdown(r) + "\n".join(sweep_lines)))
+
+
+@eval_app.command()
+def expertise(
+    archives: Annotated[Path, typer.Option(help="Folder of ~<person_id>.jsonl files (OpenReview format).")],
+    submissions: Annotated[Path, typer.Option(help="submissions.json: id -> {content: {title, abstract}}.")],
+    out: Annotated[Path, typer.Option(help="Where {person: {submission: score}} is written.")] = Path("scores.json"),
+    grades: Annotated[Path | None, typer.Option(help="True grades {person: {submission: grade}}: also print the graded loss.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Expert-finding scores of every (person, submission) pair, with the scorer used for expert groups."""
+    from evaluation.expertise import expertise_scores, graded_expertise_loss, read_archives, read_submissions
+
+    try:
+        scores = expertise_scores(read_archives(archives), read_submissions(submissions))
+        loss = graded_expertise_loss(scores, json.loads(grades.read_text())) if grades else None
+    except PeermatchError as error:
+        fail(error)
+    out.write_text(json.dumps(scores, indent=2))
+    summary = {"people": len(scores), "submissions": len(next(iter(scores.values()), {})), "out": str(out), "loss": loss}
+    emit(
+        summary,
+        as_json,
+        lambda p: console.print(
+            f"{p['people']} people x {p['submissions']} submissions → {p['out']}"
+            + (f"; graded loss {p['loss']:.4f}" if p["loss"] is not None else "")
+        ),
+    )
+
+
+@eval_app.command()
+def bench(
+    data_dir: Annotated[Path | None, typer.Option(help="A data dir loaded with 'peermatch demo' (for the recommendation figures).")] = None,
+    size: Annotated[
+        list[int] | None, typer.Option(help="Passage counts for the search benchmark (repeatable; 1000000 takes long).")
+    ] = None,
+) -> None:
+    """Every benchmark in one command, each with its naive baseline measured in the same run."""
+    python = sys.executable
+    steps = [[python, "-m", "evaluation.benchmarks.search", *sum((["--size", str(s)] for s in size or [10_000, 100_000]), [])]]
+    steps.append([python, "-m", "evaluation.benchmarks.pairing"])
+    if data_dir:
+        steps.append([python, "-m", "evaluation.benchmarks.recommend", "--data-dir", str(data_dir)])
+    for step in steps:
+        console.print(f"[bold]$ {' '.join(step[1:])}[/bold]")
+        completed = subprocess.run(step, check=False)
+        if completed.returncode:
+            raise typer.Exit(completed.returncode)
+
+
+@eval_app.command("build-demo-set")
+def build_demo_set() -> None:
+    """Rewrite the labelled demo evaluation set from the demo network's planted ground truth."""
+    from evaluation.demo_set import build
+
+    queries, judgements = build()
+    console.print(f"{queries} queries, {judgements} judgements written to {DEMO_SET}")

@@ -1,0 +1,43 @@
+"""Scoring variants the harness compares: settings overrides plus the resource search mode."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matcher.errors import PeermatchError
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    mode: str = "hybrid"  # resource search: hybrid, dense or lexical
+
+
+NAMED: dict[str, Variant] = {
+    "lexical": Variant("lexical", {"lexical_weight": 1.0, "calibrate_languages": False}, "lexical"),
+    "dense": Variant("dense", {"lexical_weight": 0.0}, "dense"),
+    "hybrid": Variant("hybrid", {}, "hybrid"),
+    "hybrid-rrf": Variant("hybrid-rrf", {"fusion": "rrf"}, "hybrid"),
+    "hybrid-uncalibrated": Variant("hybrid-uncalibrated", {"calibrate_languages": False}, "hybrid"),
+}
+ABLATION = ("lexical", "dense", "hybrid")
+SWEEP = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
+
+
+def resolve(config: str) -> Variant:
+    """A named variant, or a JSON file ``{"name": ..., "settings": {...}, "mode": ...}``."""
+    if config in NAMED:
+        return NAMED[config]
+    path = Path(config)
+    if path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Variant(data.get("name", path.stem), data.get("settings", {}), data.get("mode", "hybrid"))
+    raise PeermatchError(f"unknown scoring variant '{config}': use one of {', '.join(NAMED)} or a JSON file")
+
+
+def sweep_variant(weight: float) -> Variant:
+    return Variant(f"lexical_weight={weight}", {"lexical_weight": weight}, "hybrid")
