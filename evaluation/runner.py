@@ -16,10 +16,10 @@ from embeddings.embedder import TextEncoder
 from evaluation.dataset import Dataset
 from evaluation.variants import Variant
 from matcher.importing import import_file
-from matcher.records import Member
 from matcher.recommend.engine import Recommender
 from matcher.recommend.experts import ExpertFinder
 from matcher.recommend.peers import PeerOptions
+from matcher.records import Member
 from matcher.search.resources import ResourceSearcher
 from matcher.settings import Settings
 from matcher.workspace import Workspace
@@ -46,7 +46,7 @@ class Harness:
     def recommender(self, variant: Variant) -> Recommender:
         settings = self.workspace.settings.model_copy(update=variant.settings)
         ws = self.workspace
-        return Recommender(ws.indexes, ws.store.members(), ws.store.resources(), ws.encoder, settings)
+        return Recommender(ws.indexes, ws.store.members(), ws.store.resources(), ws.encoder, settings, ws.graph)
 
     def run(self, variant: Variant, tasks: tuple[str, ...] = ("resources", "peers", "experts")) -> dict[str, Runs]:
         recommender = self.recommender(variant)
@@ -58,7 +58,7 @@ class Harness:
                 for q in tqdm(self.dataset.by_task("resources"), desc=f"{variant.name}: resources", leave=False)
             }
         if "peers" in tasks:
-            options = PeerOptions(k=DEPTH, max_per_country=None)
+            options = PeerOptions(k=DEPTH, max_per_country=None, graph_weight=recommender.settings.graph_weight)
             out["peers"] = {}
             for q in tqdm(self.dataset.by_task("peers"), desc=f"{variant.name}: peers", leave=False):
                 target = q.member_id if q.member_id else _profile_only(q.text)

@@ -23,8 +23,9 @@ NAMED: dict[str, Variant] = {
     "hybrid": Variant("hybrid", {}, "hybrid"),
     "hybrid-rrf": Variant("hybrid-rrf", {"fusion": "rrf"}, "hybrid"),
     "hybrid-uncalibrated": Variant("hybrid-uncalibrated", {"calibrate_languages": False}, "hybrid"),
+    "hybrid+graph": Variant("hybrid+graph", {"graph_weight": 0.3}, "hybrid"),
 }
-ABLATION = ("lexical", "dense", "hybrid")
+ABLATION = ("lexical", "dense", "hybrid", "hybrid+graph")
 SWEEP = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
 
 

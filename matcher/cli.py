@@ -41,8 +41,6 @@ def import_command(
 ) -> None:
     """Validate files and upsert their records by id. One bad record refuses the whole file
     unless --skip-invalid; re-importing the same file changes nothing."""
-    from matcher.importing import import_file
-
     if records not in (None, "members", "resources"):
         console.print(f"[red]error:[/red] --records must be 'members' or 'resources', not '{records}'")
         raise typer.Exit(code=2)
@@ -51,10 +49,8 @@ def import_command(
     try:
         for path in files:
             reports.append(
-                import_file(
-                    workspace.store,
+                workspace.import_file(
                     path,
-                    workspace.settings,
                     record_type=records,  # type: ignore[arg-type]
                     skip_invalid=skip_invalid,
                     report_path=report,
@@ -90,7 +86,7 @@ def delete(
         raise typer.Exit(code=2)
     workspace = workspace_for(data_dir)
     try:
-        deleted = workspace.store.delete(collection, ids)  # type: ignore[arg-type]
+        deleted = workspace.delete(collection, ids)  # type: ignore[arg-type]
         if index:
             workspace.build(progress=not as_json)
     except PeermatchError as error:

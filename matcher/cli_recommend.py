@@ -56,6 +56,7 @@ def peers(
     network: Many = None,
     cluster: Many = None,
     max_per_country: Annotated[int | None, typer.Option(help="At most this many results per country (0: no cap).")] = 2,
+    graph_weight: Annotated[float | None, typer.Option(help="Share of the graph signal, 0 to 1 [default: PEERMATCH_GRAPH_WEIGHT].")] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:

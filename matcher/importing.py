@@ -21,6 +21,7 @@ class ImportReport:
     valid: int
     changed: int
     rejected: int
+    changed_ids: list[str] = field(default_factory=list)
     rejected_report: str | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -56,13 +57,14 @@ def import_file(
             for problem in validated.problems:
                 handle.write(json.dumps(problem.__dict__, ensure_ascii=False) + "\n")
         written_report = str(report_path)
-    changed = store.upsert(validated.records, passages_of(validated.records, settings))
+    changed_ids = store.upsert(validated.records, passages_of(validated.records, settings))
     return ImportReport(
         file=str(path),
         record_type=validated.record_type,
         valid=len(validated.records),
-        changed=changed,
+        changed=len(changed_ids),
         rejected=len({(p.line) for p in validated.problems}),
         rejected_report=written_report,
         problems=[str(p) for p in validated.problems],
+        changed_ids=changed_ids,
     )

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
+from pathlib import Path
+from typing import Any
 
 from embeddings.embedder import TextEncoder
+from matcher.graph.build import ExpertiseGraph
+from matcher.importing import ImportReport, import_file
 from matcher.indexing import BuildReport, Indexes, build_indexes, load_indexes
+from matcher.records import RecordType
 from matcher.search.resources import ResourceSearcher
 from matcher.settings import Settings
 from matcher.store import Store
@@ -22,6 +27,7 @@ class Workspace:
         self._lock = threading.Lock()
         self._indexes: Indexes | None = None
         self._resource_searcher: ResourceSearcher | None = None
+        self._graph: ExpertiseGraph | None = None
 
     @cached_property
     def store(self) -> Store:
@@ -49,6 +55,36 @@ class Workspace:
     @property
     def resources(self) -> ResourceSearcher:
         return self._resource_searcher or self.reload()[1]
+
+    @property
+    def graph(self) -> ExpertiseGraph:
+        """The member-expertise graph, built from the store on first use and kept in step by
+        ``import_file`` and ``delete`` (record by record, not rebuilt)."""
+        if self._graph is None:
+            from matcher.graph.taxonomy import TopicAssigner, load_taxonomy
+
+            taxonomy = load_taxonomy(self.settings.taxonomy_path)
+            self._graph = ExpertiseGraph.build(
+                self.store.members(), self.store.resources(), taxonomy, TopicAssigner(taxonomy, self.encoder)
+            )
+        return self._graph
+
+    def import_file(self, path: Path, **options: Any) -> ImportReport:
+        report = import_file(self.store, path, self.settings, **options)
+        if self._graph is not None:
+            for record_id in report.changed_ids:
+                if report.record_type == "members":
+                    self._graph.upsert_member(self.store.get("members", record_id))
+                else:
+                    self._graph.upsert_resource(self.store.get("resources", record_id))
+        return report
+
+    def delete(self, collection: RecordType, ids: list[str]) -> int:
+        deleted = self.store.delete(collection, ids)
+        if self._graph is not None:
+            for record_id in ids:
+                self._graph.remove(collection, record_id)
+        return deleted
 
     def build(self, *, progress: bool = False) -> BuildReport:
         report = build_indexes(self.store, self.encoder, self.settings, progress=progress)

@@ -10,6 +10,8 @@ from functools import cached_property
 
 from embeddings.embedder import TextEncoder
 from matcher.errors import UnknownIdError
+from matcher.graph.build import ExpertiseGraph
+from matcher.graph.signals import GraphSignals
 from matcher.indexing import Indexes
 from matcher.recommend.affinity import AffinityMatrix, affinity_matrix
 from matcher.recommend.evidence import NeedEvidence
@@ -24,8 +26,15 @@ from matcher.settings import Settings
 
 class Recommender:
     def __init__(
-        self, indexes: Indexes, members: list[Member], resources: list[Resource], encoder: TextEncoder, settings: Settings
+        self,
+        indexes: Indexes,
+        members: list[Member],
+        resources: list[Resource],
+        encoder: TextEncoder,
+        settings: Settings,
+        graph: ExpertiseGraph | None = None,
     ) -> None:
+        self.graph = graph
         self.indexes = indexes
         self.members = members
         self.resources = resources
@@ -40,7 +49,19 @@ class Recommender:
 
         if not isinstance(workspace, Workspace):
             raise TypeError("expected a Workspace")
-        return cls(workspace.indexes, workspace.store.members(), workspace.store.resources(), workspace.encoder, workspace.settings)
+        return cls(
+            workspace.indexes,
+            workspace.store.members(),
+            workspace.store.resources(),
+            workspace.encoder,
+            workspace.settings,
+            workspace.graph,
+        )
+
+    @cached_property
+    def signals(self) -> GraphSignals | None:
+        """Graph views for this state of the graph (None when the recommender has no graph)."""
+        return GraphSignals(self.graph) if self.graph is not None else None
 
     @cached_property
     def member_matrix(self) -> PassageMatrix:
@@ -70,7 +91,8 @@ class Recommender:
     def peers(self, member: str | Member, options: PeerOptions | None = None) -> list[PeerMatch]:
         """Peer partners for a stored member (by id) or an unsaved profile."""
         target = self.member(member) if isinstance(member, str) else member
-        return PeerRecommender(self.members, self.evidence, self.encoder).recommend(target, options)
+        options = options or PeerOptions(graph_weight=self.settings.graph_weight)
+        return PeerRecommender(self.members, self.evidence, self.encoder, self.signals).recommend(target, options)
 
     def experts(self, theme: str, options: ExpertOptions | None = None) -> ExpertGroup:
         """An expert group for a theme, covering its aspects."""

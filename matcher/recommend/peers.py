@@ -9,12 +9,13 @@ Scores, per candidate:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
+from matcher.graph.signals import GraphSignals
 from matcher.recommend.evidence import NeedEvidence
 from matcher.recommend.similarity import max_by_owner
 from matcher.records import Member
@@ -37,11 +38,13 @@ class PeerOptions(BaseModel):
     networks: list[str] | None = None
     clusters: list[str] | None = None
     max_per_country: int | None = Field(2, ge=1, description="At most this many results from one country.")
+    graph_weight: float = Field(0.0, ge=0.0, le=1.0, description="Share of the graph signal (personalised PageRank).")
 
 
 class ScoreParts(BaseModel):
     gives: float
     context: float
+    graph: float | None = None
     receives: float | None = None
     mutual: float | None = None
 
@@ -74,11 +77,13 @@ class PeerMatch(BaseModel):
     offers_back: list[NeedMet] = []
     shared_languages: list[str]
     shared_clusters: list[str]
+    introductions: list[str] = []
     flags: list[str]
 
 
 class PeerRecommender:
-    def __init__(self, members: list[Member], evidence: NeedEvidence, encoder: TextEncoder) -> None:
+    def __init__(self, members: list[Member], evidence: NeedEvidence, encoder: TextEncoder, signals: GraphSignals | None = None) -> None:
+        self.signals = signals
         self.members = members
         self.by_id = {m.id: m for m in members}
         self.evidence = evidence
@@ -94,12 +99,10 @@ class PeerRecommender:
         gives = (weights @ scores.total) / weights.sum()
         context = self._context(member, needs, vectors)
 
-        if options.mode == "complementary":
-            base = gives
-        elif options.mode == "similar":
-            base = context
-        else:
-            base = options.blend * gives + (1 - options.blend) * context
+        base = self._base(gives, context, options)
+        graph = self._graph_scores(member, options)
+        if graph is not None:
+            base = (1 - options.graph_weight) * base + options.graph_weight * graph
         eligible = self._eligible(member, options)
         order = [int(j) for j in np.argsort(-base, kind="stable") if eligible[j]]
 
@@ -111,11 +114,48 @@ class PeerRecommender:
             order = sorted(pool, key=lambda j: (-mutual[j], ev.candidates[j]))
         chosen = _cap_per_country(order, [self.by_id[c].country for c in ev.candidates], options)
         return [
-            self._explain(member, j, needs, priorities, vectors, scores, float(gives[j]), float(context[j]), receives.get(j), options)
+            self._explain(
+                member,
+                j,
+                needs,
+                priorities,
+                vectors,
+                scores,
+                float(gives[j]),
+                float(context[j]),
+                receives.get(j),
+                options,
+                None if graph is None else float(graph[j]),
+            )
             for j in chosen
         ]
 
     # ---- parts of the score ------------------------------------------------------------------
+
+    @staticmethod
+    def _base(gives: np.ndarray | float, context: np.ndarray | float, options: PeerOptions) -> Any:
+        if options.mode == "complementary":
+            return gives
+        if options.mode == "similar":
+            return context
+        return options.blend * gives + (1 - options.blend) * context
+
+    def _graph_scores(self, member: Member, options: PeerOptions) -> np.ndarray | None:
+        """Personalised PageRank from the member's need topics (tagged, else assigned), per candidate."""
+        if self.signals is None or options.graph_weight <= 0:
+            return None
+        topics: dict[str, float] = {}
+        assigner = self.signals.expertise.assigner
+        untagged = [n for n in member.needs if not n.topic]
+        assigned = assigner.assign([n.text for n in untagged]) if assigner and untagged else []
+        for need in member.needs:
+            if need.topic:
+                topics[need.topic] = topics.get(need.topic, 0.0) + (need.priority or 3)
+        for need, found in zip(untagged, assigned, strict=True):
+            for topic, _ in found:
+                topics[topic] = topics.get(topic, 0.0) + (need.priority or 3)
+        ranks = self.signals.pagerank_from_needs(topics)
+        return np.asarray([ranks.get(c, 0.0) for c in self.evidence.candidates], dtype=np.float32)
 
     def _context(self, member: Member, needs: list[str], vectors: np.ndarray) -> np.ndarray:
         ev = self.evidence
@@ -210,6 +250,7 @@ class PeerRecommender:
         context: float,
         receives: float | None,
         options: PeerOptions,
+        graph: float | None = None,
     ) -> PeerMatch:
         ev = self.evidence
         candidate = self.by_id[ev.candidates[j]]
@@ -233,12 +274,9 @@ class PeerRecommender:
         if candidate.id in member.partners:
             flags.append("existing partner")
         mutual = _harmonic(gives, receives) if receives is not None else None
-        if options.mode == "complementary":
-            score = gives
-        elif options.mode == "similar":
-            score = context
-        else:
-            score = options.blend * gives + (1 - options.blend) * context
+        score = float(self._base(gives, context, options))
+        if graph is not None:
+            score = (1 - options.graph_weight) * score + options.graph_weight * graph
         if mutual is not None:
             score = mutual
         return PeerMatch(
@@ -252,11 +290,13 @@ class PeerRecommender:
                 gives=round(gives, 4),
                 context=round(context, 4),
                 receives=round(receives, 4) if receives is not None else None,
+                graph=round(graph, 4) if graph is not None else None,
                 mutual=round(mutual, 4) if mutual is not None else None,
             ),
             needs_met=met,
             shared_languages=shared_languages,
             shared_clusters=sorted({c.cluster for c in member.clusters} & {c.cluster for c in candidate.clusters}),
+            introductions=self.signals.introductions(member.id, candidate.id) if self.signals else [],
             flags=flags,
         )
 

@@ -59,16 +59,16 @@ class Store:
 
     # ---- writes ---------------------------------------------------------------------------
 
-    def upsert(self, records: Iterable[Member | Resource], passages: Iterable[Passage]) -> int:
+    def upsert(self, records: Iterable[Member | Resource], passages: Iterable[Passage]) -> list[str]:
         """Insert or replace records (by id) and all their passages, in one transaction.
 
-        Returns how many records changed; an identical re-import changes nothing and logs nothing.
+        Returns the ids of the records that changed; an identical re-import changes nothing and logs nothing.
         """
         by_owner: dict[str, list[Passage]] = {}
         for passage in passages:
             by_owner.setdefault(passage.owner_id, []).append(passage)
         now = _now()
-        changed = 0
+        changed: list[str] = []
         with self._transaction() as db:
             for record in records:
                 collection = "members" if isinstance(record, Member) else "resources"
@@ -94,7 +94,7 @@ class Store:
                     "INSERT INTO changes (collection, record_id, operation, at) VALUES (?, ?, 'upsert', ?)",
                     (collection, record.id, now),
                 )
-                changed += 1
+                changed.append(record.id)
         return changed
 
     def delete(self, collection: RecordType, ids: Iterable[str]) -> int:

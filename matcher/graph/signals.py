@@ -1,0 +1,68 @@
+"""Graph signals for recommendations: personalised PageRank from a member's need topics,
+introductions through shared partners or clusters, and bridging members."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from matcher.graph.build import ExpertiseGraph, node
+
+# Edges a walk from "what I need" may follow towards "who can help": strengths, documents,
+# partnerships and clusters; not other members' needs.
+HELP_EDGES = {"has_strength", "authored", "about", "partner_of", "member_of"}
+
+
+class GraphSignals:
+    """Views of one graph state, computed once and reused across requests."""
+
+    def __init__(self, expertise: ExpertiseGraph) -> None:
+        self.expertise = expertise
+        graph = expertise.graph
+        self.help_view = nx.Graph()
+        self.help_view.add_nodes_from(graph.nodes)
+        for u, v, d in graph.edges(data=True):
+            if d.get("kind") in HELP_EDGES:
+                weight = float(d.get("weight", 1.0))
+                if not self.help_view.has_edge(u, v) or self.help_view[u][v]["weight"] < weight:
+                    self.help_view.add_edge(u, v, weight=weight)
+        self._bridges: dict[str, float] | None = None
+
+    def pagerank_from_needs(self, need_topics: dict[str, float], alpha: float = 0.85) -> dict[str, float]:
+        """Member id -> personalised PageRank mass, normalised so the best candidate scores 1."""
+        start = {node("topic", t): w for t, w in need_topics.items() if node("topic", t) in self.help_view}
+        if not start:
+            return {}
+        ranks = nx.pagerank(self.help_view, alpha=alpha, personalization=start, weight="weight", tol=1e-8)
+        members = {n.split(":", 1)[1]: r for n, r in ranks.items() if n.startswith("member:")}
+        best = max(members.values(), default=0.0)
+        return {m: r / best for m, r in members.items()} if best > 0 else {}
+
+    def introductions(self, member_id: str, candidate_id: str) -> list[str]:
+        """Two-hop paths: partners both share, clusters both belong to."""
+        graph = self.expertise.graph
+        a, b = node("member", member_id), node("member", candidate_id)
+        if a not in graph or b not in graph:
+            return []
+        reasons = []
+        for middle in sorted(set(graph.successors(a)) & set(graph.successors(b))):
+            kind_a = graph[a][middle].get("kind")
+            if kind_a == "partner_of" and graph[b][middle].get("kind") == "partner_of":
+                reasons.append(f"both partners of {graph.nodes[middle].get('label', middle)}")
+            elif kind_a == "member_of":
+                reasons.append(f"both in cluster '{graph.nodes[middle].get('label', middle)}'")
+        return reasons
+
+    def bridges(self, k: int = 200) -> dict[str, float]:
+        """Member id -> betweenness in the member network (partners and shared clusters), sampled
+        with ``k`` pivots on large graphs; high values connect otherwise distant parts of the network."""
+        if self._bridges is None:
+            graph = self.expertise.graph
+            projection = nx.Graph()
+            projection.add_nodes_from(n for n, t in graph.nodes(data="type") if t in {"member", "cluster"})
+            for u, v, d in graph.edges(data=True):
+                if d.get("kind") in {"partner_of", "member_of"}:
+                    projection.add_edge(u, v)
+            sample = None if projection.number_of_nodes() <= k else k
+            centrality = nx.betweenness_centrality(projection, k=sample, seed=0)
+            self._bridges = {n.split(":", 1)[1]: c for n, c in centrality.items() if n.startswith("member:")}
+        return self._bridges
