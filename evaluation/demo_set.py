@@ -21,6 +21,7 @@ from matcher.demo import DEMO_FILES
 from matcher.demo.topics import TOPICS
 
 OUT = Path(__file__).parent / "datasets" / "demo"
+UNTAGGED = Path(__file__).parent / "datasets" / "demo-untagged"
 
 
 def _read(path: Path) -> list[dict]:
@@ -75,6 +76,27 @@ def build(out: Path = OUT) -> tuple[int, int]:
     return len(queries), len(qrels)
 
 
+def build_untagged(source: Path = OUT, out: Path = UNTAGGED) -> None:
+    """The same set with every topic tag removed from the records (labels unchanged), so that the
+    graph must rely on topics assigned from text: the fair test of what the graph adds, since the
+    labels themselves were derived from the tags."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("queries.jsonl", "qrels.tsv"):
+        shutil.copyfile(source / name, out / name)
+    members = _read(source / "members.jsonl")
+    for member in members:
+        for item in member["strengths"] + member["needs"]:
+            item.pop("topic", None)
+    resources = _read(source / "resources.jsonl")
+    for resource in resources:
+        resource["topics"] = []
+    for name, rows in (("members.jsonl", members), ("resources.jsonl", resources)):
+        with open(out / name, "w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 if __name__ == "__main__":
     n_queries, n_qrels = build()
-    print(f"{n_queries} queries, {n_qrels} judgements written to {OUT}")
+    build_untagged()
+    print(f"{n_queries} queries, {n_qrels} judgements written to {OUT} (and, without topic tags, to {UNTAGGED})")

@@ -18,11 +18,11 @@ class Variant:
 
 
 NAMED: dict[str, Variant] = {
-    "lexical": Variant("lexical", {"lexical_weight": 1.0, "calibrate_languages": False}, "lexical"),
-    "dense": Variant("dense", {"lexical_weight": 0.0}, "dense"),
-    "hybrid": Variant("hybrid", {}, "hybrid"),
-    "hybrid-rrf": Variant("hybrid-rrf", {"fusion": "rrf"}, "hybrid"),
-    "hybrid-uncalibrated": Variant("hybrid-uncalibrated", {"calibrate_languages": False}, "hybrid"),
+    "lexical": Variant("lexical", {"lexical_weight": 1.0, "calibrate_languages": False, "graph_weight": 0.0}, "lexical"),
+    "dense": Variant("dense", {"lexical_weight": 0.0, "graph_weight": 0.0}, "dense"),
+    "hybrid": Variant("hybrid", {"graph_weight": 0.0}, "hybrid"),
+    "hybrid-rrf": Variant("hybrid-rrf", {"fusion": "rrf", "graph_weight": 0.0}, "hybrid"),
+    "hybrid-uncalibrated": Variant("hybrid-uncalibrated", {"calibrate_languages": False, "graph_weight": 0.0}, "hybrid"),
     "hybrid+graph": Variant("hybrid+graph", {"graph_weight": 0.3}, "hybrid"),
 }
 ABLATION = ("lexical", "dense", "hybrid", "hybrid+graph")
@@ -41,4 +41,4 @@ def resolve(config: str) -> Variant:
 
 
 def sweep_variant(weight: float) -> Variant:
-    return Variant(f"lexical_weight={weight}", {"lexical_weight": weight}, "hybrid")
+    return Variant(f"lexical_weight={weight}", {"lexical_weight": weight, "graph_weight": 0.0}, "hybrid")

@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     calibrate_languages: bool = Field(True, description="Remove each language's shift in dense scores so other languages can rank first.")
     language_mix: bool = Field(True, description="Give a few of the last places to the best hit of languages missing from the top k.")
     taxonomy_path: Path | None = Field(None, description="A topic taxonomy JSON file replacing the shipped one.")
-    graph_weight: float = Field(0.0, ge=0.0, le=1.0, description="Share of the graph signal in peer scores (0: off).")
+    graph_weight: float = Field(
+        0.3, ge=0.0, le=1.0, description="Share of the graph signal (personalised PageRank) in peer scores; 0 turns it off."
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     candidate_depth: int = Field(200, ge=10, description="Passages each retriever returns before fusion.")
 

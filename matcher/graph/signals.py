@@ -26,9 +26,22 @@ class GraphSignals:
                 if not self.help_view.has_edge(u, v) or self.help_view[u][v]["weight"] < weight:
                     self.help_view.add_edge(u, v, weight=weight)
         self._bridges: dict[str, float] | None = None
+        self._pagerank_cache: dict[tuple[tuple[str, float], ...], dict[str, float]] = {}
 
     def pagerank_from_needs(self, need_topics: dict[str, float], alpha: float = 0.85) -> dict[str, float]:
-        """Member id -> personalised PageRank mass, normalised so the best candidate scores 1."""
+        """Member id -> personalised PageRank mass, normalised so the best candidate scores 1.
+
+        Cached by the weighted topic set: many members share the same needs, and a walk over
+        a large network costs tens of milliseconds.
+        """
+        key = tuple(sorted(need_topics.items()))
+        if key not in self._pagerank_cache:
+            if len(self._pagerank_cache) >= 4096:
+                self._pagerank_cache.pop(next(iter(self._pagerank_cache)))
+            self._pagerank_cache[key] = self._pagerank(need_topics, alpha)
+        return self._pagerank_cache[key]
+
+    def _pagerank(self, need_topics: dict[str, float], alpha: float) -> dict[str, float]:
         start = {node("topic", t): w for t, w in need_topics.items() if node("topic", t) in self.help_view}
         if not start:
             return {}

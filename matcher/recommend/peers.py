@@ -38,7 +38,7 @@ class PeerOptions(BaseModel):
     networks: list[str] | None = None
     clusters: list[str] | None = None
     max_per_country: int | None = Field(2, ge=1, description="At most this many results from one country.")
-    graph_weight: float = Field(0.0, ge=0.0, le=1.0, description="Share of the graph signal (personalised PageRank).")
+    graph_weight: float = Field(0.3, ge=0.0, le=1.0, description="Share of the graph signal (personalised PageRank); 0: off.")
 
 
 class ScoreParts(BaseModel):
