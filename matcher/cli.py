@@ -14,6 +14,7 @@ from rich.table import Table
 
 from evaluation.cli import eval_app
 from matcher.cli_common import DataDir, JsonFlag, console, emit, fail, settings_for, workspace_for
+from matcher.cli_graph import graph_app
 from matcher.cli_recommend import pair, recommend_app
 from matcher.errors import PeermatchError
 
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 app.add_typer(recommend_app, name="recommend")
 app.add_typer(eval_app, name="eval")
+app.add_typer(graph_app, name="graph")
 app.command()(pair)
 
 

@@ -126,3 +126,37 @@ def test_pairing_african_cities_with_mentors_from_other_regions(recommender: Rec
     assert squeezed.status == "infeasible-partial"
     assert any("French-speaking mentor" in reason for reason in squeezed.binding_constraints)
     assert squeezed.pairs and squeezed.unmatched
+
+
+def test_capacity_map_of_the_demo_shows_the_store_counts(demo: Workspace) -> None:
+    import re
+
+    from matcher.graph.capacity import capacity_map
+    from matcher.graph.html import render
+
+    members = demo.store.members()
+    html = render(capacity_map(demo.graph, members))
+    for kind, attribute in (("offers", "strengths"), ("needs", "needs")):
+        shown = {
+            (topic, region): int(n)
+            for topic, region, n in re.findall(rf"<td class='n {kind}' data-topic='([^']+)' data-region='([^']+)'[^>]*>(\d+)</td>", html)
+        }
+        expected: dict[tuple[str, str], int] = {}
+        for member in members:
+            for topic in {item.topic for item in getattr(member, attribute)}:
+                expected[(topic, member.region)] = expected.get((topic, member.region), 0) + 1  # type: ignore[index]
+        assert {key: n for key, n in shown.items() if n} == expected
+    assert len(re.findall(r"data-topic='", html)) == 20 * 5 * 2  # 20 topics x 5 regions x (offer, need)
+
+
+def test_untagged_text_is_assigned_taxonomy_topics(demo: Workspace) -> None:
+    assigner = demo.graph.assigner
+    assert assigner is not None
+    found = assigner.assign(
+        [
+            "Des ateliers gratuits apprennent aux personnes âgées à utiliser le smartphone et internet",
+            "The football stadium hosts the final",
+        ]
+    )
+    assert "digital-older" in [topic for topic, _ in found[0]]
+    assert found[1] == []

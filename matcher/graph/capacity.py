@@ -1,0 +1,132 @@
+"""The network's capacity map: who offers and who needs each topic, by region; the North/South
+split as the GCE paper frames it; unmet needs; brokers between regions and clusters."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from pydantic import BaseModel
+
+from matcher.graph.build import ExpertiseGraph
+from matcher.graph.signals import GraphSignals
+from matcher.records import REGIONS, Member
+
+NORTH = "Europe and North America"
+
+
+def side(member: Member) -> str:
+    """'North' for Europe and North America and for international organisations, else 'South'."""
+    return "North" if member.region == NORTH or member.kind == "organization" else "South"
+
+
+class TopicRow(BaseModel):
+    topic: str
+    label: str
+    offers: dict[str, int]  # region -> members with the strength
+    needs: dict[str, int]  # region -> members with the need
+    offers_north: int
+    offers_south: int
+    needs_north: int
+    needs_south: int
+    strongest: list[tuple[str, str, float]]  # (member id, name, strength weight)
+
+
+class UnmetNeed(BaseModel):
+    member: str
+    name: str
+    region: str
+    topic: str
+    reason: str
+
+
+class Broker(BaseModel):
+    member: str
+    name: str
+    region: str
+    betweenness: float
+    partner_regions: list[str]
+    clusters: list[str]
+
+
+class CapacityMap(BaseModel):
+    regions: list[str]
+    topics: list[TopicRow]
+    unmet_needs: list[UnmetNeed]
+    brokers: list[Broker]
+    totals: dict[str, Any]
+
+
+def capacity_map(expertise: ExpertiseGraph, members: list[Member], top_providers: int = 3, top_brokers: int = 10) -> CapacityMap:
+    by_id = {m.id: m for m in members}
+    graph = expertise.graph
+    offers: dict[str, set[str]] = defaultdict(set)
+    needs: dict[str, set[str]] = defaultdict(set)
+    weights: dict[tuple[str, str], float] = {}
+    for u, v, d in graph.edges(data=True):
+        if not u.startswith("member:"):
+            continue
+        member_id, topic = u.split(":", 1)[1], v.split(":", 1)[1]
+        if member_id not in by_id:
+            continue
+        if d.get("kind") == "has_strength":
+            offers[topic].add(member_id)
+            weights[(member_id, topic)] = max(weights.get((member_id, topic), 0.0), float(d.get("weight", 0.0)))
+        elif d.get("kind") == "has_need":
+            needs[topic].add(member_id)
+    rows = []
+    for topic in sorted(set(offers) | set(needs)):
+        attributes = graph.nodes.get(f"topic:{topic}", {})
+        providers = sorted(offers[topic], key=lambda m: (-weights[(m, topic)], m))[:top_providers]
+        rows.append(
+            TopicRow(
+                topic=topic,
+                label=str(attributes.get("label", topic)),
+                offers={r: sum(by_id[m].region == r for m in offers[topic]) for r in REGIONS},
+                needs={r: sum(by_id[m].region == r for m in needs[topic]) for r in REGIONS},
+                offers_north=sum(side(by_id[m]) == "North" for m in offers[topic]),
+                offers_south=sum(side(by_id[m]) == "South" for m in offers[topic]),
+                needs_north=sum(side(by_id[m]) == "North" for m in needs[topic]),
+                needs_south=sum(side(by_id[m]) == "South" for m in needs[topic]),
+                strongest=[(m, by_id[m].name, round(weights[(m, topic)], 3)) for m in providers],
+            )
+        )
+    unmet = []
+    for topic, needers in sorted(needs.items()):
+        for needer in sorted(needers):
+            member = by_id[needer]
+            offering = [by_id[other] for other in offers.get(topic, set()) if other != needer]
+            if not offering:
+                reason = "nobody in the network offers this topic"
+            elif not any(set(provider.languages) & set(member.languages) for provider in offering):
+                spoken = sorted({lang for provider in offering for lang in provider.languages})
+                reason = f"{len(offering)} provider(s), none sharing a working language ({', '.join(spoken)})"
+            else:
+                continue
+            unmet.append(UnmetNeed(member=needer, name=member.name, region=member.region, topic=topic, reason=reason))
+    centrality = GraphSignals(expertise).bridges()
+    brokers = []
+    for member_id, value in sorted(centrality.items(), key=lambda pair: (-pair[1], pair[0]))[:top_brokers]:
+        if member_id not in by_id or value <= 0:
+            continue
+        member = by_id[member_id]
+        partner_regions = sorted({by_id[p].region for p in member.partners if p in by_id})
+        brokers.append(
+            Broker(
+                member=member_id,
+                name=member.name,
+                region=member.region,
+                betweenness=round(value, 4),
+                partner_regions=partner_regions,
+                clusters=sorted(c.cluster for c in member.clusters),
+            )
+        )
+    totals = {
+        "members": len(members),
+        "north": sum(side(m) == "North" for m in members),
+        "south": sum(side(m) == "South" for m in members),
+        "strength_links": sum(len(v) for v in offers.values()),
+        "need_links": sum(len(v) for v in needs.values()),
+        "unmet_needs": len(unmet),
+    }
+    return CapacityMap(regions=list(REGIONS), topics=rows, unmet_needs=unmet, brokers=brokers, totals=totals)
