@@ -133,6 +133,7 @@ def bench(
     python = sys.executable
     steps = [[python, "-m", "evaluation.benchmarks.search", *sum((["--size", str(s)] for s in size or [10_000, 100_000]), [])]]
     steps.append([python, "-m", "evaluation.benchmarks.pairing"])
+    steps.append([python, "-m", "evaluation.benchmarks.graph"])
     if data_dir:
         steps.append([python, "-m", "evaluation.benchmarks.recommend", "--data-dir", str(data_dir)])
     for step in steps:
