@@ -69,7 +69,8 @@ def main(
     typer.echo(f"graph: {graph.graph.number_of_nodes()} nodes, {graph.graph.number_of_edges()} edges")
     typer.echo(f"full build of {members} members: {rebuild:.3f} s")
     typer.echo(
-        f"adding one member: median {median * 1000:.3f} ms, max {timings[-1] * 1000:.3f} ms over {repeats} (rebuild / add = {rebuild / median:,.0f}x)"
+        f"adding one member: median {median * 1000:.3f} ms, max {timings[-1] * 1000:.3f} ms over {repeats} "
+        f"(rebuild / add = {rebuild / median:,.0f}x)"
     )
     started = time.perf_counter()
     signals = GraphSignals(graph)
