@@ -185,8 +185,13 @@ def status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
 
 
 @app.command()
-def demo(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
-    """Load the shipped demo network (151 members, 305 resources in EN/FR/ES) and build its indexes."""
+def demo(
+    data_dir: DataDir = None,
+    keys: Annotated[bool, typer.Option("--keys/--no-keys", help="Also create demo API keys (read, write, admin).")] = True,
+    as_json: JsonFlag = False,
+) -> None:
+    """Load the shipped demo network (151 members, 305 resources in EN/FR/ES), build its indexes and
+    create demo API keys, written to DATA_DIR/demo-keys.txt."""
     from matcher.demo import DEMO_FILES
 
     import_command(
@@ -198,29 +203,80 @@ def demo(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
         data_dir=data_dir,
         as_json=as_json,
     )
+    if keys:
+        _demo_keys(settings_for(data_dir))
+
+
+def _demo_keys(settings: Any) -> None:
+    """One key per scope for the demo, their hashes in api-keys.json and the keys in demo-keys.txt."""
+    from service.auth import create_key
+
+    keys_file = settings.data_dir / "demo-keys.txt"
+    if keys_file.is_file():
+        console.print(f"demo API keys: {keys_file}")
+        return
+    lines = [f"{scope}={create_key(settings.data_dir / 'api-keys.json', f'demo-{scope}', [scope])}" for scope in ("read", "write", "admin")]
+    keys_file.write_text("\n".join(lines) + "\n")
+    keys_file.chmod(0o600)
+    console.print(f"demo API keys (read, write, admin) written to {keys_file}")
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (each loads the model and indexes).")] = 1,
     data_dir: DataDir = None,
 ) -> None:
-    """Start the HTTP service on the data directory's current indexes."""
+    """Start the HTTP service on the data directory (API keys: DATA_DIR/api-keys.json or PEERMATCH_API_KEYS)."""
+    import os
+
     import uvicorn
 
     from service.app import create_app
+    from service.settings import ServiceSettings
 
-    settings = settings_for(data_dir)
-    application = create_app(settings)
+    settings = ServiceSettings(data_dir=data_dir) if data_dir else ServiceSettings()
+    os.environ["PEERMATCH_DATA_DIR"] = str(settings.data_dir)  # worker processes read their settings from here
     try:
-        # Load the model and the indexes now, so a missing model fails at start, not on the first request.
-        application.state.workspace.encoder  # noqa: B018
-        application.state.workspace.reload()
+        # Build the app once here, so a missing model or a broken key file fails now, with its message.
+        application = create_app(settings)
     except PeermatchError as error:
         fail(error)
+    if not application.state.keys.keys:
+        console.print(
+            f"[yellow]warning:[/yellow] no API keys in {settings.keys_path}: every /v1 request will get 401; "
+            "create one with 'peermatch keys create NAME --scope read'"
+        )
     console.print(f"peermatch serving {settings.data_dir} at http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    logging_config = {"version": 1, "disable_existing_loggers": False}
+    if workers > 1:
+        uvicorn.run("service.main:app", host=host, port=port, workers=workers, log_level="warning", log_config=logging_config)
+    else:
+        uvicorn.run(application, host=host, port=port, log_level="warning", log_config=logging_config)
+
+
+keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def create_key_command(
+    name: Annotated[str, typer.Argument(help="Who holds the key, e.g. 'hub' or 'secretariat'.")],
+    scope: Annotated[list[str], typer.Option(help="read, write or admin (repeatable); write implies read, admin all.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Create a key, store its SHA-256 in DATA_DIR/api-keys.json and print the key once."""
+    from service.auth import create_key
+    from service.settings import ServiceSettings
+
+    settings = ServiceSettings(data_dir=data_dir) if data_dir else ServiceSettings()
+    try:
+        key = create_key(settings.keys_path, name, scope)
+    except PeermatchError as error:
+        fail(error)
+    console.print(f"key '{name}' ({', '.join(scope)}) stored as a hash in {settings.keys_path}; it is shown only now:")
+    typer.echo(key)
 
 
 def main() -> None:

@@ -2,73 +2,63 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from embeddings.embedder import TextEncoder
 from matcher import __version__
-from matcher.errors import IndexNotBuiltError, PeermatchError
-from matcher.records import ResourceKind
-from matcher.search.resources import ResourceFilters, ResourceHit
-from matcher.settings import Settings
-from matcher.workspace import Workspace
+from service import errors, middleware
+from service.auth import KeyRing
+from service.routes import feedback, health, pairing, recommend, records
+from service.settings import ServiceSettings
+from service.state import ServiceState
+
+DESCRIPTION = """Peer partners, expert groups, resources and pairings for international learning networks.
+
+Every /v1 route needs an API key (`Authorization: Bearer KEY` or `X-API-Key: KEY`) with a scope:
+**read** (recommendations, search, feedback), **write** (imports, upserts, deletes), **admin**
+(metrics, feedback listing). Errors share one shape: `{"code", "message", "field"?, "details"?}`.
+"""
 
 
-class ResourceSearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=4000, examples=["former les enseignants au numérique"])
-    k: int = Field(10, ge=1, le=200)
-    languages: list[str] | None = Field(None, examples=[["en", "es"]])
-    kinds: list[ResourceKind] | None = None
-    published_after: dt.date | None = None
-    mode: str = Field("hybrid", pattern="^(hybrid|dense|lexical)$")
-    language_mix: bool = Field(True, description="Show the best hit of languages missing from the top k.")
+def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *, start: bool = True) -> FastAPI:
+    """The app over ``settings.data_dir``; ``start`` loads the model and indexes now (a missing
+    model fails here, not on the first request)."""
+    state = ServiceState(settings, encoder)
+    if start:
+        state.start()
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.jobs.executor.shutdown(wait=False, cancel_futures=True)
+        state.workspace.close()
 
-class ResourceSearchResponse(BaseModel):
-    query: str
-    results: list[ResourceHit]
-
-
-def create_app(settings: Settings, encoder: TextEncoder | None = None) -> FastAPI:
-    workspace = Workspace(settings, encoder)
-    app = FastAPI(title="peermatch", version=__version__, description="Peer matching for learning networks.")
-    app.state.workspace = workspace
-
-    @app.exception_handler(PeermatchError)
-    async def peermatch_error(request: Request, error: PeermatchError) -> JSONResponse:
-        status = 503 if isinstance(error, IndexNotBuiltError) else 400
-        return JSONResponse({"code": type(error).__name__, "message": str(error)}, status_code=status)
-
-    @app.get("/health")
-    def health() -> dict[str, object]:
-        return {"status": "ok", "version": __version__}
-
-    @app.post("/v1/resources/search", response_model=ResourceSearchResponse)
-    def search_resources(request: ResourceSearchRequest) -> ResourceSearchResponse:
-        filters = ResourceFilters(
-            languages=frozenset(request.languages) if request.languages else None,
-            kinds=frozenset(request.kinds) if request.kinds else None,
-            published_after=request.published_after,
+    app = FastAPI(title="peermatch", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.service = state
+    app.state.keys = KeyRing.load(settings.keys_path, settings.api_keys)
+    app.state.metrics = middleware.Metrics()
+    errors.install(app)
+    middleware.install(app, app.state.metrics, settings.max_body_bytes, settings.log_json)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
         )
-        hits = workspace.resources.search(
-            request.query, k=request.k, filters=filters, mode=request.mode, language_mix=request.language_mix
-        )
-        return ResourceSearchResponse(query=request.query, results=hits)
-
-    @app.get("/v1/resources/search", response_model=ResourceSearchResponse)
-    def search_resources_get(
-        q: Annotated[str, Query(min_length=1, max_length=4000)],
-        k: Annotated[int, Query(ge=1, le=200)] = 10,
-    ) -> ResourceSearchResponse:
-        return search_resources(ResourceSearchRequest(query=q, k=k))
-
-    @app.on_event("shutdown")
-    def close() -> None:
-        workspace.close()
-
-    _ = HTTPException  # reserved for the full service
+    # recommend before records: "/v1/resources/search" must not be taken for a resource id
+    for module in (health, recommend, records, pairing, feedback):
+        app.include_router(module.router)
+    access = logging.getLogger("peermatch.access")
+    access.setLevel(logging.INFO if settings.log_json else logging.WARNING)
+    if not access.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access.addHandler(handler)
+        access.propagate = False
     return app

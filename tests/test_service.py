@@ -1,36 +1,153 @@
+"""The HTTP service: access, errors, live updates, jobs, feedback, metrics."""
+
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from matcher.importing import import_file
-from matcher.settings import Settings
-from matcher.workspace import Workspace
 from service.app import create_app
-from tests.conftest import resource, write_jsonl
+from service.auth import digest
+from service.settings import ServiceSettings
+from tests.conftest import member, resource, write_jsonl
 from tests.fakes import FakeEncoder
 
-
-def test_health_search_and_field_errors(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -> None:
-    workspace = Workspace(settings, fake_encoder)
-    rows = [resource("floods", "Flood drills", "Schools prepare for floods."), resource("gardens", "Gardens", "Garden.")]
-    import_file(workspace.store, write_jsonl(tmp_path / "resources.jsonl", rows), settings)
-    workspace.build()
-    workspace.close()
-
-    client = TestClient(create_app(settings, fake_encoder))
-    assert client.get("/health").json()["status"] == "ok"
-    response = client.post("/v1/resources/search", json={"query": "inondations", "k": 1})
-    assert response.status_code == 200
-    assert [hit["id"] for hit in response.json()["results"]] == ["floods"]
-    assert client.get("/v1/resources/search", params={"q": "floods"}).json()["results"][0]["id"] == "floods"
-    bad = client.post("/v1/resources/search", json={"k": 1})
-    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "query"
+READ, WRITE, ADMIN = "read-key-123", "write-key-456", "admin-key-789"
 
 
-def test_search_before_any_index_says_what_to_run(settings: Settings, fake_encoder: FakeEncoder) -> None:
-    client = TestClient(create_app(settings, fake_encoder))
-    response = client.post("/v1/resources/search", json={"query": "x"})
-    assert response.status_code == 503
-    assert "peermatch index" in response.json()["message"]
+def seeded_settings(tmp_path: Path, **overrides: object) -> ServiceSettings:
+    keys = ";".join(f"{name}:{name}:{digest(key)}" for name, key in (("read", READ), ("write", WRITE), ("admin", ADMIN)))
+    settings = ServiceSettings(data_dir=tmp_path / "data", api_keys=keys, log_json=False, **overrides)  # type: ignore[arg-type]
+    from matcher.store import Store
+
+    with Store(settings.store_path) as store:
+        members = [
+            member("dakar", country="SN", region="Africa", needs=[{"text": "digital older adults", "priority": 5}]),
+            member("lyon", strengths=[{"text": "digital literacy for older adults", "level": 5}]),
+            member("lima", country="PE", region="Latin America and the Caribbean", languages=["es"], strengths=[{"text": "flood drills"}]),
+        ]
+        import_file(store, write_jsonl(tmp_path / "members.jsonl", members), settings)
+        resources = [resource("floods", "Flood drills", "Schools prepare for floods."), resource("gardens", "Gardens", "Garden.")]
+        import_file(store, write_jsonl(tmp_path / "resources.jsonl", resources), settings)
+    return settings
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    return TestClient(create_app(seeded_settings(tmp_path), FakeEncoder()))
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_keys_and_scopes(client: TestClient) -> None:
+    assert client.get("/health").status_code == 200
+    assert client.get("/ready").json()["ready"] is True
+    no_key = client.get("/v1/members/dakar/peers")
+    assert no_key.status_code == 401 and no_key.json()["code"] == "unauthorized"
+    assert client.get("/v1/members/dakar/peers", headers=auth("wrong")).status_code == 401
+    peers = client.get("/v1/members/dakar/peers", headers={"X-API-Key": READ})
+    assert peers.status_code == 200 and peers.json()[0]["id"] == "lyon"
+    forbidden = client.post("/v1/members/bulk", headers=auth(READ), json=[])
+    assert forbidden.status_code == 403 and "lacks the 'write' scope" in forbidden.json()["message"]
+    assert client.get("/metrics", headers=auth(WRITE)).status_code == 403
+    metrics = client.get("/metrics", headers=auth(ADMIN))
+    assert metrics.status_code == 200 and "peermatch_requests_total" in metrics.text
+
+
+def test_malformed_body_names_the_field(client: TestClient) -> None:
+    response = client.post("/v1/recommendations/experts", headers=auth(READ), json={"options": {"k": 3}})
+    assert response.status_code == 422
+    assert response.json()["field"] == "theme" and response.json()["code"] == "invalid_request"
+    bad_k = client.post("/v1/resources/search", headers=auth(READ), json={"query": "x", "k": 0})
+    assert bad_k.json()["field"] == "k"
+
+
+def test_bulk_import_with_a_bad_record_writes_nothing(client: TestClient) -> None:
+    rows = [member("new-a"), member("new-b", country="XX")]
+    response = client.post("/v1/members/bulk", headers=auth(WRITE), json=rows)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid_records" and body["field"] == "country" and body["details"][0]["line"] == 2
+    assert client.get("/v1/members/new-a", headers=auth(READ)).status_code == 404
+
+
+def test_writes_are_visible_to_the_next_read(client: TestClient) -> None:
+    before = client.get("/ready").json()["generation"]
+    put = client.put(
+        "/v1/resources/budget",
+        headers=auth(WRITE),
+        json=resource("budget", "Budget tracking", "Civil society tracks the education budget."),
+    )
+    assert put.status_code == 200 and put.json()["changed"] == ["budget"]
+    assert put.json()["generation"] != before
+    hits = client.get("/v1/resources/search", params={"q": "presupuesto"}, headers=auth(READ)).json()["results"]
+    assert hits[0]["id"] == "budget"
+    assert client.delete("/v1/resources/budget", headers=auth(WRITE)).status_code == 204
+    hits = client.get("/v1/resources/search", params={"q": "presupuesto"}, headers=auth(READ)).json()["results"]
+    assert "budget" not in [h["id"] for h in hits]
+    mismatch = client.put("/v1/members/x", headers=auth(WRITE), json=member("y"))
+    assert mismatch.status_code == 400 and "differs" in mismatch.json()["message"]
+
+
+def test_pagination(client: TestClient) -> None:
+    first = client.get("/v1/members", params={"limit": 2}, headers=auth(READ)).json()
+    second = client.get("/v1/members", params={"limit": 2, "offset": 2}, headers=auth(READ)).json()
+    assert first["total"] == 3 and [m["id"] for m in first["items"]] == ["dakar", "lima"]
+    assert [m["id"] for m in second["items"]] == ["lyon"]
+
+
+def test_feedback_is_stored_and_listed_for_admins(client: TestClient) -> None:
+    stored = client.post(
+        "/v1/feedback",
+        headers=auth(READ),
+        json={"member_id": "dakar", "item_id": "lyon", "task": "peers", "verdict": "accepted", "rating": 5},
+    )
+    assert stored.status_code == 201
+    assert client.post("/v1/feedback", headers=auth(READ), json={"member_id": "d", "item_id": "l", "task": "peers"}).status_code == 422
+    listing = client.get("/v1/feedback", headers=auth(ADMIN)).json()
+    assert listing["total"] == 1 and listing["items"][0]["verdict"] == "accepted" and listing["items"][0]["key_name"] == "read"
+
+
+def test_pairing_job_lifecycle(client: TestClient) -> None:
+    created = client.post("/v1/pairings", headers=auth(READ), json={"mentees": ["dakar"], "mentors": ["lyon", "lima"]})
+    assert created.status_code == 202
+    job_id = created.json()["id"]
+    for _ in range(100):
+        status = client.get(f"/v1/pairings/{job_id}", headers=auth(READ)).json()
+        if status["status"] in {"done", "failed"}:
+            break
+        time.sleep(0.05)
+    assert status["status"] == "done", status
+    result = client.get(status["result_url"], headers=auth(READ)).json()
+    assert [(p["mentee"], p["mentor"]) for p in result["pairs"]] == [("dakar", "lyon")]
+    assert client.get("/v1/pairings/nope", headers=auth(READ)).status_code == 404
+
+
+def test_capacity_map_json_and_html(client: TestClient) -> None:
+    assert client.get("/v1/capacity", headers=auth(READ)).json()["totals"]["members"] == 3
+    html = client.get("/v1/capacity.html", headers=auth(READ))
+    assert html.status_code == 200 and "<table id='heatmap'>" in html.text
+
+
+def test_request_ids_limits_and_cors(tmp_path: Path) -> None:
+    settings = seeded_settings(tmp_path, max_body_bytes=2048, cors_origins=["https://hub.example"])
+    client = TestClient(create_app(settings, FakeEncoder()))
+    response = client.get("/health", headers={"X-Request-ID": "abc"})
+    assert response.headers["X-Request-ID"] == "abc"
+    too_big = client.post("/v1/members/bulk", headers=auth(WRITE), content=b"[" + b" " * 4096 + b"]")
+    assert too_big.status_code == 413 and too_big.json()["code"] == "too_large"
+    preflight = client.options("/v1/resources/search", headers={"Origin": "https://hub.example", "Access-Control-Request-Method": "POST"})
+    assert preflight.headers["access-control-allow-origin"] == "https://hub.example"
+
+
+def test_empty_service_is_not_ready_and_says_why(tmp_path: Path) -> None:
+    settings = ServiceSettings(data_dir=tmp_path / "empty", api_keys=f"r:read:{digest(READ)}", log_json=False)
+    client = TestClient(create_app(settings, FakeEncoder()))
+    assert client.get("/ready").status_code == 503
+    response = client.get("/v1/members/x/peers", headers=auth(READ))
+    assert response.status_code == 503 and "not ready" in response.json()["message"]

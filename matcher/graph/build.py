@@ -130,6 +130,16 @@ class ExpertiseGraph:
         self._authored.pop(record_id, None)
         self._resource_topics.pop(record_id, None)
 
+    def snapshot(self) -> ExpertiseGraph:
+        """A copy that later upserts do not touch (readers keep a consistent view while writers go on)."""
+        copy = ExpertiseGraph.__new__(ExpertiseGraph)
+        copy.graph = self.graph.copy()
+        copy.taxonomy = self.taxonomy
+        copy.assigner = self.assigner
+        copy._authored = {k: set(v) for k, v in self._authored.items()}
+        copy._resource_topics = {k: list(v) for k, v in self._resource_topics.items()}
+        return copy
+
     # ---- reading ---------------------------------------------------------------------------
 
     def members(self) -> list[str]:

@@ -47,6 +47,14 @@ def write_generation(index_dir: Path, fill: Callable[[Path], None], keep: int = 
     return final
 
 
+def remove_scratch(index_dir: Path) -> int:
+    """Remove the scratch folders of builds that a crash cut short (call with no build running)."""
+    stray = [p for p in index_dir.glob(".building-*") if p.is_dir()]
+    for folder in stray:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(stray)
+
+
 def _prune(index_dir: Path, keep: int) -> None:
     """Remove all but the ``keep`` newest generations (a server may still read the previous one)."""
     generations = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name)

@@ -41,6 +41,21 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL
     );
     """,
+    # 2: feedback on recommendations, kept for the evaluation.
+    """
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        member_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        task TEXT NOT NULL,
+        verdict TEXT,
+        rating INTEGER,
+        comment TEXT,
+        key_name TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX feedback_by_member ON feedback (member_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -113,7 +113,31 @@ class Store:
                 )
         return len(wanted)
 
+    def add_feedback(
+        self, member_id: str, item_id: str, task: str, verdict: str | None, rating: int | None, comment: str | None, key_name: str | None
+    ) -> int:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO feedback (member_id, item_id, task, verdict, rating, comment, key_name, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (member_id, item_id, task, verdict, rating, comment, key_name, _now()),
+            )
+        return int(cursor.lastrowid or 0)
+
     # ---- reads ----------------------------------------------------------------------------
+
+    def page(self, collection: RecordType, offset: int, limit: int) -> list[Member | Resource]:
+        """Records ordered by id, for paginated listings."""
+        with self._lock:
+            rows = self._db.execute(f"SELECT body FROM {collection} ORDER BY id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+        return [_parse(collection, row[0]) for row in rows]
+
+    def feedback(self, offset: int, limit: int) -> tuple[int, list[dict[str, object]]]:
+        with self._lock:
+            total = int(self._db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+            cursor = self._db.execute("SELECT * FROM feedback ORDER BY id LIMIT ? OFFSET ?", (limit, offset))
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return total, rows
 
     def revision(self) -> int:
         """The number of the last change; indexes built at this revision are up to date."""

@@ -1,0 +1,51 @@
+"""Dependencies: the service state, and API-key checks by scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from service.auth import ApiKey, KeyRing
+from service.state import ServiceState
+
+bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <API key>")
+
+
+def get_state(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.service
+    return state
+
+
+State = Annotated[ServiceState, Depends(get_state)]
+
+
+def require(scope: str) -> Callable[..., ApiKey]:
+    def check(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        api_key: Annotated[str | None, Depends(header)],
+    ) -> ApiKey:
+        presented = credentials.credentials if credentials else api_key
+        keys: KeyRing = request.app.state.keys
+        if not presented:
+            raise HTTPException(
+                401, "an API key is required (Authorization: Bearer KEY or X-API-Key: KEY)", headers={"WWW-Authenticate": "Bearer"}
+            )
+        key = keys.find(presented)
+        if key is None:
+            raise HTTPException(401, "unknown API key", headers={"WWW-Authenticate": "Bearer"})
+        if not key.allows(scope):
+            raise HTTPException(403, f"key '{key.name}' lacks the '{scope}' scope (it has: {', '.join(sorted(key.scopes))})")
+        request.state.key_name = key.name
+        return key
+
+    return check
+
+
+Reader = Annotated[ApiKey, Depends(require("read"))]
+Writer = Annotated[ApiKey, Depends(require("write"))]
+Admin = Annotated[ApiKey, Depends(require("admin"))]

@@ -1,0 +1,64 @@
+"""One JSON shape for every error: ``{"code", "message", "field"?, "details"?}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from matcher.errors import IndexNotBuiltError, InvalidRecordsError, ModelNotFoundError, PeermatchError, UnknownIdError
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    details: list[dict[str, Any]] | None = None
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorBody(code=code, message=message, field=field, details=details).model_dump(exclude_none=True)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        details = []
+        for item in error.errors():
+            location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path")]
+            details.append({"field": ".".join(location) or "(body)", "reason": item.get("msg", "")})
+        first = details[0] if details else {"field": "(body)", "reason": "invalid request"}
+        return error_response(422, "invalid_request", f"field '{first['field']}': {first['reason']}", first["field"], details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        return error_response(
+            error.status_code,
+            codes.get(error.status_code, "error"),
+            str(error.detail),
+            headers=dict(error.headers) if error.headers else None,
+        )
+
+    @app.exception_handler(PeermatchError)
+    async def peermatch(request: Request, error: PeermatchError) -> JSONResponse:
+        if isinstance(error, UnknownIdError):
+            return error_response(404, "not_found", str(error), "id")
+        if isinstance(error, InvalidRecordsError):
+            details = [{"line": p.line, "field": p.field, "reason": p.reason, "id": p.record_id} for p in error.problems]
+            return error_response(422, "invalid_records", str(error).splitlines()[0], error.problems[0].field, details)
+        if isinstance(error, IndexNotBuiltError | ModelNotFoundError):
+            return error_response(503, "not_ready", str(error))
+        return error_response(400, "bad_request", str(error))

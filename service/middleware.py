@@ -1,0 +1,65 @@
+"""Request ids, structured logs, body-size limits and Prometheus metrics, for every request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from service.errors import error_response
+
+logger = logging.getLogger("peermatch.access")
+
+
+class Metrics:
+    """One registry per app, so tests can build as many apps as they like."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("peermatch_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry)
+        self.latency = Histogram(
+            "peermatch_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+        self.index_generation = Counter("peermatch_index_swaps_total", "Index generations swapped in", registry=self.registry)
+
+
+def install(app: FastAPI, metrics: Metrics, max_body_bytes: int, log_json: bool) -> None:
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request.state.request_id = request_id
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > max_body_bytes):
+            response: Response = error_response(413, "too_large", f"request body over {max_body_bytes} bytes")
+        else:
+            started = time.perf_counter()
+            response = await call_next(request)
+            elapsed = time.perf_counter() - started
+            route = request.scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            metrics.requests.labels(request.method, path, str(response.status_code)).inc()
+            metrics.latency.labels(request.method, path).observe(elapsed)
+            if log_json:
+                logger.info(
+                    json.dumps(
+                        {
+                            "request_id": request_id,
+                            "method": request.method,
+                            "route": path,
+                            "status": response.status_code,
+                            "ms": round(elapsed * 1000, 2),
+                            "key": getattr(request.state, "key_name", None),
+                        }
+                    )
+                )
+        response.headers["X-Request-ID"] = request_id
+        return response

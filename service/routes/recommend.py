@@ -1,0 +1,133 @@
+"""Recommendations: peers, experts, resources (search and for a member), representative fit, capacity map."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field, model_validator
+
+from matcher.errors import PeermatchError
+from matcher.graph.capacity import CapacityMap, capacity_map
+from matcher.graph.html import render
+from matcher.recommend.clusters import known_clusters
+from matcher.recommend.experts import ExpertGroup, ExpertOptions
+from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions
+from matcher.recommend.peers import PeerMatch, PeerMode, PeerOptions
+from matcher.recommend.representatives import RepresentativeFit
+from matcher.records import Member, ResourceKind
+from matcher.search.resources import ResourceFilters, ResourceHit
+from service.deps import Reader, State
+
+router = APIRouter(prefix="/v1", tags=["recommendations"])
+
+
+class PeerRequest(BaseModel):
+    """A stored member by id, or an unsaved profile."""
+
+    member_id: str | None = Field(None, examples=["city-cove-bj"])
+    profile: Member | None = None
+    options: PeerOptions = Field(default_factory=PeerOptions)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> PeerRequest:
+        if (self.member_id is None) == (self.profile is None):
+            raise ValueError("give exactly one of 'member_id' and 'profile'")
+        return self
+
+
+class ExpertRequest(BaseModel):
+    theme: str = Field(min_length=1, max_length=2000, examples=["Education for sustainable development"])
+    options: ExpertOptions = Field(
+        default_factory=ExpertOptions,
+        examples=[{"k": 5, "aspects": ["climate change in the curriculum", "teacher training", "community action", "monitoring"]}],
+    )
+
+
+class ResourceSearchRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=4000, examples=["former les enseignants au numérique"])
+    k: int = Field(10, ge=1, le=200)
+    languages: list[str] | None = Field(None, examples=[["en", "es"]])
+    kinds: list[ResourceKind] | None = None
+    published_after: dt.date | None = None
+    mode: str = Field("hybrid", pattern="^(hybrid|dense|lexical)$")
+    language_mix: bool = Field(True, description="Show the best hit of languages missing from the top k.")
+
+
+class ResourceSearchResponse(BaseModel):
+    query: str
+    results: list[ResourceHit]
+
+
+@router.post("/recommendations/peers", response_model=list[PeerMatch], summary="Peer partners for a member or an unsaved profile")
+def peers(request: PeerRequest, state: State, key: Reader) -> list[PeerMatch]:
+    recommender = state.snapshot.recommender
+    target = request.member_id if request.member_id is not None else request.profile
+    return recommender.peers(target, request.options)  # type: ignore[arg-type]
+
+
+@router.get("/members/{member_id}/peers", response_model=list[PeerMatch], summary="Peer partners for a stored member")
+def member_peers(
+    member_id: str,
+    state: State,
+    key: Reader,
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    mode: PeerMode = "complementary",
+    reciprocal: bool = False,
+    cross_region: bool = False,
+) -> list[PeerMatch]:
+    recommender = state.snapshot.recommender
+    options = PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region, graph_weight=recommender.settings.graph_weight)
+    return recommender.peers(member_id, options)
+
+
+@router.post("/recommendations/experts", response_model=ExpertGroup, summary="An expert group covering a theme's aspects")
+def experts(request: ExpertRequest, state: State, key: Reader) -> ExpertGroup:
+    return state.snapshot.recommender.experts(request.theme, request.options)
+
+
+@router.get("/members/{member_id}/resources", response_model=list[MemberResourceHit], summary="Resources for a member's needs")
+def member_resources(
+    member_id: str, state: State, key: Reader, k: Annotated[int, Query(ge=1, le=200)] = 10, all_languages: bool = False
+) -> list[MemberResourceHit]:
+    return state.snapshot.recommender.resources_for(member_id, MemberResourceOptions(k=k, all_languages=all_languages))
+
+
+@router.get("/members/{member_id}/representative-fit", response_model=RepresentativeFit, summary="Representative fit for a cluster")
+def representative_fit(member_id: str, cluster: Annotated[str, Query(examples=["esd"])], state: State, key: Reader) -> RepresentativeFit:
+    if cluster not in known_clusters():
+        raise PeermatchError(f"unknown cluster '{cluster}' (known: {', '.join(known_clusters())})")
+    return state.snapshot.recommender.representative_fit(member_id, cluster)
+
+
+@router.post("/resources/search", response_model=ResourceSearchResponse, summary="Resources for a free-text query, across languages")
+def search_resources(request: ResourceSearchRequest, state: State, key: Reader) -> ResourceSearchResponse:
+    filters = ResourceFilters(
+        languages=frozenset(request.languages) if request.languages else None,
+        kinds=frozenset(request.kinds) if request.kinds else None,
+        published_after=request.published_after,
+    )
+    hits = state.snapshot.searcher.search(request.query, k=request.k, filters=filters, mode=request.mode, language_mix=request.language_mix)
+    return ResourceSearchResponse(query=request.query, results=hits)
+
+
+@router.get("/resources/search", response_model=ResourceSearchResponse, summary="Resources for a free-text query (GET form)")
+def search_resources_get(
+    state: State, key: Reader, q: Annotated[str, Query(min_length=1, max_length=4000)], k: Annotated[int, Query(ge=1, le=200)] = 10
+) -> ResourceSearchResponse:
+    return search_resources(ResourceSearchRequest(query=q, k=k), state, key)
+
+
+@router.get("/capacity", response_model=CapacityMap, summary="The capacity map (JSON)")
+def capacity(state: State, key: Reader) -> CapacityMap:
+    recommender = state.snapshot.recommender
+    if recommender.graph is None:
+        raise PeermatchError("the graph is not loaded")
+    return capacity_map(recommender.graph, recommender.members)
+
+
+@router.get("/capacity.html", response_class=HTMLResponse, summary="The capacity map as a self-contained HTML page")
+def capacity_html(state: State, key: Reader) -> HTMLResponse:
+    return HTMLResponse(render(capacity(state, key)))

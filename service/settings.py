@@ -1,0 +1,22 @@
+"""The service's settings: the core settings plus access, limits and logging (PEERMATCH_*)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from matcher.settings import Settings
+
+
+class ServiceSettings(Settings):
+    api_keys_file: Path | None = Field(None, description="JSON file of hashed API keys [default: DATA_DIR/api-keys.json].")
+    api_keys: str = Field("", description="Extra keys as 'name:scope+scope:sha256;...' (hashes, never keys).")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser.")
+    max_body_bytes: int = Field(10 * 2**20, ge=1024, description="Largest request body accepted.")
+    page_size_max: int = Field(500, ge=1)
+    log_json: bool = Field(True, description="Structured (JSON) logs, one line per request.")
+
+    @property
+    def keys_path(self) -> Path:
+        return self.api_keys_file or self.data_dir / "api-keys.json"

@@ -1,0 +1,151 @@
+"""What the service holds between requests, and how a write becomes visible.
+
+Readers take ``state.snapshot`` once per request: a recommender and a resource searcher built
+from one index generation, one copy of the graph and the records of one store revision. A write
+takes the write lock, commits to the store (one transaction), rebuilds the indexes (a new
+generation, swapped in atomically) and only then replaces the snapshot reference, so a reader
+sees all of a write or none of it. After a crash, the store holds every committed write; at
+start an index older than the store is rebuilt before the service says it is ready.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from embeddings.embedder import TextEncoder
+from matcher.errors import IndexNotBuiltError, PeermatchError
+from matcher.importing import passages_of
+from matcher.index.generations import remove_scratch
+from matcher.pairing.run import PairingRequest, PairingResult, pair_cohort
+from matcher.recommend.engine import Recommender
+from matcher.records import Member, RecordType, Resource
+from matcher.search.resources import ResourceSearcher
+from matcher.workspace import Workspace
+from service.settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    generation: str
+    store_revision: int
+    recommender: Recommender
+    searcher: ResourceSearcher
+
+
+@dataclass
+class Job:
+    id: str
+    status: str  # queued, running, done, failed
+    created: float
+    request: PairingRequest
+    result: PairingResult | None = None
+    error: str | None = None
+    finished: float | None = None
+
+
+@dataclass
+class Jobs:
+    """Pairing jobs, one at a time in a background thread; kept in memory (lost at restart)."""
+
+    executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="pairing"))
+    jobs: dict[str, Job] = field(default_factory=dict)
+
+    def submit(self, snapshot: Snapshot, request: PairingRequest) -> Job:
+        job = Job(uuid.uuid4().hex, "queued", time.time(), request)
+        self.jobs[job.id] = job
+
+        def run() -> None:
+            job.status = "running"
+            try:
+                job.result = pair_cohort(snapshot.recommender, request)
+                job.status = "done"
+            except (PeermatchError, ValueError) as error:
+                job.error, job.status = str(error), "failed"
+            job.finished = time.time()
+
+        self.executor.submit(run)
+        return job
+
+
+class ServiceState:
+    def __init__(self, settings: ServiceSettings, encoder: TextEncoder | None = None) -> None:
+        self.settings = settings
+        self.workspace = Workspace(settings, encoder)
+        self.write_lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self.jobs = Jobs()
+        self.swaps = 0
+
+    @property
+    def snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            raise IndexNotBuiltError("the service is not ready: no index has been built yet (import records first)")
+        return self._snapshot
+
+    @property
+    def ready(self) -> bool:
+        return self._snapshot is not None
+
+    def start(self) -> None:
+        """Load the model and the current indexes; rebuild first if the store moved on (a crash
+        between a commit and its index build)."""
+        self.workspace.encoder  # noqa: B018 - a missing model fails here, at start
+        remove_scratch(self.settings.index_dir)
+        store = self.workspace.store
+        if store.count("members") + store.count("resources") == 0:
+            return
+        try:
+            stale = self.workspace.index_is_stale()
+        except IndexNotBuiltError:
+            stale = True
+        if stale:
+            self.workspace.build()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        ws = self.workspace
+        indexes, searcher = ws.reload()
+        recommender = Recommender(
+            indexes, ws.store.members(), list(searcher.resources.values()), ws.encoder, ws.settings, ws.graph.snapshot()
+        )
+        recommender.evidence  # noqa: B018 - built before the swap, not on the first request
+        self._snapshot = Snapshot(indexes.generation, int(indexes.meta["store_revision"]), recommender, searcher)  # type: ignore[call-overload]
+        self.swaps += 1
+
+    # ---- writes ------------------------------------------------------------------------------
+
+    def upsert(self, records: list[Member | Resource]) -> list[str]:
+        with self.write_lock:
+            ws = self.workspace
+            changed = ws.store.upsert(records, passages_of(records, ws.settings))
+            if changed:
+                for record in records:
+                    if record.id in changed:
+                        if isinstance(record, Member):
+                            ws.graph.upsert_member(record)
+                        else:
+                            ws.graph.upsert_resource(record)
+                ws.build()
+                self._refresh()
+            return changed
+
+    def delete(self, collection: RecordType, record_id: str) -> None:
+        with self.write_lock:
+            self.workspace.delete(collection, [record_id])
+            self.workspace.build()
+            self._refresh()
+
+    def describe(self) -> dict[str, Any]:
+        snapshot = self._snapshot
+        return {
+            "ready": snapshot is not None,
+            "generation": snapshot.generation if snapshot else None,
+            "store_revision": snapshot.store_revision if snapshot else None,
+            "members": len(snapshot.recommender.members) if snapshot else 0,
+            "resources": len(snapshot.recommender.resources) if snapshot else 0,
+        }
