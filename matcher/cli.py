@@ -238,6 +238,10 @@ def serve(
 
     settings = ServiceSettings(data_dir=data_dir) if data_dir else ServiceSettings()
     os.environ["PEERMATCH_DATA_DIR"] = str(settings.data_dir)  # worker processes read their settings from here
+    if workers > 1:
+        # Several processes on few cores: one BLAS thread each, or their thread pools fight over the cores.
+        for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(variable, "1")
     try:
         # Build the app once here, so a missing model or a broken key file fails now, with its message.
         application = create_app(settings)

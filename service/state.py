@@ -10,9 +10,11 @@ start an index older than the store is rebuilt before the service says it is rea
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +37,38 @@ class Snapshot:
     store_revision: int
     recommender: Recommender
     searcher: ResourceSearcher
+    # Serialised answers for this generation only: a new snapshot starts empty, so a cached
+    # answer can never outlive the data it came from.
+    cache: ResponseCache = field(default_factory=lambda: ResponseCache(0))
+
+
+class ResponseCache:
+    """A bounded LRU of response bodies; safe to share between request threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple[object, ...]) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return body
+
+    def put(self, key: tuple[object, ...], body: bytes) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = body
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 @dataclass
@@ -114,7 +148,13 @@ class ServiceState:
             indexes, ws.store.members(), list(searcher.resources.values()), ws.encoder, ws.settings, ws.graph.snapshot()
         )
         recommender.evidence  # noqa: B018 - built before the swap, not on the first request
-        self._snapshot = Snapshot(indexes.generation, int(indexes.meta["store_revision"]), recommender, searcher)  # type: ignore[call-overload]
+        self._snapshot = Snapshot(
+            indexes.generation,
+            int(indexes.meta["store_revision"]),
+            recommender,
+            searcher,  # type: ignore[call-overload]
+            ResponseCache(self.settings.peer_cache_size),
+        )
         self.swaps += 1
 
     # ---- writes ------------------------------------------------------------------------------
@@ -144,6 +184,7 @@ class ServiceState:
         snapshot = self._snapshot
         return {
             "ready": snapshot is not None,
+            "pid": os.getpid(),
             "generation": snapshot.generation if snapshot else None,
             "store_revision": snapshot.store_revision if snapshot else None,
             "members": len(snapshot.recommender.members) if snapshot else 0,

@@ -97,6 +97,11 @@ class NeedEvidence:
         evidence_pool = np.concatenate([self.strength_rows, self.profile_rows])
         self.member_similarity = Similarity(member_matrix, evidence_pool, lexical_weight, calibrate)
         self.resource_similarity = Similarity(resource_matrix, np.arange(len(resource_matrix.passages)), lexical_weight, calibrate)
+        self.strength_set = self.member_similarity.rowset(self.strength_rows)
+        self.profile_set = self.member_similarity.rowset(self.profile_rows)
+        self.need_set = self.member_similarity.rowset(self.need_rows)
+        self.document_unique, self.document_inverse = np.unique(self.document_rows, return_inverse=True)
+        self.document_set = self.resource_similarity.rowset(self.document_unique)
 
     def _codes(self, matrix: PassageMatrix, rows: np.ndarray) -> np.ndarray:
         return np.asarray([self.code_of[matrix.owners[r]] for r in rows], dtype=np.int64)
@@ -104,17 +109,16 @@ class NeedEvidence:
     def prepare(self, texts: list[str], vectors: np.ndarray) -> tuple[Prepared, Prepared]:
         return self.member_similarity.prepare(texts, vectors), self.resource_similarity.prepare(texts, vectors)
 
-    def score(self, texts: list[str], vectors: np.ndarray) -> NeedScores:
-        """Every need text against every candidate."""
-        on_members, on_resources = self.prepare(texts, vectors)
+    def score(self, texts: list[str], vectors: np.ndarray, prepared: tuple[Prepared, Prepared] | None = None) -> NeedScores:
+        """Every need text against every candidate (``prepared``: from ``prepare``, if already done)."""
+        on_members, on_resources = prepared or self.prepare(texts, vectors)
         n = len(self.candidates)
-        _, strength = self.member_similarity.rows(on_members, self.strength_rows)
+        _, strength = self.member_similarity.rows(on_members, self.strength_set)
         strength_best, strength_where = max_by_owner(strength * self.strength_factor, self.strength_codes, n)
-        _, profile = self.member_similarity.rows(on_members, self.profile_rows)
+        _, profile = self.member_similarity.rows(on_members, self.profile_set)
         profile_best, profile_where = max_by_owner(profile, self.profile_codes, n)
-        unique_rows, inverse = np.unique(self.document_rows, return_inverse=True)
-        _, document = self.resource_similarity.rows(on_resources, unique_rows)
-        document_best, document_where = max_by_owner(document[:, inverse], self.document_codes, n)
+        _, document = self.resource_similarity.rows(on_resources, self.document_set)
+        document_best, document_where = max_by_owner(document[:, self.document_inverse], self.document_codes, n)
         strength_best, profile_best, document_best = (np.maximum(m, 0.0) for m in (strength_best, profile_best, document_best))
         w = self.weights
         total = w.strength * strength_best + w.document * document_best + w.profile * profile_best

@@ -75,9 +75,10 @@ class ExpertFinder:
         ev = self.evidence
         vectors = self.encoder.encode(texts)
         on_members, on_resources = ev.prepare(texts, vectors)
-        _, strengths = ev.member_similarity.rows(on_members, ev.strength_rows)
-        _, profiles = ev.member_similarity.rows(on_members, ev.profile_rows)
-        _, documents = ev.resource_similarity.rows(on_resources, ev.document_rows)
+        _, strengths = ev.member_similarity.rows(on_members, ev.strength_set)
+        _, profiles = ev.member_similarity.rows(on_members, ev.profile_set)
+        _, unique_documents = ev.resource_similarity.rows(on_resources, ev.document_set)
+        documents = unique_documents[:, ev.document_inverse]
         columns = np.concatenate([strengths * ev.strength_factor, documents, PROFILE_FACTOR * profiles], axis=1)
         codes = np.concatenate([ev.strength_codes, ev.document_codes, ev.profile_codes])
         column_map = (

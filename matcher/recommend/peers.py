@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from embeddings.embedder import TextEncoder
 from matcher.graph.signals import GraphSignals
 from matcher.recommend.evidence import NeedEvidence
-from matcher.recommend.similarity import max_by_owner
+from matcher.recommend.similarity import Prepared, max_by_owner
 from matcher.records import Member
 
 PeerMode = Literal["complementary", "similar", "blend"]
@@ -94,10 +94,11 @@ class PeerRecommender:
         ev = self.evidence
         needs, priorities = _needs_of(member)
         vectors = self.encoder.encode(needs)
-        scores = ev.score(needs, vectors)
+        prepared = ev.prepare(needs, vectors)
+        scores = ev.score(needs, vectors, prepared)
         weights = np.asarray(priorities, dtype=np.float32)
         gives = (weights @ scores.total) / weights.sum()
-        context = self._context(member, needs, vectors)
+        context = self._context(member, prepared[0])
 
         base = self._base(gives, context, options)
         graph = self._graph_scores(member, options)
@@ -157,16 +158,15 @@ class PeerRecommender:
         ranks = self.signals.pagerank_from_needs(topics)
         return np.asarray([ranks.get(c, 0.0) for c in self.evidence.candidates], dtype=np.float32)
 
-    def _context(self, member: Member, needs: list[str], vectors: np.ndarray) -> np.ndarray:
+    def _context(self, member: Member, prepared: Prepared) -> np.ndarray:
         ev = self.evidence
         n = len(ev.candidates)
-        prepared = ev.member_similarity.prepare(needs, vectors)
-        _, need_scores = ev.member_similarity.rows(prepared, ev.need_rows)
+        _, need_scores = ev.member_similarity.rows(prepared, ev.need_set)
         same_needs, _ = max_by_owner(need_scores, ev.need_codes, n)
         same_needs = np.where(np.isfinite(same_needs), np.maximum(same_needs, 0.0), 0.0).mean(axis=0) if member.needs else np.zeros(n)
         profile_vector = self.encoder.encode([member.profile or member.name])
         prepared_profile = ev.member_similarity.prepare([member.profile or member.name], profile_vector)
-        _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_rows)
+        _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_set)
         profile, _ = max_by_owner(profile_scores, ev.profile_codes, n)
         profile = np.where(np.isfinite(profile[0]), np.maximum(profile[0], 0.0), 0.0)
         kind = np.asarray([float(self.by_id[c].kind == member.kind) for c in ev.candidates])

@@ -9,6 +9,8 @@ are comparable.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from matcher.index.lexical import tokenize
@@ -40,28 +42,52 @@ class PassageMatrix:
         )
 
 
+@dataclass(frozen=True)
+class RowSet:
+    """Passages chosen once (say, every strength), with their vectors and language codes copied
+    out, so that scoring them against a query is one matrix product."""
+
+    rows: np.ndarray
+    vectors: np.ndarray
+    language_codes: np.ndarray
+
+
 class Similarity:
     def __init__(self, matrix: PassageMatrix, pool_rows: np.ndarray, lexical_weight: float, calibrate: bool) -> None:
         self.matrix = matrix
         self.pool_rows = pool_rows
         self.lexical_weight = lexical_weight
         self.calibrate = calibrate
+        # Language codes: one column per language of the collection, and a last one for the fallback shift.
+        self.languages = sorted(set(matrix.languages.tolist()))
+        self.code_of = {language: code for code, language in enumerate(self.languages)}
+        self.fallback_code = len(self.languages)
+        self.row_codes = np.asarray([self.code_of[language] for language in matrix.languages.tolist()], dtype=np.int64)
+        self.pool = self.rowset(pool_rows)
+        # Columns of the pool in each language large enough to estimate its own shift.
+        self.pool_groups = [
+            (code, np.flatnonzero(self.pool.language_codes == code))
+            for code in range(len(self.languages))
+            if int((self.pool.language_codes == code).sum()) >= MIN_CALIBRATION_ROWS
+        ]
+
+    def rowset(self, rows: np.ndarray) -> RowSet:
+        rows = np.asarray(rows, dtype=np.int64)
+        return RowSet(rows, np.ascontiguousarray(self.matrix.vectors[rows]), self.row_codes[rows])
 
     def prepare(self, texts: list[str], vectors: np.ndarray) -> Prepared:
         """Per-query language shifts and best BM25 over the pool, computed once per set of queries."""
-        pool_cosines = vectors @ self.matrix.vectors[self.pool_rows].T if len(self.pool_rows) else None
-        shifts: dict[str, np.ndarray] = {}
-        if self.calibrate and pool_cosines is not None:
-            pool_languages = self.matrix.languages[self.pool_rows]
-            own: dict[str, np.ndarray] = {}
-            for language in np.unique(pool_languages):
-                group = pool_cosines[:, pool_languages == language]
-                if group.shape[1] >= MIN_CALIBRATION_ROWS:
-                    depth = min(CALIBRATION_DEPTH, group.shape[1])
-                    own[str(language)] = -np.sort(-group, axis=1)[:, :depth].mean(axis=1)
-            fallback = np.mean(list(own.values()), axis=0) if own else np.zeros(len(texts), np.float32)
-            shifts = {str(language): own.get(str(language), fallback) for language in np.unique(pool_languages)}
-            shifts[""] = fallback
+        shifts = np.zeros((len(texts), len(self.languages) + 1), dtype=np.float32)
+        if self.calibrate and len(self.pool.rows):
+            pool_cosines = vectors @ self.pool.vectors.T
+            known = [code for code, _ in self.pool_groups]
+            for code, columns in self.pool_groups:
+                group = pool_cosines[:, columns]
+                depth = min(CALIBRATION_DEPTH, group.shape[1])
+                shifts[:, code] = -np.partition(-group, depth - 1, axis=1)[:, :depth].mean(axis=1)
+            fallback = shifts[:, known].mean(axis=1) if known else np.zeros(len(texts), dtype=np.float32)
+            others = [code for code in range(len(self.languages) + 1) if code not in known]
+            shifts[:, others] = fallback[:, None]
         lexical = np.zeros((len(texts), len(self.matrix.passages)), dtype=np.float32)
         retriever = self.matrix.collection.lexical.retriever
         if self.lexical_weight > 0 and retriever is not None:
@@ -71,36 +97,30 @@ class Similarity:
                     scores = retriever.get_scores(tokens)
                     best = scores[self.pool_rows].max() if len(self.pool_rows) else 0.0
                     if best > 0:
-                        lexical[i] = scores / best
+                        lexical[i] = np.minimum(scores / best, 1.0)
         return Prepared(vectors, shifts, lexical)
 
-    def rows(self, prepared: Prepared, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def rows(self, prepared: Prepared, rows: np.ndarray | RowSet) -> tuple[np.ndarray, np.ndarray]:
         """(raw cosine, hybrid score) of each query against stored passages ``rows``."""
-        raw = prepared.vectors @ self.matrix.vectors[rows].T
-        calibrated = raw - self._shift(prepared, self.matrix.languages[rows])
-        lexical = prepared.lexical[:, rows]
-        return raw, (1 - self.lexical_weight) * calibrated + self.lexical_weight * np.minimum(lexical, 1.0)
+        chosen = rows if isinstance(rows, RowSet) else self.rowset(rows)
+        raw = prepared.vectors @ chosen.vectors.T
+        calibrated = raw - prepared.shifts[:, chosen.language_codes]
+        if self.lexical_weight == 0:
+            return raw, calibrated
+        lexical = prepared.lexical[:, chosen.rows]
+        return raw, (1 - self.lexical_weight) * calibrated + self.lexical_weight * lexical
 
     def vectors(self, prepared: Prepared, vectors: np.ndarray, languages: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The same for passages that are not stored (dense only: BM25 knows only stored text)."""
         raw = prepared.vectors @ vectors.T
-        calibrated = raw - self._shift(prepared, np.asarray(languages))
-        return raw, (1 - self.lexical_weight) * calibrated
-
-    def _shift(self, prepared: Prepared, languages: np.ndarray) -> np.ndarray | float:
-        if not prepared.shifts:
-            return 0.0
-        fallback = prepared.shifts[""]
-        columns = [prepared.shifts.get(str(language), fallback) for language in languages]
-        if not columns:
-            return 0.0
-        return np.stack(columns, axis=1)
+        codes = np.asarray([self.code_of.get(language, self.fallback_code) for language in languages], dtype=np.int64)
+        return raw, (1 - self.lexical_weight) * (raw - prepared.shifts[:, codes])
 
 
 class Prepared:
-    def __init__(self, vectors: np.ndarray, shifts: dict[str, np.ndarray], lexical: np.ndarray) -> None:
+    def __init__(self, vectors: np.ndarray, shifts: np.ndarray, lexical: np.ndarray) -> None:
         self.vectors = vectors
-        self.shifts = shifts
+        self.shifts = shifts  # (queries, languages + 1): each language's shift; the last column is the fallback
         self.lexical = lexical
 
 
@@ -118,11 +138,12 @@ def max_by_owner(scores: np.ndarray, codes: np.ndarray, n_owners: int) -> tuple[
     starts = np.concatenate([[0], np.flatnonzero(np.diff(sorted_codes)) + 1])
     ordered = scores[:, order]
     best[:, sorted_codes[starts]] = np.maximum.reduceat(ordered, starts, axis=1)
-    # argmax within each owner's block: the first column whose score equals the block's best
+    # argmax within each owner's block: the first column of the block that equals the block's best
     block_of_column = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(order))))
     is_best = ordered == best[:, sorted_codes[starts]][:, block_of_column]
-    for q in range(scores.shape[0]):
-        columns = np.flatnonzero(is_best[q])
-        owners_seen, first = np.unique(block_of_column[columns], return_index=True)
-        where[q, sorted_codes[starts[owners_seen]]] = order[columns[first]]
+    running = np.cumsum(is_best, axis=1)
+    before_block = np.concatenate([np.zeros((scores.shape[0], 1), dtype=running.dtype), running[:, starts[1:] - 1]], axis=1)
+    first = is_best & (running - before_block[:, block_of_column] == 1)
+    query, column = np.nonzero(first)
+    where[query, sorted_codes[starts[block_of_column[column]]]] = order[column]
     return best, where

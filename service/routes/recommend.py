@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, TypeAdapter, model_validator
 
 from matcher.errors import PeermatchError
 from matcher.graph.capacity import CapacityMap, capacity_map
@@ -22,6 +22,7 @@ from matcher.search.resources import ResourceFilters, ResourceHit
 from service.deps import Reader, State
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
+PEER_LIST = TypeAdapter(list[PeerMatch])
 
 
 class PeerRequest(BaseModel):
@@ -77,10 +78,20 @@ def member_peers(
     mode: PeerMode = "complementary",
     reciprocal: bool = False,
     cross_region: bool = False,
-) -> list[PeerMatch]:
-    recommender = state.snapshot.recommender
-    options = PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region, graph_weight=recommender.settings.graph_weight)
-    return recommender.peers(member_id, options)
+) -> Response:
+    """Answers are cached per index generation (the hub asks for the same members all day);
+    any write makes a new generation and an empty cache."""
+    snapshot = state.snapshot
+    cache_key = ("peers", member_id, k, mode, reciprocal, cross_region)
+    body = snapshot.cache.get(cache_key)
+    if body is None:
+        recommender = snapshot.recommender
+        options = PeerOptions(
+            k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region, graph_weight=recommender.settings.graph_weight
+        )
+        body = PEER_LIST.dump_json(recommender.peers(member_id, options))
+        snapshot.cache.put(cache_key, body)
+    return Response(body, media_type="application/json")
 
 
 @router.post("/recommendations/experts", response_model=ExpertGroup, summary="An expert group covering a theme's aspects")

@@ -1,0 +1,161 @@
+"""Benchmark: the HTTP service under load, from another process, on loopback.
+
+Run: ``python -m evaluation.benchmarks.service --data-dir DIR`` on a data dir loaded with
+``peermatch demo`` (its demo read key is used). The server runs in its own process
+(``peermatch serve``); the load comes from this process, through a small asyncio HTTP/1.1
+keep-alive client (light, so the client takes little of the machine's two cores). Each phase
+is bounded in time; the trivial ``/health`` endpoint is measured first as the baseline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+
+async def _worker(
+    host: str,
+    port: int,
+    paths: list[str],
+    key: str,
+    deadline: float,
+    latencies: list[float],
+    errors: list[str],
+    offset: int,
+    limit: int | None = None,
+) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    i = offset
+    try:
+        while time.perf_counter() < deadline and (limit is None or i - offset < limit):
+            path = paths[i % len(paths)]
+            i += 1
+            request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {key}\r\nConnection: keep-alive\r\n\r\n"
+            started = time.perf_counter()
+            writer.write(request.encode())
+            await writer.drain()
+            status_line = await reader.readline()
+            length = 0
+            while True:
+                line = await reader.readline()
+                if line in (b"\r\n", b""):
+                    break
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            latencies.append((time.perf_counter() - started) * 1000)
+            status = status_line.split()[1] if len(status_line.split()) > 1 else b"?"
+            if status != b"200":
+                errors.append(status.decode())
+    finally:
+        writer.close()
+
+
+async def _phase(host: str, port: int, paths: list[str], key: str, seconds: float, connections: int) -> dict[str, float]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    deadline = time.perf_counter() + seconds
+    started = time.perf_counter()
+    await asyncio.gather(*(_worker(host, port, paths, key, deadline, latencies, errors, c * 7) for c in range(connections)))
+    elapsed = time.perf_counter() - started
+    p50, p95, p99 = np.percentile(latencies, [50, 95, 99]) if latencies else (0, 0, 0)
+    return {"requests": len(latencies), "rps": len(latencies) / elapsed, "p50": p50, "p95": p95, "p99": p99, "errors": len(errors)}
+
+
+async def _warm(host: str, port: int, paths: list[str], key: str, connections: int) -> None:
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    async def one_pass(offset: int) -> None:
+        rotated = paths[offset:] + paths[:offset]
+        await _worker(host, port, rotated, key, float("inf"), latencies, errors, 0, limit=len(rotated))
+
+    await asyncio.gather(*(one_pass(c * 7 % len(paths)) for c in range(connections)))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main(
+    data_dir: Annotated[Path, typer.Option(help="A data dir loaded with 'peermatch demo' (has demo-keys.txt).")],
+    seconds: Annotated[float, typer.Option(help="Length of each phase.")] = 15.0,
+    connections: Annotated[int, typer.Option(help="Concurrent keep-alive connections.")] = 8,
+    workers: Annotated[int, typer.Option(help="Server worker processes.")] = 2,
+) -> None:
+    keys = dict(line.split("=", 1) for line in (data_dir / "demo-keys.txt").read_text().split())
+    typer.echo(f"client: {connections} keep-alive connections, {seconds:.0f} s per phase; server: {workers} worker process(es)")
+    for cache in (False, True):
+        _run_server(data_dir, keys, seconds, connections, workers, cache)
+
+
+def _run_server(data_dir: Path, keys: dict[str, str], seconds: float, connections: int, workers: int, cache: bool) -> None:
+    port = _free_port()
+    env = {**os.environ, "PEERMATCH_LOG_JSON": "false", "PEERMATCH_PEER_CACHE_SIZE": "20000" if cache else "0"}
+    typer.echo(f"\nserver with the per-generation answer cache {'on (warm after one pass)' if cache else 'off (every request computed)'}")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "matcher.cli", "serve", "--data-dir", str(data_dir), "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import json
+
+        ready_pids: set[int] = set()
+        deadline = time.time() + 180
+        while len(ready_pids) < workers and time.time() < deadline:
+            # Each new connection may reach another worker: poll until every worker has said it is ready.
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1) as response:
+                    ready_pids.add(json.loads(response.read())["pid"])
+            except OSError:
+                pass
+            time.sleep(0.1)
+        if not ready_pids:
+            raise SystemExit("the server did not become ready in 180 s")
+        if len(ready_pids) < workers:
+            typer.echo(f"note: only {len(ready_pids)} of {workers} workers answered /ready; measuring anyway")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1/members?limit=500", headers={"Authorization": f"Bearer {keys['read']}"}
+        )
+        with urllib.request.urlopen(request) as response:
+            member_ids = [m["id"] for m in json.loads(response.read())["items"]]
+        phases = {
+            "GET /health (baseline)": ["/health"],
+            "GET /v1/members/{id}/peers?k=10": [f"/v1/members/{m}/peers?k=10" for m in member_ids],
+        }
+        results = {}
+        for name, paths in phases.items():
+            if cache:  # passes over every member on fresh connections, so that every worker is warm
+                for _ in range(3):
+                    asyncio.run(_warm("127.0.0.1", port, paths, keys["read"], connections))
+            else:
+                asyncio.run(_phase("127.0.0.1", port, paths[:20], keys["read"], 2.0, connections))
+            results[name] = figures = asyncio.run(_phase("127.0.0.1", port, paths, keys["read"], seconds, connections))
+            typer.echo(
+                f"{name:34} {figures['rps']:7.1f} req/s  p50 {figures['p50']:6.2f} ms  p95 {figures['p95']:6.2f} ms  "
+                f"p99 {figures['p99']:6.2f} ms  errors {figures['errors']} of {figures['requests']}"
+            )
+        base, peers = results["GET /health (baseline)"], results["GET /v1/members/{id}/peers?k=10"]
+        typer.echo(f"peers / baseline throughput: {peers['rps'] / base['rps']:.3f}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    typer.run(main)
