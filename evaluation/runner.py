@@ -85,7 +85,7 @@ def _built_revision(workspace: Workspace) -> int | None:
     from matcher.errors import IndexNotBuiltError
 
     try:
-        return int(workspace.indexes.meta["store_revision"])  # type: ignore[call-overload]
+        return workspace.indexes.store_revision
     except IndexNotBuiltError:
         return None
 

@@ -6,7 +6,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 import numpy as np
 
@@ -48,8 +48,13 @@ class CollectionIndex:
 @dataclass
 class Indexes:
     generation: str
-    meta: dict[str, object]
+    meta: dict[str, Any]
     collections: dict[str, CollectionIndex] = field(default_factory=dict)
+
+    @property
+    def store_revision(self) -> int:
+        """The store revision these indexes were built from."""
+        return int(self.meta["store_revision"])
 
     def __getitem__(self, collection: str) -> CollectionIndex:
         return self.collections[collection]

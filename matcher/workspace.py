@@ -92,7 +92,7 @@ class Workspace:
         return report
 
     def index_is_stale(self) -> bool:
-        return int(self.indexes.meta["store_revision"]) != self.store.revision()  # type: ignore[call-overload]
+        return self.indexes.store_revision != self.store.revision()
 
     def close(self) -> None:
         if "store" in self.__dict__:

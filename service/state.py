@@ -150,9 +150,9 @@ class ServiceState:
         recommender.evidence  # noqa: B018 - built before the swap, not on the first request
         self._snapshot = Snapshot(
             indexes.generation,
-            int(indexes.meta["store_revision"]),
+            indexes.store_revision,
             recommender,
-            searcher,  # type: ignore[call-overload]
+            searcher,
             ResponseCache(self.settings.peer_cache_size),
         )
         self.swaps += 1
