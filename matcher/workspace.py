@@ -69,6 +69,10 @@ class Workspace:
             )
         return self._graph
 
+    def forget_graph(self) -> None:
+        """Drop the graph so that the next use rebuilds it from the store (another process wrote)."""
+        self._graph = None
+
     def import_file(self, path: Path, **options: Any) -> ImportReport:
         report = import_file(self.store, path, self.settings, **options)
         if self._graph is not None:

@@ -10,19 +10,25 @@ start an index older than the store is rebuilt before the service says it is rea
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from embeddings.embedder import TextEncoder
 from matcher.errors import IndexNotBuiltError, PeermatchError
+from matcher.graph.build import ExpertiseGraph
+from matcher.graph.taxonomy import TopicAssigner, load_taxonomy
 from matcher.importing import passages_of
-from matcher.index.generations import remove_scratch
+from matcher.index.generations import current_generation, remove_scratch
+from matcher.indexing import load_indexes
 from matcher.pairing.run import PairingRequest, PairingResult, pair_cohort
 from matcher.recommend.engine import Recommender
 from matcher.records import Member, RecordType, Resource
@@ -111,12 +117,20 @@ class ServiceState:
         self.settings = settings
         self.workspace = Workspace(settings, encoder)
         self.write_lock = threading.Lock()
+        self._catch_up = threading.Lock()
         self._snapshot: Snapshot | None = None
         self.jobs = Jobs()
         self.swaps = 0
 
     @property
     def snapshot(self) -> Snapshot:
+        """The current snapshot; if another worker process swapped in a newer index generation,
+        this process catches up first (one small file read per request)."""
+        current = current_generation(self.settings.index_dir)
+        if current is not None and (self._snapshot is None or current.name != self._snapshot.generation):
+            with self._catch_up:
+                if self._snapshot is None or current.name != self._snapshot.generation:
+                    self._refresh()  # built by another worker process: the graph is rebuilt from its records
         if self._snapshot is None:
             raise IndexNotBuiltError("the service is not ready: no index has been built yet (import records first)")
         return self._snapshot
@@ -139,14 +153,26 @@ class ServiceState:
             stale = True
         if stale:
             self.workspace.build()
-        self._refresh()
+        self._refresh(self.workspace.graph.snapshot())
 
-    def _refresh(self) -> None:
+    def _refresh(self, graph: ExpertiseGraph | None = None) -> bool:
+        """Swap in a snapshot of the current generation, if the store is at that generation's revision.
+
+        Records and revision are read in one transaction, so they match each other; if a write
+        has committed but its index is not built yet, the revisions differ and the old snapshot
+        stays (it is whole); the next request tries again. ``graph``: this process's graph, kept
+        in step by its own writes; without it, the graph is built from the records read here.
+        """
         ws = self.workspace
-        indexes, searcher = ws.reload()
-        recommender = Recommender(
-            indexes, ws.store.members(), list(searcher.resources.values()), ws.encoder, ws.settings, ws.graph.snapshot()
-        )
+        indexes = load_indexes(self.settings)
+        revision, members, resources = ws.store.read_all()
+        if revision != indexes.store_revision:
+            return False
+        if graph is None:
+            taxonomy = load_taxonomy(self.settings.taxonomy_path)
+            graph = ExpertiseGraph.build(members, resources, taxonomy, TopicAssigner(taxonomy, ws.encoder))
+        searcher = ResourceSearcher(indexes, resources, ws.encoder, ws.settings)
+        recommender = Recommender(indexes, members, resources, ws.encoder, ws.settings, graph)
         recommender.evidence  # noqa: B018 - built before the swap, not on the first request
         self._snapshot = Snapshot(
             indexes.generation,
@@ -156,11 +182,24 @@ class ServiceState:
             ResponseCache(self.settings.peer_cache_size),
         )
         self.swaps += 1
+        return True
 
     # ---- writes ------------------------------------------------------------------------------
 
-    def upsert(self, records: list[Member | Resource]) -> list[str]:
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer at a time: across threads (a lock) and across worker processes (flock on a file)."""
         with self.write_lock:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            with open(self.settings.data_dir / "write.lock", "w") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def upsert(self, records: list[Member | Resource]) -> list[str]:
+        with self._writing():
             ws = self.workspace
             changed = ws.store.upsert(records, passages_of(records, ws.settings))
             if changed:
@@ -171,14 +210,14 @@ class ServiceState:
                         else:
                             ws.graph.upsert_resource(record)
                 ws.build()
-                self._refresh()
+                self._refresh(ws.graph.snapshot())
             return changed
 
     def delete(self, collection: RecordType, record_id: str) -> None:
-        with self.write_lock:
+        with self._writing():
             self.workspace.delete(collection, [record_id])
             self.workspace.build()
-            self._refresh()
+            self._refresh(self.workspace.graph.snapshot())
 
     def describe(self) -> dict[str, Any]:
         snapshot = self._snapshot

@@ -30,7 +30,9 @@ def test_no_input_gives_a_server_error(tmp_path: Path) -> None:
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+        )
         def call(case: schemathesis.Case) -> None:
             response = case.call(headers={"Authorization": f"Bearer {ADMIN}"})
             if response.status_code >= 500:

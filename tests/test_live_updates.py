@@ -91,3 +91,16 @@ def test_kill_9_during_writes_loses_nothing_committed(tmp_path: Path) -> None:
     second.start()
     assert answers(second) == before
     assert not list((data_dir / "indexes").glob(".building-*"))  # a build cut short leaves no litter after a start
+
+
+def test_a_write_through_one_worker_is_seen_by_another(tmp_path: Path) -> None:
+    settings = ServiceSettings(data_dir=tmp_path / "data", log_json=False)
+    first = ServiceState(settings, FakeEncoder())
+    first.upsert([Resource.model_validate(resource("a", "a", "flood"))])
+    second = ServiceState(settings, FakeEncoder())  # another worker process on the same data dir
+    second.start()
+    assert set(second.snapshot.searcher.resources) == {"a"}
+    first.upsert([Resource.model_validate(resource("b", "b", "garden"))])
+    assert set(second.snapshot.searcher.resources) == {"a", "b"}
+    assert second.snapshot.generation == first.snapshot.generation
+    assert "resource:b" in second.snapshot.recommender.graph.graph  # type: ignore[union-attr]

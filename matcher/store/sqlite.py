@@ -160,6 +160,18 @@ class Store:
             raise UnknownIdError(_SINGULAR[collection], record_id)
         return _parse(collection, row[0])
 
+    def read_all(self) -> tuple[int, list[Member], list[Resource]]:
+        """Revision, members and resources read in one transaction: a consistent snapshot."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                revision = int(self._db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
+                members = [Member.model_validate_json(r[0]) for r in self._db.execute("SELECT body FROM members ORDER BY id")]
+                resources = [Resource.model_validate_json(r[0]) for r in self._db.execute("SELECT body FROM resources ORDER BY id")]
+            finally:
+                self._db.execute("COMMIT")
+        return revision, members, resources
+
     def members(self) -> list[Member]:
         with self._lock:
             rows = self._db.execute("SELECT body FROM members ORDER BY id").fetchall()
