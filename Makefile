@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= $(CURDIR)/.peermatch-demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 2
 
 .PHONY: run test install demo lint bench clean
 
@@ -22,7 +23,8 @@ demo: install
 	$(BIN)/peermatch demo --data-dir $(DATA_DIR)
 
 run: demo
-	$(BIN)/peermatch serve --data-dir $(DATA_DIR) --host $(HOST) --port $(PORT)
+	@echo "demo API keys (also in $(DATA_DIR)/demo-keys.txt):"; cat $(DATA_DIR)/demo-keys.txt
+	$(BIN)/peermatch serve --data-dir $(DATA_DIR) --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -31,8 +33,9 @@ lint: install
 	$(BIN)/ruff check embeddings matcher service evaluation tests
 	$(BIN)/mypy embeddings matcher service evaluation
 
-bench: install
-	$(BIN)/python -m evaluation.benchmarks.search
+bench: demo
+	$(BIN)/peermatch eval bench --data-dir $(DATA_DIR)
+	$(BIN)/python -m evaluation.benchmarks.service --data-dir $(DATA_DIR)
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache
