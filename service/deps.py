@@ -38,9 +38,9 @@ def require(scope: str) -> Callable[..., ApiKey]:
         key = keys.find(presented)
         if key is None:
             raise HTTPException(401, "unknown API key", headers={"WWW-Authenticate": "Bearer"})
+        request.state.key_name = key.name
         if not key.allows(scope):
             raise HTTPException(403, f"key '{key.name}' lacks the '{scope}' scope (it has: {', '.join(sorted(key.scopes))})")
-        request.state.key_name = key.name
         return key
 
     return check
