@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -206,7 +205,6 @@ def affinity(
     matrix.write_json(json_path)
     summary = {"needs": len(matrix.need_ids), "members": len(matrix.member_ids), "csv": str(csv_path), "json": str(json_path)}
     emit(summary, as_json, lambda p: console.print(f"{p['needs']} needs x {p['members']} members → {p['csv']}, {p['json']}"))
-    _ = json
 
 
 def _pairs_file(path: Path | None) -> list[tuple[str, str]]:

@@ -90,9 +90,11 @@ class Workspace:
                 self._graph.remove(collection, record_id)
         return deleted
 
-    def build(self, *, progress: bool = False) -> BuildReport:
+    def build(self, *, progress: bool = False, reload: bool = True) -> BuildReport:
+        """Write a new index generation; ``reload`` also loads it here (the service loads its own snapshot)."""
         report = build_indexes(self.store, self.encoder, self.settings, progress=progress)
-        self.reload()
+        if reload:
+            self.reload()
         return report
 
     def index_is_stale(self) -> bool:

@@ -152,7 +152,7 @@ class ServiceState:
         except IndexNotBuiltError:
             stale = True
         if stale:
-            self.workspace.build()
+            self.workspace.build(reload=False)
         self._refresh(self.workspace.graph.snapshot())
 
     def _refresh(self, graph: ExpertiseGraph | None = None) -> bool:
@@ -209,14 +209,14 @@ class ServiceState:
                             ws.graph.upsert_member(record)
                         else:
                             ws.graph.upsert_resource(record)
-                ws.build()
+                ws.build(reload=False)
                 self._refresh(ws.graph.snapshot())
             return changed
 
     def delete(self, collection: RecordType, record_id: str) -> None:
         with self._writing():
             self.workspace.delete(collection, [record_id])
-            self.workspace.build()
+            self.workspace.build(reload=False)
             self._refresh(self.workspace.graph.snapshot())
 
     def describe(self) -> dict[str, Any]:

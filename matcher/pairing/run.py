@@ -175,7 +175,6 @@ def _result(
     binding: list[str],
 ) -> PairingResult:
     members = recommender.members_by_id
-    evidence = recommender.evidence
     pairs: list[Pair] = []
     chosen = np.flatnonzero(solution.chosen)
     served: Counter[str] = Counter()
@@ -196,7 +195,6 @@ def _result(
                 evidence_passage=passage,
             )
         )
-    _ = evidence
     unmatched = []
     candidates = Counter(problem.mentees[i] for i in problem.pair_mentee.tolist())
     for i, mentee in enumerate(problem.mentees):
