@@ -16,6 +16,9 @@ class ServiceSettings(Settings):
     max_body_bytes: int = Field(10 * 2**20, ge=1024, description="Largest request body accepted.")
     page_size_max: int = Field(500, ge=1)
     peer_cache_size: int = Field(20_000, ge=0, description="Peer results kept per index generation for stored members (0: no cache).")
+    precompute_peers: bool = Field(
+        True, description="After each index swap, compute every stored member's default peer answer in the background."
+    )
     log_json: bool = Field(True, description="Structured (JSON) logs, one line per request.")
 
     @property

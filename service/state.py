@@ -182,7 +182,20 @@ class ServiceState:
             ResponseCache(self.settings.peer_cache_size),
         )
         self.swaps += 1
+        if self.settings.precompute_peers and self.settings.peer_cache_size > 0:
+            threading.Thread(target=self._precompute, args=(self._snapshot,), daemon=True, name="precompute-peers").start()
         return True
+
+    def _precompute(self, snapshot: Snapshot) -> None:
+        """Fill the snapshot's cache with each stored member's default peer answer (k=10), as the
+        GET route would; stops early when a newer snapshot replaces this one."""
+        from service.routes.recommend import default_peer_answer  # the route's own key and options
+
+        for member in snapshot.recommender.members:
+            if self._snapshot is not snapshot:
+                return
+            key, body = default_peer_answer(snapshot, member.id)
+            snapshot.cache.put(key, body)
 
     # ---- writes ------------------------------------------------------------------------------
 

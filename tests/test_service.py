@@ -151,3 +151,21 @@ def test_empty_service_is_not_ready_and_says_why(tmp_path: Path) -> None:
     assert client.get("/ready").status_code == 503
     response = client.get("/v1/members/x/peers", headers=auth(READ))
     assert response.status_code == 503 and "not ready" in response.json()["message"]
+
+
+def test_stored_members_answers_are_precomputed_and_equal_fresh_ones(tmp_path: Path) -> None:
+    app = create_app(seeded_settings(tmp_path), FakeEncoder())
+    state = app.state.service
+    snapshot = state.snapshot
+    for _ in range(200):
+        if len(snapshot.cache._items) == 3:
+            break
+        time.sleep(0.02)
+    assert len(snapshot.cache._items) == 3  # every stored member, in the background
+    client = TestClient(app)
+    cached = client.get("/v1/members/dakar/peers", headers=auth(READ)).content
+    from service.routes.recommend import default_peer_answer
+
+    assert cached == default_peer_answer(snapshot, "dakar")[1]
+    client.put("/v1/resources/more", headers=auth(WRITE), json=resource("more", "More", "More floods."))
+    assert state.snapshot is not snapshot and state.snapshot.cache is not snapshot.cache  # a write starts a new cache
