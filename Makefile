@@ -35,7 +35,6 @@ lint: install
 
 bench: demo
 	$(BIN)/peermatch eval bench --data-dir $(DATA_DIR)
-	$(BIN)/python -m evaluation.benchmarks.service --data-dir $(DATA_DIR)
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -129,13 +129,16 @@ def bench(
         list[int] | None, typer.Option(help="Passage counts for the search benchmark (repeatable; 1000000 takes long).")
     ] = None,
 ) -> None:
-    """Every benchmark in one command, each with its naive baseline measured in the same run."""
+    """Every benchmark in one command, each with its naive baseline measured in the same run
+    (the service load test needs a data dir made by 'peermatch demo', which holds demo keys)."""
     python = sys.executable
     steps = [[python, "-m", "evaluation.benchmarks.search", *sum((["--size", str(s)] for s in size or [10_000, 100_000]), [])]]
     steps.append([python, "-m", "evaluation.benchmarks.pairing"])
     steps.append([python, "-m", "evaluation.benchmarks.graph"])
     if data_dir:
         steps.append([python, "-m", "evaluation.benchmarks.recommend", "--data-dir", str(data_dir)])
+        if (data_dir / "demo-keys.txt").is_file():
+            steps.append([python, "-m", "evaluation.benchmarks.service", "--data-dir", str(data_dir)])
     for step in steps:
         console.print(f"[bold]$ {' '.join(step[1:])}[/bold]")
         completed = subprocess.run(step, check=False)
