@@ -5,8 +5,9 @@ FROM python:3.11-slim
 ENV PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1 PEERMATCH_DATA_DIR=/data
 WORKDIR /app
 COPY requirements.lock pyproject.toml README.md ./
-# The lock pins torch==2.13.0. Where no CPU-only wheel is at hand, point pip at a CPU-only torch
-# index (PIP_EXTRA_INDEX_URL) at build time, or the image grows by the CUDA packages.
+# The lock pins torch==2.13.0. PyPI's Linux build of it pulls the CUDA packages; to keep the image
+# slim, pass a CPU-only torch package index at build time: --build-arg PIP_EXTRA_INDEX_URL=...
+ARG PIP_EXTRA_INDEX_URL=""
 RUN pip install -r requirements.lock
 COPY embeddings embeddings
 COPY matcher matcher
