@@ -115,6 +115,14 @@ def build_indexes(store: Store, encoder: TextEncoder, settings: Settings, *, pro
     )
 
 
+def current_store_revision(settings: Settings) -> int:
+    """The store revision of the current generation, read from its meta.json alone (no index loaded)."""
+    folder = current_generation(settings.index_dir)
+    if folder is None:
+        raise IndexNotBuiltError(f"no index in {settings.index_dir}; run 'peermatch index' (or 'peermatch demo') first")
+    return int(json.loads((folder / "meta.json").read_text())["store_revision"])
+
+
 def load_indexes(settings: Settings) -> Indexes:
     """The current generation, fully in memory (later rebuilds do not disturb it)."""
     folder = current_generation(settings.index_dir)

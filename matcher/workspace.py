@@ -13,7 +13,7 @@ from typing import Any
 from embeddings.embedder import TextEncoder
 from matcher.graph.build import ExpertiseGraph
 from matcher.importing import ImportReport, import_file
-from matcher.indexing import BuildReport, Indexes, build_indexes, load_indexes
+from matcher.indexing import BuildReport, Indexes, build_indexes, current_store_revision, load_indexes
 from matcher.records import RecordType
 from matcher.search.resources import ResourceSearcher
 from matcher.settings import Settings
@@ -98,7 +98,8 @@ class Workspace:
         return report
 
     def index_is_stale(self) -> bool:
-        return self.indexes.store_revision != self.store.revision()
+        """Whether the store has changed since the current index generation was built."""
+        return current_store_revision(self.settings) != self.store.revision()
 
     def close(self) -> None:
         if "store" in self.__dict__:
