@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
 from matcher.graph.signals import GraphSignals
-from matcher.recommend.evidence import NeedEvidence
+from matcher.recommend.evidence import NeedEvidence, NeedScores
 from matcher.recommend.similarity import Prepared, max_by_owner
 from matcher.records import Member
 
@@ -108,11 +108,12 @@ class PeerRecommender:
         order = [int(j) for j in np.argsort(-base, kind="stable") if eligible[j]]
 
         receives: dict[int, float] = {}
+        final = {j: float(base[j]) for j in order}
         if options.reciprocal:
             pool = order[: max(5 * options.k, 50)]
             receives = self._receives(member, pool)
-            mutual = {j: _harmonic(float(gives[j]), receives[j]) for j in pool}
-            order = sorted(pool, key=lambda j: (-mutual[j], ev.candidates[j]))
+            final = {j: _harmonic(float(gives[j]), receives[j]) for j in pool}
+            order = sorted(pool, key=lambda j: (-final[j], ev.candidates[j]))
         chosen = _cap_per_country(order, [self.by_id[c].country for c in ev.candidates], options)
         return [
             self._explain(
@@ -125,8 +126,8 @@ class PeerRecommender:
                 float(gives[j]),
                 float(context[j]),
                 receives.get(j),
-                options,
                 None if graph is None else float(graph[j]),
+                final[j],
             )
             for j in chosen
         ]
@@ -245,19 +246,20 @@ class PeerRecommender:
         needs: list[str],
         priorities: list[int],
         vectors: np.ndarray,
-        scores: object,
+        scores: NeedScores,
         gives: float,
         context: float,
         receives: float | None,
-        options: PeerOptions,
-        graph: float | None = None,
+        graph: float | None,
+        score: float,
     ) -> PeerMatch:
+        """The result for candidate ``j``; ``score`` is the one it was ranked by (its parts come too)."""
         ev = self.evidence
         candidate = self.by_id[ev.candidates[j]]
         met = []
         for i, need in enumerate(needs):
-            items = ev.explain(scores, i, j, needs, vectors)  # type: ignore[arg-type]
-            total = float(scores.total[i, j])  # type: ignore[attr-defined]
+            items = ev.explain(scores, i, j, needs, vectors)
+            total = float(scores.total[i, j])
             met.append(
                 NeedMet(
                     need=need,
@@ -274,11 +276,6 @@ class PeerRecommender:
         if candidate.id in member.partners:
             flags.append("existing partner")
         mutual = _harmonic(gives, receives) if receives is not None else None
-        score = float(self._base(gives, context, options))
-        if graph is not None:
-            score = (1 - options.graph_weight) * score + options.graph_weight * graph
-        if mutual is not None:
-            score = mutual
         return PeerMatch(
             id=candidate.id,
             name=candidate.name,
