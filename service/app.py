@@ -35,7 +35,7 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        state.jobs.executor.shutdown(wait=False, cancel_futures=True)
+        state.jobs.shutdown()
         state.workspace.close()
 
     app = FastAPI(title="peermatch", version=__version__, description=DESCRIPTION, lifespan=lifespan)

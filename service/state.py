@@ -13,27 +13,24 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from embeddings.embedder import TextEncoder
-from matcher.errors import IndexNotBuiltError, PeermatchError
+from matcher.errors import IndexNotBuiltError
 from matcher.graph.build import ExpertiseGraph
 from matcher.graph.taxonomy import TopicAssigner, load_taxonomy
 from matcher.importing import passages_of
 from matcher.index.generations import current_generation, remove_scratch
 from matcher.indexing import load_indexes
-from matcher.pairing.run import PairingRequest, PairingResult, pair_cohort
 from matcher.recommend.engine import Recommender
 from matcher.records import Member, RecordType, Resource
 from matcher.search.resources import ResourceSearcher
 from matcher.workspace import Workspace
+from service.jobs import Jobs
 from service.settings import ServiceSettings
 
 
@@ -77,41 +74,6 @@ class ResponseCache:
                 self._items.popitem(last=False)
 
 
-@dataclass
-class Job:
-    id: str
-    status: str  # queued, running, done, failed
-    created: float
-    request: PairingRequest
-    result: PairingResult | None = None
-    error: str | None = None
-    finished: float | None = None
-
-
-@dataclass
-class Jobs:
-    """Pairing jobs, one at a time in a background thread; kept in memory (lost at restart)."""
-
-    executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="pairing"))
-    jobs: dict[str, Job] = field(default_factory=dict)
-
-    def submit(self, snapshot: Snapshot, request: PairingRequest) -> Job:
-        job = Job(uuid.uuid4().hex, "queued", time.time(), request)
-        self.jobs[job.id] = job
-
-        def run() -> None:
-            job.status = "running"
-            try:
-                job.result = pair_cohort(snapshot.recommender, request)
-                job.status = "done"
-            except (PeermatchError, ValueError) as error:
-                job.error, job.status = str(error), "failed"
-            job.finished = time.time()
-
-        self.executor.submit(run)
-        return job
-
-
 class ServiceState:
     def __init__(self, settings: ServiceSettings, encoder: TextEncoder | None = None) -> None:
         self.settings = settings
@@ -119,7 +81,7 @@ class ServiceState:
         self.write_lock = threading.Lock()
         self._catch_up = threading.Lock()
         self._snapshot: Snapshot | None = None
-        self.jobs = Jobs()
+        self.jobs = Jobs(self.workspace.store)
         self.swaps = 0
 
     @property

@@ -128,6 +128,54 @@ def test_pairing_job_lifecycle(client: TestClient) -> None:
     assert client.get("/v1/pairings/nope", headers=auth(READ)).status_code == 404
 
 
+def wait_for_job(client: TestClient, job_id: str) -> dict[str, object]:
+    for _ in range(100):
+        status = client.get(f"/v1/pairings/{job_id}", headers=auth(READ)).json()
+        if status["status"] in {"done", "failed"}:
+            return status
+        time.sleep(0.05)
+    return status
+
+
+def test_pairing_jobs_answer_from_any_worker_and_after_a_restart(tmp_path: Path) -> None:
+    # make run serves with two worker processes: a job created on one is followed on the other
+    settings = seeded_settings(tmp_path)
+    first, second = TestClient(create_app(settings, FakeEncoder())), TestClient(create_app(settings, FakeEncoder()))
+    job_id = first.post("/v1/pairings", headers=auth(READ), json={"mentees": ["dakar"], "mentors": ["lyon", "lima"]}).json()["id"]
+    assert wait_for_job(second, job_id)["status"] == "done"
+    restarted = TestClient(create_app(settings, FakeEncoder()))
+    pairs = restarted.get(f"/v1/pairings/{job_id}/result", headers=auth(READ)).json()["pairs"]
+    assert [(p["mentee"], p["mentor"]) for p in pairs] == [("dakar", "lyon")]
+
+
+def test_a_job_whose_process_stopped_is_reported_interrupted(client: TestClient) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from service.jobs import _OWNER, _started
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    store = client.app.state.service.workspace.store  # type: ignore[attr-defined]
+    request = '{"mentees": ["dakar"], "mentors": ["lyon"]}'
+    host = socket.gethostname()
+    owners = {
+        "dead": f"{host}:{gone.pid}:{_started(gone.pid)}",
+        "reused-pid": f"{host}:{os.getpid()}:0",  # this pid, but a process that started at another time
+        "alive": _OWNER,
+        "elsewhere": "another-host:1:1",
+    }
+    for job_id, owner in owners.items():
+        row = {"id": job_id, "status": "running", "created": 1.0, "finished": None, "owner": owner, "request": request, "result": None, "error": None}
+        store.save_job(row)
+    statuses = {job_id: client.get(f"/v1/pairings/{job_id}", headers=auth(READ)).json() for job_id in owners}
+    assert {job_id: s["status"] for job_id, s in statuses.items()} == {"dead": "failed", "reused-pid": "failed", "alive": "running", "elsewhere": "running"}
+    assert "interrupted" in statuses["dead"]["error"] and "submit the request again" in statuses["dead"]["error"]
+    assert client.get("/v1/pairings/dead/result", headers=auth(READ)).status_code == 409
+
+
 def test_capacity_map_json_and_html(client: TestClient) -> None:
     assert client.get("/v1/capacity", headers=auth(READ)).json()["totals"]["members"] == 3
     html = client.get("/v1/capacity.html", headers=auth(READ))

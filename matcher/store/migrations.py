@@ -56,6 +56,19 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX feedback_by_member ON feedback (member_id);
     """,
+    # 3: pairing jobs, so that every worker process (and a restarted service) answers for them.
+    """
+    CREATE TABLE pairing_jobs (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        created REAL NOT NULL,
+        finished REAL,
+        owner TEXT NOT NULL,
+        request TEXT NOT NULL,
+        result TEXT,
+        error TEXT
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

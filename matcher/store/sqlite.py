@@ -123,7 +123,25 @@ class Store:
             )
         return int(cursor.lastrowid or 0)
 
+    def save_job(self, row: dict[str, object]) -> None:
+        """Insert or replace a pairing job's row (its columns: see migration 3; service/jobs.py
+        gives them meaning)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO pairing_jobs (id, status, created, finished, owner, request, result, error)"
+                " VALUES (:id, :status, :created, :finished, :owner, :request, :result, :error)",
+                row,
+            )
+
     # ---- reads ----------------------------------------------------------------------------
+
+    def job(self, job_id: str) -> dict[str, object] | None:
+        """A pairing job's row, or None."""
+        with self._lock:
+            cursor = self._db.execute("SELECT * FROM pairing_jobs WHERE id = ?", (job_id,))
+            row = cursor.fetchone()
+            names = [d[0] for d in cursor.description]
+        return dict(zip(names, row, strict=True)) if row else None
 
     def page(self, collection: RecordType, offset: int, limit: int) -> list[Member | Resource]:
         """Records ordered by id, for paginated listings."""

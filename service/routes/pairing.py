@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from matcher.pairing.run import PairingRequest, PairingResult
 from service.deps import Reader, State
-from service.state import Job
+from service.jobs import Job
 
 router = APIRouter(prefix="/v1/pairings", tags=["pairing"])
 
@@ -34,14 +34,14 @@ def _status(job: Job) -> JobStatus:
 
 @router.post("", response_model=JobStatus, status_code=202, summary="Start a pairing job for a cohort")
 def create(request: PairingRequest, state: State, key: Reader) -> JobStatus:
-    return _status(state.jobs.submit(state.snapshot, request))
+    return _status(state.jobs.submit(state.snapshot.recommender, request))
 
 
 @router.get("/{job_id}", response_model=JobStatus, summary="A pairing job's status")
 def status(job_id: str, state: State, key: Reader) -> JobStatus:
-    job = state.jobs.jobs.get(job_id)
+    job = state.jobs.get(job_id)
     if job is None:
-        raise HTTPException(404, f"no pairing job '{job_id}' (jobs are kept in memory until the service restarts)")
+        raise HTTPException(404, f"no pairing job '{job_id}'")
     return _status(job)
 
 
@@ -52,7 +52,7 @@ def status(job_id: str, state: State, key: Reader) -> JobStatus:
     responses={409: {"description": "the job has not finished"}},
 )
 def result(job_id: str, state: State, key: Reader) -> PairingResult:
-    job = state.jobs.jobs.get(job_id)
+    job = state.jobs.get(job_id)
     if job is None:
         raise HTTPException(404, f"no pairing job '{job_id}'")
     if job.status != "done" or job.result is None:
