@@ -242,6 +242,7 @@ def serve(
         # Several processes on few cores: one BLAS thread each, or their thread pools fight over the cores.
         for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")
+        _share_metrics_between_workers()
     try:
         # Build the app once here, so a missing model or a broken key file fails now, with its message.
         application = create_app(settings)
@@ -258,6 +259,20 @@ def serve(
         uvicorn.run("service.main:app", host=host, port=port, workers=workers, log_level="warning", log_config=logging_config)
     else:
         uvicorn.run(application, host=host, port=port, log_level="warning", log_config=logging_config)
+
+
+def _share_metrics_between_workers() -> None:
+    """Give the worker processes an empty folder for their Prometheus counts (read by /metrics),
+    removed when the server stops; a folder set by the operator is used as it is."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        folder = tempfile.mkdtemp(prefix="peermatch-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
 
 
 keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)

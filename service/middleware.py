@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
 from service.errors import error_response
 
@@ -30,6 +31,16 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
         self.index_generation = Counter("peermatch_index_swaps_total", "Index generations swapped in", registry=self.registry)
+
+    def exposition(self) -> bytes:
+        """The metrics in Prometheus' text format. With several worker processes (`peermatch serve
+        --workers N` sets PROMETHEUS_MULTIPROC_DIR before they start), each writes its counts to
+        that folder and this sums them, so a scrape sees the whole service whichever worker answers."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            return generate_latest(registry)
+        return generate_latest(self.registry)
 
 
 def install(app: FastAPI, metrics: Metrics, max_body_bytes: int, log_json: bool) -> None:

@@ -168,12 +168,50 @@ def test_a_job_whose_process_stopped_is_reported_interrupted(client: TestClient)
         "elsewhere": "another-host:1:1",
     }
     for job_id, owner in owners.items():
-        row = {"id": job_id, "status": "running", "created": 1.0, "finished": None, "owner": owner, "request": request, "result": None, "error": None}
-        store.save_job(row)
+        row = {"id": job_id, "status": "running", "created": 1.0, "finished": None, "owner": owner, "request": request}
+        store.save_job(row | {"result": None, "error": None})
     statuses = {job_id: client.get(f"/v1/pairings/{job_id}", headers=auth(READ)).json() for job_id in owners}
-    assert {job_id: s["status"] for job_id, s in statuses.items()} == {"dead": "failed", "reused-pid": "failed", "alive": "running", "elsewhere": "running"}
+    expected = {"dead": "failed", "reused-pid": "failed", "alive": "running", "elsewhere": "running"}
+    assert {job_id: s["status"] for job_id, s in statuses.items()} == expected
     assert "interrupted" in statuses["dead"]["error"] and "submit the request again" in statuses["dead"]["error"]
     assert client.get("/v1/pairings/dead/result", headers=auth(READ)).status_code == 409
+
+
+WORKER_SCRIPT = """
+import sys
+from fastapi.testclient import TestClient
+from service.app import create_app
+from service.settings import ServiceSettings
+from tests.fakes import FakeEncoder
+
+data_dir, keys, requests, admin = sys.argv[1:]
+client = TestClient(create_app(ServiceSettings(data_dir=data_dir, api_keys=keys, log_json=False), FakeEncoder()))
+for _ in range(int(requests)):
+    assert client.get("/health").status_code == 200
+print(client.get("/metrics", headers={"Authorization": "Bearer " + admin}).text)
+"""
+
+
+def test_metrics_add_up_over_worker_processes(tmp_path: Path) -> None:
+    # `peermatch serve --workers N` gives its workers one PROMETHEUS_MULTIPROC_DIR; a scrape that
+    # lands on any worker must count the requests of all of them (here, two worker processes)
+    import os
+    import subprocess
+    import sys
+
+    settings = seeded_settings(tmp_path)
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    (tmp_path / "metrics").mkdir()
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", WORKER_SCRIPT, str(settings.data_dir), settings.api_keys or "", str(requests), ADMIN],
+            env=env, capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent,
+        ).stdout
+        for requests in (3, 5)
+    ]
+    line = 'peermatch_requests_total{method="GET",route="/health",status="200"}'
+    counts = [float(next(row for row in out.splitlines() if row.startswith(line)).split()[-1]) for out in outputs]
+    assert counts == [3.0, 8.0]
 
 
 def test_capacity_map_json_and_html(client: TestClient) -> None:

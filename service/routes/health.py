@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from matcher import __version__
 from service.deps import Admin, State
@@ -27,4 +27,4 @@ def ready(state: State) -> Any:
 
 @router.get("/metrics", summary="Prometheus metrics (admin key)")
 def metrics(request: Request, key: Admin) -> Response:
-    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
