@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test install demo lint bench clean
+.PHONY: run test install demo lint bench docker-rehearsal clean
 
 $(BIN)/peermatch: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: install
 
 bench: demo
 	$(BIN)/peermatch eval bench --data-dir $(DATA_DIR)
+
+# Builds the Dockerfile's image in a chroot and serves it offline (no Docker engine needed; root).
+docker-rehearsal:
+	$(PYTHON) tests/docker_rehearsal.py
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache
