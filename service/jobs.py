@@ -77,12 +77,14 @@ class Job:
 class Jobs:
     """Submit pairing jobs (one at a time per process, in a background thread) and read them back."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, keep_days: float = 30.0) -> None:
         self.store = store
+        self.keep_seconds = keep_days * 86_400
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pairing")
 
     def submit(self, recommender: Recommender, request: PairingRequest) -> Job:
         job = Job(uuid.uuid4().hex, "queued", time.time(), _OWNER, request)
+        self.store.forget_jobs(finished_before=job.created - self.keep_seconds)  # results can be large: keep a window
         self.store.save_job(job.row())
 
         def run() -> None:

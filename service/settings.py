@@ -19,6 +19,7 @@ class ServiceSettings(Settings):
     precompute_peers: bool = Field(
         True, description="After each index swap, compute every stored member's default peer answer in the background."
     )
+    pairing_job_days: float = Field(30.0, gt=0, description="Finished pairing jobs (and their results) are kept this many days.")
     log_json: bool = Field(True, description="Structured (JSON) logs, one line per request.")
 
     @property

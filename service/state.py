@@ -81,7 +81,7 @@ class ServiceState:
         self.write_lock = threading.Lock()
         self._catch_up = threading.Lock()
         self._snapshot: Snapshot | None = None
-        self.jobs = Jobs(self.workspace.store)
+        self.jobs = Jobs(self.workspace.store, settings.pairing_job_days)
         self.swaps = 0
 
     @property

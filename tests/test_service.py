@@ -148,6 +148,19 @@ def test_pairing_jobs_answer_from_any_worker_and_after_a_restart(tmp_path: Path)
     assert [(p["mentee"], p["mentor"]) for p in pairs] == [("dakar", "lyon")]
 
 
+def test_finished_pairing_jobs_are_kept_for_the_configured_days(tmp_path: Path) -> None:
+    client = TestClient(create_app(seeded_settings(tmp_path, pairing_job_days=1), FakeEncoder()))
+    store = client.app.state.service.workspace.store  # type: ignore[attr-defined]
+    request = '{"mentees": ["dakar"], "mentors": ["lyon"]}'
+    now = time.time()
+    for job_id, finished in {"old": now - 2 * 86_400, "recent": now - 3_600, "unfinished": None}.items():
+        row = {"id": job_id, "status": "done" if finished else "running", "created": now - 3 * 86_400, "finished": finished}
+        store.save_job(row | {"owner": "another-host:1:1", "request": request, "result": None, "error": None})
+    client.post("/v1/pairings", headers=auth(READ), json={"mentees": ["dakar"], "mentors": ["lyon"]})
+    statuses = {job_id: client.get(f"/v1/pairings/{job_id}", headers=auth(READ)).status_code for job_id in ("old", "recent", "unfinished")}
+    assert statuses == {"old": 404, "recent": 200, "unfinished": 200}
+
+
 def test_a_job_whose_process_stopped_is_reported_interrupted(client: TestClient) -> None:
     import os
     import socket

@@ -133,6 +133,11 @@ class Store:
                 row,
             )
 
+    def forget_jobs(self, finished_before: float) -> int:
+        """Delete pairing jobs that finished before this time (seconds since the epoch)."""
+        with self._transaction() as db:
+            return db.execute("DELETE FROM pairing_jobs WHERE finished IS NOT NULL AND finished < ?", (finished_before,)).rowcount
+
     # ---- reads ----------------------------------------------------------------------------
 
     def job(self, job_id: str) -> dict[str, object] | None:
