@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.recommend.similarity import PassageMatrix, Prepared, Similarity, max_by_owner
+from matcher.recommend.similarity import OwnerGroups, PassageMatrix, Prepared, Similarity, max_by_owner
 from matcher.records import Member, Resource
 
 STRENGTH, DOCUMENT, PROFILE = "strength", "document", "profile"
@@ -94,6 +94,10 @@ class NeedEvidence:
         self.document_rows = np.asarray(rows, dtype=np.int64)
         self.document_codes = np.asarray(codes, dtype=np.int64)
 
+        self.strength_groups, self.profile_groups, self.need_groups, self.document_groups = (
+            OwnerGroups(codes) for codes in (self.strength_codes, self.profile_codes, self.need_codes, self.document_codes)
+        )
+
         evidence_pool = np.concatenate([self.strength_rows, self.profile_rows])
         self.member_similarity = Similarity(member_matrix, evidence_pool, lexical_weight, calibrate)
         self.resource_similarity = Similarity(resource_matrix, np.arange(len(resource_matrix.passages)), lexical_weight, calibrate)
@@ -114,11 +118,11 @@ class NeedEvidence:
         on_members, on_resources = prepared or self.prepare(texts, vectors)
         n = len(self.candidates)
         _, strength = self.member_similarity.rows(on_members, self.strength_set)
-        strength_best, strength_where = max_by_owner(strength * self.strength_factor, self.strength_codes, n)
+        strength_best, strength_where = max_by_owner(strength * self.strength_factor, self.strength_groups, n)
         _, profile = self.member_similarity.rows(on_members, self.profile_set)
-        profile_best, profile_where = max_by_owner(profile, self.profile_codes, n)
+        profile_best, profile_where = max_by_owner(profile, self.profile_groups, n)
         _, document = self.resource_similarity.rows(on_resources, self.document_set)
-        document_best, document_where = max_by_owner(document[:, self.document_inverse], self.document_codes, n)
+        document_best, document_where = max_by_owner(document[:, self.document_inverse], self.document_groups, n)
         strength_best, profile_best, document_best = (np.maximum(m, 0.0) for m in (strength_best, profile_best, document_best))
         w = self.weights
         total = w.strength * strength_best + w.document * document_best + w.profile * profile_best

@@ -163,12 +163,12 @@ class PeerRecommender:
         ev = self.evidence
         n = len(ev.candidates)
         _, need_scores = ev.member_similarity.rows(prepared, ev.need_set)
-        same_needs, _ = max_by_owner(need_scores, ev.need_codes, n)
+        same_needs, _ = max_by_owner(need_scores, ev.need_groups, n)
         same_needs = np.where(np.isfinite(same_needs), np.maximum(same_needs, 0.0), 0.0).mean(axis=0) if member.needs else np.zeros(n)
         profile_vector = self.encoder.encode([member.profile or member.name])
         prepared_profile = ev.member_similarity.prepare([member.profile or member.name], profile_vector)
         _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_set)
-        profile, _ = max_by_owner(profile_scores, ev.profile_codes, n)
+        profile, _ = max_by_owner(profile_scores, ev.profile_groups, n)
         profile = np.where(np.isfinite(profile[0]), np.maximum(profile[0], 0.0), 0.0)
         kind = np.asarray([float(self.by_id[c].kind == member.kind) for c in ev.candidates])
         mine = {c.cluster for c in member.clusters}

@@ -45,10 +45,13 @@ class PassageMatrix:
 @dataclass(frozen=True)
 class RowSet:
     """Passages chosen once (say, every strength), with their vectors and language codes copied
-    out, so that scoring them against a query is one matrix product."""
+    out, so that scoring them against a query is one matrix product. ``columns`` holds the vectors
+    transposed and contiguous: OpenBLAS multiplies a few query rows by a transposed view (``q @
+    v.T``) about 5x slower than by a contiguous (d, n) copy (0.31 vs 0.06 ms for 3 x 527 here)."""
 
     rows: np.ndarray
     vectors: np.ndarray
+    columns: np.ndarray
     language_codes: np.ndarray
 
 
@@ -73,13 +76,14 @@ class Similarity:
 
     def rowset(self, rows: np.ndarray) -> RowSet:
         rows = np.asarray(rows, dtype=np.int64)
-        return RowSet(rows, np.ascontiguousarray(self.matrix.vectors[rows]), self.row_codes[rows])
+        vectors = np.ascontiguousarray(self.matrix.vectors[rows])
+        return RowSet(rows, vectors, np.ascontiguousarray(vectors.T), self.row_codes[rows])
 
     def prepare(self, texts: list[str], vectors: np.ndarray) -> Prepared:
         """Per-query language shifts and best BM25 over the pool, computed once per set of queries."""
         shifts = np.zeros((len(texts), len(self.languages) + 1), dtype=np.float32)
         if self.calibrate and len(self.pool.rows):
-            pool_cosines = vectors @ self.pool.vectors.T
+            pool_cosines = vectors @ self.pool.columns
             known = [code for code, _ in self.pool_groups]
             for code, columns in self.pool_groups:
                 group = pool_cosines[:, columns]
@@ -103,7 +107,7 @@ class Similarity:
     def rows(self, prepared: Prepared, rows: np.ndarray | RowSet) -> tuple[np.ndarray, np.ndarray]:
         """(raw cosine, hybrid score) of each query against stored passages ``rows``."""
         chosen = rows if isinstance(rows, RowSet) else self.rowset(rows)
-        raw = prepared.vectors @ chosen.vectors.T
+        raw = prepared.vectors @ chosen.columns
         calibrated = raw - prepared.shifts[:, chosen.language_codes]
         if self.lexical_weight == 0:
             return raw, calibrated
@@ -124,26 +128,38 @@ class Prepared:
         self.lexical = lexical
 
 
-def max_by_owner(scores: np.ndarray, codes: np.ndarray, n_owners: int) -> tuple[np.ndarray, np.ndarray]:
+class OwnerGroups:
+    """The columns of each owner, for a fixed column -> owner map (``codes[j]`` owns column j);
+    worked out once, since sorting the map on every request cost more than the scoring."""
+
+    def __init__(self, codes: np.ndarray) -> None:
+        self.size = len(codes)
+        self.order = np.argsort(codes, kind="stable")
+        sorted_codes = codes[self.order]
+        boundaries = np.flatnonzero(np.diff(sorted_codes)) + 1
+        self.starts = np.concatenate([[0], boundaries]).astype(np.int64) if self.size else np.zeros(0, np.int64)
+        self.owners = sorted_codes[self.starts]
+        self.block_of_column = np.repeat(np.arange(len(self.starts)), np.diff(np.append(self.starts, self.size)))
+
+
+def max_by_owner(scores: np.ndarray, codes: np.ndarray | OwnerGroups, n_owners: int) -> tuple[np.ndarray, np.ndarray]:
     """Per query, each owner's best score and the column it came from (-1 where it has none).
 
-    ``scores`` is (queries, columns); ``codes[j]`` is the owner of column j.
+    ``scores`` is (queries, columns); ``codes[j]`` is the owner of column j (or its OwnerGroups).
     """
+    groups = codes if isinstance(codes, OwnerGroups) else OwnerGroups(codes)
     best = np.full((scores.shape[0], n_owners), -np.inf, dtype=np.float32)
     where = np.full((scores.shape[0], n_owners), -1, dtype=np.int64)
     if scores.shape[1] == 0:
         return best, where
-    order = np.argsort(codes, kind="stable")
-    sorted_codes = codes[order]
-    starts = np.concatenate([[0], np.flatnonzero(np.diff(sorted_codes)) + 1])
-    ordered = scores[:, order]
-    best[:, sorted_codes[starts]] = np.maximum.reduceat(ordered, starts, axis=1)
+    starts, owners, block_of_column = groups.starts, groups.owners, groups.block_of_column
+    ordered = scores[:, groups.order]
+    best[:, owners] = np.maximum.reduceat(ordered, starts, axis=1)
     # argmax within each owner's block: the first column of the block that equals the block's best
-    block_of_column = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(order))))
-    is_best = ordered == best[:, sorted_codes[starts]][:, block_of_column]
+    is_best = ordered == best[:, owners][:, block_of_column]
     running = np.cumsum(is_best, axis=1)
     before_block = np.concatenate([np.zeros((scores.shape[0], 1), dtype=running.dtype), running[:, starts[1:] - 1]], axis=1)
     first = is_best & (running - before_block[:, block_of_column] == 1)
     query, column = np.nonzero(first)
-    where[query, sorted_codes[starts[block_of_column[column]]]] = order[column]
+    where[query, owners[block_of_column[column]]] = groups.order[column]
     return best, where
