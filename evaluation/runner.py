@@ -58,7 +58,7 @@ class Harness:
                 for q in tqdm(self.dataset.by_task("resources"), desc=f"{variant.name}: resources", leave=False)
             }
         if "peers" in tasks:
-            options = PeerOptions(k=DEPTH, max_per_country=None, graph_weight=recommender.settings.graph_weight)
+            options = PeerOptions(k=DEPTH, max_per_country=None)
             out["peers"] = {}
             for q in tqdm(self.dataset.by_task("peers"), desc=f"{variant.name}: peers", leave=False):
                 target = q.member_id if q.member_id else _profile_only(q.text)

@@ -77,6 +77,7 @@ def peers(
             networks=network,
             clusters=cluster,
             max_per_country=max_per_country or None,
+            graph_weight=graph_weight,
         )
         recommender = _recommender(data_dir)
         results = recommender.peers(_member_or_profile(recommender, member_id, profile), options)

@@ -135,7 +135,7 @@ class ServiceState:
             graph = ExpertiseGraph.build(members, resources, taxonomy, TopicAssigner(taxonomy, ws.encoder))
         searcher = ResourceSearcher(indexes, resources, ws.encoder, ws.settings)
         recommender = Recommender(indexes, members, resources, ws.encoder, ws.settings, graph)
-        recommender.evidence  # noqa: B018 - built before the swap, not on the first request
+        recommender.peer_recommender  # noqa: B018 - built (with its evidence) before the swap, not on the first request
         self._snapshot = Snapshot(
             indexes.generation,
             indexes.store_revision,

@@ -164,3 +164,12 @@ def test_affinity_matrix_matches_peer_scores_and_is_written(tmp_path: Path, reco
     matrix.write_json(tmp_path / "a.json")
     assert (tmp_path / "a.csv").read_text().splitlines()[0].startswith("need_id,need_text,asker,")
     assert json.loads((tmp_path / "a.json").read_text())["members"] == matrix.member_ids
+
+
+def test_the_graph_weight_comes_from_the_settings_unless_the_request_sets_it(recommender: Recommender) -> None:
+    # one default, PEERMATCH_GRAPH_WEIGHT, for the CLI, the API and the evaluation alike
+    assert recommender.settings.graph_weight > 0
+    assert all(r.parts.graph is not None for r in recommender.peers("asker", PeerOptions(max_per_country=None)))
+    assert all(r.parts.graph is None for r in recommender.peers("asker", PeerOptions(max_per_country=None, graph_weight=0)))
+    recommender.settings = recommender.settings.model_copy(update={"graph_weight": 0.0})
+    assert all(r.parts.graph is None for r in recommender.peers("asker", PeerOptions(max_per_country=None)))

@@ -82,6 +82,11 @@ class Recommender:
             self.settings.calibrate_languages,
         )
 
+    @cached_property
+    def peer_recommender(self) -> PeerRecommender:
+        """Built once for this state of the data, not per request."""
+        return PeerRecommender(self.members, self.evidence, self.encoder, self.signals)
+
     def member(self, member_id: str) -> Member:
         try:
             return self.members_by_id[member_id]
@@ -91,8 +96,10 @@ class Recommender:
     def peers(self, member: str | Member, options: PeerOptions | None = None) -> list[PeerMatch]:
         """Peer partners for a stored member (by id) or an unsaved profile."""
         target = self.member(member) if isinstance(member, str) else member
-        options = options or PeerOptions(graph_weight=self.settings.graph_weight)
-        return PeerRecommender(self.members, self.evidence, self.encoder, self.signals).recommend(target, options)
+        options = options or PeerOptions()
+        if options.graph_weight is None:  # the settings' default, for the CLI, the API and the evaluation alike
+            options = options.model_copy(update={"graph_weight": self.settings.graph_weight})
+        return self.peer_recommender.recommend(target, options)
 
     def experts(self, theme: str, options: ExpertOptions | None = None) -> ExpertGroup:
         """An expert group for a theme, covering its aspects."""

@@ -38,7 +38,9 @@ class PeerOptions(BaseModel):
     networks: list[str] | None = None
     clusters: list[str] | None = None
     max_per_country: int | None = Field(2, ge=1, description="At most this many results from one country.")
-    graph_weight: float = Field(0.3, ge=0.0, le=1.0, description="Share of the graph signal (personalised PageRank); 0: off.")
+    graph_weight: float | None = Field(
+        None, ge=0.0, le=1.0, description="Share of the graph signal (personalised PageRank); 0: off; none: PEERMATCH_GRAPH_WEIGHT."
+    )
 
 
 class ScoreParts(BaseModel):
@@ -88,6 +90,9 @@ class PeerRecommender:
         self.by_id = {m.id: m for m in members}
         self.evidence = evidence
         self.encoder = encoder
+        # Facts about each candidate that every request compares against, gathered once.
+        self.candidate_kinds = np.asarray([self.by_id[c].kind for c in evidence.candidates])
+        self.candidate_clusters = [{c.cluster for c in self.by_id[cid].clusters} for cid in evidence.candidates]
 
     def recommend(self, member: Member, options: PeerOptions | None = None) -> list[PeerMatch]:
         options = options or PeerOptions()
@@ -103,7 +108,8 @@ class PeerRecommender:
         base = self._base(gives, context, options)
         graph = self._graph_scores(member, options)
         if graph is not None:
-            base = (1 - options.graph_weight) * base + options.graph_weight * graph
+            weight = options.graph_weight or 0.0
+            base = (1 - weight) * base + weight * graph
         eligible = self._eligible(member, options)
         order = [int(j) for j in np.argsort(-base, kind="stable") if eligible[j]]
 
@@ -144,7 +150,7 @@ class PeerRecommender:
 
     def _graph_scores(self, member: Member, options: PeerOptions) -> np.ndarray | None:
         """Personalised PageRank from the member's need topics (tagged, else assigned), per candidate."""
-        if self.signals is None or options.graph_weight <= 0:
+        if self.signals is None or not options.graph_weight:
             return None
         topics: dict[str, float] = {}
         assigner = self.signals.expertise.assigner
@@ -170,9 +176,9 @@ class PeerRecommender:
         _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_set)
         profile, _ = max_by_owner(profile_scores, ev.profile_groups, n)
         profile = np.where(np.isfinite(profile[0]), np.maximum(profile[0], 0.0), 0.0)
-        kind = np.asarray([float(self.by_id[c].kind == member.kind) for c in ev.candidates])
+        kind = (self.candidate_kinds == member.kind).astype(np.float64)
         mine = {c.cluster for c in member.clusters}
-        clusters = np.asarray([_jaccard(mine, {c.cluster for c in self.by_id[cid].clusters}) for cid in ev.candidates])
+        clusters = np.asarray([_jaccard(mine, theirs) for theirs in self.candidate_clusters])
         w = CONTEXT_WEIGHTS
         return w["needs"] * same_needs + w["profile"] * profile + w["kind"] * kind + w["clusters"] * clusters
 

@@ -107,7 +107,7 @@ def default_peer_answer(
 ) -> tuple[tuple[object, ...], bytes]:
     """The GET route's answer as JSON bytes, with its cache key (also used to pre-compute answers)."""
     recommender = snapshot.recommender
-    options = PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region, graph_weight=recommender.settings.graph_weight)
+    options = PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region)
     answer = PEER_LIST.dump_json(recommender.peers(member_id, options))
     return peer_cache_key(member_id, k, mode, reciprocal, cross_region), answer
 
