@@ -18,7 +18,6 @@ from embeddings.embedder import TextEncoder
 from matcher.errors import PeermatchError
 from matcher.passages import member_passages, resource_passages
 from matcher.recommend.engine import Recommender
-from matcher.recommend.experts import ExpertFinder
 from matcher.records import Member, Resource
 from matcher.settings import Settings
 from matcher.workspace import Workspace
@@ -108,7 +107,7 @@ def expertise_scores(
     workspace.store.upsert([*people, *papers], passages)
     workspace.build()
     recommender = Recommender.from_workspace(workspace)
-    finder = ExpertFinder(recommender.members, recommender.evidence, recommender.encoder)
+    finder = recommender.expert_finder
     ids = list(submissions)
     scores, _, _ = finder.scores([submissions[s] for s in ids])
     by_code = {code: person for person in archives for code in [recommender.evidence.code_of[_safe(person)]]}

@@ -17,7 +17,6 @@ from evaluation.dataset import Dataset
 from evaluation.variants import Variant
 from matcher.importing import import_file
 from matcher.recommend.engine import Recommender
-from matcher.recommend.experts import ExpertFinder
 from matcher.recommend.peers import PeerOptions
 from matcher.records import Member
 from matcher.search.resources import ResourceSearcher
@@ -64,7 +63,7 @@ class Harness:
                 target = q.member_id if q.member_id else _profile_only(q.text)
                 out["peers"][q.id] = {m.id: m.score for m in recommender.peers(target, options)}
         if "experts" in tasks:
-            finder = ExpertFinder(recommender.members, recommender.evidence, recommender.encoder)
+            finder = recommender.expert_finder
             queries = self.dataset.by_task("experts")
             if queries:
                 scores, _, _ = finder.scores([q.text for q in queries])

@@ -87,6 +87,10 @@ class Recommender:
         """Built once for this state of the data, not per request."""
         return PeerRecommender(self.members, self.evidence, self.encoder, self.signals)
 
+    @cached_property
+    def expert_finder(self) -> ExpertFinder:
+        return ExpertFinder(self.members, self.evidence, self.encoder)
+
     def member(self, member_id: str) -> Member:
         try:
             return self.members_by_id[member_id]
@@ -103,7 +107,7 @@ class Recommender:
 
     def experts(self, theme: str, options: ExpertOptions | None = None) -> ExpertGroup:
         """An expert group for a theme, covering its aspects."""
-        return ExpertFinder(self.members, self.evidence, self.encoder).group(theme, options)
+        return self.expert_finder.group(theme, options)
 
     def representative_fit(self, member: str | Member, cluster: str) -> RepresentativeFit:
         target = self.member(member) if isinstance(member, str) else member
