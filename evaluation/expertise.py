@@ -16,8 +16,6 @@ from typing import Any
 
 from embeddings.embedder import TextEncoder
 from matcher.errors import PeermatchError
-from matcher.passages import member_passages, resource_passages
-from matcher.recommend.engine import Recommender
 from matcher.records import Member, Resource
 from matcher.settings import Settings
 from matcher.workspace import Workspace
@@ -102,11 +100,7 @@ def expertise_scores(
         for p, items in archives.items()
         for i, (_, title, abstract) in enumerate(items)
     ]
-    passages = [x for m in people for x in member_passages(m, settings.passage_words, settings.passage_overlap)]
-    passages += [x for r in papers for x in resource_passages(r, settings.passage_words, settings.passage_overlap)]
-    workspace.store.upsert([*people, *papers], passages)
-    workspace.build()
-    recommender = Recommender.from_workspace(workspace)
+    recommender = workspace.write([*people, *papers]).snapshot.recommender  # type: ignore[union-attr]
     finder = recommender.expert_finder
     ids = list(submissions)
     scores, _, _ = finder.scores([submissions[s] for s in ids])

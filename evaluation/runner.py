@@ -15,7 +15,6 @@ from tqdm.auto import tqdm
 from embeddings.embedder import TextEncoder
 from evaluation.dataset import Dataset
 from evaluation.variants import Variant
-from matcher.importing import import_file
 from matcher.recommend.engine import Recommender
 from matcher.recommend.peers import PeerOptions
 from matcher.records import Member
@@ -36,16 +35,13 @@ class Harness:
     def open(cls, dataset: Dataset, work_dir: Path | None = None, encoder: TextEncoder | None = None) -> Harness:
         folder = work_dir or Path(tempfile.mkdtemp(prefix="peermatch-eval-"))
         workspace = Workspace(Settings(data_dir=folder), encoder)
-        for name in ("members.jsonl", "resources.jsonl"):
-            import_file(workspace.store, dataset.folder / name, workspace.settings)
-        if workspace.store.revision() != _built_revision(workspace):
-            workspace.build(progress=True)
+        workspace.import_files([dataset.folder / "members.jsonl", dataset.folder / "resources.jsonl"])
         return cls(dataset, workspace)
 
     def recommender(self, variant: Variant) -> Recommender:
         settings = self.workspace.settings.model_copy(update=variant.settings)
-        ws = self.workspace
-        return Recommender(ws.indexes, ws.store.members(), ws.store.resources(), ws.encoder, settings, ws.graph)
+        snapshot = self.workspace.snapshot()
+        return Recommender(snapshot.indexes, snapshot.members, snapshot.resources, snapshot.encoder, settings, snapshot.graph)
 
     def run(self, variant: Variant, tasks: tuple[str, ...] = ("resources", "peers", "experts")) -> dict[str, Runs]:
         recommender = self.recommender(variant)
@@ -78,15 +74,6 @@ class Harness:
                     runs[qid] = {"(none)": 0.0}  # ranx needs a non-empty ranking per query
             out[task] = runs
         return out
-
-
-def _built_revision(workspace: Workspace) -> int | None:
-    from matcher.errors import IndexNotBuiltError
-
-    try:
-        return workspace.indexes.store_revision
-    except IndexNotBuiltError:
-        return None
 
 
 def _profile_only(text: str) -> Member:

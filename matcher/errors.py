@@ -63,3 +63,11 @@ class IndexNotBuiltError(PeermatchError):
 
 class StoreVersionError(PeermatchError):
     """The store on disk was written by a newer peermatch than this one."""
+
+
+class DamagedIndexError(PeermatchError):
+    """An index file that is missing, unreadable or not what was written (its checksum differs)."""
+
+
+class WrongModelIndexError(PeermatchError):
+    """An index built by another embedding model than the configured one."""

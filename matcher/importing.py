@@ -1,4 +1,4 @@
-"""Import a file into the store: validate everything first, then write in one transaction."""
+"""Import files: validate everything first; the Workspace then writes in one transaction."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from matcher.errors import InvalidRecordsError
-from matcher.ingest.validate import validate_file
+from matcher.ingest.validate import Validated, validate_file
 from matcher.passages import Passage, member_passages, resource_passages
 from matcher.records import Member, RecordType, Resource
 from matcher.settings import Settings
-from matcher.store import Store
 
 
 @dataclass
@@ -26,6 +24,20 @@ class ImportReport:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass
+class ValidatedFile:
+    path: Path
+    validated: Validated
+
+    @property
+    def records(self) -> list[Member | Resource]:
+        return self.validated.records
+
+    @property
+    def problems(self) -> list:  # type: ignore[type-arg]
+        return self.validated.problems
+
+
 def passages_of(records: list[Member | Resource], settings: Settings) -> list[Passage]:
     passages: list[Passage] = []
     for record in records:
@@ -36,35 +48,28 @@ def passages_of(records: list[Member | Resource], settings: Settings) -> list[Pa
     return passages
 
 
-def import_file(
-    store: Store,
-    path: Path,
-    settings: Settings,
-    *,
-    record_type: RecordType | None = None,
-    skip_invalid: bool = False,
-    report_path: Path | None = None,
-) -> ImportReport:
-    """By default any bad record refuses the whole file; ``skip_invalid`` imports the good ones
-    and writes the bad ones' problems as JSON lines to ``report_path``."""
-    validated = validate_file(path, record_type)
-    if validated.problems and not skip_invalid:
-        raise InvalidRecordsError(validated.problems)
+def validate_import(path: Path, record_type: RecordType | None = None) -> ValidatedFile:
+    """Read and validate one file; nothing is written."""
+    return ValidatedFile(path, validate_file(path, record_type))
+
+
+def write_rejections(file: ValidatedFile, report_path: Path | None = None) -> ImportReport:
+    """The file's report; its rejected records, if any, are written as JSON lines to
+    ``report_path`` (default: FILE.rejected.jsonl next to it)."""
     written_report = None
-    if validated.problems:
-        report_path = report_path or path.with_name(path.name + ".rejected.jsonl")
-        with open(report_path, "w", encoding="utf-8") as handle:
-            for problem in validated.problems:
+    problems = file.validated.problems
+    if problems:
+        target = report_path or file.path.with_name(file.path.name + ".rejected.jsonl")
+        with open(target, "w", encoding="utf-8") as handle:
+            for problem in problems:
                 handle.write(json.dumps(problem.__dict__, ensure_ascii=False) + "\n")
-        written_report = str(report_path)
-    changed_ids = store.upsert(validated.records, passages_of(validated.records, settings))
+        written_report = str(target)
     return ImportReport(
-        file=str(path),
-        record_type=validated.record_type,
-        valid=len(validated.records),
-        changed=len(changed_ids),
-        rejected=len({(p.line) for p in validated.problems}),
+        file=str(file.path),
+        record_type=file.validated.record_type,
+        valid=len(file.records),
+        changed=0,
+        rejected=len({p.line for p in problems}),
         rejected_report=written_report,
-        problems=[str(p) for p in validated.problems],
-        changed_ids=changed_ids,
+        problems=[str(p) for p in problems],
     )

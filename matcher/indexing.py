@@ -1,4 +1,10 @@
-"""From the store to searchable indexes: passages -> embeddings -> FAISS + BM25, one generation."""
+"""From the store to searchable indexes: passages -> embeddings -> FAISS + BM25, one generation.
+
+A full build embeds every passage (the embedding cache skips unchanged ones) and writes a new
+base generation. A write of a few records appends a *delta* instead: the changed records'
+passages, embedded, and the owners whose earlier passages retire. Loading applies the base and
+its deltas in order; a process that already holds the base applies only the deltas it lacks.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,9 @@ from typing import Any, get_args
 import numpy as np
 
 from embeddings.embedder import TextEncoder
-from matcher.errors import IndexNotBuiltError
+from matcher.errors import DamagedIndexError, IndexNotBuiltError, WrongModelIndexError
 from matcher.index.dense import DenseIndex
-from matcher.index.generations import current_generation, write_generation
+from matcher.index.generations import Pointer, append_delta, read_meta, read_pointer, write_generation
 from matcher.index.lexical import LexicalIndex
 from matcher.passages import Passage
 from matcher.records import RecordType
@@ -25,24 +31,71 @@ COLLECTIONS: tuple[RecordType, ...] = get_args(RecordType)
 
 @dataclass
 class CollectionIndex:
-    """The indexes of one collection, and its passages by row."""
+    """The indexes of one collection, and its passages by row (dead rows included: see ``live``)."""
 
     dense: DenseIndex
     lexical: LexicalIndex
     passages: list[Passage]
     _rows_by_language: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    _owner_rows: dict[str, list[int]] | None = field(default=None, repr=False)
+
+    @property
+    def live(self) -> np.ndarray:
+        """Per row: False for a passage replaced or deleted since the base was built."""
+        return ~self.dense.dead
 
     def passage(self, row: int) -> Passage:
         return self.passages[row]
 
+    def live_rows(self) -> np.ndarray:
+        return np.flatnonzero(self.live)
+
+    def live_passages(self) -> list[Passage]:
+        live = self.live
+        return [p for row, p in enumerate(self.passages) if live[row]]
+
     def rows_by_language(self) -> dict[str, np.ndarray]:
-        """Row numbers of the passages in each language (computed once)."""
+        """Row numbers of the live passages in each language (computed once)."""
         if self._rows_by_language is None:
             groups: dict[str, list[int]] = {}
+            live = self.live
             for row, passage in enumerate(self.passages):
-                groups.setdefault(passage.language or "", []).append(row)
+                if live[row]:
+                    groups.setdefault(passage.language or "", []).append(row)
             self._rows_by_language = {lang: np.asarray(rows, dtype=np.int64) for lang, rows in groups.items()}
         return self._rows_by_language
+
+    def owner_rows(self) -> dict[str, list[int]]:
+        """Each owner's live rows (computed once per collection index)."""
+        if self._owner_rows is None:
+            rows: dict[str, list[int]] = {}
+            live = self.live
+            for row, passage in enumerate(self.passages):
+                if live[row]:
+                    rows.setdefault(passage.owner_id, []).append(row)
+            self._owner_rows = rows
+        return self._owner_rows
+
+    def extended(self, passages: list[Passage], vectors: np.ndarray, retired_owners: set[str]) -> CollectionIndex:
+        """A new collection index: the passages of ``retired_owners`` retire (a record replaced
+        or deleted) and ``passages`` with their ``vectors`` are appended. Nothing here changes."""
+        owner_rows = self.owner_rows()
+        dead = np.asarray(sorted(row for owner in retired_owners for row in owner_rows.get(owner, ())), dtype=np.int64)
+        keys = [p.key for p in passages]
+        start = len(self.passages)
+        new_owner_rows = {owner: rows for owner, rows in owner_rows.items() if owner not in retired_owners}
+        for offset, passage in enumerate(passages):
+            new_owner_rows.setdefault(passage.owner_id, []).append(start + offset)
+        return CollectionIndex(
+            self.dense.extended(vectors, keys, dead),
+            self.lexical.extended([p.text for p in passages], keys, dead),
+            [*self.passages, *passages],
+            _owner_rows=new_owner_rows,
+        )
+
+    @property
+    def delta_rows(self) -> int:
+        return len(self.dense.delta)
 
 
 @dataclass
@@ -50,11 +103,20 @@ class Indexes:
     generation: str
     meta: dict[str, Any]
     collections: dict[str, CollectionIndex] = field(default_factory=dict)
+    pointer: Pointer | None = None
 
     @property
     def store_revision(self) -> int:
         """The store revision these indexes were built from."""
         return int(self.meta["store_revision"])
+
+    @property
+    def delta_rows(self) -> int:
+        return sum(c.delta_rows for c in self.collections.values())
+
+    @property
+    def base_rows(self) -> int:
+        return sum(c.dense.base_rows for c in self.collections.values())
 
     def __getitem__(self, collection: str) -> CollectionIndex:
         return self.collections[collection]
@@ -70,14 +132,28 @@ class BuildReport:
     seconds: float
 
 
-def build_indexes(store: Store, encoder: TextEncoder, settings: Settings, *, progress: bool = False) -> BuildReport:
-    """Embed every passage (the cache skips unchanged ones) and write a new index generation."""
+@dataclass(frozen=True)
+class Change:
+    """One write's effect on the indexes: per collection, the owners whose passages retire and
+    the passages that replace them (of records upserted)."""
+
+    store_revision: int
+    retired: dict[str, set[str]]
+    added: dict[str, list[Passage]]
+
+    @property
+    def passages(self) -> int:
+        return sum(len(p) for p in self.added.values())
+
+
+def build_indexes(store: Store, encoder: TextEncoder, settings: Settings, *, progress: bool = False) -> tuple[BuildReport, Indexes]:
+    """Embed every passage (the cache skips unchanged ones) and write a new base generation."""
     started = time.perf_counter()
-    revision = store.revision()
+    revision, passages_of = store.read_passages()
     before = getattr(encoder, "encoded_count", 0)
     built: dict[str, CollectionIndex] = {}
     for collection in COLLECTIONS:
-        passages = store.passages(collection)
+        passages = passages_of[collection]
         vectors = encoder.encode([p.text for p in passages], progress=progress)
         keys = [p.key for p in passages]
         dense = DenseIndex.build(
@@ -96,16 +172,16 @@ def build_indexes(store: Store, encoder: TextEncoder, settings: Settings, *, pro
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
-    def fill(folder: Path) -> None:
+    def fill(folder: Path) -> dict[str, Any]:
         for collection, index in built.items():
             target = folder / collection
             index.dense.save(target)
             index.lexical.save(target)
             (target / "passages.json").write_text(json.dumps([asdict(p) for p in index.passages], ensure_ascii=False))
-        (folder / "meta.json").write_text(json.dumps(meta, indent=2))
+        return meta
 
     final = write_generation(settings.index_dir, fill)
-    return BuildReport(
+    report = BuildReport(
         generation=final.name,
         store_revision=revision,
         passages={c: len(i.passages) for c, i in built.items()},
@@ -113,27 +189,115 @@ def build_indexes(store: Store, encoder: TextEncoder, settings: Settings, *, pro
         embedded=getattr(encoder, "encoded_count", 0) - before,
         seconds=round(time.perf_counter() - started, 3),
     )
+    return report, Indexes(final.name, meta, built, Pointer(final, 0))
+
+
+def apply_change(indexes: Indexes, change: Change, encoder: TextEncoder, settings: Settings) -> Indexes:
+    """Embed a write's passages, append them as the generation's next delta on disk, and return
+    the indexes with the delta applied (``indexes`` itself is unchanged)."""
+    if indexes.pointer is None:
+        raise IndexNotBuiltError("these indexes were not loaded from a generation; build them first")
+    vectors = {
+        collection: encoder.encode([p.text for p in change.added.get(collection, [])]).reshape(-1, encoder.dimension)
+        for collection in COLLECTIONS
+    }
+    meta = {**indexes.meta, "store_revision": change.store_revision}
+
+    def fill(folder: Path) -> dict[str, Any]:
+        for collection in COLLECTIONS:
+            target = folder / collection
+            target.mkdir()
+            np.save(target / "vectors.npy", vectors[collection], allow_pickle=False)
+            passages = change.added.get(collection, [])
+            (target / "passages.json").write_text(json.dumps([asdict(p) for p in passages], ensure_ascii=False))
+        return {**meta, "retired": {c: sorted(owners) for c, owners in change.retired.items()}}
+
+    pointer = append_delta(settings.index_dir, indexes.pointer, fill)
+    return _with_delta(indexes, pointer, meta, change.retired, change.added, vectors)
+
+
+def _with_delta(
+    indexes: Indexes,
+    pointer: Pointer,
+    meta: dict[str, Any],
+    retired: dict[str, set[str]],
+    added: dict[str, list[Passage]],
+    vectors: dict[str, np.ndarray],
+) -> Indexes:
+    collections = {
+        collection: index.extended(added.get(collection, []), vectors[collection], retired.get(collection, set()))
+        for collection, index in indexes.collections.items()
+    }
+    return Indexes(pointer.name, meta, collections, pointer)
+
+
+def load_indexes(settings: Settings, model_id: str | None = None, *, since: Indexes | None = None) -> Indexes:
+    """The current generation with its deltas, fully in memory (later writes do not disturb it).
+
+    ``model_id``: refuse an index built by another model (WrongModelIndexError). ``since``: a
+    view of the same base already in memory; only the deltas it lacks are read. Raises
+    DamagedIndexError naming the file when a file is missing or differs from its checksum.
+    """
+    pointer = read_pointer(settings.index_dir)
+    if pointer is None:
+        raise IndexNotBuiltError(f"no index in {settings.index_dir}; run 'peermatch index' (or 'peermatch demo') first")
+    if since is not None and since.pointer is not None and since.pointer.folder == pointer.folder and since.pointer.deltas <= pointer.deltas:
+        indexes, first = since, since.pointer.deltas + 1
+    else:
+        indexes, first = _load_base(pointer.folder, settings), 1
+    if model_id is not None and indexes.meta.get("model_id") != model_id:
+        raise WrongModelIndexError(
+            f"the index in {pointer.folder} was built by model '{indexes.meta.get('model_id')}', not by the configured "
+            f"'{model_id}': its vectors are in another embedding space"
+        )
+    for number in range(first, pointer.deltas + 1):
+        indexes = _load_delta(indexes, Pointer(pointer.folder, number))
+    return indexes
+
+
+def _load_base(folder: Path, settings: Settings) -> Indexes:
+    meta = read_meta(folder)
+    meta.pop("checksums", None)
+    indexes = Indexes(folder.name, meta, pointer=Pointer(folder, 0))
+    try:
+        for collection in COLLECTIONS:
+            target = folder / collection
+            passages = [Passage(**p) for p in json.loads((target / "passages.json").read_text())]
+            indexes.collections[collection] = CollectionIndex(
+                DenseIndex.load(target, ef_search=settings.hnsw_ef_search), LexicalIndex.load(target), passages
+            )
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:  # a file the checksums could not vouch for
+        raise DamagedIndexError(f"{folder}: {error}") from error
+    return indexes
+
+
+def _load_delta(indexes: Indexes, pointer: Pointer) -> Indexes:
+    folder = pointer.delta_folder(pointer.deltas)
+    meta = read_meta(folder)
+    try:
+        added = {c: [Passage(**p) for p in json.loads((folder / c / "passages.json").read_text())] for c in COLLECTIONS}
+        vectors = {c: np.load(folder / c / "vectors.npy", allow_pickle=False) for c in COLLECTIONS}
+        retired = {c: set(owners) for c, owners in meta.pop("retired", {}).items()}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise DamagedIndexError(f"{folder}: {error}") from error
+    meta.pop("checksums", None)
+    return _with_delta(indexes, pointer, meta, retired, added, vectors)
 
 
 def current_store_revision(settings: Settings) -> int:
-    """The store revision of the current generation, read from its meta.json alone (no index loaded)."""
-    folder = current_generation(settings.index_dir)
-    if folder is None:
+    """The store revision of the current generation and deltas, read from meta.json alone (no index loaded)."""
+    pointer = read_pointer(settings.index_dir)
+    if pointer is None:
         raise IndexNotBuiltError(f"no index in {settings.index_dir}; run 'peermatch index' (or 'peermatch demo') first")
-    return int(json.loads((folder / "meta.json").read_text())["store_revision"])
+    folder = pointer.delta_folder(pointer.deltas) if pointer.deltas else pointer.folder
+    return int(read_meta(folder, verify=False)["store_revision"])
 
 
-def load_indexes(settings: Settings) -> Indexes:
-    """The current generation, fully in memory (later rebuilds do not disturb it)."""
-    folder = current_generation(settings.index_dir)
-    if folder is None:
-        raise IndexNotBuiltError(f"no index in {settings.index_dir}; run 'peermatch index' (or 'peermatch demo') first")
-    meta = json.loads((folder / "meta.json").read_text())
-    indexes = Indexes(folder.name, meta)
-    for collection in COLLECTIONS:
-        target = folder / collection
-        passages = [Passage(**p) for p in json.loads((target / "passages.json").read_text())]
-        indexes.collections[collection] = CollectionIndex(
-            DenseIndex.load(target, ef_search=settings.hnsw_ef_search), LexicalIndex.load(target), passages
-        )
-    return indexes
+def current_meta(settings: Settings) -> dict[str, Any] | None:
+    """The current generation's meta (model, dimension, build time) and revision, without loading it."""
+    pointer = read_pointer(settings.index_dir)
+    if pointer is None:
+        return None
+    meta = read_meta(pointer.folder, verify=False)
+    meta.pop("checksums", None)
+    return {**meta, "store_revision": current_store_revision(settings), "generation": pointer.name}

@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     graph_weight: float = Field(
         0.3, ge=0.0, le=1.0, description="Share of the graph signal (personalised PageRank) in peer scores; 0 turns it off."
     )
+    delta_max_rows: int = Field(
+        2_000,
+        ge=0,
+        description="Passages a write may append to the index as a delta before the deltas are folded into a new full index.",
+    )
+    delta_max_share: float = Field(
+        0.1, ge=0.0, le=1.0, description="The same limit as a share of the full index's passages (the larger limit applies)."
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     candidate_depth: int = Field(200, ge=10, description="Passages each retriever returns before fusion.")
 

@@ -1,33 +1,58 @@
-"""One data directory opened: its store, the embedder, the current indexes and the searchers.
+"""One data directory opened: its store, the embedder, and the current Snapshot.
 
-The command line and the service both work through a Workspace; parts load on first use.
+The Workspace is the only owner of the view the rest of peermatch reads (``snapshot()``) and the
+only way to change the data (``write``, ``import_files``, ``build``). A write takes the write
+lock (threads and processes), commits the store in one transaction, appends the changed
+passages to the index as a delta, and returns the next snapshot, derived from the one it was
+written on. When another process has written, ``snapshot()`` catches up from the index on disk
+and rebuilds the graph from the records of that revision, so no copy can drift.
 """
 
 from __future__ import annotations
 
+import fcntl
+import logging
+import os
 import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from embeddings.embedder import TextEncoder
-from matcher.graph.build import ExpertiseGraph
-from matcher.importing import ImportReport, import_file
-from matcher.indexing import BuildReport, Indexes, build_indexes, current_store_revision, load_indexes
-from matcher.records import RecordType
-from matcher.search.resources import ResourceSearcher
+from matcher.errors import DamagedIndexError, IndexNotBuiltError, InvalidRecordsError, WrongModelIndexError
+from matcher.importing import ImportReport, passages_of, validate_import, write_rejections
+from matcher.records import Member, RecordType, Resource
 from matcher.settings import Settings
 from matcher.store import Store
+
+if TYPE_CHECKING:
+    from embeddings.embedder import TextEncoder
+    from matcher.indexing import BuildReport, Indexes
+    from matcher.snapshot import Snapshot
+    from matcher.store.sqlite import Written
+
+log = logging.getLogger("peermatch.workspace")
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    written: Written
+    snapshot: Snapshot | None  # None when the write changed nothing and no index exists yet
+    rebuilt: bool  # a full build (compaction) instead of a delta
 
 
 class Workspace:
     def __init__(self, settings: Settings, encoder: TextEncoder | None = None) -> None:
         self.settings = settings
         self._encoder = encoder
-        self._lock = threading.Lock()
-        self._indexes: Indexes | None = None
-        self._resource_searcher: ResourceSearcher | None = None
-        self._graph: ExpertiseGraph | None = None
+        self._lock = threading.RLock()  # guards the snapshot reference and the encoder's loading
+        self._catch_up = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._write_owner: int | None = None
+        self._snapshot: Snapshot | None = None
+        self.swaps = 0
 
     @cached_property
     def store(self) -> Store:
@@ -38,78 +63,212 @@ class Workspace:
         if self._encoder is None:
             with self._lock:
                 if self._encoder is None:
-                    self._encoder = _load_embedder(self.settings)
+                    self._encoder = load_encoder(self.settings)
         return self._encoder
 
-    @property
-    def indexes(self) -> Indexes:
-        return self._indexes or self.reload()[0]
+    # ---- reading -----------------------------------------------------------------------------
 
-    def reload(self) -> tuple[Indexes, ResourceSearcher]:
-        """Swap in the current index generation (and the records it was built from) at once."""
-        indexes = load_indexes(self.settings)
-        searcher = ResourceSearcher(indexes, self.store.resources(), self.encoder, self.settings)
-        self._indexes, self._resource_searcher = indexes, searcher
-        return indexes, searcher
+    def snapshot(self) -> Snapshot:
+        """The current snapshot. If the index on disk moved on (another process wrote), catch
+        up first: one small file read when nothing changed."""
+        from matcher.index.generations import read_pointer
 
-    @property
-    def resources(self) -> ResourceSearcher:
-        return self._resource_searcher or self.reload()[1]
+        current = self._snapshot
+        pointer = read_pointer(self.settings.index_dir)
+        if current is not None and (pointer is None or pointer.name == current.generation):
+            return current
+        with self._catch_up:
+            current = self._snapshot
+            pointer = read_pointer(self.settings.index_dir)
+            if current is not None and (pointer is None or pointer.name == current.generation):
+                return current
+            loaded = self._load(current)
+            if loaded is not None:
+                self._swap(loaded)
+                return loaded
+        if current is not None and not self._holds_write_lock():
+            # A writer has committed and is writing its index, or died doing so: this view is
+            # whole, serve it; the next call (or the writer) brings the new one.
+            return current
+        # Lock order is write lock, then catch-up: never wait for the writer while holding the latter.
+        with self._writing():
+            with self._catch_up:
+                loaded = self._load(self._snapshot)
+            if loaded is None:
+                loaded = self._build_locked(progress=False)[1]
+            else:
+                self._swap(loaded)
+            return loaded
 
-    @property
-    def graph(self) -> ExpertiseGraph:
-        """The member-expertise graph, built from the store on first use and kept in step by
-        ``import_file`` and ``delete`` (record by record, not rebuilt)."""
-        if self._graph is None:
-            from matcher.graph.taxonomy import TopicAssigner, load_taxonomy
+    def current(self) -> Snapshot | None:
+        """The snapshot in memory, without looking at the disk (None before the first load)."""
+        return self._snapshot
 
-            taxonomy = load_taxonomy(self.settings.taxonomy_path)
-            self._graph = ExpertiseGraph.build(
-                self.store.members(), self.store.resources(), taxonomy, TopicAssigner(taxonomy, self.encoder)
-            )
-        return self._graph
+    def _load(self, previous: Snapshot | None) -> Snapshot | None:
+        """The current index with the records of its store revision, or None when that cannot
+        be had: a damaged generation, one built by another model, or one that is not at the
+        store's revision (each said in one line). Raises IndexNotBuiltError on an empty store."""
+        from matcher.indexing import load_indexes
+        from matcher.snapshot import assemble
 
-    def forget_graph(self) -> None:
-        """Drop the graph so that the next use rebuilds it from the store (another process wrote)."""
-        self._graph = None
-
-    def import_file(self, path: Path, **options: Any) -> ImportReport:
-        report = import_file(self.store, path, self.settings, **options)
-        if self._graph is not None:
-            for record_id in report.changed_ids:
-                if report.record_type == "members":
-                    self._graph.upsert_member(self.store.get("members", record_id))
-                else:
-                    self._graph.upsert_resource(self.store.get("resources", record_id))
-        return report
-
-    def delete(self, collection: RecordType, ids: list[str]) -> int:
-        deleted = self.store.delete(collection, ids)
-        if self._graph is not None:
-            for record_id in ids:
-                self._graph.remove(collection, record_id)
-        return deleted
-
-    def build(self, *, progress: bool = False, reload: bool = True) -> BuildReport:
-        """Write a new index generation; ``reload`` also loads it here (the service loads its own snapshot)."""
-        report = build_indexes(self.store, self.encoder, self.settings, progress=progress)
-        if reload:
-            self.reload()
-        return report
+        try:
+            indexes = load_indexes(self.settings, self.encoder.model_id, since=previous.indexes if previous else None)
+        except (DamagedIndexError, WrongModelIndexError) as problem:
+            log.warning("%s; the index will be rebuilt from the store", problem)
+            return None
+        except IndexNotBuiltError:
+            if self.store.count("members") + self.store.count("resources") == 0:
+                raise
+            log.warning("no index yet for the records in %s; building it", self.settings.store_path)
+            return None
+        revision, members, resources = self.store.read_all()
+        if revision != indexes.store_revision:
+            return None
+        return assemble(indexes, members, resources, self.encoder, self.settings)
 
     def index_is_stale(self) -> bool:
-        """Whether the store has changed since the current index generation was built."""
+        """Whether the store has changed since the current index was written (reads meta.json only)."""
+        from matcher.indexing import current_store_revision
+
         return current_store_revision(self.settings) != self.store.revision()
+
+    # ---- writing -----------------------------------------------------------------------------
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer at a time: across threads (a lock) and across processes (flock on a file)."""
+        with self._write_lock:
+            if self._write_owner == threading.get_ident():  # re-entered by the writing thread
+                yield
+                return
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            with open(self.settings.data_dir / "write.lock", "w") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                self._write_owner = threading.get_ident()
+                try:
+                    yield
+                finally:
+                    self._write_owner = None
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _holds_write_lock(self) -> bool:
+        return self._write_owner == threading.get_ident()
+
+    def write(
+        self, upserts: Sequence[Member | Resource] = (), deletes: Mapping[RecordType, Sequence[str]] | None = None
+    ) -> WriteResult:
+        """The one write path: commit ``upserts`` and ``deletes`` in one store transaction, bring
+        the index along (a delta, or a full build when the delta would be large), and swap in
+        the next snapshot, which is returned."""
+        passages = passages_of(list(upserts), self.settings)
+        with self._writing():
+            base = self.snapshot() if self._has_index() else None
+            written = self.store.write(upserts, passages, deletes)
+            if written.count == 0 and base is not None:
+                return WriteResult(written, base, rebuilt=False)
+            if base is None or self._should_compact(base, len(passages)):
+                report, snapshot = self._build_locked(progress=False)
+                return WriteResult(written, snapshot, rebuilt=True)
+            snapshot = self._advance(base, written)
+            return WriteResult(written, snapshot, rebuilt=False)
+
+    def _has_index(self) -> bool:
+        from matcher.index.generations import read_pointer
+
+        return read_pointer(self.settings.index_dir) is not None
+
+    def _should_compact(self, base: Snapshot, new_passages: int) -> bool:
+        """A delta is worth it while it stays small next to the base; beyond, a full build (which
+        re-embeds nothing unchanged, thanks to the embedding cache) folds it in."""
+        pending = base.indexes.delta_rows + new_passages
+        return pending > max(self.settings.delta_max_rows, self.settings.delta_max_share * base.indexes.base_rows)
+
+    def _advance(self, base: Snapshot, written: Written) -> Snapshot:
+        from matcher.indexing import Change, apply_change
+        from matcher.snapshot import advance
+
+        retired: dict[str, set[str]] = {c: set(ids) for c, ids in written.deleted.items()}
+        added: dict[str, list[Any]] = {}
+        for collection, records in written.upserted.items():
+            retired.setdefault(collection, set()).update(r.id for r in records)
+            added[collection] = passages_of(records, self.settings)
+        indexes = apply_change(base.indexes, Change(written.revision, retired, added), self.encoder, self.settings)
+        snapshot = advance(base, written, indexes)
+        self._swap(snapshot)
+        return snapshot
+
+    def _swap(self, snapshot: Snapshot) -> None:
+        with self._lock:
+            self._snapshot = snapshot
+            self.swaps += 1
+
+    def import_files(
+        self,
+        paths: Sequence[Path],
+        *,
+        record_type: RecordType | None = None,
+        skip_invalid: bool = False,
+        report_path: Path | None = None,
+    ) -> tuple[list[ImportReport], WriteResult]:
+        """Validate every file first; then one transaction writes the records of all of them.
+
+        By default any bad record refuses the whole import (InvalidRecordsError, nothing
+        written); ``skip_invalid`` imports the good ones and writes the bad ones' problems as
+        JSON lines next to each file (or to ``report_path``)."""
+        validated = [validate_import(path, record_type) for path in paths]
+        problems = [p for v in validated for p in v.problems]
+        if problems and not skip_invalid:
+            raise InvalidRecordsError(problems)
+        reports = [write_rejections(v, report_path) for v in validated]
+        records: dict[str, Member | Resource] = {}
+        for v in validated:
+            for record in v.records:
+                records[record.id] = record  # a later file's version of a record wins
+        result = self.write(list(records.values()))
+        changed = set(result.written.changed_ids)
+        for report, v in zip(reports, validated, strict=True):
+            report.changed_ids = [r.id for r in v.records if r.id in changed]
+            report.changed = len(report.changed_ids)
+        return reports, result
+
+    def delete(self, collection: RecordType, ids: Sequence[str]) -> WriteResult:
+        return self.write(deletes={collection: list(ids)})
+
+    def build(self, *, progress: bool = False) -> BuildReport:
+        """Embed what changed and write a new full index generation (folding in any delta)."""
+        with self._writing():
+            return self._build_locked(progress=progress)[0]
+
+    def _build_locked(self, *, progress: bool) -> tuple[BuildReport, Snapshot]:
+        from matcher.indexing import build_indexes
+        from matcher.snapshot import assemble
+
+        report, indexes = build_indexes(self.store, self.encoder, self.settings, progress=progress)
+        revision, members, resources = self.store.read_all()
+        if revision != indexes.store_revision:  # cannot happen under the write lock; say so if it does
+            raise IndexNotBuiltError(f"the store moved from revision {indexes.store_revision} to {revision} during a locked build")
+        snapshot = assemble(indexes, members, resources, self.encoder, self.settings)
+        self._swap(snapshot)
+        return report, snapshot
+
+    def compact_if_needed(self) -> bool:
+        """Fold the deltas into a new base when they have grown (for a background thread)."""
+        current = self._snapshot
+        if current is None or current.indexes.delta_rows <= self.settings.delta_max_rows:
+            return False
+        self.build()
+        return True
 
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
 
 
-def _load_embedder(settings: Settings) -> TextEncoder:
+def load_encoder(settings: Settings) -> TextEncoder:
     from embeddings.cache import EmbeddingCache
     from embeddings.embedder import Embedder
     from embeddings.loading import load_model, model_id
 
     model = load_model(settings.model, trust_remote_code=settings.trust_remote_code)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     return Embedder(model, model_id(settings.model), EmbeddingCache(settings.embedding_cache_path), settings.batch_size)

@@ -35,6 +35,7 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        state.stop()
         state.jobs.shutdown()
         state.workspace.close()
 

@@ -19,6 +19,10 @@ class ServiceSettings(Settings):
     precompute_peers: bool = Field(
         True, description="After each index swap, compute every stored member's default peer answer in the background."
     )
+    watch_seconds: float = Field(
+        0.25, ge=0, description="How often an idle worker looks for another worker's writes (0: only when a request comes)."
+    )
+    compact_in_background: bool = Field(True, description="Fold the index deltas into a new full index in a background thread.")
     pairing_job_days: float = Field(30.0, gt=0, description="Finished pairing jobs (and their results) are kept this many days.")
     log_json: bool = Field(True, description="Structured (JSON) logs, one line per request.")
 

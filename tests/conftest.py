@@ -58,3 +58,17 @@ def resource(resource_id: str, title: str, summary: str, **overrides: Any) -> di
     }
     row.update(overrides)
     return row
+
+
+def import_file(target: Any, path: Path, settings: Settings, **options: Any) -> Any:
+    """Import one file the product's way (``Workspace.import_files``) and return its report.
+    ``target``: a Workspace, or a Store (then a Workspace with the fake encoder writes to it)."""
+    from matcher.workspace import Workspace
+
+    if isinstance(target, Workspace):
+        return target.import_files([path], **options)[0][0]
+    workspace = Workspace(settings, FakeEncoder())
+    try:
+        return workspace.import_files([path], **options)[0][0]
+    finally:
+        workspace.close()

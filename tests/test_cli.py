@@ -5,7 +5,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from matcher.cli import app
+from cli.main import app
 from tests.conftest import member, write_jsonl
 
 runner = CliRunner()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from matcher.errors import ModelNotFoundError
-from matcher.importing import import_file
+from tests.conftest import import_file
 from matcher.settings import Settings
 from matcher.workspace import Workspace
 from tests.conftest import resource, write_jsonl
@@ -45,14 +45,13 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, real_encoder: Any) -> Wo
     settings = Settings(data_dir=folder / "data")
     rows = [resource(key, title, text) for key, (title, text) in {**ENGLISH, **DISTRACTORS}.items()]
     workspace = Workspace(settings, real_encoder)
-    import_file(workspace.store, write_jsonl(folder / "resources.jsonl", rows), settings)
-    workspace.build()
+    import_file(workspace, write_jsonl(folder / "resources.jsonl", rows), settings)
     return workspace
 
 
 @pytest.mark.parametrize(("query", "expected"), QUERIES)
 def test_query_in_french_or_spanish_finds_the_english_resource_first(workspace: Workspace, query: str, expected: str) -> None:
-    hits = workspace.resources.search(query, k=3)
+    hits = workspace.snapshot().searcher.search(query, k=3)
     assert hits[0].id == expected, [(h.id, h.score) for h in hits]
 
 

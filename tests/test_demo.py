@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from matcher.demo import DEMO_FILES
-from matcher.importing import import_file
+from tests.conftest import import_file
 from matcher.recommend.engine import Recommender
 from matcher.recommend.experts import ExpertOptions
 from matcher.recommend.peers import PeerOptions
@@ -23,14 +23,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory, real_encoder: Any) -> Workspa
     settings = Settings(data_dir=tmp_path_factory.mktemp("demo") / "data")
     workspace = Workspace(settings, real_encoder)
     for path in DEMO_FILES:
-        import_file(workspace.store, path, settings)
-    workspace.build()
+        import_file(workspace, path, settings)
     return workspace
 
 
 @pytest.fixture(scope="module")
 def recommender(demo: Workspace) -> Recommender:
-    return Recommender.from_workspace(demo)
+    return demo.snapshot().recommender
 
 
 def test_demo_sizes(demo: Workspace) -> None:
@@ -135,7 +134,7 @@ def test_capacity_map_of_the_demo_shows_the_store_counts(demo: Workspace) -> Non
     from matcher.graph.html import render
 
     members = demo.store.members()
-    html = render(capacity_map(demo.graph, members))
+    html = render(capacity_map(demo.snapshot().graph, members))
     for kind, attribute in (("offers", "strengths"), ("needs", "needs")):
         shown = {
             (topic, region): int(n)
@@ -150,7 +149,7 @@ def test_capacity_map_of_the_demo_shows_the_store_counts(demo: Workspace) -> Non
 
 
 def test_untagged_text_is_assigned_taxonomy_topics(demo: Workspace) -> None:
-    assigner = demo.graph.assigner
+    assigner = demo.snapshot().graph.assigner
     assert assigner is not None
     found = assigner.assign(
         [

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import InvalidRecordsError, UnknownIdError, UnreadableFileError
-from matcher.importing import import_file
+from tests.conftest import import_file
 from matcher.settings import Settings
 from matcher.store import Store
 from tests.conftest import member, resource, write_jsonl

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from embeddings.embedder import normalise
-from matcher.importing import import_file
 from matcher.index.dense import DenseIndex
 from matcher.index.generations import current_generation
 from matcher.index.lexical import LexicalIndex, tokenize
@@ -51,8 +50,12 @@ def test_lexical_folds_accents_and_drops_stop_words() -> None:
 
 
 def _seed(tmp_path: Path, settings: Settings, store: Store, texts: dict[str, str]) -> None:
+    """Records straight into the store, no index (these tests drive ``build_indexes`` by hand)."""
+    from matcher.importing import passages_of, validate_import
+
     rows = [resource(key, key, text) for key, text in texts.items()]
-    import_file(store, write_jsonl(tmp_path / "resources.jsonl", rows), settings)
+    records = validate_import(write_jsonl(tmp_path / "resources.jsonl", rows)).records
+    store.write(records, passages_of(records, settings))
 
 
 def test_interrupted_rebuild_leaves_the_old_index_serving(
@@ -93,9 +96,9 @@ def test_rebuild_embeds_only_changed_passages(tmp_path: Path, settings: Settings
     embedder = Embedder(CountingModel(), "counting", EmbeddingCache(settings.embedding_cache_path))  # type: ignore[arg-type]
     with Store(settings.store_path) as store:
         _seed(tmp_path, settings, store, {"r1": "flood drills", "r2": "garden budget"})
-        first = build_indexes(store, embedder, settings)
-        second = build_indexes(store, embedder, settings)
+        first, _ = build_indexes(store, embedder, settings)
+        second, _ = build_indexes(store, embedder, settings)
         _seed(tmp_path, settings, store, {"r1": "flood drills", "r2": "garden budget", "r3": "new text"})
-        third = build_indexes(store, embedder, settings)
+        third, _ = build_indexes(store, embedder, settings)
     assert (first.embedded, second.embedded, third.embedded) == (4, 0, 2)
     assert CountingModel.calls == 6

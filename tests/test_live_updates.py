@@ -34,7 +34,7 @@ def test_readers_see_whole_writes_only(tmp_path: Path) -> None:
             versions = {records["a"].summary, records["b"].summary}
             if len(versions) != 1:
                 problems.append(f"half a write: {versions}")
-            indexed = {p.text for p in snapshot.searcher.indexes["resources"].passages if p.field == "body"}
+            indexed = {p.text for p in snapshot.searcher.indexes["resources"].live_passages() if p.field == "body"}
             if indexed != versions:
                 problems.append(f"index and records from different writes: {indexed} vs {versions}")
             seen.append(versions.pop())

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.importing import import_file
+from tests.conftest import import_file
 from matcher.recommend.engine import Recommender
 from matcher.recommend.experts import ExpertOptions
 from matcher.recommend.member_resources import MemberResourceOptions
@@ -78,10 +78,9 @@ def recommender(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -
         resource("doc-budget", "Budgets", "Budget tracking.", language="fr"),
     ]
     workspace = Workspace(settings, fake_encoder)
-    import_file(workspace.store, write_jsonl(tmp_path / "members.jsonl", members), settings)
-    import_file(workspace.store, write_jsonl(tmp_path / "resources.jsonl", resources), settings)
-    workspace.build()
-    return Recommender.from_workspace(workspace)
+    import_file(workspace, write_jsonl(tmp_path / "members.jsonl", members), settings)
+    import_file(workspace, write_jsonl(tmp_path / "resources.jsonl", resources), settings)
+    return workspace.snapshot().recommender
 
 
 def test_a_strength_backed_by_documents_beats_a_vague_profile(recommender: Recommender) -> None:

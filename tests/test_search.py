@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.importing import import_file
+from tests.conftest import import_file
 from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
 from matcher.search.resources import ResourceFilters
 from matcher.settings import Settings
@@ -41,13 +41,12 @@ def workspace(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -> 
         resource("fr-gardens", "Jardins partagés", "Des jardins en ville.", language="fr"),
     ]
     workspace = Workspace(settings, fake_encoder)
-    import_file(workspace.store, write_jsonl(tmp_path / "resources.jsonl", rows), settings)
-    workspace.build()
+    import_file(workspace, write_jsonl(tmp_path / "resources.jsonl", rows), settings)
     return workspace
 
 
 def test_a_french_query_finds_english_and_spanish_resources(workspace: Workspace) -> None:
-    hits = workspace.resources.search("former les enseignants au numérique", k=4)
+    hits = workspace.snapshot().searcher.search("former les enseignants au numérique", k=4)
     assert {hit.id for hit in hits[:2]} == {"en-teachers", "es-teachers"}
     top = hits[0]
     assert top.snippet.passage.startswith(top.id + "#")
@@ -56,7 +55,7 @@ def test_a_french_query_finds_english_and_spanish_resources(workspace: Workspace
 
 def test_filters_on_language_kind_and_date(workspace: Workspace) -> None:
     def ids(filters: ResourceFilters) -> list[str]:
-        return [hit.id for hit in workspace.resources.search("teachers digital", k=10, filters=filters)]
+        return [hit.id for hit in workspace.snapshot().searcher.search("teachers digital", k=10, filters=filters)]
 
     assert set(ids(ResourceFilters(languages=frozenset({"es"})))) == {"es-teachers"}
     assert set(ids(ResourceFilters(kinds=frozenset({"mooc"})))) == {"es-teachers"}
@@ -65,7 +64,7 @@ def test_filters_on_language_kind_and_date(workspace: Workspace) -> None:
 
 
 def test_lexical_mode_sees_only_shared_words(workspace: Workspace) -> None:
-    hits = workspace.resources.search("flood", k=5, mode="lexical")
+    hits = workspace.snapshot().searcher.search("flood", k=5, mode="lexical")
     assert [hit.id for hit in hits] == ["en-floods"]
     assert hits[0].explanation.dense_rank is None and hits[0].explanation.lexical_rank == 1
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from matcher.importing import import_file
+from tests.conftest import import_file
 from service.app import create_app
 from service.auth import digest
 from service.settings import ServiceSettings
@@ -256,15 +256,16 @@ def test_stored_members_answers_are_precomputed_and_equal_fresh_ones(tmp_path: P
     app = create_app(seeded_settings(tmp_path), FakeEncoder())
     state = app.state.service
     snapshot = state.snapshot
+    cache = state.cache_for(snapshot)
     for _ in range(200):
-        if len(snapshot.cache._items) == 3:
+        if len(cache._items) == 3:
             break
         time.sleep(0.02)
-    assert len(snapshot.cache._items) == 3  # every stored member, in the background
+    assert len(cache._items) == 3  # every stored member, in the background
     client = TestClient(app)
     cached = client.get("/v1/members/dakar/peers", headers=auth(READ)).content
-    from service.routes.recommend import default_peer_answer
+    from service.answers import default_peer_answer
 
     assert cached == default_peer_answer(snapshot, "dakar")[1]
     client.put("/v1/resources/more", headers=auth(WRITE), json=resource("more", "More", "More floods."))
-    assert state.snapshot is not snapshot and state.snapshot.cache is not snapshot.cache  # a write starts a new cache
+    assert state.snapshot is not snapshot and state.cache_for(state.snapshot) is not cache  # a write starts a new cache

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import StoreVersionError
-from matcher.importing import import_file
+from tests.conftest import import_file
 from matcher.settings import Settings
 from matcher.store import Store
 from matcher.store.migrations import SCHEMA_VERSION

@@ -35,8 +35,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
 
 def main(data_dir: Annotated[Optional[Path], typer.Option(help="A data dir loaded with 'peermatch demo'.")] = None) -> None:  # noqa: UP045
     workspace = Workspace(Settings(data_dir=data_dir) if data_dir else Settings())
-    index = workspace.indexes["resources"]
-    resources = workspace.store.resources()
+    snapshot = workspace.snapshot()
+    index = snapshot.indexes["resources"]
+    resources = snapshot.resources
     queries, qrels, other_language = {}, {}, {}
     for topic in TOPICS:
         for language in ("en", "fr", "es"):

@@ -27,7 +27,7 @@ def main(
     repeats: Annotated[int, typer.Option(help="Peer requests to time.")] = 200,
 ) -> None:
     workspace = Workspace(Settings(data_dir=data_dir) if data_dir else Settings())
-    recommender = Recommender.from_workspace(workspace)
+    recommender = workspace.snapshot().recommender
     started = time.perf_counter()
     recommender.evidence  # noqa: B018 - built once per index generation
     setup = time.perf_counter() - started

@@ -97,7 +97,7 @@ def _run_server(data_dir: Path, keys: dict[str, str], seconds: float, connection
     mode = "on (stored members pre-computed in the background)" if cache else "off (every request computed)"
     typer.echo(f"\nserver with the per-generation answer cache {mode}")
     server = subprocess.Popen(
-        [sys.executable, "-m", "matcher.cli", "serve", "--data-dir", str(data_dir), "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "cli.main", "serve", "--data-dir", str(data_dir), "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

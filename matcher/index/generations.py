@@ -1,41 +1,151 @@
-"""Index generations: each build writes a new folder aside, then one atomic rename makes it current.
+"""Index generations on disk: a base folder written aside and swapped in by one atomic rename of
+the pointer, then small deltas appended to it, each swapped in the same way.
 
-A failure mid-build leaves a stray temporary folder and the old generation serving.
+``CURRENT`` names the generation and how many of its deltas are in force (``gen-123+2``). A
+failure mid-write leaves a stray scratch folder and the previous state serving. Every file of a
+base or a delta is listed with its SHA-256 in that folder's ``meta.json`` (written last), so a
+damaged file is found at load time instead of changing scores.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from matcher.errors import DamagedIndexError
 
 POINTER = "CURRENT"
+META = "meta.json"
+DELTAS = "deltas"
 
 
-def current_generation(index_dir: Path) -> Path | None:
+@dataclass(frozen=True)
+class Pointer:
+    """What ``CURRENT`` says: a base generation folder and the number of its deltas in force."""
+
+    folder: Path
+    deltas: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.folder.name}+{self.deltas}" if self.deltas else self.folder.name
+
+    def delta_folder(self, number: int) -> Path:
+        return self.folder / DELTAS / f"{number:06d}"
+
+
+def read_pointer(index_dir: Path) -> Pointer | None:
+    """The current generation, or None when none was ever built (or its folder is gone)."""
     pointer = index_dir / POINTER
     if not pointer.is_file():
         return None
-    folder = index_dir / pointer.read_text().strip()
-    return folder if folder.is_dir() else None
+    name, _, deltas = pointer.read_text().strip().partition("+")
+    folder = index_dir / name
+    return Pointer(folder, int(deltas or 0)) if folder.is_dir() else None
 
 
-def write_generation(index_dir: Path, fill: Callable[[Path], None], keep: int = 2) -> Path:
-    """Call ``fill(folder)`` on a fresh temporary folder, then make it the current generation."""
+def current_generation(index_dir: Path) -> Path | None:
+    pointer = read_pointer(index_dir)
+    return pointer.folder if pointer else None
+
+
+def generations(index_dir: Path) -> list[Path]:
+    """Every complete base generation, newest first."""
+    return sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name, reverse=True)
+
+
+def write_generation(index_dir: Path, fill: Callable[[Path], dict[str, Any]], keep: int = 2) -> Path:
+    """Call ``fill(folder)`` on a fresh scratch folder (it returns the meta), checksum what it
+    wrote, then make the folder the current generation, with no deltas."""
     index_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=index_dir))
     try:
-        fill(scratch)
-        name = f"gen-{time.time_ns()}"
-        final = index_dir / name
+        _seal(scratch, fill(scratch))
+        final = index_dir / f"gen-{time.time_ns()}"
         scratch.rename(final)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     _fsync_dir(index_dir)
+    _point(index_dir, final.name)
+    _prune(index_dir, keep)
+    return final
+
+
+def append_delta(index_dir: Path, base: Pointer, fill: Callable[[Path], dict[str, Any]]) -> Pointer:
+    """Write delta number ``base.deltas + 1`` of ``base``'s generation the same way, and point to it."""
+    number = base.deltas + 1
+    parent = base.folder / DELTAS
+    parent.mkdir(exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=parent))
+    try:
+        _seal(scratch, fill(scratch))
+        final = base.delta_folder(number)
+        if final.exists():  # left by a writer that died between its rename and its pointer swap
+            shutil.rmtree(final)
+        scratch.rename(final)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    _fsync_dir(parent)
+    pointer = Pointer(base.folder, number)
+    _point(index_dir, pointer.name)
+    return pointer
+
+
+def read_meta(folder: Path, *, verify: bool = True) -> dict[str, Any]:
+    """A base's or delta's meta.json; ``verify`` also checks every file it lists against its
+    checksum. Raises DamagedIndexError naming the file."""
+    path = folder / META
+    try:
+        meta: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise DamagedIndexError(f"{path}: unreadable ({error})") from error
+    if verify:
+        for name, expected in meta.get("checksums", {}).items():
+            try:
+                actual = _sha256(folder / name)
+            except OSError as error:
+                raise DamagedIndexError(f"{folder / name}: missing or unreadable ({error.strerror})") from error
+            if actual != expected:
+                raise DamagedIndexError(f"{folder / name}: checksum mismatch (the file changed after it was written)")
+    return meta
+
+
+def remove_scratch(index_dir: Path) -> int:
+    """Remove the scratch folders of writes that a crash cut short (call with no write running)."""
+    stray = [p for p in (*index_dir.glob(".building-*"), *index_dir.glob(f"gen-*/{DELTAS}/.building-*")) if p.is_dir()]
+    for folder in stray:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(stray)
+
+
+def _seal(folder: Path, meta: dict[str, Any]) -> None:
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and DELTAS not in p.relative_to(folder).parts)
+    meta = {**meta, "checksums": {str(p.relative_to(folder)): _sha256(p) for p in files}}
+    with open(folder / META, "w") as handle:
+        json.dump(meta, handle, indent=2)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _point(index_dir: Path, name: str) -> None:
     pointer_tmp = index_dir / f".{POINTER}.tmp"
     with open(pointer_tmp, "w") as handle:
         handle.write(name)
@@ -43,22 +153,11 @@ def write_generation(index_dir: Path, fill: Callable[[Path], None], keep: int = 
         os.fsync(handle.fileno())
     os.replace(pointer_tmp, index_dir / POINTER)  # the atomic swap
     _fsync_dir(index_dir)
-    _prune(index_dir, keep)
-    return final
-
-
-def remove_scratch(index_dir: Path) -> int:
-    """Remove the scratch folders of builds that a crash cut short (call with no build running)."""
-    stray = [p for p in index_dir.glob(".building-*") if p.is_dir()]
-    for folder in stray:
-        shutil.rmtree(folder, ignore_errors=True)
-    return len(stray)
 
 
 def _prune(index_dir: Path, keep: int) -> None:
     """Remove all but the ``keep`` newest generations (a server may still read the previous one)."""
-    generations = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
-    for old in generations[:-keep]:
+    for old in generations(index_dir)[keep:]:
         shutil.rmtree(old, ignore_errors=True)
 
 

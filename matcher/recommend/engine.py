@@ -1,6 +1,6 @@
 """The Python API of the recommendations: one Recommender per index generation.
 
-recommender = Recommender.from_workspace(workspace)
+recommender = workspace.snapshot().recommender
 recommender.peers("city-dakar-sn", PeerOptions(k=5, reciprocal=True))
 """
 
@@ -42,21 +42,6 @@ class Recommender:
         self.resources_by_id = {r.id: r for r in resources}
         self.encoder = encoder
         self.settings = settings
-
-    @classmethod
-    def from_workspace(cls, workspace: object) -> Recommender:
-        from matcher.workspace import Workspace
-
-        if not isinstance(workspace, Workspace):
-            raise TypeError("expected a Workspace")
-        return cls(
-            workspace.indexes,
-            workspace.store.members(),
-            workspace.store.resources(),
-            workspace.encoder,
-            workspace.settings,
-            workspace.graph,
-        )
 
     @cached_property
     def signals(self) -> GraphSignals | None:

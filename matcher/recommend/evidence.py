@@ -100,7 +100,7 @@ class NeedEvidence:
 
         evidence_pool = np.concatenate([self.strength_rows, self.profile_rows])
         self.member_similarity = Similarity(member_matrix, evidence_pool, lexical_weight, calibrate)
-        self.resource_similarity = Similarity(resource_matrix, np.arange(len(resource_matrix.passages)), lexical_weight, calibrate)
+        self.resource_similarity = Similarity(resource_matrix, np.flatnonzero(resource_matrix.live), lexical_weight, calibrate)
         self.strength_set = self.member_similarity.rowset(self.strength_rows)
         self.profile_set = self.member_similarity.rowset(self.profile_rows)
         self.need_set = self.member_similarity.rowset(self.need_rows)

@@ -69,7 +69,7 @@ def resources_for_member(
     ]
     if not options.all_languages:
         ranked = [r for r in ranked if resources[r].language in readable] + [r for r in ranked if resources[r].language not in readable]
-    row_of = {p.key: row for row, p in enumerate(matrix.passages)}
+    row_of = {p.key: row for row, p in enumerate(matrix.passages) if matrix.live[row]}
     hits: list[MemberResourceHit] = []
     kept_vectors: list[np.ndarray] = []
     for rid in ranked:

@@ -13,20 +13,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.index.lexical import tokenize
 from matcher.indexing import CollectionIndex
 from matcher.search.retrieval import CALIBRATION_DEPTH, MIN_CALIBRATION_ROWS
 
 
 class PassageMatrix:
-    """A collection's passages with their vectors in memory (taken back from the FAISS index)."""
+    """A collection's passages with their vectors in memory (taken back from the FAISS index).
+    Rows retired by a write since the last full build stay in ``passages`` (row numbers are
+    shared with the indexes) but ``rows`` never selects them."""
 
     def __init__(self, collection: CollectionIndex) -> None:
         self.collection = collection
         self.passages = collection.passages
         count = len(self.passages)
         dimension = collection.dense.dimension
-        self.vectors = collection.dense.index.reconstruct_n(0, count) if count else np.zeros((0, dimension), np.float32)
+        self.vectors = collection.dense.vectors() if count else np.zeros((0, dimension), np.float32)
+        self.live = collection.live
         self.languages = np.asarray([p.language or "" for p in self.passages])
         self.owners = [p.owner_id for p in self.passages]
         self.fields = [p.field for p in self.passages]
@@ -36,7 +38,7 @@ class PassageMatrix:
             [
                 row
                 for row, (owner, field) in enumerate(zip(self.owners, self.fields, strict=True))
-                if field.startswith(field_prefixes) and (owners is None or owner in owners)
+                if self.live[row] and field.startswith(field_prefixes) and (owners is None or owner in owners)
             ],
             dtype=np.int64,
         )
@@ -91,15 +93,13 @@ class Similarity:
             others = [code for code in range(len(self.languages) + 1) if code not in known]
             shifts[:, others] = fallback[:, None]
         lexical = np.zeros((len(texts), len(self.matrix.passages)), dtype=np.float32)
-        retriever = self.matrix.collection.lexical.retriever
-        if self.lexical_weight > 0 and retriever is not None:
+        index = self.matrix.collection.lexical
+        if self.lexical_weight > 0 and len(index):
             for i, text in enumerate(texts):
-                tokens = tokenize(text)
-                if tokens:
-                    scores = retriever.get_scores(tokens)
-                    best = scores[self.pool_rows].max() if len(self.pool_rows) else 0.0
-                    if best > 0:
-                        lexical[i] = np.minimum(scores / best, 1.0)
+                scores = index.scores(text)
+                best = scores[self.pool_rows].max() if len(self.pool_rows) else 0.0
+                if best > 0:
+                    lexical[i] = np.minimum(scores / best, 1.0)
         return Prepared(vectors, shifts, lexical)
 
     def rows(self, prepared: Prepared, rows: np.ndarray | RowSet) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-import faiss
 import numpy as np
 
 from matcher.indexing import CollectionIndex
@@ -96,10 +95,11 @@ def _allowed_rows(index: CollectionIndex, owners: Collection[str] | None, fields
         return None
     owner_set = set(owners) if owners is not None else None
     prefixes = tuple(fields) if fields is not None else None
+    live = index.live
     rows = [
         row
         for row, p in enumerate(index.passages)
-        if (owner_set is None or p.owner_id in owner_set) and (prefixes is None or p.field.startswith(prefixes))
+        if live[row] and (owner_set is None or p.owner_id in owner_set) and (prefixes is None or p.field.startswith(prefixes))
     ]
     return np.asarray(rows, dtype=np.int64)
 
@@ -149,22 +149,9 @@ def language_shifts(groups: list[tuple[np.ndarray, int]]) -> list[float]:
 
 def _search(index: CollectionIndex, query: np.ndarray, depth: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     k = min(depth, len(index.dense) if allowed is None else len(allowed))
-    if allowed is None:
-        scores, rows = index.dense.index.search(query, k)
-    else:
-        scores, rows = index.dense.index.search(query, k, params=_search_params(index, allowed))
+    rows, scores = index.dense.search(query, k, allowed)
     keep = rows[0] >= 0
     return rows[0][keep], scores[0][keep]
-
-
-def _search_params(index: CollectionIndex, allowed: np.ndarray) -> faiss.SearchParameters:
-    selector = faiss.IDSelectorBatch(allowed)
-    if index.dense.kind == "hnsw":
-        # faiss's bundled type hints lack the HNSW parameters and the selector keyword.
-        params = faiss.SearchParametersHNSW(sel=selector)  # type: ignore[attr-defined]
-        params.efSearch = max(faiss.downcast_index(index.dense.index).hnsw.efSearch, 64)  # type: ignore[attr-defined]
-        return params
-    return faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
 
 
 def _lexical(index: CollectionIndex, text: str, depth: int, allowed: np.ndarray | None) -> dict[str, Evidence]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, overload
 
@@ -20,6 +21,23 @@ from matcher.records import Member, RecordType, Resource
 from matcher.store.migrations import migrate
 
 _SINGULAR = {"members": "member", "resources": "resource"}
+
+
+@dataclass
+class Written:
+    """What one write changed: records upserted (those that differed) and ids deleted, by collection."""
+
+    revision: int = 0
+    upserted: dict[RecordType, list[Member | Resource]] = field(default_factory=lambda: {"members": [], "resources": []})
+    deleted: dict[RecordType, list[str]] = field(default_factory=lambda: {"members": [], "resources": []})
+
+    @property
+    def changed_ids(self) -> list[str]:
+        return [r.id for records in self.upserted.values() for r in records]
+
+    @property
+    def count(self) -> int:
+        return sum(map(len, self.upserted.values())) + sum(map(len, self.deleted.values()))
 
 
 class Store:
@@ -64,14 +82,28 @@ class Store:
 
         Returns the ids of the records that changed; an identical re-import changes nothing and logs nothing.
         """
+        return self.write(records, passages).changed_ids
+
+    def delete(self, collection: RecordType, ids: Iterable[str]) -> int:
+        """Delete records and their passages; an unknown id deletes nothing and raises."""
+        return len(self.write(deletes={collection: list(ids)}).deleted[collection])
+
+    def write(
+        self,
+        records: Iterable[Member | Resource] = (),
+        passages: Iterable[Passage] = (),
+        deletes: Mapping[RecordType, Iterable[str]] | None = None,
+    ) -> Written:
+        """Upsert ``records`` (with their ``passages``) and delete ``deletes``, all in one
+        transaction: every change lands, or (an unknown id to delete, a crash) none does."""
         by_owner: dict[str, list[Passage]] = {}
         for passage in passages:
             by_owner.setdefault(passage.owner_id, []).append(passage)
         now = _now()
-        changed: list[str] = []
+        written = Written()
         with self._transaction() as db:
             for record in records:
-                collection = "members" if isinstance(record, Member) else "resources"
+                collection: RecordType = "members" if isinstance(record, Member) else "resources"
                 body = record.model_dump_json()
                 row = db.execute(f"SELECT body FROM {collection} WHERE id = ?", (record.id,)).fetchone()
                 if row is not None and row[0] == body:
@@ -94,24 +126,20 @@ class Store:
                     "INSERT INTO changes (collection, record_id, operation, at) VALUES (?, ?, 'upsert', ?)",
                     (collection, record.id, now),
                 )
-                changed.append(record.id)
-        return changed
-
-    def delete(self, collection: RecordType, ids: Iterable[str]) -> int:
-        """Delete records and their passages; an unknown id deletes nothing and raises."""
-        wanted = list(dict.fromkeys(ids))
-        now = _now()
-        with self._transaction() as db:
-            for record_id in wanted:
-                gone = db.execute(f"DELETE FROM {collection} WHERE id = ?", (record_id,)).rowcount
-                if not gone:
-                    raise UnknownIdError(_SINGULAR[collection], record_id)
-                db.execute("DELETE FROM passages WHERE collection = ? AND owner_id = ?", (collection, record_id))
-                db.execute(
-                    "INSERT INTO changes (collection, record_id, operation, at) VALUES (?, ?, 'delete', ?)",
-                    (collection, record_id, now),
-                )
-        return len(wanted)
+                written.upserted[collection].append(record)
+            for collection, ids in (deletes or {}).items():
+                for record_id in dict.fromkeys(ids):
+                    gone = db.execute(f"DELETE FROM {collection} WHERE id = ?", (record_id,)).rowcount
+                    if not gone:
+                        raise UnknownIdError(_SINGULAR[collection], record_id)
+                    db.execute("DELETE FROM passages WHERE collection = ? AND owner_id = ?", (collection, record_id))
+                    db.execute(
+                        "INSERT INTO changes (collection, record_id, operation, at) VALUES (?, ?, 'delete', ?)",
+                        (collection, record_id, now),
+                    )
+                    written.deleted[collection].append(record_id)
+            written.revision = int(db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
+        return written
 
     def add_feedback(
         self, member_id: str, item_id: str, task: str, verdict: str | None, rating: int | None, comment: str | None, key_name: str | None
@@ -204,6 +232,17 @@ class Store:
         with self._lock:
             rows = self._db.execute("SELECT body FROM resources ORDER BY id").fetchall()
         return [Resource.model_validate_json(row[0]) for row in rows]
+
+    def read_passages(self) -> tuple[int, dict[RecordType, list[Passage]]]:
+        """Revision and every passage of both collections, read in one transaction."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                revision = int(self._db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
+                passages = {collection: self.passages(collection) for collection in ("members", "resources")}
+            finally:
+                self._db.execute("COMMIT")
+        return revision, passages  # type: ignore[return-value]
 
     def passages(self, collection: RecordType) -> list[Passage]:
         """Every passage of a collection, ordered by key so that builds are deterministic."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from matcher.errors import PeermatchError
 from matcher.graph.capacity import CapacityMap, capacity_map
@@ -20,10 +20,9 @@ from matcher.recommend.representatives import RepresentativeFit
 from matcher.records import Member, ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
 from service.deps import Reader, State
-from service.state import Snapshot
+from service.answers import default_peer_answer, peer_cache_key
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
-PEER_LIST = TypeAdapter(list[PeerMatch])
 
 
 class PeerRequest(BaseModel):
@@ -83,33 +82,13 @@ def member_peers(
     """Answers are cached per index generation (the hub asks for the same members all day);
     any write makes a new generation and an empty cache."""
     snapshot = state.snapshot
+    cache = state.cache_for(snapshot)
     cache_key = peer_cache_key(member_id, k, mode, reciprocal, cross_region)
-    body = snapshot.cache.get(cache_key)
+    body = cache.get(cache_key)
     if body is None:
         _, body = default_peer_answer(snapshot, member_id, k, mode, reciprocal, cross_region)
-        snapshot.cache.put(cache_key, body)
+        cache.put(cache_key, body)
     return Response(body, media_type="application/json")
-
-
-def peer_cache_key(
-    member_id: str, k: int = 10, mode: str = "complementary", reciprocal: bool = False, cross_region: bool = False
-) -> tuple[object, ...]:
-    return ("peers", member_id, k, mode, reciprocal, cross_region)
-
-
-def default_peer_answer(
-    snapshot: Snapshot,
-    member_id: str,
-    k: int = 10,
-    mode: PeerMode = "complementary",
-    reciprocal: bool = False,
-    cross_region: bool = False,
-) -> tuple[tuple[object, ...], bytes]:
-    """The GET route's answer as JSON bytes, with its cache key (also used to pre-compute answers)."""
-    recommender = snapshot.recommender
-    options = PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region)
-    answer = PEER_LIST.dump_json(recommender.peers(member_id, options))
-    return peer_cache_key(member_id, k, mode, reciprocal, cross_region), answer
 
 
 @router.post("/recommendations/experts", response_model=ExpertGroup, summary="An expert group covering a theme's aspects")

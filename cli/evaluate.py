@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from matcher.cli_common import JsonFlag, console, emit, fail
+from cli.common import JsonFlag, console, emit, fail
 from matcher.errors import PeermatchError
 
 eval_app = typer.Typer(help="Offline evaluation: metrics, ablations, expertise scores, benchmarks.", no_args_is_help=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from matcher.cli_common import DataDir, JsonFlag, console, emit, fail, workspace_for
+from cli.common import DataDir, JsonFlag, console, emit, fail, workspace_for
 from matcher.errors import PeermatchError
 
 graph_app = typer.Typer(help="The member-expertise graph: capacity map, exports.", no_args_is_help=True)
@@ -25,8 +25,8 @@ def capacity(
     from matcher.graph.html import render
 
     try:
-        workspace = workspace_for(data_dir)
-        result = capacity_map(workspace.graph, workspace.store.members())
+        snapshot = workspace_for(data_dir).snapshot()
+        result = capacity_map(snapshot.graph, snapshot.members)
     except PeermatchError as error:
         fail(error)
     if html:
@@ -55,7 +55,7 @@ def export(
         console.print("[red]error:[/red] give --graphml FILE and/or --json FILE")
         raise typer.Exit(code=2)
     try:
-        graph = workspace_for(data_dir).graph
+        graph = workspace_for(data_dir).snapshot().graph
     except PeermatchError as error:
         fail(error)
     if graphml:

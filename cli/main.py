@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from evaluation.cli import eval_app
-from matcher.cli_common import DataDir, JsonFlag, console, emit, fail, settings_for, workspace_for
-from matcher.cli_graph import graph_app
-from matcher.cli_recommend import pair, recommend_app
+from cli.evaluate import eval_app
+from cli.common import DataDir, JsonFlag, console, emit, fail, settings_for, workspace_for
+from cli.graph import graph_app
+from cli.recommend import pair, recommend_app
 from matcher.errors import PeermatchError
 
 app = typer.Typer(
@@ -37,31 +37,25 @@ def import_command(
     report: Annotated[
         Path | None, typer.Option(help="Where --skip-invalid writes rejected records [default: FILE.rejected.jsonl].")
     ] = None,  # noqa: UP045
-    index: Annotated[bool, typer.Option("--index/--no-index", help="Rebuild the indexes after importing.")] = True,
+    index: Annotated[
+        bool, typer.Option("--index/--no-index", help="Also rebuild the whole index (the changes are indexed either way).")
+    ] = False,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Validate files and upsert their records by id. One bad record refuses the whole file
-    unless --skip-invalid; re-importing the same file changes nothing."""
+    """Validate files and upsert their records by id, all files in one transaction. One bad record
+    refuses the whole import (nothing is written) unless --skip-invalid; re-importing the same file
+    changes nothing. The index is brought along (a delta, or a new full index for large imports)."""
     if records not in (None, "members", "resources"):
         console.print(f"[red]error:[/red] --records must be 'members' or 'resources', not '{records}'")
         raise typer.Exit(code=2)
     workspace = workspace_for(data_dir)
-    reports = []
     try:
-        for path in files:
-            reports.append(
-                workspace.import_file(
-                    path,
-                    record_type=records,  # type: ignore[arg-type]
-                    skip_invalid=skip_invalid,
-                    report_path=report,
-                )
-            )
-        built = workspace.build(progress=not as_json).__dict__ if index and any(r.changed for r in reports) else None
+        reports, result = workspace.import_files(files, record_type=records, skip_invalid=skip_invalid, report_path=report)  # type: ignore[arg-type]
+        built = workspace.build(progress=not as_json).__dict__ if index and result.written.count else None
     except PeermatchError as error:
         fail(error)
-    payload = {"imports": [asdict(r) for r in reports], "index": built}
+    payload = {"imports": [asdict(r) for r in reports], "store_revision": result.written.revision, "index": built}
 
     def render(p: dict[str, Any]) -> None:
         for r in p["imports"]:
@@ -70,6 +64,8 @@ def import_command(
                 console.print(f"  rejected records described in {r['rejected_report']}")
         if p["index"]:
             console.print(f"indexes rebuilt: {p['index']['passages']} passages in {p['index']['seconds']} s")
+        elif any(r["changed"] for r in p["imports"]):
+            console.print("the index holds the changes")
 
     emit(payload, as_json, render)
 
@@ -78,7 +74,6 @@ def import_command(
 def delete(
     collection: Annotated[str, typer.Argument(help="members or resources")],
     ids: Annotated[list[str], typer.Argument(help="Ids to delete; an unknown id deletes nothing.")],
-    index: Annotated[bool, typer.Option("--index/--no-index", help="Rebuild the indexes after deleting.")] = True,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -88,9 +83,7 @@ def delete(
         raise typer.Exit(code=2)
     workspace = workspace_for(data_dir)
     try:
-        deleted = workspace.delete(collection, ids)  # type: ignore[arg-type]
-        if index:
-            workspace.build(progress=not as_json)
+        deleted = len(workspace.delete(collection, ids).written.deleted[collection])  # type: ignore[index, arg-type]
     except PeermatchError as error:
         fail(error)
     emit({"deleted": deleted, "collection": collection}, as_json, lambda p: console.print(f"deleted {p['deleted']} {collection}"))
@@ -139,12 +132,9 @@ def search(
     )
     workspace = workspace_for(data_dir)
     try:
-        hits = workspace.resources.search(query, k=k, filters=filters, mode=mode, language_mix=language_mix)
-        stale = workspace.index_is_stale()
+        hits = workspace.snapshot().searcher.search(query, k=k, filters=filters, mode=mode, language_mix=language_mix)
     except (PeermatchError, ValueError) as error:
         fail(error if isinstance(error, PeermatchError) else PeermatchError(str(error)))
-    if stale:
-        console.print("[yellow]note:[/yellow] the store changed since the last build; run 'peermatch index'")
     payload = {"query": query, "results": [hit.model_dump(mode="json") for hit in hits]}
 
     def render(p: dict[str, Any]) -> None:
@@ -166,21 +156,25 @@ def search(
 
 @app.command()
 def status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
-    """What the data directory holds: record counts, store revision, current index."""
-    from matcher.index.generations import current_generation
+    """What the data directory holds: record counts, store revision, current index (nothing is loaded)."""
+    from matcher.errors import DamagedIndexError
+    from matcher.indexing import current_meta
+    from matcher.store import Store
 
-    workspace = workspace_for(data_dir)
-    settings = workspace.settings
-    generation = current_generation(settings.index_dir)
-    meta = json.loads((generation / "meta.json").read_text()) if generation else None
-    payload = {
-        "data_dir": str(settings.data_dir),
-        "members": workspace.store.count("members"),
-        "resources": workspace.store.count("resources"),
-        "store_revision": workspace.store.revision(),
-        "index": meta,
-        "model": settings.model,
-    }
+    settings = settings_for(data_dir)
+    try:
+        meta = current_meta(settings)
+    except DamagedIndexError as error:
+        meta = {"damaged": str(error)}
+    with Store(settings.store_path) as store:
+        payload = {
+            "data_dir": str(settings.data_dir),
+            "members": store.count("members"),
+            "resources": store.count("resources"),
+            "store_revision": store.revision(),
+            "index": meta,
+            "model": settings.model,
+        }
     emit(payload, as_json, None)
 
 
@@ -199,7 +193,7 @@ def demo(
         records=None,
         skip_invalid=False,
         report=None,
-        index=True,
+        index=False,
         data_dir=data_dir,
         as_json=as_json,
     )

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from matcher.cli_common import DataDir, JsonFlag, console, emit, fail, workspace_for
+from cli.common import DataDir, JsonFlag, console, emit, fail, workspace_for
 from matcher.errors import PeermatchError, UnreadableFileError
 
 recommend_app = typer.Typer(help="Peer partners, expert groups, representative fit, resources, affinity.", no_args_is_help=True)
@@ -20,7 +20,8 @@ Many = Annotated[list[str] | None, typer.Option(help="Repeatable.")]
 def _recommender(data_dir: Path | None) -> Any:
     from matcher.recommend.engine import Recommender
 
-    return Recommender.from_workspace(workspace_for(data_dir))
+    recommender: Recommender = workspace_for(data_dir).snapshot().recommender
+    return recommender
 
 
 def _member_or_profile(recommender: Any, member_id: str | None, profile: Path | None) -> Any:

@@ -1,0 +1,1 @@
+"""The peermatch command line: the top layer; nothing in the library imports it."""
