@@ -154,10 +154,12 @@ def fit(
     as_json: JsonFlag = False,
 ) -> None:
     """How well a member's representative fits a cluster's theme, with reasons; poor fits are flagged."""
+    from cli.common import settings_for
     from matcher.recommend.clusters import known_clusters
 
-    if cluster not in known_clusters():
-        console.print(f"[red]error:[/red] unknown cluster '{cluster}' (known: {', '.join(known_clusters())})")
+    clusters = known_clusters(settings_for(data_dir).taxonomy_path)
+    if cluster not in clusters:
+        console.print(f"[red]error:[/red] unknown cluster '{cluster}' (known: {', '.join(clusters)})")
         raise typer.Exit(code=2)
     try:
         result = _recommender(data_dir).representative_fit(member_id, cluster)

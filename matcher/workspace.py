@@ -91,9 +91,13 @@ class Workspace:
             # whole, serve it; the next call (or the writer) brings the new one.
             return current
         # Lock order is write lock, then catch-up: never wait for the writer while holding the latter.
+        failed_on = pointer.name if pointer else None
         with self._writing():
-            with self._catch_up:
-                loaded = self._load(self._snapshot)
+            pointer = read_pointer(self.settings.index_dir)
+            loaded = None
+            if (pointer.name if pointer else None) != failed_on:  # a writer finished meanwhile: read what it wrote
+                with self._catch_up:
+                    loaded = self._load(self._snapshot)
             if loaded is None:
                 loaded = self._build_locked(progress=False)[1]
             else:

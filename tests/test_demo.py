@@ -39,7 +39,7 @@ def test_demo_sizes(demo: Workspace) -> None:
 
 
 def test_french_teacher_query_returns_english_and_spanish_as_well_as_french(demo: Workspace) -> None:
-    hits = demo.resources.search("former les enseignants au numérique", k=10)
+    hits = demo.snapshot().searcher.search("former les enseignants au numérique", k=10)
     assert {hit.language for hit in hits} == {"fr", "en", "es"}
     assert hits[0].id.startswith("res-digital-teachers-")
     assert sum(hit.id.startswith("res-digital-") for hit in hits) >= 8

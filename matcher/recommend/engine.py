@@ -96,7 +96,7 @@ class Recommender:
 
     def representative_fit(self, member: str | Member, cluster: str) -> RepresentativeFit:
         target = self.member(member) if isinstance(member, str) else member
-        return representative_fit(target, cluster, self.evidence, self.encoder)
+        return representative_fit(target, cluster, self.evidence, self.encoder, self.settings.taxonomy_path)
 
     def resources_for(self, member: str | Member, options: MemberResourceOptions | None = None) -> list[MemberResourceHit]:
         target = self.member(member) if isinstance(member, str) else member

@@ -11,6 +11,8 @@ score 0.13 to 0.43; profiles unrelated to education (the demo's traffic engineer
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from typing import Literal
 
 import numpy as np
@@ -37,7 +39,9 @@ class RepresentativeFit(BaseModel):
     reasons: list[str]
 
 
-def representative_fit(member: Member, cluster: str, evidence: NeedEvidence, encoder: TextEncoder) -> RepresentativeFit:
+def representative_fit(
+    member: Member, cluster: str, evidence: NeedEvidence, encoder: TextEncoder, taxonomy_path: Path | None = None
+) -> RepresentativeFit:
     if member.representative is None:
         return RepresentativeFit(
             member_id=member.id,
@@ -48,8 +52,8 @@ def representative_fit(member: Member, cluster: str, evidence: NeedEvidence, enc
             best_aspect=None,
             reasons=[f"{member.name} has named no representative"],
         )
-    aspects = cluster_aspects(cluster)
-    texts = [cluster_theme(cluster), *aspects]
+    aspects = cluster_aspects(cluster, taxonomy_path)
+    texts = [cluster_theme(cluster, taxonomy_path), *aspects]
     vectors = encoder.encode(texts)
     prepared, _ = evidence.prepare(texts, vectors)
     profile_vector = encoder.encode([member.representative.profile])
@@ -63,7 +67,7 @@ def representative_fit(member: Member, cluster: str, evidence: NeedEvidence, enc
         reasons.append(f"closest aspect: '{aspects[best]}' (score {fit_score:.3f}, cosine {float(raw[1 + best, 0]):.3f})")
     if fit == "poor":
         reasons.append(
-            f"poor fit: {member.representative.name}'s profile says little about {cluster_theme(cluster).split(':')[0].lower()}; "
+            f"poor fit: {member.representative.name}'s profile says little about {cluster_theme(cluster, taxonomy_path).split(':')[0].lower()}; "
             "consider a representative who works on the cluster's theme"
         )
     if cluster not in {c.cluster for c in member.clusters}:

@@ -105,8 +105,9 @@ def member_resources(
 
 @router.get("/members/{member_id}/representative-fit", response_model=RepresentativeFit, summary="Representative fit for a cluster")
 def representative_fit(member_id: str, cluster: Annotated[str, Query(examples=["esd"])], state: State, key: Reader) -> RepresentativeFit:
-    if cluster not in known_clusters():
-        raise PeermatchError(f"unknown cluster '{cluster}' (known: {', '.join(known_clusters())})")
+    clusters = known_clusters(state.settings.taxonomy_path)
+    if cluster not in clusters:
+        raise PeermatchError(f"unknown cluster '{cluster}' (known: {', '.join(clusters)})")
     return state.snapshot.recommender.representative_fit(member_id, cluster)
 
 

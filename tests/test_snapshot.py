@@ -1,0 +1,190 @@
+"""One snapshot, one write path: the defects found by review, each reproduced."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from matcher.errors import InvalidRecordsError
+from matcher.graph.capacity import capacity_map
+from matcher.index.generations import read_pointer
+from matcher.records import Member, Resource
+from matcher.settings import Settings
+from matcher.snapshot import Snapshot, assemble
+from matcher.workspace import Workspace
+from tests.conftest import member, resource, write_jsonl
+from tests.fakes import FakeEncoder
+
+MEMBERS = [
+    member("dakar", country="SN", region="Africa", needs=[{"text": "digital older adults", "priority": 5}]),
+    member("lyon", strengths=[{"text": "digital literacy for older adults", "level": 5}], partners=["lima"]),
+    member("lima", country="PE", region="Latin America and the Caribbean", languages=["es"], strengths=[{"text": "flood drills"}]),
+]
+RESOURCES = [
+    resource("floods", "Flood drills", "Schools prepare for floods.", authors=["lima"]),
+    resource("gardens", "Gardens", "School gardens and budgets.", authors=["lyon"]),
+]
+
+
+def seeded(tmp_path: Path, encoder: Any = None) -> Workspace:
+    workspace = Workspace(Settings(data_dir=tmp_path / "data"), encoder or FakeEncoder())
+    workspace.import_files([write_jsonl(tmp_path / "members.jsonl", MEMBERS), write_jsonl(tmp_path / "resources.jsonl", RESOURCES)])
+    return workspace
+
+
+def edges(snapshot: Snapshot) -> set[tuple[str, str, str]]:
+    return {(u, v, str(sorted(d.items()))) for u, v, d in snapshot.graph.graph.edges(data=True)}
+
+
+def from_scratch(snapshot: Snapshot) -> Snapshot:
+    return assemble(snapshot.indexes, snapshot.members, snapshot.resources, snapshot.encoder, snapshot.settings)
+
+
+def test_the_graph_does_not_drift_between_worker_processes(tmp_path: Path) -> None:
+    """Defect 1: B writes a member with strengths and a partner, A writes an unrelated resource;
+    both must then serve the same generation with the same graph (and the same capacity map)."""
+    a = seeded(tmp_path)
+    b = Workspace(a.settings, FakeEncoder())
+    a.snapshot(), b.snapshot()
+    probe = Member.model_validate(member("probe-stale", strengths=[{"text": "flood drills for schools"}], partners=["dakar"]))
+    b.write([probe])
+    a.write([Resource.model_validate(resource("extra", "Extra", "Teachers and digital skills."))])
+    sa, sb = a.snapshot(), b.snapshot()
+    assert sa.generation == sb.generation
+    assert edges(sa) == edges(sb) == edges(from_scratch(sa))
+    assert capacity_map(sa.graph, sa.members) == capacity_map(sb.graph, sb.members)
+    assert ("member:probe-stale", "member:dakar") in {(u, v) for u, v, _ in edges(sa)}
+
+
+def test_incremental_writes_keep_the_graph_equal_to_a_rebuild(tmp_path: Path) -> None:
+    workspace = seeded(tmp_path)
+    workspace.write([Resource.model_validate(resource("r3", "Digital", "Older adults online.", authors=["dakar"]))])
+    workspace.write([Member.model_validate(member("lyon", strengths=[{"text": "school gardens"}]))])
+    workspace.delete("members", ["lima"])
+    workspace.delete("resources", ["gardens"])
+    snapshot = workspace.snapshot()
+    assert edges(snapshot) == edges(from_scratch(snapshot))
+    assert {m.id for m in snapshot.members} == {"dakar", "lyon"}
+
+
+def test_a_failed_import_writes_nothing_across_all_its_files(tmp_path: Path, settings: Settings) -> None:
+    """Defect 2: good members and bad resources in one import: no record, no revision, no index."""
+    good = write_jsonl(tmp_path / "good-members.jsonl", MEMBERS)
+    bad = tmp_path / "bad-resources.csv"
+    bad.write_text("id,title,summary,kind,language\nr1,Floods,Drills,publication,en\nr2,Gardens,Budgets,publication,klingon\n")
+    workspace = Workspace(settings, FakeEncoder())
+    with pytest.raises(InvalidRecordsError) as caught:
+        workspace.import_files([good, bad])
+    assert "bad-resources.csv:3" in str(caught.value) and "'language'" in str(caught.value)
+    assert (workspace.store.count("members"), workspace.store.count("resources"), workspace.store.revision()) == (0, 0, 0)
+    assert read_pointer(settings.index_dir) is None
+
+
+class OtherModel(FakeEncoder):
+    model_id = "another-model"
+
+
+def test_an_index_built_by_another_model_is_rebuilt_not_used(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Defect 3: after changing the model, queries must not be searched against the old vectors."""
+    seeded(tmp_path)
+    reopened = Workspace(Settings(data_dir=tmp_path / "data"), OtherModel())
+    with caplog.at_level(logging.WARNING, logger="peermatch.workspace"):
+        snapshot = reopened.snapshot()
+    assert snapshot.indexes.meta["model_id"] == "another-model"
+    assert any("built by model 'fake-keywords'" in r.message and "rebuilt" in r.message for r in caplog.records)
+
+
+def _garble_npy(folder: Path) -> None:
+    target = sorted((folder / "resources" / "bm25").glob("*.npy"))[0]
+    target.write_bytes(b"not an array" * 10)
+
+
+def _scramble_faiss(folder: Path) -> None:
+    target = folder / "members" / "dense.faiss"
+    data = bytearray(target.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(255 - b for b in data[middle : middle + 64])  # same size, other numbers
+    target.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda folder: (folder / "members" / "dense.faiss").unlink(),
+        _garble_npy,
+        lambda folder: (folder / "resources" / "passages.json").write_text('[{"key": "flo'),
+        _scramble_faiss,
+    ],
+    ids=["missing dense.faiss", "garbled BM25 npy", "truncated passages.json", "scrambled dense.faiss"],
+)
+def test_a_damaged_generation_is_detected_and_rebuilt(tmp_path: Path, damage: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """Defect 4: checksums written at build are checked at load; damage means a rebuild from the
+    store, said in one line, and the same answers as before the damage."""
+    workspace = seeded(tmp_path)
+    before = [h.id for h in workspace.snapshot().searcher.search("flood drills", k=3)]
+    damage(read_pointer(workspace.settings.index_dir).folder)  # type: ignore[union-attr]
+    reopened = Workspace(workspace.settings, FakeEncoder())
+    with caplog.at_level(logging.WARNING, logger="peermatch.workspace"):
+        after = [h.id for h in reopened.snapshot().searcher.search("flood drills", k=3)]
+    assert after == before
+    warnings = [r.message for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "rebuilt" in warnings[0] and any(name in warnings[0] for name in ("dense.faiss", "bm25", "passages.json"))
+
+
+def test_a_damaged_delta_is_detected(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    workspace = seeded(tmp_path)
+    workspace.write([Resource.model_validate(resource("r9", "Teachers", "Teachers and digital skills."))])
+    pointer = read_pointer(workspace.settings.index_dir)
+    assert pointer is not None and pointer.deltas == 1
+    (pointer.delta_folder(1) / "resources" / "vectors.npy").write_bytes(b"\x93NUMPY garbage")
+    reopened = Workspace(workspace.settings, FakeEncoder())
+    with caplog.at_level(logging.WARNING, logger="peermatch.workspace"):
+        snapshot = reopened.snapshot()
+    assert "r9" in {r.id for r in snapshot.resources} and snapshot.indexes.delta_rows == 0
+    assert any("vectors.npy" in r.message for r in caplog.records)
+
+
+def test_a_write_is_an_index_delta_and_matches_a_full_build(tmp_path: Path) -> None:
+    """Writes cost what they change: the base stays, the changed passages are appended, the
+    replaced ones retire; answers equal those of a full rebuild."""
+    workspace = seeded(tmp_path)
+    base = read_pointer(workspace.settings.index_dir)
+    workspace.write([Resource.model_validate(resource("floods", "Flood drills", "Teachers learn digital skills."))])
+    workspace.write([Member.model_validate(member("quito", strengths=[{"text": "flood drills for schools"}]))])
+    workspace.delete("resources", ["gardens"])
+    pointer = read_pointer(workspace.settings.index_dir)
+    assert pointer is not None and base is not None and pointer.folder == base.folder and pointer.deltas == 3
+    queries = ["flood drills", "digital teachers", "school gardens budgets", "older adults"]
+    incremental = workspace.snapshot()
+    answers = [[(h.id, round(h.score, 4)) for h in incremental.searcher.search(q, k=5, language_mix=False)] for q in queries]
+    peers = [(p.id, round(p.score, 4)) for p in incremental.recommender.peers("dakar")]
+    workspace.build()
+    rebuilt = workspace.snapshot()
+    assert rebuilt.indexes.delta_rows == 0
+    assert answers == [[(h.id, round(h.score, 4)) for h in rebuilt.searcher.search(q, k=5, language_mix=False)] for q in queries]
+    assert "gardens" not in {h for a in answers for h, _ in a}
+    assert [p.id for p in rebuilt.recommender.peers("dakar")] == [p for p, _ in peers]
+    # another process catches up by reading only the deltas it lacks
+    other = Workspace(workspace.settings, FakeEncoder())
+    assert other.snapshot().generation == rebuilt.generation
+
+
+def test_the_taxonomy_setting_reaches_the_clusters(tmp_path: Path) -> None:
+    """Defect 6: PEERMATCH_TAXONOMY_PATH was ignored for clusters (a cached shipped taxonomy)."""
+    import json
+
+    from matcher.recommend.clusters import known_clusters
+
+    taxonomy = {
+        "topics": [
+            {"id": "cluster-rivers", "label": {"en": "River cities", "fr": "Villes fluviales", "es": "Ciudades fluviales"}},
+            {"id": "flooding", "cluster": "rivers", "label": {"en": "Flooding", "fr": "Inondations", "es": "Inundaciones"}},
+        ]
+    }
+    path = tmp_path / "taxonomy.json"
+    path.write_text(json.dumps(taxonomy))
+    assert known_clusters(path) == {"rivers": "River cities"}
+    assert "esd" in known_clusters(None)
