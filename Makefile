@@ -30,8 +30,8 @@ test: install
 	$(BIN)/python -m pytest -q
 
 lint: install
-	$(BIN)/ruff check embeddings matcher service evaluation tests
-	$(BIN)/mypy embeddings matcher service evaluation
+	$(BIN)/ruff check embeddings matcher service evaluation cli tests
+	$(BIN)/mypy embeddings matcher service evaluation cli
 
 bench: demo
 	$(BIN)/peermatch eval bench --data-dir $(DATA_DIR)

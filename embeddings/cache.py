@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 from pathlib import Path
@@ -49,3 +50,8 @@ class EmbeddingCache:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def text_hash(text: str) -> str:
+    """The key of a text in the cache (and of a passage's text in the store)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

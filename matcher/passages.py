@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
+from embeddings.cache import text_hash
 from matcher.records import Member, Resource
 
 _WORD = re.compile(r"\S+")
@@ -26,10 +26,6 @@ class Passage:
     @property
     def text_hash(self) -> str:
         return text_hash(self.text)
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def split_words(text: str, size: int, overlap: int) -> list[str]:

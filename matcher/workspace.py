@@ -29,7 +29,7 @@ from matcher.store import Store
 
 if TYPE_CHECKING:
     from embeddings.embedder import TextEncoder
-    from matcher.indexing import BuildReport, Indexes
+    from matcher.indexing import BuildReport
     from matcher.snapshot import Snapshot
     from matcher.store.sqlite import Written
 
@@ -271,8 +271,13 @@ class Workspace:
 def load_encoder(settings: Settings) -> TextEncoder:
     from embeddings.cache import EmbeddingCache
     from embeddings.embedder import Embedder
+    from embeddings.errors import ModelNotFoundError as MissingModel
     from embeddings.loading import load_model, model_id
+    from matcher.errors import ModelNotFoundError
 
-    model = load_model(settings.model, trust_remote_code=settings.trust_remote_code)
+    try:
+        model = load_model(settings.model, trust_remote_code=settings.trust_remote_code)
+    except MissingModel as error:
+        raise ModelNotFoundError(str(error)) from error
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     return Embedder(model, model_id(settings.model), EmbeddingCache(settings.embedding_cache_path), settings.batch_size)

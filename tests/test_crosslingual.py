@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from matcher.errors import ModelNotFoundError
-from tests.conftest import import_file
+from embeddings.errors import ModelNotFoundError
 from matcher.settings import Settings
 from matcher.workspace import Workspace
-from tests.conftest import resource, write_jsonl
+from tests.conftest import import_file, resource, write_jsonl
 
 pytestmark = pytest.mark.model
 

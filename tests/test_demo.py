@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 
 from matcher.demo import DEMO_FILES
-from tests.conftest import import_file
 from matcher.recommend.engine import Recommender
 from matcher.recommend.experts import ExpertOptions
 from matcher.recommend.peers import PeerOptions
 from matcher.records import Member
 from matcher.settings import Settings
 from matcher.workspace import Workspace
+from tests.conftest import import_file
 
 pytestmark = pytest.mark.model
 

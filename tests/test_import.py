@@ -6,10 +6,9 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import InvalidRecordsError, UnknownIdError, UnreadableFileError
-from tests.conftest import import_file
 from matcher.settings import Settings
 from matcher.store import Store
-from tests.conftest import member, resource, write_jsonl
+from tests.conftest import import_file, member, resource, write_jsonl
 
 
 def test_one_bad_record_writes_nothing_and_names_line_and_field(tmp_path: Path, settings: Settings) -> None:

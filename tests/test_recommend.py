@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import import_file
 from matcher.recommend.engine import Recommender
 from matcher.recommend.experts import ExpertOptions
 from matcher.recommend.member_resources import MemberResourceOptions
@@ -16,7 +15,7 @@ from matcher.recommend.peers import PeerOptions, _harmonic
 from matcher.recommend.similarity import max_by_owner
 from matcher.settings import Settings
 from matcher.workspace import Workspace
-from tests.conftest import member, resource, write_jsonl
+from tests.conftest import import_file, member, resource, write_jsonl
 from tests.fakes import FakeEncoder
 
 

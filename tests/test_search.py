@@ -5,12 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import import_file
 from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
 from matcher.search.resources import ResourceFilters
 from matcher.settings import Settings
 from matcher.workspace import Workspace
-from tests.conftest import resource, write_jsonl
+from tests.conftest import import_file, resource, write_jsonl
 from tests.fakes import FakeEncoder
 
 

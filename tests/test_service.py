@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import import_file
 from service.app import create_app
 from service.auth import digest
 from service.settings import ServiceSettings
-from tests.conftest import member, resource, write_jsonl
+from tests.conftest import import_file, member, resource, write_jsonl
 from tests.fakes import FakeEncoder
 
 READ, WRITE, ADMIN = "read-key-123", "write-key-456", "admin-key-789"

@@ -6,11 +6,10 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import StoreVersionError
-from tests.conftest import import_file
 from matcher.settings import Settings
 from matcher.store import Store
 from matcher.store.migrations import SCHEMA_VERSION
-from tests.conftest import member, write_jsonl
+from tests.conftest import import_file, member, write_jsonl
 
 
 def test_everything_survives_a_restart(tmp_path: Path, settings: Settings) -> None:

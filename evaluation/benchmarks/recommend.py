@@ -15,7 +15,6 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from matcher.recommend.engine import Recommender
 from matcher.recommend.peers import PeerOptions
 from matcher.settings import Settings
 from matcher.workspace import Workspace

@@ -12,7 +12,6 @@ score 0.13 to 0.43; profiles unrelated to education (the demo's traffic engineer
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Literal
 
 import numpy as np
@@ -66,8 +65,9 @@ def representative_fit(
     if best >= 0:
         reasons.append(f"closest aspect: '{aspects[best]}' (score {fit_score:.3f}, cosine {float(raw[1 + best, 0]):.3f})")
     if fit == "poor":
+        theme = cluster_theme(cluster, taxonomy_path).split(":")[0].lower()
         reasons.append(
-            f"poor fit: {member.representative.name}'s profile says little about {cluster_theme(cluster, taxonomy_path).split(':')[0].lower()}; "
+            f"poor fit: {member.representative.name}'s profile says little about {theme}; "
             "consider a representative who works on the cluster's theme"
         )
     if cluster not in {c.cluster for c in member.clusters}:

@@ -19,8 +19,8 @@ from matcher.recommend.peers import PeerMatch, PeerMode, PeerOptions
 from matcher.recommend.representatives import RepresentativeFit
 from matcher.records import Member, ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
-from service.deps import Reader, State
 from service.answers import default_peer_answer, peer_cache_key
+from service.deps import Reader, State
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 
