@@ -268,3 +268,34 @@ def test_stored_members_answers_are_precomputed_and_equal_fresh_ones(tmp_path: P
     assert cached == default_peer_answer(snapshot, "dakar")[1]
     client.put("/v1/resources/more", headers=auth(WRITE), json=resource("more", "More", "More floods."))
     assert state.snapshot is not snapshot and state.cache_for(state.snapshot) is not cache  # a write starts a new cache
+
+
+def test_two_workers_give_identical_answers_after_writes_on_each(tmp_path: Path) -> None:
+    """The review's drift scenario: a member written through worker B, an unrelated resource
+    through worker A; both then serve the same generation, capacity map and peer scores."""
+    settings = seeded_settings(tmp_path)
+    a = TestClient(create_app(settings, FakeEncoder()))
+    b = TestClient(create_app(settings, FakeEncoder()))
+    probe = member("probe-stale", strengths=[{"text": "digital older adults"}], partners=["dakar"])
+    assert b.put("/v1/members/probe-stale", headers=auth(WRITE), json=probe).status_code == 200
+    assert a.put("/v1/resources/extra", headers=auth(WRITE), json=resource("extra", "Extra", "Gardens.")).status_code == 200
+    answers = [
+        (
+            c.get("/ready").json()["generation"],
+            c.get("/v1/capacity", headers=auth(READ)).json(),
+            c.get("/v1/members/lima/peers", headers=auth(READ)).json(),
+        )
+        for c in (a, b)
+    ]
+    assert answers[0] == answers[1]
+    assert answers[0][1]["totals"]["members"] == 4
+
+
+def test_an_idle_worker_reports_the_other_workers_generation(tmp_path: Path) -> None:
+    """/ready on a worker that served no /v1 request since the other one wrote."""
+    settings = seeded_settings(tmp_path)
+    idle = TestClient(create_app(settings, FakeEncoder()))
+    busy = TestClient(create_app(settings, FakeEncoder()))
+    written = busy.put("/v1/resources/extra", headers=auth(WRITE), json=resource("extra", "Extra", "Gardens.")).json()
+    ready = idle.get("/ready").json()
+    assert (ready["generation"], ready["store_revision"], ready["resources"]) == (written["generation"], written["store_revision"], 3)
