@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,9 +37,20 @@ def workspace_for(data_dir: Path | None) -> Any:
     return Workspace(settings_for(data_dir))
 
 
+def finite(value: Any) -> Any:
+    """The payload with NaN and infinities as null: they are not JSON, and strict parsers refuse them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(item) for item in value]
+    return value
+
+
 def emit(payload: Any, as_json: bool, render: Any = None) -> None:
     if as_json or render is None:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(finite(payload), ensure_ascii=False, indent=2, default=str, allow_nan=False) + "\n")
     else:
         render(payload)
 

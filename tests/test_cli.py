@@ -29,3 +29,28 @@ def test_import_json_output_and_every_command_has_help(tmp_path: Path) -> None:
     for command in ("import", "delete", "index", "search", "serve", "demo", "status"):
         help_text = runner.invoke(app, [command, "--help"]).output
         assert "--data-dir" in help_text, command
+
+
+def test_one_import_command_is_one_transaction_across_its_files(tmp_path: Path) -> None:
+    """Defect 2: good members and a bad resource file: 'nothing was imported' must be true."""
+    good = write_jsonl(tmp_path / "good-members.jsonl", [member("lyon")])
+    bad = tmp_path / "bad-resources.csv"
+    bad.write_text("id,title,summary,kind,language\nr1,Floods,Drills,publication,klingon\n")
+    data_dir = tmp_path / "data"
+    result = runner.invoke(app, ["import", str(good), str(bad), "--data-dir", str(data_dir)])
+    output = result.output.replace("\n", "")  # rich wraps long lines
+    assert result.exit_code == 2 and "nothing was imported" in output and "bad-resources.csv:2" in output
+    status = json.loads(runner.invoke(app, ["status", "--data-dir", str(data_dir), "--json"]).stdout)
+    assert (status["members"], status["resources"], status["store_revision"], status["index"]) == (0, 0, 0, None)
+
+
+def test_json_output_has_no_nan() -> None:
+    """--json printed NaN (eval run --json), which is not JSON."""
+    from cli.common import finite
+
+    def strict(constant: str) -> None:
+        raise ValueError(constant)
+
+    payload = {"ndcg": float("nan"), "runs": [1.0, float("inf")], "ok": 0.5}
+    text = json.dumps(finite(payload), allow_nan=False)
+    assert json.loads(text, parse_constant=strict) == {"ndcg": None, "runs": [1.0, None], "ok": 0.5}

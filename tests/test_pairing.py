@@ -189,3 +189,28 @@ def test_a_single_pool_pairs_within_itself() -> None:
     assert (degree == 1).all()
     assert (problem.pair_mentee != problem.pair_mentor).all()
     assert solution.objective == pytest.approx(brute_force(problem))
+
+
+@pytest.mark.parametrize("forced", [[("m4", "m1")], [("m1", "m4"), ("m4", "m1")]])
+def test_a_forced_pair_in_a_single_pool_is_one_pair(forced: list[tuple[str, str]]) -> None:
+    """(m4, m1) forced and (m1, m4) a candidate are the same pair: it must appear once, forced."""
+    pool = [f"m{i}" for i in range(6)]
+    affinity = np.full((6, 6), 0.1)
+    affinity[1, 4] = affinity[4, 1] = 0.9  # m1 and m4 are each other's best candidate
+    problem = build_problem(
+        pool,
+        pool,
+        affinity,
+        {m: {"en"} for m in pool},
+        dict.fromkeys(pool, "KE"),
+        {},
+        {m: set() for m in pool},
+        PairingConstraints(min_partners=0, max_partners=2, candidates_per_mentee=5, forced=forced),
+        same_pool=True,
+    )
+    pairs = [tuple(sorted((int(i), int(j)))) for i, j in zip(problem.pair_mentee, problem.pair_mentor, strict=True)]
+    assert pairs.count((1, 4)) == 1
+    assert problem.forced[pairs.index((1, 4))]
+    solution = solve_total(problem)
+    chosen = [pairs[p] for p in np.flatnonzero(solution.chosen)]
+    assert chosen.count((1, 4)) == 1

@@ -107,7 +107,8 @@ def test_language_partners_and_country_cap_are_options(recommender: Recommender)
 
 
 def test_reciprocal_score_is_the_harmonic_mean_of_both_directions(recommender: Recommender) -> None:
-    results = recommender.peers("asker", PeerOptions(k=3, reciprocal=True, max_per_country=None))
+    # complementary mode without the graph: the forward direction is 'gives' alone
+    results = recommender.peers("asker", PeerOptions(k=3, reciprocal=True, max_per_country=None, graph_weight=0))
     strong = next(r for r in results if r.id == "strong")
     assert strong.parts.receives is not None and strong.parts.receives > 0  # asker's gardens meet strong's need
     assert strong.score == pytest.approx(_harmonic(strong.parts.gives, strong.parts.receives), abs=1e-4)
@@ -171,3 +172,24 @@ def test_the_graph_weight_comes_from_the_settings_unless_the_request_sets_it(rec
     assert all(r.parts.graph is None for r in recommender.peers("asker", PeerOptions(max_per_country=None, graph_weight=0)))
     recommender.settings = recommender.settings.model_copy(update={"graph_weight": 0.0})
     assert all(r.parts.graph is None for r in recommender.peers("asker", PeerOptions(max_per_country=None)))
+
+
+def test_reciprocal_keeps_the_mode_and_the_graph_weight(recommender: Recommender) -> None:
+    """--reciprocal used to rank by gives x receives alone, dropping --mode, --blend and the graph."""
+
+    def scores(**options: object) -> list[tuple[str, float]]:
+        peers = recommender.peers("asker", PeerOptions(reciprocal=True, max_per_country=None, **options))  # type: ignore[arg-type]
+        return [(p.id, round(p.score, 6)) for p in peers]
+
+    assert scores(graph_weight=0.0) != scores(graph_weight=0.9)
+    assert scores(graph_weight=0.0, mode="complementary") != scores(graph_weight=0.0, mode="similar")
+
+
+def test_expert_options_are_bounded() -> None:
+    from pydantic import ValidationError
+
+    from matcher.recommend.experts import ExpertOptions
+
+    for bad in ({"aspect_threshold": 1e300}, {"relevance_weight": 1e300}, {"relevance_weight": -1}):
+        with pytest.raises(ValidationError):
+            ExpertOptions(**bad)  # type: ignore[arg-type]

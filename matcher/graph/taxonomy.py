@@ -16,7 +16,10 @@ from embeddings.embedder import TextEncoder
 from matcher.errors import UnreadableFileError
 
 DEFAULT_TAXONOMY = Path(__file__).parent / "taxonomy.json"
-ASSIGN_THRESHOLD = 0.45  # cosine of text against "label: description"; see tests/test_graph.py
+# Cosine of a text against "label: description" from which a topic is assigned: high enough that
+# off-topic text gets none, low enough that a French paraphrase finds its English topic
+# (both checked in tests/test_demo.py::test_untagged_text_is_assigned_taxonomy_topics).
+ASSIGN_THRESHOLD = 0.45
 MAX_TOPICS = 2
 
 

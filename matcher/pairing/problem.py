@@ -135,25 +135,30 @@ def build_problem(
     scores = np.where(ruled_out, -np.inf, affinity.astype(np.float64))
     k = min(c.candidates_per_mentee, m)
     top = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (n, 1))
+    forced_rows: list[tuple[int, int]] = []
+    for mentee, mentor in c.forced:
+        if mentee not in mentee_row or mentor not in mentor_row:
+            raise ValueError(f"forced pair ({mentee}, {mentor}): both must be in the cohort")
+        i, j = mentee_row[mentee], mentor_row[mentor]
+        # In a single pool, (a, b) and (b, a) are one pair: keep it once, as (lower row, higher row).
+        forced_rows.append((min(i, j), max(i, j)) if same_pool else (i, j))
+    forced_rows = list(dict.fromkeys(forced_rows))
     pairs_i, pairs_j = [], []
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int]] = set(forced_rows)  # a forced pair is added once, below, never as a candidate too
     for i in range(n):
         kept = [int(j) for j in top[i] if np.isfinite(scores[i, j])]
         kept.sort(key=lambda j: (-scores[i, j], mentors[j]))
         for j in kept:
-            # In a single pool, (a, b) and (b, a) are one pair: keep it once, as (lower row, higher row).
             pair = (min(i, j), max(i, j)) if same_pool else (i, j)
-            if same_pool and pair in seen:
+            if pair in seen:
                 continue
             seen.add(pair)
             pairs_i.append(pair[0])
             pairs_j.append(pair[1])
     forced = [False] * len(pairs_i)
-    for mentee, mentor in c.forced:
-        if mentee not in mentee_row or mentor not in mentor_row:
-            raise ValueError(f"forced pair ({mentee}, {mentor}): both must be in the cohort")
-        pairs_i.append(mentee_row[mentee])
-        pairs_j.append(mentor_row[mentor])
+    for i, j in forced_rows:
+        pairs_i.append(i)
+        pairs_j.append(j)
         forced.append(True)
     pair_mentee = np.asarray(pairs_i, dtype=np.int64)
     pair_mentor = np.asarray(pairs_j, dtype=np.int64)

@@ -31,8 +31,10 @@ class ExpertOptions(BaseModel):
     max_per_country: int | None = Field(1, ge=1)
     region_balance: bool = False
     kinds: list[str] | None = None
-    aspect_threshold: float = Field(0.15, description="Aspect score from which a candidate covers it.")
-    relevance_weight: float = Field(0.5, ge=0.0, description="Weight of theme relevance against aspect gain.")
+    # Bounded: aspect scores are cosines shifted per language, inside [-1, 1]; a weight above 10
+    # already lets relevance alone decide, and 1e300 overflowed the float32 scores.
+    aspect_threshold: float = Field(0.15, ge=-1.0, le=1.0, description="Aspect score from which a candidate covers it.")
+    relevance_weight: float = Field(0.5, ge=0.0, le=10.0, description="Weight of theme relevance against aspect gain.")
 
 
 class AspectCover(BaseModel):

@@ -118,7 +118,9 @@ class PeerRecommender:
         if options.reciprocal:
             pool = order[: max(5 * options.k, 50)]
             receives = self._receives(member, pool)
-            final = {j: _harmonic(float(gives[j]), receives[j]) for j in pool}
+            # The forward direction is the score the options asked for (mode, blend, graph), so
+            # --reciprocal changes how candidates are ranked, not which options count.
+            final = {j: _harmonic(float(base[j]), receives[j]) for j in pool}
             order = sorted(pool, key=lambda j: (-final[j], ev.candidates[j]))
         chosen = _cap_per_country(order, [self.by_id[c].country for c in ev.candidates], options)
         return [
