@@ -157,12 +157,12 @@ def search(
 def status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """What the data directory holds: record counts, store revision, current index (nothing is loaded)."""
     from matcher.errors import DamagedIndexError
-    from matcher.indexing import current_meta
+    from matcher.index.generations import current_meta
     from matcher.store import Store
 
     settings = settings_for(data_dir)
     try:
-        meta = current_meta(settings)
+        meta = current_meta(settings.index_dir)
     except DamagedIndexError as error:
         meta = {"damaged": str(error)}
     with Store(settings.store_path) as store:

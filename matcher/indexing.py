@@ -286,22 +286,3 @@ def _load_delta(indexes: Indexes, pointer: Pointer) -> Indexes:
         raise DamagedIndexError(f"{folder}: {error}") from error
     meta.pop("checksums", None)
     return _with_delta(indexes, pointer, meta, retired, added, vectors)
-
-
-def current_store_revision(settings: Settings) -> int:
-    """The store revision of the current generation and deltas, read from meta.json alone (no index loaded)."""
-    pointer = read_pointer(settings.index_dir)
-    if pointer is None:
-        raise IndexNotBuiltError(f"no index in {settings.index_dir}; run 'peermatch index' (or 'peermatch demo') first")
-    folder = pointer.delta_folder(pointer.deltas) if pointer.deltas else pointer.folder
-    return int(read_meta(folder, verify=False)["store_revision"])
-
-
-def current_meta(settings: Settings) -> dict[str, Any] | None:
-    """The current generation's meta (model, dimension, build time) and revision, without loading it."""
-    pointer = read_pointer(settings.index_dir)
-    if pointer is None:
-        return None
-    meta = read_meta(pointer.folder, verify=False)
-    meta.pop("checksums", None)
-    return {**meta, "store_revision": current_store_revision(settings), "generation": pointer.name}

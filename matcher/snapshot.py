@@ -25,9 +25,17 @@ class Snapshot:
     indexes: Indexes
     members: list[Member]
     resources: list[Resource]
-    graph: ExpertiseGraph
     encoder: TextEncoder
     settings: Settings
+    built_graph: ExpertiseGraph | None = None  # derived from the previous snapshot's; else built on first use
+
+    @cached_property
+    def graph(self) -> ExpertiseGraph:
+        """The expertise graph of exactly these records (a search never needs it, so it waits)."""
+        if self.built_graph is not None:
+            return self.built_graph
+        taxonomy, assigner = taxonomy_and_assigner(self.settings, self.encoder)
+        return ExpertiseGraph.build(self.members, self.resources, taxonomy, assigner)
 
     @property
     def generation(self) -> str:
@@ -62,16 +70,16 @@ def taxonomy_and_assigner(settings: Settings, encoder: TextEncoder) -> tuple[dic
 
 
 def assemble(indexes: Indexes, members: list[Member], resources: list[Resource], encoder: TextEncoder, settings: Settings) -> Snapshot:
-    """A snapshot whose graph is built from these records (a fresh read of the store)."""
-    taxonomy, assigner = taxonomy_and_assigner(settings, encoder)
-    graph = ExpertiseGraph.build(members, resources, taxonomy, assigner)
-    return Snapshot(indexes, members, resources, graph, encoder, settings)
+    """A snapshot whose graph will be built from these records (a fresh read of the store)."""
+    return Snapshot(indexes, members, resources, encoder, settings)
 
 
 def advance(previous: Snapshot, written: Written, indexes: Indexes) -> Snapshot:
     """The snapshot after a write, from the one it was written on: records and graph are
-    updated record by record (a copy; ``previous`` is unchanged), not read and built again."""
-    graph = previous.graph.snapshot()
+    updated record by record (a copy; ``previous`` is unchanged), not read and built again.
+    A graph nobody has used yet is not built here either."""
+    graph = previous.built_graph or previous.__dict__.get("graph")
+    graph = graph.snapshot() if graph is not None else None
     records: dict[RecordType, dict[str, Member | Resource]] = {
         "members": {m.id: m for m in previous.members},
         "resources": {r.id: r for r in previous.resources},
@@ -79,14 +87,23 @@ def advance(previous: Snapshot, written: Written, indexes: Indexes) -> Snapshot:
     for collection, ids in written.deleted.items():
         for record_id in ids:
             records[collection].pop(record_id, None)
-            graph.remove(collection, record_id)
+            if graph is not None:
+                graph.remove(collection, record_id)
+    if graph is not None and written.deleted["members"]:
+        # A deleted member that others name as a partner stays as their placeholder, as in a build.
+        gone = set(written.deleted["members"])
+        for record in records["members"].values():
+            if gone & set(record.partners):  # type: ignore[union-attr]
+                graph.upsert_member(record)  # type: ignore[arg-type]
     # Resources first: a member's "authored" edges are drawn from the resources present.
     for record in written.upserted["resources"]:
         records["resources"][record.id] = record
-        graph.upsert_resource(record)  # type: ignore[arg-type]
+        if graph is not None:
+            graph.upsert_resource(record)  # type: ignore[arg-type]
     for record in written.upserted["members"]:
         records["members"][record.id] = record
-        graph.upsert_member(record)  # type: ignore[arg-type]
+        if graph is not None:
+            graph.upsert_member(record)  # type: ignore[arg-type]
     members = [records["members"][k] for k in sorted(records["members"])]
     resources = [records["resources"][k] for k in sorted(records["resources"])]
-    return Snapshot(indexes, members, resources, graph, previous.encoder, previous.settings)  # type: ignore[arg-type]
+    return Snapshot(indexes, members, resources, previous.encoder, previous.settings, graph)  # type: ignore[arg-type]

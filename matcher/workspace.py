@@ -132,9 +132,9 @@ class Workspace:
 
     def index_is_stale(self) -> bool:
         """Whether the store has changed since the current index was written (reads meta.json only)."""
-        from matcher.indexing import current_store_revision
+        from matcher.index.generations import current_store_revision
 
-        return current_store_revision(self.settings) != self.store.revision()
+        return current_store_revision(self.settings.index_dir) != self.store.revision()
 
     # ---- writing -----------------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ def test_the_graph_does_not_drift_between_worker_processes(tmp_path: Path) -> No
     both must then serve the same generation with the same graph (and the same capacity map)."""
     a = seeded(tmp_path)
     b = Workspace(a.settings, FakeEncoder())
-    a.snapshot(), b.snapshot()
+    a.snapshot().graph, b.snapshot().graph  # both in use, as in a serving worker: writes update them in place of a rebuild
     probe = Member.model_validate(member("probe-stale", strengths=[{"text": "flood drills for schools"}], partners=["dakar"]))
     b.write([probe])
     a.write([Resource.model_validate(resource("extra", "Extra", "Teachers and digital skills."))])
@@ -61,13 +61,19 @@ def test_the_graph_does_not_drift_between_worker_processes(tmp_path: Path) -> No
 
 def test_incremental_writes_keep_the_graph_equal_to_a_rebuild(tmp_path: Path) -> None:
     workspace = seeded(tmp_path)
+    workspace.snapshot().graph  # noqa: B018 - in use: the writes below update it record by record
     workspace.write([Resource.model_validate(resource("r3", "Digital", "Older adults online.", authors=["dakar"]))])
     workspace.write([Member.model_validate(member("lyon", strengths=[{"text": "school gardens"}]))])
     workspace.delete("members", ["lima"])
     workspace.delete("resources", ["gardens"])
+    workspace.write([Member.model_validate(member("lyon", strengths=[{"text": "school gardens", "level": 4}]))])  # gardens' author
+    workspace.write([Member.model_validate(member("quito", partners=["dakar"]))])
+    workspace.delete("members", ["dakar"])  # named as quito's partner: it stays as quito's placeholder
     snapshot = workspace.snapshot()
+    assert snapshot.built_graph is not None  # derived, not rebuilt
     assert edges(snapshot) == edges(from_scratch(snapshot))
-    assert {m.id for m in snapshot.members} == {"dakar", "lyon"}
+    assert {m.id for m in snapshot.members} == {"quito", "lyon"}
+    assert snapshot.graph.graph.has_edge("member:quito", "member:dakar")
 
 
 def test_a_failed_import_writes_nothing_across_all_its_files(tmp_path: Path, settings: Settings) -> None:

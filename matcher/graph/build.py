@@ -124,10 +124,18 @@ class ExpertiseGraph:
                 self.graph.add_edge(member_key, key, kind="authored")
 
     def remove(self, kind: str, record_id: str) -> None:
+        """Take a deleted record out. A member that other members name as a partner is rebuilt by
+        upserting those members again (the caller knows them: see matcher.snapshot.advance)."""
         key = node("member" if kind == "members" else "resource", record_id)
+        if kind == "members":
+            if key in self.graph:
+                self.graph.remove_node(key)
+            return  # its _authored entry stays: resources still name it, as in a build
         if key in self.graph:
             self.graph.remove_node(key)
-        self._authored.pop(record_id, None)
+        # _authored maps an author to its resources: the deleted resource leaves every author's set.
+        for authored in self._authored.values():
+            authored.discard(record_id)
         self._resource_topics.pop(record_id, None)
 
     def snapshot(self) -> ExpertiseGraph:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matcher.errors import DamagedIndexError
+from matcher.errors import DamagedIndexError, IndexNotBuiltError
 
 POINTER = "CURRENT"
 META = "meta.json"
@@ -118,6 +118,25 @@ def read_meta(folder: Path, *, verify: bool = True) -> dict[str, Any]:
             if actual != expected:
                 raise DamagedIndexError(f"{folder / name}: checksum mismatch (the file changed after it was written)")
     return meta
+
+
+def current_store_revision(index_dir: Path) -> int:
+    """The store revision of the current generation and deltas, read from meta.json alone (no index loaded)."""
+    pointer = read_pointer(index_dir)
+    if pointer is None:
+        raise IndexNotBuiltError(f"no index in {index_dir}; run 'peermatch index' (or 'peermatch demo') first")
+    folder = pointer.delta_folder(pointer.deltas) if pointer.deltas else pointer.folder
+    return int(read_meta(folder, verify=False)["store_revision"])
+
+
+def current_meta(index_dir: Path) -> dict[str, Any] | None:
+    """The current generation's meta (model, dimension, build time) and revision, without loading it."""
+    pointer = read_pointer(index_dir)
+    if pointer is None:
+        return None
+    meta = read_meta(pointer.folder, verify=False)
+    meta.pop("checksums", None)
+    return {**meta, "store_revision": current_store_revision(index_dir), "generation": pointer.name}
 
 
 def remove_scratch(index_dir: Path) -> int:
