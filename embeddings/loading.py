@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sentence_transformers import SentenceTransformer
+from typing import TYPE_CHECKING, Any
 
 from embeddings.errors import ModelNotFoundError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 BUILTIN_MODELS = {"usem3"}
 
 
 def load_model(spec: str, *, trust_remote_code: bool = False) -> SentenceTransformer:
     """'usem3' for the built-in multilingual USE v3, else a sentence-transformers model directory."""
+    from sentence_transformers import SentenceTransformer
+
     if spec == "usem3":
         from embeddings.usem3_module import USEM3Encoder
 
@@ -35,6 +40,16 @@ def load_model(spec: str, *, trust_remote_code: bool = False) -> SentenceTransfo
         )
     except (OSError, ValueError) as error:
         raise ModelNotFoundError(f"embedding model directory '{path}' could not be loaded: {error}") from error
+
+
+def load_encoding_model(spec: str, *, trust_remote_code: bool = False) -> Any:
+    """What encodes texts for ``spec``: the built-in model's own encoder (the same vectors as its
+    sentence-transformers module, without the framework's 5 s import), else ``load_model``."""
+    if spec == "usem3":
+        from embeddings.usem3_direct import DirectUSEM3
+
+        return DirectUSEM3()
+    return load_model(spec, trust_remote_code=trust_remote_code)
 
 
 def model_id(spec: str) -> str:

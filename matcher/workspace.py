@@ -272,11 +272,11 @@ def load_encoder(settings: Settings) -> TextEncoder:
     from embeddings.cache import EmbeddingCache
     from embeddings.embedder import Embedder
     from embeddings.errors import ModelNotFoundError as MissingModel
-    from embeddings.loading import load_model, model_id
+    from embeddings.loading import load_encoding_model, model_id
     from matcher.errors import ModelNotFoundError
 
     try:
-        model = load_model(settings.model, trust_remote_code=settings.trust_remote_code)
+        model = load_encoding_model(settings.model, trust_remote_code=settings.trust_remote_code)
     except MissingModel as error:
         raise ModelNotFoundError(str(error)) from error
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -79,3 +79,16 @@ def test_a_missing_model_fails_at_start_with_a_clear_message(tmp_path: Path) -> 
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelNotFoundError, match="not a sentence-transformers model"):
         load_model(str(tmp_path / "empty"))
+
+
+def test_the_direct_encoder_gives_the_sentence_transformers_vectors(real_encoder: Any) -> None:
+    """The default model encodes without the framework (fast start); the vectors must not change."""
+    import numpy as np
+
+    from embeddings.embedder import Embedder
+    from embeddings.loading import model_id
+    from embeddings.usem3_direct import DirectUSEM3
+
+    texts = ["apprentissage tout au long de la vie", "hola", "Teachers learn to use digital tools in class, step by step."] * 3
+    direct = Embedder(DirectUSEM3(), model_id("usem3"), cache=None, batch_size=4)
+    assert np.allclose(direct.encode(texts), real_encoder.encode(texts), atol=1e-5)
