@@ -20,7 +20,7 @@ import numpy as np
 from embeddings.embedder import TextEncoder
 from matcher.errors import DamagedIndexError, IndexNotBuiltError, WrongModelIndexError
 from matcher.index.dense import DenseIndex
-from matcher.index.generations import Pointer, append_delta, read_meta, read_pointer, write_generation
+from matcher.index.generations import Pointer, append_delta, read_delta, read_meta, read_pointer, write_generation
 from matcher.index.lexical import LexicalIndex
 from matcher.passages import Passage
 from matcher.records import RecordType
@@ -203,17 +203,13 @@ def apply_change(indexes: Indexes, change: Change, encoder: TextEncoder, setting
         for collection in COLLECTIONS
     }
     meta = {**indexes.meta, "store_revision": change.store_revision}
-
-    def fill(folder: Path) -> dict[str, Any]:
-        for collection in COLLECTIONS:
-            target = folder / collection
-            target.mkdir()
-            np.save(target / "vectors.npy", vectors[collection], allow_pickle=False)
-            passages = change.added.get(collection, [])
-            (target / "passages.json").write_text(json.dumps([asdict(p) for p in passages], ensure_ascii=False))
-        return {**meta, "retired": {c: sorted(owners) for c, owners in change.retired.items()}}
-
-    pointer = append_delta(settings.index_dir, indexes.pointer, fill)
+    arrays: dict[str, np.ndarray] = {}
+    for collection in COLLECTIONS:
+        passages = [asdict(p) for p in change.added.get(collection, [])]
+        arrays[f"{collection}.vectors"] = vectors[collection]
+        arrays[f"{collection}.passages"] = np.asarray(json.dumps(passages, ensure_ascii=False))
+    retired = {c: sorted(owners) for c, owners in change.retired.items()}
+    pointer = append_delta(settings.index_dir, indexes.pointer, arrays, {**meta, "retired": retired})
     return _with_delta(indexes, pointer, meta, change.retired, change.added, vectors)
 
 
@@ -274,15 +270,11 @@ def _load_base(folder: Path, settings: Settings) -> Indexes:
 
 
 def _load_delta(indexes: Indexes, pointer: Pointer) -> Indexes:
-    folder = pointer.delta_folder(pointer.deltas)
-    meta = read_meta(folder)
+    meta, arrays = read_delta(pointer, pointer.deltas)
     try:
-        added: dict[str, list[Passage]] = {
-            c: [Passage(**p) for p in json.loads((folder / c / "passages.json").read_text())] for c in COLLECTIONS
-        }
-        vectors: dict[str, np.ndarray] = {c: np.load(folder / c / "vectors.npy", allow_pickle=False) for c in COLLECTIONS}
-        retired = {c: set(owners) for c, owners in meta.pop("retired", {}).items()}
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise DamagedIndexError(f"{folder}: {error}") from error
-    meta.pop("checksums", None)
+        added: dict[str, list[Passage]] = {c: [Passage(**p) for p in json.loads(str(arrays[f"{c}.passages"]))] for c in COLLECTIONS}
+        vectors: dict[str, np.ndarray] = {c: arrays[f"{c}.vectors"] for c in COLLECTIONS}
+        retired = {c: set(owners) for c, owners in meta.pop("retired").items()}
+    except (ValueError, KeyError, TypeError) as error:
+        raise DamagedIndexError(f"{pointer.delta_path(pointer.deltas)}: {error}") from error
     return _with_delta(indexes, pointer, meta, retired, added, vectors)

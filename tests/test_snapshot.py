@@ -145,12 +145,15 @@ def test_a_damaged_delta_is_detected(tmp_path: Path, caplog: pytest.LogCaptureFi
     workspace.write([Resource.model_validate(resource("r9", "Teachers", "Teachers and digital skills."))])
     pointer = read_pointer(workspace.settings.index_dir)
     assert pointer is not None and pointer.deltas == 1
-    (pointer.delta_folder(1) / "resources" / "vectors.npy").write_bytes(b"\x93NUMPY garbage")
+    path = pointer.delta_path(1)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one byte flipped: the zip CRC-32 finds it
+    path.write_bytes(bytes(data))
     reopened = Workspace(workspace.settings, FakeEncoder())
     with caplog.at_level(logging.WARNING, logger="peermatch.workspace"):
         snapshot = reopened.snapshot()
     assert "r9" in {r.id for r in snapshot.resources} and snapshot.indexes.delta_rows == 0
-    assert any("vectors.npy" in r.message for r in caplog.records)
+    assert any("000001.npz" in r.message for r in caplog.records)
 
 
 def test_a_write_is_an_index_delta_and_matches_a_full_build(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ base, so a reader holding the old one keeps a consistent view.
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from pathlib import Path
 
 import faiss
@@ -39,9 +40,12 @@ class DenseIndex:
         self.delta = delta
         self.dead = np.zeros(len(keys), dtype=bool) if dead is None else dead
         self.base_rows = base_rows
-        # Later rows replace earlier ones with the same key (a re-written passage), so the last wins.
-        self.row_of = {key: row for row, key in enumerate(keys) if not self.dead[row]}
         self._base_dead = int(self.dead[:base_rows].sum())
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        """Key -> live row (built on first use: a write must not pay for it)."""
+        return {key: row for row, key in enumerate(self.keys) if not self.dead[row]}
 
     @property
     def dimension(self) -> int:

@@ -1,5 +1,5 @@
 """Index generations on disk: a base folder written aside and swapped in by one atomic rename of
-the pointer, then small deltas appended to it, each swapped in the same way.
+the pointer, then small deltas appended to it (one ``.npz`` file each), swapped in the same way.
 
 ``CURRENT`` names the generation and how many of its deltas are in force (``gen-123+2``). A
 failure mid-write leaves a stray scratch folder and the previous state serving. Every file of a
@@ -14,11 +14,15 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from matcher.errors import DamagedIndexError, IndexNotBuiltError
 
@@ -38,8 +42,8 @@ class Pointer:
     def name(self) -> str:
         return f"{self.folder.name}+{self.deltas}" if self.deltas else self.folder.name
 
-    def delta_folder(self, number: int) -> Path:
-        return self.folder / DELTAS / f"{number:06d}"
+    def delta_path(self, number: int) -> Path:
+        return self.folder / DELTAS / f"{number:06d}.npz"
 
 
 def read_pointer(index_dir: Path) -> Pointer | None:
@@ -76,29 +80,45 @@ def write_generation(index_dir: Path, fill: Callable[[Path], dict[str, Any]], ke
         raise
     _fsync_dir(index_dir)
     _point(index_dir, final.name)
-    _prune(index_dir, keep)
+    # Old generations (with their deltas: many small files) go in the background, not under the write lock.
+    threading.Thread(target=_prune, args=(index_dir, keep), daemon=True, name="prune-generations").start()
     return final
 
 
-def append_delta(index_dir: Path, base: Pointer, fill: Callable[[Path], dict[str, Any]]) -> Pointer:
-    """Write delta number ``base.deltas + 1`` of ``base``'s generation the same way, and point to it."""
+def append_delta(index_dir: Path, base: Pointer, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Pointer:
+    """Write delta number ``base.deltas + 1`` of ``base``'s generation as one ``.npz`` file
+    (written aside, fsynced, renamed), then point to it. One file a write keeps a write cheap,
+    and the zip format's CRC-32 of every array finds a damaged delta at load time."""
     number = base.deltas + 1
     parent = base.folder / DELTAS
     parent.mkdir(exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=parent))
+    final = base.delta_path(number)
+    scratch = parent / f".building-{final.name}"
     try:
-        _seal(scratch, fill(scratch))
-        final = base.delta_folder(number)
-        if final.exists():  # left by a writer that died between its rename and its pointer swap
-            shutil.rmtree(final)
-        scratch.rename(final)
+        with open(scratch, "wb") as handle:
+            np.savez(handle, meta=np.asarray(json.dumps(meta, ensure_ascii=False)), **arrays)  # type: ignore[arg-type]  # numpy stubs type **kwds by allow_pickle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(scratch, final)  # replaces a delta left by a writer that died before its pointer swap
     except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.unlink(missing_ok=True)
         raise
     _fsync_dir(parent)
     pointer = Pointer(base.folder, number)
     _point(index_dir, pointer.name)
     return pointer
+
+
+def read_delta(pointer: Pointer, number: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """A delta's meta and arrays; DamagedIndexError naming the file if it is missing or damaged."""
+    path = pointer.delta_path(number)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+        meta: dict[str, Any] = json.loads(str(arrays.pop("meta")))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
+        raise DamagedIndexError(f"{path}: missing or damaged ({error})") from error
+    return meta, arrays
 
 
 def read_meta(folder: Path, *, verify: bool = True) -> dict[str, Any]:
@@ -125,8 +145,9 @@ def current_store_revision(index_dir: Path) -> int:
     pointer = read_pointer(index_dir)
     if pointer is None:
         raise IndexNotBuiltError(f"no index in {index_dir}; run 'peermatch index' (or 'peermatch demo') first")
-    folder = pointer.delta_folder(pointer.deltas) if pointer.deltas else pointer.folder
-    return int(read_meta(folder, verify=False)["store_revision"])
+    if pointer.deltas:
+        return int(read_delta(pointer, pointer.deltas)[0]["store_revision"])
+    return int(read_meta(pointer.folder, verify=False)["store_revision"])
 
 
 def current_meta(index_dir: Path) -> dict[str, Any] | None:
@@ -141,9 +162,12 @@ def current_meta(index_dir: Path) -> dict[str, Any] | None:
 
 def remove_scratch(index_dir: Path) -> int:
     """Remove the scratch folders of writes that a crash cut short (call with no write running)."""
-    stray = [p for p in (*index_dir.glob(".building-*"), *index_dir.glob(f"gen-*/{DELTAS}/.building-*")) if p.is_dir()]
-    for folder in stray:
-        shutil.rmtree(folder, ignore_errors=True)
+    stray = [*index_dir.glob(".building-*"), *index_dir.glob(f"gen-*/{DELTAS}/.building-*")]
+    for path in stray:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
     return len(stray)
 
 

@@ -46,6 +46,7 @@ class LexicalIndex:
         base_lengths: np.ndarray | None = None,
         delta: list[Counter[str]] | None = None,
         dead: np.ndarray | None = None,
+        delta_df: Counter[str] | None = None,
     ) -> None:
         self.retriever = retriever
         self.keys = keys
@@ -53,12 +54,9 @@ class LexicalIndex:
         self.base_rows = len(keys) - len(self.delta)
         self.base_lengths = np.zeros(self.base_rows, np.float32) if base_lengths is None else base_lengths
         self.dead = np.zeros(len(keys), dtype=bool) if dead is None else dead
-        if self.delta:
-            self._delta_lengths = np.asarray([sum(c.values()) for c in self.delta], dtype=np.float32)
-            self._delta_df: Counter[str] = Counter(token for c in self.delta for token in c)
-        else:
-            self._delta_lengths = np.zeros(0, np.float32)
-            self._delta_df = Counter()
+        self._delta_lengths = np.asarray([sum(c.values()) for c in self.delta], dtype=np.float32)
+        # Document frequencies of the delta rows, carried from one extension to the next.
+        self._delta_df: Counter[str] = delta_df if delta_df is not None else Counter(t for c in self.delta for t in c)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -78,8 +76,11 @@ class LexicalIndex:
         """A new index: this one's rows with ``dead_rows`` retired and ``texts`` appended as delta rows."""
         dead = np.concatenate([self.dead, np.zeros(len(keys), dtype=bool)])
         dead[np.asarray(dead_rows, dtype=np.int64)] = True
-        delta = [*self.delta, *(Counter(tokenize(text) or [_EMPTY]) for text in texts)]
-        return LexicalIndex(self.retriever, [*self.keys, *keys], self.base_lengths, delta, dead)
+        added = [Counter(tokenize(text) or [_EMPTY]) for text in texts]
+        delta_df = self._delta_df.copy()
+        for counts in added:
+            delta_df.update(counts.keys())
+        return LexicalIndex(self.retriever, [*self.keys, *keys], self.base_lengths, [*self.delta, *added], dead, delta_df)
 
     def scores(self, query: str) -> np.ndarray:
         """The BM25 score of every row for ``query`` (0 for dead rows and rows without a query word)."""
