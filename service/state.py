@@ -120,8 +120,7 @@ class ServiceState:
 
     def _after_write(self, snapshot: Snapshot | None) -> None:
         if snapshot is not None:
-            snapshot.recommender.peer_recommender  # noqa: B018 - built now, not by the next reader
-            self._on_snapshot(snapshot)
+            self._on_snapshot(snapshot)  # its answers are pre-computed in the background
         if self.settings.compact_in_background and not self._compacting.locked():
             threading.Thread(target=self._compact, daemon=True, name="compact-index").start()
 
