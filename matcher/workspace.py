@@ -196,9 +196,12 @@ class Workspace:
         for collection, records in written.upserted.items():
             retired.setdefault(collection, set()).update(r.id for r in records)
             added[collection] = passages_of(records, self.settings)
-        indexes = apply_change(base.indexes, Change(written.revision, retired, added), self.encoder, self.settings)
-        snapshot = advance(base, written, indexes)
-        self._swap(snapshot)
+        # Under the catch-up lock: a reader of this process waits for this snapshot instead of
+        # loading the same delta from disk on its own.
+        with self._catch_up:
+            indexes = apply_change(base.indexes, Change(written.revision, retired, added), self.encoder, self.settings)
+            snapshot = advance(base, written, indexes)
+            self._swap(snapshot)
         return snapshot
 
     def _swap(self, snapshot: Snapshot) -> None:
@@ -254,6 +257,13 @@ class Workspace:
         snapshot = assemble(indexes, members, resources, self.encoder, self.settings)
         self._swap(snapshot)
         return report, snapshot
+
+    def remove_scratch(self) -> int:
+        """Remove what writes cut short by a crash left behind (under the write lock: never a live write's)."""
+        from matcher.index.generations import remove_scratch
+
+        with self._writing():
+            return remove_scratch(self.settings.index_dir)
 
     def compact_if_needed(self) -> bool:
         """Fold the deltas into a new base when they have grown (for a background thread)."""

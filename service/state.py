@@ -17,7 +17,6 @@ from typing import Any
 
 from embeddings.embedder import TextEncoder
 from matcher.errors import IndexNotBuiltError
-from matcher.index.generations import remove_scratch
 from matcher.records import Member, RecordType, Resource
 from matcher.snapshot import Snapshot
 from matcher.workspace import Workspace
@@ -77,7 +76,7 @@ class ServiceState:
         damaged, built by another model or older than the store), then watch for other
         workers' writes."""
         self.workspace.encoder  # noqa: B018 - a missing model fails here, at start
-        remove_scratch(self.settings.index_dir)
+        self.workspace.remove_scratch()
         store = self.workspace.store
         if store.count("members") + store.count("resources") > 0:
             snapshot = self.snapshot
