@@ -36,8 +36,8 @@ def require(scope: str) -> Callable[..., ApiKey]:
                 401, "an API key is required (Authorization: Bearer KEY or X-API-Key: KEY)", headers={"WWW-Authenticate": "Bearer"}
             )
         key = keys.find(presented)
-        if key is None:
-            raise HTTPException(401, "unknown API key", headers={"WWW-Authenticate": "Bearer"})
+        if key is None or key.expired():
+            raise HTTPException(401, "unknown or expired API key", headers={"WWW-Authenticate": "Bearer"})
         request.state.key_name = key.name
         if not key.allows(scope):
             raise HTTPException(403, f"key '{key.name}' lacks the '{scope}' scope (it has: {', '.join(sorted(key.scopes))})")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
 from matcher.pairing.run import PairingRequest, PairingResult
 from service.deps import Reader, State
-from service.jobs import Job
+from service.jobs import Job, QueueFull
 
 router = APIRouter(prefix="/v1/pairings", tags=["pairing"])
 
@@ -33,8 +33,12 @@ def _status(job: Job) -> JobStatus:
 
 
 @router.post("", response_model=JobStatus, status_code=202, summary="Start a pairing job for a cohort")
-def create(request: PairingRequest, state: State, key: Reader) -> JobStatus:
-    return _status(state.jobs.submit(state.snapshot.recommender, request))
+def create(request: PairingRequest, state: State, key: Reader, http: Request) -> JobStatus:
+    try:
+        job = state.jobs.submit(state.snapshot.recommender, request)
+    except QueueFull as error:
+        raise HTTPException(503, str(error), headers={"Retry-After": str(state.settings.retry_after_seconds)}) from error
+    return _status(job)
 
 
 @router.get("/{job_id}", response_model=JobStatus, summary="A pairing job's status")

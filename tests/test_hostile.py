@@ -1,0 +1,208 @@
+"""The service under hostile traffic: limits enforced while reading, liveness under load, live keys."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from tests.fakes import FakeEncoder
+from tests.test_service import READ, WRITE, auth, seeded_settings
+
+KIB = 1024
+
+
+class Upload:
+    """An ASGI request whose body arrives in chunks, with no Content-Length (as with
+    ``Transfer-Encoding: chunked``), counting the chunks the app pulls."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = chunks
+        self.pulled = 0
+        self.status = 0
+        self.body = b""
+
+    def call(self, app: FastAPI, method: str, path: str, headers: dict[str, str]) -> Upload:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "scheme": "http",
+            "server": ("127.0.0.1", 80),
+            "client": ("127.0.0.1", 1234),
+            "headers": [(k.lower().encode(), v.encode()) for k, v in {"transfer-encoding": "chunked", **headers}.items()],
+        }
+
+        async def receive() -> dict[str, Any]:
+            if self.pulled < len(self.chunks):
+                self.pulled += 1
+                return {"type": "http.request", "body": self.chunks[self.pulled - 1], "more_body": self.pulled < len(self.chunks)}
+            await asyncio.sleep(3600)  # the client has sent everything and waits
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                self.status = message["status"]
+            elif message["type"] == "http.response.body":
+                self.body += message.get("body", b"")
+
+        asyncio.run(app(scope, receive, send))
+        return self
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def test_a_chunked_body_without_a_key_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    app = create_app(seeded_settings(tmp_path, max_body_bytes=2 * KIB), FakeEncoder())
+    upload = Upload([b" " * KIB] * 64).call(app, "POST", "/v1/resources/search", {"content-type": "application/json"})
+    assert (upload.status, upload.json()["code"], upload.pulled) == (401, "unauthorized", 0)
+    wrong = Upload([b" " * KIB] * 64).call(app, "POST", "/v1/resources/search", {"authorization": "Bearer nope"})
+    assert (wrong.status, wrong.pulled) == (401, 0)
+
+
+def test_a_chunked_body_over_the_limit_is_cut_off_while_it_is_read(tmp_path: Path) -> None:
+    app = create_app(seeded_settings(tmp_path, max_body_bytes=2 * KIB), FakeEncoder())
+    headers = {"content-type": "application/json", **auth(READ)}
+    upload = Upload([b" " * KIB] * 64).call(app, "POST", "/v1/resources/search", headers)
+    assert upload.status == 413 and upload.json() == {"code": "too_large", "message": "request body over 2048 bytes"}
+    assert upload.pulled == 3  # 3 KiB read, then no more
+    fits = Upload([b'{"query": ', b'"floods"}']).call(app, "POST", "/v1/resources/search", headers)
+    assert fits.status == 200 and fits.json()["results"][0]["id"] == "floods"
+
+
+def test_an_oversize_member_sent_chunked_is_not_stored(tmp_path: Path) -> None:
+    app = create_app(seeded_settings(tmp_path, max_body_bytes=2 * KIB), FakeEncoder())
+    row = json.dumps([{"id": "big", "name": "x" * 4 * KIB, "kind": "city", "country": "FR", "region": "Africa", "languages": ["fr"]}])
+    chunks = [row.encode()[i : i + 512] for i in range(0, len(row), 512)]
+    upload = Upload(chunks).call(app, "POST", "/v1/members/bulk", {"content-type": "application/json", **auth(WRITE)})
+    assert upload.status == 413
+    assert TestClient(app).get("/v1/members/big", headers=auth(READ)).status_code == 404
+
+
+# ---- liveness under load: a real server (uvicorn, loopback) and a slow embedder ------------------
+
+
+class SlowEncoder(FakeEncoder):
+    """The fake embedder, taking ``delay`` seconds per call once ``slow`` is set (like a model
+    on a busy CPU, but sleeping, so the test measures waiting, not the machine), and counting
+    how many calls run at once."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+        self.slow = False
+        self.running = 0
+        self.most_at_once = 0
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        if self.slow:
+            with self._lock:
+                self.running += 1
+                self.most_at_once = max(self.most_at_once, self.running)
+            time.sleep(self.delay)
+            with self._lock:
+                self.running -= 1
+        return super().encode(texts, progress=progress)
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a thread; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started:
+            break
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def fire(url: str, count: int, body: dict[str, Any]) -> list[httpx.Response]:
+    """``count`` searches at once, each on its own connection; their answers."""
+    answers: list[httpx.Response] = []
+
+    def one() -> None:
+        answers.append(httpx.post(url + "/v1/resources/search", json=body, headers=auth(READ), timeout=60))
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_heavy_work_is_bounded_and_the_overflow_told_to_retry(tmp_path: Path) -> None:
+    encoder = SlowEncoder(delay=0.5)
+    settings = seeded_settings(tmp_path, heavy_concurrency=2, heavy_queue=2, retry_after_seconds=3)
+    app = create_app(settings, encoder)
+    encoder.slow = True
+    with serving(app) as url:
+        answers = fire(url, 12, {"query": "floods"})
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] * 4 + [503] * 8  # 2 running + 2 waiting; the other 8 told to come back
+    busy = next(a for a in answers if a.status_code == 503)
+    assert busy.headers["Retry-After"] == "3" and busy.json()["code"] == "busy"
+    assert encoder.most_at_once == 2
+
+
+def test_health_answers_at_once_while_the_worker_threads_are_busy(tmp_path: Path) -> None:
+    # more heavy requests in flight than the 40 worker threads: a /health that needed a thread would wait
+    encoder = SlowEncoder(delay=1.5)
+    settings = seeded_settings(tmp_path, heavy_concurrency=100, heavy_queue=100)
+    app = create_app(settings, encoder)
+    encoder.slow = True
+    with serving(app) as url:
+        load = threading.Thread(target=fire, args=(url, 60, {"query": "floods"}))
+        load.start()
+        while encoder.running < 40:
+            time.sleep(0.01)
+        timings = []
+        for path in ("/health", "/ready") * 5:
+            started = time.perf_counter()
+            assert httpx.get(url + path, timeout=30).status_code == 200
+            timings.append(time.perf_counter() - started)
+        load.join()
+    assert max(timings) < 0.25, timings
+
+
+def test_pairing_jobs_beyond_the_queue_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+
+    def slow_pairing(recommender: object, request: object) -> object:
+        release.wait(10)
+        raise ValueError("stopped by the test")
+
+    monkeypatch.setattr("service.jobs.pair_cohort", slow_pairing)
+    client = TestClient(create_app(seeded_settings(tmp_path, pairing_queue=2, retry_after_seconds=5), FakeEncoder()))
+    body = {"mentees": ["dakar"], "mentors": ["lyon"]}
+    statuses = [client.post("/v1/pairings", headers=auth(READ), json=body) for _ in range(4)]
+    release.set()
+    assert [s.status_code for s in statuses] == [202, 202, 503, 503]
+    assert statuses[2].headers["Retry-After"] == "5" and statuses[2].json()["code"] == "busy"
