@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from tests.fakes import FakeEncoder
-from tests.test_service import READ, WRITE, auth, seeded_settings
+from tests.test_service import ADMIN, READ, WRITE, auth, seeded_settings
 
 KIB = 1024
 
@@ -206,3 +206,60 @@ def test_pairing_jobs_beyond_the_queue_are_refused(tmp_path: Path, monkeypatch: 
     release.set()
     assert [s.status_code for s in statuses] == [202, 202, 503, 503]
     assert statuses[2].headers["Retry-After"] == "5" and statuses[2].json()["code"] == "busy"
+
+
+# ---- keys take effect without a restart ------------------------------------------------------
+
+
+def answered_within(seconds: float, client: TestClient, key: str, status: int) -> float | None:
+    """How long until ``key`` gets ``status`` on a read route (None: not within ``seconds``)."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if client.get("/v1/members", headers=auth(key)).status_code == status:
+            return time.monotonic() - started
+        time.sleep(0.05)
+    return None
+
+
+def test_keys_created_revoked_and_expired_while_serving_take_effect_within_a_second(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from service.auth import create_key, revoke_key
+
+    settings = seeded_settings(tmp_path)
+    client = TestClient(create_app(settings, FakeEncoder()))
+    hub = create_key(settings.keys_path, "hub", ["read"])
+    assert answered_within(1.0, client, hub, 200) is not None
+    revoke_key(settings.keys_path, "hub")
+    assert answered_within(1.0, client, hub, 401) is not None
+    past = create_key(settings.keys_path, "old", ["read"], expires=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    time.sleep(0.6)
+    refused = client.get("/v1/members", headers=auth(past))
+    assert refused.status_code == 401 and refused.json()["message"] == "API key 'old' expired at 2020-01-01T00:00:00+00:00"
+    assert client.get("/v1/members", headers=auth(READ)).status_code == 200  # the inline keys stay
+
+
+def test_last_use_of_each_key_is_recorded_and_listed(tmp_path: Path) -> None:
+    from service.auth import create_key
+    from service.keys_usage import list_keys
+
+    settings = seeded_settings(tmp_path)
+    client = TestClient(create_app(settings, FakeEncoder()))
+    used = create_key(settings.keys_path, "used", ["read"])
+    create_key(settings.keys_path, "unused", ["read"])
+    time.sleep(0.6)
+    before = time.time()
+    assert client.get("/v1/members", headers=auth(used)).status_code == 200
+    listing = {k["name"]: k for k in client.get("/v1/keys", headers=auth(ADMIN)).json()["items"]}
+    assert listing["unused"]["last_used"] is None and listing["unused"]["scopes"] == ["read"]
+    assert abs(dt_seconds(listing["used"]["last_used"]) - before) < 2
+    assert "sha256" not in listing["used"] and listing["admin"]["source"] == "environment"
+    assert client.get("/v1/keys", headers=auth(READ)).status_code == 403
+    on_disk = {k.name: k for k in list_keys(settings.keys_path)}  # what `peermatch keys list` shows
+    assert on_disk["used"].last_used == listing["used"]["last_used"] and on_disk["unused"].last_used is None
+
+
+def dt_seconds(text: str) -> float:
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(text).timestamp()
