@@ -60,6 +60,13 @@ def install(app: FastAPI) -> None:
             headers=dict(error.headers) if error.headers else None,
         )
 
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        # Registered for Exception, this runs in Starlette's outermost error middleware, which
+        # logs the traceback and re-raises after sending: the client still gets the one shape.
+        request_id = getattr(request.state, "request_id", None)
+        return error_response(500, "internal", "internal error" + (f" (request id {request_id})" if request_id else ""))
+
     @app.exception_handler(PeermatchError)
     async def peermatch(request: Request, error: PeermatchError) -> JSONResponse:
         if isinstance(error, UnknownIdError):

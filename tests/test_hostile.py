@@ -160,7 +160,7 @@ def fire(url: str, count: int, body: dict[str, Any]) -> list[httpx.Response]:
 
 def test_heavy_work_is_bounded_and_the_overflow_told_to_retry(tmp_path: Path) -> None:
     encoder = SlowEncoder(delay=0.5)
-    settings = seeded_settings(tmp_path, heavy_concurrency=2, heavy_queue=2, retry_after_seconds=3)
+    settings = seeded_settings(tmp_path, heavy_concurrency=2, heavy_queue=2, retry_after_seconds=3, precompute_peers=False)
     app = create_app(settings, encoder)
     encoder.slow = True
     with serving(app) as url:
@@ -175,7 +175,7 @@ def test_heavy_work_is_bounded_and_the_overflow_told_to_retry(tmp_path: Path) ->
 def test_health_answers_at_once_while_the_worker_threads_are_busy(tmp_path: Path) -> None:
     # more heavy requests in flight than the 40 worker threads: a /health that needed a thread would wait
     encoder = SlowEncoder(delay=1.5)
-    settings = seeded_settings(tmp_path, heavy_concurrency=100, heavy_queue=100)
+    settings = seeded_settings(tmp_path, heavy_concurrency=100, heavy_queue=100, precompute_peers=False)
     app = create_app(settings, encoder)
     encoder.slow = True
     with serving(app) as url:
@@ -263,3 +263,56 @@ def dt_seconds(text: str) -> float:
     import datetime as dt
 
     return dt.datetime.fromisoformat(text).timestamp()
+
+
+# ---- inputs that used to give a server error, a wrong answer or a job that never ends -----------
+
+
+def test_an_offset_beyond_64_bits_is_a_422_naming_the_field(tmp_path: Path) -> None:
+    client = TestClient(create_app(seeded_settings(tmp_path), FakeEncoder()))
+    response = client.get("/v1/members", params={"offset": "99999999999999999999"}, headers=auth(READ))
+    assert response.status_code == 422 and response.json()["field"] == "offset" and response.json()["code"] == "invalid_request"
+    largest = client.get("/v1/members", params={"offset": str(2**63 - 1)}, headers=auth(READ))
+    assert largest.status_code == 200 and largest.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"mentees": ["dakar", "dakar"], "mentors": ["lyon"]}, "mentees"),
+        ({"mentees": [], "mentors": ["lyon"]}, "mentees"),
+        (
+            {"mentees": ["dakar"], "mentors": ["lyon"], "constraints": {"load_overrides": {"lyon": [-1, 2]}}},
+            "constraints.load_overrides.lyon.0",
+        ),
+        (
+            {"mentees": ["dakar"], "mentors": ["lyon"], "constraints": {"region_weights": {"Africa": 1e308}}},
+            "constraints.region_weights.Africa",
+        ),
+        (
+            {"mentees": ["dakar"], "mentors": ["lyon"], "constraints": {"priority_weights": {"dakar": 0}}},
+            "constraints.priority_weights.dakar",
+        ),
+        ({"mentee_regions": ["Atlantis"], "mentors": ["lyon"]}, "mentee_regions.0"),
+    ],
+)
+def test_pairing_input_that_cannot_make_sense_is_refused(tmp_path: Path, body: dict[str, Any], field: str) -> None:
+    client = TestClient(create_app(seeded_settings(tmp_path), FakeEncoder()))
+    response = client.post("/v1/pairings", headers=auth(READ), json=body)
+    assert (response.status_code, response.json()["field"]) == (422, field)
+
+
+def test_a_job_that_fails_in_any_way_ends_failed_with_its_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def overflowing(recommender: object, request: object) -> object:
+        raise OverflowError("cannot convert float infinity to integer")
+
+    monkeypatch.setattr("service.jobs.pair_cohort", overflowing)
+    client = TestClient(create_app(seeded_settings(tmp_path), FakeEncoder()))
+    job_id = client.post("/v1/pairings", headers=auth(READ), json={"mentees": ["dakar"], "mentors": ["lyon"]}).json()["id"]
+    for _ in range(100):
+        status = client.get(f"/v1/pairings/{job_id}", headers=auth(READ)).json()
+        if status["status"] != "queued" and status["status"] != "running":
+            break
+        time.sleep(0.02)
+    assert status["status"] == "failed"
+    assert status["error"] == "internal error: OverflowError: cannot convert float infinity to integer"

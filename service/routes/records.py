@@ -11,7 +11,7 @@ from matcher.errors import InvalidRecordsError, PeermatchError
 from matcher.ingest.readers import RawRow
 from matcher.ingest.validate import validate_rows
 from matcher.records import Member, Resource
-from service.deps import Reader, State, Writer
+from service.deps import Offset, Reader, State, Writer
 
 router = APIRouter(prefix="/v1", tags=["records"])
 Collection = Literal["members", "resources"]
@@ -44,16 +44,12 @@ def _written(state: Any, changed: list[str]) -> WriteResult:
 
 
 @router.get("/members", response_model=Page, summary="List members, by id")
-def list_members(
-    state: State, key: Reader, offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50
-) -> Page:
+def list_members(state: State, key: Reader, offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page:
     return _page(state, "members", offset, limit)
 
 
 @router.get("/resources", response_model=Page, summary="List resources, by id")
-def list_resources(
-    state: State, key: Reader, offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50
-) -> Page:
+def list_resources(state: State, key: Reader, offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page:
     return _page(state, "resources", offset, limit)
 
 
