@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-
-import numpy as np
 from typing import Annotated
 
+import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
 # Objective weights say how many times more one mentee counts than another. Past 100, the solvers'

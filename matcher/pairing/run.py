@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -93,7 +94,7 @@ def _cohort(recommender: Recommender, request: PairingRequest) -> tuple[list[str
     if request.pool:
         return list(request.pool), list(request.pool), True
 
-    def select(explicit: list[str] | None, regions: list[str] | None, kinds: list[str] | None) -> list[str]:
+    def select(explicit: list[str] | None, regions: Sequence[str] | None, kinds: Sequence[str] | None) -> list[str]:
         if explicit:
             return list(explicit)
         return [
