@@ -37,7 +37,9 @@ def install(app: FastAPI) -> None:
     async def validation(request: Request, error: RequestValidationError) -> JSONResponse:
         details = []
         for item in error.errors():
-            location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path")]
+            loc = tuple(item.get("loc", ()))
+            # the first part says where (body, query, path, header): the rest names the field
+            location = [str(part) for part in (loc[1:] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else loc)]
             details.append({"field": ".".join(location) or "(body)", "reason": item.get("msg", "")})
         first = details[0] if details else {"field": "(body)", "reason": "invalid request"}
         return error_response(422, "invalid_request", f"field '{first['field']}': {first['reason']}", first["field"], details)

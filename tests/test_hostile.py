@@ -316,3 +316,126 @@ def test_a_job_that_fails_in_any_way_ends_failed_with_its_reason(tmp_path: Path,
         time.sleep(0.02)
     assert status["status"] == "failed"
     assert status["error"] == "internal error: OverflowError: cannot convert float infinity to integer"
+
+
+# ---- records: references, control characters, lengths --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "reason"),
+    [
+        ({"name": "Nul\x00City"}, "name", "control character U+0000 at position 3"),
+        ({"name": "x" * 301}, "name", "String should have at most 300 characters"),
+        ({"profile": "p" * 20_001}, "profile", "String should have at most 20000 characters"),
+        ({"needs": [{"text": "n"}] * 51}, "needs", "List should have at most 50 items"),
+        ({"networks": ["a\x1bb"]}, "networks.0", "control character U+001B at position 1"),
+    ],
+)
+def test_record_fields_with_control_characters_or_no_end_are_refused(tmp_path: Path, row: dict[str, Any], field: str, reason: str) -> None:
+    from tests.conftest import member
+
+    client = TestClient(create_app(seeded_settings(tmp_path), FakeEncoder()))
+    response = client.post("/v1/members/bulk", headers=auth(WRITE), json=[member("bad", **row)])
+    assert response.status_code == 422 and response.json()["field"] == field
+    assert response.json()["details"][0]["reason"].startswith(reason)
+
+
+def test_control_characters_in_long_texts_become_spaces(tmp_path: Path) -> None:
+    # a PDF's form feeds in a resource's text are layout, not content: kept as spaces, not refused
+    from tests.conftest import resource
+
+    client = TestClient(create_app(seeded_settings(tmp_path), FakeEncoder()))
+    put = client.put("/v1/resources/pdf", headers=auth(WRITE), json=resource("pdf", "Flood plan", "Page one\x0cPage two\x00."))
+    assert put.status_code == 200
+    assert client.get("/v1/resources/pdf", headers=auth(READ)).json()["summary"] == "Page one Page two ."
+
+
+def test_partners_and_authors_must_be_known_members(tmp_path: Path) -> None:
+    from tests.conftest import member, resource
+
+    client = TestClient(create_app(seeded_settings(tmp_path), FakeEncoder()))
+    rows = [member("new-a", partners=["lyon", "new-b"]), member("new-b", partners=["ghost"])]
+    response = client.post("/v1/members/bulk", headers=auth(WRITE), json=rows)
+    assert response.status_code == 422
+    assert response.json()["details"] == [{"line": 2, "field": "partners.0", "reason": "unknown member 'ghost'", "id": "new-b"}]
+    assert client.post("/v1/members/bulk", headers=auth(WRITE), json=rows[:1] + [member("new-b")]).status_code == 200
+    authored = client.put("/v1/resources/r", headers=auth(WRITE), json=resource("r", "T", "S.", authors=["dakar", "nobody"]))
+    assert authored.status_code == 422 and authored.json()["field"] == "authors.1"
+
+
+# ---- bounded work per request; query embeddings are not persisted --------------------------------
+
+
+class RecordingEncoder(FakeEncoder):
+    """The fake embedder, noting which texts were embedded as passages and which as queries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passages: list[str] = []
+        self.queries: list[str] = []
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        self.passages.extend(texts)
+        return super().encode(texts, progress=progress)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        self.queries.extend(texts)
+        return super().encode(texts)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/recommendations/experts", {"theme": "floods", "options": {"aspects": ["a"] * 5000}}, "options.aspects"),
+        ("/v1/recommendations/experts", {"theme": "floods", "options": {"aspects": ["a" * 501]}}, "options.aspects.0"),
+        ("/v1/resources/search", {"query": "q" * 4001}, "query"),
+    ],
+)
+def test_the_work_one_request_may_ask_for_is_bounded(tmp_path: Path, path: str, body: dict[str, Any], field: str) -> None:
+    client = TestClient(create_app(seeded_settings(tmp_path), FakeEncoder()))
+    response = client.post(path, headers=auth(READ), json=body)
+    assert (response.status_code, response.json()["field"]) == (422, field)
+
+
+def test_queries_themes_aspects_and_profiles_are_embedded_as_queries(tmp_path: Path) -> None:
+    from tests.conftest import member
+
+    encoder = RecordingEncoder()
+    client = TestClient(create_app(seeded_settings(tmp_path, precompute_peers=False), encoder))
+    encoder.passages.clear()
+    client.post("/v1/resources/search", headers=auth(READ), json={"query": "zeta floods"})
+    client.post("/v1/recommendations/experts", headers=auth(READ), json={"theme": "eta floods", "options": {"aspects": ["theta garden"]}})
+    profile = member("visitor", profile="iota digital", needs=[{"text": "kappa budget"}], strengths=[{"text": "lambda garden"}])
+    assert client.post("/v1/recommendations/peers", headers=auth(READ), json={"profile": profile}).status_code == 200
+    asked = {"zeta floods", "eta floods", "theta garden", "kappa budget"}
+    assert asked <= set(encoder.queries) and not asked & set(encoder.passages)
+    assert not any("iota" in text or "lambda" in text for text in encoder.passages)
+
+
+def test_the_embedder_keeps_query_vectors_in_memory_only(tmp_path: Path) -> None:
+    from embeddings.cache import EmbeddingCache
+    from embeddings.embedder import Embedder
+
+    class CountingModel:
+        calls = 0
+
+        def get_embedding_dimension(self) -> int:
+            return 4
+
+        def encode(self, texts: list[str], **_: object) -> np.ndarray:
+            CountingModel.calls += len(texts)
+            return np.ones((len(texts), 4), dtype=np.float32)
+
+    cache = EmbeddingCache(tmp_path / "cache.sqlite")
+    embedder = Embedder(CountingModel(), "counting", cache, query_cache_size=2)  # type: ignore[arg-type]
+    embedder.encode_queries(["a", "b"])
+    embedder.encode_queries(["a", "b"])
+    assert CountingModel.calls == 2  # the second time from memory
+    assert cache._db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0] == 0
+    embedder.encode_queries(["c"])  # the memory holds 2: "a" goes
+    embedder.encode_queries(["a"])
+    assert CountingModel.calls == 4
+    embedder.encode(["passage"])
+    assert cache._db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0] == 1
+    vectors = embedder.encode_queries(["passage", "d"])  # a passage's stored vector is read, not recomputed
+    assert CountingModel.calls == 6 and vectors.shape == (2, 4) and vectors.dtype == np.float32

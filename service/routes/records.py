@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from matcher.errors import InvalidRecordsError, PeermatchError
 from matcher.ingest.readers import RawRow
-from matcher.ingest.validate import validate_rows
+from matcher.ingest.validate import Validated, check_references, validate_rows
 from matcher.records import Member, Resource
 from service.deps import Offset, Reader, State, Writer
 
@@ -36,6 +36,14 @@ def _page(state: Any, collection: Collection, offset: int, limit: int) -> Page:
     store = state.workspace.store
     items = [r.model_dump(mode="json") for r in store.page(collection, offset, limit)]
     return Page(total=store.count(collection), offset=offset, limit=limit, items=items)
+
+
+def _checked(state: Any, validated: Validated) -> list[Member | Resource]:
+    """The records, if every one is valid and names only known members as partners or authors."""
+    problems = validated.problems or check_references(validated, lambda ids: state.workspace.store.existing("members", ids))
+    if problems:
+        raise InvalidRecordsError(problems)
+    return validated.records
 
 
 def _written(state: Any, changed: list[str]) -> WriteResult:
@@ -67,7 +75,8 @@ def get_resource(resource_id: str, state: State, key: Reader) -> Resource:
 def put_member(member_id: Annotated[str, Path(min_length=1, max_length=200)], member: Member, state: State, key: Writer) -> WriteResult:
     if member.id != member_id:
         raise PeermatchError(f"the body's id '{member.id}' differs from the path's '{member_id}'")
-    return _written(state, state.upsert([member]))
+    records = _checked(state, Validated("members", [member], lines={member.id: ("request body", 1)}))
+    return _written(state, state.upsert(records))
 
 
 @router.put("/resources/{resource_id}", response_model=WriteResult, summary="Create or replace a resource")
@@ -76,7 +85,8 @@ def put_resource(
 ) -> WriteResult:
     if resource.id != resource_id:
         raise PeermatchError(f"the body's id '{resource.id}' differs from the path's '{resource_id}'")
-    return _written(state, state.upsert([resource]))
+    records = _checked(state, Validated("resources", [resource], lines={resource.id: ("request body", 1)}))
+    return _written(state, state.upsert(records))
 
 
 @router.delete("/members/{member_id}", status_code=204)
@@ -108,6 +118,4 @@ def bulk(
     ],
 ) -> WriteResult:
     validated = validate_rows([RawRow("request body", i, row) for i, row in enumerate(records, start=1)], collection)
-    if validated.problems:
-        raise InvalidRecordsError(validated.problems)
-    return _written(state, state.upsert(validated.records))
+    return _written(state, state.upsert(_checked(state, validated)))
