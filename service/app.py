@@ -12,6 +12,7 @@ from fastapi_offline import FastAPIOffline
 
 from embeddings.embedder import TextEncoder
 from matcher import __version__
+from matcher.store.permissions import secure_data_dir
 from service import errors, middleware
 from service.auth import KeyRing
 from service.gate import KeyGate
@@ -32,6 +33,7 @@ Every /v1 route needs an API key (`Authorization: Bearer KEY` or `X-API-Key: KEY
 def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *, start: bool = True) -> FastAPI:
     """The app over ``settings.data_dir``; ``start`` loads the model and indexes now (a missing
     model fails here, not on the first request)."""
+    secure_data_dir(settings, (settings.keys_path, usage_path(settings.keys_path)))  # before the store opens it
     state = ServiceState(settings, encoder)
     state.jobs.queue = settings.pairing_queue  # (ServiceState builds Jobs with the default bound)
     if start:

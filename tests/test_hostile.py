@@ -439,3 +439,30 @@ def test_the_embedder_keeps_query_vectors_in_memory_only(tmp_path: Path) -> None
     assert cache._db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0] == 1
     vectors = embedder.encode_queries(["passage", "d"])  # a passage's stored vector is read, not recomputed
     assert CountingModel.calls == 6 and vectors.shape == (2, 4) and vectors.dtype == np.float32
+
+
+# ---- the data directory is private -----------------------------------------------------------------
+
+
+def mode(path: Path) -> str:
+    return oct(path.stat().st_mode & 0o777)
+
+
+def test_the_data_directory_and_its_secrets_are_private(tmp_path: Path) -> None:
+    import os
+
+    from service.auth import create_key
+    from service.settings import ServiceSettings
+
+    fresh = ServiceSettings(data_dir=tmp_path / "fresh", log_json=False)
+    create_app(fresh, FakeEncoder())
+    create_key(fresh.keys_path, "hub", ["read"])
+    assert (mode(fresh.data_dir), mode(fresh.store_path), mode(fresh.keys_path)) == ("0o700", "0o600", "0o600")
+    settings = seeded_settings(tmp_path)  # made by the importer, with the default umask
+    create_key(settings.keys_path, "hub", ["read"])
+    os.chmod(settings.data_dir, 0o755)
+    os.chmod(settings.store_path, 0o644)
+    os.chmod(settings.keys_path, 0o644)
+    create_app(settings, FakeEncoder())
+    files = [settings.store_path, settings.store_path.with_name("peermatch.sqlite-wal"), settings.keys_path]
+    assert [mode(settings.data_dir)] + [mode(f) for f in files] == ["0o700", "0o600", "0o600", "0o600"]
