@@ -13,7 +13,7 @@ from fastapi_offline import FastAPIOffline
 from embeddings.embedder import TextEncoder
 from matcher import __version__
 from matcher.store.permissions import secure_data_dir
-from service import errors, middleware
+from service import errors, middleware, openapi
 from service.auth import KeyRing
 from service.gate import KeyGate
 from service.keys_usage import KeyUsage, usage_path
@@ -71,6 +71,7 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
     # recommend before records: "/v1/resources/search" must not be taken for a resource id
     for module in (health, recommend, records, pairing, feedback, keys):
         app.include_router(module.router)
+    openapi.install(app)
     access = logging.getLogger("peermatch.access")
     access.setLevel(logging.INFO if settings.log_json else logging.WARNING)
     if not access.handlers:

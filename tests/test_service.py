@@ -51,7 +51,7 @@ def test_keys_and_scopes(client: TestClient) -> None:
     assert no_key.status_code == 401 and no_key.json()["code"] == "unauthorized"
     assert client.get("/v1/members/dakar/peers", headers=auth("wrong")).status_code == 401
     peers = client.get("/v1/members/dakar/peers", headers={"X-API-Key": READ})
-    assert peers.status_code == 200 and peers.json()[0]["id"] == "lyon"
+    assert peers.status_code == 200 and peers.json()["items"][0]["id"] == "lyon"
     forbidden = client.post("/v1/members/bulk", headers=auth(READ), json=[])
     assert forbidden.status_code == 403 and "lacks the 'write' scope" in forbidden.json()["message"]
     assert client.get("/metrics", headers=auth(WRITE)).status_code == 403
@@ -218,7 +218,11 @@ def test_metrics_add_up_over_worker_processes(tmp_path: Path) -> None:
     outputs = [
         subprocess.run(
             [sys.executable, "-c", WORKER_SCRIPT, str(settings.data_dir), settings.api_keys or "", str(requests), ADMIN],
-            env=env, capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent.parent,
         ).stdout
         for requests in (3, 5)
     ]

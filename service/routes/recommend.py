@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from matcher.errors import PeermatchError
 from matcher.graph.capacity import CapacityMap, capacity_map
@@ -20,10 +20,12 @@ from matcher.recommend.representatives import RepresentativeFit
 from matcher.records import Member, ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
 from service.deps import Reader, State
+from service.pages import Page, ranking
 from service.state import Snapshot
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
-PEER_LIST = TypeAdapter(list[PeerMatch])
+PeerPage = Page[PeerMatch]
+MemberResourcePage = Page[MemberResourceHit]
 
 
 class PeerRequest(BaseModel):
@@ -63,14 +65,14 @@ class ResourceSearchResponse(BaseModel):
     results: list[ResourceHit]
 
 
-@router.post("/recommendations/peers", response_model=list[PeerMatch], summary="Peer partners for a member or an unsaved profile")
-def peers(request: PeerRequest, state: State, key: Reader) -> list[PeerMatch]:
+@router.post("/recommendations/peers", response_model=PeerPage, summary="Peer partners for a member or an unsaved profile")
+def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
     recommender = state.snapshot.recommender
     target = request.member_id if request.member_id is not None else request.profile
-    return recommender.peers(target, request.options)  # type: ignore[arg-type]
+    return ranking(recommender.peers(target, request.options), request.options.k)  # type: ignore[arg-type]
 
 
-@router.get("/members/{member_id}/peers", response_model=list[PeerMatch], summary="Peer partners for a stored member")
+@router.get("/members/{member_id}/peers", response_model=PeerPage, summary="Peer partners for a stored member")
 def member_peers(
     member_id: str,
     state: State,
@@ -108,7 +110,7 @@ def default_peer_answer(
     """The GET route's answer as JSON bytes, with its cache key (also used to pre-compute answers)."""
     recommender = snapshot.recommender
     options = PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region)
-    answer = PEER_LIST.dump_json(recommender.peers(member_id, options))
+    answer = ranking(recommender.peers(member_id, options), k).model_dump_json().encode()
     return peer_cache_key(member_id, k, mode, reciprocal, cross_region), answer
 
 
@@ -117,11 +119,11 @@ def experts(request: ExpertRequest, state: State, key: Reader) -> ExpertGroup:
     return state.snapshot.recommender.experts(request.theme, request.options)
 
 
-@router.get("/members/{member_id}/resources", response_model=list[MemberResourceHit], summary="Resources for a member's needs")
+@router.get("/members/{member_id}/resources", response_model=MemberResourcePage, summary="Resources for a member's needs")
 def member_resources(
     member_id: str, state: State, key: Reader, k: Annotated[int, Query(ge=1, le=200)] = 10, all_languages: bool = False
-) -> list[MemberResourceHit]:
-    return state.snapshot.recommender.resources_for(member_id, MemberResourceOptions(k=k, all_languages=all_languages))
+) -> MemberResourcePage:
+    return ranking(state.snapshot.recommender.resources_for(member_id, MemberResourceOptions(k=k, all_languages=all_languages)), k)
 
 
 @router.get("/members/{member_id}/representative-fit", response_model=RepresentativeFit, summary="Representative fit for a cluster")

@@ -12,17 +12,14 @@ from matcher.ingest.readers import RawRow
 from matcher.ingest.validate import Validated, check_references, validate_rows
 from matcher.records import Member, Resource
 from service.deps import Offset, Reader, State, Writer
+from service.pages import Page
 
 router = APIRouter(prefix="/v1", tags=["records"])
 Collection = Literal["members", "resources"]
-MODELS = {"members": Member, "resources": Resource}
-
-
-class Page(BaseModel):
-    total: int
-    offset: int
-    limit: int
-    items: list[dict[str, Any]]
+MemberPage = Page[Member]
+ResourcePage = Page[Resource]
+# One bulk request holds at most this many records (a network's worth); more come in batches.
+BULK_MAX = 50_000
 
 
 class WriteResult(BaseModel):
@@ -31,11 +28,10 @@ class WriteResult(BaseModel):
     generation: str
 
 
-def _page(state: Any, collection: Collection, offset: int, limit: int) -> Page:
+def _page(state: Any, collection: Collection, offset: int, limit: int) -> dict[str, Any]:
     limit = min(limit, state.settings.page_size_max)
     store = state.workspace.store
-    items = [r.model_dump(mode="json") for r in store.page(collection, offset, limit)]
-    return Page(total=store.count(collection), offset=offset, limit=limit, items=items)
+    return {"total": store.count(collection), "offset": offset, "limit": limit, "items": store.page(collection, offset, limit)}
 
 
 def _checked(state: Any, validated: Validated) -> list[Member | Resource]:
@@ -51,13 +47,13 @@ def _written(state: Any, changed: list[str]) -> WriteResult:
     return WriteResult(changed=changed, store_revision=snapshot.store_revision, generation=snapshot.generation)
 
 
-@router.get("/members", response_model=Page, summary="List members, by id")
-def list_members(state: State, key: Reader, offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page:
+@router.get("/members", response_model=MemberPage, summary="List members, by id")
+def list_members(state: State, key: Reader, offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Any:
     return _page(state, "members", offset, limit)
 
 
-@router.get("/resources", response_model=Page, summary="List resources, by id")
-def list_resources(state: State, key: Reader, offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Page:
+@router.get("/resources", response_model=ResourcePage, summary="List resources, by id")
+def list_resources(state: State, key: Reader, offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Any:
     return _page(state, "resources", offset, limit)
 
 
@@ -99,23 +95,41 @@ def delete_resource(resource_id: str, state: State, key: Writer) -> None:
     state.delete("resources", resource_id)
 
 
+BULK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {"description": "invalid records, each with its position ('line', 1-based) and field, in 'details'"}
+}
+RawRecords = Annotated[list[dict[str, Any]], Body(max_length=BULK_MAX)]
+
+
+def _bulk_body(model: str) -> dict[str, Any]:
+    """The body as documented: records of ``model``. It is read as plain objects so that each
+    problem can be reported with its record's position, all at once."""
+    schema = {"type": "array", "maxItems": BULK_MAX, "items": {"$ref": f"#/components/schemas/{model}"}}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 @router.post(
-    "/{collection}/bulk",
+    "/members/bulk",
     response_model=WriteResult,
-    summary="Import many records at once: all valid, or none written",
-    responses={422: {"description": "invalid records, each with its position ('line', 1-based) and field"}},
+    summary="Import many members at once: all valid, or none written",
+    responses=BULK_RESPONSES,
+    openapi_extra=_bulk_body("Member"),
 )
-def bulk(
-    collection: Collection,
-    state: State,
-    key: Writer,
-    records: Annotated[
-        list[dict[str, Any]],
-        Body(
-            max_length=50_000,
-            examples=[[{"id": "city-x", "name": "X", "kind": "city", "country": "SN", "region": "Africa", "languages": ["fr"]}]],
-        ),
-    ],
-) -> WriteResult:
+def bulk_members(state: State, key: Writer, records: RawRecords) -> WriteResult:
+    return _bulk(state, "members", records)
+
+
+@router.post(
+    "/resources/bulk",
+    response_model=WriteResult,
+    summary="Import many resources at once: all valid, or none written",
+    responses=BULK_RESPONSES,
+    openapi_extra=_bulk_body("Resource"),
+)
+def bulk_resources(state: State, key: Writer, records: RawRecords) -> WriteResult:
+    return _bulk(state, "resources", records)
+
+
+def _bulk(state: Any, collection: Collection, records: list[dict[str, Any]]) -> WriteResult:
     validated = validate_rows([RawRow("request body", i, row) for i, row in enumerate(records, start=1)], collection)
     return _written(state, state.upsert(_checked(state, validated)))
