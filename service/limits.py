@@ -2,7 +2,8 @@
 
 * A declared ``Content-Length`` over the limit is refused at once (413); a body sent without one
   (``Transfer-Encoding: chunked``) is counted while it is read, and reading stops with a 413 as
-  soon as the count passes the limit: the rest is never read.
+  soon as the count passes the limit: the rest is never parsed (once a request is answered,
+  uvicorn drops what remains of its body as it arrives, buffering none of it).
 * Heavy work (recommendations, searches, writes) is bounded: at most ``concurrency`` requests run,
   at most ``queue`` wait for a place, each for at most ``queue_seconds``; beyond that the answer is
   503 with ``Retry-After``. So the worker threads are never all taken by heavy requests, and the
@@ -56,7 +57,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         if declared_length_too_large(scope, self.max_body_bytes):
-            response = error_response(413, "too_large", f"request body over {self.max_body_bytes} bytes", headers={"Connection": "close"})
+            response = error_response(413, "too_large", f"request body over {self.max_body_bytes} bytes")
             await response(scope, receive, send)
             return
         received = 0
@@ -82,7 +83,7 @@ class BodyLimit:
         except BodyTooLarge as error:  # read outside a route (a middleware): answer here
             if started:
                 raise
-            await error_response(413, "too_large", str(error.detail), headers={"Connection": "close"})(scope, receive, send)
+            await error_response(413, "too_large", str(error.detail))(scope, receive, send)
 
 
 @dataclass
