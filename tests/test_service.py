@@ -218,11 +218,7 @@ def test_metrics_add_up_over_worker_processes(tmp_path: Path) -> None:
     outputs = [
         subprocess.run(
             [sys.executable, "-c", WORKER_SCRIPT, str(settings.data_dir), settings.api_keys or "", str(requests), ADMIN],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).parent.parent,
+            env=env, capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent,
         ).stdout
         for requests in (3, 5)
     ]
