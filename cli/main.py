@@ -276,19 +276,61 @@ app.add_typer(keys_app, name="keys")
 def create_key_command(
     name: Annotated[str, typer.Argument(help="Who holds the key, e.g. 'hub' or 'secretariat'.")],
     scope: Annotated[list[str], typer.Option(help="read, write or admin (repeatable); write implies read, admin all.")],
+    expires: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], help="Refused from this time on (UTC).")
+    ] = None,  # noqa: UP045
     data_dir: DataDir = None,
 ) -> None:
-    """Create a key, store its SHA-256 in DATA_DIR/api-keys.json and print the key once."""
+    """Create a key, store its SHA-256 in DATA_DIR/api-keys.json and print the key once. A running
+    service accepts it within a second."""
     from service.auth import create_key
     from service.settings import ServiceSettings
 
     settings = ServiceSettings(data_dir=data_dir) if data_dir else ServiceSettings()
     try:
-        key = create_key(settings.keys_path, name, scope)
+        key = create_key(settings.keys_path, name, scope, expires.replace(tzinfo=dt.UTC) if expires else None)
     except PeermatchError as error:
         fail(error)
     console.print(f"key '{name}' ({', '.join(scope)}) stored as a hash in {settings.keys_path}; it is shown only now:")
     typer.echo(key)
+
+
+@keys_app.command("revoke")
+def revoke_key_command(
+    name: Annotated[str, typer.Argument(help="The key's name.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Remove a key from DATA_DIR/api-keys.json; a running service refuses it within a second."""
+    from service.auth import revoke_key
+    from service.settings import ServiceSettings
+
+    settings = ServiceSettings(data_dir=data_dir) if data_dir else ServiceSettings()
+    try:
+        revoke_key(settings.keys_path, name)
+    except PeermatchError as error:
+        fail(error)
+    console.print(f"key '{name}' revoked")
+
+
+@keys_app.command("list")
+def list_keys_command(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Every key: scopes, expiry, and when it was last used (to the minute)."""
+    from service.keys_usage import list_keys
+    from service.settings import ServiceSettings
+
+    settings = ServiceSettings(data_dir=data_dir) if data_dir else ServiceSettings()
+    keys = [k.model_dump() if hasattr(k, "model_dump") else asdict(k) for k in list_keys(settings.keys_path, settings.api_keys)]
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        table = Table(title=f"API keys in {settings.keys_path}")
+        for column in ("name", "scopes", "expires", "last used", "source"):
+            table.add_column(column)
+        for row in rows:
+            expires = (row["expires"] or "never") + (" (expired)" if row["expired"] else "")
+            table.add_row(row["name"], ", ".join(row["scopes"]), expires, row["last_used"] or "never", row["source"])
+        Console().print(table)
+
+    emit(keys, as_json, render)
 
 
 def main() -> None:

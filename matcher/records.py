@@ -39,10 +39,39 @@ def _language_code(value: str) -> str:
     return code
 
 
+def _no_control_characters(value: str) -> str:
+    """Refuse NUL and the other control characters (tabs and line breaks aside) in a short field."""
+    for position, character in enumerate(value):
+        if character in _CONTROL:
+            raise ValueError(f"control character U+{ord(character):04X} at position {position}")
+    return value
+
+
+def _controls_as_spaces(value: str) -> str:
+    """In a long text, control characters are layout (a PDF's form feeds), not content: spaces."""
+    return value.translate(_AS_SPACE) if any(character in _CONTROL for character in value) else value
+
+
+_CONTROL = frozenset(chr(c) for c in [*range(0x20), 0x7F]) - {"\t", "\n", "\r"}
+_AS_SPACE = {ord(c): " " for c in _CONTROL}
+
+# Lengths a real record stays far below (the demo's longest name has 71 characters, profile 446,
+# need 128): they bound what one record, or one request with an unsaved profile, costs to embed.
+NAME_MAX = 300
+PROFILE_MAX = 20_000
+ITEM_TEXT_MAX = 2_000  # one strength or need: a sentence or a paragraph
+ITEMS_MAX = 50  # strengths, needs per member
+LABEL_MAX = 200  # a topic, network or cluster name
+LIST_MAX = 1_000  # partners, authors, networks, topics
+
 CountryCode = Annotated[str, AfterValidator(_country_code)]
 LanguageCode = Annotated[str, AfterValidator(_language_code)]
 RecordId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@~-]+$")]
-Text = Annotated[str, Field(min_length=1, max_length=200_000)]
+Text = Annotated[str, Field(min_length=1, max_length=200_000), AfterValidator(_controls_as_spaces)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(_no_control_characters)]
+Label = Annotated[str, Field(min_length=1, max_length=LABEL_MAX), AfterValidator(_no_control_characters)]
+Profile = Annotated[str, Field(max_length=PROFILE_MAX), AfterValidator(_controls_as_spaces)]
+ItemText = Annotated[str, Field(min_length=1, max_length=ITEM_TEXT_MAX), AfterValidator(_controls_as_spaces)]
 
 
 class _Record(BaseModel):
@@ -52,45 +81,45 @@ class _Record(BaseModel):
 class Strength(_Record):
     """Something a member can offer, optionally tied to a topic and a level of 1 (some) to 5 (leading)."""
 
-    text: Text
-    topic: str | None = None
+    text: ItemText
+    topic: Label | None = None
     level: int | None = Field(None, ge=1, le=5)
 
 
 class Need(_Record):
     """Something a member seeks help with; priority 1 (nice to have) to 5 (urgent)."""
 
-    text: Text
-    topic: str | None = None
+    text: ItemText
+    topic: Label | None = None
     priority: int | None = Field(None, ge=1, le=5)
 
 
 class ClusterMembership(_Record):
-    cluster: str = Field(min_length=1)
+    cluster: Label
     role: ClusterRole = "member"
 
 
 class Representative(_Record):
     """The person a member sends to a cluster or expert group."""
 
-    name: str = Field(min_length=1)
-    profile: Text
-    languages: list[LanguageCode] = Field(default_factory=list)
+    name: Name
+    profile: Annotated[Profile, Field(min_length=1)]
+    languages: list[LanguageCode] = Field(default_factory=list, max_length=LIST_MAX)
 
 
 class Member(_Record):
     id: RecordId
-    name: str = Field(min_length=1)
+    name: Name
     kind: MemberKind
     country: CountryCode
     region: Region
-    languages: list[LanguageCode] = Field(min_length=1)
-    networks: list[str] = Field(default_factory=list)
-    clusters: list[ClusterMembership] = Field(default_factory=list)
-    profile: str = ""
-    strengths: list[Strength] = Field(default_factory=list)
-    needs: list[Need] = Field(default_factory=list)
-    partners: list[RecordId] = Field(default_factory=list)
+    languages: list[LanguageCode] = Field(min_length=1, max_length=LIST_MAX)
+    networks: list[Label] = Field(default_factory=list, max_length=LIST_MAX)
+    clusters: list[ClusterMembership] = Field(default_factory=list, max_length=LIST_MAX)
+    profile: Profile = ""
+    strengths: list[Strength] = Field(default_factory=list, max_length=ITEMS_MAX)
+    needs: list[Need] = Field(default_factory=list, max_length=ITEMS_MAX)
+    partners: list[RecordId] = Field(default_factory=list, max_length=LIST_MAX)
     representative: Representative | None = None
 
     @model_validator(mode="after")
@@ -102,14 +131,14 @@ class Member(_Record):
 
 class Resource(_Record):
     id: RecordId
-    title: str = Field(min_length=1)
-    text: str = ""
-    summary: str = ""
+    title: Annotated[str, Field(min_length=1, max_length=2_000), AfterValidator(_no_control_characters)]
+    text: Annotated[str, Field(max_length=200_000), AfterValidator(_controls_as_spaces)] = ""
+    summary: Profile = ""
     url: HttpUrl | None = None
     kind: ResourceKind
     language: LanguageCode
-    topics: list[str] = Field(default_factory=list)
-    authors: list[RecordId] = Field(default_factory=list)
+    topics: list[Label] = Field(default_factory=list, max_length=LIST_MAX)
+    authors: list[RecordId] = Field(default_factory=list, max_length=LIST_MAX)
     published: dt.date | None = None
 
     @model_validator(mode="after")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from matcher.errors import DamagedIndexError, IndexNotBuiltError, InvalidRecordsError, WrongModelIndexError
 from matcher.importing import ImportReport, passages_of, validate_import, write_rejections
+from matcher.ingest.validate import check_references
 from matcher.records import Member, RecordType, Resource
 from matcher.settings import Settings
 from matcher.store import Store
@@ -56,6 +57,9 @@ class Workspace:
 
     @cached_property
     def store(self) -> Store:
+        from matcher.store.permissions import secure_data_dir
+
+        secure_data_dir(self.settings)  # the folder 700, the store 600, before anything is written
         return Store(self.settings.store_path)
 
     @property
@@ -223,6 +227,18 @@ class Workspace:
         written); ``skip_invalid`` imports the good ones and writes the bad ones' problems as
         JSON lines next to each file (or to ``report_path``)."""
         validated = [validate_import(path, record_type) for path in paths]
+        # Partners and authors must name members: stored ones, or members of this same import.
+        importing = {r.id for v in validated for r in v.records if isinstance(r, Member)}
+
+        def known(ids: set[str]) -> set[str]:
+            return (ids & importing) | self.store.existing("members", ids - importing)
+
+        for v in validated:
+            unknown = check_references(v.validated, known)
+            if unknown:
+                refused = {p.record_id for p in unknown}
+                v.validated.problems.extend(unknown)
+                v.validated.records = [r for r in v.records if r.id not in refused]
         problems = [p for v in validated for p in v.problems]
         if problems and not skip_invalid:
             raise InvalidRecordsError(problems)

@@ -6,12 +6,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from pydantic import TypeAdapter
-
-from matcher.recommend.peers import PeerMatch, PeerMode, PeerOptions
+from matcher.recommend.peers import PeerMode, PeerOptions
 from matcher.snapshot import Snapshot
-
-PEER_LIST = TypeAdapter(list[PeerMatch])
+from service.pages import ranking
 
 
 class ResponseCache:
@@ -59,5 +56,5 @@ def default_peer_answer(
 ) -> tuple[tuple[object, ...], bytes]:
     """The GET route's answer as JSON bytes, with its cache key (also used to pre-compute answers)."""
     options = PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region)
-    answer = PEER_LIST.dump_json(snapshot.recommender.peers(member_id, options))
+    answer = ranking(snapshot.recommender.peers(member_id, options), k).model_dump_json().encode()
     return peer_cache_key(member_id, k, mode, reciprocal, cross_region), answer

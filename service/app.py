@@ -8,12 +8,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from embeddings.embedder import TextEncoder
 from matcher import __version__
-from service import errors, middleware
+from matcher.store.permissions import secure_data_dir
+from service import errors, middleware, openapi
 from service.auth import KeyRing
-from service.routes import feedback, health, pairing, recommend, records
+from service.gate import KeyGate
+from service.keys_usage import KeyUsage, usage_path
+from service.limits import BodyLimit, Bound, WorkLimiter
+from service.routes import feedback, health, keys, pairing, recommend, records
 from service.settings import ServiceSettings
 from service.state import ServiceState
 
@@ -28,6 +33,7 @@ Every /v1 route needs an API key (`Authorization: Bearer KEY` or `X-API-Key: KEY
 def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *, start: bool = True) -> FastAPI:
     """The app over ``settings.data_dir``; ``start`` loads the model and indexes now (a missing
     model fails here, not on the first request)."""
+    secure_data_dir(settings, (settings.keys_path, usage_path(settings.keys_path)))  # before the store opens it
     state = ServiceState(settings, encoder)
     if start:
         state.start()
@@ -38,13 +44,23 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
         state.stop()
         state.jobs.shutdown()
         state.workspace.close()
+        usage.flush()
 
-    app = FastAPI(title="peermatch", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # The docs pages' scripts and styles are served from the installed package, not a CDN.
+    app: FastAPI = FastAPIOffline(title="peermatch", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.service = state
     app.state.keys = KeyRing.load(settings.keys_path, settings.api_keys)
+    app.state.key_usage = usage = KeyUsage(usage_path(settings.keys_path))
     app.state.metrics = middleware.Metrics()
     errors.install(app)
-    middleware.install(app, app.state.metrics, settings.max_body_bytes, settings.log_json)
+    # Middleware added last runs first: CORS, then request ids and metrics, then the body limit
+    # (counted while read), the key, and the bound on heavy work, all before a route reads the body.
+    compute = Bound("heavy", settings.heavy_concurrency, settings.heavy_queue, settings.queue_seconds)
+    writes = Bound("write", settings.write_concurrency, settings.write_queue, settings.queue_seconds)
+    app.add_middleware(WorkLimiter, compute=compute, writes=writes, retry_after=settings.retry_after_seconds)
+    app.add_middleware(KeyGate, keys=app.state.keys, usage=usage)
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
+    middleware.install(app, app.state.metrics, settings.log_json)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -53,8 +69,9 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
         )
     # recommend before records: "/v1/resources/search" must not be taken for a resource id
-    for module in (health, recommend, records, pairing, feedback):
+    for module in (health, recommend, records, pairing, feedback, keys):
         app.include_router(module.router)
+    openapi.install(app)
     access = logging.getLogger("peermatch.access")
     access.setLevel(logging.INFO if settings.log_json else logging.WARNING)
     if not access.handlers:

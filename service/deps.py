@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from service.auth import ApiKey, KeyRing
@@ -21,6 +21,9 @@ def get_state(request: Request) -> ServiceState:
 
 
 State = Annotated[ServiceState, Depends(get_state)]
+# SQLite binds integers as signed 64 bits: a larger offset cannot even be asked for.
+MAX_OFFSET = 2**63 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 
 
 def require(scope: str) -> Callable[..., ApiKey]:
@@ -36,8 +39,8 @@ def require(scope: str) -> Callable[..., ApiKey]:
                 401, "an API key is required (Authorization: Bearer KEY or X-API-Key: KEY)", headers={"WWW-Authenticate": "Bearer"}
             )
         key = keys.find(presented)
-        if key is None:
-            raise HTTPException(401, "unknown API key", headers={"WWW-Authenticate": "Bearer"})
+        if key is None or key.expired():
+            raise HTTPException(401, "unknown or expired API key", headers={"WWW-Authenticate": "Bearer"})
         request.state.key_name = key.name
         if not key.allows(scope):
             raise HTTPException(403, f"key '{key.name}' lacks the '{scope}' scope (it has: {', '.join(sorted(key.scopes))})")

@@ -37,20 +37,37 @@ def install(app: FastAPI) -> None:
     async def validation(request: Request, error: RequestValidationError) -> JSONResponse:
         details = []
         for item in error.errors():
-            location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path")]
+            loc = tuple(item.get("loc", ()))
+            # the first part says where (body, query, path, header): the rest names the field
+            location = [str(part) for part in (loc[1:] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else loc)]
             details.append({"field": ".".join(location) or "(body)", "reason": item.get("msg", "")})
         first = details[0] if details else {"field": "(body)", "reason": "invalid request"}
         return error_response(422, "invalid_request", f"field '{first['field']}': {first['reason']}", first["field"], details)
 
     @app.exception_handler(StarletteHTTPException)
     async def http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        codes = {
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+            413: "too_large",
+            503: "busy",
+        }
         return error_response(
             error.status_code,
             codes.get(error.status_code, "error"),
             str(error.detail),
             headers=dict(error.headers) if error.headers else None,
         )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        # Registered for Exception, this runs in Starlette's outermost error middleware, which
+        # logs the traceback and re-raises after sending: the client still gets the one shape.
+        request_id = getattr(request.state, "request_id", None)
+        return error_response(500, "internal", "internal error" + (f" (request id {request_id})" if request_id else ""))
 
     @app.exception_handler(PeermatchError)
     async def peermatch(request: Request, error: PeermatchError) -> JSONResponse:

@@ -7,8 +7,10 @@ never finish: it is reported as failed, "interrupted", with what to do about it.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +31,13 @@ def _started(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[19]
     except (OSError, IndexError):
         return ""
+
+
+logger = logging.getLogger("peermatch.jobs")
+
+
+class QueueFull(PeermatchError):
+    """This process already holds as many unfinished pairing jobs as it may."""
 
 
 # One process on one host owns a job while it runs; the host part stops a process on another
@@ -75,31 +84,55 @@ class Job:
 
 
 class Jobs:
-    """Submit pairing jobs (one at a time per process, in a background thread) and read them back."""
+    """Submit pairing jobs (one at a time per process, in a background thread) and read them back.
 
-    def __init__(self, store: Store, keep_days: float = 30.0) -> None:
+    At most ``queue`` jobs are unfinished (queued or running) in one process; ``submit`` refuses
+    more (``QueueFull``), so a burst of requests cannot pile up unbounded work.
+    """
+
+    def __init__(self, store: Store, keep_days: float = 30.0, queue: int = 8) -> None:
         self.store = store
         self.keep_seconds = keep_days * 86_400
+        self.queue = queue
+        self.unfinished = 0
+        self._count_lock = threading.Lock()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pairing")
 
     def submit(self, recommender: Recommender, request: PairingRequest) -> Job:
+        with self._count_lock:
+            if self.unfinished >= self.queue:
+                raise QueueFull(f"{self.unfinished} pairing jobs are queued or running (the most this service takes); retry later")
+            self.unfinished += 1
         job = Job(uuid.uuid4().hex, "queued", time.time(), _OWNER, request)
-        self.store.forget_jobs(finished_before=job.created - self.keep_seconds)  # results can be large: keep a window
-        self.store.save_job(job.row())
+        try:
+            self.store.forget_jobs(finished_before=job.created - self.keep_seconds)  # results can be large: keep a window
+            self.store.save_job(job.row())
+            self.executor.submit(self._run, job, recommender)
+        except BaseException:
+            self._finished()
+            raise
+        return job
 
-        def run() -> None:
+    def _run(self, job: Job, recommender: Recommender) -> None:
+        try:
             job.status = "running"
             self.store.save_job(job.row())
             try:
-                job.result = pair_cohort(recommender, request)
+                job.result = pair_cohort(recommender, job.request)
                 job.status = "done"
             except (PeermatchError, ValueError) as error:
                 job.error, job.status = str(error), "failed"
+            except Exception as error:  # noqa: BLE001 - the job's thread is its last handler: any error must end as "failed", with its reason
+                logger.exception("pairing job %s failed", job.id)
+                job.error, job.status = f"internal error: {type(error).__name__}: {error}", "failed"
             job.finished = time.time()
             self.store.save_job(job.row())
+        finally:
+            self._finished()
 
-        self.executor.submit(run)
-        return job
+    def _finished(self) -> None:
+        with self._count_lock:
+            self.unfinished -= 1
 
     def get(self, job_id: str) -> Job | None:
         row = self.store.job(job_id)

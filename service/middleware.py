@@ -1,4 +1,4 @@
-"""Request ids, structured logs, body-size limits and Prometheus metrics, for every request."""
+"""Request ids, structured logs and Prometheus metrics, for every request."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
-
-from service.errors import error_response
 
 logger = logging.getLogger("peermatch.access")
 
@@ -43,34 +41,30 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def install(app: FastAPI, metrics: Metrics, max_body_bytes: int, log_json: bool) -> None:
+def install(app: FastAPI, metrics: Metrics, log_json: bool) -> None:
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         request.state.request_id = request_id
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > max_body_bytes):
-            response: Response = error_response(413, "too_large", f"request body over {max_body_bytes} bytes")
-        else:
-            started = time.perf_counter()
-            response = await call_next(request)
-            elapsed = time.perf_counter() - started
-            route = request.scope.get("route")
-            path = getattr(route, "path", "unmatched")
-            metrics.requests.labels(request.method, path, str(response.status_code)).inc()
-            metrics.latency.labels(request.method, path).observe(elapsed)
-            if log_json:
-                logger.info(
-                    json.dumps(
-                        {
-                            "request_id": request_id,
-                            "method": request.method,
-                            "route": path,
-                            "status": response.status_code,
-                            "ms": round(elapsed * 1000, 2),
-                            "key": getattr(request.state, "key_name", None),
-                        }
-                    )
+        started = time.perf_counter()
+        response = await call_next(request)
+        elapsed = time.perf_counter() - started
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        metrics.requests.labels(request.method, path, str(response.status_code)).inc()
+        metrics.latency.labels(request.method, path).observe(elapsed)
+        if log_json:
+            logger.info(
+                json.dumps(
+                    {
+                        "request_id": request_id,
+                        "method": request.method,
+                        "route": path,
+                        "status": response.status_code,
+                        "ms": round(elapsed * 1000, 2),
+                        "key": getattr(request.state, "key_name", None),
+                    }
                 )
+            )
         response.headers["X-Request-ID"] = request_id
         return response

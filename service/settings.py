@@ -24,6 +24,19 @@ class ServiceSettings(Settings):
     )
     compact_in_background: bool = Field(True, description="Fold the index deltas into a new full index in a background thread.")
     pairing_job_days: float = Field(30.0, gt=0, description="Finished pairing jobs (and their results) are kept this many days.")
+    heavy_concurrency: int = Field(
+        4,
+        ge=1,
+        description="Heavy requests (recommendations, searches) computed at once; keep near the cores, under the 40 worker threads.",
+    )
+    heavy_queue: int = Field(32, ge=0, description="Heavy requests waiting for a place; beyond them the answer is 503 with Retry-After.")
+    write_concurrency: int = Field(2, ge=1, description="Writes in progress at once (they run one by one under the write lock).")
+    write_queue: int = Field(8, ge=0, description="Writes waiting for a place; beyond them the answer is 503 with Retry-After.")
+    queue_seconds: float = Field(10.0, gt=0, description="Longest wait for a place before a 503.")
+    retry_after_seconds: int = Field(2, ge=1, description="The Retry-After of a 503 for a full queue.")
+    pairing_queue: int = Field(
+        8, ge=1, description="Pairing jobs queued or running in one process; beyond them POST /v1/pairings answers 503."
+    )
     log_json: bool = Field(True, description="Structured (JSON) logs, one line per request.")
 
     @property

@@ -31,7 +31,7 @@ class ServiceState:
     def __init__(self, settings: ServiceSettings, encoder: TextEncoder | None = None) -> None:
         self.settings = settings
         self.workspace = Workspace(settings, encoder)
-        self.jobs = Jobs(self.workspace.store, settings.pairing_job_days)
+        self.jobs = Jobs(self.workspace.store, settings.pairing_job_days, settings.pairing_queue)
         self._cache_lock = threading.Lock()
         self._cache: tuple[Snapshot | None, ResponseCache] = (None, ResponseCache(0))
         self._stop = threading.Event()

@@ -37,3 +37,6 @@ class FakeEncoder:
                 vectors[i, -1] = 1.0
         self.encoded_count += len(texts)
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)

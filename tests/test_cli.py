@@ -54,3 +54,15 @@ def test_json_output_has_no_nan() -> None:
     payload = {"ndcg": float("nan"), "runs": [1.0, float("inf")], "ok": 0.5}
     text = json.dumps(finite(payload), allow_nan=False)
     assert json.loads(text, parse_constant=strict) == {"ndcg": None, "runs": [1.0, None], "ok": 0.5}
+
+
+def test_import_refuses_partners_that_name_no_member(tmp_path: Path) -> None:
+    members = write_jsonl(tmp_path / "members.jsonl", [member("lyon", partners=["quito"]), member("dakar", partners=["atlantis"])])
+    data_dir = tmp_path / "data"
+    result = runner.invoke(app, ["import", str(members), "--data-dir", str(data_dir)])
+    output = result.output.replace("\n", "")
+    assert result.exit_code == 2 and "partners.0" in output and "unknown member 'quito'" in output
+    both = write_jsonl(tmp_path / "more-members.jsonl", [member("quito"), member("atlantis")])
+    result = runner.invoke(app, ["import", str(members), str(both), "--data-dir", str(data_dir), "--json"])  # same import: known
+    assert result.exit_code == 0, result.output
+    assert {r["changed"] for r in json.loads(result.stdout)["imports"]} == {2}

@@ -50,7 +50,7 @@ def test_keys_and_scopes(client: TestClient) -> None:
     assert no_key.status_code == 401 and no_key.json()["code"] == "unauthorized"
     assert client.get("/v1/members/dakar/peers", headers=auth("wrong")).status_code == 401
     peers = client.get("/v1/members/dakar/peers", headers={"X-API-Key": READ})
-    assert peers.status_code == 200 and peers.json()[0]["id"] == "lyon"
+    assert peers.status_code == 200 and peers.json()["items"][0]["id"] == "lyon"
     forbidden = client.post("/v1/members/bulk", headers=auth(READ), json=[])
     assert forbidden.status_code == 403 and "lacks the 'write' scope" in forbidden.json()["message"]
     assert client.get("/metrics", headers=auth(WRITE)).status_code == 403

@@ -103,8 +103,9 @@ def main(
 
     write_ms, search_ms = [], []
     for i in range(upserts):
-        changed = network[i].model_copy(update={"strengths": [*network[i].strengths[:1], {"text": f"zebrafish aquaponics trial{i:03d}"}]})
-        changed = Member.model_validate(changed.model_dump())
+        data = network[i].model_dump()
+        data["strengths"] = [data["strengths"][0], {"text": f"zebrafish aquaponics trial{i:03d}"}]
+        changed = Member.model_validate(data)
         started = time.perf_counter()
         workspace.write([changed])
         written = time.perf_counter()
@@ -121,10 +122,11 @@ def main(
     )
     started = time.perf_counter()
     group = workspace.snapshot().recommender.experts("zebrafish aquaponics trial000")
+    ranked = [member_id for member_id, _ in group.ranking]
     experts_ms = (time.perf_counter() - started) * 1000
     typer.echo(
         f"  and in an expert-group answer (builds the new snapshot's recommender): {experts_ms:,.0f} ms; "
-        f"first expert {group.members[0].id if group.members else None}"
+        f"the upserted member ranks {ranked.index(network[0].id) + 1 if network[0].id in ranked else 'not in the top'} by relevance"
     )
 
     workspace.build()  # both sides of the comparison start from a compacted index

@@ -60,10 +60,13 @@ class TopicAssigner:
         self.threshold = threshold
         self.vectors = encoder.encode([taxonomy[t].text() for t in self.ids])
 
-    def assign(self, texts: list[str], max_topics: int = MAX_TOPICS) -> list[list[tuple[str, float]]]:
+    def assign(self, texts: list[str], max_topics: int = MAX_TOPICS, *, query: bool = False) -> list[list[tuple[str, float]]]:
+        """Each text's nearest topics (id, similarity) above the threshold; ``query``: the texts came
+        with a request, so their vectors are not kept on disk."""
         if not texts:
             return []
-        sims = self.encoder.encode(texts) @ self.vectors.T
+        vectors = self.encoder.encode_queries(texts) if query else self.encoder.encode(texts)
+        sims = vectors @ self.vectors.T
         out = []
         for row in sims:
             best = np.argsort(-row)[:max_topics]

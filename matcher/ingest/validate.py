@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ class Validated:
     record_type: RecordType
     records: list[Member | Resource] = field(default_factory=list)
     problems: list[RecordProblem] = field(default_factory=list)
+    lines: dict[str, tuple[str, int]] = field(default_factory=dict)  # record id -> (file, line)
 
 
 def guess_record_type(path: Path, rows: list[RawRow]) -> RecordType:
@@ -74,8 +76,27 @@ def validate_rows(rows: list[RawRow], record_type: RecordType) -> Validated:
             )
             continue
         first_line_of[record.id] = row.line
+        result.lines[record.id] = (row.file, row.line)
         result.records.append(record)
     return result
+
+
+def check_references(validated: Validated, known_members: Callable[[set[str]], set[str]]) -> list[RecordProblem]:
+    """Partners (of members) and authors (of resources) that name no member, each with its field.
+
+    ``known_members``: of the ids given, those already stored; members of the same batch count too.
+    """
+    batch = {r.id for r in validated.records} if validated.record_type == "members" else set()
+    referenced = {ref for r in validated.records for ref in (r.partners if isinstance(r, Member) else r.authors)}
+    known = batch | known_members(referenced - batch)
+    problems = []
+    for record in validated.records:
+        name, references = ("partners", record.partners) if isinstance(record, Member) else ("authors", record.authors)
+        file, line = validated.lines.get(record.id, ("request body", 0))
+        for position, reference in enumerate(references):
+            if reference not in known:
+                problems.append(RecordProblem(file, line, f"{name}.{position}", f"unknown member '{reference}'", record.id))
+    return problems
 
 
 def _problems(row: RawRow, record_id: str | None, error: ValidationError) -> list[RecordProblem]:

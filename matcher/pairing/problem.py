@@ -9,28 +9,40 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import numpy as np
 from pydantic import BaseModel, Field, model_validator
+
+# Objective weights say how many times more one mentee counts than another. Past 100, the solvers'
+# tolerances (about 1e-9 of the objective) would drop the affinity differences of the lightest ones;
+# an infinite or huge weight made the job run forever.
+MAX_WEIGHT = 100.0
+Weight = Annotated[float, Field(gt=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+# Loads and partner counts are counts of members: none exceeds a network's size.
+MAX_COUNT = 100_000
+Load = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 
 
 class PairingConstraints(BaseModel):
     """What a secretariat asks of a pairing. Loads are counts of partners."""
 
-    min_partners: int = Field(1, ge=0, description="Partners each mentee must get.")
-    max_partners: int = Field(1, ge=1)
-    min_load: int = Field(0, ge=0, description="Mentees each mentor must take.")
-    max_load: int = Field(3, ge=1)
-    load_overrides: dict[str, tuple[int, int]] = Field(default_factory=dict, description="mentor id -> (min, max)")
+    min_partners: int = Field(1, ge=0, le=MAX_COUNT, description="Partners each mentee must get.")
+    max_partners: int = Field(1, ge=1, le=MAX_COUNT)
+    min_load: int = Field(0, ge=0, le=MAX_COUNT, description="Mentees each mentor must take.")
+    max_load: int = Field(3, ge=1, le=MAX_COUNT)
+    load_overrides: dict[str, tuple[Load, Load]] = Field(default_factory=dict, description="mentor id -> (min, max)")
     require_common_language: bool = True
-    language_penalty: float = Field(0.1, ge=0.0, description="Subtracted from a pair without a common language, when not required.")
+    language_penalty: float = Field(
+        0.1, ge=0.0, le=2.0, description="Subtracted from a pair without a common language, when not required (affinities lie in [-1, 1])."
+    )
     forbid_existing_partners: bool = True
     forbid_same_country: bool = False
-    conflicts: list[tuple[str, str]] = Field(default_factory=list)
-    forced: list[tuple[str, str]] = Field(default_factory=list)
-    priority_weights: dict[str, float] = Field(default_factory=dict, description="mentee id -> weight in the objective")
-    region_weights: dict[str, float] = Field(default_factory=dict, description="mentee region -> weight (e.g. Africa: 2)")
-    candidates_per_mentee: int = Field(20, ge=1, description="Top candidates kept per mentee (sparse problem).")
+    conflicts: list[tuple[str, str]] = Field(default_factory=list, max_length=MAX_COUNT)
+    forced: list[tuple[str, str]] = Field(default_factory=list, max_length=MAX_COUNT)
+    priority_weights: dict[str, Weight] = Field(default_factory=dict, description="mentee id -> weight in the objective (0 < w <= 100)")
+    region_weights: dict[str, Weight] = Field(default_factory=dict, description="mentee region -> weight (e.g. Africa: 2; 0 < w <= 100)")
+    candidates_per_mentee: int = Field(20, ge=1, le=MAX_COUNT, description="Top candidates kept per mentee (sparse problem).")
 
     @model_validator(mode="after")
     def _ranges(self) -> PairingConstraints:

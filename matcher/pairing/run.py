@@ -5,30 +5,48 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from matcher.errors import PeermatchError
 from matcher.pairing.diagnose import diagnose
 from matcher.pairing.problem import PairingConstraints, PairingProblem, build_problem
 from matcher.pairing.solver import Solution, solve_fair, solve_greedy, solve_total
 from matcher.recommend.engine import Recommender
+from matcher.records import MemberKind, Region
+
+# A cohort is at most the network: bigger lists come from a client gone wrong, not from a secretariat.
+MAX_COHORT = 20_000
+
+
+def _distinct(ids: list[str]) -> list[str]:
+    repeated = sorted({i for i in ids if ids.count(i) > 1}) if len(set(ids)) < len(ids) else []
+    if repeated:
+        raise ValueError(f"listed more than once: {', '.join(repeated[:5])}")
+    return ids
+
+
+# Given, a list says who takes part: an empty one would silently mean "everybody", so it is refused.
+Cohort = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=200)]], Field(min_length=1, max_length=MAX_COHORT), AfterValidator(_distinct)
+]
 
 
 class PairingRequest(BaseModel):
     """Mentees and mentors by id or by region/kind; or one pool paired within itself."""
 
-    mentees: list[str] | None = None
-    mentors: list[str] | None = None
-    pool: list[str] | None = None
-    mentee_regions: list[str] | None = None
-    mentor_regions: list[str] | None = None
+    mentees: Cohort | None = None
+    mentors: Cohort | None = None
+    pool: Cohort | None = None
+    mentee_regions: list[Region] | None = None
+    mentor_regions: list[Region] | None = None
     mentor_other_regions: bool = Field(False, description="Mentors only from regions other than the mentee's cohort's.")
-    mentee_kinds: list[str] | None = None
-    mentor_kinds: list[str] | None = None
+    mentee_kinds: list[MemberKind] | None = None
+    mentor_kinds: list[MemberKind] | None = None
     objective: Literal["total", "fair"] = "total"
     reciprocal: bool = False
     constraints: PairingConstraints = Field(default_factory=PairingConstraints)
@@ -76,7 +94,7 @@ def _cohort(recommender: Recommender, request: PairingRequest) -> tuple[list[str
     if request.pool:
         return list(request.pool), list(request.pool), True
 
-    def select(explicit: list[str] | None, regions: list[str] | None, kinds: list[str] | None) -> list[str]:
+    def select(explicit: list[str] | None, regions: Sequence[str] | None, kinds: Sequence[str] | None) -> list[str]:
         if explicit:
             return list(explicit)
         return [

@@ -10,7 +10,7 @@ top-k (weights 1, 1/2, 1/3, ..., normalised).
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -21,11 +21,16 @@ from matcher.records import Member
 
 Aggregation = Literal["max", "mean", "topk"]
 PROFILE_FACTOR = 0.7  # a profile is weaker evidence than a stated strength or a document
+# Each aspect is embedded and scored against every passage, so their number and length bound a
+# request's cost; a theme has a handful of facets, each a phrase (5,000 aspects took 22.8 s of CPU).
+MAX_ASPECTS = 20
+ASPECT_MAX_CHARS = 500
+Aspect = Annotated[str, Field(min_length=1, max_length=ASPECT_MAX_CHARS)]
 
 
 class ExpertOptions(BaseModel):
     k: int = Field(5, ge=1, le=50, description="Group size.")
-    aspects: list[str] = Field(default_factory=list)
+    aspects: list[Aspect] = Field(default_factory=list, max_length=MAX_ASPECTS)
     aggregation: Aggregation = "topk"
     top_k: int = Field(3, ge=1, le=20)
     max_per_country: int | None = Field(1, ge=1)
@@ -75,7 +80,7 @@ class ExpertFinder:
         The column map names each evidence column: ("m", member-passage row) or ("r", resource row).
         """
         ev = self.evidence
-        vectors = self.encoder.encode(texts)
+        vectors = self.encoder.encode_queries(texts)
         on_members, on_resources = ev.prepare(texts, vectors)
         _, strengths = ev.member_similarity.rows(on_members, ev.strength_set)
         _, profiles = ev.member_similarity.rows(on_members, ev.profile_set)

@@ -9,6 +9,7 @@ Scores, per candidate:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -98,7 +99,7 @@ class PeerRecommender:
         options = options or PeerOptions()
         ev = self.evidence
         needs, priorities = _needs_of(member)
-        vectors = self.encoder.encode(needs)
+        vectors = self._encode_for(member)(needs)
         prepared = ev.prepare(needs, vectors)
         scores = ev.score(needs, vectors, prepared)
         weights = np.asarray(priorities, dtype=np.float32)
@@ -157,7 +158,8 @@ class PeerRecommender:
         topics: dict[str, float] = {}
         assigner = self.signals.expertise.assigner
         untagged = [n for n in member.needs if not n.topic]
-        assigned = assigner.assign([n.text for n in untagged]) if assigner and untagged else []
+        unsaved = not self._stored(member)
+        assigned = assigner.assign([n.text for n in untagged], query=unsaved) if assigner and untagged else []
         for need in member.needs:
             if need.topic:
                 topics[need.topic] = topics.get(need.topic, 0.0) + (need.priority or 3)
@@ -167,13 +169,21 @@ class PeerRecommender:
         ranks = self.signals.pagerank_from_needs(topics)
         return np.asarray([ranks.get(c, 0.0) for c in self.evidence.candidates], dtype=np.float32)
 
+    def _stored(self, member: Member) -> bool:
+        return self.by_id.get(member.id) == member
+
+    def _encode_for(self, member: Member) -> Callable[[list[str]], np.ndarray]:
+        """A stored member's texts are the store's (bounded, worth keeping on disk); an unsaved
+        profile's came with a request, and are embedded as queries (never written to disk)."""
+        return self.encoder.encode if self._stored(member) else self.encoder.encode_queries
+
     def _context(self, member: Member, prepared: Prepared) -> np.ndarray:
         ev = self.evidence
         n = len(ev.candidates)
         _, need_scores = ev.member_similarity.rows(prepared, ev.need_set)
         same_needs, _ = max_by_owner(need_scores, ev.need_groups, n)
         same_needs = np.where(np.isfinite(same_needs), np.maximum(same_needs, 0.0), 0.0).mean(axis=0) if member.needs else np.zeros(n)
-        profile_vector = self.encoder.encode([member.profile or member.name])
+        profile_vector = self._encode_for(member)([member.profile or member.name])
         prepared_profile = ev.member_similarity.prepare([member.profile or member.name], profile_vector)
         _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_set)
         profile, _ = max_by_owner(profile_scores, ev.profile_groups, n)
@@ -218,11 +228,11 @@ class PeerRecommender:
         language = member.languages[0]
         total = np.zeros(len(texts), dtype=np.float32)
         if strengths:
-            _, s = ev.member_similarity.vectors(prepared, self.encoder.encode(strengths), [language] * len(strengths))
+            _, s = ev.member_similarity.vectors(prepared, self.encoder.encode_queries(strengths), [language] * len(strengths))
             factors = np.asarray([_level(x.level) for x in member.strengths], dtype=np.float32)
             total += ev.weights.strength * np.maximum((s * factors).max(axis=1), 0.0)
         if profile:
-            _, p = ev.member_similarity.vectors(prepared, self.encoder.encode(profile), [language])
+            _, p = ev.member_similarity.vectors(prepared, self.encoder.encode_queries(profile), [language])
             total += ev.weights.profile * np.maximum(p.max(axis=1), 0.0)
         return total
 

@@ -87,7 +87,7 @@ class ResourceSearcher:
         within the top 3k."""
         filters = filters or ResourceFilters()
         owners = None if filters.empty else [r.id for r in self.resources.values() if filters.admits(r)]
-        vector = self.encoder.encode([query])[0]
+        vector = self.encoder.encode_queries([query])[0]
         hits = retrieve(
             self.indexes["resources"],
             query,

@@ -200,6 +200,17 @@ class Store:
         with self._lock:
             return int(self._db.execute(f"SELECT COUNT(*) FROM {collection}").fetchone()[0])
 
+    def existing(self, collection: RecordType, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` that the store holds in ``collection``."""
+        wanted = sorted(set(ids))
+        found: set[str] = set()
+        with self._lock:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(row[0] for row in self._db.execute(f"SELECT id FROM {collection} WHERE id IN ({marks})", chunk))
+        return found
+
     @overload
     def get(self, collection: Literal["members"], record_id: str) -> Member: ...
     @overload

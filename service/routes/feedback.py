@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
 
-from service.deps import Admin, Reader, State
+from service.deps import Admin, Offset, Reader, State
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
 
@@ -49,8 +49,6 @@ def add(feedback: Feedback, state: State, key: Reader) -> Stored:
 
 
 @router.get("", response_model=FeedbackPage, summary="List feedback (admin)")
-def list_feedback(
-    state: State, key: Admin, offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100
-) -> FeedbackPage:
+def list_feedback(state: State, key: Admin, offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> FeedbackPage:
     total, items = state.workspace.store.feedback(offset, limit)
     return FeedbackPage(total=total, offset=offset, limit=limit, items=items)

@@ -2,39 +2,60 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel
+import datetime as dt
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Response
+from pydantic import BaseModel, Field
 
 from matcher.pairing.run import PairingRequest, PairingResult
 from service.deps import Reader, State
-from service.jobs import Job
+from service.jobs import Job, QueueFull
 
 router = APIRouter(prefix="/v1/pairings", tags=["pairing"])
 
 
 class JobStatus(BaseModel):
     id: str
-    status: str
-    created: float
-    finished: float | None
-    error: str | None
-    result_url: str | None
+    status: Literal["queued", "running", "done", "failed"]
+    created: dt.datetime = Field(description="When the job was accepted (ISO 8601, UTC).")
+    finished: dt.datetime | None = Field(description="When it ended (ISO 8601, UTC); none while it runs.")
+    error: str | None = Field(description="Why it failed.")
+    result_url: str | None = Field(description="Where its result is, once done.")
+
+
+def _time(epoch: float | None) -> dt.datetime | None:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC) if epoch is not None else None
 
 
 def _status(job: Job) -> JobStatus:
     return JobStatus(
         id=job.id,
-        status=job.status,
-        created=job.created,
-        finished=job.finished,
+        status=job.status,  # type: ignore[arg-type]
+        created=dt.datetime.fromtimestamp(job.created, dt.UTC),
+        finished=_time(job.finished),
         error=job.error,
         result_url=f"/v1/pairings/{job.id}/result" if job.status == "done" else None,
     )
 
 
-@router.post("", response_model=JobStatus, status_code=202, summary="Start a pairing job for a cohort")
-def create(request: PairingRequest, state: State, key: Reader) -> JobStatus:
-    return _status(state.jobs.submit(state.snapshot.recommender, request))
+@router.post(
+    "",
+    response_model=JobStatus,
+    status_code=202,
+    summary="Start a pairing job for a cohort",
+    responses={
+        202: {"headers": {"Location": {"description": "The job's status URL.", "required": True, "schema": {"type": "string"}}}},
+        503: {"description": "as many pairing jobs as the service takes are queued or running (Retry-After says when to try again)"},
+    },
+)
+def create(request: PairingRequest, state: State, key: Reader, response: Response) -> JobStatus:
+    try:
+        job = state.jobs.submit(state.snapshot.recommender, request)
+    except QueueFull as error:
+        raise HTTPException(503, str(error), headers={"Retry-After": str(state.settings.retry_after_seconds)}) from error
+    response.headers["Location"] = f"/v1/pairings/{job.id}"
+    return _status(job)
 
 
 @router.get("/{job_id}", response_model=JobStatus, summary="A pairing job's status")

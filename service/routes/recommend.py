@@ -21,8 +21,11 @@ from matcher.records import Member, ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
 from service.answers import default_peer_answer, peer_cache_key
 from service.deps import Reader, State
+from service.pages import Page, ranking
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
+PeerPage = Page[PeerMatch]
+MemberResourcePage = Page[MemberResourceHit]
 
 
 class PeerRequest(BaseModel):
@@ -62,14 +65,14 @@ class ResourceSearchResponse(BaseModel):
     results: list[ResourceHit]
 
 
-@router.post("/recommendations/peers", response_model=list[PeerMatch], summary="Peer partners for a member or an unsaved profile")
-def peers(request: PeerRequest, state: State, key: Reader) -> list[PeerMatch]:
+@router.post("/recommendations/peers", response_model=PeerPage, summary="Peer partners for a member or an unsaved profile")
+def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
     recommender = state.snapshot.recommender
     target = request.member_id if request.member_id is not None else request.profile
-    return recommender.peers(target, request.options)  # type: ignore[arg-type]
+    return ranking(recommender.peers(target, request.options), request.options.k)  # type: ignore[arg-type]
 
 
-@router.get("/members/{member_id}/peers", response_model=list[PeerMatch], summary="Peer partners for a stored member")
+@router.get("/members/{member_id}/peers", response_model=PeerPage, summary="Peer partners for a stored member")
 def member_peers(
     member_id: str,
     state: State,
@@ -96,11 +99,11 @@ def experts(request: ExpertRequest, state: State, key: Reader) -> ExpertGroup:
     return state.snapshot.recommender.experts(request.theme, request.options)
 
 
-@router.get("/members/{member_id}/resources", response_model=list[MemberResourceHit], summary="Resources for a member's needs")
+@router.get("/members/{member_id}/resources", response_model=MemberResourcePage, summary="Resources for a member's needs")
 def member_resources(
     member_id: str, state: State, key: Reader, k: Annotated[int, Query(ge=1, le=200)] = 10, all_languages: bool = False
-) -> list[MemberResourceHit]:
-    return state.snapshot.recommender.resources_for(member_id, MemberResourceOptions(k=k, all_languages=all_languages))
+) -> MemberResourcePage:
+    return ranking(state.snapshot.recommender.resources_for(member_id, MemberResourceOptions(k=k, all_languages=all_languages)), k)
 
 
 @router.get("/members/{member_id}/representative-fit", response_model=RepresentativeFit, summary="Representative fit for a cluster")

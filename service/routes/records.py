@@ -9,20 +9,17 @@ from pydantic import BaseModel
 
 from matcher.errors import InvalidRecordsError, PeermatchError
 from matcher.ingest.readers import RawRow
-from matcher.ingest.validate import validate_rows
+from matcher.ingest.validate import Validated, check_references, validate_rows
 from matcher.records import Member, Resource
-from service.deps import Reader, State, Writer
+from service.deps import Offset, Reader, State, Writer
+from service.pages import Page
 
 router = APIRouter(prefix="/v1", tags=["records"])
 Collection = Literal["members", "resources"]
-MODELS = {"members": Member, "resources": Resource}
-
-
-class Page(BaseModel):
-    total: int
-    offset: int
-    limit: int
-    items: list[dict[str, Any]]
+MemberPage = Page[Member]
+ResourcePage = Page[Resource]
+# One bulk request holds at most this many records (a network's worth); more come in batches.
+BULK_MAX = 50_000
 
 
 class WriteResult(BaseModel):
@@ -31,11 +28,18 @@ class WriteResult(BaseModel):
     generation: str
 
 
-def _page(state: Any, collection: Collection, offset: int, limit: int) -> Page:
+def _page(state: Any, collection: Collection, offset: int, limit: int) -> dict[str, Any]:
     limit = min(limit, state.settings.page_size_max)
     store = state.workspace.store
-    items = [r.model_dump(mode="json") for r in store.page(collection, offset, limit)]
-    return Page(total=store.count(collection), offset=offset, limit=limit, items=items)
+    return {"total": store.count(collection), "offset": offset, "limit": limit, "items": store.page(collection, offset, limit)}
+
+
+def _checked(state: Any, validated: Validated) -> list[Member | Resource]:
+    """The records, if every one is valid and names only known members as partners or authors."""
+    problems = validated.problems or check_references(validated, lambda ids: state.workspace.store.existing("members", ids))
+    if problems:
+        raise InvalidRecordsError(problems)
+    return validated.records
 
 
 def _written(state: Any, changed: list[str]) -> WriteResult:
@@ -43,17 +47,13 @@ def _written(state: Any, changed: list[str]) -> WriteResult:
     return WriteResult(changed=changed, store_revision=snapshot.store_revision, generation=snapshot.generation)
 
 
-@router.get("/members", response_model=Page, summary="List members, by id")
-def list_members(
-    state: State, key: Reader, offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50
-) -> Page:
+@router.get("/members", response_model=MemberPage, summary="List members, by id")
+def list_members(state: State, key: Reader, offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Any:
     return _page(state, "members", offset, limit)
 
 
-@router.get("/resources", response_model=Page, summary="List resources, by id")
-def list_resources(
-    state: State, key: Reader, offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50
-) -> Page:
+@router.get("/resources", response_model=ResourcePage, summary="List resources, by id")
+def list_resources(state: State, key: Reader, offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Any:
     return _page(state, "resources", offset, limit)
 
 
@@ -71,7 +71,8 @@ def get_resource(resource_id: str, state: State, key: Reader) -> Resource:
 def put_member(member_id: Annotated[str, Path(min_length=1, max_length=200)], member: Member, state: State, key: Writer) -> WriteResult:
     if member.id != member_id:
         raise PeermatchError(f"the body's id '{member.id}' differs from the path's '{member_id}'")
-    return _written(state, state.upsert([member]))
+    records = _checked(state, Validated("members", [member], lines={member.id: ("request body", 1)}))
+    return _written(state, state.upsert(records))
 
 
 @router.put("/resources/{resource_id}", response_model=WriteResult, summary="Create or replace a resource")
@@ -80,7 +81,8 @@ def put_resource(
 ) -> WriteResult:
     if resource.id != resource_id:
         raise PeermatchError(f"the body's id '{resource.id}' differs from the path's '{resource_id}'")
-    return _written(state, state.upsert([resource]))
+    records = _checked(state, Validated("resources", [resource], lines={resource.id: ("request body", 1)}))
+    return _written(state, state.upsert(records))
 
 
 @router.delete("/members/{member_id}", status_code=204)
@@ -93,25 +95,41 @@ def delete_resource(resource_id: str, state: State, key: Writer) -> None:
     state.delete("resources", resource_id)
 
 
+BULK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {"description": "invalid records, each with its position ('line', 1-based) and field, in 'details'"}
+}
+RawRecords = Annotated[list[dict[str, Any]], Body(max_length=BULK_MAX)]
+
+
+def _bulk_body(model: str) -> dict[str, Any]:
+    """The body as documented: records of ``model``. It is read as plain objects so that each
+    problem can be reported with its record's position, all at once."""
+    schema = {"type": "array", "maxItems": BULK_MAX, "items": {"$ref": f"#/components/schemas/{model}"}}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 @router.post(
-    "/{collection}/bulk",
+    "/members/bulk",
     response_model=WriteResult,
-    summary="Import many records at once: all valid, or none written",
-    responses={422: {"description": "invalid records, each with its position ('line', 1-based) and field"}},
+    summary="Import many members at once: all valid, or none written",
+    responses=BULK_RESPONSES,
+    openapi_extra=_bulk_body("Member"),
 )
-def bulk(
-    collection: Collection,
-    state: State,
-    key: Writer,
-    records: Annotated[
-        list[dict[str, Any]],
-        Body(
-            max_length=50_000,
-            examples=[[{"id": "city-x", "name": "X", "kind": "city", "country": "SN", "region": "Africa", "languages": ["fr"]}]],
-        ),
-    ],
-) -> WriteResult:
+def bulk_members(state: State, key: Writer, records: RawRecords) -> WriteResult:
+    return _bulk(state, "members", records)
+
+
+@router.post(
+    "/resources/bulk",
+    response_model=WriteResult,
+    summary="Import many resources at once: all valid, or none written",
+    responses=BULK_RESPONSES,
+    openapi_extra=_bulk_body("Resource"),
+)
+def bulk_resources(state: State, key: Writer, records: RawRecords) -> WriteResult:
+    return _bulk(state, "resources", records)
+
+
+def _bulk(state: Any, collection: Collection, records: list[dict[str, Any]]) -> WriteResult:
     validated = validate_rows([RawRow("request body", i, row) for i, row in enumerate(records, start=1)], collection)
-    if validated.problems:
-        raise InvalidRecordsError(validated.problems)
-    return _written(state, state.upsert(validated.records))
+    return _written(state, state.upsert(_checked(state, validated)))

@@ -1,0 +1,35 @@
+"""The API keys the service accepts, with their last use (admin): never their hashes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from service.deps import Admin
+from service.keys_usage import list_keys
+
+
+class KeyView(BaseModel):
+    name: str
+    scopes: list[str]
+    expires: str | None
+    expired: bool
+    last_used: str | None
+    source: str
+
+
+class KeyList(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[KeyView]
+
+
+router = APIRouter(prefix="/v1/keys", tags=["operations"])
+
+
+@router.get("", response_model=KeyList, summary="API keys, their scopes, expiry and last use (admin)")
+def keys(request: Request, key: Admin) -> KeyList:
+    settings = request.app.state.service.settings
+    items = [KeyView(**vars(info)) for info in list_keys(settings.keys_path, settings.api_keys, request.app.state.key_usage)]
+    return KeyList(total=len(items), offset=0, limit=len(items), items=items)
