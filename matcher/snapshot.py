@@ -6,15 +6,17 @@ harness, every service request); only the Workspace makes one.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar, cast
 
 from embeddings.embedder import TextEncoder
 from matcher.graph.build import ExpertiseGraph
 from matcher.graph.taxonomy import Topic, TopicAssigner, load_taxonomy
 from matcher.indexing import Indexes
 from matcher.recommend.engine import Recommender
-from matcher.records import Member, RecordType, Resource
+from matcher.records import Member, Resource
 from matcher.search.resources import ResourceSearcher
 from matcher.settings import Settings
 from matcher.store.sqlite import Written
@@ -28,6 +30,16 @@ class Snapshot:
     encoder: TextEncoder
     settings: Settings
     built_graph: ExpertiseGraph | None = None  # derived from the previous snapshot's; else built on first use
+    known_member_ids: list[str] | None = None  # the ids of ``members``, in order, when the maker has them
+    known_resource_ids: list[str] | None = None
+
+    @cached_property
+    def member_ids(self) -> list[str]:
+        return self.known_member_ids if self.known_member_ids is not None else ids_of(self.members)
+
+    @cached_property
+    def resource_ids(self) -> list[str]:
+        return self.known_resource_ids if self.known_resource_ids is not None else ids_of(self.resources)
 
     @cached_property
     def graph(self) -> ExpertiseGraph:
@@ -80,30 +92,54 @@ def advance(previous: Snapshot, written: Written, indexes: Indexes) -> Snapshot:
     A graph nobody has used yet is not built here either."""
     graph = previous.built_graph or previous.__dict__.get("graph")
     graph = graph.snapshot() if graph is not None else None
-    records: dict[RecordType, dict[str, Member | Resource]] = {
-        "members": {m.id: m for m in previous.members},
-        "resources": {r.id: r for r in previous.resources},
-    }
     for collection, ids in written.deleted.items():
         for record_id in ids:
-            records[collection].pop(record_id, None)
             if graph is not None:
                 graph.remove(collection, record_id)
+    members, member_ids = _merged(
+        previous.members, previous.member_ids, cast(list[Member], written.upserted["members"]), set(written.deleted["members"])
+    )
+    resources, resource_ids = _merged(
+        previous.resources, previous.resource_ids, cast(list[Resource], written.upserted["resources"]), set(written.deleted["resources"])
+    )
     if graph is not None and written.deleted["members"]:
         # A deleted member that others name as a partner stays as their placeholder, as in a build.
         gone = set(written.deleted["members"])
-        for record in records["members"].values():
-            if gone & set(record.partners):  # type: ignore[union-attr]
-                graph.upsert_member(record)  # type: ignore[arg-type]
-    # Resources first: a member's "authored" edges are drawn from the resources present.
-    for record in written.upserted["resources"]:
-        records["resources"][record.id] = record
-        if graph is not None:
+        for member in members:
+            if gone & set(member.partners):
+                graph.upsert_member(member)
+    if graph is not None:
+        # Resources first: a member's "authored" edges are drawn from the resources present.
+        for record in written.upserted["resources"]:
             graph.upsert_resource(record)  # type: ignore[arg-type]
-    for record in written.upserted["members"]:
-        records["members"][record.id] = record
-        if graph is not None:
+        for record in written.upserted["members"]:
             graph.upsert_member(record)  # type: ignore[arg-type]
-    members = [records["members"][k] for k in sorted(records["members"])]
-    resources = [records["resources"][k] for k in sorted(records["resources"])]
-    return Snapshot(indexes, members, resources, previous.encoder, previous.settings, graph)  # type: ignore[arg-type]
+    return Snapshot(indexes, members, resources, previous.encoder, previous.settings, graph, member_ids, resource_ids)
+
+
+Record = TypeVar("Record", Member, Resource)
+
+
+def ids_of(records: list[Member] | list[Resource]) -> list[str]:
+    return [r.id for r in records]
+
+
+def _merged(previous: list[Record], ids: list[str], upserted: list[Record], deleted: set[str]) -> tuple[list[Record], list[str]]:
+    """``previous`` (sorted by id; ``ids`` its ids) with ``upserted`` replacing or joining and
+    ``deleted`` gone, still sorted: new lists, copied and edited by binary search (a write of a
+    few records must not walk 20,000 records in Python)."""
+    if not upserted and not deleted:
+        return previous, ids
+    records, ids = list(previous), list(ids)
+    for record_id in deleted:
+        at = bisect.bisect_left(ids, record_id)
+        if at < len(ids) and ids[at] == record_id:
+            del records[at], ids[at]
+    for record in upserted:
+        at = bisect.bisect_left(ids, record.id)
+        if at < len(ids) and ids[at] == record.id:
+            records[at] = record
+        else:
+            records.insert(at, record)
+            ids.insert(at, record.id)
+    return records, ids

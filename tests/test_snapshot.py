@@ -197,3 +197,19 @@ def test_the_taxonomy_setting_reaches_the_clusters(tmp_path: Path) -> None:
     path.write_text(json.dumps(taxonomy))
     assert known_clusters(path) == {"rivers": "River cities"}
     assert "esd" in known_clusters(None)
+
+
+def test_merging_a_write_into_sorted_records_equals_sorting_again() -> None:
+    import random
+
+    from matcher.snapshot import _merged
+
+    rng = random.Random(7)
+    records = sorted((Resource.model_validate(resource(f"r{n:03d}", "t", "s")) for n in rng.sample(range(500), 60)), key=lambda r: r.id)
+    for _ in range(30):
+        upserted = [Resource.model_validate(resource(f"r{n:03d}", "t", f"v{n}")) for n in rng.sample(range(500), 5)]
+        deleted = {r.id for r in rng.sample(records, 3)} - {r.id for r in upserted}
+        merged, ids = _merged(records, [r.id for r in records], upserted, deleted)
+        expected = {r.id: r for r in records if r.id not in deleted} | {r.id: r for r in upserted}
+        assert merged == [expected[k] for k in sorted(expected)] and ids == sorted(expected)
+        records = merged

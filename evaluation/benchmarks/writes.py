@@ -54,11 +54,12 @@ def cities(path: Path) -> list[tuple[str, str]]:
     return list(found)
 
 
-def member(number: int, city: str, country: str) -> Member:
-    """A city with a profile, two strengths and two needs: five passages, each text unique."""
+def member(number: int, city: str, country: str, tag: str = "") -> Member:
+    """A city with a profile, two strengths and two needs: five passages, each text unique
+    (``tag`` makes them new to the embedding cache)."""
     language = ("en", "fr", "es")[number % 3]
     offer, need = TOPICS[number % len(TOPICS)], TOPICS[(number * 7 + 3) % len(TOPICS)]
-    strengths = [f"{city}: {offer.words(language).facts[i]}" for i in (0, 1)]
+    strengths = [f"{city}{tag}: {offer.words(language).facts[i]}" for i in (0, 1)]
     return Member.model_validate(
         {
             "id": f"city-{number}",
@@ -67,9 +68,12 @@ def member(number: int, city: str, country: str) -> Member:
             "country": country,
             "region": ("Africa", "Europe and North America", "Asia-Pacific", "Arab States", "Latin America and the Caribbean")[number % 5],
             "languages": [language],
-            "profile": f"{city} ({country}), {offer.words(language).label}.",
+            "profile": f"{city}{tag} ({country}), {offer.words(language).label}.",
             "strengths": [{"text": text, "level": 4} for text in strengths],
-            "needs": [{"text": f"{city}: {need.words(language).need}", "priority": 3}, {"text": f"{city}: {need.words(language).label}"}],
+            "needs": [
+                {"text": f"{city}{tag}: {need.words(language).need}", "priority": 3},
+                {"text": f"{city}{tag}: {need.words(language).label}"},
+            ],
         }
     )
 
@@ -91,7 +95,9 @@ def main(
     places = cities(TWIN_CITIES)
     n_members = passages // 5
     network = [member(i, *places[i % len(places)]) for i in range(n_members)]
-    spare = [member(n_members + i, *places[(n_members + i) % len(places)]) for i in range(2 * bulk)]
+    # Records and texts new in every run, so that a second run over the same folder embeds them too.
+    run = f" #{time.time_ns() % 1_000_000}"
+    spare = [member(10 * n_members + i, *places[(n_members + i) % len(places)], tag=run) for i in range(2 * bulk)]
 
     typer.echo(f"indexing {n_members:,} members ({passages:,} passages) with {workspace.settings.model} ...")
     first = timed(lambda: workspace.write(network))
@@ -104,13 +110,13 @@ def main(
     write_ms, search_ms = [], []
     for i in range(upserts):
         data = network[i].model_dump()
-        data["strengths"] = [data["strengths"][0], {"text": f"zebrafish aquaponics trial{i:03d}"}]
+        data["strengths"] = [data["strengths"][0], {"text": f"zebrafish aquaponics trial{i:03d}{run}"}]
         changed = Member.model_validate(data)
         started = time.perf_counter()
         workspace.write([changed])
         written = time.perf_counter()
         snapshot = workspace.snapshot()
-        rows, _ = snapshot.indexes["members"].lexical.search(f"zebrafish aquaponics trial{i:03d}", 1)
+        rows, _ = snapshot.indexes["members"].lexical.search(f"zebrafish aquaponics trial{i:03d}{run}", 1)
         found = snapshot.indexes["members"].passage(int(rows[0])) if len(rows) else None
         assert found is not None and found.owner_id == changed.id, f"the upsert is not visible: {found}"
         search_ms.append((time.perf_counter() - started) * 1000)
@@ -121,7 +127,7 @@ def main(
         f"{rebuild * 1000 / statistics.median(search_ms):.0f}x faster than the full rebuild"
     )
     started = time.perf_counter()
-    group = workspace.snapshot().recommender.experts("zebrafish aquaponics trial000")
+    group = workspace.snapshot().recommender.experts(f"zebrafish aquaponics trial000{run}")
     ranked = [member_id for member_id, _ in group.ranking]
     experts_ms = (time.perf_counter() - started) * 1000
     typer.echo(
