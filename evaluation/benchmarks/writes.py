@@ -102,7 +102,8 @@ def main(
     typer.echo(f"indexing {n_members:,} members ({passages:,} passages) with {workspace.settings.model} ...")
     first = timed(lambda: workspace.write(network))
     base = workspace.snapshot().indexes
-    typer.echo(f"  ready in {first:.1f} s (built, or loaded from --data-dir): {base.base_rows:,} passages, dense index {base['members'].dense.kind}")
+    kind = base["members"].dense.kind
+    typer.echo(f"  ready in {first:.1f} s (built, or loaded from --data-dir): {base.base_rows:,} passages, dense index {kind}")
 
     rebuild = timed(workspace.build)
     typer.echo(f"baseline, full rebuild with every embedding cached (each write, before): {rebuild * 1000:,.0f} ms")
