@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     graph_weight: float = Field(
         0.3, ge=0.0, le=1.0, description="Share of the graph signal (personalised PageRank) in peer scores; 0 turns it off."
     )
+    evidence_lexical_gain: float = Field(
+        3.0, ge=0.0, description="Weight (z units per unit of cosine) of a passage's stemmed TF-IDF cosine in need-evidence scores."
+    )
+    profile_lexical_gain: float = Field(
+        20.0, ge=0.0, description="Weight (z units per unit of cosine) of the TF-IDF cosine with a candidate's whole evidence."
+    )
+    corroboration_threshold: float = Field(
+        0.0, description="Evidence level (z units) from which a candidate's further passages add to its best one."
+    )
+    corroboration_cap: float = Field(10.0, gt=0.0, description="The most (z units) that a candidate's further passages can add.")
+    dense_evidence: bool = Field(True, description="Use the encoder in need-evidence scores (off: lexical evidence only).")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     candidate_depth: int = Field(200, ge=10, description="Passages each retriever returns before fusion.")
 

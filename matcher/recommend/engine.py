@@ -14,7 +14,7 @@ from matcher.graph.build import ExpertiseGraph
 from matcher.graph.signals import GraphSignals
 from matcher.indexing import Indexes
 from matcher.recommend.affinity import AffinityMatrix, affinity_matrix
-from matcher.recommend.evidence import NeedEvidence
+from matcher.recommend.evidence import EvidenceWeights, NeedEvidence
 from matcher.recommend.experts import ExpertFinder, ExpertGroup, ExpertOptions
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions, resources_for_member
 from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRecommender
@@ -73,14 +73,16 @@ class Recommender:
 
     @cached_property
     def evidence(self) -> NeedEvidence:
-        return NeedEvidence(
-            self.members,
-            self.resources,
-            self.member_matrix,
-            self.resource_matrix,
-            self.settings.lexical_weight,
-            self.settings.calibrate_languages,
+        settings = self.settings
+        weights = EvidenceWeights(
+            passage_lexical_gain=settings.evidence_lexical_gain,
+            profile_lexical_gain=settings.profile_lexical_gain,
+            corroboration_threshold=settings.corroboration_threshold,
+            corroboration_cap=settings.corroboration_cap,
+            dense=settings.dense_evidence,
+            calibrate=settings.calibrate_languages,
         )
+        return NeedEvidence(self.members, self.resources, self.member_matrix, self.resource_matrix, weights)
 
     @cached_property
     def peer_recommender(self) -> PeerRecommender:
@@ -115,15 +117,7 @@ class Recommender:
 
     def resources_for(self, member: str | Member, options: MemberResourceOptions | None = None) -> list[MemberResourceHit]:
         target = self.member(member) if isinstance(member, str) else member
-        return resources_for_member(
-            target,
-            self.resources_by_id,
-            self.indexes["resources"],
-            self.resource_matrix,
-            self.encoder,
-            self.settings,
-            options,
-        )
+        return resources_for_member(target, self.resources_by_id, self.evidence, self.encoder, options)
 
     def affinity(self, needy: list[str] | None = None, members: list[str] | None = None) -> AffinityMatrix:
         """Needs of ``needy`` members (default: all) against ``members`` (default: all)."""
