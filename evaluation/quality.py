@@ -86,7 +86,7 @@ class GoldStandard:
             sampling = folder / f"d_20_{number}"
             archives = read_archives(sampling / "archives")
             submissions = read_submissions(sampling / "submissions.json")
-            workspace = _cached_workspace(work_root / f"goldstandard-{number}", lambda d, a=archives: expertise_workspace(a, encoder, d))
+            workspace = _cached_workspace(work_root / f"goldstandard-{number}", archives, encoder)
             self.sets.append((archives, submissions, workspace))
 
     def loss(self, variant: Variant) -> float:
@@ -196,31 +196,27 @@ def _recommender(workspace: Workspace, variant: Variant) -> Recommender:
     return Recommender(workspace.indexes, workspace.store.members(), workspace.store.resources(), workspace.encoder, settings, None)
 
 
-def _cached_workspace(folder: Path, build: Callable[[Path], Workspace]) -> Workspace:
-    """The workspace kept in ``folder`` (built there on the first run)."""
+def _cached_workspace(folder: Path, archives: dict[str, list[tuple[str, str, str]]], encoder: TextEncoder) -> Workspace:
+    """The expertise workspace kept in ``folder`` (built there on the first run)."""
     from matcher.settings import Settings
 
     if (folder / "built").is_file():
-        return Workspace(Settings(data_dir=folder), _shared_encoder)
+        return Workspace(Settings(data_dir=folder), encoder)
     folder.mkdir(parents=True, exist_ok=True)
-    workspace = build(folder)
+    workspace = expertise_workspace(archives, encoder, folder)
     (folder / "built").write_text("ok")
     return workspace
 
 
-_shared_encoder: TextEncoder | None = None
-
 
 def load_encoder(model: str, cache: Path) -> TextEncoder:
     """The configured encoder behind one embedding cache shared by every set of the run."""
-    global _shared_encoder
     from embeddings.cache import EmbeddingCache
     from embeddings.embedder import Embedder
     from embeddings.loading import load_model, model_id
 
     cache.parent.mkdir(parents=True, exist_ok=True)
-    _shared_encoder = Embedder(load_model(model), model_id(model), EmbeddingCache(cache))
-    return _shared_encoder
+    return Embedder(load_model(model), model_id(model), EmbeddingCache(cache))
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, Any]:

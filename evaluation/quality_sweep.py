@@ -20,13 +20,14 @@ from evaluation.quality import DBLP, DEFAULT, DEFAULT_BENCHMARKS, GOLDSTANDARD, 
 from evaluation.runner import Harness
 from evaluation.variants import Variant
 
-# The cap is not swept: 2.5 keeps a candidate whose best passage is weak (below the partial level,
-# z 4.2) under a single strong one (z 7.0) however many weak passages it has (4.2 + 2.5 < 7.0).
+# Threshold and cap decide whether volume can beat one strong statement: with cap 2.5, or with a
+# threshold at the partial level (z 4.2), a candidate whose passages are all weak stays below a
+# single strong one (z 7.0) however many it has (4.2 + 2.5 < 7.0).
 GRID = {
-    "profile_lexical_gain": (10.0, 20.0, 40.0),
+    "profile_lexical_gain": (0.0, 10.0, 20.0, 40.0),
     "evidence_lexical_gain": (0.0, 3.0),
-    "corroboration_threshold": (0.0, 2.0),
-    "corroboration_cap": (2.5,),
+    "corroboration_threshold": (0.0, 1.0, 4.2),
+    "corroboration_cap": (2.5, 10.0),
 }
 
 

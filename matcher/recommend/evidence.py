@@ -37,7 +37,7 @@ class EvidenceWeights:
     passage_lexical_gain: float = 3.0
     profile_lexical_gain: float = 20.0
     corroboration_threshold: float = 0.0
-    corroboration_cap: float = 10.0
+    corroboration_cap: float = 2.5
     dense: bool = True
     calibrate: bool = True
     # Field weights of the whole-evidence TF-IDF profile: a stated strength counts twice a document word.
@@ -49,7 +49,7 @@ class EvidenceLevels:
     """(needs, candidates) evidence in z units: pooled (what ranks) and each kind's best; -inf: none."""
 
     pooled: np.ndarray
-    pooled_where: np.ndarray  # column of the pooled evidence (strengths, then documents, then profiles)
+    pooled_where: np.ndarray  # best evidence column: strengths, then document passages, then profiles (-1: none)
     strength: np.ndarray
     document: np.ndarray
     profile: np.ndarray
@@ -149,7 +149,16 @@ class NeedEvidence:
         self.strength_groups, self.profile_groups, self.need_groups, self.document_groups = (
             OwnerGroups(codes) for codes in (self.strength_codes, self.profile_codes, self.need_codes, self.document_codes)
         )
-        self.pooled_codes = np.concatenate([self.strength_codes, self.document_codes, self.profile_codes])
+        # A document is one piece of evidence however many passages it has: its passages first
+        # pool by (document, author) pair (their best), and the pairs pool with the rest.
+        pair_of: dict[tuple[str, int], int] = {}
+        pair_codes = [
+            pair_of.setdefault((resource_matrix.owners[row], code), len(pair_of))
+            for row, code in zip(self.document_rows.tolist(), self.document_codes.tolist(), strict=True)
+        ]
+        self.pair_groups = OwnerGroups(np.asarray(pair_codes, dtype=np.int64))
+        self.pair_authors = np.asarray([code for _, code in pair_of], dtype=np.int64)
+        self.pooled_codes = np.concatenate([self.strength_codes, self.pair_authors, self.profile_codes])
         self.pooled_groups = OwnerGroups(self.pooled_codes)
         self.has_evidence = np.zeros(len(self.candidates), dtype=bool)
         self.has_evidence[self.pooled_codes] = True
@@ -199,6 +208,17 @@ class NeedEvidence:
             return None
         return LexicalProfiles.fit(texts, languages, owners, weights, len(self.candidates))
 
+    def _column_of(self, where: np.ndarray, pair_where: np.ndarray, n_strengths: int, n_documents: int) -> np.ndarray:
+        """Pooled columns (strengths, document pairs, profiles) back to the evidence columns
+        (strengths, document passages, profiles) that ``ExpertFinder.scores`` names; -1 stays -1."""
+        n_pairs = len(self.pair_authors)
+        out = where.copy()
+        query = np.nonzero((where >= n_strengths) & (where < n_strengths + n_pairs))
+        out[query] = n_strengths + pair_where[query[0], where[query] - n_strengths]
+        profiles = where >= n_strengths + n_pairs
+        out[profiles] = where[profiles] - n_pairs + n_documents
+        return out
+
     def prepare(self, texts: list[str], vectors: np.ndarray) -> tuple[Prepared, Prepared]:
         return self.member_similarity.prepare(texts, vectors), self.resource_similarity.prepare(texts, vectors)
 
@@ -213,9 +233,11 @@ class NeedEvidence:
         profile = scale_positive(profile, w.profile_factor)
         _, unique_documents = self.resource_similarity.rows(on_resources, self.document_set)
         document = unique_documents[:, self.document_inverse]
-        pooled, pooled_where = pool_evidence(
-            np.concatenate([strength, document, profile], axis=1), self.pooled_groups, n, w.corroboration_threshold, w.corroboration_cap
+        pairs, pair_where = max_by_owner(document, self.pair_groups, len(self.pair_authors))
+        pooled, where = pool_evidence(
+            np.concatenate([strength, pairs, profile], axis=1), self.pooled_groups, n, w.corroboration_threshold, w.corroboration_cap
         )
+        pooled_where = self._column_of(where, pair_where, strength.shape[1], document.shape[1])
         if self.lexical_profiles is not None and w.profile_lexical_gain > 0:
             pooled = pooled + w.profile_lexical_gain * self.lexical_profiles.owner_scores(texts)
         strength_best, strength_where = max_by_owner(strength, self.strength_groups, n)

@@ -6,6 +6,7 @@ owner rankings are fused by RRF. Each hit keeps the passages and scores that put
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -14,11 +15,13 @@ import numpy as np
 
 from matcher.indexing import CollectionIndex
 from matcher.passages import Passage
+from matcher.recommend.calibration import affinity
 from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
 
 MODES = ("hybrid", "dense", "lexical")
-CALIBRATION_DEPTH = 50  # top scores per language whose mean is that language's shift
-MIN_CALIBRATION_ROWS = 20  # below this a language is too small to estimate its shift
+CALIBRATION_DEPTH = 50  # (former per-query shift: the mean of the top 50; kept for language_shifts' callers)
+MIN_CALIBRATION_ROWS = 20  # below this a language is too small to estimate its own cohort
+COHORT_SAMPLE = 2000  # passages per language whose cosines with a query make its cohort
 FUSIONS = ("weighted", "rrf")
 
 
@@ -116,16 +119,25 @@ def _dense(index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.n
     # not. Searching each language apart and subtracting the mean of its top CALIBRATION_DEPTH
     # scores removes that shift, so the best English answer to a French query can outrank a
     # mediocre French one. Raw cosines stay in the evidence for the explanation.
-    searched: list[tuple[np.ndarray, np.ndarray, int]] = []
-    for rows_of_language in groups.values():
+    # The encoder scores text in the query's own language higher across the board, relevant or
+    # not. Each language's scores are set against the query's cohort in that language (the mean
+    # and spread of its cosines with a fixed sample of the language's passages), then mapped to
+    # the calibrated 0-1 scale (matcher.recommend.calibration): the best English answer to a
+    # French query can outrank a mediocre French one, and a query with no answer keeps low
+    # scores. Raw cosines stay in the evidence for the explanation.
+    cohorts = language_cohorts(index)
+    searched: list[tuple[np.ndarray, np.ndarray, str]] = []
+    for language, rows_of_language in groups.items():
         subset = rows_of_language if allowed is None else np.intersect1d(rows_of_language, allowed)
         if len(subset):
-            rows, scores = _search(index, query, max(depth, CALIBRATION_DEPTH), subset)
-            searched.append((rows, scores, len(subset)))
-    shifts = language_shifts([(scores, size) for _, scores, size in searched])
+            rows, scores = _search(index, query, depth, subset)
+            searched.append((rows, scores, language))
+    statistics = _cohort_statistics(query[0], cohorts)
     calibrated: list[tuple[float, int, float]] = []
-    for (rows, scores, _), shift in zip(searched, shifts, strict=True):
-        calibrated += [(float(s) - shift, int(r), float(s)) for r, s in zip(rows[:depth], scores[:depth], strict=True)]
+    for rows, scores, language in searched:
+        mean, spread = statistics[language]
+        levels = affinity((scores - mean) / spread)
+        calibrated += [(float(a), int(r), float(s)) for r, s, a in zip(rows, scores, levels, strict=True)]
     calibrated.sort(key=lambda item: -item[0])
     best: dict[str, Evidence] = {}
     for adjusted, row, cosine in calibrated:
@@ -133,6 +145,43 @@ def _dense(index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.n
         if passage.owner_id not in best:
             best[passage.owner_id] = Evidence(passage, cosine, len(best) + 1, adjusted)
     return best
+
+
+# id(index) -> (a weak reference to the index, its cohorts): an index generation is replaced, not changed.
+_COHORTS: dict[int, tuple[weakref.ref[CollectionIndex], dict[str, np.ndarray]]] = {}
+
+
+def language_cohorts(index: CollectionIndex) -> dict[str, np.ndarray]:
+    """Per language, the (d, m) vectors of an evenly spaced sample of at most COHORT_SAMPLE of its
+    passages, taken from the index once and kept while the index lives."""
+    cached = _COHORTS.get(id(index))
+    if cached is not None and cached[0]() is index:
+        return cached[1]
+    cohorts = {}
+    for language, rows in index.rows_by_language().items():
+        sample = rows[:: max(1, len(rows) // COHORT_SAMPLE)][:COHORT_SAMPLE]
+        vectors = np.stack([index.dense.index.reconstruct(int(row)) for row in sample])
+        cohorts[language] = np.ascontiguousarray(vectors.T, dtype=np.float32)
+    key = id(index)
+    _COHORTS[key] = (weakref.ref(index, lambda _: _COHORTS.pop(key, None)), cohorts)
+    return cohorts
+
+
+def _cohort_statistics(query: np.ndarray, cohorts: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
+    """The query's cosine mean and spread in each language; a language with fewer than
+    MIN_CALIBRATION_ROWS passages takes the mean statistics of the larger ones."""
+    own: dict[str, tuple[float, float]] = {}
+    for language, vectors in cohorts.items():
+        if vectors.shape[1] >= MIN_CALIBRATION_ROWS:
+            cosines = query @ vectors
+            own[language] = (float(cosines.mean()), max(float(cosines.std()), 1e-3))
+    if own:
+        fallback = (float(np.mean([m for m, _ in own.values()])), float(np.mean([s for _, s in own.values()])))
+    else:
+        everything = np.concatenate(list(cohorts.values()), axis=1)
+        cosines = query @ everything
+        fallback = (float(cosines.mean()), max(float(cosines.std()), 1e-3))
+    return {language: own.get(language, fallback) for language in cohorts}
 
 
 def language_shifts(groups: list[tuple[np.ndarray, int]]) -> list[float]:
