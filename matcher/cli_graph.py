@@ -21,12 +21,12 @@ def capacity(
     as_json: JsonFlag = False,
 ) -> None:
     """Who offers and who needs each topic, by region; North/South; unmet needs; brokers."""
-    from matcher.graph.capacity import capacity_map
     from matcher.graph.html import render
+    from matcher.recommend.engine import Recommender
 
     try:
         workspace = workspace_for(data_dir)
-        result = capacity_map(workspace.graph, workspace.store.members())
+        result = Recommender.from_workspace(workspace).capacity()
     except PeermatchError as error:
         fail(error)
     if html:

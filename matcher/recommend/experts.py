@@ -36,8 +36,8 @@ class ExpertOptions(BaseModel):
     max_per_country: int | None = Field(1, ge=1)
     region_balance: bool = False
     kinds: list[str] | None = None
-    aspect_threshold: float = Field(PARTIAL, ge=0.0, le=1.0, description="Calibrated aspect score from which a candidate covers it (partial match).")
-    min_relevance: float = Field(PARTIAL, ge=0.0, le=1.0, description="Calibrated theme or aspect score a candidate needs to join the group.")
+    aspect_threshold: float = Field(PARTIAL, ge=0.0, le=1.0, description="Calibrated aspect score from which a candidate covers it.")
+    min_relevance: float = Field(PARTIAL, ge=0.0, le=1.0, description="Calibrated score a candidate needs (theme or one aspect) to join.")
     relevance_weight: float = Field(0.5, ge=0.0, description="Weight of theme relevance against aspect gain.")
 
 

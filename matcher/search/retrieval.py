@@ -19,7 +19,6 @@ from matcher.recommend.calibration import affinity
 from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
 
 MODES = ("hybrid", "dense", "lexical")
-CALIBRATION_DEPTH = 50  # (former per-query shift: the mean of the top 50; kept for language_shifts' callers)
 MIN_CALIBRATION_ROWS = 20  # below this a language is too small to estimate its own cohort
 COHORT_SAMPLE = 2000  # passages per language whose cosines with a query make its cohort
 FUSIONS = ("weighted", "rrf")
@@ -112,13 +111,9 @@ def _dense(index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.n
         return {}
     query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
     groups = index.rows_by_language() if calibrate else {}
-    if len(groups) < 2:
+    if not groups:
         rows, scores = _search(index, query, depth, allowed)
         return _roll_up(index, rows, scores)
-    # The encoder scores text in the query's own language higher across the board, relevant or
-    # not. Searching each language apart and subtracting the mean of its top CALIBRATION_DEPTH
-    # scores removes that shift, so the best English answer to a French query can outrank a
-    # mediocre French one. Raw cosines stay in the evidence for the explanation.
     # The encoder scores text in the query's own language higher across the board, relevant or
     # not. Each language's scores are set against the query's cohort in that language (the mean
     # and spread of its cosines with a fixed sample of the language's passages), then mapped to
@@ -182,18 +177,6 @@ def _cohort_statistics(query: np.ndarray, cohorts: dict[str, np.ndarray]) -> dic
         cosines = query @ everything
         fallback = (float(cosines.mean()), max(float(cosines.std()), 1e-3))
     return {language: own.get(language, fallback) for language in cohorts}
-
-
-def language_shifts(groups: list[tuple[np.ndarray, int]]) -> list[float]:
-    """Each language's shift: the mean of its top CALIBRATION_DEPTH scores (sorted, best first).
-
-    A language with fewer than MIN_CALIBRATION_ROWS passages is too small to estimate its own
-    shift; it takes the mean shift of the larger ones (or none, if no language is large).
-    """
-    own = [float(scores[:CALIBRATION_DEPTH].mean()) if size >= MIN_CALIBRATION_ROWS and len(scores) else None for scores, size in groups]
-    known = [shift for shift in own if shift is not None]
-    fallback = float(np.mean(known)) if known else 0.0
-    return [fallback if shift is None else shift for shift in own]
 
 
 def _search(index: CollectionIndex, query: np.ndarray, depth: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
