@@ -51,6 +51,9 @@ class Settings(BaseSettings):
         0.0, description="Evidence level (z units) from which a candidate's further passages add to its best one."
     )
     corroboration_cap: float = Field(2.5, gt=0.0, description="The most (z units) that a candidate's further passages can add.")
+    centroid_gain: float = Field(
+        0.0, ge=0.0, description="Weight of the mean evidence (z units) of a candidate's authored documents: its expertise centroid."
+    )
     dense_evidence: bool = Field(True, description="Use the encoder in need-evidence scores (off: lexical evidence only).")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     candidate_depth: int = Field(200, ge=10, description="Passages each retriever returns before fusion.")

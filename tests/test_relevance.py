@@ -66,16 +66,19 @@ def test_one_strong_strength_outweighs_many_weak_documents() -> None:
         assert where[0, 0] == 0 and 1 <= where[0, 1] <= 50
 
 
-def test_further_relevant_passages_add_a_bounded_amount_and_only_strong_evidence_is_strong() -> None:
+def test_partial_matches_corroborate_but_weak_ones_never_make_a_strong_match() -> None:
     strong = evidence_of(STRONG)
-    columns = np.asarray([[4.5, 4.5, 4.9] + [4.5] * 40 + [7.5, 7.4, 7.3]], dtype=np.float32)
-    groups = OwnerGroups(np.asarray([0, 1, 1] + [2] * 40 + [3, 3, 3, ]))
-    pooled, _ = pool_evidence(columns, groups, 5, threshold=4.2, cap=2.5)
+    columns = np.asarray([[4.5, 4.5, 4.9] + [4.1] * 40 + [7.5, 7.4, 7.3]], dtype=np.float32)
+    groups = OwnerGroups(np.asarray([0, 1, 1] + [2] * 40 + [3, 3, 3]))
+    pooled, _ = pool_evidence(columns, groups, 5, threshold=0.0, cap=10.0)
     assert pooled[0, 0] == pytest.approx(4.5)  # alone
-    assert pooled[0, 1] == pytest.approx(4.9 + 2.5 * (1 - np.exp(-0.3 / 2.5)), abs=1e-5)  # one more above 4.2 adds
-    assert pooled[0, 2] == pytest.approx(strong - 0.5, abs=1e-5)  # forty partial ones stop under the strong level
-    assert pooled[0, 3] == pytest.approx(7.5 + 2.5 * (1 - np.exp(-(3.2 + 3.1) / 2.5)), abs=1e-5)  # strong, corroborated
+    assert pooled[0, 1] == pytest.approx(4.9 + 10 * (1 - np.exp(-4.5 / 10)), abs=1e-4)  # two partial matches corroborate
+    assert pooled[0, 1] > strong
+    assert pooled[0, 2] == pytest.approx(strong - 0.5, abs=1e-5)  # forty weak ones stop under the strong level
+    assert pooled[0, 3] == pytest.approx(7.5 + 10 * (1 - np.exp(-(7.4 + 7.3) / 10)), abs=1e-4)  # strong, corroborated
     assert np.isneginf(pooled[0, 4])  # no evidence at all
+    capped, _ = pool_evidence(columns, groups, 5, threshold=0.0, cap=2.5)
+    assert capped[0, 1] == pytest.approx(4.9 + 2.5 * (1 - np.exp(-4.5 / 2.5)), abs=1e-4)  # the cap bounds what volume adds
 
 
 def test_stems_meet_across_inflections_in_each_language() -> None:

@@ -82,6 +82,7 @@ class Recommender:
             profile_lexical_gain=settings.profile_lexical_gain,
             corroboration_threshold=settings.corroboration_threshold,
             corroboration_cap=settings.corroboration_cap,
+            centroid_gain=settings.centroid_gain,
             dense=settings.dense_evidence,
             calibrate=settings.calibrate_languages,
         )

@@ -8,9 +8,10 @@ evidence level:
     best passage + cap * (1 - exp(-further / cap))
 
 where ``further`` sums how far j's other passages exceed ``corroboration_threshold``. Passages
-below the threshold add nothing, all of them together add at most ``cap``, and together they
-never reach the strong level (they stop VOLUME_CEILING under it): only a strong passage makes a
-strong match, and one strong stated strength is not outweighed by a pile of weak documents. The TF-IDF
+below the threshold add nothing and all of them together add at most ``cap``; weak passages
+(below the partial level) never carry a candidate to the strong level, however many (they stop
+VOLUME_CEILING under it): one strong stated strength is not outweighed by a pile of weak
+documents, while several partial matches may corroborate each other into a strong one. The TF-IDF
 cosine of the need with j's whole evidence (``profile_gain`` per unit) is added, and
 ``calibration.affinity`` maps the level to 0-1. ``strength``, ``document`` and ``profile`` keep
 the calibrated score of each kind's best passage, for the explanation.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.recommend.calibration import STRONG, affinity, evidence_of
+from matcher.recommend.calibration import PARTIAL, STRONG, affinity, evidence_of
 from matcher.recommend.lexical_profiles import LexicalProfiles
 from matcher.recommend.similarity import OwnerGroups, PassageMatrix, Prepared, Similarity, max_by_owner
 from matcher.records import Member, Resource
@@ -40,6 +41,7 @@ class EvidenceWeights:
     profile_lexical_gain: float = 20.0
     corroboration_threshold: float = 0.0
     corroboration_cap: float = 2.5
+    centroid_gain: float = 0.0  # weight of the mean evidence of a candidate's documents (its expertise centroid)
     dense: bool = True
     calibrate: bool = True
     # Field weights of the whole-evidence TF-IDF profile: a stated strength counts twice a document word.
@@ -99,18 +101,23 @@ def pool_evidence(
     """Per query and owner: best column + cap * (1 - exp(-further / cap)), with ``further`` the sum
     of the other columns' excess over ``threshold``; and the best column (-1: the owner has none).
 
-    Volume cannot make a strong match: unless its best column is strong already, an owner's
-    pooled evidence stays VOLUME_CEILING below the strong level (or at its best column, if higher)."""
+    Volume alone cannot make a strong match: an owner without a strong column and with fewer than
+    two columns at the partial level stays VOLUME_CEILING under the strong level (or at its best
+    column, if higher), however many weak columns it has. Two or more partial matches corroborate
+    each other without that ceiling."""
     best, where = max_by_owner(columns, groups, n_owners)
     excess = np.zeros((columns.shape[0], n_owners), dtype=np.float32)
+    partial_count = np.zeros((columns.shape[0], n_owners), dtype=np.float32)
     if columns.shape[1]:
-        above = np.maximum(columns[:, groups.order] - threshold, 0.0)
-        excess[:, groups.owners] = np.add.reduceat(above, groups.starts, axis=1)
+        ordered = columns[:, groups.order]
+        excess[:, groups.owners] = np.add.reduceat(np.maximum(ordered - threshold, 0.0), groups.starts, axis=1)
+        partial_count[:, groups.owners] = np.add.reduceat((ordered >= evidence_of(PARTIAL)).astype(np.float32), groups.starts, axis=1)
     has = np.isfinite(best)
     further = np.maximum(excess - np.where(has, np.maximum(best - threshold, 0.0), 0.0), 0.0)
     pooled = np.where(has, best + cap * (1.0 - np.exp(-further / cap)), -np.inf)
     strong = evidence_of(STRONG)
-    ceiling = np.where(best >= strong, np.inf, np.maximum(best, strong - VOLUME_CEILING))
+    free = (best >= strong) | (partial_count >= 2)
+    ceiling = np.where(free, np.inf, np.maximum(best, strong - VOLUME_CEILING))
     return np.minimum(pooled, ceiling).astype(np.float32), where
 
 
@@ -165,6 +172,8 @@ class NeedEvidence:
         ]
         self.pair_groups = OwnerGroups(np.asarray(pair_codes, dtype=np.int64))
         self.pair_authors = np.asarray([code for _, code in pair_of], dtype=np.int64)
+        self.author_groups = OwnerGroups(self.pair_authors)
+        self.documents_per_author = np.bincount(self.pair_authors, minlength=len(self.candidates)).astype(np.float32)
         self.pooled_codes = np.concatenate([self.strength_codes, self.pair_authors, self.profile_codes])
         self.pooled_groups = OwnerGroups(self.pooled_codes)
         self.has_evidence = np.zeros(len(self.candidates), dtype=bool)
@@ -215,6 +224,14 @@ class NeedEvidence:
             return None
         return LexicalProfiles.fit(texts, languages, owners, weights, len(self.candidates))
 
+    def _mean_by_author(self, pairs: np.ndarray) -> np.ndarray:
+        """Per query and candidate, the mean evidence of its documents (0 for a candidate without any)."""
+        n = len(self.candidates)
+        groups = self.author_groups
+        sums = np.zeros((pairs.shape[0], n), dtype=np.float32)
+        sums[:, groups.owners] = np.add.reduceat(pairs[:, groups.order], groups.starts, axis=1)
+        return sums / np.maximum(self.documents_per_author, 1)[None, :]
+
     def _column_of(self, where: np.ndarray, pair_where: np.ndarray, n_strengths: int, n_documents: int) -> np.ndarray:
         """Pooled columns (strengths, document pairs, profiles) back to the evidence columns
         (strengths, document passages, profiles) that ``ExpertFinder.scores`` names; -1 stays -1."""
@@ -245,6 +262,8 @@ class NeedEvidence:
             np.concatenate([strength, pairs, profile], axis=1), self.pooled_groups, n, w.corroboration_threshold, w.corroboration_cap
         )
         pooled_where = self._column_of(where, pair_where, strength.shape[1], document.shape[1])
+        if w.centroid_gain > 0 and pairs.shape[1]:
+            pooled = pooled + w.centroid_gain * self._mean_by_author(pairs)
         if self.lexical_profiles is not None and w.profile_lexical_gain > 0:
             pooled = pooled + w.profile_lexical_gain * self.lexical_profiles.owner_scores(texts)
         strength_best, strength_where = max_by_owner(strength, self.strength_groups, n)

@@ -353,11 +353,11 @@ def graph_bonus(graph: np.ndarray, gives: np.ndarray, weight: float) -> np.ndarr
     candidate's PageRank over the best one's, and only for candidates whose evidence is at least
     partial. A candidate without text evidence gets nothing, so the graph can reorder candidates
     with evidence but never lift one without evidence above one with it."""
-    gated = np.where(gives >= PARTIAL, graph, 0.0)
+    gated = np.where(gives >= PARTIAL, graph, 0.0).astype(np.float64)
     top = float(gated.max()) if gated.size else 0.0
     if top <= 0 or weight <= 0:
         return np.zeros_like(gives, dtype=np.float32)
-    return (weight * gated / top).astype(np.float32)
+    return (weight * np.minimum(gated / top, 1.0)).astype(np.float32)
 
 
 def _harmonic(a: float, b: float | None) -> float:
