@@ -29,7 +29,7 @@ from matcher.recommend.similarity import OwnerGroups, PassageMatrix, Prepared, S
 from matcher.records import Member, Resource
 
 STRENGTH, DOCUMENT, PROFILE = "strength", "document", "profile"
-VOLUME_CEILING = 0.5  # z units under the strong level that many weaker passages can reach together
+VOLUME_CEILING = 0.5  # z units under the strong level that weak passages, however many, stay below
 
 
 @dataclass(frozen=True)
@@ -114,11 +114,15 @@ def pool_evidence(
         partial_count[:, groups.owners] = np.add.reduceat((ordered >= evidence_of(PARTIAL)).astype(np.float32), groups.starts, axis=1)
     has = np.isfinite(best)
     further = np.maximum(excess - np.where(has, np.maximum(best - threshold, 0.0), 0.0), 0.0)
-    pooled = np.where(has, best + cap * (1.0 - np.exp(-further / cap)), -np.inf)
+    bonus = cap * (1.0 - np.exp(-further / cap))
+    # Without a strong column or two partial ones, the bonus saturates below the ceiling instead
+    # of being cut at it: the order among such owners survives, and none reaches the ceiling.
     strong = evidence_of(STRONG)
     free = (best >= strong) | (partial_count >= 2)
-    ceiling = np.where(free, np.inf, np.maximum(best, strong - VOLUME_CEILING))
-    return np.minimum(pooled, ceiling).astype(np.float32), where
+    room = np.maximum(np.where(has, strong - VOLUME_CEILING - best, 0.0), 0.0)
+    squeezed = room * (1.0 - np.exp(-bonus / np.maximum(room, 1e-6)))
+    pooled = np.where(has, best + np.where(free, bonus, squeezed), -np.inf)
+    return pooled.astype(np.float32), where
 
 
 class NeedEvidence:
