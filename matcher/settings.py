@@ -42,15 +42,15 @@ class Settings(BaseSettings):
         0.3, ge=0.0, le=1.0, description="Share of the graph signal (personalised PageRank) in peer scores; 0 turns it off."
     )
     evidence_lexical_gain: float = Field(
-        3.0, ge=0.0, description="Weight (z units per unit of cosine) of a passage's stemmed TF-IDF cosine in need-evidence scores."
+        12.0, ge=0.0, description="Weight (z units per unit of cosine) of a passage's stemmed TF-IDF cosine in need-evidence scores."
     )
     profile_lexical_gain: float = Field(
-        20.0, ge=0.0, description="Weight (z units per unit of cosine) of the TF-IDF cosine with a candidate's whole evidence."
+        30.0, ge=0.0, description="Weight (z units per unit of cosine) of the TF-IDF cosine with a candidate's whole evidence."
     )
     corroboration_threshold: float = Field(
         0.0, description="Evidence level (z units) from which a candidate's further passages add to its best one."
     )
-    corroboration_cap: float = Field(2.5, gt=0.0, description="The most (z units) that a candidate's further passages can add.")
+    corroboration_cap: float = Field(20.0, gt=0.0, description="The most (z units) that a candidate's further passages can add.")
     centroid_gain: float = Field(
         0.0, ge=0.0, description="Weight of the mean evidence (z units) of a candidate's authored documents: its expertise centroid."
     )

@@ -37,10 +37,10 @@ class EvidenceWeights:
     """How evidence pools; the defaults are the settings' (chosen on the development sets)."""
 
     profile_factor: float = 0.7  # a profile is weaker evidence than a stated strength or a document
-    passage_lexical_gain: float = 3.0
-    profile_lexical_gain: float = 20.0
+    passage_lexical_gain: float = 12.0
+    profile_lexical_gain: float = 30.0
     corroboration_threshold: float = 0.0
-    corroboration_cap: float = 2.5
+    corroboration_cap: float = 20.0
     centroid_gain: float = 0.0  # weight of the mean evidence of a candidate's documents (its expertise centroid)
     dense: bool = True
     calibrate: bool = True
