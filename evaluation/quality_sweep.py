@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--benchmarks", type=Path, default=DEFAULT_BENCHMARKS)
     parser.add_argument("--work-dir", type=Path, default=Path(".peermatch-quality"))
-    parser.add_argument("--out", type=Path, default=Path("evaluation/reports/quality-sweep.md"))
+    parser.add_argument("--out", type=Path, default=Path("reports/quality-sweep-grid.md"))
     parser.add_argument("--grid", type=json.loads, default=None, help='JSON {"setting": [values, ...]} replacing GRID.')
     args = parser.parse_args(argv)
     grid = {key: tuple(values) for key, values in args.grid.items()} if args.grid else GRID

@@ -45,12 +45,13 @@ def test_cohorts_are_per_language_and_a_small_language_borrows_the_whole_pool() 
     codes = np.asarray([0] * 40 + [1] * 40 + [2] * (MIN_COHORT - 1))
     means, spreads = cohort_statistics(cosines, codes, 3)
     assert means[:, 0] == pytest.approx(french.mean(axis=1), abs=1e-5)
-    assert spreads[:, 1] == pytest.approx(english.std(axis=1), abs=1e-5)
+    assert means[:, 1] == pytest.approx(english.mean(axis=1), abs=1e-5)
     assert means[:, 2] == pytest.approx(cosines.mean(axis=1), abs=1e-5)  # too small: the whole pool
     assert means[:, 3] == pytest.approx(cosines.mean(axis=1), abs=1e-5)  # a language the pool lacks
+    for code in range(4):  # one spread, the whole pool's
+        assert spreads[:, code] == pytest.approx(cosines.std(axis=1), abs=1e-5)
     # A French passage at the French mean is as unremarkable as an English one at the English mean.
-    z_french = (french[0, 0] - means[0, 0]) / spreads[0, 0]
-    assert abs(z_french - (french[0, 0] - french[0].mean()) / french[0].std()) < 1e-4
+    assert (french[0, 0] - means[0, 0]) / spreads[0, 0] == pytest.approx((french[0, 0] - french[0].mean()) / cosines[0].std(), abs=1e-4)
 
 
 def test_one_strong_strength_outweighs_many_weak_documents() -> None:

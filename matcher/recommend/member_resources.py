@@ -26,6 +26,7 @@ CLOSEST = 3
 class MemberResourceOptions(BaseModel):
     k: int = Field(10, ge=1, le=200)
     all_languages: bool = Field(False, description="Rank across all languages instead of readable ones first.")
+    only_evidence: bool = Field(True, description="Leave out weak matches (when none is partial, the closest few come back).")
 
 
 class MemberResourceHit(BaseModel):
@@ -74,8 +75,9 @@ def resources_for_member(
     ranked = [
         rid for rid in sorted(best, key=lambda rid: (-best[rid][0], rid)) if rid in resources and member.id not in resources[rid].authors
     ]
-    with_evidence = [rid for rid in ranked if best[rid][0] >= PARTIAL]
-    ranked = with_evidence or ranked[:CLOSEST]
+    if options.only_evidence:
+        with_evidence = [rid for rid in ranked if best[rid][0] >= PARTIAL]
+        ranked = with_evidence or ranked[:CLOSEST]
     if not options.all_languages:
         ranked = [r for r in ranked if resources[r].language in readable] + [r for r in ranked if resources[r].language not in readable]
     row_of = {p.key: row for row, p in enumerate(matrix.passages)}

@@ -116,7 +116,7 @@ def _dense(index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.n
         return _roll_up(index, rows, scores)
     # The encoder scores text in the query's own language higher across the board, relevant or
     # not. Each language's scores are set against the query's cohort in that language (the mean
-    # and spread of its cosines with a fixed sample of the language's passages), then mapped to
+    # of its cosines with a fixed sample of the language's passages; the spread over all), then mapped to
     # the calibrated 0-1 scale (matcher.recommend.calibration): the best English answer to a
     # French query can outrank a mediocre French one, and a query with no answer keeps low
     # scores. Raw cosines stay in the evidence for the explanation.
@@ -163,20 +163,15 @@ def language_cohorts(index: CollectionIndex) -> dict[str, np.ndarray]:
 
 
 def _cohort_statistics(query: np.ndarray, cohorts: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
-    """The query's cosine mean and spread in each language; a language with fewer than
-    MIN_CALIBRATION_ROWS passages takes the mean statistics of the larger ones."""
-    own: dict[str, tuple[float, float]] = {}
-    for language, vectors in cohorts.items():
-        if vectors.shape[1] >= MIN_CALIBRATION_ROWS:
-            cosines = query @ vectors
-            own[language] = (float(cosines.mean()), max(float(cosines.std()), 1e-3))
-    if own:
-        fallback = (float(np.mean([m for m, _ in own.values()])), float(np.mean([s for _, s in own.values()])))
-    else:
-        everything = np.concatenate(list(cohorts.values()), axis=1)
-        cosines = query @ everything
-        fallback = (float(cosines.mean()), max(float(cosines.std()), 1e-3))
-    return {language: own.get(language, fallback) for language in cohorts}
+    """The query's cosine mean in each language, and its spread over all of them (as
+    ``calibration.cohort_statistics``); a language with fewer than MIN_CALIBRATION_ROWS passages
+    takes the mean of the larger ones."""
+    cosines = {language: query @ vectors for language, vectors in cohorts.items()}
+    everything = np.concatenate(list(cosines.values()))
+    spread = max(float(everything.std()), 1e-3)
+    own = {language: float(values.mean()) for language, values in cosines.items() if len(values) >= MIN_CALIBRATION_ROWS}
+    fallback = float(np.mean(list(own.values()))) if own else float(everything.mean())
+    return {language: (own.get(language, fallback), spread) for language in cohorts}
 
 
 def _search(index: CollectionIndex, query: np.ndarray, depth: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
