@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     hnsw_ef_construction: int = Field(200, ge=8)
     hnsw_ef_search: int = Field(128, ge=8)
     fusion: str = Field("weighted", pattern="^(weighted|rrf)$", description="How dense and BM25 results combine.")
-    lexical_weight: float = Field(0.05, ge=0.0, le=1.0, description="BM25's share of a weighted-fusion score.")
+    lexical_weight: float = Field(0.01, ge=0.0, le=1.0, description="BM25's share of a weighted-fusion score (resource search).")
     calibrate_languages: bool = Field(True, description="Remove each language's shift in dense scores so other languages can rank first.")
     language_mix: bool = Field(True, description="Give a few of the last places to the best hit of languages missing from the top k.")
     taxonomy_path: Path | None = Field(None, description="A topic taxonomy JSON file replacing the shipped one.")

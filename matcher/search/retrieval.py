@@ -65,7 +65,7 @@ def retrieve(
     rrf_k: int = 60,
     mode: str = "hybrid",
     fusion: str = "weighted",
-    lexical_weight: float = 0.05,
+    lexical_weight: float = 0.01,
     calibrate_languages: bool = True,
     owners: Collection[str] | None = None,
     fields: Collection[str] | None = None,
