@@ -69,15 +69,19 @@ def test_one_strong_strength_outweighs_many_weak_documents() -> None:
 
 def test_partial_matches_corroborate_but_weak_ones_never_make_a_strong_match() -> None:
     strong = evidence_of(STRONG)
-    columns = np.asarray([[4.5, 4.5, 4.9] + [4.1] * 40 + [7.5, 7.4, 7.3]], dtype=np.float32)
+    columns = np.asarray([[4.5, 4.5, 4.9] + [3.0] * 40 + [7.5, 7.4, 7.3]], dtype=np.float32)
     groups = OwnerGroups(np.asarray([0, 1, 1] + [2] * 40 + [3, 3, 3]))
     pooled, _ = pool_evidence(columns, groups, 5, threshold=0.0, cap=10.0)
     assert pooled[0, 0] == pytest.approx(4.5)  # alone
     assert pooled[0, 1] == pytest.approx(4.9 + 10 * (1 - np.exp(-4.5 / 10)), abs=1e-4)  # two partial matches corroborate
     assert pooled[0, 1] > strong
-    assert 4.1 < pooled[0, 2] < strong - 0.5  # forty weak ones stay under the strong level
-    fewer, _ = pool_evidence(columns[:, :23], OwnerGroups(np.asarray([0, 1, 1] + [2] * 20)), 3, 0.0, 10.0)
-    assert 4.1 < fewer[0, 2] < pooled[0, 2]  # ... and their order by volume survives (no tie at a ceiling)
+    partial = evidence_of(PARTIAL)
+    assert 3.0 < pooled[0, 2] < partial - 0.5  # forty weak ones do not even make a partial match
+    fewer, _ = pool_evidence(columns[:, :8], OwnerGroups(np.asarray([0, 1, 1] + [2] * 5)), 3, 0.0, 10.0)
+    assert 3.0 < fewer[0, 2] < pooled[0, 2]  # ... and their order by volume survives (no tie at a ceiling)
+    lone = np.asarray([[4.5] + [4.1] * 30], dtype=np.float32)  # one partial passage and thirty weak ones
+    lifted, _ = pool_evidence(lone, OwnerGroups(np.zeros(31, dtype=np.int64)), 1, 0.0, 10.0)
+    assert 4.5 < lifted[0, 0] < strong - 0.5  # volume does not make it strong
     assert pooled[0, 3] == pytest.approx(7.5 + 10 * (1 - np.exp(-(7.4 + 7.3) / 10)), abs=1e-4)  # strong, corroborated
     assert np.isneginf(pooled[0, 4])  # no evidence at all
     capped, _ = pool_evidence(columns, groups, 5, threshold=0.0, cap=2.5)
@@ -151,3 +155,11 @@ def test_the_capacity_map_lists_needs_that_no_text_evidence_meets() -> None:
     topic_listed = any(u.member == needy.id and u.topic == needy.needs[0].topic for u in before.unmet_needs)
     assert not topic_listed and len(found) == 1  # the topic graph alone calls this need met
     assert found[0].reason == f"nobody in the network states this; closest partial match: {other.name} (0.12)"
+
+
+def test_the_scale_keeps_very_strong_evidence_in_order() -> None:
+    levels = np.asarray([7.0, 10.0, 20.0, 40.0, 80.0])
+    scores = affinity(levels)
+    assert scores[0] == pytest.approx(STRONG, abs=1e-3)
+    assert (np.diff(scores) > 0).all() and scores[-1] < 1.0  # no tie at 1.0
+    assert evidence_of(float(scores[2])) == pytest.approx(20.0, rel=1e-3)

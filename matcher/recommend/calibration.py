@@ -39,15 +39,28 @@ MIN_COHORT = 20  # a language with fewer pool passages borrows the other languag
 MatchQuality = Literal["strong", "partial", "weak"]
 
 
+STRONG_LEVEL = 7.0  # the evidence level of the STRONG anchor
+
+
 def affinity(evidence: np.ndarray) -> np.ndarray:
-    """Evidence in z units (any shape) to the 0-1 affinity scale."""
-    return (1.0 / (1.0 + np.exp(-(np.asarray(evidence, dtype=np.float32) - MIDPOINT) / SLOPE))).astype(np.float32)
+    """Evidence in z units (any shape) to the 0-1 affinity scale.
+
+    Above the strong anchor, evidence counts logarithmically (lexical and corroborating evidence
+    can pile up to levels of 30 or more): the score keeps rising, so strong candidates stay in
+    order, instead of saturating at 1.0 in float32 and tying."""
+    level = np.asarray(evidence, dtype=np.float64)
+    above = np.maximum(level - STRONG_LEVEL, 0.0)
+    level = np.where(level > STRONG_LEVEL, STRONG_LEVEL + SLOPE * np.log1p(above / SLOPE), level)
+    return (1.0 / (1.0 + np.exp(-(level - MIDPOINT) / SLOPE))).astype(np.float32)
 
 
 def evidence_of(score: float) -> float:
     """The inverse of ``affinity``: the evidence level (z units) that gives ``score``."""
     clipped = min(max(score, 1e-6), 1 - 1e-6)
-    return MIDPOINT + SLOPE * float(np.log(clipped / (1 - clipped)))
+    level = MIDPOINT + SLOPE * float(np.log(clipped / (1 - clipped)))
+    if level > STRONG_LEVEL:
+        level = STRONG_LEVEL + SLOPE * float(np.expm1((level - STRONG_LEVEL) / SLOPE))
+    return level
 
 
 def match_quality(score: float) -> MatchQuality:

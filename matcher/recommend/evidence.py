@@ -8,10 +8,11 @@ evidence level:
     best passage + cap * (1 - exp(-further / cap))
 
 where ``further`` sums how far j's other passages exceed ``corroboration_threshold``. Passages
-below the threshold add nothing and all of them together add at most ``cap``; weak passages
-(below the partial level) never carry a candidate to the strong level, however many (they stop
-VOLUME_CEILING under it): one strong stated strength is not outweighed by a pile of weak
-documents, while several partial matches may corroborate each other into a strong one. The TF-IDF
+below the threshold add nothing and all of them together add at most ``cap``; and volume never
+carries a candidate across a quality boundary (weak to partial, partial to strong) unless two of
+its passages are partial: one strong stated strength is not outweighed by a pile of weak
+documents, a pile of weak documents does not make a partial match, while several partial
+matches may corroborate each other into a strong one. The TF-IDF
 cosine of the need with j's whole evidence (``profile_gain`` per unit) is added, and
 ``calibration.affinity`` maps the level to 0-1. ``strength``, ``document`` and ``profile`` keep
 the calibrated score of each kind's best passage, for the explanation.
@@ -29,7 +30,7 @@ from matcher.recommend.similarity import OwnerGroups, PassageMatrix, Prepared, S
 from matcher.records import Member, Resource
 
 STRENGTH, DOCUMENT, PROFILE = "strength", "document", "profile"
-VOLUME_CEILING = 0.5  # z units under the strong level that weak passages, however many, stay below
+VOLUME_CEILING = 0.5  # z units under the next quality boundary that volume alone stays below
 
 
 @dataclass(frozen=True)
@@ -101,25 +102,25 @@ def pool_evidence(
     """Per query and owner: best column + cap * (1 - exp(-further / cap)), with ``further`` the sum
     of the other columns' excess over ``threshold``; and the best column (-1: the owner has none).
 
-    Volume alone cannot make a strong match: an owner without a strong column and with fewer than
-    two columns at the partial level stays VOLUME_CEILING under the strong level (or at its best
-    column, if higher), however many weak columns it has. Two or more partial matches corroborate
-    each other without that ceiling."""
+    Volume cannot lift a candidate across a quality boundary: without a strong column or two
+    partial ones, its further columns add less and less as it nears the next boundary above its
+    best column (the partial level if its best is weak, the strong level if partial) and stop
+    VOLUME_CEILING under it, however many they are; the order by volume survives (no cut, no tie).
+    Two or more partial matches corroborate each other freely."""
     best, where = max_by_owner(columns, groups, n_owners)
     excess = np.zeros((columns.shape[0], n_owners), dtype=np.float32)
     partial_count = np.zeros((columns.shape[0], n_owners), dtype=np.float32)
+    partial, strong = evidence_of(PARTIAL), evidence_of(STRONG)
     if columns.shape[1]:
         ordered = columns[:, groups.order]
         excess[:, groups.owners] = np.add.reduceat(np.maximum(ordered - threshold, 0.0), groups.starts, axis=1)
-        partial_count[:, groups.owners] = np.add.reduceat((ordered >= evidence_of(PARTIAL)).astype(np.float32), groups.starts, axis=1)
+        partial_count[:, groups.owners] = np.add.reduceat((ordered >= partial).astype(np.float32), groups.starts, axis=1)
     has = np.isfinite(best)
     further = np.maximum(excess - np.where(has, np.maximum(best - threshold, 0.0), 0.0), 0.0)
     bonus = cap * (1.0 - np.exp(-further / cap))
-    # Without a strong column or two partial ones, the bonus saturates below the ceiling instead
-    # of being cut at it: the order among such owners survives, and none reaches the ceiling.
-    strong = evidence_of(STRONG)
     free = (best >= strong) | (partial_count >= 2)
-    room = np.maximum(np.where(has, strong - VOLUME_CEILING - best, 0.0), 0.0)
+    boundary = np.where(best >= partial, strong, partial) - VOLUME_CEILING
+    room = np.maximum(np.where(has, boundary - best, 0.0), 0.0)
     squeezed = room * (1.0 - np.exp(-bonus / np.maximum(room, 1e-6)))
     pooled = np.where(has, best + np.where(free, bonus, squeezed), -np.inf)
     return pooled.astype(np.float32), where

@@ -131,6 +131,8 @@ class ExpertFinder:
         aspect_scores = scores[1:]
         allowed = [j for j, cid in enumerate(ev.candidates) if not options.kinds or self.by_id[cid].kind in options.kinds]
         covers = np.where(aspect_scores >= options.aspect_threshold, aspect_scores, 0.0)
+        # A candidate that meets one aspect strongly is relevant to the theme the aspect is part of.
+        group_relevance = np.maximum(relevance, aspect_scores.max(axis=0)) if len(options.aspects) else relevance
         # Only candidates with real evidence (for the theme or for one aspect) may join the group.
         eligible = [j for j in allowed if relevance[j] >= options.min_relevance or bool((covers[:, j] > 0).any())]
         best_cover = np.zeros(len(options.aspects), dtype=np.float32)
@@ -148,7 +150,7 @@ class ExpertFinder:
                     continue
                 if region_cap is not None and per_region.get(c.region, 0) >= region_cap:
                     continue
-                gain = float(np.maximum(covers[:, j] - best_cover, 0.0).sum()) + options.relevance_weight * float(relevance[j])
+                gain = float(np.maximum(covers[:, j] - best_cover, 0.0).sum()) + options.relevance_weight * float(group_relevance[j])
                 if gain > best_gain or (gain == best_gain and ev.candidates[j] < ev.candidates[best_j]):
                     best_gain, best_j = gain, j
             if best_j < 0:
