@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test install demo lint bench docker-rehearsal clean
+.PHONY: run test install demo lint bench quality docker-rehearsal clean
 
 $(BIN)/peermatch: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: install
 
 bench: demo
 	$(BIN)/peermatch eval bench --data-dir $(DATA_DIR)
+
+# Relevance on the real development sets in ../shared/benchmarks: one table, baselines measured in the same run.
+quality: install
+	$(BIN)/python -m evaluation.quality
 
 # Builds the Dockerfile's image in a chroot and serves it offline (no Docker engine needed; root).
 docker-rehearsal:

@@ -13,6 +13,12 @@ import typer
 from cli.common import JsonFlag, console, emit, fail
 from matcher.errors import PeermatchError
 
+
+def quality_benchmarks() -> Path:
+    from evaluation.quality import DEFAULT_BENCHMARKS
+
+    return DEFAULT_BENCHMARKS
+
 eval_app = typer.Typer(help="Offline evaluation: metrics, ablations, expertise scores, benchmarks.", no_args_is_help=True)
 
 DEMO_SET = Path(__file__).parent / "datasets" / "demo"
@@ -135,6 +141,8 @@ def bench(
     steps = [[python, "-m", "evaluation.benchmarks.search", *sum((["--size", str(s)] for s in size or [10_000, 100_000]), [])]]
     steps.append([python, "-m", "evaluation.benchmarks.pairing"])
     steps.append([python, "-m", "evaluation.benchmarks.graph"])
+    if quality_benchmarks().is_dir():
+        steps.append([python, "-m", "evaluation.quality"])
     if data_dir:
         steps.append([python, "-m", "evaluation.benchmarks.recommend", "--data-dir", str(data_dir)])
         if (data_dir / "demo-keys.txt").is_file():
@@ -144,6 +152,22 @@ def bench(
         completed = subprocess.run(step, check=False)
         if completed.returncode:
             raise typer.Exit(completed.returncode)
+
+
+@eval_app.command()
+def quality(
+    benchmarks: Annotated[Path | None, typer.Option(help="The development sets [default: ../shared/benchmarks].")] = None,
+    work_dir: Annotated[Path, typer.Option(help="Indexes and embedding cache, kept between runs.")] = Path(".peermatch-quality"),
+    model: Annotated[str, typer.Option(help="Embedding model.")] = "usem3",
+) -> None:
+    """Relevance on the real development sets: one table with peermatch's default, dense-only and
+    lexical-only scoring and the plain TF-IDF baseline, all measured in this run."""
+    from evaluation import quality as quality_module
+
+    argv = ["--work-dir", str(work_dir), "--model", model]
+    if benchmarks is not None:
+        argv += ["--benchmarks", str(benchmarks)]
+    quality_module.main(argv)
 
 
 @eval_app.command("build-demo-set")

@@ -21,12 +21,10 @@ def capacity(
     as_json: JsonFlag = False,
 ) -> None:
     """Who offers and who needs each topic, by region; North/South; unmet needs; brokers."""
-    from matcher.graph.capacity import capacity_map
     from matcher.graph.html import render
 
     try:
-        snapshot = workspace_for(data_dir).snapshot()
-        result = capacity_map(snapshot.graph, snapshot.members)
+        result = workspace_for(data_dir).snapshot().recommender.capacity()
     except PeermatchError as error:
         fail(error)
     if html:

@@ -87,6 +87,8 @@ def peers(
     payload = [r.model_dump() for r in results]
 
     def render(rows: list[dict[str, Any]]) -> None:
+        if rows and all(row["match_quality"] == "weak" for row in rows):
+            console.print("[yellow]nobody in the network states this; closest partial matches:[/yellow]")
         table = Table(title="peer partners", show_lines=True)
         for column in ("#", "score", "member", "why"):
             table.add_column(column)
@@ -99,7 +101,7 @@ def peers(
             flags = f"\n[yellow]{'; '.join(row['flags'])}[/yellow]" if row["flags"] else ""
             table.add_row(
                 str(rank),
-                f"{row['score']:.3f}\n{parts}",
+                f"{row['score']:.3f} ({row['match_quality']})\n{parts}",
                 f"{row['name']} ({row['country']}, {row['kind']})\nlanguages: {', '.join(row['shared_languages'])}{flags}",
                 why,
             )
@@ -113,7 +115,7 @@ def experts(
     theme: Annotated[str, typer.Argument(help="The theme, in any language.")],
     aspect: Annotated[list[str] | None, typer.Option(help="An aspect to cover (repeatable).")] = None,
     k: Annotated[int, typer.Option("-k", "--size", min=1, max=50, help="Group size.")] = 5,
-    aggregation: Annotated[str, typer.Option(help="max, mean or topk over a candidate's evidence.")] = "topk",
+    aggregation: Annotated[str, typer.Option(help="pooled, max, mean or topk over a candidate's evidence.")] = "pooled",
     max_per_country: Annotated[int | None, typer.Option(help="At most this many per country (0: no cap).")] = 1,
     region_balance: Annotated[bool, typer.Option(help="At most ceil(k/5) per region.")] = False,
     kind: Many = None,
@@ -137,9 +139,12 @@ def experts(
         fail(error)
 
     def render(p: dict[str, Any]) -> None:
+        console.print(p["answer"])
         for pick in p["members"]:
             covers = ", ".join(c["aspect"] for c in pick["covers"]) or "(relevance only)"
-            console.print(f"{pick['name']} ({pick['country']}): relevance {pick['relevance']:.3f}; covers {covers}")
+            console.print(
+                f"{pick['name']} ({pick['country']}): relevance {pick['relevance']:.3f} ({pick['match_quality']}); covers {covers}"
+            )
         for aspect_name, why in p["uncovered"].items():
             console.print(f"[yellow]uncovered:[/yellow] {aspect_name}: {why}")
 

@@ -3,7 +3,7 @@
 Archives: a folder of ``~<person_id>.jsonl`` files, one paper per line with ``id`` and
 ``content.title`` / ``content.abstract``. Submissions: a JSON object mapping id to the same
 shape. Scores come from the scorer peermatch uses for expert groups (each person's papers are
-its authored documents; topk aggregation), written as ``{person_id: {submission_id: score}}``.
+its authored documents; pooled evidence), written as ``{person_id: {submission_id: score}}``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from embeddings.embedder import TextEncoder
 from matcher.errors import PeermatchError
+from matcher.recommend.engine import Recommender
 from matcher.records import Member, Resource
 from matcher.settings import Settings
 from matcher.workspace import Workspace
@@ -88,6 +89,14 @@ def expertise_scores(
     work_dir: Path | None = None,
 ) -> dict[str, dict[str, float]]:
     """Every (person, submission) expert-finding score, with the product's expert scorer."""
+    workspace = expertise_workspace(archives, encoder, work_dir)
+    return score_submissions(workspace.snapshot().recommender, archives, submissions)
+
+
+def expertise_workspace(
+    archives: dict[str, list[tuple[str, str, str]]], encoder: TextEncoder | None = None, work_dir: Path | None = None
+) -> Workspace:
+    """A workspace holding each person as a member and their papers as resources they authored, indexed."""
     settings = Settings(data_dir=work_dir or Path(tempfile.mkdtemp(prefix="peermatch-expertise-")))
     workspace = Workspace(settings, encoder)
     # People are stored as members of kind 'person'; country, region and language are placeholders
@@ -100,11 +109,18 @@ def expertise_scores(
         for p, items in archives.items()
         for i, (_, title, abstract) in enumerate(items)
     ]
-    recommender = workspace.write([*people, *papers]).snapshot.recommender  # type: ignore[union-attr]
+    workspace.write([*people, *papers])
+    return workspace
+
+
+def score_submissions(
+    recommender: Recommender, archives: dict[str, list[tuple[str, str, str]]], submissions: dict[str, str]
+) -> dict[str, dict[str, float]]:
+    """{person: {submission: score}} from the recommender's expert scorer."""
     finder = recommender.expert_finder
     ids = list(submissions)
     scores, _, _ = finder.scores([submissions[s] for s in ids])
-    by_code = {code: person for person in archives for code in [recommender.evidence.code_of[_safe(person)]]}
+    by_code = {recommender.evidence.code_of[_safe(person)]: person for person in archives}
     return {
         person: {sid: round(float(scores[row, code]), 6) for row, sid in enumerate(ids)}
         for code, person in sorted(by_code.items(), key=lambda pair: pair[1])

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     hnsw_ef_construction: int = Field(200, ge=8)
     hnsw_ef_search: int = Field(128, ge=8)
     fusion: str = Field("weighted", pattern="^(weighted|rrf)$", description="How dense and BM25 results combine.")
-    lexical_weight: float = Field(0.05, ge=0.0, le=1.0, description="BM25's share of a weighted-fusion score.")
+    lexical_weight: float = Field(0.01, ge=0.0, le=1.0, description="BM25's share of a weighted-fusion score (resource search).")
     calibrate_languages: bool = Field(True, description="Remove each language's shift in dense scores so other languages can rank first.")
     language_mix: bool = Field(True, description="Give a few of the last places to the best hit of languages missing from the top k.")
     taxonomy_path: Path | None = Field(None, description="A topic taxonomy JSON file replacing the shipped one.")
@@ -49,6 +49,20 @@ class Settings(BaseSettings):
     delta_max_share: float = Field(
         0.1, ge=0.0, le=1.0, description="The same limit as a share of the full index's passages (the larger limit applies)."
     )
+    evidence_lexical_gain: float = Field(
+        12.0, ge=0.0, description="Weight (z units per unit of cosine) of a passage's stemmed TF-IDF cosine in need-evidence scores."
+    )
+    profile_lexical_gain: float = Field(
+        30.0, ge=0.0, description="Weight (z units per unit of cosine) of the TF-IDF cosine with a candidate's whole evidence."
+    )
+    corroboration_threshold: float = Field(
+        0.0, description="Evidence level (z units) from which a candidate's further passages add to its best one."
+    )
+    corroboration_cap: float = Field(20.0, gt=0.0, description="The most (z units) that a candidate's further passages can add.")
+    centroid_gain: float = Field(
+        0.0, ge=0.0, description="Weight of the mean evidence (z units) of a candidate's authored documents: its expertise centroid."
+    )
+    dense_evidence: bool = Field(True, description="Use the encoder in need-evidence scores (off: lexical evidence only).")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     candidate_depth: int = Field(200, ge=10, description="Passages each retriever returns before fusion.")
 

@@ -98,14 +98,17 @@ def test_language_mix_promotes_the_best_hit_of_each_missing_language() -> None:
     assert [h.id for h in mix_languages(ranked[:3], 4)] == ["r1", "r2", "r3"]
 
 
-def test_small_languages_borrow_the_shift_of_large_ones() -> None:
+def test_small_languages_borrow_the_cohort_of_large_ones() -> None:
     import numpy as np
 
-    from matcher.search.retrieval import CALIBRATION_DEPTH, MIN_CALIBRATION_ROWS, language_shifts
+    from matcher.search.retrieval import MIN_CALIBRATION_ROWS, _cohort_statistics
 
-    large_fr = np.linspace(0.9, 0.4, 100)
-    large_en = np.linspace(0.7, 0.2, 100)
-    tiny_pt = np.array([0.8, 0.1])
-    shifts = language_shifts([(large_fr, 100), (large_en, 100), (tiny_pt, MIN_CALIBRATION_ROWS - 1)])
-    expected_fr, expected_en = large_fr[:CALIBRATION_DEPTH].mean(), large_en[:CALIBRATION_DEPTH].mean()
-    assert shifts == pytest.approx([expected_fr, expected_en, (expected_fr + expected_en) / 2])
+    query = np.asarray([1.0, 0.0], dtype=np.float32)
+    french = np.stack([np.linspace(0.9, 0.4, 100), np.zeros(100)]).astype(np.float32)  # (d, m): cosines 0.9 .. 0.4
+    english = np.stack([np.linspace(0.7, 0.2, 100), np.zeros(100)]).astype(np.float32)
+    portuguese = np.stack([np.full(MIN_CALIBRATION_ROWS - 1, 0.8), np.zeros(MIN_CALIBRATION_ROWS - 1)]).astype(np.float32)
+    stats = _cohort_statistics(query, {"fr": french, "en": english, "pt": portuguese})
+    spread = float(np.concatenate([french[0], english[0], portuguese[0]]).std())  # one spread: the whole pool's
+    assert stats["fr"] == pytest.approx((0.65, spread), abs=1e-5)
+    assert stats["en"] == pytest.approx((0.45, spread), abs=1e-5)
+    assert stats["pt"] == pytest.approx(((0.65 + 0.45) / 2, spread), abs=1e-5)  # too small: the mean of the large ones

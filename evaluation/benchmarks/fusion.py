@@ -27,7 +27,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "rrf": {"fusion": "rrf", "calibrate_languages": False},
     "rrf, calibrated": {"fusion": "rrf"},
     "weighted 0.10": {"lexical_weight": 0.10, "calibrate_languages": False},
-    "weighted 0.05, calibrated (default)": {"lexical_weight": 0.05},
+    "weighted 0.01, calibrated (default)": {"lexical_weight": 0.01},
+    "weighted 0.05, calibrated": {"lexical_weight": 0.05},
     "weighted 0.10, calibrated": {"lexical_weight": 0.10},
     "weighted 0.20, calibrated": {"lexical_weight": 0.20},
 }

@@ -1,5 +1,10 @@
 """The network's capacity map: who offers and who needs each topic, by region; the North/South
-split as the GCE paper frames it; unmet needs; brokers between regions and clusters."""
+split as the GCE paper frames it; unmet needs; brokers between regions and clusters.
+
+Unmet needs come from the topic graph (nobody offers the topic, or nobody sharing a language)
+and, when the caller passes each need's best calibrated evidence (``need_evidence``, from the
+affinity matrix), from the text itself: a need that no other member's evidence meets even
+partially is unmet, whatever its topic says."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from pydantic import BaseModel
 
 from matcher.graph.build import ExpertiseGraph
 from matcher.graph.signals import GraphSignals
+from matcher.recommend.calibration import PARTIAL
 from matcher.records import REGIONS, Member
 
 NORTH = "Europe and North America"
@@ -38,6 +44,7 @@ class UnmetNeed(BaseModel):
     region: str
     topic: str
     reason: str
+    need: str | None = None  # the need's text, for needs found unmet on their text evidence
 
 
 class Broker(BaseModel):
@@ -57,7 +64,15 @@ class CapacityMap(BaseModel):
     totals: dict[str, Any]
 
 
-def capacity_map(expertise: ExpertiseGraph, members: list[Member], top_providers: int = 3, top_brokers: int = 10) -> CapacityMap:
+def capacity_map(
+    expertise: ExpertiseGraph,
+    members: list[Member],
+    top_providers: int = 3,
+    top_brokers: int = 10,
+    need_evidence: dict[str, tuple[float, str | None]] | None = None,
+) -> CapacityMap:
+    """``need_evidence``: "<member id>#need:<i>" -> (the best calibrated score any other member's
+    evidence reaches for that need, that member's id)."""
     by_id = {m.id: m for m in members}
     graph = expertise.graph
     offers: dict[str, set[str]] = defaultdict(set)
@@ -104,6 +119,27 @@ def capacity_map(expertise: ExpertiseGraph, members: list[Member], top_providers
             else:
                 continue
             unmet.append(UnmetNeed(member=needer, name=member.name, region=member.region, topic=topic, reason=reason))
+    listed = {(u.member, u.topic) for u in unmet}
+    for need_id, (score, provider) in sorted((need_evidence or {}).items()):
+        member_id, index = need_id.split("#need:", 1)
+        if member_id not in by_id or score >= PARTIAL:
+            continue
+        member = by_id[member_id]
+        need = member.needs[int(index)]
+        topic = need.topic or "(untagged)"
+        if (member_id, topic) in listed:
+            continue
+        closest = f"; closest partial match: {by_id[provider].name} ({score:.2f})" if provider in by_id else ""
+        unmet.append(
+            UnmetNeed(
+                member=member_id,
+                name=member.name,
+                region=member.region,
+                topic=topic,
+                reason=f"nobody in the network states this{closest}",
+                need=need.text,
+            )
+        )
     centrality = GraphSignals(expertise).bridges()
     brokers = []
     for member_id, value in sorted(centrality.items(), key=lambda pair: (-pair[1], pair[0]))[:top_brokers]:

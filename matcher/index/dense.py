@@ -95,6 +95,10 @@ class DenseIndex:
         dead[np.asarray(dead_rows, dtype=np.int64)] = True
         return DenseIndex(self.index, [*self.keys, *keys], self.kind, np.concatenate([self.delta, vectors]), dead)
 
+    def vector(self, row: int) -> np.ndarray:
+        """One row's vector (a base row from FAISS, a delta row from the delta)."""
+        return self.delta[row - self.base_rows] if row >= self.base_rows else self.index.reconstruct(row)
+
     def vectors(self) -> np.ndarray:
         """Every row's vector, (rows, d), dead rows included (so row numbers stay valid)."""
         base = self.index.reconstruct_n(0, self.base_rows) if self.base_rows else np.zeros((0, self.dimension), np.float32)

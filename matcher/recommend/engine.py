@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from functools import cached_property
 
+import numpy as np
+
 from embeddings.embedder import TextEncoder
 from matcher.errors import UnknownIdError
 from matcher.graph.build import ExpertiseGraph
+from matcher.graph.capacity import CapacityMap, capacity_map
 from matcher.graph.signals import GraphSignals
 from matcher.indexing import Indexes
 from matcher.recommend.affinity import AffinityMatrix, affinity_matrix
-from matcher.recommend.evidence import NeedEvidence
+from matcher.recommend.evidence import EvidenceWeights, NeedEvidence
 from matcher.recommend.experts import ExpertFinder, ExpertGroup, ExpertOptions
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions, resources_for_member
 from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRecommender
@@ -58,14 +61,17 @@ class Recommender:
 
     @cached_property
     def evidence(self) -> NeedEvidence:
-        return NeedEvidence(
-            self.members,
-            self.resources,
-            self.member_matrix,
-            self.resource_matrix,
-            self.settings.lexical_weight,
-            self.settings.calibrate_languages,
+        settings = self.settings
+        weights = EvidenceWeights(
+            passage_lexical_gain=settings.evidence_lexical_gain,
+            profile_lexical_gain=settings.profile_lexical_gain,
+            corroboration_threshold=settings.corroboration_threshold,
+            corroboration_cap=settings.corroboration_cap,
+            centroid_gain=settings.centroid_gain,
+            dense=settings.dense_evidence,
+            calibrate=settings.calibrate_languages,
         )
+        return NeedEvidence(self.members, self.resources, self.member_matrix, self.resource_matrix, weights)
 
     @cached_property
     def peer_recommender(self) -> PeerRecommender:
@@ -100,15 +106,21 @@ class Recommender:
 
     def resources_for(self, member: str | Member, options: MemberResourceOptions | None = None) -> list[MemberResourceHit]:
         target = self.member(member) if isinstance(member, str) else member
-        return resources_for_member(
-            target,
-            self.resources_by_id,
-            self.indexes["resources"],
-            self.resource_matrix,
-            self.encoder,
-            self.settings,
-            options,
-        )
+        return resources_for_member(target, self.resources_by_id, self.evidence, self.encoder, options)
+
+    def capacity(self) -> CapacityMap:
+        """The capacity map, its unmet needs including those no member's text evidence meets."""
+        if self.graph is None:
+            raise ValueError("the capacity map needs the expertise graph (the recommender was built without one)")
+        matrix = self.affinity()
+        need_evidence: dict[str, tuple[float, str | None]] = {}
+        for row, need_id in enumerate(matrix.need_ids):
+            if matrix.scores.shape[1] == 0:
+                need_evidence[need_id] = (0.0, None)
+                continue
+            best = int(np.argmax(matrix.scores[row]))
+            need_evidence[need_id] = (float(matrix.scores[row, best]), matrix.member_ids[best])
+        return capacity_map(self.graph, self.members, need_evidence=need_evidence)
 
     def affinity(self, needy: list[str] | None = None, members: list[str] | None = None) -> AffinityMatrix:
         """Needs of ``needy`` members (default: all) against ``members`` (default: all)."""

@@ -1,9 +1,21 @@
-"""How well each member's evidence answers a set of need texts: strengths, authored documents, profile.
+"""How well each member's evidence answers a set of need texts, on the calibrated 0-1 scale.
 
-For need i and candidate j: strength[i, j] is the best hybrid score of j's strengths (scaled by
-their level), document[i, j] that of the passages of resources j authored, profile[i, j] that of
-j's profile and representative. The need score is their weighted sum, so a need met by a stated
-strength and backed by documents outscores a vague profile overlap.
+For need i and candidate j, every piece of j's evidence is scored in z units
+(``matcher.recommend.similarity``): its stated strengths (scaled by their level), the passages of
+documents it authored, and, more weakly, its profile and representative. They pool into one
+evidence level:
+
+    best passage + cap * (1 - exp(-further / cap))
+
+where ``further`` sums how far j's other passages exceed ``corroboration_threshold``. Passages
+below the threshold add nothing and all of them together add at most ``cap``; and volume never
+carries a candidate across a quality boundary (weak to partial, partial to strong) unless two of
+its passages are partial: one strong stated strength is not outweighed by a pile of weak
+documents, a pile of weak documents does not make a partial match, while several partial
+matches may corroborate each other into a strong one. The TF-IDF
+cosine of the need with j's whole evidence (``profile_gain`` per unit) is added, and
+``calibration.affinity`` maps the level to 0-1. ``strength``, ``document`` and ``profile`` keep
+the calibrated score of each kind's best passage, for the explanation.
 """
 
 from __future__ import annotations
@@ -12,17 +24,43 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.recommend.calibration import PARTIAL, STRONG, affinity, evidence_of
+from matcher.recommend.lexical_profiles import LexicalProfiles
 from matcher.recommend.similarity import OwnerGroups, PassageMatrix, Prepared, Similarity, max_by_owner
 from matcher.records import Member, Resource
 
 STRENGTH, DOCUMENT, PROFILE = "strength", "document", "profile"
+VOLUME_CEILING = 0.5  # z units under the next quality boundary that volume alone stays below
 
 
 @dataclass(frozen=True)
 class EvidenceWeights:
-    strength: float = 0.6
-    document: float = 0.3
-    profile: float = 0.1
+    """How evidence pools; the defaults are the settings' (chosen on the development sets)."""
+
+    profile_factor: float = 0.7  # a profile is weaker evidence than a stated strength or a document
+    passage_lexical_gain: float = 12.0
+    profile_lexical_gain: float = 30.0
+    corroboration_threshold: float = 0.0
+    corroboration_cap: float = 20.0
+    centroid_gain: float = 0.0  # weight of the mean evidence of a candidate's documents (its expertise centroid)
+    dense: bool = True
+    calibrate: bool = True
+    # Field weights of the whole-evidence TF-IDF profile: a stated strength counts twice a document word.
+    field_weights: tuple[tuple[str, float], ...] = ((STRENGTH, 2.0), (DOCUMENT, 1.0), (PROFILE, 1.0))
+
+
+@dataclass
+class EvidenceLevels:
+    """(needs, candidates) evidence in z units: pooled (what ranks) and each kind's best; -inf: none."""
+
+    pooled: np.ndarray
+    pooled_where: np.ndarray  # best evidence column: strengths, then document passages, then profiles (-1: none)
+    strength: np.ndarray
+    document: np.ndarray
+    profile: np.ndarray
+    strength_where: np.ndarray
+    document_where: np.ndarray
+    profile_where: np.ndarray
 
 
 @dataclass
@@ -53,6 +91,41 @@ def level_factor(level: int | None) -> float:
     return 0.9 if level is None else 0.75 + 0.05 * level
 
 
+def scale_positive(evidence: np.ndarray, factor: np.ndarray | float) -> np.ndarray:
+    """Scale positive evidence down by ``factor`` (< 1); negative evidence stays (scaling it would raise it)."""
+    return np.where(evidence > 0, evidence * factor, evidence).astype(np.float32)
+
+
+def pool_evidence(
+    columns: np.ndarray, groups: OwnerGroups, n_owners: int, threshold: float, cap: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per query and owner: best column + cap * (1 - exp(-further / cap)), with ``further`` the sum
+    of the other columns' excess over ``threshold``; and the best column (-1: the owner has none).
+
+    Volume cannot lift a candidate across a quality boundary: without a strong column or two
+    partial ones, its further columns add less and less as it nears the next boundary above its
+    best column (the partial level if its best is weak, the strong level if partial) and stop
+    VOLUME_CEILING under it, however many they are; the order by volume survives (no cut, no tie).
+    Two or more partial matches corroborate each other freely."""
+    best, where = max_by_owner(columns, groups, n_owners)
+    excess = np.zeros((columns.shape[0], n_owners), dtype=np.float32)
+    partial_count = np.zeros((columns.shape[0], n_owners), dtype=np.float32)
+    partial, strong = evidence_of(PARTIAL), evidence_of(STRONG)
+    if columns.shape[1]:
+        ordered = columns[:, groups.order]
+        excess[:, groups.owners] = np.add.reduceat(np.maximum(ordered - threshold, 0.0), groups.starts, axis=1)
+        partial_count[:, groups.owners] = np.add.reduceat((ordered >= partial).astype(np.float32), groups.starts, axis=1)
+    has = np.isfinite(best)
+    further = np.maximum(excess - np.where(has, np.maximum(best - threshold, 0.0), 0.0), 0.0)
+    bonus = cap * (1.0 - np.exp(-further / cap))
+    free = (best >= strong) | (partial_count >= 2)
+    boundary = np.where(best >= partial, strong, partial) - VOLUME_CEILING
+    room = np.maximum(np.where(has, boundary - best, 0.0), 0.0)
+    squeezed = room * (1.0 - np.exp(-bonus / np.maximum(room, 1e-6)))
+    pooled = np.where(has, best + np.where(free, bonus, squeezed), -np.inf)
+    return pooled.astype(np.float32), where
+
+
 class NeedEvidence:
     def __init__(
         self,
@@ -60,11 +133,9 @@ class NeedEvidence:
         resources: list[Resource],
         member_matrix: PassageMatrix,
         resource_matrix: PassageMatrix,
-        lexical_weight: float,
-        calibrate: bool,
         weights: EvidenceWeights | None = None,
     ) -> None:
-        self.weights = weights or EvidenceWeights()
+        self.weights = weights = weights or EvidenceWeights()
         self.candidates = [m.id for m in members]
         self.code_of = {member_id: code for code, member_id in enumerate(self.candidates)}
         self.member_matrix = member_matrix
@@ -97,10 +168,31 @@ class NeedEvidence:
         self.strength_groups, self.profile_groups, self.need_groups, self.document_groups = (
             OwnerGroups(codes) for codes in (self.strength_codes, self.profile_codes, self.need_codes, self.document_codes)
         )
+        # A document is one piece of evidence however many passages it has: its passages first
+        # pool by (document, author) pair (their best), and the pairs pool with the rest.
+        pair_of: dict[tuple[str, int], int] = {}
+        pair_codes = [
+            pair_of.setdefault((resource_matrix.owners[row], code), len(pair_of))
+            for row, code in zip(self.document_rows.tolist(), self.document_codes.tolist(), strict=True)
+        ]
+        self.pair_groups = OwnerGroups(np.asarray(pair_codes, dtype=np.int64))
+        self.pair_authors = np.asarray([code for _, code in pair_of], dtype=np.int64)
+        self.author_groups = OwnerGroups(self.pair_authors)
+        self.documents_per_author = np.bincount(self.pair_authors, minlength=len(self.candidates)).astype(np.float32)
+        self.pooled_codes = np.concatenate([self.strength_codes, self.pair_authors, self.profile_codes])
+        self.pooled_groups = OwnerGroups(self.pooled_codes)
+        self.has_evidence = np.zeros(len(self.candidates), dtype=bool)
+        self.has_evidence[self.pooled_codes] = True
 
+        self.lexical_profiles = self._lexical_profiles(members_by_id, authors_of)
+        member_lexical = _passage_lexical(member_matrix)
+        resource_lexical = _passage_lexical(resource_matrix)
         evidence_pool = np.concatenate([self.strength_rows, self.profile_rows])
-        self.member_similarity = Similarity(member_matrix, evidence_pool, lexical_weight, calibrate)
-        self.resource_similarity = Similarity(resource_matrix, np.flatnonzero(resource_matrix.live), lexical_weight, calibrate)
+        gain = weights.passage_lexical_gain
+        self.member_similarity = Similarity(member_matrix, evidence_pool, member_lexical, gain, weights.calibrate, weights.dense)
+        self.resource_similarity = Similarity(
+            resource_matrix, np.flatnonzero(resource_matrix.live), resource_lexical, gain, weights.calibrate, weights.dense
+        )
         self.strength_set = self.member_similarity.rowset(self.strength_rows)
         self.profile_set = self.member_similarity.rowset(self.profile_rows)
         self.need_set = self.member_similarity.rowset(self.need_rows)
@@ -110,30 +202,99 @@ class NeedEvidence:
     def _codes(self, matrix: PassageMatrix, rows: np.ndarray) -> np.ndarray:
         return np.asarray([self.code_of[matrix.owners[r]] for r in rows], dtype=np.int64)
 
+    def _lexical_profiles(self, members_by_id: dict[str, Member], authors_of: dict[str, list[str]]) -> LexicalProfiles | None:
+        """Each candidate's whole evidence (strengths, profile and representative, authored documents) as one TF-IDF profile."""
+        weight_of = dict(self.weights.field_weights)
+        texts: list[str] = []
+        languages: list[str | None] = []
+        owners: list[list[int]] = []
+        weights: list[float] = []
+        member_fields = (("strength:", STRENGTH), ("profile", PROFILE), ("representative", PROFILE))
+        for row, passage in enumerate(self.member_matrix.passages):
+            kind = next((k for prefix, k in member_fields if passage.field.startswith(prefix)), None)
+            if kind is None or not self.member_matrix.live[row]:  # a passage retired by a write since the last build
+                continue
+            texts.append(passage.text)
+            languages.append(passage.language)
+            owners.append([self.code_of[passage.owner_id]])
+            weights.append(weight_of[kind])
+        for row, passage in enumerate(self.resource_matrix.passages):
+            authors = authors_of.get(passage.owner_id, [])
+            if authors and self.resource_matrix.live[row]:
+                texts.append(passage.text)
+                languages.append(passage.language)
+                owners.append([self.code_of[a] for a in authors])
+                weights.append(weight_of[DOCUMENT])
+        if not texts or self.weights.profile_lexical_gain == 0:
+            return None
+        return LexicalProfiles.fit(texts, languages, owners, weights, len(self.candidates))
+
+    def _mean_by_author(self, pairs: np.ndarray) -> np.ndarray:
+        """Per query and candidate, the mean evidence of its documents (0 for a candidate without any)."""
+        n = len(self.candidates)
+        groups = self.author_groups
+        sums = np.zeros((pairs.shape[0], n), dtype=np.float32)
+        sums[:, groups.owners] = np.add.reduceat(pairs[:, groups.order], groups.starts, axis=1)
+        return sums / np.maximum(self.documents_per_author, 1)[None, :]
+
+    def _column_of(self, where: np.ndarray, pair_where: np.ndarray, n_strengths: int, n_documents: int) -> np.ndarray:
+        """Pooled columns (strengths, document pairs, profiles) back to the evidence columns
+        (strengths, document passages, profiles) that ``ExpertFinder.scores`` names; -1 stays -1."""
+        n_pairs = len(self.pair_authors)
+        out = where.copy()
+        query = np.nonzero((where >= n_strengths) & (where < n_strengths + n_pairs))
+        out[query] = n_strengths + pair_where[query[0], where[query] - n_strengths]
+        profiles = where >= n_strengths + n_pairs
+        out[profiles] = where[profiles] - n_pairs + n_documents
+        return out
+
     def prepare(self, texts: list[str], vectors: np.ndarray) -> tuple[Prepared, Prepared]:
         return self.member_similarity.prepare(texts, vectors), self.resource_similarity.prepare(texts, vectors)
 
-    def score(self, texts: list[str], vectors: np.ndarray, prepared: tuple[Prepared, Prepared] | None = None) -> NeedScores:
-        """Every need text against every candidate (``prepared``: from ``prepare``, if already done)."""
+    def levels(self, texts: list[str], vectors: np.ndarray, prepared: tuple[Prepared, Prepared] | None = None) -> EvidenceLevels:
+        """Every need text against every candidate, in z units (before the 0-1 map)."""
         on_members, on_resources = prepared or self.prepare(texts, vectors)
         n = len(self.candidates)
-        _, strength = self.member_similarity.rows(on_members, self.strength_set)
-        strength_best, strength_where = max_by_owner(strength * self.strength_factor, self.strength_groups, n)
-        _, profile = self.member_similarity.rows(on_members, self.profile_set)
-        profile_best, profile_where = max_by_owner(profile, self.profile_groups, n)
-        _, document = self.resource_similarity.rows(on_resources, self.document_set)
-        document_best, document_where = max_by_owner(document[:, self.document_inverse], self.document_groups, n)
-        strength_best, profile_best, document_best = (np.maximum(m, 0.0) for m in (strength_best, profile_best, document_best))
         w = self.weights
-        total = w.strength * strength_best + w.document * document_best + w.profile * profile_best
+        _, strength = self.member_similarity.rows(on_members, self.strength_set)
+        strength = scale_positive(strength, self.strength_factor)
+        _, profile = self.member_similarity.rows(on_members, self.profile_set)
+        profile = scale_positive(profile, w.profile_factor)
+        _, unique_documents = self.resource_similarity.rows(on_resources, self.document_set)
+        document = unique_documents[:, self.document_inverse]
+        pairs, pair_where = max_by_owner(document, self.pair_groups, len(self.pair_authors))
+        pooled, where = pool_evidence(
+            np.concatenate([strength, pairs, profile], axis=1), self.pooled_groups, n, w.corroboration_threshold, w.corroboration_cap
+        )
+        pooled_where = self._column_of(where, pair_where, strength.shape[1], document.shape[1])
+        if w.centroid_gain > 0 and pairs.shape[1]:
+            pooled = pooled + w.centroid_gain * self._mean_by_author(pairs)
+        if self.lexical_profiles is not None and w.profile_lexical_gain > 0:
+            pooled = pooled + w.profile_lexical_gain * self.lexical_profiles.owner_scores(texts)
+        strength_best, strength_where = max_by_owner(strength, self.strength_groups, n)
+        document_best, document_where = max_by_owner(document, self.document_groups, n)
+        profile_best, profile_where = max_by_owner(profile, self.profile_groups, n)
+        return EvidenceLevels(
+            pooled, pooled_where, strength_best, document_best, profile_best, strength_where, document_where, profile_where
+        )
+
+    def score(self, texts: list[str], vectors: np.ndarray, prepared: tuple[Prepared, Prepared] | None = None) -> NeedScores:
+        """Every need text against every candidate on the calibrated scale (``prepared``: from ``prepare``, if already done).
+
+        A candidate without any evidence scores 0."""
+        levels = self.levels(texts, vectors, prepared)
+
+        def calibrated(level: np.ndarray) -> np.ndarray:
+            return np.where(np.isfinite(level), affinity(np.where(np.isfinite(level), level, 0.0)), 0.0).astype(np.float32)
+
         return NeedScores(
-            strength_best,
-            document_best,
-            profile_best,
-            total,
-            _rows_of(strength_where, self.strength_rows),
-            _rows_of(document_where, self.document_rows),
-            _rows_of(profile_where, self.profile_rows),
+            calibrated(levels.strength),
+            calibrated(levels.document),
+            calibrated(levels.profile),
+            calibrated(levels.pooled),
+            _rows_of(levels.strength_where, self.strength_rows),
+            _rows_of(levels.document_where, self.document_rows),
+            _rows_of(levels.profile_where, self.profile_rows),
         )
 
     def explain(self, scores: NeedScores, need: int, candidate: int, texts: list[str], vectors: np.ndarray) -> list[EvidenceItem]:
@@ -145,7 +306,7 @@ class NeedEvidence:
             (PROFILE, scores.where_profile, scores.profile, self.member_matrix),
         ):
             row = int(where[need, candidate])
-            if row < 0 or values[need, candidate] <= 0:
+            if row < 0:
                 continue
             passage = matrix.passages[row]
             cosine = float(vectors[need] @ matrix.vectors[row])
@@ -168,6 +329,20 @@ def _rows_of(where: np.ndarray, rows: np.ndarray) -> np.ndarray:
     found = where >= 0
     out[found] = rows[where[found]]
     return out
+
+
+def _passage_lexical(matrix: PassageMatrix) -> LexicalProfiles | None:
+    """Passage-level TF-IDF of a collection (its owner view is not used)."""
+    if not matrix.passages:
+        return None
+    return LexicalProfiles.fit(
+        # a retired passage (a write since the last build) keeps its row, not its words
+        [p.text if live else "" for p, live in zip(matrix.passages, matrix.live, strict=True)],
+        [p.language for p in matrix.passages],
+        [[] for _ in matrix.passages],
+        [1.0] * len(matrix.passages),
+        1,
+    )
 
 
 def _index(field: str) -> int:

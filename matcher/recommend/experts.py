@@ -2,9 +2,13 @@
 covers the theme's aspects under diversity limits.
 
 A candidate's evidence is its strengths (scaled by level), the passages of documents it
-authored and, more weakly, its profile and representative. Per query (the theme, each aspect)
-the passage scores are aggregated as expert-finding systems do: max, mean, or a weighted
-top-k (weights 1, 1/2, 1/3, ..., normalised).
+authored and, more weakly, its profile and representative, scored on the calibrated 0-1 scale
+(``matcher.recommend.calibration``). Per query (the theme, each aspect) the passages pool as
+``NeedEvidence`` pools them (aggregation 'pooled': the best passage, plus a bounded amount for
+further passages above a threshold), or by their max, mean or a weighted top-k (1, 1/2, 1/3, ...).
+
+Only candidates whose relevance is at least partial join the group: when nobody has real
+evidence, the group is empty and the answer says so, naming the closest weak matches.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
-from matcher.recommend.evidence import NeedEvidence
+from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality
+from matcher.recommend.evidence import NeedEvidence, scale_positive
 from matcher.records import Member
 
-Aggregation = Literal["max", "mean", "topk"]
+Aggregation = Literal["pooled", "max", "mean", "topk"]
 PROFILE_FACTOR = 0.7  # a profile is weaker evidence than a stated strength or a document
+CLOSEST = 3  # weak matches named when nobody has real evidence
 # Each aspect is embedded and scored against every passage, so their number and length bound a
 # request's cost; a theme has a handful of facets, each a phrase (5,000 aspects took 22.8 s of CPU).
 MAX_ASPECTS = 20
@@ -31,14 +37,14 @@ Aspect = Annotated[str, Field(min_length=1, max_length=ASPECT_MAX_CHARS)]
 class ExpertOptions(BaseModel):
     k: int = Field(5, ge=1, le=50, description="Group size.")
     aspects: list[Aspect] = Field(default_factory=list, max_length=MAX_ASPECTS)
-    aggregation: Aggregation = "topk"
+    aggregation: Aggregation = "pooled"
     top_k: int = Field(3, ge=1, le=20)
     max_per_country: int | None = Field(1, ge=1)
     region_balance: bool = False
     kinds: list[str] | None = None
-    # Bounded: aspect scores are cosines shifted per language, inside [-1, 1]; a weight above 10
-    # already lets relevance alone decide, and 1e300 overflowed the float32 scores.
-    aspect_threshold: float = Field(0.15, ge=-1.0, le=1.0, description="Aspect score from which a candidate covers it.")
+    aspect_threshold: float = Field(PARTIAL, ge=0.0, le=1.0, description="Calibrated aspect score from which a candidate covers it.")
+    min_relevance: float = Field(PARTIAL, ge=0.0, le=1.0, description="Calibrated score a candidate needs (theme or one aspect) to join.")
+    # Bounded: a weight above 10 already lets relevance alone decide, and 1e300 overflowed the float32 scores.
     relevance_weight: float = Field(0.5, ge=0.0, le=10.0, description="Weight of theme relevance against aspect gain.")
 
 
@@ -56,12 +62,15 @@ class ExpertPick(BaseModel):
     country: str
     region: str
     relevance: float
+    match_quality: MatchQuality
     covers: list[AspectCover]
 
 
 class ExpertGroup(BaseModel):
     theme: str
+    answer: str = Field(description="One sentence: how many members have evidence, or that nobody states this.")
     members: list[ExpertPick]
+    closest: list[ExpertPick] = Field(default_factory=list, description="When nobody has evidence: the closest weak matches.")
     uncovered: dict[str, str] = Field(description="Aspect -> why no member covers it.")
     ranking: list[tuple[str, float]] = Field(description="Top candidates by theme relevance.")
 
@@ -73,24 +82,30 @@ class ExpertFinder:
         self.encoder = encoder
 
     def scores(
-        self, texts: list[str], aggregation: Aggregation = "topk", top_k: int = 3
+        self, texts: list[str], aggregation: Aggregation = "pooled", top_k: int = 3
     ) -> tuple[np.ndarray, np.ndarray, list[tuple[str, int]]]:
-        """(queries, candidates) aggregated scores, the best passage row per cell, and the column map.
+        """(queries, candidates) calibrated scores, the best passage column per cell, and the column map.
 
         The column map names each evidence column: ("m", member-passage row) or ("r", resource row).
         """
         ev = self.evidence
         vectors = self.encoder.encode_queries(texts)
+        column_map = (
+            [("m", int(r)) for r in ev.strength_rows] + [("r", int(r)) for r in ev.document_rows] + [("m", int(r)) for r in ev.profile_rows]
+        )
+        if aggregation == "pooled":
+            levels = ev.levels(texts, vectors)
+            total = np.where(np.isfinite(levels.pooled), affinity(np.where(np.isfinite(levels.pooled), levels.pooled, 0.0)), 0.0)
+            return total.astype(np.float32), levels.pooled_where, column_map
         on_members, on_resources = ev.prepare(texts, vectors)
         _, strengths = ev.member_similarity.rows(on_members, ev.strength_set)
         _, profiles = ev.member_similarity.rows(on_members, ev.profile_set)
         _, unique_documents = ev.resource_similarity.rows(on_resources, ev.document_set)
         documents = unique_documents[:, ev.document_inverse]
-        columns = np.concatenate([strengths * ev.strength_factor, documents, PROFILE_FACTOR * profiles], axis=1)
-        codes = np.concatenate([ev.strength_codes, ev.document_codes, ev.profile_codes])
-        column_map = (
-            [("m", int(r)) for r in ev.strength_rows] + [("r", int(r)) for r in ev.document_rows] + [("m", int(r)) for r in ev.profile_rows]
+        columns = np.concatenate(
+            [scale_positive(strengths, ev.strength_factor), documents, scale_positive(profiles, ev.weights.profile_factor)], axis=1
         )
+        codes = ev.pooled_codes
         n = len(ev.candidates)
         aggregated = np.zeros((len(texts), n), dtype=np.float32)
         best_column = np.full((len(texts), n), -1, dtype=np.int64)
@@ -105,12 +120,13 @@ class ExpertFinder:
             ranked = -np.sort(-values, axis=1)
             best_column[:, j] = block[np.argmax(values, axis=1)]
             if aggregation == "max":
-                aggregated[:, j] = ranked[:, 0]
+                level = ranked[:, 0]
             elif aggregation == "mean":
-                aggregated[:, j] = ranked.mean(axis=1)
+                level = ranked.mean(axis=1)
             else:
                 depth = min(top_k, ranked.shape[1])
-                aggregated[:, j] = ranked[:, :depth] @ weights[:depth] / weights[:top_k].sum()
+                level = ranked[:, :depth] @ weights[:depth] / weights[:depth].sum()
+            aggregated[:, j] = affinity(level)
         return aggregated, best_column, column_map
 
     def group(self, theme: str, options: ExpertOptions | None = None) -> ExpertGroup:
@@ -120,8 +136,12 @@ class ExpertFinder:
         scores, best_column, column_map = self.scores(texts, options.aggregation, options.top_k)
         relevance = scores[0]
         aspect_scores = scores[1:]
-        eligible = [j for j, cid in enumerate(ev.candidates) if not options.kinds or self.by_id[cid].kind in options.kinds]
+        allowed = [j for j, cid in enumerate(ev.candidates) if not options.kinds or self.by_id[cid].kind in options.kinds]
         covers = np.where(aspect_scores >= options.aspect_threshold, aspect_scores, 0.0)
+        # A candidate that meets one aspect strongly is relevant to the theme the aspect is part of.
+        group_relevance = np.maximum(relevance, aspect_scores.max(axis=0)) if len(options.aspects) else relevance
+        # Only candidates with real evidence (for the theme or for one aspect) may join the group.
+        eligible = [j for j in allowed if relevance[j] >= options.min_relevance or bool((covers[:, j] > 0).any())]
         best_cover = np.zeros(len(options.aspects), dtype=np.float32)
         chosen: list[int] = []
         per_country: dict[str, int] = {}
@@ -137,7 +157,7 @@ class ExpertFinder:
                     continue
                 if region_cap is not None and per_region.get(c.region, 0) >= region_cap:
                     continue
-                gain = float(np.maximum(covers[:, j] - best_cover, 0.0).sum()) + options.relevance_weight * float(relevance[j])
+                gain = float(np.maximum(covers[:, j] - best_cover, 0.0).sum()) + options.relevance_weight * float(group_relevance[j])
                 if gain > best_gain or (gain == best_gain and ev.candidates[j] < ev.candidates[best_j]):
                     best_gain, best_j = gain, j
             if best_j < 0:
@@ -148,39 +168,60 @@ class ExpertFinder:
             per_country[c.country] = per_country.get(c.country, 0) + 1
             per_region[c.region] = per_region.get(c.region, 0) + 1
 
-        picks = []
-        for j in chosen:
-            c = self.by_id[ev.candidates[j]]
-            covered = []
-            for a, aspect in enumerate(options.aspects):
-                if covers[a, j] > 0:
-                    kind, row = column_map[best_column[a + 1, j]]
-                    matrix = ev.member_matrix if kind == "m" else ev.resource_matrix
-                    passage = matrix.passages[row]
-                    covered.append(AspectCover(aspect=aspect, score=round(float(covers[a, j]), 4), passage=passage.key, text=passage.text))
-            picks.append(
-                ExpertPick(
-                    id=c.id,
-                    name=c.name,
-                    kind=c.kind,
-                    country=c.country,
-                    region=c.region,
-                    relevance=round(float(relevance[j]), 4),
-                    covers=covered,
-                )
-            )
+        picks = [self._pick(j, float(relevance[j]), options.aspects, covers, best_column, column_map) for j in chosen]
         uncovered = {}
         for a, aspect in enumerate(options.aspects):
             if best_cover[a] > 0:
                 continue
-            if not any(covers[a, j] > 0 for j in eligible):
+            if not any(covers[a, j] > 0 for j in allowed):
                 uncovered[aspect] = "no candidate in the network has evidence for it"
             else:
                 uncovered[aspect] = "candidates exist but the group's size or country/region limits left them out"
         top = np.argsort(-relevance, kind="stable")[:20]
+        closest: list[ExpertPick] = []
+        if picks:
+            strong = sum(p.match_quality == "strong" for p in picks)
+            answer = f"{len(picks)} member(s) with evidence for this theme or its aspects ({strong} strong)"
+        else:
+            closest_codes = [int(j) for j in top if j in allowed][:CLOSEST]
+            closest = [self._pick(j, float(relevance[j]), options.aspects, covers, best_column, column_map) for j in closest_codes]
+            names = "; ".join(f"{p.name} ({p.relevance:.2f}, {p.match_quality})" for p in closest) or "none"
+            answer = f"nobody in the network states this; closest partial matches: {names}"
         return ExpertGroup(
             theme=theme,
+            answer=answer,
+            closest=closest,
             members=picks,
             uncovered=uncovered,
             ranking=[(ev.candidates[j], round(float(relevance[j]), 4)) for j in top if j in eligible],
+        )
+
+    def _pick(
+        self,
+        j: int,
+        relevance: float,
+        aspects: list[str],
+        covers: np.ndarray,
+        best_column: np.ndarray,
+        column_map: list[tuple[str, int]],
+    ) -> ExpertPick:
+        ev = self.evidence
+        c = self.by_id[ev.candidates[j]]
+        covered = []
+        for a, aspect in enumerate(aspects):
+            if covers[a, j] > 0 and best_column[a + 1, j] >= 0:
+                kind, row = column_map[best_column[a + 1, j]]
+                matrix = ev.member_matrix if kind == "m" else ev.resource_matrix
+                passage = matrix.passages[row]
+                covered.append(AspectCover(aspect=aspect, score=round(float(covers[a, j]), 4), passage=passage.key, text=passage.text))
+        best = max([relevance, *(float(covers[a, j]) for a in range(len(aspects)))])
+        return ExpertPick(
+            id=c.id,
+            name=c.name,
+            kind=c.kind,
+            country=c.country,
+            region=c.region,
+            relevance=round(relevance, 4),
+            match_quality=match_quality(best),
+            covers=covered,
         )

@@ -1,5 +1,11 @@
 """Resources for a member: from its needs and profile, what it did not write, no near-duplicates,
-and by default in the languages it reads first."""
+and by default in the languages it reads first.
+
+Each resource's score is the calibrated affinity (``matcher.recommend.calibration``) of its best
+passage with the member's best-matching need (or, more weakly, its profile), the scale every
+recommendation uses. Weak matches are left out; when nothing reaches a partial match the closest
+few come back, marked weak.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,20 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
-from matcher.indexing import CollectionIndex
-from matcher.recommend.similarity import PassageMatrix
+from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality
+from matcher.recommend.evidence import NeedEvidence
+from matcher.recommend.similarity import max_by_owner
 from matcher.records import Member, Resource
-from matcher.search.retrieval import retrieve
-from matcher.settings import Settings
 
-DUPLICATE_COSINE = 0.97
+DUPLICATE_COSINE = 0.97  # cosine above which two resources are the same text (a translation or a copy)
+PROFILE_FACTOR = 0.8  # a profile says less about what a member is looking for than a stated need
+CLOSEST = 3
 
 
 class MemberResourceOptions(BaseModel):
     k: int = Field(10, ge=1, le=200)
     all_languages: bool = Field(False, description="Rank across all languages instead of readable ones first.")
+    only_evidence: bool = Field(True, description="Leave out weak matches (when none is partial, the closest few come back).")
 
 
 class MemberResourceHit(BaseModel):
@@ -27,6 +35,7 @@ class MemberResourceHit(BaseModel):
     kind: str
     language: str
     score: float
+    match_quality: MatchQuality
     readable: bool
     because: str = Field(description="The need or profile text this resource answers best.")
     passage: str
@@ -36,37 +45,39 @@ class MemberResourceHit(BaseModel):
 def resources_for_member(
     member: Member,
     resources: dict[str, Resource],
-    index: CollectionIndex,
-    matrix: PassageMatrix,
+    evidence: NeedEvidence,
     encoder: TextEncoder,
-    settings: Settings,
     options: MemberResourceOptions | None = None,
 ) -> list[MemberResourceHit]:
     options = options or MemberResourceOptions()
-    queries = [(n.text, (n.priority or 3) / 5) for n in member.needs]
+    queries = [(n.text, 1.0) for n in member.needs]
     if member.profile:
-        queries.append((member.profile, 0.4))
+        queries.append((member.profile, PROFILE_FACTOR))
     if not queries:
         return []
-    vectors = encoder.encode([text for text, _ in queries])
+    texts = [text for text, _ in queries]
+    factors = np.asarray([factor for _, factor in queries], dtype=np.float32)[:, None]
+    similarity = evidence.resource_similarity
+    matrix = evidence.resource_matrix
+    _, prepared = evidence.prepare(texts, encoder.encode(texts))
+    _, levels = similarity.rows(prepared, similarity.pool)
+    owner_ids = sorted(set(matrix.owners))
+    code_of = {owner: code for code, owner in enumerate(owner_ids)}
+    codes = np.asarray([code_of[matrix.owners[row]] for row in similarity.pool.rows], dtype=np.int64)
+    per_owner, where = max_by_owner(np.where(levels > 0, levels * factors, levels), codes, len(owner_ids))
+    query_of = np.argmax(per_owner, axis=0)
     best: dict[str, tuple[float, str, str]] = {}
-    for (text, weight), vector in zip(queries, vectors, strict=True):
-        for hit in retrieve(
-            index,
-            text,
-            vector,
-            depth=settings.candidate_depth,
-            fusion=settings.fusion,
-            lexical_weight=settings.lexical_weight,
-            calibrate_languages=settings.calibrate_languages,
-        ):
-            score = weight * hit.score
-            if hit.owner_id not in best or score > best[hit.owner_id][0]:
-                best[hit.owner_id] = (score, text, hit.best_passage.key)
+    for code, owner in enumerate(owner_ids):
+        i = int(query_of[code])
+        row = int(similarity.pool.rows[where[i, code]])
+        best[owner] = (float(affinity(per_owner[i, code])), texts[i], matrix.passages[row].key)
     readable = set(member.languages)
     ranked = [
         rid for rid in sorted(best, key=lambda rid: (-best[rid][0], rid)) if rid in resources and member.id not in resources[rid].authors
     ]
+    if options.only_evidence:
+        with_evidence = [rid for rid in ranked if best[rid][0] >= PARTIAL]
+        ranked = with_evidence or ranked[:CLOSEST]
     if not options.all_languages:
         ranked = [r for r in ranked if resources[r].language in readable] + [r for r in ranked if resources[r].language not in readable]
     row_of = {p.key: row for row, p in enumerate(matrix.passages) if matrix.live[row]}
@@ -87,6 +98,7 @@ def resources_for_member(
                 kind=resource.kind,
                 language=resource.language,
                 score=round(score, 4),
+                match_quality=match_quality(score),
                 readable=resource.language in readable,
                 because=because,
                 passage=passage,

@@ -4,7 +4,13 @@ Scores, per candidate:
 - gives: how well the candidate's evidence meets the member's needs (priority-weighted mean);
 - context: the same challenges (need against need), a similar profile, the same kind, shared clusters;
 - receives (reciprocal mode): how well the member's evidence meets the candidate's needs;
-- mutual: the harmonic mean of gives and receives, high only when both sides benefit.
+- mutual: the harmonic mean of gives and receives, high only when both sides benefit;
+- graph: a bounded, evidence-gated bonus from personalised PageRank (see ``graph_bonus``).
+
+Gives and receives are on the calibrated 0-1 scale (``matcher.recommend.calibration``); each
+result carries its match quality. With ``only_evidence`` (the default), candidates whose gives
+is weak are left out; when nobody reaches a partial match, the closest few come back flagged
+'no evidence', so that the answer says nobody in the network states the need.
 """
 
 from __future__ import annotations
@@ -17,12 +23,15 @@ from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
 from matcher.graph.signals import GraphSignals
-from matcher.recommend.evidence import NeedEvidence, NeedScores
-from matcher.recommend.similarity import Prepared, max_by_owner
+from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality
+from matcher.recommend.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
+from matcher.recommend.similarity import OwnerGroups, Prepared, max_by_owner
 from matcher.records import Member
 
 PeerMode = Literal["complementary", "similar", "blend"]
 CONTEXT_WEIGHTS = {"needs": 0.5, "profile": 0.25, "kind": 0.15, "clusters": 0.1}
+CLOSEST = 3  # weak matches returned, flagged, when no candidate has evidence
+NO_EVIDENCE = "no evidence: nobody in the network states this; closest partial match"
 
 
 class PeerOptions(BaseModel):
@@ -40,8 +49,14 @@ class PeerOptions(BaseModel):
     clusters: list[str] | None = None
     max_per_country: int | None = Field(2, ge=1, description="At most this many results from one country.")
     graph_weight: float | None = Field(
-        None, ge=0.0, le=1.0, description="Share of the graph signal (personalised PageRank); 0: off; none: PEERMATCH_GRAPH_WEIGHT."
+        None,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Largest bonus (0-1 scale) the graph signal can add to a candidate with evidence; 0: off; none: PEERMATCH_GRAPH_WEIGHT."
+        ),
     )
+    only_evidence: bool = Field(True, description="Leave out candidates whose evidence for the needs is weak.")
 
 
 class ScoreParts(BaseModel):
@@ -75,6 +90,7 @@ class PeerMatch(BaseModel):
     country: str
     region: str
     score: float
+    match_quality: MatchQuality
     parts: ScoreParts
     needs_met: list[NeedMet]
     offers_back: list[NeedMet] = []
@@ -109,10 +125,14 @@ class PeerRecommender:
         base = self._base(gives, context, options)
         graph = self._graph_scores(member, options)
         if graph is not None:
-            weight = options.graph_weight or 0.0
-            base = (1 - weight) * base + weight * graph
+            base = base + graph_bonus(graph, gives, options.graph_weight or 0.0)
         eligible = self._eligible(member, options)
         order = [int(j) for j in np.argsort(-base, kind="stable") if eligible[j]]
+        no_evidence = False
+        if options.only_evidence and options.mode != "similar":
+            with_evidence = [j for j in order if gives[j] >= PARTIAL]
+            no_evidence = not with_evidence
+            order = with_evidence or order[:CLOSEST]
 
         receives: dict[int, float] = {}
         final = {j: float(base[j]) for j in order}
@@ -124,7 +144,7 @@ class PeerRecommender:
             final = {j: _harmonic(float(base[j]), receives[j]) for j in pool}
             order = sorted(pool, key=lambda j: (-final[j], ev.candidates[j]))
         chosen = _cap_per_country(order, [self.by_id[c].country for c in ev.candidates], options)
-        return [
+        results = [
             self._explain(
                 member,
                 j,
@@ -140,6 +160,10 @@ class PeerRecommender:
             )
             for j in chosen
         ]
+        if no_evidence:
+            for result in results:
+                result.flags.append(NO_EVIDENCE)
+        return results
 
     # ---- parts of the score ------------------------------------------------------------------
 
@@ -227,14 +251,21 @@ class PeerRecommender:
         prepared, _ = ev.prepare(texts, vectors)
         language = member.languages[0]
         total = np.zeros(len(texts), dtype=np.float32)
+        levels = []
         if strengths:
-            _, s = ev.member_similarity.vectors(prepared, self.encoder.encode_queries(strengths), [language] * len(strengths))
-            factors = np.asarray([_level(x.level) for x in member.strengths], dtype=np.float32)
-            total += ev.weights.strength * np.maximum((s * factors).max(axis=1), 0.0)
+            _, s = ev.member_similarity.vectors(prepared, self.encoder.encode_queries(strengths), [language] * len(strengths), strengths)
+            factors = np.asarray([level_factor(x.level) for x in member.strengths], dtype=np.float32)
+            levels.append(scale_positive(s, factors))
         if profile:
-            _, p = ev.member_similarity.vectors(prepared, self.encoder.encode_queries(profile), [language])
-            total += ev.weights.profile * np.maximum(p.max(axis=1), 0.0)
-        return total
+            _, p = ev.member_similarity.vectors(prepared, self.encoder.encode_queries(profile), [language], profile)
+            levels.append(scale_positive(p, ev.weights.profile_factor))
+        if not levels:
+            return total
+        columns = np.concatenate(levels, axis=1)
+        groups = OwnerGroups(np.zeros(columns.shape[1], dtype=np.int64))
+        w = ev.weights
+        pooled, _ = pool_evidence(columns, groups, 1, w.corroboration_threshold, w.corroboration_cap)
+        return affinity(pooled[:, 0])
 
     # ---- filters, diversity, explanation --------------------------------------------------------
 
@@ -301,6 +332,7 @@ class PeerRecommender:
             country=candidate.country,
             region=candidate.region,
             score=round(score, 4),
+            match_quality=match_quality(gives),
             parts=ScoreParts(
                 gives=round(gives, 4),
                 context=round(context, 4),
@@ -328,10 +360,16 @@ def _priority(member: Member, field: str) -> int:
     return member.needs[index].priority or 3
 
 
-def _level(level: int | None) -> float:
-    from matcher.recommend.evidence import level_factor
-
-    return level_factor(level)
+def graph_bonus(graph: np.ndarray, gives: np.ndarray, weight: float) -> np.ndarray:
+    """The graph's share of a peer score: at most ``weight`` (0-1 scale), in proportion to the
+    candidate's PageRank over the best one's, and only for candidates whose evidence is at least
+    partial. A candidate without text evidence gets nothing, so the graph can reorder candidates
+    with evidence but never lift one without evidence above one with it."""
+    gated = np.where(gives >= PARTIAL, graph, 0.0).astype(np.float64)
+    top = float(gated.max()) if gated.size else 0.0
+    if top <= 0 or weight <= 0:
+        return np.zeros_like(gives, dtype=np.float32)
+    return (weight * np.minimum(gated / top, 1.0)).astype(np.float32)
 
 
 def _harmonic(a: float, b: float | None) -> float:

@@ -1,12 +1,14 @@
 """Representative fit: does the person a member sends to a cluster know the cluster's theme?
 
 The GNLC strategy asks member cities to send representatives whose profile matches the
-cluster. The fit is the hybrid score of the representative's profile against the cluster's
-aspects (the best one counts: a representative who leads one aspect of the cluster fits it),
-calibrated against every strength and profile in the network.
-
-Thresholds, from the demo network: representatives whose work is one of the cluster's aspects
-score 0.13 to 0.43; profiles unrelated to education (the demo's traffic engineers) 0.0 or below.
+cluster. The fit is the calibrated affinity (``matcher.recommend.calibration``) of the
+representative's profile with the cluster's aspects (the best one counts: a representative who
+leads one aspect of the cluster fits it), scored against the same cohort as every need: the
+network's strengths and profiles. A representative's profile is a person's general work, not a
+statement about the cluster, so a partial match with one aspect is already evidence: good at the
+partial level and above (on the demo, representatives whose work is one of the cluster's aspects
+score 0.34 to 0.83, the traffic engineers 0.04); partial from half that level (some overlap, not
+evidence); poor below.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import numpy as np
 from pydantic import BaseModel
 
 from embeddings.embedder import TextEncoder
+from matcher.recommend.calibration import PARTIAL, affinity
 from matcher.recommend.clusters import cluster_aspects, cluster_theme
 from matcher.recommend.evidence import NeedEvidence
 from matcher.records import Member
 
-GOOD_FIT = 0.12
-PARTIAL_FIT = 0.04
+GOOD_FIT = PARTIAL
+PARTIAL_FIT = PARTIAL / 2
 
 Fit = Literal["good", "partial", "poor", "none"]
 
@@ -57,7 +60,8 @@ def representative_fit(
     prepared, _ = evidence.prepare(texts, vectors)
     profile_vector = encoder.encode([member.representative.profile])
     language = (member.representative.languages or member.languages)[0]
-    raw, scores = evidence.member_similarity.vectors(prepared, profile_vector, [language])
+    raw, levels = evidence.member_similarity.vectors(prepared, profile_vector, [language], [member.representative.profile])
+    scores = affinity(levels)
     best = int(np.argmax(scores[1:, 0])) if aspects else -1
     fit_score = float(scores[1 + best, 0]) if best >= 0 else float(scores[0, 0])
     fit: Fit = "good" if fit_score >= GOOD_FIT else "partial" if fit_score >= PARTIAL_FIT else "poor"

@@ -1,10 +1,10 @@
-"""Hybrid, language-calibrated similarity between query texts and passages, as matrices.
+"""Need-evidence similarity between query texts and passages, as matrices, on one scale.
 
-The same scale serves every recommendation: (1 - w) * calibrated cosine + w * BM25 / best BM25,
-where each query's per-language shift and best BM25 are taken over a reference pool of
-passages (for example every strength and profile in the network). Scores of passages outside
-the pool (an unsaved member's own text) use the same shifts, so both directions of a pairing
-are comparable.
+Every score here is evidence in z units (see ``matcher.recommend.calibration``): the query's cosine
+with a passage against the query's cosines with the reference pool in the passage's language,
+plus ``lexical_gain`` times their stemmed TF-IDF cosine. The same pool serves every query, so
+the scores of two queries, two candidates or two languages compare; passages outside the pool
+(an unsaved member's own text) are scored against the same cohorts.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.indexing import CollectionIndex
-from matcher.search.retrieval import CALIBRATION_DEPTH, MIN_CALIBRATION_ROWS
+from matcher.recommend.calibration import cohort_statistics
+from matcher.recommend.lexical_profiles import LexicalProfiles
 
 
 class PassageMatrix:
@@ -57,73 +58,85 @@ class RowSet:
 
 
 class Similarity:
-    def __init__(self, matrix: PassageMatrix, pool_rows: np.ndarray, lexical_weight: float, calibrate: bool) -> None:
+    """Scores queries against one collection's passages; ``pool_rows`` are the cohort.
+
+    ``dense`` False leaves only lexical evidence (the lexical-only evaluation variant);
+    ``calibrate`` False takes one cohort for all languages instead of one per language.
+    """
+
+    def __init__(
+        self,
+        matrix: PassageMatrix,
+        pool_rows: np.ndarray,
+        lexical: LexicalProfiles | None,
+        lexical_gain: float,
+        calibrate: bool = True,
+        dense: bool = True,
+    ) -> None:
         self.matrix = matrix
         self.pool_rows = pool_rows
-        self.lexical_weight = lexical_weight
+        self.lexical = lexical
+        self.lexical_gain = lexical_gain if lexical is not None else 0.0
         self.calibrate = calibrate
-        # Language codes: one column per language of the collection, and a last one for the fallback shift.
+        self.dense = dense
+        # Language codes: one column per language of the collection, and a last one for a language it lacks.
         self.languages = sorted(set(matrix.languages.tolist()))
         self.code_of = {language: code for code, language in enumerate(self.languages)}
         self.fallback_code = len(self.languages)
         self.row_codes = np.asarray([self.code_of[language] for language in matrix.languages.tolist()], dtype=np.int64)
         self.pool = self.rowset(pool_rows)
-        # Columns of the pool in each language large enough to estimate its own shift.
-        self.pool_groups = [
-            (code, np.flatnonzero(self.pool.language_codes == code))
-            for code in range(len(self.languages))
-            if int((self.pool.language_codes == code).sum()) >= MIN_CALIBRATION_ROWS
-        ]
 
     def rowset(self, rows: np.ndarray) -> RowSet:
         rows = np.asarray(rows, dtype=np.int64)
         return RowSet(rows, np.ascontiguousarray(self.matrix.vectors[rows].T), self.row_codes[rows])
 
     def prepare(self, texts: list[str], vectors: np.ndarray) -> Prepared:
-        """Per-query language shifts and best BM25 over the pool, computed once per set of queries."""
-        shifts = np.zeros((len(texts), len(self.languages) + 1), dtype=np.float32)
-        if self.calibrate and len(self.pool.rows):
-            pool_cosines = vectors @ self.pool.columns
-            known = [code for code, _ in self.pool_groups]
-            for code, columns in self.pool_groups:
-                group = pool_cosines[:, columns]
-                depth = min(CALIBRATION_DEPTH, group.shape[1])
-                shifts[:, code] = -np.partition(-group, depth - 1, axis=1)[:, :depth].mean(axis=1)
-            fallback = shifts[:, known].mean(axis=1) if known else np.zeros(len(texts), dtype=np.float32)
-            others = [code for code in range(len(self.languages) + 1) if code not in known]
-            shifts[:, others] = fallback[:, None]
-        lexical = np.zeros((len(texts), len(self.matrix.passages)), dtype=np.float32)
-        index = self.matrix.collection.lexical
-        if self.lexical_weight > 0 and len(index):
-            for i, text in enumerate(texts):
-                scores = index.scores(text)
-                best = scores[self.pool_rows].max() if len(self.pool_rows) else 0.0
-                if best > 0:
-                    lexical[i] = np.minimum(scores / best, 1.0)
-        return Prepared(vectors, shifts, lexical)
+        """Per-query cohort statistics and lexical cosines, computed once per set of queries."""
+        pool_cosines = vectors @ self.pool.columns
+        codes = self.pool.language_codes if self.calibrate else np.zeros(len(self.pool.rows), dtype=np.int64)
+        means, spreads = cohort_statistics(pool_cosines, codes, len(self.languages))
+        if not self.calibrate:  # one cohort: every language takes the whole pool's statistics
+            means[:], spreads[:] = means[:, :1], spreads[:, :1]
+        lexical = None
+        if self.lexical is not None and self.lexical_gain > 0:
+            lexical = self.lexical.passage_scores(texts)
+        return Prepared(vectors, means, spreads, lexical, texts)
 
     def rows(self, prepared: Prepared, rows: np.ndarray | RowSet) -> tuple[np.ndarray, np.ndarray]:
-        """(raw cosine, hybrid score) of each query against stored passages ``rows``."""
+        """(raw cosine, evidence in z units) of each query against stored passages ``rows``."""
         chosen = rows if isinstance(rows, RowSet) else self.rowset(rows)
         raw = prepared.vectors @ chosen.columns
-        calibrated = raw - prepared.shifts[:, chosen.language_codes]
-        if self.lexical_weight == 0:
-            return raw, calibrated
-        lexical = prepared.lexical[:, chosen.rows]
-        return raw, (1 - self.lexical_weight) * calibrated + self.lexical_weight * lexical
+        evidence = self._dense(prepared, raw, chosen.language_codes)
+        if prepared.lexical is not None:
+            evidence = evidence + self.lexical_gain * prepared.lexical[:, chosen.rows]
+        return raw, evidence
 
-    def vectors(self, prepared: Prepared, vectors: np.ndarray, languages: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The same for passages that are not stored (dense only: BM25 knows only stored text)."""
+    def vectors(
+        self, prepared: Prepared, vectors: np.ndarray, languages: list[str], texts: list[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The same for passages that are not stored (lexical evidence too when ``texts`` are given)."""
         raw = prepared.vectors @ vectors.T
         codes = np.asarray([self.code_of.get(language, self.fallback_code) for language in languages], dtype=np.int64)
-        return raw, (1 - self.lexical_weight) * (raw - prepared.shifts[:, codes])
+        evidence = self._dense(prepared, raw, codes)
+        if texts is not None and prepared.lexical is not None and self.lexical is not None:
+            evidence = evidence + self.lexical_gain * self.lexical.pair_scores(prepared.texts, texts, languages)
+        return raw, evidence
+
+    def _dense(self, prepared: Prepared, raw: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        if not self.dense:
+            return np.zeros_like(raw)
+        return (raw - prepared.means[:, codes]) / prepared.spreads[:, codes]
 
 
 class Prepared:
-    def __init__(self, vectors: np.ndarray, shifts: np.ndarray, lexical: np.ndarray) -> None:
+    def __init__(
+        self, vectors: np.ndarray, means: np.ndarray, spreads: np.ndarray, lexical: np.ndarray | None, texts: list[str] | None = None
+    ) -> None:
         self.vectors = vectors
-        self.shifts = shifts  # (queries, languages + 1): each language's shift; the last column is the fallback
-        self.lexical = lexical
+        self.means = means  # (queries, languages + 1): each language's cohort mean; the last column: the whole pool
+        self.spreads = spreads
+        self.lexical = lexical  # (queries, passages) TF-IDF cosines, or None
+        self.texts = texts or []
 
 
 class OwnerGroups:

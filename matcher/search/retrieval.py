@@ -6,6 +6,7 @@ owner rankings are fused by RRF. Each hit keeps the passages and scores that put
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -13,11 +14,12 @@ import numpy as np
 
 from matcher.indexing import CollectionIndex
 from matcher.passages import Passage
+from matcher.recommend.calibration import affinity
 from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
 
 MODES = ("hybrid", "dense", "lexical")
-CALIBRATION_DEPTH = 50  # top scores per language whose mean is that language's shift
-MIN_CALIBRATION_ROWS = 20  # below this a language is too small to estimate its shift
+MIN_CALIBRATION_ROWS = 20  # below this a language is too small to estimate its own cohort
+COHORT_SAMPLE = 2000  # passages per language whose cosines with a query make its cohort
 FUSIONS = ("weighted", "rrf")
 
 
@@ -62,7 +64,7 @@ def retrieve(
     rrf_k: int = 60,
     mode: str = "hybrid",
     fusion: str = "weighted",
-    lexical_weight: float = 0.05,
+    lexical_weight: float = 0.01,
     calibrate_languages: bool = True,
     owners: Collection[str] | None = None,
     fields: Collection[str] | None = None,
@@ -109,23 +111,28 @@ def _dense(index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.n
         return {}
     query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
     groups = index.rows_by_language() if calibrate else {}
-    if len(groups) < 2:
+    if not groups:
         rows, scores = _search(index, query, depth, allowed)
         return _roll_up(index, rows, scores)
     # The encoder scores text in the query's own language higher across the board, relevant or
-    # not. Searching each language apart and subtracting the mean of its top CALIBRATION_DEPTH
-    # scores removes that shift, so the best English answer to a French query can outrank a
-    # mediocre French one. Raw cosines stay in the evidence for the explanation.
-    searched: list[tuple[np.ndarray, np.ndarray, int]] = []
-    for rows_of_language in groups.values():
+    # not. Each language's scores are set against the query's cohort in that language (the mean
+    # of its cosines with a fixed sample of the language's passages; the spread over all), then mapped to
+    # the calibrated 0-1 scale (matcher.recommend.calibration): the best English answer to a
+    # French query can outrank a mediocre French one, and a query with no answer keeps low
+    # scores. Raw cosines stay in the evidence for the explanation.
+    cohorts = language_cohorts(index)
+    searched: list[tuple[np.ndarray, np.ndarray, str]] = []
+    for language, rows_of_language in groups.items():
         subset = rows_of_language if allowed is None else np.intersect1d(rows_of_language, allowed)
         if len(subset):
-            rows, scores = _search(index, query, max(depth, CALIBRATION_DEPTH), subset)
-            searched.append((rows, scores, len(subset)))
-    shifts = language_shifts([(scores, size) for _, scores, size in searched])
+            rows, scores = _search(index, query, depth, subset)
+            searched.append((rows, scores, language))
+    statistics = _cohort_statistics(query[0], cohorts)
     calibrated: list[tuple[float, int, float]] = []
-    for (rows, scores, _), shift in zip(searched, shifts, strict=True):
-        calibrated += [(float(s) - shift, int(r), float(s)) for r, s in zip(rows[:depth], scores[:depth], strict=True)]
+    for rows, scores, language in searched:
+        mean, spread = statistics[language]
+        levels = affinity((scores - mean) / spread)
+        calibrated += [(float(a), int(r), float(s)) for r, s, a in zip(rows, scores, levels, strict=True)]
     calibrated.sort(key=lambda item: -item[0])
     best: dict[str, Evidence] = {}
     for adjusted, row, cosine in calibrated:
@@ -135,16 +142,36 @@ def _dense(index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.n
     return best
 
 
-def language_shifts(groups: list[tuple[np.ndarray, int]]) -> list[float]:
-    """Each language's shift: the mean of its top CALIBRATION_DEPTH scores (sorted, best first).
+# id(index) -> (a weak reference to the index, its cohorts): an index generation is replaced, not changed.
+_COHORTS: dict[int, tuple[weakref.ref[CollectionIndex], dict[str, np.ndarray]]] = {}
 
-    A language with fewer than MIN_CALIBRATION_ROWS passages is too small to estimate its own
-    shift; it takes the mean shift of the larger ones (or none, if no language is large).
-    """
-    own = [float(scores[:CALIBRATION_DEPTH].mean()) if size >= MIN_CALIBRATION_ROWS and len(scores) else None for scores, size in groups]
-    known = [shift for shift in own if shift is not None]
-    fallback = float(np.mean(known)) if known else 0.0
-    return [fallback if shift is None else shift for shift in own]
+
+def language_cohorts(index: CollectionIndex) -> dict[str, np.ndarray]:
+    """Per language, the (d, m) vectors of an evenly spaced sample of at most COHORT_SAMPLE of its
+    passages, taken from the index once and kept while the index lives."""
+    cached = _COHORTS.get(id(index))
+    if cached is not None and cached[0]() is index:
+        return cached[1]
+    cohorts = {}
+    for language, rows in index.rows_by_language().items():
+        sample = rows[:: max(1, len(rows) // COHORT_SAMPLE)][:COHORT_SAMPLE]
+        vectors = np.stack([index.dense.vector(int(row)) for row in sample])
+        cohorts[language] = np.ascontiguousarray(vectors.T, dtype=np.float32)
+    key = id(index)
+    _COHORTS[key] = (weakref.ref(index, lambda _: _COHORTS.pop(key, None)), cohorts)
+    return cohorts
+
+
+def _cohort_statistics(query: np.ndarray, cohorts: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
+    """The query's cosine mean in each language, and its spread over all of them (as
+    ``calibration.cohort_statistics``); a language with fewer than MIN_CALIBRATION_ROWS passages
+    takes the mean of the larger ones."""
+    cosines = {language: query @ vectors for language, vectors in cohorts.items()}
+    everything = np.concatenate(list(cosines.values()))
+    spread = max(float(everything.std()), 1e-3)
+    own = {language: float(values.mean()) for language, values in cosines.items() if len(values) >= MIN_CALIBRATION_ROWS}
+    fallback = float(np.mean(list(own.values()))) if own else float(everything.mean())
+    return {language: (own.get(language, fallback), spread) for language in cohorts}
 
 
 def _search(index: CollectionIndex, query: np.ndarray, depth: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

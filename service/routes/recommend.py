@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, model_validator
 
 from matcher.errors import PeermatchError
-from matcher.graph.capacity import CapacityMap, capacity_map
+from matcher.graph.capacity import CapacityMap
 from matcher.graph.html import render
 from matcher.recommend.clusters import known_clusters
 from matcher.recommend.experts import ExpertGroup, ExpertOptions
@@ -137,7 +137,7 @@ def capacity(state: State, key: Reader) -> CapacityMap:
     recommender = state.snapshot.recommender
     if recommender.graph is None:
         raise PeermatchError("the graph is not loaded")
-    return capacity_map(recommender.graph, recommender.members)
+    return recommender.capacity()
 
 
 @router.get("/capacity.html", response_class=HTMLResponse, summary="The capacity map as a self-contained HTML page")

