@@ -163,3 +163,20 @@ def test_the_scale_keeps_very_strong_evidence_in_order() -> None:
     assert scores[0] == pytest.approx(STRONG, abs=1e-3)
     assert (np.diff(scores) > 0).all() and scores[-1] < 1.0  # no tie at 1.0
     assert evidence_of(float(scores[2])) == pytest.approx(20.0, rel=1e-3)
+
+
+def test_the_fast_tfidf_scores_equal_the_sparse_matrix_products() -> None:
+    """passage_scores and owner_scores skip scipy for a request's few texts: same numbers."""
+    import numpy as np
+
+    from matcher.recommend.lexical_profiles import LexicalProfiles, _weigh
+
+    texts = ["Teachers learn digital skills", "Les enseignants apprennent le numérique", "Flood drills in schools", "school gardens"]
+    profiles = LexicalProfiles.fit(texts, ["en", "fr", "en", "en"], [[0], [0], [1], [1, 0]], [1.0, 0.5, 1.0, 0.7], 2)
+    queries = ["digital teachers", "enseignants numérique", "floods and gardens", "tarte tatin"]
+    counts = profiles._query_counts(queries)
+    expected_passages = (_weigh(counts, profiles.passage_idf) @ profiles.passage_vectors.T).toarray()
+    expected_owners = (_weigh(counts, profiles.owner_idf) @ profiles.owner_vectors_t).toarray()
+    assert np.allclose(profiles.passage_scores(queries), expected_passages, atol=1e-6)
+    assert np.allclose(profiles.owner_scores(queries), expected_owners, atol=1e-6)
+    assert profiles.passage_scores(queries)[0].max() > 0 and not profiles.passage_scores(queries)[3].any()

@@ -97,7 +97,7 @@ class DenseIndex:
 
     def vector(self, row: int) -> np.ndarray:
         """One row's vector (a base row from FAISS, a delta row from the delta)."""
-        return self.delta[row - self.base_rows] if row >= self.base_rows else self.index.reconstruct(row)
+        return self.delta[row - self.base_rows] if row >= self.base_rows else np.asarray(self.index.reconstruct(row), dtype=np.float32)
 
     def vectors(self) -> np.ndarray:
         """Every row's vector, (rows, d), dead rows included (so row numbers stay valid)."""

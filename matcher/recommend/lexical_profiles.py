@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import Stemmer
@@ -57,7 +57,10 @@ STEMMERS = {
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Éducation' and 'education' become the same word."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    lowered = text.lower()
+    if lowered.isascii():  # most text: nothing to take off, and the per-character walk is the cost
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -73,17 +76,24 @@ def _stemmer(language: str) -> Stemmer.Stemmer | None:
     return Stemmer.Stemmer(name) if name else None
 
 
-def words(text: str) -> list[str]:
+# The same texts come back all day (a stored member's needs, a cluster's aspects): their words
+# and terms are kept, a bounded number of them (a peer request spent 40% of its time here).
+TEXT_CACHE = 65_536
+
+
+@lru_cache(maxsize=TEXT_CACHE)
+def words(text: str) -> tuple[str, ...]:
     """Folded words of two or more characters, stop words removed."""
-    return [w for w in _WORD.findall(fold(text)) if len(w) > 1 and w not in STOP_WORDS and not w.isdigit()]
+    return tuple(w for w in _WORD.findall(fold(text)) if len(w) > 1 and w not in STOP_WORDS and not w.isdigit())
 
 
-def terms(text: str, language: str | None) -> list[str]:
+@lru_cache(maxsize=TEXT_CACHE)
+def terms(text: str, language: str | None) -> tuple[str, ...]:
     """Stems of ``text`` in ``language`` (unstemmed words if no stemmer), then consecutive stem pairs."""
     stemmer = _stemmer(language or "")
-    found = words(text)
+    found = list(words(text))
     stems = stemmer.stemWords(found) if stemmer else found
-    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
+    return (*stems, *(f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)))
 
 
 class LexicalProfiles:
@@ -104,6 +114,8 @@ class LexicalProfiles:
         self.passage_vectors = passage_vectors  # (passages, terms), rows L2-normalised
         self.owner_idf = owner_idf
         self.owner_vectors_t = owner_vectors.T.tocsr()  # (terms, owners): queries multiply it
+        self._counts: dict[str, dict[int, int]] = {}  # text -> its term counts in this vocabulary
+        self.passage_vectors_t = passage_vectors.T.tocsr()  # (terms, passages): a query's few terms pick their rows
 
     @classmethod
     def fit(
@@ -140,20 +152,48 @@ class LexicalProfiles:
         present = sorted({language for language in languages if language})
         return cls(vocabulary, present, passage_idf, passage_vectors, owner_idf, owner_vectors)
 
+    def _text_counts(self, text: str) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for language in self.languages or [""]:
+            found: dict[int, int] = {}
+            for term in terms(text, language):
+                column = self.vocabulary.get(term)
+                if column is not None:
+                    found[column] = found.get(column, 0) + 1
+            for column, count in found.items():
+                counts[column] = max(counts.get(column, 0), count)
+        return counts
+
+    def _query_weights(self, queries: Sequence[str], idf: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each query's terms and TF-IDF weights (sublinear tf, L2-normalised), as ``_weigh``
+        gives them, without building a sparse matrix: a request has a handful of short texts,
+        and scipy's per-matrix overhead was half of a peer request's time."""
+        out = []
+        for text in queries:
+            counts = self._counts.get(text)
+            if counts is None:
+                counts = self._text_counts(text)
+                if len(self._counts) >= TEXT_CACHE:
+                    self._counts.clear()
+                self._counts[text] = counts
+            columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+            weights = (1 + np.log(np.maximum(tf, 1.0))) * idf[columns]
+            norm = float(np.sqrt((weights * weights).sum()))
+            out.append((columns, (weights / norm if norm > 0 else weights).astype(np.float32)))
+        return out
+
     def _query_counts(self, queries: Sequence[str]) -> sparse.csr_matrix:
         """Term counts of each query, stemmed in every language of the collection (a stem that
         two stemmers agree on counts once: its largest count)."""
         rows, columns, values = [], [], []
         for row, text in enumerate(queries):
-            counts: dict[int, int] = {}
-            for language in self.languages or [""]:
-                found: dict[int, int] = {}
-                for term in terms(text, language):
-                    column = self.vocabulary.get(term)
-                    if column is not None:
-                        found[column] = found.get(column, 0) + 1
-                for column, count in found.items():
-                    counts[column] = max(counts.get(column, 0), count)
+            counts = self._counts.get(text)
+            if counts is None:
+                counts = self._text_counts(text)
+                if len(self._counts) >= TEXT_CACHE:  # bounded: a new profile's texts must not grow it forever
+                    self._counts.clear()
+                self._counts[text] = counts
             rows += [row] * len(counts)
             columns += list(counts)
             values += list(counts.values())
@@ -163,9 +203,7 @@ class LexicalProfiles:
 
     def passage_scores(self, queries: Sequence[str]) -> np.ndarray:
         """(queries, passages) TF-IDF cosines."""
-        counts = self._query_counts(queries)
-        query = _weigh(counts, self.passage_idf)
-        return np.asarray((query @ self.passage_vectors.T).toarray(), dtype=np.float32)
+        return _accumulate(self._query_weights(queries, self.passage_idf), self.passage_vectors_t)
 
     def pair_scores(self, queries: Sequence[str], texts: Sequence[str], languages: Sequence[str | None]) -> np.ndarray:
         """(queries, texts) TF-IDF cosines against texts that are not in the collection (passage idf;
@@ -187,9 +225,7 @@ class LexicalProfiles:
 
     def owner_scores(self, queries: Sequence[str]) -> np.ndarray:
         """(queries, owners) TF-IDF cosines against each owner's whole evidence."""
-        counts = self._query_counts(queries)
-        query = _weigh(counts, self.owner_idf)
-        return np.asarray((query @ self.owner_vectors_t).toarray(), dtype=np.float32)
+        return _accumulate(self._query_weights(queries, self.owner_idf), self.owner_vectors_t)
 
 
 def _tfidf(counts: sparse.csr_matrix) -> tuple[np.ndarray, sparse.csr_matrix]:
@@ -208,3 +244,15 @@ def _weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return (sparse.diags(1 / norms) @ weighted).tocsr()
+
+
+def _accumulate(queries: list[tuple[np.ndarray, np.ndarray]], by_term: sparse.csr_matrix) -> np.ndarray:
+    """(queries, items) scores: for each query term, its weight times that term's row of
+    ``by_term`` (terms, items), summed."""
+    out = np.zeros((len(queries), by_term.shape[1]), dtype=np.float32)
+    indptr, indices, data = by_term.indptr, by_term.indices, by_term.data
+    for row, (columns, weights) in enumerate(queries):
+        for column, weight in zip(columns.tolist(), weights.tolist(), strict=True):
+            start, end = indptr[column], indptr[column + 1]
+            out[row, indices[start:end]] += weight * data[start:end]  # indices are unique within a row
+    return out
