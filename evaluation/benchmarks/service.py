@@ -2,8 +2,9 @@
 
 Run: ``python -m evaluation.benchmarks.service --data-dir DIR`` on a data dir loaded with
 ``peermatch demo`` (its demo read key is used). The server runs in its own process
-(``peermatch serve``); the load comes from this process, through a small asyncio HTTP/1.1
-keep-alive client (light, so the client takes little of the machine's two cores). Each phase
+(``peermatch serve``); the load comes from wrk when it is installed (Debian's ``wrk``: C,
+event-driven, so the client takes little of the machine's two cores), else from a small asyncio
+HTTP/1.1 keep-alive client in this process (which takes a core of its own at these rates). Each phase
 is bounded in time; the trivial ``/health`` endpoint is measured first as the baseline.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -73,6 +75,49 @@ async def _phase(host: str, port: int, paths: list[str], key: str, seconds: floa
     return {"requests": len(latencies), "rps": len(latencies) / elapsed, "p50": p50, "p95": p95, "p99": p99, "errors": len(errors)}
 
 
+def _wrk_phase(port: int, paths: list[str], key: str, seconds: float, connections: int) -> dict[str, float]:
+    """The same phase driven by wrk (C, event-driven: it leaves the two cores to the server),
+    cycling through ``paths``; its latency percentiles are 50/75/90/99 (p95 shows its 90th)."""
+    import re
+    import tempfile
+
+    script = (
+        "paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n"
+        "i = 0\n"
+        "request = function()\n  i = i + 1\n"
+        f'  return wrk.format("GET", paths[(i % #paths) + 1], {{["Authorization"] = "Bearer {key}"}})\nend\n'
+        "done = function(summary, latency, requests)\n"
+        '  io.write(string.format("ERRORS %d\\n", summary.errors.status + summary.errors.connect + summary.errors.read'
+        " + summary.errors.write + summary.errors.timeout))\nend\n"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "-s", handle.name, f"http://127.0.0.1:{port}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    Path(handle.name).unlink()
+
+    def millis(label: str) -> float:
+        value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return {
+        "requests": requests,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "p50": millis("50%"),
+        "p95": millis("90%"),
+        "p99": millis("99%"),
+        "errors": int(re.search(r"ERRORS (\d+)", out).group(1)),  # type: ignore[union-attr]
+    }
+
+
+WRK = shutil.which("wrk") is not None
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -86,7 +131,8 @@ def main(
     workers: Annotated[int, typer.Option(help="Server worker processes.")] = 2,
 ) -> None:
     keys = dict(line.split("=", 1) for line in (data_dir / "demo-keys.txt").read_text().split())
-    typer.echo(f"client: {connections} keep-alive connections, {seconds:.0f} s per phase; server: {workers} worker process(es)")
+    client = "wrk" if WRK else "the asyncio client (install wrk for a lighter one: apt install wrk)"
+    typer.echo(f"client: {client}, {connections} keep-alive connections, {seconds:.0f} s per phase; server: {workers} worker process(es)")
     for cache in (False, True):
         _run_server(data_dir, keys, seconds, connections, workers, cache)
 
@@ -133,9 +179,13 @@ def _run_server(data_dir: Path, keys: dict[str, str], seconds: float, connection
             # With the cache on, the server pre-computes every stored member's answer after start;
             # the warm-up gives it the time (a few seconds on the demo) and warms the connections.
             asyncio.run(_phase("127.0.0.1", port, paths[:20], keys["read"], 5.0 if cache else 2.0, connections))
-            results[name] = figures = asyncio.run(_phase("127.0.0.1", port, paths, keys["read"], seconds, connections))
+            if WRK:
+                figures = _wrk_phase(port, paths, keys["read"], seconds, connections)
+            else:
+                figures = asyncio.run(_phase("127.0.0.1", port, paths, keys["read"], seconds, connections))
+            results[name] = figures
             typer.echo(
-                f"{name:34} {figures['rps']:7.1f} req/s  p50 {figures['p50']:6.2f} ms  p95 {figures['p95']:6.2f} ms  "
+                f"{name:34} {figures['rps']:7.1f} req/s  p50 {figures['p50']:6.2f} ms  {'p90' if WRK else 'p95'} {figures['p95']:6.2f} ms  "
                 f"p99 {figures['p99']:6.2f} ms  errors {figures['errors']} of {figures['requests']}"
             )
         base, peers = results["GET /health (baseline)"], results["GET /v1/members/{id}/peers?k=10"]
