@@ -45,12 +45,15 @@ class Settings(BaseSettings):
         12.0, ge=0.0, description="Weight (z units per unit of cosine) of a passage's stemmed TF-IDF cosine in need-evidence scores."
     )
     profile_lexical_gain: float = Field(
-        30.0, ge=0.0, description="Weight (z units per unit of cosine) of the TF-IDF cosine with a candidate's whole evidence."
+        10.0, ge=0.0, description="Weight (z units per unit of cosine) of the TF-IDF cosine with a candidate's whole evidence."
     )
     corroboration_threshold: float = Field(
-        0.0, description="Evidence level (z units) from which a candidate's further passages add to its best one."
+        1.0, description="Evidence level (z units) from which a candidate's further passages add to its best one."
     )
     corroboration_cap: float = Field(20.0, gt=0.0, description="The most (z units) that a candidate's further passages can add.")
+    volume_next_boundary: bool = Field(
+        True, description="Volume alone never crosses the next quality boundary (weak to partial too, not only partial to strong)."
+    )
     centroid_gain: float = Field(
         0.0, ge=0.0, description="Weight of the mean evidence (z units) of a candidate's authored documents: its expertise centroid."
     )

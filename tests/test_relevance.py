@@ -75,10 +75,11 @@ def test_partial_matches_corroborate_but_weak_ones_never_make_a_strong_match() -
     assert pooled[0, 0] == pytest.approx(4.5)  # alone
     assert pooled[0, 1] == pytest.approx(4.9 + 10 * (1 - np.exp(-4.5 / 10)), abs=1e-4)  # two partial matches corroborate
     assert pooled[0, 1] > strong
-    partial = evidence_of(PARTIAL)
-    assert 3.0 < pooled[0, 2] < partial - 0.5  # forty weak ones do not even make a partial match
+    assert 3.0 < pooled[0, 2] < strong - 0.5  # forty weak ones never make a strong match
     fewer, _ = pool_evidence(columns[:, :8], OwnerGroups(np.asarray([0, 1, 1] + [2] * 5)), 3, 0.0, 10.0)
     assert 3.0 < fewer[0, 2] < pooled[0, 2]  # ... and their order by volume survives (no tie at a ceiling)
+    strict, _ = pool_evidence(columns, groups, 5, threshold=0.0, cap=10.0, next_boundary=True)
+    assert 3.0 < strict[0, 2] < evidence_of(PARTIAL) - 0.5  # stricter: not even a partial match
     lone = np.asarray([[4.5] + [4.1] * 30], dtype=np.float32)  # one partial passage and thirty weak ones
     lifted, _ = pool_evidence(lone, OwnerGroups(np.zeros(31, dtype=np.int64)), 1, 0.0, 10.0)
     assert 4.5 < lifted[0, 0] < strong - 0.5  # volume does not make it strong
