@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     language_mix: bool = Field(True, description="Give a few of the last places to the best hit of languages missing from the top k.")
     taxonomy_path: Path | None = Field(None, description="A topic taxonomy JSON file replacing the shipped one.")
     graph_weight: float = Field(
-        0.3, ge=0.0, le=1.0, description="Share of the graph signal (personalised PageRank) in peer scores; 0 turns it off."
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="Largest bonus (0-1 scale) the graph signal (personalised PageRank) adds to a peer with evidence; 0 turns it off.",
     )
     evidence_lexical_gain: float = Field(
         12.0, ge=0.0, description="Weight (z units per unit of cosine) of a passage's stemmed TF-IDF cosine in need-evidence scores."
