@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     language_mix: bool = Field(True, description="Give a few of the last places to the best hit of languages missing from the top k.")
     taxonomy_path: Path | None = Field(None, description="A topic taxonomy JSON file replacing the shipped one.")
     graph_weight: float = Field(
-        0.3, ge=0.0, le=1.0, description="Share of the graph signal (personalised PageRank) in peer scores; 0 turns it off."
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="Largest bonus (0-1 scale) the graph signal (personalised PageRank) adds to a peer with evidence; 0 turns it off.",
     )
     delta_max_rows: int = Field(
         2_000,
@@ -53,12 +56,15 @@ class Settings(BaseSettings):
         12.0, ge=0.0, description="Weight (z units per unit of cosine) of a passage's stemmed TF-IDF cosine in need-evidence scores."
     )
     profile_lexical_gain: float = Field(
-        30.0, ge=0.0, description="Weight (z units per unit of cosine) of the TF-IDF cosine with a candidate's whole evidence."
+        10.0, ge=0.0, description="Weight (z units per unit of cosine) of the TF-IDF cosine with a candidate's whole evidence."
     )
     corroboration_threshold: float = Field(
-        0.0, description="Evidence level (z units) from which a candidate's further passages add to its best one."
+        1.0, description="Evidence level (z units) from which a candidate's further passages add to its best one."
     )
     corroboration_cap: float = Field(20.0, gt=0.0, description="The most (z units) that a candidate's further passages can add.")
+    volume_next_boundary: bool = Field(
+        True, description="Volume alone never crosses the next quality boundary (weak to partial too, not only partial to strong)."
+    )
     centroid_gain: float = Field(
         0.0, ge=0.0, description="Weight of the mean evidence (z units) of a candidate's authored documents: its expertise centroid."
     )

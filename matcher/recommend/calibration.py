@@ -35,6 +35,11 @@ SLOPE = 1.65  # (7.0 - 4.2) / (2 * logit(0.7)): puts the anchors at 0.3 and 0.7
 STRONG = 0.7
 PARTIAL = 0.3
 MIN_COHORT = 20  # a language with fewer pool passages borrows the other languages' cohort
+# The smallest spread a query's cosines are given: the 5th percentile of the spreads of the 3,831
+# dev-set queries (Tatoeba, gold standard, DBLP) with the built-in encoder. A query whose cosines
+# barely vary over the pool ('tarte tatin' in the demo: 0.04) is off-topic for the whole network;
+# dividing by its own tiny spread would blow its noise up into evidence.
+SPREAD_FLOOR = 0.074
 
 MatchQuality = Literal["strong", "partial", "weak"]
 
@@ -86,7 +91,7 @@ def cohort_statistics(cosines: np.ndarray, language_codes: np.ndarray, n_languag
     if cosines.shape[1] == 0:
         return means, spreads
     overall_mean = cosines.mean(axis=1)
-    overall_spread = np.maximum(cosines.std(axis=1), 1e-3)
+    overall_spread = np.maximum(cosines.std(axis=1), SPREAD_FLOOR)
     means[:] = overall_mean[:, None]
     spreads[:] = overall_spread[:, None]
     for code in range(n_languages):

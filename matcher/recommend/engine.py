@@ -68,6 +68,7 @@ class Recommender:
             corroboration_threshold=settings.corroboration_threshold,
             corroboration_cap=settings.corroboration_cap,
             centroid_gain=settings.centroid_gain,
+            volume_next_boundary=settings.volume_next_boundary,
             dense=settings.dense_evidence,
             calibrate=settings.calibrate_languages,
         )

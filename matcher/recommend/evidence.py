@@ -9,10 +9,11 @@ evidence level:
 
 where ``further`` sums how far j's other passages exceed ``corroboration_threshold``. Passages
 below the threshold add nothing and all of them together add at most ``cap``; and volume never
-carries a candidate across a quality boundary (weak to partial, partial to strong) unless two of
-its passages are partial: one strong stated strength is not outweighed by a pile of weak
-documents, a pile of weak documents does not make a partial match, while several partial
-matches may corroborate each other into a strong one. The TF-IDF
+carries a candidate to the strong level unless two of its passages are partial: one strong
+stated strength is not outweighed by a pile of weak documents, while several partial matches may
+corroborate each other into a strong one (``volume_next_boundary``, on by default, applies the same rule at
+the partial level: a pile of weak documents does not make a partial match either; without it
+the demo answers 'nuclear reactor maintenance' with a partial match made of volume alone). The TF-IDF
 cosine of the need with j's whole evidence (``profile_gain`` per unit) is added, and
 ``calibration.affinity`` maps the level to 0-1. ``strength``, ``document`` and ``profile`` keep
 the calibrated score of each kind's best passage, for the explanation.
@@ -39,9 +40,10 @@ class EvidenceWeights:
 
     profile_factor: float = 0.7  # a profile is weaker evidence than a stated strength or a document
     passage_lexical_gain: float = 12.0
-    profile_lexical_gain: float = 30.0
-    corroboration_threshold: float = 0.0
+    profile_lexical_gain: float = 10.0
+    corroboration_threshold: float = 1.0
     corroboration_cap: float = 20.0
+    volume_next_boundary: bool = True  # honest answers need it; it costs both expert-finding dev sets (sweep)
     centroid_gain: float = 0.0  # weight of the mean evidence of a candidate's documents (its expertise centroid)
     dense: bool = True
     calibrate: bool = True
@@ -97,15 +99,15 @@ def scale_positive(evidence: np.ndarray, factor: np.ndarray | float) -> np.ndarr
 
 
 def pool_evidence(
-    columns: np.ndarray, groups: OwnerGroups, n_owners: int, threshold: float, cap: float
+    columns: np.ndarray, groups: OwnerGroups, n_owners: int, threshold: float, cap: float, next_boundary: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per query and owner: best column + cap * (1 - exp(-further / cap)), with ``further`` the sum
     of the other columns' excess over ``threshold``; and the best column (-1: the owner has none).
 
-    Volume cannot lift a candidate across a quality boundary: without a strong column or two
-    partial ones, its further columns add less and less as it nears the next boundary above its
-    best column (the partial level if its best is weak, the strong level if partial) and stop
-    VOLUME_CEILING under it, however many they are; the order by volume survives (no cut, no tie).
+    Volume cannot make a strong match: without a strong column or two partial ones, an owner's
+    further columns add less and less as it nears the strong level and stop VOLUME_CEILING under
+    it, however many they are; the order by volume survives (no cut, no tie). With
+    ``next_boundary`` the same holds at the partial level for an owner whose best column is weak.
     Two or more partial matches corroborate each other freely."""
     best, where = max_by_owner(columns, groups, n_owners)
     excess = np.zeros((columns.shape[0], n_owners), dtype=np.float32)
@@ -119,7 +121,7 @@ def pool_evidence(
     further = np.maximum(excess - np.where(has, np.maximum(best - threshold, 0.0), 0.0), 0.0)
     bonus = cap * (1.0 - np.exp(-further / cap))
     free = (best >= strong) | (partial_count >= 2)
-    boundary = np.where(best >= partial, strong, partial) - VOLUME_CEILING
+    boundary = (np.where(best >= partial, strong, partial) if next_boundary else strong) - VOLUME_CEILING
     room = np.maximum(np.where(has, boundary - best, 0.0), 0.0)
     squeezed = room * (1.0 - np.exp(-bonus / np.maximum(room, 1e-6)))
     pooled = np.where(has, best + np.where(free, bonus, squeezed), -np.inf)
@@ -264,7 +266,12 @@ class NeedEvidence:
         document = unique_documents[:, self.document_inverse]
         pairs, pair_where = max_by_owner(document, self.pair_groups, len(self.pair_authors))
         pooled, where = pool_evidence(
-            np.concatenate([strength, pairs, profile], axis=1), self.pooled_groups, n, w.corroboration_threshold, w.corroboration_cap
+            np.concatenate([strength, pairs, profile], axis=1),
+            self.pooled_groups,
+            n,
+            w.corroboration_threshold,
+            w.corroboration_cap,
+            w.volume_next_boundary,
         )
         pooled_where = self._column_of(where, pair_where, strength.shape[1], document.shape[1])
         if w.centroid_gain > 0 and pairs.shape[1]:

@@ -264,7 +264,7 @@ class PeerRecommender:
         columns = np.concatenate(levels, axis=1)
         groups = OwnerGroups(np.zeros(columns.shape[1], dtype=np.int64))
         w = ev.weights
-        pooled, _ = pool_evidence(columns, groups, 1, w.corroboration_threshold, w.corroboration_cap)
+        pooled, _ = pool_evidence(columns, groups, 1, w.corroboration_threshold, w.corroboration_cap, w.volume_next_boundary)
         return affinity(pooled[:, 0])
 
     # ---- filters, diversity, explanation --------------------------------------------------------

@@ -14,7 +14,7 @@ import numpy as np
 
 from matcher.indexing import CollectionIndex
 from matcher.passages import Passage
-from matcher.recommend.calibration import affinity
+from matcher.recommend.calibration import SPREAD_FLOOR, affinity
 from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
 
 MODES = ("hybrid", "dense", "lexical")
@@ -168,7 +168,7 @@ def _cohort_statistics(query: np.ndarray, cohorts: dict[str, np.ndarray]) -> dic
     takes the mean of the larger ones."""
     cosines = {language: query @ vectors for language, vectors in cohorts.items()}
     everything = np.concatenate(list(cosines.values()))
-    spread = max(float(everything.std()), 1e-3)
+    spread = max(float(everything.std()), SPREAD_FLOOR)
     own = {language: float(values.mean()) for language, values in cosines.items() if len(values) >= MIN_CALIBRATION_ROWS}
     fallback = float(np.mean(list(own.values()))) if own else float(everything.mean())
     return {language: (own.get(language, fallback), spread) for language in cohorts}
