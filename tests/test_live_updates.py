@@ -104,3 +104,78 @@ def test_a_write_through_one_worker_is_seen_by_another(tmp_path: Path) -> None:
     assert set(second.snapshot.searcher.resources) == {"a", "b"}
     assert second.snapshot.generation == first.snapshot.generation
     assert "resource:b" in second.snapshot.recommender.graph.graph  # type: ignore[union-attr]
+
+
+def test_two_real_worker_processes_answer_alike_after_writes_on_each(tmp_path: Path) -> None:
+    """The review's reproduction, on `peermatch serve --workers 2`: a keep-alive connection pinned
+    to each worker, a member written through one, a resource through the other; both then answer
+    /ready, /v1/capacity and peers identically (before: strength_links 327 vs 330)."""
+    import http.client
+    import json
+    import socket
+
+    from tests.conftest import member, write_jsonl
+
+    data_dir = tmp_path / "data"
+    members = [
+        member("dakar", country="SN", region="Africa", needs=[{"text": "digital skills for older adults", "priority": 5}]),
+        member("lyon", strengths=[{"text": "digital literacy courses for older adults", "level": 5}]),
+        member("lima", country="PE", region="Latin America and the Caribbean", languages=["es"], strengths=[{"text": "flood drills"}]),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PEERMATCH_LOG_JSON": "false"}
+    cli = [sys.executable, "-m", "cli.main"]
+    subprocess.run(
+        [*cli, "import", str(write_jsonl(tmp_path / "members.jsonl", members)), "--data-dir", str(data_dir)], env=env, check=True
+    )
+    key = (
+        subprocess.run(
+            [*cli, "keys", "create", "t", "--scope", "write", "--data-dir", str(data_dir)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [*cli, "serve", "--data-dir", str(data_dir), "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+
+        def call(connection: http.client.HTTPConnection, method: str, path: str, body: object = None) -> dict:  # type: ignore[type-arg]
+            headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+            connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+            response = connection.getresponse()
+            payload = json.loads(response.read())
+            assert response.status == 200, payload
+            return payload  # type: ignore[no-any-return]
+
+        by_pid: dict[int, http.client.HTTPConnection] = {}
+        deadline = time.time() + 120
+        while len(by_pid) < 2 and time.time() < deadline:  # keep-alive connections until each worker has one
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                by_pid.setdefault(call(connection, "GET", "/ready")["pid"], connection)
+            except (OSError, AssertionError):
+                time.sleep(0.5)
+        assert len(by_pid) == 2, "did not reach both workers"
+        a, b = by_pid.values()
+        probe = member("probe-stale", strengths=[{"text": "digital literacy for older adults"}], partners=["dakar"])
+        call(b, "PUT", "/v1/members/probe-stale", probe)
+        call(a, "PUT", "/v1/resources/extra", resource("extra", "Extra", "School gardens and budgets."))
+        answers = [
+            (call(c, "GET", "/ready")["generation"], call(c, "GET", "/v1/capacity"), call(c, "GET", "/v1/members/dakar/peers"))
+            for c in (a, b)
+        ]
+        assert answers[0] == answers[1]
+        assert answers[0][1]["totals"]["members"] == 4
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
