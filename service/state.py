@@ -129,10 +129,10 @@ class ServiceState:
                 self._on_snapshot(self.workspace.snapshot())
 
     def describe(self) -> dict[str, Any]:
-        """Readiness: catches up first, so an idle worker reports what it would serve."""
-        snapshot = None
-        if self.workspace.current() is not None:
-            snapshot = self.snapshot
+        """Readiness, from the snapshot in memory: no I/O and no lock, since /ready runs on the
+        event loop. The watcher thread keeps that snapshot within ``watch_seconds`` of the disk,
+        so an idle worker reports another worker's write within that time."""
+        snapshot = self.workspace.current()
         return {
             "ready": snapshot is not None,
             "pid": os.getpid(),

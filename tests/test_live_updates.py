@@ -170,6 +170,9 @@ def test_two_real_worker_processes_answer_alike_after_writes_on_each(tmp_path: P
         probe = member("probe-stale", strengths=[{"text": "digital literacy for older adults"}], partners=["dakar"])
         call(b, "PUT", "/v1/members/probe-stale", probe)
         call(a, "PUT", "/v1/resources/extra", resource("extra", "Extra", "School gardens and budgets."))
+        deadline = time.time() + 5  # each worker's watcher looks every 0.25 s
+        while call(a, "GET", "/ready")["generation"] != call(b, "GET", "/ready")["generation"] and time.time() < deadline:
+            time.sleep(0.05)
         answers = [
             (call(c, "GET", "/ready")["generation"], call(c, "GET", "/v1/capacity"), call(c, "GET", "/v1/members/dakar/peers"))
             for c in (a, b)

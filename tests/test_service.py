@@ -279,6 +279,9 @@ def test_two_workers_give_identical_answers_after_writes_on_each(tmp_path: Path)
     probe = member("probe-stale", strengths=[{"text": "digital older adults"}], partners=["dakar"])
     assert b.put("/v1/members/probe-stale", headers=auth(WRITE), json=probe).status_code == 200
     assert a.put("/v1/resources/extra", headers=auth(WRITE), json=resource("extra", "Extra", "Gardens.")).status_code == 200
+    deadline = time.time() + 2  # each worker's watcher looks every 0.25 s
+    while a.get("/ready").json()["generation"] != b.get("/ready").json()["generation"] and time.time() < deadline:
+        time.sleep(0.05)
     answers = [
         (
             c.get("/ready").json()["generation"],
@@ -297,5 +300,7 @@ def test_an_idle_worker_reports_the_other_workers_generation(tmp_path: Path) -> 
     idle = TestClient(create_app(settings, FakeEncoder()))
     busy = TestClient(create_app(settings, FakeEncoder()))
     written = busy.put("/v1/resources/extra", headers=auth(WRITE), json=resource("extra", "Extra", "Gardens.")).json()
-    ready = idle.get("/ready").json()
+    deadline = time.time() + 2  # the idle worker's watcher looks every 0.25 s
+    while (ready := idle.get("/ready").json())["generation"] != written["generation"] and time.time() < deadline:
+        time.sleep(0.05)
     assert (ready["generation"], ready["store_revision"], ready["resources"]) == (written["generation"], written["store_revision"], 3)
