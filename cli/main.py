@@ -165,16 +165,11 @@ def status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
         meta = current_meta(settings.index_dir)
     except DamagedIndexError as error:
         meta = {"damaged": str(error)}
-    with Store(settings.store_path) as store:
-        payload = {
-            "data_dir": str(settings.data_dir),
-            "members": store.count("members"),
-            "resources": store.count("resources"),
-            "store_revision": store.revision(),
-            "index": meta,
-            "model": settings.model,
-        }
-    emit(payload, as_json, None)
+    payload: dict[str, Any] = {"data_dir": str(settings.data_dir), "members": 0, "resources": 0, "store_revision": 0}
+    if settings.store_path.is_file():  # a status never creates a data directory
+        with Store(settings.store_path) as store:
+            payload |= {"members": store.count("members"), "resources": store.count("resources"), "store_revision": store.revision()}
+    emit({**payload, "index": meta, "model": settings.model}, as_json, None)
 
 
 @app.command()

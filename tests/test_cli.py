@@ -66,3 +66,9 @@ def test_import_refuses_partners_that_name_no_member(tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", str(members), str(both), "--data-dir", str(data_dir), "--json"])  # same import: known
     assert result.exit_code == 0, result.output
     assert {r["changed"] for r in json.loads(result.stdout)["imports"]} == {2}
+
+
+def test_status_of_a_missing_data_dir_creates_nothing(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["status", "--data-dir", str(tmp_path / "nowhere"), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["members"] == 0
+    assert not (tmp_path / "nowhere").exists()
