@@ -48,9 +48,6 @@ class CollectionIndex:
     def passage(self, row: int) -> Passage:
         return self.passages[row]
 
-    def live_rows(self) -> np.ndarray:
-        return np.flatnonzero(self.live)
-
     def live_passages(self) -> list[Passage]:
         live = self.live
         return [p for row, p in enumerate(self.passages) if live[row]]
@@ -141,10 +138,6 @@ class Change:
     store_revision: int
     retired: dict[str, set[str]]
     added: dict[str, list[Passage]]
-
-    @property
-    def passages(self) -> int:
-        return sum(len(p) for p in self.added.values())
 
 
 def build_indexes(store: Store, encoder: TextEncoder, settings: Settings, *, progress: bool = False) -> tuple[BuildReport, Indexes]:

@@ -66,15 +66,6 @@ class Snapshot:
     def searcher(self) -> ResourceSearcher:
         return ResourceSearcher(self.indexes, self.resources, self.encoder, self.settings)
 
-    def describe(self) -> dict[str, object]:
-        return {
-            "generation": self.generation,
-            "store_revision": self.store_revision,
-            "members": len(self.members),
-            "resources": len(self.resources),
-            "graph": {"nodes": self.graph.graph.number_of_nodes(), "edges": self.graph.graph.number_of_edges()},
-        }
-
 
 def taxonomy_and_assigner(settings: Settings, encoder: TextEncoder) -> tuple[dict[str, Topic], TopicAssigner]:
     taxonomy = load_taxonomy(settings.taxonomy_path)

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from matcher.errors import DamagedIndexError, IndexNotBuiltError, InvalidRecordsError, WrongModelIndexError
 from matcher.importing import ImportReport, passages_of, validate_import, write_rejections
@@ -31,6 +31,7 @@ from matcher.store import Store
 if TYPE_CHECKING:
     from embeddings.embedder import TextEncoder
     from matcher.indexing import BuildReport
+    from matcher.passages import Passage
     from matcher.snapshot import Snapshot
     from matcher.store.sqlite import Written
 
@@ -41,7 +42,6 @@ log = logging.getLogger("peermatch.workspace")
 class WriteResult:
     written: Written
     snapshot: Snapshot | None  # None when the write changed nothing and no index exists yet
-    rebuilt: bool  # a full build (compaction) instead of a delta
 
 
 class Workspace:
@@ -53,7 +53,6 @@ class Workspace:
         self._write_lock = threading.RLock()
         self._write_owner: int | None = None
         self._snapshot: Snapshot | None = None
-        self.swaps = 0
 
     @cached_property
     def store(self) -> Store:
@@ -173,12 +172,11 @@ class Workspace:
             base = self.snapshot() if self._has_index() else None
             written = self.store.write(upserts, passages, deletes)
             if written.count == 0 and base is not None:
-                return WriteResult(written, base, rebuilt=False)
+                return WriteResult(written, base)
             if base is None or self._should_compact(base, len(passages)):
                 report, snapshot = self._build_locked(progress=False)
-                return WriteResult(written, snapshot, rebuilt=True)
-            snapshot = self._advance(base, written)
-            return WriteResult(written, snapshot, rebuilt=False)
+                return WriteResult(written, snapshot)
+            return WriteResult(written, self._advance(base, written, passages))
 
     def _has_index(self) -> bool:
         from matcher.index.generations import read_pointer
@@ -191,15 +189,20 @@ class Workspace:
         pending = base.indexes.delta_rows + new_passages
         return pending > max(self.settings.delta_max_rows, self.settings.delta_max_share * base.indexes.base_rows)
 
-    def _advance(self, base: Snapshot, written: Written) -> Snapshot:
+    def _advance(self, base: Snapshot, written: Written, passages: list[Passage]) -> Snapshot:
+        """The next snapshot from ``base``: ``passages`` are those of every upserted record, the
+        changed ones' are appended to the index (unchanged records wrote nothing)."""
         from matcher.indexing import Change, apply_change
         from matcher.snapshot import advance
 
         retired: dict[str, set[str]] = {c: set(ids) for c, ids in written.deleted.items()}
-        added: dict[str, list[Any]] = {}
-        for collection, records in written.upserted.items():
-            retired.setdefault(collection, set()).update(r.id for r in records)
-            added[collection] = passages_of(records, self.settings)
+        changed: dict[str, set[str]] = {collection: {r.id for r in records} for collection, records in written.upserted.items()}
+        for collection, ids in changed.items():
+            retired.setdefault(collection, set()).update(ids)
+        added: dict[str, list[Passage]] = {collection: [] for collection in changed}
+        for passage in passages:
+            if passage.owner_id in changed[passage.collection]:
+                added[passage.collection].append(passage)
         # Under the catch-up lock: a reader of this process waits for this snapshot instead of
         # loading the same delta from disk on its own.
         with self._catch_up:
@@ -211,7 +214,6 @@ class Workspace:
     def _swap(self, snapshot: Snapshot) -> None:
         with self._lock:
             self._snapshot = snapshot
-            self.swaps += 1
 
     def import_files(
         self,
@@ -281,10 +283,14 @@ class Workspace:
         with self._writing():
             return remove_scratch(self.settings.index_dir)
 
+    def needs_compaction(self) -> bool:
+        """Whether the deltas have grown past ``delta_max_rows`` (a background thread may fold them in)."""
+        current = self._snapshot
+        return current is not None and current.indexes.delta_rows > self.settings.delta_max_rows
+
     def compact_if_needed(self) -> bool:
         """Fold the deltas into a new base when they have grown (for a background thread)."""
-        current = self._snapshot
-        if current is None or current.indexes.delta_rows <= self.settings.delta_max_rows:
+        if not self.needs_compaction():
             return False
         self.build()
         return True

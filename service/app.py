@@ -52,6 +52,7 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
     app.state.keys = KeyRing.load(settings.keys_path, settings.api_keys)
     app.state.key_usage = usage = KeyUsage(usage_path(settings.keys_path))
     app.state.metrics = middleware.Metrics()
+    state.on_swap = app.state.metrics.index_generation.inc  # peermatch_index_swaps_total: snapshots swapped in after start
     errors.install(app)
     # Middleware added last runs first: CORS, then request ids and metrics, then the body limit
     # (counted while read), the key, and the bound on heavy work, all before a route reads the body.

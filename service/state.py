@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from embeddings.embedder import TextEncoder
@@ -36,6 +37,7 @@ class ServiceState:
         self._cache: tuple[Snapshot | None, ResponseCache] = (None, ResponseCache(0))
         self._stop = threading.Event()
         self._compacting = threading.Lock()
+        self.on_swap: Callable[[], None] = lambda: None  # told of every snapshot this process starts serving
 
     @property
     def snapshot(self) -> Snapshot:
@@ -46,10 +48,6 @@ class ServiceState:
             raise IndexNotBuiltError("the service is not ready: no index has been built yet (import records first)") from error
         self._on_snapshot(snapshot)
         return snapshot
-
-    @property
-    def swaps(self) -> int:
-        return self.workspace.swaps
 
     def cache_for(self, snapshot: Snapshot) -> ResponseCache:
         """The answer cache of this snapshot: a new snapshot starts empty, so a cached answer can
@@ -64,6 +62,7 @@ class ServiceState:
             if self._cache[0] is snapshot:
                 return
             self._cache = (snapshot, ResponseCache(self.settings.peer_cache_size))
+        self.on_swap()
         if self.settings.precompute_peers and self.settings.peer_cache_size > 0:
             threading.Thread(target=self._precompute, args=(snapshot,), daemon=True, name="precompute-peers").start()
 
@@ -120,7 +119,7 @@ class ServiceState:
     def _after_write(self, snapshot: Snapshot | None) -> None:
         if snapshot is not None:
             self._on_snapshot(snapshot)  # its answers are pre-computed in the background
-        if self.settings.compact_in_background and not self._compacting.locked():
+        if self.settings.compact_in_background and self.workspace.needs_compaction() and not self._compacting.locked():
             threading.Thread(target=self._compact, daemon=True, name="compact-index").start()
 
     def _compact(self) -> None:

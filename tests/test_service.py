@@ -304,3 +304,15 @@ def test_an_idle_worker_reports_the_other_workers_generation(tmp_path: Path) -> 
     while (ready := idle.get("/ready").json())["generation"] != written["generation"] and time.time() < deadline:
         time.sleep(0.05)
     assert (ready["generation"], ready["store_revision"], ready["resources"]) == (written["generation"], written["store_revision"], 3)
+
+
+def test_metrics_count_the_snapshots_swapped_in(client: TestClient) -> None:
+    """peermatch_index_swaps_total was declared but never counted."""
+
+    def swaps() -> float:
+        text = client.get("/metrics", headers=auth(ADMIN)).text
+        return float(next(line.split()[1] for line in text.splitlines() if line.startswith("peermatch_index_swaps_total")))
+
+    before = swaps()
+    client.put("/v1/resources/more", headers=auth(WRITE), json=resource("more", "More", "More floods."))
+    assert swaps() == before + 1

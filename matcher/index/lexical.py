@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -46,7 +47,6 @@ class LexicalIndex:
         base_lengths: np.ndarray | None = None,
         delta: list[Counter[str]] | None = None,
         dead: np.ndarray | None = None,
-        delta_df: Counter[str] | None = None,
     ) -> None:
         self.retriever = retriever
         self.keys = keys
@@ -54,9 +54,15 @@ class LexicalIndex:
         self.base_rows = len(keys) - len(self.delta)
         self.base_lengths = np.zeros(self.base_rows, np.float32) if base_lengths is None else base_lengths
         self.dead = np.zeros(len(keys), dtype=bool) if dead is None else dead
-        self._delta_lengths = np.asarray([sum(c.values()) for c in self.delta], dtype=np.float32)
-        # Document frequencies of the delta rows, carried from one extension to the next.
-        self._delta_df: Counter[str] = delta_df if delta_df is not None else Counter(t for c in self.delta for t in c)
+
+    @cached_property
+    def _delta_lengths(self) -> np.ndarray:
+        return np.asarray([sum(c.values()) for c in self.delta], dtype=np.float32)
+
+    @cached_property
+    def _delta_df(self) -> Counter[str]:
+        """Document frequencies of the delta rows (worked out by the first search, not by the write)."""
+        return Counter(token for counts in self.delta for token in counts)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -77,10 +83,7 @@ class LexicalIndex:
         dead = np.concatenate([self.dead, np.zeros(len(keys), dtype=bool)])
         dead[np.asarray(dead_rows, dtype=np.int64)] = True
         added = [Counter(tokenize(text) or [_EMPTY]) for text in texts]
-        delta_df = self._delta_df.copy()
-        for counts in added:
-            delta_df.update(counts.keys())
-        return LexicalIndex(self.retriever, [*self.keys, *keys], self.base_lengths, [*self.delta, *added], dead, delta_df)
+        return LexicalIndex(self.retriever, [*self.keys, *keys], self.base_lengths, [*self.delta, *added], dead)
 
     def scores(self, query: str) -> np.ndarray:
         """The BM25 score of every row for ``query`` (0 for dead rows and rows without a query word)."""

@@ -77,13 +77,6 @@ class Store:
 
     # ---- writes ---------------------------------------------------------------------------
 
-    def upsert(self, records: Iterable[Member | Resource], passages: Iterable[Passage]) -> list[str]:
-        """Insert or replace records (by id) and all their passages, in one transaction.
-
-        Returns the ids of the records that changed; an identical re-import changes nothing and logs nothing.
-        """
-        return self.write(records, passages).changed_ids
-
     def delete(self, collection: RecordType, ids: Iterable[str]) -> int:
         """Delete records and their passages; an unknown id deletes nothing and raises."""
         return len(self.write(deletes={collection: list(ids)}).deleted[collection])
