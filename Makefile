@@ -24,6 +24,7 @@ demo: install
 
 run: demo
 	@echo "demo API keys (also in $(DATA_DIR)/demo-keys.txt):"; cat $(DATA_DIR)/demo-keys.txt
+	@echo "console http://$(HOST):$(PORT)/ users (also in $(DATA_DIR)/demo-users.txt):"; cat $(DATA_DIR)/demo-users.txt
 	$(BIN)/peermatch serve --data-dir $(DATA_DIR) --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: install

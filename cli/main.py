@@ -15,6 +15,7 @@ from cli.common import DataDir, JsonFlag, console, emit, fail, settings_for, wor
 from cli.evaluate import eval_app
 from cli.graph import graph_app
 from cli.recommend import pair, recommend_app
+from cli.users import demo_users, users_app
 from matcher.errors import PeermatchError
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app = typer.Typer(
 app.add_typer(recommend_app, name="recommend")
 app.add_typer(eval_app, name="eval")
 app.add_typer(graph_app, name="graph")
+app.add_typer(users_app, name="users")
 app.command()(pair)
 
 
@@ -175,11 +177,13 @@ def status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
 @app.command()
 def demo(
     data_dir: DataDir = None,
-    keys: Annotated[bool, typer.Option("--keys/--no-keys", help="Also create demo API keys (read, write, admin).")] = True,
+    keys: Annotated[
+        bool, typer.Option("--keys/--no-keys", help="Also create demo API keys (read, write, admin) and console users (secretariat, viewer).")
+    ] = True,
     as_json: JsonFlag = False,
 ) -> None:
     """Load the shipped demo network (151 members, 305 resources in EN/FR/ES), build its indexes and
-    create demo API keys, written to DATA_DIR/demo-keys.txt."""
+    create demo API keys and console users, written to DATA_DIR/demo-keys.txt and DATA_DIR/demo-users.txt."""
     from matcher.demo import DEMO_FILES
 
     import_command(
@@ -192,7 +196,9 @@ def demo(
         as_json=as_json,
     )
     if keys:
-        _demo_keys(settings_for(data_dir))
+        settings = settings_for(data_dir)
+        _demo_keys(settings)
+        demo_users(settings.data_dir)
 
 
 def _demo_keys(settings: Any) -> None:
@@ -241,7 +247,9 @@ def serve(
             f"[yellow]warning:[/yellow] no API keys in {settings.keys_path}: every /v1 request will get 401; "
             "create one with 'peermatch keys create NAME --scope read'"
         )
-    console.print(f"peermatch serving {settings.data_dir} at http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    console.print(
+        f"peermatch serving {settings.data_dir}: console http://{host}:{port}/  API docs http://{host}:{port}/docs"
+    )
     logging_config = {"version": 1, "disable_existing_loggers": False}
     if workers > 1:
         uvicorn.run("service.main:app", host=host, port=port, workers=workers, log_level="warning", log_config=logging_config)

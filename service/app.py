@@ -15,6 +15,7 @@ from matcher import __version__
 from matcher.store.permissions import secure_data_dir
 from service import errors, middleware, openapi
 from service.auth import KeyRing
+from service.console import app as console
 from service.gate import KeyGate
 from service.keys_usage import KeyUsage, usage_path
 from service.limits import BodyLimit, Bound, WorkLimiter
@@ -45,6 +46,8 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
         state.jobs.shutdown()
         state.workspace.close()
         usage.flush()
+        if settings.console:
+            app.state.accounts.close()
 
     # The docs pages' scripts and styles are served from the installed package, not a CDN.
     app: FastAPI = FastAPIOffline(title="peermatch", version=__version__, description=DESCRIPTION, lifespan=lifespan)
@@ -53,7 +56,11 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
     app.state.key_usage = usage = KeyUsage(usage_path(settings.keys_path))
     app.state.metrics = middleware.Metrics()
     state.on_swap = app.state.metrics.index_generation.inc  # peermatch_index_swaps_total: snapshots swapped in after start
-    errors.install(app)
+    if settings.console:
+        app.state.accounts = console.install(app, settings)
+        errors.install(app, (console.wants_html, console.html_error))
+    else:
+        errors.install(app)
     # Middleware added last runs first: CORS, then request ids and metrics, then the body limit
     # (counted while read), the key, and the bound on heavy work, all before a route reads the body.
     compute = Bound("heavy", settings.heavy_concurrency, settings.heavy_queue, settings.queue_seconds)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -32,7 +33,12 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def install(app: FastAPI) -> None:
+HtmlErrors = Callable[[Request], bool], Callable[[Request, Exception], Response]
+
+
+def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
+    """The JSON error handlers; with ``html`` (the console's), a browser on a console page gets
+    an HTML page instead (``html[0]`` says when, ``html[1]`` renders it)."""
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, error: RequestValidationError) -> JSONResponse:
         details = []
@@ -45,7 +51,9 @@ def install(app: FastAPI) -> None:
         return error_response(422, "invalid_request", f"field '{first['field']}': {first['reason']}", first["field"], details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http(request: Request, error: StarletteHTTPException) -> Response:
+        if html is not None and html[0](request):
+            return html[1](request, error)
         codes = {
             401: "unauthorized",
             403: "forbidden",
@@ -63,14 +71,18 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def unexpected(request: Request, error: Exception) -> Response:
+        if html is not None and html[0](request):
+            return html[1](request, error)
         # Registered for Exception, this runs in Starlette's outermost error middleware, which
         # logs the traceback and re-raises after sending: the client still gets the one shape.
         request_id = getattr(request.state, "request_id", None)
         return error_response(500, "internal", "internal error" + (f" (request id {request_id})" if request_id else ""))
 
     @app.exception_handler(PeermatchError)
-    async def peermatch(request: Request, error: PeermatchError) -> JSONResponse:
+    async def peermatch(request: Request, error: PeermatchError) -> Response:
+        if html is not None and html[0](request):
+            return html[1](request, error)
         if isinstance(error, UnknownIdError):
             return error_response(404, "not_found", str(error), "id")
         if isinstance(error, InvalidRecordsError):

@@ -42,6 +42,15 @@ class ServiceSettings(Settings):
         8, ge=1, description="Pairing jobs queued or running in one process; beyond them POST /v1/pairings answers 503."
     )
     log_json: bool = Field(True, description="Structured (JSON) logs, one line per request.")
+    # The console: staff sign in with a password; sessions live in DATA_DIR/console.sqlite.
+    console: bool = Field(True, description="Serve the secretariat's web console at / (sign-in page when signed out).")
+    cookie_secure: bool = Field(
+        True, description="Session cookies only over HTTPS (browsers also send them to http://localhost). Off only behind a trusted proxy."
+    )
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="A console session ends this long after sign-in.")
+    idle_minutes: float = Field(120.0, gt=0, description="A console session ends after this long without a request.")
+    max_sign_in_failures: int = Field(5, ge=1, le=100, description="Failed sign-ins in a row that lock an account.")
+    lockout_minutes: int = Field(15, ge=1, le=24 * 60, description="How long a locked account stays locked.")
 
     @property
     def keys_path(self) -> Path:

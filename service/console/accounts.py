@@ -1,0 +1,297 @@
+"""Staff accounts and their sessions for the console, in their own SQLite file (DATA_DIR/console.sqlite).
+
+People are not machines: a person signs in with a name and a password (argon2id, the current
+OWASP recommendation), gets a server-side session, and is locked out for a while after repeated
+failures. API keys stay for machines (service/auth.py). The records store knows nothing of people.
+
+A session token is 32 random bytes kept by the browser in an HttpOnly cookie; the file holds only
+its SHA-256 (like the API keys), so a copy of the file signs nobody in. Each session carries its
+own CSRF token, which every form posts back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from matcher.errors import PeermatchError
+
+Role = Literal["secretariat", "viewer"]
+ROLES: tuple[Role, ...] = ("secretariat", "viewer")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+# NIST SP 800-63B: at least 8 characters, no composition rules; we ask a little more of staff.
+PASSWORD_MIN = 10
+PASSWORD_MAX = 1024  # argon2 takes any length; a bound keeps one sign-in from costing a lot
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    language TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    digest TEXT PRIMARY KEY,
+    user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_name);
+"""
+
+
+class AccountError(PeermatchError):
+    """A user cannot be created or changed as asked (the message says why)."""
+
+
+class SignInRefused(PeermatchError):
+    """Wrong name or password, or an account locked after repeated failures."""
+
+    def __init__(self, reason: Literal["invalid", "locked"], minutes: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.minutes = minutes
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: Role
+    language: str | None
+    failures: int
+    locked_until: dt.datetime | None
+    created_at: dt.datetime
+
+    @property
+    def can_act(self) -> bool:
+        """Secretariat staff change things (pairings, imports, proposals); viewers only look."""
+        return self.role == "secretariat"
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    csrf: str
+    created_at: dt.datetime
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Accounts:
+    """Users and sessions; safe to share between threads (one connection behind a lock)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_failures: int = 5,
+        lockout_minutes: int = 15,
+        session_hours: float = 12.0,
+        idle_minutes: float = 120.0,
+    ) -> None:
+        self.path = path
+        self.max_failures = max_failures
+        self.lockout = dt.timedelta(minutes=lockout_minutes)
+        self.session_life = dt.timedelta(hours=session_hours)
+        self.idle = dt.timedelta(minutes=idle_minutes)
+        self.hasher = PasswordHasher()  # argon2id with the library's current parameters
+        # Verified against when the name is unknown, so that a wrong name costs what a wrong password costs.
+        self._decoy = self.hasher.hash(secrets.token_hex(16))
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA busy_timeout = 5000")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # ---- users -------------------------------------------------------------------------------
+
+    def create_user(self, name: str, role: str, password: str) -> User:
+        if not NAME_PATTERN.match(name):
+            raise AccountError(f"user name '{name}': use 1 to 64 letters, digits and . _ @ -")
+        if role not in ROLES:
+            raise AccountError(f"role '{role}': choose one of {', '.join(ROLES)}")
+        self._check_password(password)
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+                raise AccountError(f"user '{name}' already exists")
+            db.execute(
+                "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                (name, role, self.hasher.hash(password), _now().isoformat()),
+            )
+        return self.user(name)
+
+    def set_password(self, name: str, password: str) -> None:
+        """A new password; every session of the user ends, and a lock-out is lifted."""
+        self._check_password(password)
+        self.user(name)
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE users SET password_hash = ?, failures = 0, locked_until = NULL WHERE name = ?",
+                (self.hasher.hash(password), name),
+            )
+            db.execute("DELETE FROM sessions WHERE user_name = ?", (name,))
+
+    def delete_user(self, name: str) -> None:
+        self.user(name)
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE user_name = ?", (name,))
+            db.execute("DELETE FROM users WHERE name = ?", (name,))
+
+    def unlock(self, name: str) -> None:
+        self.user(name)
+        with self._transaction() as db:
+            db.execute("UPDATE users SET failures = 0, locked_until = NULL WHERE name = ?", (name,))
+
+    def set_language(self, name: str, language: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE users SET language = ? WHERE name = ?", (language, name))
+
+    def user(self, name: str) -> User:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise AccountError(f"no user '{name}'")
+        return _user(row)
+
+    def users(self) -> list[User]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM users ORDER BY name").fetchall()
+        return [_user(row) for row in rows]
+
+    def _check_password(self, password: str) -> None:
+        if len(password) < PASSWORD_MIN:
+            raise AccountError(f"the password is too short: at least {PASSWORD_MIN} characters")
+        if len(password) > PASSWORD_MAX:
+            raise AccountError(f"the password is too long: at most {PASSWORD_MAX} characters")
+
+    # ---- signing in --------------------------------------------------------------------------
+
+    def authenticate(self, name: str, password: str) -> User:
+        """The user, when the password is right and the account not locked; else SignInRefused.
+        The ``max_failures``-th failure in a row locks the account for the lock-out time."""
+        now = _now()
+        with self._lock:
+            row = self._db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        if row is None or len(password) > PASSWORD_MAX:
+            self._verify(self._decoy, password[:PASSWORD_MAX])
+            raise SignInRefused("invalid")
+        user = _user(row)
+        if user.locked_until is not None and user.locked_until > now:
+            raise SignInRefused("locked", _minutes_until(user.locked_until, now))
+        if not self._verify(row["password_hash"], password):
+            failures = user.failures + 1
+            locked = (now + self.lockout).isoformat() if failures >= self.max_failures else None
+            with self._transaction() as db:
+                db.execute(
+                    "UPDATE users SET failures = ?, locked_until = ? WHERE name = ?",
+                    (0 if locked else failures, locked, name),
+                )
+            if locked:
+                raise SignInRefused("locked", _minutes_until(now + self.lockout, now))
+            raise SignInRefused("invalid")
+        with self._transaction() as db:
+            db.execute("UPDATE users SET failures = 0, locked_until = NULL WHERE name = ?", (name,))
+            if self.hasher.check_needs_rehash(row["password_hash"]):
+                db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (self.hasher.hash(password), name))
+        return self.user(name)
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    # ---- sessions ----------------------------------------------------------------------------
+
+    def start_session(self, user: User) -> str:
+        """A new session for ``user``; returns the token for the cookie (stored only as a hash)."""
+        token = secrets.token_urlsafe(32)
+        now = _now().isoformat()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO sessions (digest, user_name, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
+                (_digest(token), user.name, secrets.token_urlsafe(32), now, now),
+            )
+            # Expired sessions go when anyone signs in: the table stays the size of the staff.
+            db.execute("DELETE FROM sessions WHERE created_at < ?", ((_now() - self.session_life).isoformat(),))
+        return token
+
+    def session(self, token: str) -> Session | None:
+        """The live session of ``token``, or None when it is unknown, too old or idle too long."""
+        now = _now()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT s.*, u.name AS user_name FROM sessions s JOIN users u ON u.name = s.user_name WHERE s.digest = ?",
+                (_digest(token),),
+            ).fetchone()
+        if row is None:
+            return None
+        created, last_seen = dt.datetime.fromisoformat(row["created_at"]), dt.datetime.fromisoformat(row["last_seen"])
+        if now - created > self.session_life or now - last_seen > self.idle:
+            self.end_session(token)
+            return None
+        if now - last_seen > dt.timedelta(minutes=1):  # a write a minute at most, not one per page
+            with self._transaction() as db:
+                db.execute("UPDATE sessions SET last_seen = ? WHERE digest = ?", (now.isoformat(), _digest(token)))
+        return Session(user=self.user(row["user_name"]), csrf=row["csrf"], created_at=created)
+
+    def end_session(self, token: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE digest = ?", (_digest(token),))
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(
+        name=row["name"],
+        role=row["role"],
+        language=row["language"],
+        failures=row["failures"],
+        locked_until=dt.datetime.fromisoformat(row["locked_until"]) if row["locked_until"] else None,
+        created_at=dt.datetime.fromisoformat(row["created_at"]),
+    )
+
+
+def _minutes_until(when: dt.datetime, now: dt.datetime) -> int:
+    return max(1, int((when - now).total_seconds() // 60) + 1)
+
+
+def accounts_path(data_dir: Path) -> Path:
+    return data_dir / "console.sqlite"

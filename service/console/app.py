@@ -1,0 +1,68 @@
+"""Adds the console to the service's app: accounts, static files, pages, and HTML error pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from matcher.errors import PeermatchError, UnknownIdError
+from matcher.store.permissions import PRIVATE_FILE
+from service.console.accounts import Accounts, accounts_path
+from service.console.pages import capacity, experts, imports, members, pairing, signin
+from service.console.web import STATIC, Forbidden, SignInRequired, any_page
+from service.settings import ServiceSettings
+
+
+def open_accounts(settings: ServiceSettings) -> Accounts:
+    path = accounts_path(settings.data_dir)
+    accounts = Accounts(
+        path,
+        max_failures=settings.max_sign_in_failures,
+        lockout_minutes=settings.lockout_minutes,
+        session_hours=settings.session_hours,
+        idle_minutes=settings.idle_minutes,
+    )
+    path.chmod(PRIVATE_FILE)  # password hashes and session digests: the owner only
+    return accounts
+
+
+def install(app: FastAPI, settings: ServiceSettings) -> Accounts:
+    accounts = open_accounts(settings)
+    app.state.accounts = accounts
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (signin, members, capacity, experts, pairing, imports):
+        app.include_router(module.router)
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_first(request: Request, error: SignInRequired) -> Response:
+        return RedirectResponse(f"/signin?next={error.next_path}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, error: Forbidden) -> Response:
+        page = any_page(request)
+        return page.render("error.html", status=403, heading=page.t.plain("Not allowed"), message=str(error))
+
+    return accounts
+
+
+def wants_html(request: Request) -> bool:
+    """A browser on a console page (not /v1, which always answers JSON)."""
+    return not request.url.path.startswith("/v1") and "text/html" in request.headers.get("accept", "")
+
+
+def html_error(request: Request, error: Exception) -> HTMLResponse:
+    """The console's page for an error the JSON handlers would answer on /v1."""
+    page = any_page(request)
+    t = page.t
+    if isinstance(error, StarletteHTTPException) and error.status_code == 404 or isinstance(error, UnknownIdError):
+        status, heading = 404, t.plain("Not found")
+        message = str(error) if isinstance(error, UnknownIdError) else t.plain("There is no page at this address.")
+    elif isinstance(error, StarletteHTTPException):
+        status, heading, message = error.status_code, t.plain("Something went wrong"), str(error.detail)
+    elif isinstance(error, PeermatchError):
+        status, heading, message = 400, t.plain("This cannot be done"), str(error)
+    else:
+        status, heading, message = 500, t.plain("Something went wrong"), t.plain("An internal error occurred; it has been logged.")
+    return page.render("error.html", status=status, heading=heading, message=message)

@@ -1,0 +1,89 @@
+"""Members: a searchable, filterable list, and each member's page with its recommendations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from matcher.errors import UnknownIdError
+from matcher.recommend.member_resources import MemberResourceOptions
+from matcher.recommend.peers import PeerOptions
+from matcher.records import REGIONS, Member
+from service.console.web import SignedIn
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+KINDS = ("city", "local_government", "coalition", "organization", "person")
+
+
+@dataclass(frozen=True)
+class MemberFilters:
+    q: str = ""
+    network: str = ""
+    cluster: str = ""
+    region: str = ""
+    kind: str = ""
+    language: str = ""
+
+    def keep(self, member: Member) -> bool:
+        if self.q:
+            needle = self.q.casefold()
+            haystack = " ".join([member.id, member.name, member.country, *member.networks]).casefold()
+            if needle not in haystack:
+                return False
+        return (
+            (not self.network or self.network in member.networks)
+            and (not self.cluster or any(c.cluster == self.cluster for c in member.clusters))
+            and (not self.region or member.region == self.region)
+            and (not self.kind or member.kind == self.kind)
+            and (not self.language or self.language in member.languages)
+        )
+
+
+@router.get("/members")
+def member_list(
+    page: SignedIn,
+    q: str = Query("", max_length=200),
+    network: str = Query("", max_length=200),
+    cluster: str = Query("", max_length=200),
+    region: str = Query("", max_length=100),
+    kind: str = Query("", max_length=50),
+    language: str = Query("", max_length=10),
+    offset: int = Query(0, ge=0, le=10**9),
+) -> Response:
+    members = page.state.snapshot.members
+    filters = MemberFilters(q.strip(), network, cluster, region, kind, language)
+    shown = [m for m in members if filters.keep(m)]
+    choices = {
+        "network": sorted({n for m in members for n in m.networks}),
+        "cluster": sorted({c.cluster for m in members for c in m.clusters}),
+        "region": list(REGIONS),
+        "kind": list(KINDS),
+        "language": sorted({lang for m in members for lang in m.languages}),
+    }
+    return page.render(
+        "members.html",
+        filters=filters,
+        choices=choices,
+        total=len(shown),
+        members=shown[offset : offset + PAGE_SIZE],
+        offset=offset,
+        page_size=PAGE_SIZE,
+        everyone=len(members),
+    )
+
+
+@router.get("/members/{member_id}")
+def member_page(page: SignedIn, member_id: str, include_declined: bool = False) -> Response:
+    snapshot = page.state.snapshot
+    recommender = snapshot.recommender
+    try:
+        member = recommender.member(member_id)
+    except UnknownIdError:
+        raise UnknownIdError(page.t.plain("No member has the id '%(id)s'.", id=member_id)) from None
+    names = {m.id: m.name for m in snapshot.members}
+    peers = recommender.peers(member.id, PeerOptions(k=10)) if member.needs or member.profile else []
+    resources = recommender.resources_for(member.id, MemberResourceOptions(k=8)) if member.needs or member.profile else []
+    return page.render("member.html", member=member, names=names, peers=peers, resources=resources, include_declined=include_declined)
