@@ -166,3 +166,21 @@ def capacity_map(
         "unmet_needs": len(unmet),
     }
     return CapacityMap(regions=list(REGIONS), topics=rows, unmet_needs=unmet, brokers=brokers, totals=totals)
+
+
+def topic_members(expertise: ExpertiseGraph, topic: str) -> tuple[set[str], set[str]]:
+    """The ids of the members that offer ``topic`` and of those that need it (a capacity map's cell, drilled into)."""
+    offering: set[str] = set()
+    needing: set[str] = set()
+    node = f"topic:{topic}"
+    if node not in expertise.graph:
+        return offering, needing
+    for source, _, data in expertise.graph.in_edges(node, data=True):  # edges run member -> topic
+        if not source.startswith("member:"):
+            continue
+        member_id = source.split(":", 1)[1]
+        if data.get("kind") == "has_strength":
+            offering.add(member_id)
+        elif data.get("kind") == "has_need":
+            needing.add(member_id)
+    return offering, needing

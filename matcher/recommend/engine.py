@@ -109,10 +109,16 @@ class Recommender:
         target = self.member(member) if isinstance(member, str) else member
         return resources_for_member(target, self.resources_by_id, self.evidence, self.encoder, options)
 
-    def capacity(self) -> CapacityMap:
-        """The capacity map, its unmet needs including those no member's text evidence meets."""
+    def capacity(self, members: list[Member] | None = None) -> CapacityMap:
+        """The capacity map of ``members`` (default: the whole network), its unmet needs including
+        those no member's text evidence meets (evidence from the whole network)."""
         if self.graph is None:
             raise ValueError("the capacity map needs the expertise graph (the recommender was built without one)")
+        return capacity_map(self.graph, self.members if members is None else members, need_evidence=self.need_evidence)
+
+    @cached_property
+    def need_evidence(self) -> dict[str, tuple[float, str | None]]:
+        """Each need ("<member id>#need:<i>") -> the best calibrated score any other member reaches, and who."""
         matrix = self.affinity()
         need_evidence: dict[str, tuple[float, str | None]] = {}
         for row, need_id in enumerate(matrix.need_ids):
@@ -121,7 +127,7 @@ class Recommender:
                 continue
             best = int(np.argmax(matrix.scores[row]))
             need_evidence[need_id] = (float(matrix.scores[row, best]), matrix.member_ids[best])
-        return capacity_map(self.graph, self.members, need_evidence=need_evidence)
+        return need_evidence
 
     def affinity(self, needy: list[str] | None = None, members: list[str] | None = None) -> AffinityMatrix:
         """Needs of ``needy`` members (default: all) against ``members`` (default: all)."""

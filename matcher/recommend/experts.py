@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
+from matcher.errors import UnknownIdError
 from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality
 from matcher.recommend.evidence import NeedEvidence, scale_positive
 from matcher.records import Member
@@ -46,6 +47,12 @@ class ExpertOptions(BaseModel):
     min_relevance: float = Field(PARTIAL, ge=0.0, le=1.0, description="Calibrated score a candidate needs (theme or one aspect) to join.")
     # Bounded: a weight above 10 already lets relevance alone decide, and 1e300 overflowed the float32 scores.
     relevance_weight: float = Field(0.5, ge=0.0, le=10.0, description="Weight of theme relevance against aspect gain.")
+    include: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=50, description="Members placed in the group first, whatever their evidence (a secretariat's choice)."
+    )
+    exclude: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=1000, description="Members never proposed (to swap one out, exclude it)."
+    )
 
 
 class AspectCover(BaseModel):
@@ -142,10 +149,18 @@ class ExpertFinder:
         group_relevance = np.maximum(relevance, aspect_scores.max(axis=0)) if len(options.aspects) else relevance
         # Only candidates with real evidence (for the theme or for one aspect) may join the group.
         eligible = [j for j in allowed if relevance[j] >= options.min_relevance or bool((covers[:, j] > 0).any())]
+        excluded = set(options.exclude)
+        eligible = [j for j in eligible if ev.candidates[j] not in excluded]
         best_cover = np.zeros(len(options.aspects), dtype=np.float32)
         chosen: list[int] = []
         per_country: dict[str, int] = {}
         per_region: dict[str, int] = {}
+        for j in self._columns_of(options.include):
+            chosen.append(j)
+            best_cover = np.maximum(best_cover, covers[:, j]) if len(options.aspects) else best_cover
+            c = self.by_id[ev.candidates[j]]
+            per_country[c.country] = per_country.get(c.country, 0) + 1
+            per_region[c.region] = per_region.get(c.region, 0) + 1
         region_cap = math.ceil(options.k / 5) if options.region_balance else None
         while len(chosen) < options.k:
             best_gain, best_j = -math.inf, -1
@@ -195,6 +210,14 @@ class ExpertFinder:
             uncovered=uncovered,
             ranking=[(ev.candidates[j], round(float(relevance[j]), 4)) for j in top if j in eligible],
         )
+
+    def _columns_of(self, member_ids: list[str]) -> list[int]:
+        """The candidate columns of ``member_ids``, in their order; an unknown id is refused by name."""
+        column = {cid: j for j, cid in enumerate(self.evidence.candidates)}
+        unknown = [m for m in member_ids if m not in column]
+        if unknown:
+            raise UnknownIdError("member (in 'include')", unknown[0])
+        return list(dict.fromkeys(column[m] for m in member_ids))
 
     def _pick(
         self,

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from matcher.errors import UnknownIdError
 from matcher.recommend.member_resources import MemberResourceOptions
 from matcher.recommend.peers import PeerOptions
 from matcher.records import REGIONS, Member
@@ -79,10 +78,7 @@ def member_list(
 def member_page(page: SignedIn, member_id: str, include_declined: bool = False) -> Response:
     snapshot = page.state.snapshot
     recommender = snapshot.recommender
-    try:
-        member = recommender.member(member_id)
-    except UnknownIdError:
-        raise UnknownIdError(page.t.plain("No member has the id '%(id)s'.", id=member_id)) from None
+    member = recommender.member(member_id)  # an unknown id is a 404 page naming it
     names = {m.id: m.name for m in snapshot.members}
     peers = recommender.peers(member.id, PeerOptions(k=10)) if member.needs or member.profile else []
     resources = recommender.resources_for(member.id, MemberResourceOptions(k=8)) if member.needs or member.profile else []

@@ -1,3 +1,216 @@
-"""placeholder"""
+"""The pairing workspace: a cohort and constraints in, a pairing job run, each pair with its reason;
+lock pairs and solve again around them; why a request cannot be met; CSV with names and ids."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
 from fastapi import APIRouter
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from matcher.errors import PeermatchError
+from matcher.pairing.problem import PairingConstraints
+from matcher.pairing.run import PairingRequest
+from matcher.records import REGIONS
+from service.console.pages.members import KINDS
+from service.console.web import SignedIn
+from service.jobs import Job, QueueFull
+
 router = APIRouter(include_in_schema=False)
+
+
+class FormProblem(PeermatchError):
+    """A line of the pairing form that cannot be read; the message names the field and the line."""
+
+
+def _list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _ids(text: str) -> list[str] | None:
+    ids = [part for part in text.replace(",", " ").replace(";", " ").split() if part]
+    return ids or None
+
+
+def _pairs(text: str, field: str, t: Any) -> list[tuple[str, str]]:
+    """One pair a line, "mentee-id, mentor-id" (a comma, a semicolon or spaces between them)."""
+    pairs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = [p for p in line.replace(",", " ").replace(";", " ").split() if p]
+        if not parts:
+            continue
+        if len(parts) != 2:
+            raise FormProblem(t.plain("%(field)s, line %(line)s: write two ids, the mentee's then the mentor's", field=field, line=number))
+        pairs.append((parts[0], parts[1]))
+    return pairs
+
+
+def request_from_form(form: dict[str, Any], t: Any) -> PairingRequest:
+    """The PairingRequest a filled-in form asks for (ValidationError or FormProblem when it cannot be one)."""
+
+    def number(name: str, default: int) -> int:
+        raw = str(form.get(name) or "").strip()
+        if not raw:
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise FormProblem(t.plain("%(field)s: '%(value)s' is not a whole number", field=name, value=raw)) from None
+
+    africa = str(form.get("africa_weight") or "").strip()
+    constraints = PairingConstraints(
+        min_partners=number("min_partners", 1),
+        max_partners=number("max_partners", 1),
+        max_load=number("max_load", 3),
+        require_common_language=form.get("require_common_language") == "true",
+        forbid_existing_partners=form.get("forbid_existing_partners") == "true",
+        forbid_same_country=form.get("forbid_same_country") == "true",
+        conflicts=_pairs(str(form.get("conflicts") or ""), t.plain("Conflicts"), t),
+        forced=_pairs(str(form.get("forced") or ""), t.plain("Forced pairs"), t),
+        region_weights={"Africa": float(africa)} if africa and africa not in ("1", "1.0") else {},
+    )
+    return PairingRequest(
+        mentees=_ids(str(form.get("mentees") or "")),
+        mentors=_ids(str(form.get("mentors") or "")),
+        mentee_regions=_list(form.get("mentee_regions")) or None,  # type: ignore[arg-type]
+        mentor_regions=_list(form.get("mentor_regions")) or None,  # type: ignore[arg-type]
+        mentor_other_regions=form.get("mentor_other_regions") == "true",
+        mentee_kinds=_list(form.get("mentee_kinds")) or None,  # type: ignore[arg-type]
+        mentor_kinds=_list(form.get("mentor_kinds")) or None,  # type: ignore[arg-type]
+        objective="fair" if form.get("objective") == "fair" else "total",
+        constraints=constraints,
+    )
+
+
+def form_from_request(request: PairingRequest) -> dict[str, Any]:
+    """The form that asks for ``request`` (to show a job's settings, and to re-solve from them)."""
+    c = request.constraints
+    return {
+        "mentees": " ".join(request.mentees or []),
+        "mentors": " ".join(request.mentors or []),
+        "mentee_regions": request.mentee_regions or [],
+        "mentor_regions": request.mentor_regions or [],
+        "mentor_other_regions": request.mentor_other_regions,
+        "mentee_kinds": request.mentee_kinds or [],
+        "mentor_kinds": request.mentor_kinds or [],
+        "objective": request.objective,
+        "min_partners": c.min_partners,
+        "max_partners": c.max_partners,
+        "max_load": c.max_load,
+        "require_common_language": c.require_common_language,
+        "forbid_existing_partners": c.forbid_existing_partners,
+        "forbid_same_country": c.forbid_same_country,
+        "conflicts": "\n".join(f"{a}, {b}" for a, b in c.conflicts),
+        "forced": "\n".join(f"{a}, {b}" for a, b in c.forced),
+        "africa_weight": c.region_weights.get("Africa", 1),
+    }
+
+
+# The GNLC's twinning: cities of other regions supporting African cities, one partner each.
+DEFAULT_FORM = form_from_request(
+    PairingRequest(mentee_regions=["Africa"], mentor_other_regions=True, mentee_kinds=["city"], mentor_kinds=["city"])
+)
+
+
+def _render_form(page: Any, form: dict[str, Any], error: str | None = None, status: int = 200) -> Response:
+    return page.render("pairing.html", form=form, regions=REGIONS, kinds=KINDS, error=error, status=status)
+
+
+@router.get("/pairing")
+def pairing_form(page: SignedIn) -> Response:
+    return _render_form(page, dict(DEFAULT_FORM))
+
+
+def _validation_message(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'request'}: {e['msg']}" for e in error.errors())
+
+
+@router.post("/pairing")
+async def run_pairing(page: SignedIn) -> Response:
+    page.require_secretariat()
+    form = await page.form()
+    shown = {**DEFAULT_FORM, **{k: v for k, v in form.items() if k != "csrf_token"}}
+    for box in ("require_common_language", "forbid_existing_partners", "forbid_same_country", "mentor_other_regions"):
+        shown[box] = form.get(box) == "true"
+    for multiple in ("mentee_regions", "mentor_regions", "mentee_kinds", "mentor_kinds"):
+        shown[multiple] = _list(form.get(multiple))
+    try:
+        request = request_from_form(form, page.t)
+    except FormProblem as problem:
+        return _render_form(page, shown, str(problem), 422)
+    except ValidationError as error:
+        return _render_form(page, shown, _validation_message(error), 422)
+    return _submit(page, request, shown)
+
+
+def _submit(page: Any, request: PairingRequest, shown: dict[str, Any]) -> Response:
+    try:
+        job = page.state.jobs.submit(page.state.snapshot.recommender, request)
+    except QueueFull as error:
+        return _render_form(page, shown, str(error), 503)
+    return page.redirect(f"/pairing/{job.id}")
+
+
+def _job(page: Any, job_id: str) -> Job:
+    job = page.state.jobs.get(job_id)
+    if job is None:
+        raise FormProblem(page.t.plain("There is no pairing run '%(id)s' (runs are kept 30 days).", id=job_id))
+    return job
+
+
+@router.get("/pairing/{job_id}")
+def pairing_job(page: SignedIn, job_id: str) -> Response:
+    job = _job(page, job_id)
+    names = {m.id: m for m in page.state.snapshot.members}
+    forced = set(job.request.constraints.forced)
+    return page.render(
+        "pairing_job.html", job=job, names=names, forced=forced, form=form_from_request(job.request), regions=REGIONS, kinds=KINDS
+    )
+
+
+@router.post("/pairing/{job_id}/resolve")
+async def resolve(page: SignedIn, job_id: str) -> Response:
+    """Solve again with the ticked pairs locked (added to the forced pairs), everything else as before."""
+    page.require_secretariat()
+    form = await page.form()
+    job = _job(page, job_id)
+    locked = [tuple(str(v).split("|", 1)) for v in _list(form.get("lock"))]
+    forced = list(dict.fromkeys([*job.request.constraints.forced, *[(a, b) for a, b in locked]]))
+    request = job.request.model_copy(update={"constraints": job.request.constraints.model_copy(update={"forced": forced})})
+    return _submit(page, request, form_from_request(request))
+
+
+@router.get("/pairing/{job_id}/export.csv")
+def export_csv(page: SignedIn, job_id: str) -> Response:
+    job = _job(page, job_id)
+    if job.result is None:
+        raise FormProblem(page.t.plain("This run has no result yet."))
+    members = {m.id: m for m in page.state.snapshot.members}
+    t = page.t
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [t.plain(h) for h in ("mentee id", "mentee", "mentor id", "mentor", "affinity", "common languages", "need", "evidence", "locked")]
+    )
+    forced = set(job.request.constraints.forced)
+    for p in job.result.pairs:
+        writer.writerow(
+            [
+                p.mentee,
+                members[p.mentee].name if p.mentee in members else "",
+                p.mentor,
+                members[p.mentor].name if p.mentor in members else "",
+                f"{p.affinity:.4f}",
+                " ".join(p.common_languages),
+                p.need or "",
+                p.evidence or "",
+                "yes" if (p.mentee, p.mentor) in forced else "",
+            ]
+        )
+    headers = {"Content-Disposition": f'attachment; filename="pairing-{job_id[:8]}.csv"'}
+    return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8", headers=headers)
