@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matcher.errors import DamagedIndexError, IndexNotBuiltError, InvalidRecordsError, WrongModelIndexError
-from matcher.importing import ImportReport, passages_of, validate_import, write_rejections
+from matcher.importing import ImportReport, ValidatedFile, passages_of, validate_import, write_rejections
 from matcher.ingest.validate import check_references
 from matcher.records import Member, RecordType, Resource
 from matcher.settings import Settings
@@ -215,6 +215,23 @@ class Workspace:
         with self._lock:
             self._snapshot = snapshot
 
+    def check_import(self, paths: Sequence[Path], *, record_type: RecordType | None = None) -> list[ValidatedFile]:
+        """Read and validate every file, references included (partners and authors must name
+        stored members or members of these same files); nothing is written."""
+        validated = [validate_import(path, record_type) for path in paths]
+        importing = {r.id for v in validated for r in v.records if isinstance(r, Member)}
+
+        def known(ids: set[str]) -> set[str]:
+            return (ids & importing) | self.store.existing("members", ids - importing)
+
+        for v in validated:
+            unknown = check_references(v.validated, known)
+            if unknown:
+                refused = {p.record_id for p in unknown}
+                v.validated.problems.extend(unknown)
+                v.validated.records = [r for r in v.records if r.id not in refused]
+        return validated
+
     def import_files(
         self,
         paths: Sequence[Path],
@@ -228,19 +245,7 @@ class Workspace:
         By default any bad record refuses the whole import (InvalidRecordsError, nothing
         written); ``skip_invalid`` imports the good ones and writes the bad ones' problems as
         JSON lines next to each file (or to ``report_path``)."""
-        validated = [validate_import(path, record_type) for path in paths]
-        # Partners and authors must name members: stored ones, or members of this same import.
-        importing = {r.id for v in validated for r in v.records if isinstance(r, Member)}
-
-        def known(ids: set[str]) -> set[str]:
-            return (ids & importing) | self.store.existing("members", ids - importing)
-
-        for v in validated:
-            unknown = check_references(v.validated, known)
-            if unknown:
-                refused = {p.record_id for p in unknown}
-                v.validated.problems.extend(unknown)
-                v.validated.records = [r for r in v.records if r.id not in refused]
+        validated = self.check_import(paths, record_type=record_type)
         problems = [p for v in validated for p in v.problems]
         if problems and not skip_invalid:
             raise InvalidRecordsError(problems)

@@ -14,9 +14,11 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from embeddings.embedder import TextEncoder
+from matcher.importing import ImportReport
 from matcher.errors import IndexNotBuiltError
 from matcher.records import Member, RecordType, Resource
 from matcher.snapshot import Snapshot
@@ -111,6 +113,14 @@ class ServiceState:
         result = self.workspace.write(records)
         self._after_write(result.snapshot)
         return result.written.changed_ids
+
+    def import_files(
+        self, paths: list[Path], *, record_type: RecordType | None = None, skip_invalid: bool = False, report_path: Path | None = None
+    ) -> list[ImportReport]:
+        """``Workspace.import_files`` (validated first, one transaction), then the new snapshot served."""
+        reports, result = self.workspace.import_files(paths, record_type=record_type, skip_invalid=skip_invalid, report_path=report_path)
+        self._after_write(result.snapshot)
+        return reports
 
     def delete(self, collection: RecordType, record_id: str) -> None:
         result = self.workspace.delete(collection, [record_id])

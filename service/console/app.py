@@ -59,6 +59,8 @@ def html_error(request: Request, error: Exception) -> HTMLResponse:
     if isinstance(error, StarletteHTTPException) and error.status_code == 404 or isinstance(error, UnknownIdError):
         status, heading = 404, t.plain("Not found")
         message = str(error) if isinstance(error, UnknownIdError) else t.plain("There is no page at this address.")
+    elif isinstance(error, StarletteHTTPException) and error.status_code == 413:
+        status, heading, message = 413, t.plain("The file is too large"), str(error.detail)
     elif isinstance(error, StarletteHTTPException):
         status, heading, message = error.status_code, t.plain("Something went wrong"), str(error.detail)
     elif isinstance(error, PeermatchError):

@@ -1,3 +1,140 @@
-"""placeholder"""
+"""Import: upload a file, see each rejected line with its reason, download the rejection report;
+nothing is written until the person confirms, and only when everything is valid unless they
+choose to import the valid records alone."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
 from fastapi import APIRouter
+from starlette.datastructures import UploadFile
+from fastapi.responses import Response
+
+from matcher.errors import PeermatchError
+from matcher.importing import ValidatedFile
+from matcher.store.permissions import PRIVATE_DIR, PRIVATE_FILE
+from service.console.web import SignedIn
+
 router = APIRouter(include_in_schema=False)
+UPLOAD_DAYS = 1.0  # an upload not imported within a day is forgotten
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+ACCEPTED = (".jsonl", ".ndjson", ".json", ".csv")
+
+
+class UploadProblem(PeermatchError):
+    """An upload that cannot be checked (unknown format, expired, not found)."""
+
+
+def _uploads(page: Any) -> Path:
+    folder: Path = page.state.settings.data_dir / "uploads"
+    folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+    return folder
+
+
+def _safe_name(name: str) -> str:
+    """The uploaded file's name, kept (its words tell members from resources) but made harmless."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).strip(".-")[:100]
+    return base or "upload"
+
+
+def _forget_old(folder: Path) -> None:
+    cutoff = time.time() - UPLOAD_DAYS * 86_400
+    for entry in folder.iterdir():
+        if entry.is_dir() and entry.stat().st_mtime < cutoff:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _upload(page: Any, token: str) -> Path:
+    if not TOKEN.match(token):
+        raise UploadProblem(page.t.plain("This upload does not exist or has expired; upload the file again."))
+    folder = _uploads(page) / token
+    files = sorted(folder.glob("*")) if folder.is_dir() else []
+    if not files:
+        raise UploadProblem(page.t.plain("This upload does not exist or has expired; upload the file again."))
+    return files[0]
+
+
+def _checked(page: Any, path: Path, record_type: str) -> ValidatedFile:
+    chosen = record_type if record_type in ("members", "resources") else None
+    return page.state.workspace.check_import([path], record_type=chosen)[0]  # type: ignore[no-any-return]
+
+
+@router.get("/import")
+def import_form(page: SignedIn) -> Response:
+    return page.render("import.html", checked=None)
+
+
+@router.post("/import")
+async def upload(page: SignedIn) -> Response:
+    page.require_secretariat()
+    form = await page.form()
+    file = form.get("file")
+    record_type = str(form.get("record_type") or "")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return page.render("import.html", checked=None, error=page.t.plain("Choose a file to upload."), status=422)
+    name = _safe_name(file.filename)
+    if not name.lower().endswith(ACCEPTED):
+        message = page.t.plain("%(file)s: unknown format (expected .jsonl, .json or .csv)", file=file.filename)
+        return page.render("import.html", checked=None, error=message, status=422)
+    folder = _uploads(page)
+    _forget_old(folder)
+    token = secrets.token_urlsafe(18)
+    (folder / token).mkdir(mode=PRIVATE_DIR)
+    path = folder / token / name
+    with open(path, "wb") as handle:
+        shutil.copyfileobj(file.file, handle)
+    path.chmod(PRIVATE_FILE)
+    return _preview(page, token, path, record_type, file.filename)
+
+
+def _preview(page: Any, token: str, path: Path, record_type: str, shown_name: str) -> Response:
+    try:
+        checked = _checked(page, path, record_type)
+    except PeermatchError as error:  # unreadable: bad encoding, broken JSON at the top level
+        return page.render("import.html", checked=None, error=str(error).replace(str(path), shown_name), status=422)
+    return page.render("import.html", checked=checked, token=token, name=shown_name, record_type=record_type)
+
+
+@router.get("/import/{token}")
+def preview_again(page: SignedIn, token: str, record_type: str = "") -> Response:
+    path = _upload(page, token)
+    return _preview(page, token, path, record_type, path.name)
+
+
+@router.get("/import/{token}/rejections.csv")
+def rejections(page: SignedIn, token: str, record_type: str = "") -> Response:
+    path = _upload(page, token)
+    checked = _checked(page, path, record_type)
+    t = page.t
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([t.plain("file"), t.plain("line"), t.plain("id"), t.plain("field"), t.plain("reason")])
+    for problem in checked.problems:
+        writer.writerow([path.name, problem.line, problem.record_id or "", problem.field, problem.reason])
+    headers = {"Content-Disposition": f'attachment; filename="{path.stem}.rejected.csv"'}
+    return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.post("/import/{token}")
+async def commit(page: SignedIn, token: str) -> Response:
+    """Write the upload in one transaction: all of it, or (when asked) its valid records only."""
+    page.require_secretariat()
+    form = await page.form()
+    path = _upload(page, token)
+    record_type = str(form.get("record_type") or "")
+    valid_only = form.get("valid_only") == "true"
+    chosen = record_type if record_type in ("members", "resources") else None
+    reports = page.state.import_files([path], record_type=chosen, skip_invalid=valid_only, report_path=path.with_suffix(".rejected.jsonl"))
+    shutil.rmtree(path.parent, ignore_errors=True)
+    report = reports[0]
+    notice = page.t.plain(
+        "%(file)s imported: %(changed)s records written, %(rejected)s rejected.", file=path.name, changed=report.changed, rejected=report.rejected
+    )
+    return page.redirect("/import", notice)
