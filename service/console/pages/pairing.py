@@ -195,7 +195,17 @@ def export_csv(page: SignedIn, job_id: str) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
-        [t.plain(h) for h in ("mentee id", "mentee", "mentor id", "mentor", "affinity", "common languages", "need", "evidence", "locked")]
+        [
+            t.plain("mentee id"),
+            t.plain("mentee"),
+            t.plain("mentor id"),
+            t.plain("mentor"),
+            t.plain("affinity"),
+            t.plain("common languages"),
+            t.plain("need"),
+            t.plain("evidence"),
+            t.plain("locked"),
+        ]
     )
     forced = set(job.request.constraints.forced)
     for p in job.result.pairs:
@@ -209,7 +219,7 @@ def export_csv(page: SignedIn, job_id: str) -> Response:
                 " ".join(p.common_languages),
                 p.need or "",
                 p.evidence or "",
-                "yes" if (p.mentee, p.mentor) in forced else "",
+                t.plain("yes") if (p.mentee, p.mentor) in forced else "",
             ]
         )
     headers = {"Content-Disposition": f'attachment; filename="pairing-{job_id[:8]}.csv"'}

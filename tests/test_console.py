@@ -1,0 +1,205 @@
+"""The console over HTTP (no browser): sign-in, sessions, lock-out, CSRF, roles, languages, import."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.console.accounts import Accounts, SignInRefused, accounts_path
+from tests.conftest import member, write_jsonl
+from tests.fakes import FakeEncoder
+from tests.test_service import seeded_settings
+
+PASSWORD = "correct horse battery"
+BASE = "https://testserver"  # the session cookie is Secure: the test client must speak https to get it back
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def app_and_accounts(tmp_path: Path) -> tuple[TestClient, Accounts]:
+    settings = seeded_settings(tmp_path, max_sign_in_failures=3)
+    app = create_app(settings, FakeEncoder())
+    accounts: Accounts = app.state.accounts
+    accounts.create_user("alice", "secretariat", PASSWORD)
+    accounts.create_user("victor", "viewer", PASSWORD)
+    return TestClient(app, base_url=BASE), accounts
+
+
+def sign_in(client: TestClient, name: str = "alice", password: str = PASSWORD, next_path: str = "/members") -> object:
+    page = client.get("/signin")
+    return client.post(
+        "/signin", data={"name": name, "password": password, "csrf_token": csrf_of(page.text), "next": next_path}, follow_redirects=False
+    )
+
+
+def test_signed_out_the_root_is_the_sign_in_page_and_pages_redirect_to_it(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    root = client.get("/")
+    assert root.status_code == 200 and 'action="/signin"' in root.text and 'type="password"' in root.text
+    members = client.get("/members?region=Africa", follow_redirects=False)
+    assert members.status_code == 303 and members.headers["location"] == "/signin?next=/members?region=Africa"
+
+
+def test_sign_in_sets_a_secure_httponly_samesite_session_and_sign_out_ends_it(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    answer = sign_in(client)
+    assert answer.status_code == 303 and answer.headers["location"] == "/members"  # type: ignore[attr-defined]
+    cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("peermatch_session="))  # type: ignore[attr-defined]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=strict" in cookie
+    page = client.get("/members")
+    assert page.status_code == 200 and "Dakar" in page.text
+    client.post("/signout", data={"csrf_token": csrf_of(page.text)})
+    assert client.get("/members", follow_redirects=False).status_code == 303
+
+
+def test_a_stolen_cookie_value_is_useless_after_sign_out(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    sign_in(client)
+    token = client.cookies.get("peermatch_session")
+    page = client.get("/members")
+    client.post("/signout", data={"csrf_token": csrf_of(page.text)})
+    thief = TestClient(client.app, base_url=BASE, cookies={"peermatch_session": token or ""})
+    assert thief.get("/members", follow_redirects=False).status_code == 303
+
+
+def test_passwords_are_stored_as_argon2id_hashes_only(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    _, accounts = app_and_accounts
+    text = accounts_path(accounts.path.parent).read_bytes()
+    assert PASSWORD.encode() not in text
+    stored = accounts._db.execute("SELECT password_hash FROM users WHERE name = 'alice'").fetchone()[0]
+    assert stored.startswith("$argon2id$")
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, accounts = app_and_accounts
+    for _ in range(2):
+        wrong = sign_in(client, password="not the password")
+        assert wrong.status_code == 401 and "Wrong name or password" in wrong.text  # type: ignore[attr-defined]
+    third = sign_in(client, password="not the password")
+    assert third.status_code == 401 and "locked" in third.text  # type: ignore[attr-defined]
+    right = sign_in(client)
+    assert right.status_code == 401 and "locked" in right.text  # type: ignore[attr-defined]
+    accounts.unlock("alice")
+    assert sign_in(client).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    unknown = sign_in(client, name="mallory")
+    assert unknown.status_code == 401 and "Wrong name or password" in unknown.text  # type: ignore[attr-defined]
+
+
+def test_forms_without_the_sessions_csrf_token_or_from_another_origin_are_refused(
+    app_and_accounts: tuple[TestClient, Accounts], tmp_path: Path
+) -> None:
+    client, _ = app_and_accounts
+    sign_in(client)
+    form = {"mentee_regions": "Africa", "max_load": "3"}
+    assert client.post("/pairing", data=form).status_code == 403
+    assert client.post("/pairing", data={**form, "csrf_token": "forged"}).status_code == 403
+    token = csrf_of(client.get("/pairing").text)
+    other = client.post("/pairing", data={**form, "csrf_token": token}, headers={"Origin": "https://evil.example"})
+    assert other.status_code == 403
+    # the sign-in form itself: its double-submit token must match its cookie
+    fresh = TestClient(client.app, base_url=BASE)
+    refused = fresh.post("/signin", data={"name": "alice", "password": PASSWORD, "csrf_token": "guess"}, follow_redirects=False)
+    assert refused.status_code == 400 and fresh.cookies.get("peermatch_session") is None
+
+
+def test_a_viewer_sees_pages_but_cannot_run_a_pairing_or_import(app_and_accounts: tuple[TestClient, Accounts], tmp_path: Path) -> None:
+    client, _ = app_and_accounts
+    sign_in(client, name="victor")
+    page = client.get("/pairing")
+    assert page.status_code == 200 and "Only secretariat staff can run a pairing" in page.text
+    assert client.post("/pairing", data={"csrf_token": csrf_of(page.text), "mentee_regions": "Africa"}).status_code == 403
+    upload = write_jsonl(tmp_path / "members.jsonl", [member("paris")])
+    with open(upload, "rb") as handle:
+        refused = client.post("/import", data={"csrf_token": csrf_of(page.text)}, files={"file": ("members.jsonl", handle)})
+    assert refused.status_code == 403
+
+
+def test_the_language_follows_the_browser_then_the_switch_and_is_remembered(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, accounts = app_and_accounts
+    french = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    assert '<html lang="fr">' in french.text and "Se connecter" in french.text
+    sign_in(client)
+    page = client.get("/members")
+    switched = client.post("/language", data={"csrf_token": csrf_of(page.text), "language": "es", "back": "/members"})
+    assert '<html lang="es">' in switched.text and "Miembros" in switched.text
+    assert accounts.user("alice").language == "es"
+    # a new browser (no cookie) gets the account's language after signing in
+    other = TestClient(client.app, base_url=BASE)
+    sign_in(other)
+    assert '<html lang="es">' in other.get("/members").text
+
+
+def test_numbers_and_dates_follow_the_locale() -> None:
+    from service.console.i18n import Translator
+
+    assert Translator("fr").score(0.5612) == "0,56" and Translator("en").score(0.5612) == "0.56"
+    assert Translator("es").number(12345) == "12.345" and Translator("en").number(12345) == "12,345"
+    assert Translator("fr").date("2026-11-25T10:00:00", "long").startswith("25 novembre 2026")
+
+
+def test_an_import_with_a_bad_line_writes_nothing_until_the_valid_records_are_chosen(
+    app_and_accounts: tuple[TestClient, Accounts], tmp_path: Path
+) -> None:
+    client, _ = app_and_accounts
+    sign_in(client)
+    page = client.get("/import")
+    rows = [member("paris"), member("nowhere", country="XX")]
+    upload = write_jsonl(tmp_path / "new-members.jsonl", rows)
+    with open(upload, "rb") as handle:
+        checked = client.post("/import", data={"csrf_token": csrf_of(page.text)}, files={"file": ("new-members.jsonl", handle)})
+    assert checked.status_code == 200
+    assert "<td>2</td><td>nowhere</td><td><code>country</code></td>" in checked.text
+    state = client.app.state.service  # type: ignore[attr-defined]
+    assert state.workspace.store.count("members") == 3  # nothing written yet
+    token = re.search(r'action="/import/([A-Za-z0-9_-]+)"', checked.text).group(1)  # type: ignore[union-attr]
+    report = client.get(f"/import/{token}/rejections.csv")
+    assert "new-members.jsonl,2,nowhere,country," in report.content.decode("utf-8-sig")
+    done = client.post(f"/import/{token}", data={"csrf_token": csrf_of(checked.text), "valid_only": "true"})
+    assert done.status_code == 200 and "1 records written, 1 rejected" in done.text
+    assert state.workspace.store.count("members") == 4 and "paris" in {m.id for m in state.snapshot.members}
+
+
+def test_accounts_refuse_short_passwords_unknown_roles_and_bad_names(tmp_path: Path) -> None:
+    from service.console.accounts import AccountError
+
+    accounts = Accounts(tmp_path / "console.sqlite")
+    with pytest.raises(AccountError, match="too short"):
+        accounts.create_user("bob", "viewer", "short")
+    with pytest.raises(AccountError, match="role 'admin'"):
+        accounts.create_user("bob", "admin", PASSWORD)
+    with pytest.raises(AccountError, match="user name"):
+        accounts.create_user("bob smith", "viewer", PASSWORD)
+    accounts.create_user("bob", "viewer", PASSWORD)
+    with pytest.raises(AccountError, match="already exists"):
+        accounts.create_user("bob", "viewer", PASSWORD)
+    with pytest.raises(SignInRefused):
+        accounts.authenticate("bob", PASSWORD + "x")
+
+
+def test_a_session_ends_after_its_idle_time(tmp_path: Path) -> None:
+    accounts = Accounts(tmp_path / "console.sqlite", idle_minutes=1)
+    user = accounts.create_user("bob", "viewer", PASSWORD)
+    token = accounts.start_session(user)
+    assert accounts.session(token) is not None
+    accounts._db.execute("UPDATE sessions SET last_seen = '2000-01-01T00:00:00+00:00'")
+    assert accounts.session(token) is None
+
+
+def test_a_set_password_ends_every_session_of_the_user(tmp_path: Path) -> None:
+    accounts = Accounts(tmp_path / "console.sqlite")
+    token = accounts.start_session(accounts.create_user("bob", "viewer", PASSWORD))
+    accounts.set_password("bob", PASSWORD + " new")
+    assert accounts.session(token) is None

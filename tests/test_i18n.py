@@ -1,0 +1,52 @@
+"""The console's catalogues: every message translated in French and Spanish, placeholders kept,
+and the template (messages.pot) up to date with the code and templates."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+
+from service.console.i18n import LOCALES_DIR
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def catalogue(path: Path):  # type: ignore[no-untyped-def]
+    with open(path, "rb") as handle:
+        return read_po(handle)
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_every_message_is_translated_with_the_same_placeholders(language: str) -> None:
+    template = catalogue(LOCALES_DIR / "messages.pot")
+    translated = catalogue(LOCALES_DIR / language / "LC_MESSAGES" / "messages.po")
+    missing, broken = [], []
+    for message in template:
+        if not message.id:
+            continue
+        entry = translated.get(message.id)
+        strings = [entry.string] if entry is not None and isinstance(entry.string, str) else list(entry.string if entry else [])
+        if entry is None or not all(strings) or "fuzzy" in entry.flags:
+            missing.append(message.id)
+            continue
+        source = message.id if isinstance(message.id, str) else message.id[1]
+        if any(set(PLACEHOLDER.findall(s)) != set(PLACEHOLDER.findall(source)) for s in strings):
+            broken.append(message.id)
+    assert not missing, f"{language}: untranslated: {missing[:10]}"
+    assert not broken, f"{language}: placeholders differ: {broken[:10]}"
+
+
+def test_the_message_template_is_up_to_date_with_the_code(tmp_path: Path) -> None:
+    """A message added to a page but not extracted would show in English in every language."""
+    root = Path(__file__).resolve().parents[1]
+    fresh = tmp_path / "messages.pot"
+    CommandLineInterface().run(
+        ["pybabel", "extract", "-F", str(root / "babel.cfg"), "-k", "plain", "-k", "ngettext:1,2", "--no-location", "-o", str(fresh), str(root)]
+    )
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue(fresh) if m.id}
+    shipped = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue(LOCALES_DIR / "messages.pot") if m.id}
+    assert ids == shipped, f"run the extraction (README, 'Translating the console'): new {sorted(ids - shipped)[:5]}, gone {sorted(shipped - ids)[:5]}"
