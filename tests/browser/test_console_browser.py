@@ -1,0 +1,195 @@
+"""The console in Debian's Chromium: sign-in, pairing with a locked pair, the capacity map drill-down,
+an import with a bad line, in English and in French; keyboard use and axe-core's WCAG checks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import (
+    PASSWORD,
+    Server,
+    accessibility_violations,
+    new_page,
+    shoot,
+    signed_in,
+    why_no_browser,
+)
+
+if why_no_browser():
+    pytest.skip(why_no_browser() or "", allow_module_level=True)
+
+from playwright.sync_api import Browser, expect  # noqa: E402
+
+LANGUAGES = ["en", "fr"]
+# What one heading reads in each language: the page is really translated, not only tagged.
+MEMBERS = {"en": "Members", "fr": "Membres"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_sign_in_page_then_members_in_the_browsers_language(browser: Browser, server: Server, screenshots: Path, language: str) -> None:
+    page = new_page(browser, server, language)
+    page.goto("/members")  # signed out: sent to the sign-in page, and back here after
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    shoot(page, screenshots, f"signin-{language}")
+    page.fill("#name", "alice")
+    page.fill("#password", "wrong password")
+    page.press("#password", "Enter")
+    expect(page.locator(".error")).to_be_visible()
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url("**/members")
+    expect(page.locator("h1")).to_have_text(MEMBERS[language])
+    page.select_option("#f-region", "Africa")
+    page.click("form[role=search] button[type=submit]")
+    expect(page.locator("tbody tr").first).to_contain_text("Africa" if language == "en" else "Afrique")
+    shoot(page, screenshots, f"members-{language}")
+    page.click("text=Cové")
+    expect(page.locator("h1")).to_have_text("Cové")
+    expect(page.locator("#peers-h ~ table tbody tr").first).to_be_visible()
+    assert page.locator("h1").get_attribute("lang") == "fr"  # the member's own content keeps its language
+    shoot(page, screenshots, f"member-{language}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_pairing_run_with_a_locked_pair_then_csv(browser: Browser, server: Server, screenshots: Path, language: str) -> None:
+    page = signed_in(browser, server, language)
+    page.goto("/pairing")
+    shoot(page, screenshots, f"pairing-form-{language}")
+    page.click("form[action='/pairing'] button.primary")
+    page.wait_for_selector("input[name=lock]")
+    first_run = page.url
+    pairs = page.locator("input[name=lock]")
+    assert pairs.count() > 5
+    chosen = pairs.nth(2).get_attribute("value")
+    pairs.nth(2).check()
+    page.click("form[action$='/resolve'] button.primary")
+    page.wait_for_url(lambda url: url != first_run and "/pairing/" in url)
+    page.wait_for_selector("input[name=lock]")
+    locked = page.locator(f"input[name=lock][value='{chosen}']")
+    expect(locked).to_be_checked()  # the locked pair is in the new solution, and marked
+    expect(page.locator("span.status").first).to_be_visible()
+    shoot(page, screenshots, f"pairing-run-{language}")
+    with page.expect_download() as download:
+        page.click(f"a[href$='export.csv']")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    mentee, mentor = (chosen or "|").split("|")
+    row = next(r for r in rows[1:] if r[0] == mentee and r[2] == mentor)
+    assert row[1] and row[3]  # names beside the ids
+    assert row[-1] == ("yes" if language == "en" else "oui")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_capacity_map_cell_opens_the_members_behind_it(browser: Browser, server: Server, screenshots: Path, language: str) -> None:
+    page = signed_in(browser, server, language)
+    page.goto("/capacity")
+    shoot(page, screenshots, f"capacity-{language}")
+    cell = page.locator("table.heat td.cell a").first
+    count = int(cell.inner_text().replace("\u202f", "").replace(" ", ""))
+    cell.click()
+    page.wait_for_url("**/capacity/cell**")
+    assert page.locator("tbody tr").count() == count
+    shoot(page, screenshots, f"capacity-cell-{language}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_import_with_a_bad_line_writes_nothing_then_only_the_valid_record(
+    browser: Browser, server: Server, screenshots: Path, tmp_path: Path, language: str
+) -> None:
+    page = signed_in(browser, server, language)
+    good = {
+        "id": f"coalition-social-{language}",
+        "name": f"Social Media Coalition {language.upper()}",
+        "kind": "coalition",
+        "country": "GB",
+        "region": "Europe and North America",
+        "languages": ["en"],
+        "strengths": [{"text": "We run social media campaigns for education financing"}],
+    }
+    bad = {"id": f"city-nowhere-{language}", "name": "Nowhere", "kind": "city", "country": "XX", "region": "Africa", "languages": ["fr"]}
+    upload = tmp_path / "new-members.jsonl"
+    upload.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    page.goto("/import")
+    page.set_input_files("#file", str(upload))
+    page.click("form[action='/import'] button.primary")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody tr td").nth(0)).to_have_text("2")
+    expect(page.locator("tbody tr td").nth(2)).to_have_text("country")
+    shoot(page, screenshots, f"import-{language}")
+    preview = page.locator("form[action^='/import/']").get_attribute("action")
+    page.goto(f"/members?q={good['id']}")
+    expect(page.locator("tbody tr")).to_have_count(1)  # "no member matches": nothing was written
+    expect(page.locator("tbody")).not_to_contain_text(str(good["name"]))
+    page.goto(str(preview))  # the checked upload waits, unwritten, until confirmed
+    page.click("form[action^='/import/'] button")
+    expect(page.locator(".notice")).to_be_visible()
+    page.goto(f"/members?q={good['id']}")
+    expect(page.locator("tbody")).to_contain_text(str(good["name"]))
+
+
+def test_expert_group_swap_changes_the_group(browser: Browser, server: Server, screenshots: Path) -> None:
+    for language in LANGUAGES:
+        page = signed_in(browser, server, language)
+        page.goto("/experts")
+        page.fill("#theme", "Education for sustainable development")
+        page.fill("#aspects", "climate change in the curriculum\nteacher training\ncommunity action\nmonitoring")
+        page.fill("#k", "4")
+        page.click("form[action='/experts'] button.primary")
+        rows = page.locator("#group-h ~ table tbody tr")
+        expect(rows).to_have_count(4)
+        first = rows.nth(0).locator("td a").first.inner_text()
+        rows.nth(0).locator("button").click()
+        expect(page.locator("#group-h ~ table tbody")).not_to_contain_text(first)
+        shoot(page, screenshots, f"experts-{language}")
+
+
+def test_keyboard_alone_signs_in_and_reaches_every_section(browser: Browser, server: Server) -> None:
+    page = new_page(browser, server, "en")
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"  # the first stop skips the header
+    page.focus("#name")
+    page.keyboard.type("alice")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/members")
+    reached = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.textContent.trim()"))
+    assert {"Capacity map", "Pairing", "Import"} <= set(reached)
+    page.focus("nav a[href='/capacity']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/capacity")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/members", "/members/city-cove-bj", "/capacity", "/experts?theme=Adult+literacy&aspects=evening+classes", "/pairing", "/import"],
+)
+def test_pages_pass_axe_core_wcag_aa_checks(browser: Browser, server: Server, path: str) -> None:
+    page = signed_in(browser, server, "fr") if path != "/" else new_page(browser, server, "fr")
+    page.goto(path)
+    violations = accessibility_violations(page)
+    assert violations == [], violations
+
+
+def test_a_viewer_sees_no_button_that_changes_things(browser: Browser, server: Server) -> None:
+    page = signed_in(browser, server, "en", name="victor")
+    page.goto("/pairing")
+    expect(page.locator("form[action='/pairing'] button.primary")).to_have_count(0)
+    page.goto("/import")
+    expect(page.locator("#file")).to_have_count(0)
+
+
+def test_the_accessibility_check_finds_a_planted_violation(browser: Browser, server: Server) -> None:
+    """The axe check above can fail: an unlabelled field and grey-on-grey text are found."""
+    page = new_page(browser, server, "en")
+    page.set_content('<html lang="en"><body><main><input id="x"><p style="color:#aaa;background:#bbb">faint</p></main></body></html>')
+    found = {v["id"] for v in accessibility_violations(page)}
+    assert {"label", "color-contrast"} <= found
