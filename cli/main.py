@@ -178,7 +178,7 @@ def status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
 def demo(
     data_dir: DataDir = None,
     keys: Annotated[
-        bool, typer.Option("--keys/--no-keys", help="Also create demo API keys (read, write, admin) and console users (secretariat, viewer).")
+        bool, typer.Option("--keys/--no-keys", help="Also create demo API keys (read, write, admin) and console users.")
     ] = True,
     as_json: JsonFlag = False,
 ) -> None:

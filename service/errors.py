@@ -33,7 +33,7 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-HtmlErrors = Callable[[Request], bool], Callable[[Request, Exception], Response]
+HtmlErrors = tuple[Callable[[Request], bool], Callable[[Request, Exception], Response]]
 
 
 def install(app: FastAPI, html: HtmlErrors | None = None) -> None:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from embeddings.embedder import TextEncoder
-from matcher.importing import ImportReport
 from matcher.errors import IndexNotBuiltError
+from matcher.importing import ImportReport
 from matcher.records import Member, RecordType, Resource
 from matcher.snapshot import Snapshot
 from matcher.workspace import Workspace

@@ -44,9 +44,9 @@ def test_the_message_template_is_up_to_date_with_the_code(tmp_path: Path) -> Non
     """A message added to a page but not extracted would show in English in every language."""
     root = Path(__file__).resolve().parents[1]
     fresh = tmp_path / "messages.pot"
-    CommandLineInterface().run(
-        ["pybabel", "extract", "-F", str(root / "babel.cfg"), "-k", "plain", "-k", "ngettext:1,2", "--no-location", "-o", str(fresh), str(root)]
-    )
+    arguments = ["-F", str(root / "babel.cfg"), "-k", "plain", "-k", "ngettext:1,2", "--no-location", "-o", str(fresh), str(root)]
+    CommandLineInterface().run(["pybabel", "extract", *arguments])
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue(fresh) if m.id}
     shipped = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue(LOCALES_DIR / "messages.pot") if m.id}
-    assert ids == shipped, f"run the extraction (README, 'Translating the console'): new {sorted(ids - shipped)[:5]}, gone {sorted(shipped - ids)[:5]}"
+    new, gone = sorted(ids - shipped)[:5], sorted(shipped - ids)[:5]
+    assert ids == shipped, f"run the extraction (README, 'Translating the console'): new {new}, gone {gone}"

@@ -48,7 +48,7 @@ class ExpertOptions(BaseModel):
     # Bounded: a weight above 10 already lets relevance alone decide, and 1e300 overflowed the float32 scores.
     relevance_weight: float = Field(0.5, ge=0.0, le=10.0, description="Weight of theme relevance against aspect gain.")
     include: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        default_factory=list, max_length=50, description="Members placed in the group first, whatever their evidence (a secretariat's choice)."
+        default_factory=list, max_length=50, description="Members placed in the group first, whatever their evidence."
     )
     exclude: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list, max_length=1000, description="Members never proposed (to swap one out, exclude it)."

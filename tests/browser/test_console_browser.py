@@ -75,7 +75,7 @@ def test_pairing_run_with_a_locked_pair_then_csv(browser: Browser, server: Serve
     expect(page.locator("span.status").first).to_be_visible()
     shoot(page, screenshots, f"pairing-run-{language}")
     with page.expect_download() as download:
-        page.click(f"a[href$='export.csv']")
+        page.click("a[href$='export.csv']")
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     mentee, mentor = (chosen or "|").split("|")
     row = next(r for r in rows[1:] if r[0] == mentee and r[2] == mentor)

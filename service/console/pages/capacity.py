@@ -48,4 +48,6 @@ def capacity_cell(
     ids = offering if side == "offers" else needing
     members = [m for m in _chosen(snapshot.members, network, kind) if m.id in ids and (not region or m.region == region)]
     label = str(graph.graph.nodes.get(f"topic:{topic}", {}).get("label", topic)) if graph is not None else topic
-    return page.render("capacity_cell.html", members=members, topic=topic, label=label, region=region, side=side, network=network, kind=kind)
+    return page.render(
+        "capacity_cell.html", members=members, topic=topic, label=label, region=region, side=side, network=network, kind=kind
+    )

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
-from starlette.datastructures import UploadFile
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from matcher.errors import PeermatchError
 from matcher.importing import ValidatedFile
+from matcher.records import RecordType
 from matcher.store.permissions import PRIVATE_DIR, PRIVATE_FILE
 from service.console.web import SignedIn
 
@@ -130,11 +131,15 @@ async def commit(page: SignedIn, token: str) -> Response:
     path = _upload(page, token)
     record_type = str(form.get("record_type") or "")
     valid_only = form.get("valid_only") == "true"
-    chosen = record_type if record_type in ("members", "resources") else None
-    reports = page.state.import_files([path], record_type=chosen, skip_invalid=valid_only, report_path=path.with_suffix(".rejected.jsonl"))
+    chosen: RecordType | None = record_type if record_type in ("members", "resources") else None  # type: ignore[assignment]
+    rejected_report = path.with_suffix(".rejected.jsonl")
+    reports = page.state.import_files([path], record_type=chosen, skip_invalid=valid_only, report_path=rejected_report)
     shutil.rmtree(path.parent, ignore_errors=True)
     report = reports[0]
     notice = page.t.plain(
-        "%(file)s imported: %(changed)s records written, %(rejected)s rejected.", file=path.name, changed=report.changed, rejected=report.rejected
+        "%(file)s imported: %(changed)s records written, %(rejected)s rejected.",
+        file=path.name,
+        changed=report.changed,
+        rejected=report.rejected,
     )
     return page.redirect("/import", notice)
