@@ -100,7 +100,11 @@ class Page:
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         notice = unquote(self.request.cookies.get(NOTICE_COOKIE, "")) or None
-        context.setdefault("notice", notice)
+        if notice and notice.startswith("!"):  # an error carried over a redirect
+            context.setdefault("error", notice[1:])
+        else:
+            context.setdefault("notice", notice)
+        context.setdefault("notice", None)
         context.setdefault("error", None)
         html = environment.get_template(template).render(
             page=self,
@@ -120,11 +124,12 @@ class Page:
             response.delete_cookie(NOTICE_COOKIE, path="/")
         return response
 
-    def redirect(self, path: str, notice: str | None = None) -> RedirectResponse:
-        """A 303 after a POST, with an optional one-line notice shown once on the next page."""
+    def redirect(self, path: str, notice: str | None = None, error: bool = False) -> RedirectResponse:
+        """A 303 after a POST, with an optional one-line notice (or error) shown once on the next page."""
         response = RedirectResponse(path, status_code=303, headers=SECURITY_HEADERS)
         if notice:
-            response.set_cookie(NOTICE_COOKIE, quote(notice[:500]), max_age=60, httponly=True, samesite="strict", path="/")
+            value = ("!" if error else "") + notice[:500]
+            response.set_cookie(NOTICE_COOKIE, quote(value), max_age=60, httponly=True, samesite="strict", path="/")
         return response
 
 

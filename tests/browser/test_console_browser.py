@@ -147,17 +147,55 @@ def test_expert_group_swap_changes_the_group(browser: Browser, server: Server, s
         shoot(page, screenshots, f"experts-{language}")
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_proposal_becomes_a_partnership_accepted_by_both_sides_then_closes(
+    browser: Browser, server: Server, screenshots: Path, language: str
+) -> None:
+    member = {"en": "city-cove-bj", "fr": "city-bambey-sn"}[language]
+    page = signed_in(browser, server, language)
+    page.goto(f"/members/{member}")
+    peer_row = page.locator("#peers-h ~ table tbody tr").first
+    partner = peer_row.locator("td a").first.inner_text()
+    peer_row.locator("form[action='/proposals'] button").click()
+    page.wait_for_url("**/proposals/*")
+    proposal_url = page.url
+    status = page.locator("h1 .status")
+    expect(status).to_have_text({"en": "proposed", "fr": "proposée"}[language])
+    page.click("form[action$='/approve'] button")
+    expect(status).to_have_text({"en": "approved", "fr": "approuvée"}[language])
+    for _ in range(2):  # each side's answer, recorded by the secretariat
+        form = page.locator("form.respond").first
+        form.locator("input[value=accepted]").check()
+        form.locator("button").click()
+        page.wait_for_load_state()
+    expect(status).to_have_text({"en": "active", "fr": "active"}[language])
+    page.fill("#check-in-note", "First exchange visit held; teachers trained.")
+    page.click("form[action$='/check-in'] button")
+    page.fill("#close-outcome", "Twelve teachers trained in digital skills")
+    page.select_option("#close-rating", "4")
+    page.click("form[action$='/close'] button")
+    expect(status).to_have_text({"en": "closed", "fr": "clôturée"}[language])
+    history = page.locator("ol.timeline li")
+    expect(history).to_have_count(6)  # proposed, approved, two answers, a check-in, closed: each with who and when
+    expect(history.first).to_contain_text("user:alice")
+    shoot(page, screenshots, f"proposal-{language}")
+    proposal_id = proposal_url.rstrip("/").split("/")[-1]
+    page.goto(f"/members/{member}")  # the member's page lists it, closed, with the partner
+    listed = page.locator(f"a[href='/proposals/{proposal_id}']").locator("xpath=..")
+    expect(listed).to_contain_text(partner)
+
+
 def test_keyboard_alone_signs_in_and_reaches_every_section(browser: Browser, server: Server) -> None:
     page = new_page(browser, server, "en")
     page.goto("/")
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.className") == "skip"  # the first stop skips the header
-    page.focus("#name")
+    assert page.evaluate("document.activeElement.id") == "name"  # the cursor waits in the first field
     page.keyboard.type("alice")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/members")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"  # the first stop skips the header
     reached = []
     for _ in range(12):
         page.keyboard.press("Tab")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from matcher.partnerships import Partnerships
 from matcher.recommend.member_resources import MemberResourceOptions
 from matcher.recommend.peers import PeerOptions
 from matcher.records import REGIONS, Member
@@ -14,6 +15,7 @@ from service.console.web import SignedIn
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
+PEERS_SHOWN = 10
 KINDS = ("city", "local_government", "coalition", "organization", "person")
 
 
@@ -80,6 +82,21 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
     recommender = snapshot.recommender
     member = recommender.member(member_id)  # an unknown id is a 404 page naming it
     names = {m.id: m.name for m in snapshot.members}
-    peers = recommender.peers(member.id, PeerOptions(k=10)) if member.needs or member.profile else []
+    book = Partnerships(page.state.workspace.store)
+    declined = book.declined_partners(member.id)
+    leave_out = set() if include_declined else declined
+    # Asked for more than shown, so that the list stays ten long once declined partners are left out.
+    peers = recommender.peers(member.id, PeerOptions(k=PEERS_SHOWN + len(leave_out))) if member.needs or member.profile else []
+    peers = [p for p in peers if p.id not in leave_out][:PEERS_SHOWN]
+    _, proposals = book.list(member_id=member.id, limit=20)
     resources = recommender.resources_for(member.id, MemberResourceOptions(k=8)) if member.needs or member.profile else []
-    return page.render("member.html", member=member, names=names, peers=peers, resources=resources, include_declined=include_declined)
+    return page.render(
+        "member.html",
+        member=member,
+        names=names,
+        peers=peers,
+        resources=resources,
+        include_declined=include_declined,
+        declined=declined,
+        proposals=proposals,
+    )

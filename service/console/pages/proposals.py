@@ -1,0 +1,169 @@
+"""Proposals and partnerships: made from a recommendation, an expert group or a pairing run;
+approved or rejected by the secretariat; accepted or declined by each side; followed up with
+notes and dated check-ins; closed with an outcome and a rating. Every step names who and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from matcher.errors import PeermatchError
+from matcher.partnerships import Partnerships
+from matcher.partnerships.model import STATUSES
+from service.console.web import Page, SignedIn
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+
+
+def partnerships(page: Page) -> Partnerships:
+    return Partnerships(page.state.workspace.store)
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@router.get("/proposals")
+def proposal_list(
+    page: SignedIn,
+    status: str = Query("", max_length=20),
+    member: str = Query("", max_length=200),
+    offset: int = Query(0, ge=0, le=10**9),
+) -> Response:
+    total, proposals = partnerships(page).list(
+        status=status if status in STATUSES else None, member_id=member or None, offset=offset, limit=PAGE_SIZE
+    )
+    names = {m.id: m.name for m in page.state.snapshot.members}
+    return page.render(
+        "proposals.html",
+        proposals=proposals,
+        total=total,
+        status=status,
+        member=member,
+        statuses=STATUSES,
+        names=names,
+        offset=offset,
+        page_size=PAGE_SIZE,
+    )
+
+
+@router.get("/proposals/{proposal_id}")
+def proposal_page(page: SignedIn, proposal_id: int) -> Response:
+    proposal = partnerships(page).get(proposal_id)
+    members = {m.id: m for m in page.state.snapshot.members}
+    return page.render("proposal.html", p=proposal, members=members, today=dt.date.today().isoformat())
+
+
+@router.post("/proposals")
+async def propose_one(page: SignedIn) -> Response:
+    """One proposal from a member's recommended peers."""
+    page.require_secretariat()
+    form = await page.form()
+    member_id, partner_id = str(form.get("member_id", "")), str(form.get("partner_id", ""))
+    try:
+        proposal = partnerships(page).propose(
+            "recommendation",
+            member_id,
+            partner_id,
+            page.actor,
+            reason=str(form.get("reason") or "")[:2000],
+            score=_float(form.get("score")),
+            quality=str(form.get("quality") or "") or None,
+            source=f"peers:{member_id}",
+        )
+    except PeermatchError as error:
+        return page.redirect(f"/members/{member_id}", str(error), error=True)
+    return page.redirect(f"/proposals/{proposal.id}", page.t.plain("Proposal created; it now waits for the secretariat's approval."))
+
+
+@router.post("/proposals/expert-group")
+async def propose_group(page: SignedIn) -> Response:
+    """A saved expert group: one invitation per member, each answered by that member."""
+    page.require_secretariat()
+    form = await page.form()
+    group = str(form.get("group") or "").strip()[:200]
+    members = form.get("member") or []
+    members = members if isinstance(members, list) else [members]
+    made, skipped = 0, []
+    for member_id in [str(m) for m in members]:
+        try:
+            partnerships(page).propose(
+                "expert_group",
+                member_id,
+                group,
+                page.actor,
+                reason=str(form.get("theme") or "")[:2000],
+                score=_float(form.get(f"score_{member_id}")),
+                quality=str(form.get(f"quality_{member_id}") or "") or None,
+                source="experts",
+                group=group,
+            )
+            made += 1
+        except PeermatchError as error:
+            skipped.append(str(error))
+    notice = page.t.plain("%(made)s invitations to the group “%(group)s” created.", made=made, group=group)
+    return page.redirect("/proposals?status=proposed", " ".join([notice, *skipped]), error=bool(skipped) and not made)
+
+
+@router.post("/pairing/{job_id}/propose")
+async def propose_pairs(page: SignedIn, job_id: str) -> Response:
+    """Every pair of a pairing run as a proposal (pairs that already have an open proposal are skipped)."""
+    page.require_secretariat()
+    await page.form()
+    job = page.state.jobs.get(job_id)
+    if job is None or job.result is None:
+        return page.redirect(f"/pairing/{job_id}", page.t.plain("This run has no result yet."), error=True)
+    made, skipped = 0, 0
+    for pair in job.result.pairs:
+        try:
+            partnerships(page).propose(
+                "pairing",
+                pair.mentee,
+                pair.mentor,
+                page.actor,
+                reason=" ← ".join(part for part in (pair.need, pair.evidence) if part)[:2000],
+                score=pair.affinity,
+                source=f"pairing:{job_id}",
+            )
+            made += 1
+        except PeermatchError:
+            skipped += 1
+    notice = page.t.plain("%(made)s proposals created, %(skipped)s skipped (already proposed).", made=made, skipped=skipped)
+    return page.redirect("/proposals?status=proposed", notice)
+
+
+@router.post("/proposals/{proposal_id}/{step}")
+async def proposal_step(page: SignedIn, proposal_id: int, step: str) -> Response:
+    page.require_secretariat()
+    form = await page.form()
+    note = str(form.get("note") or "").strip()
+    book = partnerships(page)
+    try:
+        if step == "approve":
+            book.approve(proposal_id, page.actor, note)
+        elif step == "reject":
+            book.reject(proposal_id, page.actor, note)
+        elif step == "respond":
+            answer = str(form.get("answer", ""))
+            if answer not in ("accepted", "declined"):
+                raise PeermatchError(page.t.plain("Choose accepted or declined."))
+            book.respond(proposal_id, str(form.get("side", "")), answer == "accepted", page.actor, note)
+        elif step == "note":
+            book.add_note(proposal_id, page.actor, note)
+        elif step == "check-in":
+            on = dt.date.fromisoformat(str(form.get("on") or dt.date.today().isoformat()))
+            book.check_in(proposal_id, page.actor, on, note)
+        elif step == "close":
+            book.close(proposal_id, page.actor, str(form.get("outcome") or "").strip(), int(str(form.get("rating") or 0)), note)
+        else:
+            raise PeermatchError(page.t.plain("Unknown step '%(step)s'.", step=step))
+    except (PeermatchError, ValueError) as error:
+        return page.redirect(f"/proposals/{proposal_id}", str(error), error=True)
+    return page.redirect(f"/proposals/{proposal_id}", page.t.plain("Saved."))
