@@ -75,6 +75,23 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE: one writer across processes) for the modules
+        that keep their own tables (``matcher.partnerships``): all of it lands, or none."""
+        with self._transaction() as db:
+            yield db
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: what is read inside it is one consistent state of the store."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            finally:
+                self._db.execute("COMMIT")
+
     # ---- writes ---------------------------------------------------------------------------
 
     def delete(self, collection: RecordType, ids: Iterable[str]) -> int:
