@@ -17,7 +17,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import math
-from typing import Any, Literal
+from typing import Any
 
 from matcher.errors import DuplicateProposalError, IllegalTransitionError, InvalidProposalError, UnknownProposalError
 from matcher.partnerships import storage
@@ -41,7 +41,7 @@ class Partnerships:
 
     def propose(
         self,
-        kind: Literal["pairing", "expert_group", "recommendation"],
+        kind: Kind,
         member_id: str,
         partner_id: str,
         actor: str,
@@ -65,7 +65,8 @@ class Partnerships:
         _text("source", source, MAX_TEXT)
         if kind == "expert_group":
             if group is not None and group != partner_id:
-                raise InvalidProposalError("group", f"an expert group proposal's partner_id is the group: '{group}' differs from '{partner_id}'")
+                why = f"an expert group proposal's partner_id is the group: '{group}' differs from '{partner_id}'"
+                raise InvalidProposalError("group", why)
             group = partner_id
         _text("group", group, MAX_ID)
         if member_id == partner_id:
@@ -80,7 +81,7 @@ class Partnerships:
             if member not in known:
                 raise InvalidProposalError(field, f"no member with id '{member}'")
         at = storage.now()
-        values = {"kind": kind, "member_id": member_id, "partner_id": partner_id, "group": group, "reason": reason}
+        values: dict[str, Any] = {"kind": kind, "member_id": member_id, "partner_id": partner_id, "group": group, "reason": reason}
         values |= {"score": score, "quality": quality, "source": source, "actor": actor}
         with self.store.transaction() as db:
             existing = storage.open_for_pair(db, kind, member_id, partner_id)
