@@ -57,6 +57,9 @@ class PeerOptions(BaseModel):
         ),
     )
     only_evidence: bool = Field(True, description="Leave out candidates whose evidence for the needs is weak.")
+    exclude: list[str] | None = Field(
+        None, max_length=10_000, description="Member ids to leave out (the service and the CLI put declined partners here)."
+    )
 
 
 class ScoreParts(BaseModel):
@@ -273,10 +276,12 @@ class PeerRecommender:
         partners = set(member.partners)
         languages = set(member.languages)
         allowed = np.ones(len(self.evidence.candidates), dtype=bool)
+        excluded = set(options.exclude or ())
         for j, candidate_id in enumerate(self.evidence.candidates):
             c = self.by_id[candidate_id]
             allowed[j] = not (
                 c.id == member.id
+                or c.id in excluded
                 or (c.id in partners and not options.include_partners)
                 or (options.require_common_language and not languages & set(c.languages))
                 or (options.cross_region and c.region == member.region)
