@@ -92,7 +92,8 @@ def test_errors_404_409_422_and_scopes(client: TestClient) -> None:
     # the secretariat's steps need write; a read key (the hub's) can only read and answer
     for step, body in (("approve", {}), ("reject", {}), ("close", {"outcome": "x", "rating": 3}), ("notes", {"text": "x"})):
         assert client.post(f"/v1/proposals/{pid}/{step}", headers=auth(READ), json=body).status_code == 403, step
-    assert client.post("/v1/proposals", headers=auth(READ), json={"kind": "pairing", "member_id": "lima", "partner_id": "lyon"}).status_code == 403
+    pair = {"kind": "pairing", "member_id": "lima", "partner_id": "lyon"}
+    assert client.post("/v1/proposals", headers=auth(READ), json=pair).status_code == 403
     assert client.get(f"/v1/proposals/{pid}").status_code == 401
 
 
