@@ -179,3 +179,32 @@ def test_steps_survive_a_restart(book: Partnerships, settings: Settings) -> None
     with Store(settings.store_path) as store:
         again = Partnerships(store).get(p.id)
     assert again == p
+
+
+def test_reads_do_not_wait_for_a_write_in_progress(book: Partnerships) -> None:
+    """A peer answer checks declined partners on every request: a long write (a bulk import
+    holding the store's transaction) must not hold it up; it reads the last commit."""
+    import threading
+
+    p = book.propose("pairing", "dakar", "lyon", "u")
+    writing, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with book.store.transaction() as db:
+            db.execute("UPDATE proposals SET status = 'rejected' WHERE id = ?", (p.id,))
+            writing.set()
+            release.wait(5)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    writing.wait(5)
+    try:
+        result: list[set[str]] = []
+        reader = threading.Thread(target=lambda: result.append(book.declined_partners("dakar")))
+        reader.start()
+        reader.join(2)
+        assert result == [set()]  # answered during the write, from the last commit
+    finally:
+        release.set()
+        writer.join()
+    assert book.declined_partners("dakar") == {"lyon"}  # and sees the write once committed
