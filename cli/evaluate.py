@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import JsonFlag, console, emit, fail
+from cli.common import DataDir, JsonFlag, console, emit, fail, settings_for, workspace_for
 from matcher.errors import PeermatchError
 
 
@@ -177,3 +177,66 @@ def build_demo_set() -> None:
 
     queries, judgements = build()
     console.print(f"{queries} queries, {judgements} judgements written to {DEMO_SET}")
+
+
+@eval_app.command()
+def feedback(
+    out: Annotated[Path, typer.Option(help="Where the qrels go (TREC: query_id 0 item_id grade).")] = Path("qrels.tsv"),
+    queries: Annotated[Path | None, typer.Option(help="Also write the judged queries (queries.jsonl) for 'eval run'.")] = None,
+    task: Annotated[list[str] | None, typer.Option(help="Only these tasks: peers, experts, resources (repeatable).")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Proposals and feedback as graded judgements: declined or rejected 0, one side accepted 1,
+    active 2, closed 1-4 by its rating; feedback by its rating or verdict (README: Partnerships)."""
+    from evaluation.feedback import collect, to_qrels, write_qrels, write_queries
+    from matcher.store import Store
+
+    settings = settings_for(data_dir)
+    if not settings.store_path.is_file():
+        fail(PeermatchError(f"{settings.store_path}: no store here (give --data-dir)"))
+    with Store(settings.store_path) as store:
+        judgements = collect(store)
+    qrels = to_qrels(judgements, task)
+    lines = write_qrels(out, qrels)
+    summary: dict[str, Any] = {"out": str(out), "queries": len(qrels), "judgements": lines}
+    if queries is not None:
+        summary["queries_file"] = str(queries)
+        write_queries(queries, judgements, task)
+    emit(summary, as_json, lambda p: console.print(f"{p['judgements']} judgements of {p['queries']} queries → {p['out']}"))
+
+
+@eval_app.command("learn-weights")
+def learn_weights_command(
+    apply: Annotated[bool, typer.Option("--apply", help="Write the learned weights to DATA_DIR/peer-weights.json if they win.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the fold assignment.")] = 0,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Learn the weights of the peer score's parts from feedback and compare them with the defaults
+    on held-out members; with --apply they are used only when they beat the defaults."""
+    from evaluation.learn_weights import learn_weights
+    from evaluation.reweighting import table
+
+    try:
+        report = learn_weights(workspace_for(data_dir), apply=apply, seed=seed)
+    except PeermatchError as error:
+        fail(error)
+    payload = report.comparison.as_dict() | {
+        "skipped": report.skipped,
+        "written": str(report.written) if report.written else None,
+        "removed": str(report.removed) if report.removed else None,
+    }
+
+    def render(p: dict[str, Any]) -> None:
+        typer.echo(table(report.comparison))
+        if p["skipped"]:
+            typer.echo(f"{p['skipped']} judgement(s) skipped: member or candidate no longer in the network")
+        if p["written"]:
+            typer.echo(f"learned weights written: {p['written']} (used from the next snapshot: the next write or restart)")
+        elif p["removed"]:
+            typer.echo(f"the defaults win now: {p['removed']} removed")
+        elif not apply and p["better"]:
+            typer.echo("not applied: run again with --apply to use them")
+
+    emit(payload, as_json, render)

@@ -57,10 +57,15 @@ def peers(
     cluster: Many = None,
     max_per_country: Annotated[int | None, typer.Option(help="At most this many results per country (0: no cap).")] = 2,
     graph_weight: Annotated[float | None, typer.Option(help="Share of the graph signal, 0 to 1 [default: PEERMATCH_GRAPH_WEIGHT].")] = None,
+    include_declined: Annotated[
+        bool, typer.Option("--include-declined", help="Keep partners declined (by either side, or rejected) in earlier proposals.")
+    ] = False,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Peer partners for a member: each need, the strength or document that meets it, and the score's parts."""
+    """Peer partners for a member: each need, the strength or document that meets it, and the score's parts.
+    Partners declined in earlier proposals are left out unless --include-declined."""
+    from matcher.partnerships import Partnerships
     from matcher.recommend.peers import PeerOptions
 
     try:
@@ -80,8 +85,13 @@ def peers(
             max_per_country=max_per_country or None,
             graph_weight=graph_weight,
         )
-        recommender = _recommender(data_dir)
-        results = recommender.peers(_member_or_profile(recommender, member_id, profile), options)
+        workspace = workspace_for(data_dir)
+        recommender = workspace.snapshot().recommender
+        target = _member_or_profile(recommender, member_id, profile)
+        if not include_declined:
+            declined = Partnerships(workspace.store).declined_partners(target if isinstance(target, str) else target.id)
+            options = options.model_copy(update={"exclude": sorted(declined)})
+        results = recommender.peers(target, options)
     except PeermatchError as error:
         fail(error)
     payload = [r.model_dump() for r in results]

@@ -73,3 +73,45 @@ class DamagedIndexError(PeermatchError):
 
 class WrongModelIndexError(PeermatchError):
     """An index built by another embedding model than the configured one."""
+
+
+class UnknownProposalError(UnknownIdError):
+    """A proposal id that the store does not hold."""
+
+    def __init__(self, proposal_id: int) -> None:
+        self.proposal_id = proposal_id
+        super().__init__("proposal", str(proposal_id))
+
+
+class InvalidProposalError(PeermatchError):
+    """A proposal step given a bad value: ``field`` names it (an unknown member id, a rating out of range...)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"field '{field}': {message}")
+
+
+class ProposalConflictError(PeermatchError):
+    """A step that the proposal's current state does not allow (the service answers 409)."""
+
+
+class IllegalTransitionError(ProposalConflictError):
+    """A step asked of a proposal in a status that does not allow it."""
+
+    def __init__(self, proposal_id: int, status: str, step: str, why: str = "") -> None:
+        self.proposal_id = proposal_id
+        self.status = status
+        self.step = step
+        super().__init__(f"proposal {proposal_id} is '{status}': cannot {step}" + (f" ({why})" if why else ""))
+
+
+class DuplicateProposalError(ProposalConflictError):
+    """A proposal for a pair that already has an open one (proposed, approved or active)."""
+
+    def __init__(self, existing_id: int, member_id: str, partner_id: str, status: str) -> None:
+        self.existing_id = existing_id
+        super().__init__(f"proposal {existing_id} for '{member_id}' and '{partner_id}' is already open ('{status}')")
+
+
+class WeightsFileError(PeermatchError):
+    """A learned peer-weights file that cannot be used (unreadable, out of bounds, another model)."""

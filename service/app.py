@@ -19,15 +19,16 @@ from service.console import app as console
 from service.gate import KeyGate
 from service.keys_usage import KeyUsage, usage_path
 from service.limits import BodyLimit, Bound, WorkLimiter
-from service.routes import feedback, health, keys, pairing, recommend, records
+from service.routes import feedback, health, keys, pairing, proposals, recommend, records
 from service.settings import ServiceSettings
 from service.state import ServiceState
 
 DESCRIPTION = """Peer partners, expert groups, resources and pairings for international learning networks.
 
 Every /v1 route needs an API key (`Authorization: Bearer KEY` or `X-API-Key: KEY`) with a scope:
-**read** (recommendations, search, feedback), **write** (imports, upserts, deletes), **admin**
-(metrics, feedback listing). Errors share one shape: `{"code", "message", "field"?, "details"?}`.
+**read** (recommendations, search, feedback, proposals and a side's answer to one), **write**
+(imports, upserts, deletes, the secretariat's steps on proposals), **admin** (metrics, feedback
+listing). Errors share one shape: `{"code", "message", "field"?, "details"?}`.
 """
 
 
@@ -77,7 +78,7 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
         )
     # recommend before records: "/v1/resources/search" must not be taken for a resource id
-    for module in (health, recommend, records, pairing, feedback, keys):
+    for module in (health, recommend, records, pairing, proposals, feedback, keys):
         app.include_router(module.router)
     openapi.install(app)
     access = logging.getLogger("peermatch.access")

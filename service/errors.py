@@ -11,7 +11,15 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from matcher.errors import IndexNotBuiltError, InvalidRecordsError, ModelNotFoundError, PeermatchError, UnknownIdError
+from matcher.errors import (
+    IndexNotBuiltError,
+    InvalidProposalError,
+    InvalidRecordsError,
+    ModelNotFoundError,
+    PeermatchError,
+    ProposalConflictError,
+    UnknownIdError,
+)
 
 
 class ErrorBody(BaseModel):
@@ -88,6 +96,10 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
         if isinstance(error, InvalidRecordsError):
             details = [{"line": p.line, "field": p.field, "reason": p.reason, "id": p.record_id} for p in error.problems]
             return error_response(422, "invalid_records", str(error).splitlines()[0], error.problems[0].field, details)
+        if isinstance(error, InvalidProposalError):
+            return error_response(422, "invalid_request", str(error), error.field)
+        if isinstance(error, ProposalConflictError):
+            return error_response(409, "conflict", str(error))
         if isinstance(error, IndexNotBuiltError | ModelNotFoundError):
             return error_response(503, "not_ready", str(error))
         return error_response(400, "bad_request", str(error))

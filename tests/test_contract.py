@@ -62,6 +62,16 @@ def test_error_answers_are_the_ones_the_document_describes(tmp_path: Path) -> No
         ("POST", "/v1/recommendations/peers", {"body": {"member_id": "dakar"}, "headers": auth(READ)}, 200),
         ("GET", "/v1/members/{member_id}/peers", {"path_parameters": {"member_id": "dakar"}, "headers": auth(READ)}, 200),
         ("GET", "/v1/members/{member_id}/resources", {"path_parameters": {"member_id": "dakar"}, "headers": auth(READ)}, 200),
+        ("POST", "/v1/proposals", {"body": {"kind": "pairing", "member_id": "dakar", "partner_id": "lyon"}, "headers": auth(ADMIN)}, 201),
+        ("POST", "/v1/proposals", {"body": {"kind": "pairing", "member_id": "dakar", "partner_id": "x"}, "headers": auth(ADMIN)}, 422),
+        (
+            "POST",
+            "/v1/proposals/{proposal_id}/close",
+            {"path_parameters": {"proposal_id": 1}, "body": {"outcome": "x", "rating": 3}, "headers": auth(ADMIN)},
+            409,
+        ),
+        ("POST", "/v1/proposals/{proposal_id}/approve", {"path_parameters": {"proposal_id": 999}, "body": {}, "headers": auth(ADMIN)}, 404),
+        ("GET", "/v1/proposals", {"query": {"member_id": "dakar"}, "headers": auth(READ)}, 200),
     ]
     failures = []
     for method, path, request, status in calls:

@@ -20,6 +20,7 @@ from matcher.recommend.affinity import AffinityMatrix, affinity_matrix
 from matcher.recommend.evidence import EvidenceWeights, NeedEvidence
 from matcher.recommend.experts import ExpertFinder, ExpertGroup, ExpertOptions
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions, resources_for_member
+from matcher.recommend.peer_weights import load_weights
 from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRecommender
 from matcher.recommend.representatives import RepresentativeFit, representative_fit
 from matcher.recommend.similarity import PassageMatrix
@@ -77,7 +78,8 @@ class Recommender:
     @cached_property
     def peer_recommender(self) -> PeerRecommender:
         """Built once for this state of the data, not per request."""
-        return PeerRecommender(self.members, self.evidence, self.encoder, self.signals)
+        learned = load_weights(self.settings.data_dir, self.encoder.model_id)
+        return PeerRecommender(self.members, self.evidence, self.encoder, self.signals, learned)
 
     @cached_property
     def expert_finder(self) -> ExpertFinder:

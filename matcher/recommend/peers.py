@@ -7,6 +7,10 @@ Scores, per candidate:
 - mutual: the harmonic mean of gives and receives, high only when both sides benefit;
 - graph: a bounded, evidence-gated bonus from personalised PageRank (see ``graph_bonus``).
 
+In complementary mode the score is gives + the graph bonus, unless weights learned from feedback
+are in the data directory (``matcher.recommend.peer_weights``): then it is their combination of
+gives, context and the graph share.
+
 Gives and receives are on the calibrated 0-1 scale (``matcher.recommend.calibration``); each
 result carries its match quality. With ``only_evidence`` (the default), candidates whose gives
 is weak are left out; when nobody reaches a partial match, the closest few come back flagged
@@ -16,6 +20,7 @@ is weak are left out; when nobody reaches a partial match, the closest few come 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -25,6 +30,7 @@ from embeddings.embedder import TextEncoder
 from matcher.graph.signals import GraphSignals
 from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality
 from matcher.recommend.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
+from matcher.recommend.peer_weights import PartWeights
 from matcher.recommend.similarity import OwnerGroups, Prepared, max_by_owner
 from matcher.records import Member
 
@@ -57,6 +63,9 @@ class PeerOptions(BaseModel):
         ),
     )
     only_evidence: bool = Field(True, description="Leave out candidates whose evidence for the needs is weak.")
+    exclude: list[str] | None = Field(
+        None, max_length=10_000, description="Member ids to leave out (the service and the CLI put declined partners here)."
+    )
 
 
 class ScoreParts(BaseModel):
@@ -100,9 +109,38 @@ class PeerMatch(BaseModel):
     flags: list[str]
 
 
+@dataclass(frozen=True)
+class Parts:
+    """Every candidate's parts of the score for one member (rows: ``NeedEvidence.candidates``)."""
+
+    needs: list[str]
+    priorities: list[int]
+    vectors: np.ndarray
+    prepared: Any
+    scores: NeedScores
+    gives: np.ndarray
+    context: np.ndarray
+    graph: np.ndarray | None  # personalised PageRank; None when the graph is off
+
+    @property
+    def graph_share(self) -> np.ndarray:
+        """The graph part on a 0-1 scale, gated by evidence (``graph_bonus`` with weight 1)."""
+        return np.zeros_like(self.gives) if self.graph is None else graph_bonus(self.graph, self.gives, 1.0)
+
+
 class PeerRecommender:
-    def __init__(self, members: list[Member], evidence: NeedEvidence, encoder: TextEncoder, signals: GraphSignals | None = None) -> None:
+    def __init__(
+        self,
+        members: list[Member],
+        evidence: NeedEvidence,
+        encoder: TextEncoder,
+        signals: GraphSignals | None = None,
+        learned: PartWeights | None = None,
+    ) -> None:
+        """``learned``: weights of the parts learned from feedback (``peer_weights``), used in
+        complementary mode; None: the defaults."""
         self.signals = signals
+        self.learned = learned
         self.members = members
         self.by_id = {m.id: m for m in members}
         self.evidence = evidence
@@ -111,8 +149,8 @@ class PeerRecommender:
         self.candidate_kinds = np.asarray([self.by_id[c].kind for c in evidence.candidates])
         self.candidate_clusters = [{c.cluster for c in self.by_id[cid].clusters} for cid in evidence.candidates]
 
-    def recommend(self, member: Member, options: PeerOptions | None = None) -> list[PeerMatch]:
-        options = options or PeerOptions()
+    def parts(self, member: Member, options: PeerOptions) -> Parts:
+        """The parts of every candidate's score for ``member`` (also what feedback is learned from)."""
         ev = self.evidence
         needs, priorities = _needs_of(member)
         vectors = self._encode_for(member)(needs)
@@ -121,11 +159,27 @@ class PeerRecommender:
         weights = np.asarray(priorities, dtype=np.float32)
         gives = (weights @ scores.total) / weights.sum()
         context = self._context(member, prepared[0])
+        return Parts(needs, priorities, vectors, prepared, scores, gives, context, self._graph_scores(member, options))
 
-        base = self._base(gives, context, options)
-        graph = self._graph_scores(member, options)
-        if graph is not None:
-            base = base + graph_bonus(graph, gives, options.graph_weight or 0.0)
+    def weights_for(self, options: PeerOptions) -> PartWeights | None:
+        """The weights of the parts in this mode: learned ones in complementary mode when there
+        are some; None: the mode's own combination (blend, similar) or the defaults."""
+        return self.learned if options.mode == "complementary" else None
+
+    def recommend(self, member: Member, options: PeerOptions | None = None) -> list[PeerMatch]:
+        options = options or PeerOptions()
+        ev = self.evidence
+        parts = self.parts(member, options)
+        needs, priorities, vectors, scores = parts.needs, parts.priorities, parts.vectors, parts.scores
+        gives, context, graph = parts.gives, parts.context, parts.graph
+
+        learned = self.weights_for(options)
+        if learned is not None:
+            base = learned.combine(gives, context, parts.graph_share)
+        else:
+            base = self._base(gives, context, options)
+            if graph is not None:
+                base = base + graph_bonus(graph, gives, options.graph_weight or 0.0)
         eligible = self._eligible(member, options)
         order = [int(j) for j in np.argsort(-base, kind="stable") if eligible[j]]
         no_evidence = False
@@ -273,10 +327,12 @@ class PeerRecommender:
         partners = set(member.partners)
         languages = set(member.languages)
         allowed = np.ones(len(self.evidence.candidates), dtype=bool)
+        excluded = set(options.exclude or ())
         for j, candidate_id in enumerate(self.evidence.candidates):
             c = self.by_id[candidate_id]
             allowed[j] = not (
                 c.id == member.id
+                or c.id in excluded
                 or (c.id in partners and not options.include_partners)
                 or (options.require_common_language and not languages & set(c.languages))
                 or (options.cross_region and c.region == member.region)

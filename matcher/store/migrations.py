@@ -69,6 +69,41 @@ MIGRATIONS: list[str] = [
         error TEXT
     );
     """,
+    # 4: partnership proposals and every step of their life (who, when, what), for the secretariat
+    # and the hub (matcher/partnerships). ``status`` is the state after the last event, kept in the
+    # row so that listings filter on it; the events are the record.
+    """
+    CREATE TABLE proposals (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        partner_id TEXT NOT NULL,
+        group_name TEXT,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        score REAL,
+        quality TEXT,
+        source TEXT,
+        outcome TEXT,
+        rating INTEGER,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX proposals_by_member ON proposals (member_id);
+    CREATE INDEX proposals_by_partner ON proposals (partner_id);
+    CREATE INDEX proposals_by_status ON proposals (status);
+    CREATE TABLE proposal_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        proposal_id INTEGER NOT NULL REFERENCES proposals (id),
+        step TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        payload TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX proposal_events_by_proposal ON proposal_events (proposal_id, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -53,10 +53,16 @@ class Store:
         self._db.execute("PRAGMA busy_timeout = 10000")
         with self._lock:
             migrate(self._db, str(path))
+        self._readers = threading.local()  # one read connection per thread, for ``reading``
+        self._reader_connections: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()  # not the write lock: a reader never waits for a writer
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        with self._readers_lock:
+            for reader in self._reader_connections:
+                reader.close()
 
     def __enter__(self) -> Store:
         return self
@@ -74,6 +80,33 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE: one writer across processes) for the modules
+        that keep their own tables (``matcher.partnerships``): all of it lands, or none."""
+        with self._transaction() as db:
+            yield db
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction (one consistent state of the store, as of the last commit) on this
+        thread's own read-only connection: it never waits for a write in progress, so a request
+        that only reads (a cached peer answer checking declined partners) is not held up by a
+        bulk import."""
+        db = getattr(self._readers, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA busy_timeout = 10000")
+            db.execute("PRAGMA query_only = ON")
+            self._readers.db = db
+            with self._readers_lock:
+                self._reader_connections.append(db)
+        db.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            db.execute("COMMIT")
 
     # ---- writes ---------------------------------------------------------------------------
 

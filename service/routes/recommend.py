@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 from matcher.errors import PeermatchError
 from matcher.graph.capacity import CapacityMap
 from matcher.graph.html import render
+from matcher.partnerships import Partnerships
 from matcher.recommend.clusters import known_clusters
 from matcher.recommend.experts import ExpertGroup, ExpertOptions
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions
@@ -19,7 +20,7 @@ from matcher.recommend.peers import PeerMatch, PeerMode, PeerOptions
 from matcher.recommend.representatives import RepresentativeFit
 from matcher.records import Member, ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
-from service.answers import default_peer_answer, peer_cache_key
+from service.answers import default_peer_answer, fresh_peer_answer, peer_cache_key
 from service.deps import Reader, State
 from service.pages import Page, ranking
 
@@ -34,6 +35,7 @@ class PeerRequest(BaseModel):
     member_id: str | None = Field(None, examples=["city-cove-bj"])
     profile: Member | None = None
     options: PeerOptions = Field(default_factory=PeerOptions)
+    include_declined: bool = Field(False, description="Keep partners this member declined (or was declined by) in earlier proposals.")
 
     @model_validator(mode="after")
     def _one_of(self) -> PeerRequest:
@@ -69,7 +71,13 @@ class ResourceSearchResponse(BaseModel):
 def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
     recommender = state.snapshot.recommender
     target = request.member_id if request.member_id is not None else request.profile
-    return ranking(recommender.peers(target, request.options), request.options.k)  # type: ignore[arg-type]
+    options = request.options
+    if not request.include_declined:
+        asker = request.member_id if request.member_id is not None else request.profile.id  # type: ignore[union-attr]
+        declined = Partnerships(state.workspace.store).declined_partners(asker)
+        if declined:
+            options = options.model_copy(update={"exclude": sorted(declined | set(options.exclude or ()))})
+    return ranking(recommender.peers(target, options), options.k)  # type: ignore[arg-type]
 
 
 @router.get("/members/{member_id}/peers", response_model=PeerPage, summary="Peer partners for a stored member")
@@ -81,17 +89,22 @@ def member_peers(
     mode: PeerMode = "complementary",
     reciprocal: bool = False,
     cross_region: bool = False,
+    include_declined: Annotated[bool, Query(description="Keep partners declined in earlier proposals.")] = False,
 ) -> Response:
     """Answers are cached per index generation (the hub asks for the same members all day);
-    any write makes a new generation and an empty cache."""
+    any write makes a new generation and an empty cache. Declined partners are left out when
+    the answer is served, so a decline takes effect at once."""
     snapshot = state.snapshot
     cache = state.cache_for(snapshot)
     cache_key = peer_cache_key(member_id, k, mode, reciprocal, cross_region)
-    body = cache.get(cache_key)
-    if body is None:
-        _, body = default_peer_answer(snapshot, member_id, k, mode, reciprocal, cross_region)
-        cache.put(cache_key, body)
-    return Response(body, media_type="application/json")
+    answer = cache.get(cache_key)
+    if answer is None:
+        _, answer = default_peer_answer(snapshot, member_id, k, mode, reciprocal, cross_region)
+        cache.put(cache_key, answer)
+    leave_out = set() if include_declined else Partnerships(state.workspace.store).declined_partners(member_id)
+    if answer.short(k, leave_out):
+        return Response(fresh_peer_answer(snapshot, member_id, k, mode, reciprocal, cross_region, leave_out), media_type="application/json")
+    return Response(answer.page(k, leave_out), media_type="application/json")
 
 
 @router.post("/recommendations/experts", response_model=ExpertGroup, summary="An expert group covering a theme's aspects")
