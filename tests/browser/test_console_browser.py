@@ -169,6 +169,7 @@ def test_a_proposal_becomes_a_partnership_accepted_by_both_sides_then_closes(
         form.locator("button").click()
         page.wait_for_load_state()
     expect(status).to_have_text({"en": "active", "fr": "active"}[language])
+    assert accessibility_violations(page) == []  # the page with the most forms
     page.fill("#check-in-note", "First exchange visit held; teachers trained.")
     page.click("form[action$='/check-in'] button")
     page.fill("#close-outcome", "Twelve teachers trained in digital skills")
@@ -208,7 +209,7 @@ def test_keyboard_alone_signs_in_and_reaches_every_section(browser: Browser, ser
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/members", "/members/city-cove-bj", "/capacity", "/experts?theme=Adult+literacy&aspects=evening+classes", "/pairing", "/import"],
+    ["/", "/members", "/members/city-cove-bj", "/capacity", "/experts?theme=Adult+literacy&aspects=evening+classes", "/pairing", "/import", "/proposals"],
 )
 def test_pages_pass_axe_core_wcag_aa_checks(browser: Browser, server: Server, path: str) -> None:
     page = signed_in(browser, server, "fr") if path != "/" else new_page(browser, server, "fr")
