@@ -266,6 +266,9 @@ def pair(
     conflicts: Annotated[Path | None, typer.Option(help="CSV of pairs that must not be made.")] = None,
     forced: Annotated[Path | None, typer.Option(help="CSV of pairs that must be made.")] = None,
     region_weight: Annotated[list[str] | None, typer.Option(help="REGION=WEIGHT, e.g. 'Africa=2' (repeatable).")] = None,
+    include_declined: Annotated[
+        bool, typer.Option("--include-declined", help="Also make pairs declined or rejected in earlier proposals.")
+    ] = False,
     candidates: Annotated[int, typer.Option(help="Top candidates kept per mentee.")] = 20,
     out: Annotated[Path | None, typer.Option(help="Write OUT.csv and OUT.json.")] = None,
     data_dir: DataDir = None,
@@ -277,6 +280,8 @@ def pair(
 
     from matcher.pairing.problem import PairingConstraints
     from matcher.pairing.run import PairingRequest, pair_cohort
+    from matcher.partnerships import Partnerships
+    from matcher.partnerships.pairing import without_declined
 
     try:
         weights = {}
@@ -307,8 +312,11 @@ def pair(
             objective=objective,
             reciprocal=reciprocal,
             constraints=constraints,  # type: ignore[arg-type]
+            include_declined=include_declined,
         )
-        result = pair_cohort(_recommender(data_dir), request)
+        workspace = workspace_for(data_dir)
+        request = without_declined(request, Partnerships(workspace.store))
+        result = pair_cohort(workspace.snapshot().recommender, request)
     except (ValidationError, ValueError) as error:
         fail(PeermatchError(str(error)))
     except PeermatchError as error:

@@ -208,3 +208,32 @@ def test_reads_do_not_wait_for_a_write_in_progress(book: Partnerships) -> None:
         release.set()
         writer.join()
     assert book.declined_partners("dakar") == {"lyon"}  # and sees the write once committed
+
+
+def test_a_pairing_run_does_not_make_a_declined_pair_again_unless_asked(tmp_path: Path) -> None:
+    """The best pair of a run, once declined, is ruled out of the next run (and named as the reason)."""
+    from matcher.pairing.run import PairingRequest, pair_cohort
+    from matcher.partnerships.pairing import without_declined
+    from matcher.workspace import Workspace
+    from tests.fakes import FakeEncoder
+
+    settings = Settings(data_dir=tmp_path / "data")
+    workspace = Workspace(settings, FakeEncoder())
+    rows = [
+        member("dakar", country="SN", region="Africa", needs=[{"text": "digital older adults"}]),
+        member("lyon", strengths=[{"text": "digital older adults"}]),
+        member("lille", strengths=[{"text": "digital skills for adults"}]),
+    ]
+    import_file(workspace, write_jsonl(tmp_path / "members.jsonl", rows), settings)
+    recommender = workspace.snapshot().recommender
+    request = PairingRequest(mentees=["dakar"], mentors=["lyon", "lille"])
+    first = pair_cohort(recommender, request).pairs[0]
+    book = Partnerships(workspace.store)
+    proposal = book.propose("pairing", first.mentee, first.mentor, "user:alice")
+    book.approve(proposal.id, "user:alice")
+    book.respond(proposal.id, first.mentor, False, "key:hub")
+    again = pair_cohort(recommender, without_declined(request, book)).pairs
+    assert [(p.mentee, p.mentor) for p in again] == [("dakar", "lille" if first.mentor == "lyon" else "lyon")]
+    asked = pair_cohort(recommender, without_declined(request.model_copy(update={"include_declined": True}), book)).pairs
+    assert [(p.mentee, p.mentor) for p in asked] == [(first.mentee, first.mentor)]
+    workspace.close()

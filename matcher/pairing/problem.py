@@ -40,6 +40,11 @@ class PairingConstraints(BaseModel):
     forbid_same_country: bool = False
     conflicts: list[tuple[str, str]] = Field(default_factory=list, max_length=MAX_COUNT)
     forced: list[tuple[str, str]] = Field(default_factory=list, max_length=MAX_COUNT)
+    declined: list[tuple[str, str]] = Field(
+        default_factory=list,
+        max_length=100 * MAX_COUNT,
+        description="Pairs declined or rejected in earlier proposals, never made again (filled from the proposals unless asked).",
+    )
     priority_weights: dict[str, Weight] = Field(default_factory=dict, description="mentee id -> weight in the objective (0 < w <= 100)")
     region_weights: dict[str, Weight] = Field(default_factory=dict, description="mentee region -> weight (e.g. Africa: 2; 0 < w <= 100)")
     candidates_per_mentee: int = Field(20, ge=1, le=MAX_COUNT, description="Top candidates kept per mentee (sparse problem).")
@@ -128,6 +133,7 @@ def build_problem(
     if c.forbid_existing_partners:
         reasons.append(("already partners", pair_mask([(e, p) for e in mentees for p in partners.get(e, set())], True)))
     reasons.append(("listed as conflicts", pair_mask(list(c.conflicts), True)))
+    reasons.append(("declined in an earlier proposal", pair_mask(list(c.declined), True)))
     if c.forbid_same_country:
         mentee_countries = np.asarray([countries[e] for e in mentees])
         mentor_countries = np.asarray([countries[o] for o in mentors])

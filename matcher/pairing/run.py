@@ -50,6 +50,7 @@ class PairingRequest(BaseModel):
     objective: Literal["total", "fair"] = "total"
     reciprocal: bool = False
     constraints: PairingConstraints = Field(default_factory=PairingConstraints)
+    include_declined: bool = Field(False, description="Also propose pairs declined or rejected in earlier proposals.")
 
 
 class Pair(BaseModel):

@@ -166,6 +166,15 @@ class Partnerships:
                 latest[other] = status
         return {other for other, status in latest.items() if status in ("declined", "rejected")}
 
+    def declined_pairs(self) -> builtins.list[tuple[str, str]]:
+        """Every pair of members whose latest proposal was declined or rejected (a pairing run
+        leaves them out unless asked), in a stable order."""
+        latest: dict[frozenset[str], Status] = {}
+        with self.store.reading() as db:
+            for member_id, partner_id, status in storage.member_pairs(db):
+                latest[frozenset((member_id, partner_id))] = status
+        return sorted(tuple(sorted(pair)) for pair, status in latest.items() if status in ("declined", "rejected"))  # type: ignore[misc]
+
     def all(self) -> builtins.list[Proposal]:
         """Every proposal, oldest first (the evaluation's judgements are made from them)."""
         with self.store.reading() as db:

@@ -100,6 +100,12 @@ def pair_statuses(db: sqlite3.Connection, member_id: str) -> list[tuple[str, Sta
     return [(str(b) if a == member_id else str(a), cast(Status, status)) for a, b, status in rows]
 
 
+def member_pairs(db: sqlite3.Connection) -> list[tuple[str, str, Status]]:
+    """(member, partner, status) of every proposal between two members, oldest first."""
+    rows = db.execute("SELECT member_id, partner_id, status FROM proposals WHERE kind != 'expert_group' ORDER BY id").fetchall()
+    return [(str(a), str(b), cast(Status, status)) for a, b, status in rows]
+
+
 def every_proposal(db: sqlite3.Connection) -> list[Proposal]:
     """All proposals, oldest first (for the evaluation's judgements)."""
     return _assemble(db, db.execute(f"SELECT {COLUMNS} FROM proposals ORDER BY id").fetchall())

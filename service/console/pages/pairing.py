@@ -14,6 +14,8 @@ from pydantic import ValidationError
 from matcher.errors import PeermatchError
 from matcher.pairing.problem import PairingConstraints
 from matcher.pairing.run import PairingRequest
+from matcher.partnerships import Partnerships
+from matcher.partnerships.pairing import without_declined
 from matcher.records import REGIONS
 from service.console.pages.members import KINDS
 from service.console.web import SignedIn
@@ -150,6 +152,7 @@ async def run_pairing(page: SignedIn) -> Response:
 
 def _submit(page: Any, request: PairingRequest, shown: dict[str, Any]) -> Response:
     try:
+        request = without_declined(request, Partnerships(page.state.workspace.store))
         job = page.state.jobs.submit(page.state.snapshot.recommender, request)
     except QueueFull as error:
         return _render_form(page, shown, str(error), 503)
