@@ -203,3 +203,10 @@ def test_a_set_password_ends_every_session_of_the_user(tmp_path: Path) -> None:
     token = accounts.start_session(accounts.create_user("bob", "viewer", PASSWORD))
     accounts.set_password("bob", PASSWORD + " new")
     assert accounts.session(token) is None
+
+
+def test_the_proposals_page_filters_by_status(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    sign_in(client)
+    page = client.get("/proposals?status=active")
+    assert page.status_code == 200 and '<option value="active" selected>' in page.text

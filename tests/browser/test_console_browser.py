@@ -209,7 +209,16 @@ def test_keyboard_alone_signs_in_and_reaches_every_section(browser: Browser, ser
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/members", "/members/city-cove-bj", "/capacity", "/experts?theme=Adult+literacy&aspects=evening+classes", "/pairing", "/import", "/proposals"],
+    [
+        "/",
+        "/members",
+        "/members/city-cove-bj",
+        "/capacity",
+        "/experts?theme=Adult+literacy&aspects=evening+classes",
+        "/pairing",
+        "/import",
+        "/proposals?status=active",
+    ],
 )
 def test_pages_pass_axe_core_wcag_aa_checks(browser: Browser, server: Server, path: str) -> None:
     page = signed_in(browser, server, "fr") if path != "/" else new_page(browser, server, "fr")

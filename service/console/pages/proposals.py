@@ -45,7 +45,7 @@ def proposal_list(
         "proposals.html",
         proposals=proposals,
         total=total,
-        status=status,
+        chosen_status=status,
         member=member,
         statuses=STATUSES,
         names=names,
