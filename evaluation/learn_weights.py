@@ -78,3 +78,15 @@ def learn_weights(workspace: Workspace, apply: bool = False, seed: int = 0) -> L
         path.unlink()
         removed = path
     return LearnReport(comparison, skipped, written, removed)
+
+
+def shown_parts(workspace: Workspace, shown: int) -> Judged:
+    """Every member's top ``shown`` peers by the current ranking (what a member is shown, so what
+    it can judge) with their parts; grades 0 (for ``feedback_simulation.judge`` to fill in)."""
+    recommender = workspace.snapshot().recommender
+    options = PeerOptions(k=shown, max_per_country=None)
+    probes = [
+        Judgement("peers", m.id, result.id, 0, "shown") for m in recommender.members for result in recommender.peers(m.id, options)
+    ]
+    judged, _ = peer_parts(workspace, probes)
+    return judged

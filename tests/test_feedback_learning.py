@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from ranx import Qrels, Run, evaluate
 
+from evaluation.dataset import load_dataset
 from evaluation.feedback import collect, read_qrels, to_qrels, write_qrels, write_queries
 from evaluation.feedback_simulation import simulate
 from evaluation.reweighting import Judged, NotEnoughFeedbackError, compare, held_out_scores, pairwise
@@ -63,6 +64,15 @@ def test_grades_from_proposals_and_feedback_are_qrels_that_ranx_reads(tmp_path: 
     assert write_queries(tmp_path / "queries.jsonl", collect(store), ["peers"]) == 2
     first = json.loads((tmp_path / "queries.jsonl").read_text().splitlines()[0])
     assert first["task"] == "peers" and first["member_id"] in {"dakar", "lyon"}
+    # with every task's queries beside them, they make a dataset for 'peermatch eval run'
+    dataset = tmp_path / "dataset"
+    dataset.mkdir()
+    for name in ("members.jsonl", "resources.jsonl"):
+        (dataset / name).write_text("")
+    write_qrels(dataset / "qrels.tsv", qrels)
+    write_queries(dataset / "queries.jsonl", collect(store))
+    loaded = load_dataset(dataset)
+    assert loaded.qrels == qrels and {q.id: q.task for q in loaded.queries}["experts:ESD%20expert%20group"] == "experts"
 
 
 def test_pairs_order_only_within_a_member() -> None:

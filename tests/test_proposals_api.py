@@ -60,7 +60,8 @@ def test_proposal_to_partnership_end_to_end(client: TestClient) -> None:
 def test_listing_pages_and_filters(client: TestClient) -> None:
     first = propose(client)
     second = propose(client, "lima", "dakar")
-    client.post(f"/v1/proposals/{second['id']}/approve", headers=auth(WRITE), json={})
+    approved = client.post(f"/v1/proposals/{second['id']}/approve", headers=auth(WRITE))  # no body: no note
+    assert approved.status_code == 200 and approved.json()["events"][-1]["note"] == ""
     page = client.get("/v1/proposals", headers=auth(READ), params={"limit": 1}).json()
     assert (page["total"], page["offset"], page["limit"], [p["id"] for p in page["items"]]) == (2, 0, 1, [second["id"]])
     approved = client.get("/v1/proposals", headers=auth(READ), params={"status": "approved"}).json()

@@ -18,7 +18,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from evaluation.feedback_simulation import simulate
+from evaluation.feedback_simulation import judge, simulate
 from evaluation.reweighting import NotEnoughFeedbackError, compare, table
 from matcher.recommend.peer_weights import PARTS, default_weights
 from matcher.settings import Settings
@@ -36,6 +36,10 @@ def main(
     noise: Annotated[list[float] | None, typer.Option(help="Sd of the utility noise (repeatable).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     data_dir: Annotated[Path | None, typer.Option(help="Also learn from this data dir's proposals and feedback.")] = None,
+    real_parts: Annotated[
+        Path | None, typer.Option(help="Also simulate judgements of each member's top peers in this data dir, with their real parts.")
+    ] = None,
+    shown: Annotated[int, typer.Option(help="With --real-parts: peers shown to (and judged by) each member.")] = 20,
 ) -> None:
     graph_weight = Settings().graph_weight
     defaults = default_weights(graph_weight).vector()
@@ -56,6 +60,26 @@ def main(
                 f" | {comparison.learned_ndcg:.4f} | {comparison.default_auc:.4f} | {comparison.learned_auc:.4f}"
                 f" | {'yes' if comparison.better else 'no'} |"
             )
+    if real_parts is not None:
+        from evaluation.learn_weights import shown_parts
+        from matcher.workspace import Workspace
+
+        started = time.perf_counter()
+        network = shown_parts(Workspace(Settings(data_dir=real_parts)), shown)
+        typer.echo(
+            f"\n## real parts: the top {shown} peers of each of {len(np.unique(network.members))} members in {real_parts}"
+            f" ({len(network.grades)} pairs, {time.perf_counter() - started:.1f} s to rank and compute them)"
+        )
+        for noise_sd in noise or [0.1, 0.2]:
+            for name, hidden in SCENARIOS.items():
+                judged = judge(network, hidden, noise_sd, np.random.default_rng(seed))
+                comparison = compare(judged, defaults, seed=seed)
+                hidden_norm = np.asarray(hidden) / np.abs(hidden).sum()
+                summary.append(
+                    f"| real parts: {name} | {noise_sd} | {_fmt(hidden_norm)} | {_fmt(comparison.weights)} | {comparison.default_ndcg:.4f}"
+                    f" | {comparison.learned_ndcg:.4f} | {comparison.default_auc:.4f} | {comparison.learned_auc:.4f}"
+                    f" | {'yes' if comparison.better else 'no'} |"
+                )
     typer.echo("\n".join(summary))
     if data_dir is not None:
         from evaluation.learn_weights import learn_weights

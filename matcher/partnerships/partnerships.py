@@ -17,6 +17,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import math
+from collections.abc import Callable
 from typing import Any
 
 from matcher.errors import DuplicateProposalError, IllegalTransitionError, InvalidProposalError, UnknownProposalError
@@ -188,7 +189,7 @@ class Partnerships:
         step: Step,
         actor: str,
         note: str,
-        decide: Any,
+        decide: Callable[[Proposal], tuple[Status, dict[str, Any]]],
         closing: tuple[str, int] | None = None,
     ) -> Proposal:
         """Load, check that ``step`` is allowed, let ``decide(proposal)`` give the next status and

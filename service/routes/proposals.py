@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, Field
 
 from matcher.partnerships import Partnerships, Proposal
@@ -51,6 +51,9 @@ class ProposalCreate(BaseModel):
 
 class StepNote(BaseModel):
     note: str = Field("", max_length=TEXT)
+
+
+OptionalNote = Annotated[StepNote | None, Body(description="A note on the decision (the body may be left out).")]
 
 
 class SideAnswer(BaseModel):
@@ -148,13 +151,13 @@ def get(proposal_id: ProposalId, state: State, key: Reader) -> ProposalPublic:
 
 
 @router.post("/{proposal_id}/approve", response_model=ProposalPublic, summary="The secretariat approves", responses=CONFLICT)
-def approve(proposal_id: ProposalId, body: StepNote, state: State, key: Writer) -> ProposalPublic:
-    return public(_book(state).approve(proposal_id, actor(key), body.note))
+def approve(proposal_id: ProposalId, state: State, key: Writer, body: OptionalNote = None) -> ProposalPublic:
+    return public(_book(state).approve(proposal_id, actor(key), body.note if body else ""))
 
 
 @router.post("/{proposal_id}/reject", response_model=ProposalPublic, summary="The secretariat rejects", responses=CONFLICT)
-def reject(proposal_id: ProposalId, body: StepNote, state: State, key: Writer) -> ProposalPublic:
-    return public(_book(state).reject(proposal_id, actor(key), body.note))
+def reject(proposal_id: ProposalId, state: State, key: Writer, body: OptionalNote = None) -> ProposalPublic:
+    return public(_book(state).reject(proposal_id, actor(key), body.note if body else ""))
 
 
 @router.post("/{proposal_id}/respond", response_model=ProposalPublic, summary="A side accepts or declines (the hub)", responses=CONFLICT)
