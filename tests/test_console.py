@@ -148,6 +148,8 @@ def test_numbers_and_dates_follow_the_locale() -> None:
     assert Translator("fr").score(0.5612) == "0,56" and Translator("en").score(0.5612) == "0.56"
     assert Translator("es").number(12345) == "12.345" and Translator("en").number(12345) == "12,345"
     assert Translator("fr").date("2026-11-25T10:00:00", "long").startswith("25 novembre 2026")
+    assert Translator("es").date("2026-11-25") == "25 nov 2026"  # a day is a day, not midnight
+    assert Translator("en").date("2026-11-25T10:00:00+00:00").endswith("UTC")
 
 
 def test_an_import_with_a_bad_line_writes_nothing_until_the_valid_records_are_chosen(

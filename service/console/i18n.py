@@ -97,9 +97,11 @@ class Translator:
         if value is None or value == "":
             return ""
         if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
+            value = dt.datetime.fromisoformat(value) if "T" in value or " " in value else dt.date.fromisoformat(value)
         if isinstance(value, dt.datetime):
-            return format_datetime(value, format=style, locale=self.locale)
+            # Stored times are UTC: say so rather than pretend they are the reader's.
+            suffix = " UTC" if value.tzinfo is not None and value.utcoffset() == dt.timedelta(0) else ""
+            return format_datetime(value, format=style, locale=self.locale) + suffix
         return format_date(value, format=style, locale=self.locale)
 
     def language_name(self, code: str) -> str:

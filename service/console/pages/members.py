@@ -8,6 +8,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from matcher.partnerships import Partnerships
+from matcher.partnerships.lifecycle import OPEN
+from matcher.partnerships.partnerships import MAX_PAGE
 from matcher.recommend.member_resources import MemberResourceOptions
 from matcher.recommend.peers import PeerOptions
 from matcher.records import REGIONS, Member
@@ -88,7 +90,9 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
     # Asked for more than shown, so that the list stays ten long once declined partners are left out.
     peers = recommender.peers(member.id, PeerOptions(k=PEERS_SHOWN + len(leave_out))) if member.needs or member.profile else []
     peers = [p for p in peers if p.id not in leave_out][:PEERS_SHOWN]
-    _, proposals = book.list(member_id=member.id, limit=20)
+    _, proposals = book.list(member_id=member.id, limit=MAX_PAGE)
+    # A peer already in an open proposal with this member shows that proposal, not a second "Propose".
+    open_with = {(pr.partner_id if pr.member_id == member.id else pr.member_id): pr for pr in proposals if pr.status in OPEN}
     resources = recommender.resources_for(member.id, MemberResourceOptions(k=8)) if member.needs or member.profile else []
     return page.render(
         "member.html",
@@ -99,4 +103,5 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
         include_declined=include_declined,
         declined=declined,
         proposals=proposals,
+        open_with=open_with,
     )
