@@ -16,6 +16,7 @@ from matcher.store.permissions import secure_data_dir
 from service import errors, middleware, openapi
 from service.auth import KeyRing
 from service.console import app as console
+from service.console.compression import ConsoleCompression
 from service.gate import KeyGate
 from service.keys_usage import KeyUsage, usage_path
 from service.limits import BodyLimit, Bound, WorkLimiter
@@ -69,6 +70,8 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
     app.add_middleware(WorkLimiter, compute=compute, writes=writes, retry_after=settings.retry_after_seconds)
     app.add_middleware(KeyGate, keys=app.state.keys, usage=usage)
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
+    if settings.console:
+        app.add_middleware(ConsoleCompression)
     middleware.install(app, app.state.metrics, settings.log_json)
     if settings.cors_origins:
         app.add_middleware(

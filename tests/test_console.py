@@ -212,3 +212,70 @@ def test_the_proposals_page_filters_by_status(app_and_accounts: tuple[TestClient
     sign_in(client)
     page = client.get("/proposals?status=active")
     assert page.status_code == 200 and '<option value="active" selected>' in page.text
+
+
+def finished_job_page(client: TestClient, answer_url: str) -> str:
+    """The pairing run's page once the job is done (it runs in a background thread)."""
+    import time
+
+    for _ in range(200):
+        page = client.get(answer_url)
+        if "Solving" not in page.text:
+            return page.text
+        time.sleep(0.05)
+    raise AssertionError("the pairing job did not finish")
+
+
+def test_an_impossible_pairing_says_which_constraint_binds(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    sign_in(client)
+    token = csrf_of(client.get("/pairing").text)
+    # Dakar speaks French, Lima Spanish: a shared language is impossible.
+    form = {"csrf_token": token, "mentees": "dakar", "mentors": "lima", "require_common_language": "true", "max_load": "1"}
+    run = client.post("/pairing", data=form, follow_redirects=False)
+    assert run.status_code == 303
+    text = finished_job_page(client, run.headers["location"])
+    assert "Why some requests cannot be met" in text and "language" in text
+
+
+def test_a_bad_forced_pair_line_is_named_with_its_line(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    sign_in(client)
+    token = csrf_of(client.get("/pairing").text)
+    answer = client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "forced": "dakar, lyon\ndakar lyon lima"})
+    assert answer.status_code == 422 and "Forced pairs, line 2" in answer.text
+
+
+def test_the_pairs_of_a_run_and_a_saved_expert_group_become_proposals(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    from matcher.partnerships import Partnerships
+
+    client, _ = app_and_accounts
+    sign_in(client)
+    token = csrf_of(client.get("/pairing").text)
+    run = client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "mentors": "lyon"}, follow_redirects=False)
+    text = finished_job_page(client, run.headers["location"])
+    assert "Lyon" in text
+    client.post(run.headers["location"] + "/propose", data={"csrf_token": token})
+    book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
+    total, proposals = book.list()
+    assert total == 1 and (proposals[0].kind, proposals[0].member_id, proposals[0].partner_id) == ("pairing", "dakar", "lyon")
+    assert proposals[0].created_by == "user:alice" and proposals[0].source and proposals[0].source.startswith("pairing:")
+    saved = client.post(
+        "/proposals/expert-group",
+        data={"csrf_token": token, "group": "Digital inclusion", "theme": "digital older adults", "member": ["lyon", "lima"]},
+    )
+    assert saved.status_code == 200 and "2 invitations" in saved.text
+    groups = book.list(status="proposed")[1]
+    assert {(p.kind, p.member_id, p.partner_id) for p in groups if p.kind == "expert_group"} == {
+        ("expert_group", "lyon", "Digital inclusion"),
+        ("expert_group", "lima", "Digital inclusion"),
+    }
+
+
+def test_console_pages_are_compressed_and_the_api_is_not(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    sign_in(client)
+    page = client.get("/members", headers={"Accept-Encoding": "gzip"})
+    assert page.headers.get("content-encoding") == "gzip"
+    api = client.get("/v1/members", headers={"Accept-Encoding": "gzip", "Authorization": "Bearer read-key-123"})
+    assert api.status_code == 200 and "content-encoding" not in api.headers
