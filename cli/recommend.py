@@ -88,9 +88,9 @@ def peers(
         workspace = workspace_for(data_dir)
         recommender = workspace.snapshot().recommender
         target = _member_or_profile(recommender, member_id, profile)
-        if not include_declined:
-            declined = Partnerships(workspace.store).declined_partners(target if isinstance(target, str) else target.id)
-            options = options.model_copy(update={"exclude": sorted(declined)})
+        leave_out = Partnerships(workspace.store).left_out_of_peers(target if isinstance(target, str) else target.id, include_declined)
+        if leave_out:
+            options = options.model_copy(update={"exclude": sorted(leave_out)})
         results = recommender.peers(target, options)
     except PeermatchError as error:
         fail(error)

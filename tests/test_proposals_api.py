@@ -114,3 +114,20 @@ def test_a_decline_through_the_hub_takes_the_peer_out_at_once(client: TestClient
     assert "lyon" not in [p["id"] for p in posted["items"]]
     asked = client.post("/v1/recommendations/peers", headers=auth(READ), json={"member_id": "dakar", "include_declined": True}).json()
     assert asked["items"][0]["id"] == "lyon"
+
+
+def test_an_active_partner_is_no_longer_recommended_as_a_new_peer(client: TestClient) -> None:
+    """Like the partners a member's record lists: once both sides accepted, the partner leaves the peer list."""
+
+    def peers(**params: object) -> list[str]:
+        return [p["id"] for p in client.get("/v1/members/dakar/peers", headers=auth(READ), params=params).json()["items"]]
+
+    assert peers()[0] == "lyon"
+    pid = propose(client)["id"]
+    client.post(f"/v1/proposals/{pid}/approve", headers=auth(WRITE), json={})
+    for side in ("dakar", "lyon"):
+        client.post(f"/v1/proposals/{pid}/respond", headers=auth(READ), json={"side": side, "accepted": True})
+    assert client.get(f"/v1/proposals/{pid}", headers=auth(READ)).json()["status"] == "active"
+    assert "lyon" not in peers() and "lyon" not in peers(include_declined=True)
+    posted = client.post("/v1/recommendations/peers", headers=auth(READ), json={"member_id": "dakar"}).json()
+    assert "lyon" not in [p["id"] for p in posted["items"]]

@@ -167,6 +167,20 @@ class Partnerships:
                 latest[other] = status
         return {other for other, status in latest.items() if status in ("declined", "rejected")}
 
+    def active_partners(self, member_id: str) -> set[str]:
+        """Members in an active partnership with ``member_id`` (its latest proposal with them is active)."""
+        latest: dict[str, Status] = {}
+        with self.store.reading() as db:
+            for other, status in storage.pair_statuses(db, member_id):
+                latest[other] = status
+        return {other for other, status in latest.items() if status == "active"}
+
+    def left_out_of_peers(self, member_id: str, include_declined: bool = False) -> set[str]:
+        """Whom a peer recommendation for ``member_id`` leaves out: its active partners (like the
+        partners its record lists), and those declined or rejected before unless asked."""
+        active = self.active_partners(member_id)
+        return active if include_declined else active | self.declined_partners(member_id)
+
     def declined_pairs(self) -> builtins.list[tuple[str, str]]:
         """Every pair of members whose latest proposal was declined or rejected (a pairing run
         leaves them out unless asked), in a stable order."""

@@ -72,11 +72,10 @@ def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
     recommender = state.snapshot.recommender
     target = request.member_id if request.member_id is not None else request.profile
     options = request.options
-    if not request.include_declined:
-        asker = request.member_id if request.member_id is not None else request.profile.id  # type: ignore[union-attr]
-        declined = Partnerships(state.workspace.store).declined_partners(asker)
-        if declined:
-            options = options.model_copy(update={"exclude": sorted(declined | set(options.exclude or ()))})
+    asker = request.member_id if request.member_id is not None else request.profile.id  # type: ignore[union-attr]
+    leave_out = Partnerships(state.workspace.store).left_out_of_peers(asker, request.include_declined)
+    if leave_out:
+        options = options.model_copy(update={"exclude": sorted(leave_out | set(options.exclude or ()))})
     return ranking(recommender.peers(target, options), options.k)  # type: ignore[arg-type]
 
 
@@ -101,7 +100,7 @@ def member_peers(
     if answer is None:
         _, answer = default_peer_answer(snapshot, member_id, k, mode, reciprocal, cross_region)
         cache.put(cache_key, answer)
-    leave_out = set() if include_declined else Partnerships(state.workspace.store).declined_partners(member_id)
+    leave_out = Partnerships(state.workspace.store).left_out_of_peers(member_id, include_declined)
     if answer.short(k, leave_out):
         return Response(fresh_peer_answer(snapshot, member_id, k, mode, reciprocal, cross_region, leave_out), media_type="application/json")
     return Response(answer.page(k, leave_out), media_type="application/json")

@@ -189,7 +189,8 @@ def test_a_proposal_becomes_a_partnership_accepted_by_both_sides_then_closes(
 def test_keyboard_alone_signs_in_and_reaches_every_section(browser: Browser, server: Server) -> None:
     page = new_page(browser, server, "en")
     page.goto("/")
-    assert page.evaluate("document.activeElement.id") == "name"  # the cursor waits in the first field
+    # the cursor waits in the first field (autofocus lands just after the load)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'name'", timeout=5000)
     page.keyboard.type("alice")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

@@ -86,7 +86,7 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
     names = {m.id: m.name for m in snapshot.members}
     book = Partnerships(page.state.workspace.store)
     declined = book.declined_partners(member.id)
-    leave_out = set() if include_declined else declined
+    leave_out = book.left_out_of_peers(member.id, include_declined)
     # Asked for more than shown, so that the list stays ten long once declined partners are left out.
     peers = recommender.peers(member.id, PeerOptions(k=PEERS_SHOWN + len(leave_out))) if member.needs or member.profile else []
     peers = [p for p in peers if p.id not in leave_out][:PEERS_SHOWN]
