@@ -45,8 +45,13 @@ def test_signed_out_the_root_is_the_sign_in_page_and_pages_redirect_to_it(app_an
     client, _ = app_and_accounts
     root = client.get("/")
     assert root.status_code == 200 and 'action="/signin"' in root.text and 'type="password"' in root.text
-    members = client.get("/members?region=Africa", follow_redirects=False)
-    assert members.status_code == 303 and members.headers["location"] == "/signin?next=/members?region=Africa"
+    members = client.get("/members?region=Africa&kind=city", follow_redirects=False)
+    assert members.status_code == 303 and members.headers["location"] == "/signin?next=/members%3Fregion%3DAfrica%26kind%3Dcity"
+    # after signing in, the whole address comes back, filters and all
+    page = client.get(members.headers["location"])
+    form = {"name": "alice", "password": PASSWORD, "csrf_token": csrf_of(page.text), "next": "/members?region=Africa&kind=city"}
+    assert 'name="next" value="/members?region=Africa&amp;kind=city"' in page.text
+    assert client.post("/signin", data=form, follow_redirects=False).headers["location"] == "/members?region=Africa&kind=city"
 
 
 def test_sign_in_sets_a_secure_httponly_samesite_session_and_sign_out_ends_it(app_and_accounts: tuple[TestClient, Accounts]) -> None:

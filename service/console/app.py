@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -37,7 +39,7 @@ def install(app: FastAPI, settings: ServiceSettings) -> Accounts:
 
     @app.exception_handler(SignInRequired)
     async def sign_in_first(request: Request, error: SignInRequired) -> Response:
-        return RedirectResponse(f"/signin?next={error.next_path}", status_code=303)
+        return RedirectResponse(f"/signin?next={quote(error.next_path, safe='/')}", status_code=303)
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, error: Forbidden) -> Response:
