@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -72,3 +73,25 @@ def test_status_of_a_missing_data_dir_creates_nothing(tmp_path: Path) -> None:
     result = runner.invoke(app, ["status", "--data-dir", str(tmp_path / "nowhere"), "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["members"] == 0
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_users_create_list_unlock_and_refuse_bad_input(tmp_path: Path) -> None:
+    from service.console.accounts import Accounts, SignInRefused
+
+    data_dir = str(tmp_path / "data")
+    create_alice = ["users", "create", "alice", "--role", "secretariat", "--password-stdin", "--data-dir", data_dir]
+    created = runner.invoke(app, create_alice, input="a long password\n")
+    assert created.exit_code == 0, created.output
+    generated = runner.invoke(app, ["users", "create", "bob", "--generate", "--data-dir", data_dir])
+    assert generated.exit_code == 0 and len(generated.stdout.strip()) >= 16  # the password, printed once
+    bad_role = runner.invoke(app, ["users", "create", "carol", "--role", "admin", "--generate", "--data-dir", data_dir])
+    assert bad_role.exit_code == 2 and "role 'admin'" in bad_role.output
+    listed = json.loads(runner.invoke(app, ["users", "list", "--json", "--data-dir", data_dir]).stdout)
+    assert [(u["name"], u["role"]) for u in listed] == [("alice", "secretariat"), ("bob", "viewer")]
+    accounts = Accounts(tmp_path / "data" / "console.sqlite", max_failures=1)
+    with pytest.raises(SignInRefused) as refused:
+        accounts.authenticate("alice", "wrong")
+    assert refused.value.reason == "locked"
+    assert runner.invoke(app, ["users", "unlock", "alice", "--data-dir", data_dir]).exit_code == 0
+    assert accounts.authenticate("alice", "a long password").name == "alice"
+    assert (tmp_path / "data" / "console.sqlite").stat().st_mode & 0o077 == 0  # the owner's only
