@@ -240,7 +240,12 @@ def test_an_impossible_pairing_says_which_constraint_binds(app_and_accounts: tup
     run = client.post("/pairing", data=form, follow_redirects=False)
     assert run.status_code == 303
     text = finished_job_page(client, run.headers["location"])
-    assert "Why some requests cannot be met" in text and "language" in text
+    assert "Why some requests cannot be met" in text and "share no working language" in text
+    # the same explanation in French: the library's reasons are translated too, not only the labels
+    client.cookies.set("peermatch_lang", "fr")
+    french = client.get(run.headers["location"]).text
+    assert "Pourquoi certaines demandes ne peuvent pas être satisfaites" in french
+    assert "sans langue de travail commune" in french and "share no working language" not in french
 
 
 def test_a_bad_forced_pair_line_is_named_with_its_line(app_and_accounts: tuple[TestClient, Accounts]) -> None:

@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 
 from service.console.i18n import LOCALES_DIR
 
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]")
 
 
 def catalogue(path: Path):  # type: ignore[no-untyped-def]

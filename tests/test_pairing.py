@@ -156,14 +156,14 @@ def test_infeasible_language_demand_is_named() -> None:
         PairingConstraints(max_load=2),
     )
     assert solve_total(problem).status == "infeasible"
-    reasons = diagnose(problem, languages)
+    reasons = [reason.text() for reason in diagnose(problem, languages)]
     assert "5 mentees need a French-speaking mentor (5 partners in all); French-speaking mentors can take 4 in all." in reasons
 
 
 def test_infeasible_capacity_is_named() -> None:
     problem, languages = random_problem(3, 10, 2, max_load=3, require_common_language=False)
     assert solve_total(problem).status == "infeasible"
-    assert diagnose(problem, languages)[0].startswith("10 mentees need at least 10 partners in all; the 2 mentors can take 6 in all.")
+    assert diagnose(problem, languages)[0].text().startswith("10 mentees need at least 10 partners in all; the 2 mentors can take 6 in all.")
 
 
 def test_a_single_pool_pairs_within_itself() -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from matcher.explanations import UNMET_NO_EVIDENCE, UNMET_NO_EVIDENCE_CLOSEST, UNMET_NO_LANGUAGE, UNMET_NO_PROVIDER, Explanation, explain
 from matcher.graph.build import ExpertiseGraph
 from matcher.graph.signals import GraphSignals
 from matcher.recommend.calibration import PARTIAL
@@ -44,6 +45,7 @@ class UnmetNeed(BaseModel):
     region: str
     topic: str
     reason: str
+    explanation: Explanation = Field(description="The reason as data (template and values), for a translation.")
     need: str | None = None  # the need's text, for needs found unmet on their text evidence
 
 
@@ -112,13 +114,15 @@ def capacity_map(
             member = by_id[needer]
             offering = [by_id[other] for other in offers.get(topic, set()) if other != needer]
             if not offering:
-                reason = "nobody in the network offers this topic"
+                reason = explain(UNMET_NO_PROVIDER)
             elif not any(set(provider.languages) & set(member.languages) for provider in offering):
                 spoken = sorted({lang for provider in offering for lang in provider.languages})
-                reason = f"{len(offering)} provider(s), none sharing a working language ({', '.join(spoken)})"
+                reason = explain(UNMET_NO_LANGUAGE, providers=len(offering), languages=", ".join(spoken))
             else:
                 continue
-            unmet.append(UnmetNeed(member=needer, name=member.name, region=member.region, topic=topic, reason=reason))
+            unmet.append(
+                UnmetNeed(member=needer, name=member.name, region=member.region, topic=topic, reason=reason.text(), explanation=reason)
+            )
     listed = {(u.member, u.topic) for u in unmet}
     for need_id, (score, provider) in sorted((need_evidence or {}).items()):
         member_id, index = need_id.split("#need:", 1)
@@ -129,14 +133,17 @@ def capacity_map(
         topic = need.topic or "(untagged)"
         if (member_id, topic) in listed:
             continue
-        closest = f"; closest partial match: {by_id[provider].name} ({score:.2f})" if provider in by_id else ""
+        reason = (
+            explain(UNMET_NO_EVIDENCE_CLOSEST, name=by_id[provider].name, score=score) if provider in by_id else explain(UNMET_NO_EVIDENCE)
+        )
         unmet.append(
             UnmetNeed(
                 member=member_id,
                 name=member.name,
                 region=member.region,
                 topic=topic,
-                reason=f"nobody in the network states this{closest}",
+                reason=reason.text(),
+                explanation=reason,
                 need=need.text,
             )
         )

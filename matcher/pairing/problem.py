@@ -14,6 +14,8 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
+from matcher.explanations import EXCLUDED_CONFLICTS, EXCLUDED_COUNTRY, EXCLUDED_DECLINED, EXCLUDED_LANGUAGE, EXCLUDED_PARTNERS
+
 # Objective weights say how many times more one mentee counts than another. Past 100, the solvers'
 # tolerances (about 1e-9 of the objective) would drop the affinity differences of the lightest ones;
 # an infinite or huge weight made the job run forever.
@@ -131,15 +133,15 @@ def build_problem(
         return out
 
     if c.forbid_existing_partners:
-        reasons.append(("already partners", pair_mask([(e, p) for e in mentees for p in partners.get(e, set())], True)))
-    reasons.append(("listed as conflicts", pair_mask(list(c.conflicts), True)))
-    reasons.append(("declined in an earlier proposal", pair_mask(list(c.declined), True)))
+        reasons.append((EXCLUDED_PARTNERS, pair_mask([(e, p) for e in mentees for p in partners.get(e, set())], True)))
+    reasons.append((EXCLUDED_CONFLICTS, pair_mask(list(c.conflicts), True)))
+    reasons.append((EXCLUDED_DECLINED, pair_mask(list(c.declined), True)))
     if c.forbid_same_country:
         mentee_countries = np.asarray([countries[e] for e in mentees])
         mentor_countries = np.asarray([countries[o] for o in mentors])
-        reasons.append(("in the same country", mentee_countries[:, None] == mentor_countries[None, :]))
+        reasons.append((EXCLUDED_COUNTRY, mentee_countries[:, None] == mentor_countries[None, :]))
     if c.require_common_language:
-        reasons.append(("share no working language", ~common))
+        reasons.append((EXCLUDED_LANGUAGE, ~common))
     excluded: dict[str, Counter[str]] = {}
     for reason, hits in reasons:
         fresh = hits & ~ruled_out

@@ -13,7 +13,8 @@ import numpy as np
 from pydantic import AfterValidator, BaseModel, Field
 
 from matcher.errors import PeermatchError
-from matcher.pairing.diagnose import diagnose
+from matcher.explanations import PAIRING_MENTORS_FULL, PAIRING_NO_ELIGIBLE, PAIRING_NO_MENTOR, PAIRING_TOGETHER, Explanation, explain
+from matcher.pairing.diagnose import diagnose, excluded_reasons
 from matcher.pairing.problem import PairingConstraints, PairingProblem, build_problem
 from matcher.pairing.solver import Solution, solve_fair, solve_greedy, solve_total
 from matcher.recommend.engine import Recommender
@@ -66,6 +67,7 @@ class Pair(BaseModel):
 class Unmatched(BaseModel):
     mentee: str
     reason: str
+    explanation: Explanation = Field(description="The reason as data (template and values), for a translation.")
 
 
 class PairingResult(BaseModel):
@@ -74,6 +76,7 @@ class PairingResult(BaseModel):
     pairs: list[Pair]
     unmatched: list[Unmatched]
     binding_constraints: list[str]
+    binding_explanations: list[Explanation] = Field(default_factory=list, description="The binding constraints as data, for a translation.")
     summary: dict[str, object]
     greedy_baseline: dict[str, float]
 
@@ -159,13 +162,10 @@ def pair_cohort(recommender: Recommender, request: PairingRequest) -> PairingRes
     )
     solve = solve_fair if request.objective == "fair" else solve_total
     solution = solve(problem)
-    binding: list[str] = []
+    binding: list[Explanation] = []
     status: Literal["optimal", "infeasible-partial"] = "optimal"
     if solution.status == "infeasible":
-        binding = diagnose(problem, languages) or [
-            "the constraints together leave no solution, though no single one does alone; "
-            "relax the minimum partners per mentee or the mentors' minimum loads"
-        ]
+        binding = diagnose(problem, languages) or [explain(PAIRING_TOGETHER)]
         relaxed = _relaxed(problem)
         solution = solve(relaxed)
         status = "infeasible-partial"
@@ -191,7 +191,7 @@ def _result(
     solution: Solution,
     greedy: Solution,
     status: Literal["optimal", "infeasible-partial"],
-    binding: list[str],
+    binding: list[Explanation],
 ) -> PairingResult:
     members = recommender.members_by_id
     pairs: list[Pair] = []
@@ -222,12 +222,11 @@ def _result(
         if problem.same_pool and load[mentee]:
             continue
         if not candidates[mentee]:
-            why = problem.excluded.get(mentee, Counter())
-            detail = ", ".join(f"{n} {r}" for r, n in why.most_common()) or "no mentor in the cohort"
-            reason = f"no eligible mentor ({detail})"
+            why = excluded_reasons(problem.excluded.get(mentee, Counter())) or [explain(PAIRING_NO_MENTOR)]
+            reason = explain(PAIRING_NO_ELIGIBLE, *why)
         else:
-            reason = "its eligible mentors were full with pairs of higher total affinity"
-        unmatched.append(Unmatched(mentee=mentee, reason=reason))
+            reason = explain(PAIRING_MENTORS_FULL)
+        unmatched.append(Unmatched(mentee=mentee, reason=reason.text(), explanation=reason))
     affinities = [p.affinity for p in pairs]
     regions = Counter(members[m].region for m in problem.mentees)
     served_regions = Counter(members[m].region for m in problem.mentees if served[m] or (problem.same_pool and load[m]))
@@ -248,7 +247,8 @@ def _result(
         method=solution.method,
         pairs=pairs,
         unmatched=unmatched,
-        binding_constraints=binding,
+        binding_constraints=[reason.text() for reason in binding],
+        binding_explanations=binding,
         summary=summary,
         greedy_baseline={
             "objective": round(greedy.objective, 4),

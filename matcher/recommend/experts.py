@@ -21,6 +21,16 @@ from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
 from matcher.errors import UnknownIdError
+from matcher.explanations import (
+    ASPECT_LEFT_OUT,
+    ASPECT_NO_EVIDENCE,
+    EXPERTS_CLOSEST,
+    EXPERTS_FOUND,
+    EXPERTS_NO_CLOSEST,
+    EXPERTS_NONE,
+    Explanation,
+    explain,
+)
 from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality
 from matcher.recommend.evidence import NeedEvidence, scale_positive
 from matcher.records import Member
@@ -76,9 +86,11 @@ class ExpertPick(BaseModel):
 class ExpertGroup(BaseModel):
     theme: str
     answer: str = Field(description="One sentence: how many members have evidence, or that nobody states this.")
+    answer_explanation: Explanation = Field(description="The answer as data (template and values), for a translation.")
     members: list[ExpertPick]
     closest: list[ExpertPick] = Field(default_factory=list, description="When nobody has evidence: the closest weak matches.")
     uncovered: dict[str, str] = Field(description="Aspect -> why no member covers it.")
+    uncovered_explanations: dict[str, Explanation] = Field(default_factory=dict, description="The same reasons as data, for a translation.")
     ranking: list[tuple[str, float]] = Field(description="Top candidates by theme relevance.")
 
 
@@ -184,30 +196,32 @@ class ExpertFinder:
             per_region[c.region] = per_region.get(c.region, 0) + 1
 
         picks = [self._pick(j, float(relevance[j]), options.aspects, covers, best_column, column_map) for j in chosen]
-        uncovered = {}
+        why: dict[str, Explanation] = {}
         for a, aspect in enumerate(options.aspects):
             if best_cover[a] > 0:
                 continue
             if not any(covers[a, j] > 0 for j in allowed):
-                uncovered[aspect] = "no candidate in the network has evidence for it"
+                why[aspect] = explain(ASPECT_NO_EVIDENCE)
             else:
-                uncovered[aspect] = "candidates exist but the group's size or country/region limits left them out"
+                why[aspect] = explain(ASPECT_LEFT_OUT)
         top = np.argsort(-relevance, kind="stable")[:20]
         closest: list[ExpertPick] = []
         if picks:
             strong = sum(p.match_quality == "strong" for p in picks)
-            answer = f"{len(picks)} member(s) with evidence for this theme or its aspects ({strong} strong)"
+            answer = explain(EXPERTS_FOUND, count=len(picks), strong=strong)
         else:
             closest_codes = [int(j) for j in top if j in allowed][:CLOSEST]
             closest = [self._pick(j, float(relevance[j]), options.aspects, covers, best_column, column_map) for j in closest_codes]
-            names = "; ".join(f"{p.name} ({p.relevance:.2f}, {p.match_quality})" for p in closest) or "none"
-            answer = f"nobody in the network states this; closest partial matches: {names}"
+            named = [explain(EXPERTS_CLOSEST, name=p.name, score=p.relevance, quality=p.match_quality) for p in closest]
+            answer = explain(EXPERTS_NONE, *(named or [explain(EXPERTS_NO_CLOSEST)]))
         return ExpertGroup(
             theme=theme,
-            answer=answer,
+            answer=answer.text(),
+            answer_explanation=answer,
             closest=closest,
             members=picks,
-            uncovered=uncovered,
+            uncovered={aspect: reason.text() for aspect, reason in why.items()},
+            uncovered_explanations=why,
             ranking=[(ev.candidates[j], round(float(relevance[j]), 4)) for j in top if j in eligible],
         )
 

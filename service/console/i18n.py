@@ -23,6 +23,8 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup, escape
 
+from matcher.explanations import Explanation
+
 LOCALES_DIR = Path(__file__).parent / "locales"
 # The languages of the networks' secretariats (UNESCO, UCLG and GCE all work in these three).
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
@@ -81,6 +83,12 @@ class Translator:
         """The translation as plain text (for flash messages, CSV headers, redirects)."""
         text = self._catalogue.gettext(message)
         return text % values if values else text
+
+    def explain(self, explanation: Explanation | None, fallback: str = "") -> str:
+        """An explanation from the library (``matcher.explanations``) in this language."""
+        if explanation is None:
+            return fallback
+        return explanation.text(self._catalogue.gettext, self.language_name)
 
     def number(self, value: float, digits: int = 0) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")

@@ -1,0 +1,100 @@
+"""Explanations as data: the English template, the values that fill it, and nested details.
+
+The library explains itself in English (``Explanation.text()``), and the console shows the same
+explanation in the reader's language: each template below is a message id of the console's
+catalogues (``pybabel`` extracts them through the ``N_`` marker), translated first and then
+filled with the same values. Every sentence the library says to a person lives here, so a new
+one cannot skip translation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pycountry import languages as iso_languages
+from pydantic import BaseModel, Field
+
+
+def N_(message: str) -> str:
+    """Marks a template for extraction into the catalogues; it is translated where it is shown."""
+    return message
+
+
+# ---- pairing: why a request cannot be met ----------------------------------------------------------
+PAIRING_CAPACITY = N_(
+    "%(mentees)s mentees need at least %(need)s partners in all; the %(mentors)s mentors can take %(capacity)s in all. "
+    "Raise the mentors' maximum load, add mentors, or lower the partners per mentee."
+)
+PAIRING_MIN_LOAD = N_(
+    "mentors must take at least %(must_take)s mentees in all, but the mentees accept at most %(can_give)s partners in all."
+)
+PAIRING_TOO_FEW_MENTORS = N_("%(count)s mentee(s) have too few eligible mentors: %(details)s")
+PAIRING_MENTEE_SHORT = N_("%(mentee)s has %(eligible)s eligible mentor(s), needs %(needed)s (%(details)s)")
+PAIRING_AND_MORE = N_("and %(count)s more")
+PAIRING_LANGUAGE = N_(
+    "%(count)s mentees need a %(language)s-speaking mentor (%(demand)s partners in all); "
+    "%(language)s-speaking mentors can take %(capacity)s in all."
+)
+PAIRING_MENTOR_UNDERLOADED = N_("mentor %(mentor)s must take at least %(minimum)s mentee(s) but only %(eligible)s may pair with it")
+PAIRING_MENTOR_FORCED = N_("mentor %(mentor)s is forced into %(forced)s pairs but can take %(maximum)s")
+PAIRING_TOGETHER = N_(
+    "the constraints together leave no solution, though no single one does alone; "
+    "relax the minimum partners per mentee or the mentors' minimum loads"
+)
+PAIRING_NO_ELIGIBLE = N_("no eligible mentor (%(details)s)")
+PAIRING_NO_MENTOR = N_("no mentor in the cohort")
+PAIRING_MENTORS_FULL = N_("its eligible mentors were full with pairs of higher total affinity")
+# Why candidate mentors were ruled out for a mentee, each with how many.
+EXCLUDED_SAME_MEMBER = N_("%(count)s the member itself")
+EXCLUDED_PARTNERS = N_("%(count)s already partners")
+EXCLUDED_CONFLICTS = N_("%(count)s listed as conflicts")
+EXCLUDED_DECLINED = N_("%(count)s declined in an earlier proposal")
+EXCLUDED_COUNTRY = N_("%(count)s in the same country")
+EXCLUDED_LANGUAGE = N_("%(count)s share no working language")
+
+# ---- capacity map: why a need is unmet ---------------------------------------------------------------
+UNMET_NO_PROVIDER = N_("nobody in the network offers this topic")
+UNMET_NO_LANGUAGE = N_("%(providers)s provider(s), none sharing a working language (%(languages)s)")
+UNMET_NO_EVIDENCE = N_("nobody in the network states this")
+UNMET_NO_EVIDENCE_CLOSEST = N_("nobody in the network states this; closest partial match: %(name)s (%(score).2f)")
+
+# ---- expert groups ---------------------------------------------------------------------------------
+EXPERTS_FOUND = N_("%(count)s member(s) with evidence for this theme or its aspects (%(strong)s strong)")
+EXPERTS_NONE = N_("nobody in the network states this; closest partial matches: %(details)s")
+EXPERTS_CLOSEST = N_("%(name)s (%(score).2f, %(quality)s)")
+EXPERTS_NO_CLOSEST = N_("none")
+ASPECT_NO_EVIDENCE = N_("no candidate in the network has evidence for it")
+ASPECT_LEFT_OUT = N_("candidates exist but the group's size or country/region limits left them out")
+
+Value = str | int | float
+
+
+class Explanation(BaseModel):
+    """One sentence for a person: ``template`` % ``values``, where ``%(details)s`` is the details'
+    sentences joined by "; " and ``%(language)s`` is the name of the ``language_code`` value."""
+
+    template: str = Field(description="The English sentence with %(name)s placeholders (the console's message id).")
+    values: dict[str, Value] = Field(default_factory=dict)
+    details: list[Explanation] = Field(default_factory=list)
+
+    def text(self, translate: Callable[[str], str] | None = None, language_name: Callable[[str], str] | None = None) -> str:
+        """The sentence, in English, or through ``translate`` (a gettext) and ``language_name``."""
+        values: dict[str, Value] = dict(self.values)
+        if self.details:
+            values["details"] = "; ".join(detail.text(translate, language_name) for detail in self.details)
+        if "language_code" in values:
+            code = str(values["language_code"])
+            values["language"] = language_name(code) if language_name else english_language_name(code)
+        return (translate(self.template) if translate else self.template) % values
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def explain(template: str, *details: Explanation, **values: Value) -> Explanation:
+    return Explanation(template=template, values=values, details=list(details))
+
+
+def english_language_name(code: str) -> str:
+    found = iso_languages.get(alpha_2=code)
+    return str(found.name) if found else code
