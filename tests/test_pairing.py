@@ -163,7 +163,8 @@ def test_infeasible_language_demand_is_named() -> None:
 def test_infeasible_capacity_is_named() -> None:
     problem, languages = random_problem(3, 10, 2, max_load=3, require_common_language=False)
     assert solve_total(problem).status == "infeasible"
-    assert diagnose(problem, languages)[0].text().startswith("10 mentees need at least 10 partners in all; the 2 mentors can take 6 in all.")
+    first = diagnose(problem, languages)[0].text()
+    assert first.startswith("10 mentees need at least 10 partners in all; the 2 mentors can take 6 in all.")
 
 
 def test_a_single_pool_pairs_within_itself() -> None:
