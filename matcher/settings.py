@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     profile_lexical_gain: float = Field(
         10.0, ge=0.0, description="Weight (z units per unit of cosine) of the TF-IDF cosine with a candidate's whole evidence."
     )
+    profile_lexical_cohort: bool = Field(
+        False,
+        description="Set the TF-IDF cosine with a candidate's whole evidence against the query's cosines with every candidate (z units).",
+    )
     corroboration_threshold: float = Field(
         1.0, description="Evidence level (z units) from which a candidate's further passages add to its best one."
     )
@@ -67,6 +71,12 @@ class Settings(BaseSettings):
     )
     centroid_gain: float = Field(
         0.0, ge=0.0, description="Weight of the mean evidence (z units) of a candidate's authored documents: its expertise centroid."
+    )
+    document_breadth: int = Field(
+        0,
+        ge=0,
+        description="A candidate's authored documents count as one body of work: the mean evidence of its this-many best "
+        "(a missing one counts as unrelated); 0: each document pools on its own.",
     )
     dense_evidence: bool = Field(True, description="Use the encoder in need-evidence scores (off: lexical evidence only).")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
