@@ -40,10 +40,6 @@ MIN_COHORT = 20  # a language with fewer pool passages borrows the other languag
 # barely vary over the pool ('tarte tatin' in the demo: 0.04) is off-topic for the whole network;
 # dividing by its own tiny spread would blow its noise up into evidence.
 SPREAD_FLOOR = 0.074
-# The same floor for the lexical view: the smallest spread a query's TF-IDF cosines with every
-# candidate's whole evidence are given (``owner_cohort_z``). The 5th percentile of the spreads of
-# the dev-set queries that share a word with anyone (gold standard, DBLP, Tatoeba) is PLACEHOLDER.
-OWNER_SPREAD_FLOOR = 0.0105
 
 MatchQuality = Literal["strong", "partial", "weak"]
 
@@ -103,21 +99,3 @@ def cohort_statistics(cosines: np.ndarray, language_codes: np.ndarray, n_languag
         if len(columns) >= MIN_COHORT:
             means[:, code] = cosines[:, columns].mean(axis=1)
     return means, spreads
-
-
-def owner_cohort_z(cosines: np.ndarray, cohort: np.ndarray) -> np.ndarray:
-    """Lexical evidence in z units, as dense evidence is: each query's cosine with each owner
-    against the query's cosines with every owner in ``cohort`` (a boolean mask over the columns),
-    ``(cosine - cohort mean) / max(cohort spread, OWNER_SPREAD_FLOOR)``.
-
-    A raw TF-IDF cosine means different things for different queries (a long abstract full of
-    rare terms reaches higher cosines with everyone than a short need), so a candidate's raw
-    cosines do not compare across queries; set against the query's own cohort they do. A query
-    that shares no word with anyone gives 0 everywhere; the floor keeps one shared word among
-    many candidates from looking like a match.
-    """
-    if cosines.shape[1] == 0 or not cohort.any():
-        return np.zeros_like(cosines, dtype=np.float32)
-    pool = cosines[:, cohort]
-    spread = np.maximum(pool.std(axis=1, keepdims=True), OWNER_SPREAD_FLOOR)
-    return ((cosines - pool.mean(axis=1, keepdims=True)) / spread).astype(np.float32)

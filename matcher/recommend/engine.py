@@ -65,7 +65,6 @@ class Recommender:
         weights = EvidenceWeights(
             passage_lexical_gain=settings.evidence_lexical_gain,
             profile_lexical_gain=settings.profile_lexical_gain,
-            profile_lexical_cohort=settings.profile_lexical_cohort,
             corroboration_threshold=settings.corroboration_threshold,
             corroboration_cap=settings.corroboration_cap,
             centroid_gain=settings.centroid_gain,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.recommend.calibration import PARTIAL, STRONG, affinity, evidence_of, owner_cohort_z
+from matcher.recommend.calibration import PARTIAL, STRONG, affinity, evidence_of
 from matcher.recommend.lexical_profiles import LexicalProfiles
 from matcher.recommend.similarity import OwnerGroups, PassageMatrix, Prepared, Similarity, max_by_owner, top_k_mean_by_owner
 from matcher.records import Member, Resource
@@ -39,16 +39,15 @@ class EvidenceWeights:
     """How evidence pools; the defaults are the settings' (chosen on the development sets)."""
 
     profile_factor: float = 0.7  # a profile is weaker evidence than a stated strength or a document
-    passage_lexical_gain: float = 12.0
+    passage_lexical_gain: float = 24.0
     profile_lexical_gain: float = 10.0
-    profile_lexical_cohort: bool = False  # the whole-evidence cosine in z units against every candidate's (calibration.owner_cohort_z)
     corroboration_threshold: float = 1.0
     corroboration_cap: float = 20.0
     volume_next_boundary: bool = True  # honest answers need it; it costs both expert-finding dev sets (sweep)
     centroid_gain: float = 0.0  # weight of the mean evidence of a candidate's documents (its expertise centroid)
-    # A candidate's authored documents pool into one body of work: the mean of its this-many best
-    # (an absent document counts as unrelated); 0: each document pools on its own, best first.
-    document_breadth: int = 0
+    # Expert finding (``levels(..., breadth=True)``): a candidate's authored documents pool into one
+    # body of work, the mean of its this-many best (an absent document counts as unrelated).
+    document_breadth: int = 10
     dense: bool = True
     calibrate: bool = True
     # Field weights of the whole-evidence TF-IDF profile: a stated strength counts twice a document word.
@@ -187,7 +186,7 @@ class NeedEvidence:
         self.documents_per_author = np.bincount(self.pair_authors, minlength=len(self.candidates)).astype(np.float32)
         self.pooled_codes = np.concatenate([self.strength_codes, self.pair_authors, self.profile_codes])
         self.pooled_groups = OwnerGroups(self.pooled_codes)
-        # With document_breadth: one body-of-work column per author instead of one per document.
+        # With breadth: one body-of-work column per author instead of one per document.
         self.authors = self.author_groups.owners
         self.breadth_groups = OwnerGroups(np.concatenate([self.strength_codes, self.authors, self.profile_codes]))
         self.has_evidence = np.zeros(len(self.candidates), dtype=bool)
@@ -260,8 +259,16 @@ class NeedEvidence:
     def prepare(self, texts: list[str], vectors: np.ndarray) -> tuple[Prepared, Prepared]:
         return self.member_similarity.prepare(texts, vectors), self.resource_similarity.prepare(texts, vectors)
 
-    def levels(self, texts: list[str], vectors: np.ndarray, prepared: tuple[Prepared, Prepared] | None = None) -> EvidenceLevels:
-        """Every need text against every candidate, in z units (before the 0-1 map)."""
+    def levels(
+        self, texts: list[str], vectors: np.ndarray, prepared: tuple[Prepared, Prepared] | None = None, breadth: bool = False
+    ) -> EvidenceLevels:
+        """Every need text against every candidate, in z units (before the 0-1 map).
+
+        ``breadth`` (expert finding: who knows a field, not who can answer one need): a
+        candidate's documents count as one body of work, the mean of its ``document_breadth``
+        best, a missing one counting as unrelated (z 0). It never exceeds the best document, so
+        it claims no more than per-document pooling; it ranks a body of related work above one
+        lucky document."""
         on_members, on_resources = prepared or self.prepare(texts, vectors)
         n = len(self.candidates)
         w = self.weights
@@ -273,7 +280,7 @@ class NeedEvidence:
         document = unique_documents[:, self.document_inverse]
         pairs, pair_where = max_by_owner(document, self.pair_groups, len(self.pair_authors))
         documents, groups, documents_where = pairs, self.pooled_groups, pair_where
-        if w.document_breadth > 0:
+        if breadth and w.document_breadth > 0:
             body, body_where = top_k_mean_by_owner(pairs, self.author_groups, n, w.document_breadth)
             # the body-of-work column names its best document: back to the pair, then to the passage
             rows = np.arange(pairs.shape[0])[:, None]
@@ -291,9 +298,7 @@ class NeedEvidence:
         if w.centroid_gain > 0 and pairs.shape[1]:
             pooled = pooled + w.centroid_gain * self._mean_by_author(pairs)
         if self.lexical_profiles is not None and w.profile_lexical_gain > 0:
-            cosines = self.lexical_profiles.owner_scores(texts)
-            lexical = owner_cohort_z(cosines, self.has_evidence) if w.profile_lexical_cohort else cosines
-            pooled = pooled + w.profile_lexical_gain * lexical
+            pooled = pooled + w.profile_lexical_gain * self.lexical_profiles.owner_scores(texts)
         strength_best, strength_where = max_by_owner(strength, self.strength_groups, n)
         document_best, document_where = max_by_owner(document, self.document_groups, n)
         profile_best, profile_where = max_by_owner(profile, self.profile_groups, n)
