@@ -17,6 +17,12 @@ the demo answers 'nuclear reactor maintenance' with a partial match made of volu
 cosine of the need with j's whole evidence (``profile_gain`` per unit) is added, and
 ``calibration.affinity`` maps the level to 0-1. ``strength``, ``document`` and ``profile`` keep
 the calibrated score of each kind's best passage, for the explanation.
+
+Expert finding asks who knows a field, not who can answer one need: there (``levels(...,
+breadth=True)``) a candidate's documents first pool into one body of work, the mean of its
+``document_breadth`` best with a missing one counting as unrelated (z 0), which ranks a body of
+related work above one lucky document and never exceeds the best one (chosen on the gold
+standard and DBLP: ``evaluation/reports/quality-sweep.md``, section 7).
 """
 
 from __future__ import annotations
