@@ -125,7 +125,10 @@ def experts(
     theme: Annotated[str, typer.Argument(help="The theme, in any language.")],
     aspect: Annotated[list[str] | None, typer.Option(help="An aspect to cover (repeatable).")] = None,
     k: Annotated[int, typer.Option("-k", "--size", min=1, max=50, help="Group size.")] = 5,
-    aggregation: Annotated[str, typer.Option(help="pooled, max, mean or topk over a candidate's evidence.")] = "pooled",
+    aggregation: Annotated[
+        str,
+        typer.Option(help="breadth (documents as one body of work), pooled (as peer scores), max, mean or topk of the evidence."),
+    ] = "breadth",
     max_per_country: Annotated[int | None, typer.Option(help="At most this many per country (0: no cap).")] = 1,
     region_balance: Annotated[bool, typer.Option(help="At most ceil(k/5) per region.")] = False,
     kind: Many = None,

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
         0.1, ge=0.0, le=1.0, description="The same limit as a share of the full index's passages (the larger limit applies)."
     )
     evidence_lexical_gain: float = Field(
-        12.0, ge=0.0, description="Weight (z units per unit of cosine) of a passage's stemmed TF-IDF cosine in need-evidence scores."
+        24.0, ge=0.0, description="Weight (z units per unit of cosine) of a passage's stemmed TF-IDF cosine in need-evidence scores."
     )
     profile_lexical_gain: float = Field(
         10.0, ge=0.0, description="Weight (z units per unit of cosine) of the TF-IDF cosine with a candidate's whole evidence."
@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     )
     centroid_gain: float = Field(
         0.0, ge=0.0, description="Weight of the mean evidence (z units) of a candidate's authored documents: its expertise centroid."
+    )
+    document_breadth: int = Field(
+        10,
+        ge=0,
+        description="Expert finding: a candidate's authored documents count as one body of work, the mean evidence of its "
+        "this-many best (a missing one counts as unrelated); 0: each document pools on its own, as in peer scores.",
     )
     dense_evidence: bool = Field(True, description="Use the encoder in need-evidence scores (off: lexical evidence only).")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")

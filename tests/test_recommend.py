@@ -198,3 +198,33 @@ def test_expert_options_are_bounded() -> None:
     for bad in ({"aspect_threshold": 1e300}, {"relevance_weight": 1e300}, {"relevance_weight": -1}):
         with pytest.raises(ValidationError):
             ExpertOptions(**bad)  # type: ignore[arg-type]
+
+
+def test_expert_finding_ranks_a_body_of_work_above_one_lucky_document(
+    tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder
+) -> None:
+    members = [member(m, profile="A city.") for m in ("broad", "lucky", "gardener", "hydrologist", "accountant")]
+    broad = ["Digital skills for older adults", "Older adults learn digital tools", "Digital literacy classes", "Literacy for older adults"]
+    resources = [resource(f"broad-{i}", title, title, authors=["broad"]) for i, title in enumerate(broad)]
+    resources += [
+        resource("lucky-0", "Digital literacy for older adults", "Digital literacy for older adults.", authors=["lucky"]),
+        resource("lucky-1", "Flood drills", "Floods.", authors=["lucky"]),
+        resource("gardener-0", "Community gardens", "Gardens.", authors=["gardener"]),
+        resource("hydrologist-0", "Flood maps", "Floods.", authors=["hydrologist"]),
+        resource("accountant-0", "Budget tracking", "Budget.", authors=["accountant"]),
+    ]
+    workspace = Workspace(settings, fake_encoder)
+    import_file(workspace, write_jsonl(tmp_path / "members.jsonl", members), settings)
+    import_file(workspace, write_jsonl(tmp_path / "resources.jsonl", resources), settings)
+    recommender = workspace.snapshot().recommender
+    finder, evidence = recommender.expert_finder, recommender.evidence
+    broad_code, lucky_code = evidence.code_of["broad"], evidence.code_of["lucky"]
+    texts = ["digital literacy for older adults"]
+    breadth, where, column_map = finder.scores(texts, "breadth")
+    pooled, _, _ = finder.scores(texts, "pooled")
+    assert breadth[0, broad_code] > breadth[0, lucky_code]  # four related documents outweigh one exact one
+    max_only, _, _ = finder.scores(texts, "max")
+    assert max_only[0, lucky_code] >= max_only[0, broad_code]  # by its best document alone, lucky is as good
+    assert (breadth[0] <= pooled[0] + 1e-6).all()  # the body of work never claims more than the best document
+    kind, row = column_map[where[0, broad_code]]  # the explanation names one of broad's own documents
+    assert kind == "r" and recommender.resource_matrix.passages[row].owner_id.startswith("broad-")

@@ -21,7 +21,7 @@ from matcher.recommend.calibration import (
 from matcher.recommend.evidence import pool_evidence
 from matcher.recommend.lexical_profiles import LexicalProfiles, terms
 from matcher.recommend.peers import graph_bonus
-from matcher.recommend.similarity import OwnerGroups
+from matcher.recommend.similarity import OwnerGroups, max_by_owner, top_k_mean_by_owner
 
 
 def test_the_scale_puts_its_anchors_at_0_3_and_0_7() -> None:
@@ -89,6 +89,21 @@ def test_partial_matches_corroborate_but_weak_ones_never_make_a_strong_match() -
     assert np.isneginf(pooled[0, 4])  # no evidence at all
     capped, _ = pool_evidence(columns, groups, 5, threshold=0.0, cap=2.5)
     assert capped[0, 1] == pytest.approx(4.9 + 2.5 * (1 - np.exp(-4.5 / 2.5)), abs=1e-4)  # the cap bounds what volume adds
+
+
+def test_a_body_of_work_is_the_mean_of_the_k_best_documents_a_missing_one_counting_as_unrelated() -> None:
+    # owner 0: ten related documents at z 5; owner 1: one lucky document at z 9; owner 2: three at 6, 6, 3
+    columns = np.asarray([[5.0] * 10 + [9.0] + [3.0, 6.0, 6.0]], dtype=np.float32)
+    codes = np.asarray([0] * 10 + [1] + [2, 2, 2])
+    groups = OwnerGroups(codes)
+    body, where = top_k_mean_by_owner(columns, groups, 4, k=10)
+    assert body[0, :3] == pytest.approx([5.0, 0.9, 1.5])  # by hand: 50/10, 9/10, 15/10
+    assert np.isneginf(body[0, 3]) and where[0, 3] == -1  # no documents at all
+    assert where[0, 1] == 10 and where[0, 2] in (12, 13)  # each body names its best document
+    assert body[0, 0] > body[0, 2] > body[0, 1]  # breadth outranks one lucky document
+    best, _ = max_by_owner(columns, groups, 4)
+    assert (body[0, :3] <= best[0, :3]).all()  # it never claims more than the best document
+    assert top_k_mean_by_owner(columns, groups, 4, k=1)[0][0, :3] == pytest.approx(best[0, :3])  # k = 1 is the max
 
 
 def test_stems_meet_across_inflections_in_each_language() -> None:

@@ -69,6 +69,7 @@ class Recommender:
             corroboration_threshold=settings.corroboration_threshold,
             corroboration_cap=settings.corroboration_cap,
             centroid_gain=settings.centroid_gain,
+            document_breadth=settings.document_breadth,
             volume_next_boundary=settings.volume_next_boundary,
             dense=settings.dense_evidence,
             calibrate=settings.calibrate_languages,

@@ -4,8 +4,11 @@ covers the theme's aspects under diversity limits.
 A candidate's evidence is its strengths (scaled by level), the passages of documents it
 authored and, more weakly, its profile and representative, scored on the calibrated 0-1 scale
 (``matcher.recommend.calibration``). Per query (the theme, each aspect) the passages pool as
-``NeedEvidence`` pools them (aggregation 'pooled': the best passage, plus a bounded amount for
-further passages above a threshold), or by their max, mean or a weighted top-k (1, 1/2, 1/3, ...).
+``NeedEvidence`` pools them: 'breadth' (the default) as 'pooled', except that a candidate's
+authored documents count as one body of work (the mean of its ``document_breadth`` best, a missing
+one counting as unrelated), so a field's experts outrank the author of one lucky document;
+'pooled' (as peer scores: the best passage, plus a bounded amount for further passages above a
+threshold); or their max, mean or a weighted top-k (1, 1/2, 1/3, ...).
 
 Only candidates whose relevance is at least partial join the group: when nobody has real
 evidence, the group is empty and the answer says so, naming the closest weak matches.
@@ -35,7 +38,7 @@ from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match
 from matcher.recommend.evidence import NeedEvidence, scale_positive
 from matcher.records import Member
 
-Aggregation = Literal["pooled", "max", "mean", "topk"]
+Aggregation = Literal["breadth", "pooled", "max", "mean", "topk"]
 PROFILE_FACTOR = 0.7  # a profile is weaker evidence than a stated strength or a document
 CLOSEST = 3  # weak matches named when nobody has real evidence
 # Each aspect is embedded and scored against every passage, so their number and length bound a
@@ -48,7 +51,7 @@ Aspect = Annotated[str, Field(min_length=1, max_length=ASPECT_MAX_CHARS)]
 class ExpertOptions(BaseModel):
     k: int = Field(5, ge=1, le=50, description="Group size.")
     aspects: list[Aspect] = Field(default_factory=list, max_length=MAX_ASPECTS)
-    aggregation: Aggregation = "pooled"
+    aggregation: Aggregation = "breadth"
     top_k: int = Field(3, ge=1, le=20)
     max_per_country: int | None = Field(1, ge=1)
     region_balance: bool = False
@@ -101,7 +104,7 @@ class ExpertFinder:
         self.encoder = encoder
 
     def scores(
-        self, texts: list[str], aggregation: Aggregation = "pooled", top_k: int = 3
+        self, texts: list[str], aggregation: Aggregation = "breadth", top_k: int = 3
     ) -> tuple[np.ndarray, np.ndarray, list[tuple[str, int]]]:
         """(queries, candidates) calibrated scores, the best passage column per cell, and the column map.
 
@@ -112,8 +115,8 @@ class ExpertFinder:
         column_map = (
             [("m", int(r)) for r in ev.strength_rows] + [("r", int(r)) for r in ev.document_rows] + [("m", int(r)) for r in ev.profile_rows]
         )
-        if aggregation == "pooled":
-            levels = ev.levels(texts, vectors)
+        if aggregation in ("breadth", "pooled"):
+            levels = ev.levels(texts, vectors, breadth=aggregation == "breadth")
             total = np.where(np.isfinite(levels.pooled), affinity(np.where(np.isfinite(levels.pooled), levels.pooled, 0.0)), 0.0)
             return total.astype(np.float32), levels.pooled_where, column_map
         on_members, on_resources = ev.prepare(texts, vectors)

@@ -174,3 +174,27 @@ def max_by_owner(scores: np.ndarray, codes: np.ndarray | OwnerGroups, n_owners: 
     query, column = np.nonzero(first)
     where[query, owners[block_of_column[column]]] = groups.order[column]
     return best, where
+
+
+def top_k_mean_by_owner(scores: np.ndarray, groups: OwnerGroups, n_owners: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per query, each owner's mean of its ``k`` best scores, a missing one counting as 0, and
+    the column of its best score; -inf and -1 for an owner without columns.
+
+    With z-unit evidence, 0 is the cohort mean (an unrelated passage), so an owner with fewer
+    than ``k`` columns is averaged with unrelated ones: the mean rewards breadth, and it never
+    exceeds the owner's best score."""
+    values = np.full((scores.shape[0], n_owners), -np.inf, dtype=np.float32)
+    where = np.full((scores.shape[0], n_owners), -1, dtype=np.int64)
+    if scores.shape[1] == 0:
+        return values, where
+    ordered = scores[:, groups.order]
+    blocks = groups.block_of_column
+    rank = np.arange(groups.size) - groups.starts[blocks]  # position within its block once sorted
+    for query in range(scores.shape[0]):
+        # blocks stay where they are (their order is the primary key); inside each, best first
+        by_score = np.lexsort((-ordered[query], blocks))
+        best_first = ordered[query, by_score]
+        kept = np.where(rank < k, best_first, 0.0)
+        values[query, groups.owners] = np.add.reduceat(kept, groups.starts) / k
+        where[query, groups.owners] = groups.order[by_score[groups.starts]]
+    return values, where
