@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -127,6 +128,8 @@ def list_users(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
 
 def demo_users(data_dir: Path) -> None:
     """A secretariat and a viewer account for the demo; their passwords go to DATA_DIR/demo-users.txt."""
+    from service.console.accounts import AccountError
+
     users_file = data_dir / "demo-users.txt"
     if users_file.is_file():
         console.print(f"demo console users: {users_file}")
@@ -135,8 +138,12 @@ def demo_users(data_dir: Path) -> None:
     lines = []
     for name, role in (("secretariat", "secretariat"), ("viewer", "viewer")):
         password = secrets.token_urlsafe(12)
-        accounts.create_user(name, role, password)
+        try:
+            accounts.create_user(name, role, password)
+        except AccountError:  # the file was deleted, the accounts were not: give them new passwords
+            accounts.set_password(name, password)
         lines.append(f"{name}={password}")
-    users_file.write_text("\n".join(lines) + "\n")
-    users_file.chmod(0o600)
+    # Born private: the passwords are never readable by others, not even for a moment.
+    with os.fdopen(os.open(users_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+        handle.write("\n".join(lines) + "\n")
     console.print(f"demo console users (secretariat, viewer) written to {users_file}")

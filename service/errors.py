@@ -48,7 +48,9 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
     """The JSON error handlers; with ``html`` (the console's), a browser on a console page gets
     an HTML page instead (``html[0]`` says when, ``html[1]`` renders it)."""
     @app.exception_handler(RequestValidationError)
-    async def validation(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def validation(request: Request, error: RequestValidationError) -> Response:
+        if html is not None and html[0](request):
+            return html[1](request, error)
         details = []
         for item in error.errors():
             loc = tuple(item.get("loc", ()))

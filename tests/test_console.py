@@ -97,10 +97,36 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(app_and_
     assert sign_in(client).status_code == 303  # type: ignore[attr-defined]
 
 
-def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+def test_an_unknown_name_gets_the_same_answers_as_a_known_one_lock_out_included(app_and_accounts: tuple[TestClient, Accounts]) -> None:
     client, _ = app_and_accounts
-    unknown = sign_in(client, name="mallory")
-    assert unknown.status_code == 401 and "Wrong name or password" in unknown.text  # type: ignore[attr-defined]
+    answers = {}
+    for name in ("mallory", "alice"):
+        answers[name] = [sign_in(client, name=name, password="not the password").text for _ in range(3)]  # type: ignore[attr-defined]
+    for known, unknown in zip(answers["alice"], answers["mallory"], strict=True):
+        assert ("locked" in known) == ("locked" in unknown) and ("Wrong name" in known) == ("Wrong name" in unknown)
+    assert "locked" in answers["mallory"][-1]
+
+
+def test_parallel_guesses_cannot_share_one_failure_count(tmp_path: Path) -> None:
+    """Each attempt is counted before its password is checked: 20 guesses at once get at most
+    ``max_failures - 1`` plain refusals, and the account ends locked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    accounts = Accounts(tmp_path / "console.sqlite", max_failures=5)
+    accounts.create_user("alice", "secretariat", PASSWORD)
+
+    def guess(_: int) -> str:
+        try:
+            accounts.authenticate("alice", "wrong guess")
+        except SignInRefused as refused:
+            return refused.reason
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        reasons = list(pool.map(guess, range(20)))
+    assert reasons.count("invalid") <= 4 and "signed in" not in reasons
+    with pytest.raises(SignInRefused, match="locked"):
+        accounts.authenticate("alice", PASSWORD)
 
 
 def test_forms_without_the_sessions_csrf_token_or_from_another_origin_are_refused(
@@ -213,10 +239,18 @@ def test_a_set_password_ends_every_session_of_the_user(tmp_path: Path) -> None:
 
 
 def test_the_proposals_page_filters_by_status(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    from matcher.partnerships import Partnerships
+
     client, _ = app_and_accounts
+    book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
+    rejected = book.propose("recommendation", "dakar", "lyon", "user:alice")
+    book.reject(rejected.id, "user:alice")
+    waiting = book.propose("recommendation", "dakar", "lima", "user:alice")
     sign_in(client)
-    page = client.get("/proposals?status=active")
-    assert page.status_code == 200 and '<option value="active" selected>' in page.text
+    page = client.get("/proposals?status=proposed")
+    assert page.status_code == 200 and '<option value="proposed" selected>' in page.text
+    assert f'href="/proposals/{waiting.id}"' in page.text and f'href="/proposals/{rejected.id}"' not in page.text
+    assert f'href="/proposals/{rejected.id}"' in client.get("/proposals?status=rejected").text
 
 
 def finished_job_page(client: TestClient, answer_url: str) -> str:
@@ -289,3 +323,44 @@ def test_console_pages_are_compressed_and_the_api_is_not(app_and_accounts: tuple
     assert page.headers.get("content-encoding") == "gzip"
     api = client.get("/v1/members", headers={"Accept-Encoding": "gzip", "Authorization": "Bearer read-key-123"})
     assert api.status_code == 200 and "content-encoding" not in api.headers
+
+
+def test_odd_form_values_and_addresses_get_a_page_that_names_them_not_a_500(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    sign_in(client)
+    token = csrf_of(client.get("/pairing").text)
+    weight = client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "africa_weight": "abc"})
+    assert weight.status_code == 422 and "Weight of African mentees: &#39;abc&#39; is not a number" in weight.text
+    run = client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "mentors": "lyon"}, follow_redirects=False)
+    finished_job_page(client, run.headers["location"])
+    bad_lock = client.post(run.headers["location"] + "/resolve", data={"csrf_token": token, "lock": "dakar"})
+    assert bad_lock.status_code == 400 and "A locked pair must name a mentee and a mentor" in bad_lock.text
+    huge = client.get("/proposals/99999999999999999999", headers={"Accept": "text/html"})
+    assert huge.status_code == 422 and "text/html" in huge.headers["content-type"] and "proposal_id" in huge.text
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_made_text(app_and_accounts: tuple[TestClient, Accounts], tmp_path: Path) -> None:
+    client, _ = app_and_accounts
+    sign_in(client)
+    upload = write_jsonl(tmp_path / "members.jsonl", [member("=HYPERLINK", name="x")])
+    with open(upload, "rb") as handle:
+        form = {"csrf_token": csrf_of(client.get("/import").text)}
+        checked = client.post("/import", data=form, files={"file": ("members.jsonl", handle)})
+    token = re.search(r'action="/import/([A-Za-z0-9_-]+)"', checked.text).group(1)  # type: ignore[union-attr]
+    report = client.get(f"/import/{token}/rejections.csv").content.decode("utf-8-sig")
+    assert ",'=HYPERLINK," in report and ",=HYPERLINK," not in report
+
+
+def test_signing_out_of_an_expired_session_clears_the_cookie(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    stale = TestClient(client.app, base_url=BASE, cookies={"peermatch_session": "expired-token"})
+    answer = stale.post("/signout", data={}, follow_redirects=False)
+    assert answer.status_code == 303 and any(c.startswith('peermatch_session=""') for c in answer.headers.get_list("set-cookie"))
+
+
+def test_the_language_switch_works_on_an_error_page_when_signed_out(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    missing = client.get("/no-such-page", headers={"Accept": "text/html"})
+    assert missing.status_code == 404
+    switched = client.post("/language", data={"csrf_token": csrf_of(missing.text), "language": "fr", "back": "/"})
+    assert switched.status_code == 200 and '<html lang="fr">' in switched.text

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
 import sqlite3
@@ -53,7 +54,21 @@ CREATE TABLE IF NOT EXISTS sessions (
     last_seen TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_name);
+-- Failed sign-ins by the name tried, known or not: an unknown name locks like a real one, so the
+-- answers do not tell which accounts exist. (users.failures and users.locked_until are unused.)
+CREATE TABLE IF NOT EXISTS sign_in_attempts (
+    name TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    locked_until TEXT,
+    last_attempt TEXT NOT NULL
+);
 """
+
+
+USER_QUERY = (
+    "SELECT u.name, u.role, u.language, u.created_at, COALESCE(a.failures, 0) AS failures, a.locked_until "
+    "FROM users u LEFT JOIN sign_in_attempts a ON a.name = u.name"
+)
 
 
 class AccountError(PeermatchError):
@@ -163,10 +178,8 @@ class Accounts:
         self._check_password(password)
         self.user(name)
         with self._transaction() as db:
-            db.execute(
-                "UPDATE users SET password_hash = ?, failures = 0, locked_until = NULL WHERE name = ?",
-                (self.hasher.hash(password), name),
-            )
+            db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (self.hasher.hash(password), name))
+            db.execute("DELETE FROM sign_in_attempts WHERE name = ?", (name,))
             db.execute("DELETE FROM sessions WHERE user_name = ?", (name,))
 
     def delete_user(self, name: str) -> None:
@@ -178,7 +191,7 @@ class Accounts:
     def unlock(self, name: str) -> None:
         self.user(name)
         with self._transaction() as db:
-            db.execute("UPDATE users SET failures = 0, locked_until = NULL WHERE name = ?", (name,))
+            db.execute("DELETE FROM sign_in_attempts WHERE name = ?", (name,))
 
     def set_language(self, name: str, language: str) -> None:
         with self._transaction() as db:
@@ -186,14 +199,14 @@ class Accounts:
 
     def user(self, name: str) -> User:
         with self._lock:
-            row = self._db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+            row = self._db.execute(f"{USER_QUERY} WHERE u.name = ?", (name,)).fetchone()
         if row is None:
             raise AccountError(f"no user '{name}'")
         return _user(row)
 
     def users(self) -> list[User]:
         with self._lock:
-            rows = self._db.execute("SELECT * FROM users ORDER BY name").fetchall()
+            rows = self._db.execute(f"{USER_QUERY} ORDER BY u.name").fetchall()
         return [_user(row) for row in rows]
 
     def _check_password(self, password: str) -> None:
@@ -205,33 +218,52 @@ class Accounts:
     # ---- signing in --------------------------------------------------------------------------
 
     def authenticate(self, name: str, password: str) -> User:
-        """The user, when the password is right and the account not locked; else SignInRefused.
-        The ``max_failures``-th failure in a row locks the account for the lock-out time."""
+        """The user, when the password is right and the name not locked; else SignInRefused.
+
+        The attempt is counted before the password is checked, in one write transaction, so that
+        parallel guesses cannot share one count: the ``max_failures``-th attempt in a row that is
+        not a success locks the name (known or not) for the lock-out time. Every answer costs one
+        argon2 verification, locked or not, known or not."""
         now = _now()
-        with self._lock:
-            row = self._db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
-        if row is None or len(password) > PASSWORD_MAX:
-            self._verify(self._decoy, password[:PASSWORD_MAX])
-            raise SignInRefused("invalid")
-        user = _user(row)
-        if user.locked_until is not None and user.locked_until > now:
-            raise SignInRefused("locked", _minutes_until(user.locked_until, now))
-        if not self._verify(row["password_hash"], password):
-            failures = user.failures + 1
-            locked = (now + self.lockout).isoformat() if failures >= self.max_failures else None
-            with self._transaction() as db:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sign_in_attempts WHERE last_attempt < ? AND locked_until IS NULL", ((now - self.lockout).isoformat(),))
+            attempt = db.execute("SELECT failures, locked_until FROM sign_in_attempts WHERE name = ?", (name,)).fetchone()
+            locked_until = dt.datetime.fromisoformat(attempt["locked_until"]) if attempt and attempt["locked_until"] else None
+            if locked_until is not None and locked_until > now:
+                locked = True
+            else:
+                locked = False
+                failures = (attempt["failures"] if attempt and locked_until is None else 0) + 1
+                lock = (now + self.lockout).isoformat() if failures >= self.max_failures else None
                 db.execute(
-                    "UPDATE users SET failures = ?, locked_until = ? WHERE name = ?",
-                    (0 if locked else failures, locked, name),
+                    "INSERT INTO sign_in_attempts (name, failures, locked_until, last_attempt) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, "
+                    "last_attempt = excluded.last_attempt",
+                    (name, failures, lock, now.isoformat()),
                 )
-            if locked:
-                raise SignInRefused("locked", _minutes_until(now + self.lockout, now))
+            row = db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        known = row is not None and len(password) <= PASSWORD_MAX
+        right = self._verify(row["password_hash"] if known else self._decoy, password[:PASSWORD_MAX])
+        if locked:
+            raise SignInRefused("locked", _minutes_until(locked_until, now))  # type: ignore[arg-type]
+        if not (known and right):
+            lock_row = self._attempt(name)
+            if lock_row is not None and lock_row[1] is not None:
+                raise SignInRefused("locked", _minutes_until(lock_row[1], now))
             raise SignInRefused("invalid")
         with self._transaction() as db:
-            db.execute("UPDATE users SET failures = 0, locked_until = NULL WHERE name = ?", (name,))
+            db.execute("DELETE FROM sign_in_attempts WHERE name = ?", (name,))
             if self.hasher.check_needs_rehash(row["password_hash"]):
                 db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (self.hasher.hash(password), name))
         return self.user(name)
+
+    def _attempt(self, name: str) -> tuple[int, dt.datetime | None] | None:
+        """(failures in a row, locked until) for ``name``, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT failures, locked_until FROM sign_in_attempts WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        return row["failures"], dt.datetime.fromisoformat(row["locked_until"]) if row["locked_until"] else None
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
@@ -290,7 +322,7 @@ def _user(row: sqlite3.Row) -> User:
 
 
 def _minutes_until(when: dt.datetime, now: dt.datetime) -> int:
-    return max(1, int((when - now).total_seconds() // 60) + 1)
+    return max(1, math.ceil((when - now).total_seconds() / 60))
 
 
 def accounts_path(data_dir: Path) -> Path:

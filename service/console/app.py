@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -61,6 +62,10 @@ def html_error(request: Request, error: Exception) -> HTMLResponse:
     if isinstance(error, StarletteHTTPException) and error.status_code == 404 or isinstance(error, UnknownIdError):
         status, heading = 404, t.plain("Not found")
         message = str(error) if isinstance(error, UnknownIdError) else t.plain("There is no page at this address.")
+    elif isinstance(error, RequestValidationError):
+        fields = sorted({".".join(str(part) for part in item.get("loc", ())[1:]) for item in error.errors()})
+        status, heading = 422, t.plain("This cannot be done")
+        message = t.plain("This page cannot use the value given for: %(fields)s.", fields=", ".join(fields) or "?")
     elif isinstance(error, StarletteHTTPException) and error.status_code == 413:
         status, heading, message = 413, t.plain("The file is too large"), str(error.detail)
     elif isinstance(error, StarletteHTTPException):

@@ -106,6 +106,7 @@ class Page:
             context.setdefault("notice", notice)
         context.setdefault("notice", None)
         context.setdefault("error", None)
+        signin_token = context.setdefault("signin_csrf", sign_in_csrf(self.request) if self.session is None else "")
         html = environment.get_template(template).render(
             page=self,
             t=self.t,
@@ -122,6 +123,12 @@ class Page:
         response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
         if notice:
             response.delete_cookie(NOTICE_COOKIE, path="/")
+        if self.session is None and SIGN_IN_CSRF_COOKIE not in self.request.cookies:
+            # Signed out, the language switch on any page (an error page too) needs the double-submit cookie.
+            settings = self.state.settings
+            response.set_cookie(
+                SIGN_IN_CSRF_COOKIE, signin_token, httponly=True, secure=settings.cookie_secure, samesite="strict", path="/"
+            )
         return response
 
     def redirect(self, path: str, notice: str | None = None, error: bool = False) -> RedirectResponse:
@@ -133,13 +140,19 @@ class Page:
         return response
 
 
+def spreadsheet_safe(cell: object) -> str:
+    """A CSV cell that a spreadsheet shows as text: one starting with = + - @ (a formula) gets a quote first."""
+    text = str(cell)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def check_origin(request: Request) -> None:
     """A POST must come from this console's own pages (the Origin, or else the Referer, names this host)."""
     origin = request.headers.get("origin") or request.headers.get("referer")
     if origin is None:
         return  # old clients send neither; the CSRF token still has to match
     if urlsplit(origin).netloc != request.headers.get("host", ""):
-        raise Forbidden("cross-origin form refused")
+        raise Forbidden(Translator(language_of(request, None)).plain("This form did not come from this console's pages."))
 
 
 def language_of(request: Request, session: Session | None) -> str:

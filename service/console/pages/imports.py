@@ -17,11 +17,11 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from matcher.errors import PeermatchError
+from matcher.errors import InvalidRecordsError, PeermatchError
 from matcher.importing import ValidatedFile
 from matcher.records import RecordType
 from matcher.store.permissions import PRIVATE_DIR, PRIVATE_FILE
-from service.console.web import SignedIn
+from service.console.web import SignedIn, spreadsheet_safe
 
 router = APIRouter(include_in_schema=False)
 UPLOAD_DAYS = 1.0  # an upload not imported within a day is forgotten
@@ -95,12 +95,12 @@ async def upload(page: SignedIn) -> Response:
     return _preview(page, token, path, record_type, file.filename)
 
 
-def _preview(page: Any, token: str, path: Path, record_type: str, shown_name: str) -> Response:
+def _preview(page: Any, token: str, path: Path, record_type: str, shown_name: str, status: int = 200) -> Response:
     try:
         checked = _checked(page, path, record_type)
     except PeermatchError as error:  # unreadable: bad encoding, broken JSON at the top level
         return page.render("import.html", checked=None, error=str(error).replace(str(path), shown_name), status=422)
-    return page.render("import.html", checked=checked, token=token, name=shown_name, record_type=record_type)
+    return page.render("import.html", checked=checked, token=token, name=shown_name, record_type=record_type, status=status)
 
 
 @router.get("/import/{token}")
@@ -112,13 +112,18 @@ def preview_again(page: SignedIn, token: str, record_type: str = "") -> Response
 @router.get("/import/{token}/rejections.csv")
 def rejections(page: SignedIn, token: str, record_type: str = "") -> Response:
     path = _upload(page, token)
-    checked = _checked(page, path, record_type)
+    try:
+        checked = _checked(page, path, record_type)
+    except PeermatchError as error:
+        raise UploadProblem(str(error).replace(str(path), path.name)) from None
     t = page.t
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([t.plain("file"), t.plain("line"), t.plain("id"), t.plain("field"), t.plain("reason")])
     for problem in checked.problems:
-        writer.writerow([path.name, problem.line, problem.record_id or "", problem.field, problem.reason])
+        writer.writerow(
+            spreadsheet_safe(cell) for cell in (path.name, problem.line, problem.record_id or "", problem.field, problem.reason)
+        )
     headers = {"Content-Disposition": f'attachment; filename="{path.stem}.rejected.csv"'}
     return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8", headers=headers)
 
@@ -133,7 +138,11 @@ async def commit(page: SignedIn, token: str) -> Response:
     valid_only = form.get("valid_only") == "true"
     chosen: RecordType | None = record_type if record_type in ("members", "resources") else None  # type: ignore[assignment]
     rejected_report = path.with_suffix(".rejected.jsonl")
-    reports = page.state.import_files([path], record_type=chosen, skip_invalid=valid_only, report_path=rejected_report)
+    try:
+        reports = page.state.import_files([path], record_type=chosen, skip_invalid=valid_only, report_path=rejected_report)
+    except InvalidRecordsError:
+        # The file changed its verdict since it was checked (a partner deleted meanwhile): show the check again.
+        return _preview(page, token, path, record_type, path.name, status=422)
     shutil.rmtree(path.parent, ignore_errors=True)
     report = reports[0]
     notice = page.t.plain(

@@ -18,7 +18,7 @@ from matcher.partnerships import Partnerships
 from matcher.partnerships.pairing import without_declined
 from matcher.records import REGIONS
 from service.console.pages.members import KINDS
-from service.console.web import SignedIn
+from service.console.web import SignedIn, spreadsheet_safe
 from service.jobs import Job, QueueFull
 
 router = APIRouter(include_in_schema=False)
@@ -65,6 +65,12 @@ def request_from_form(form: dict[str, Any], t: Any) -> PairingRequest:
             raise FormProblem(t.plain("%(field)s: '%(value)s' is not a whole number", field=name, value=raw)) from None
 
     africa = str(form.get("africa_weight") or "").strip()
+    try:
+        africa_weight = float(africa) if africa else 1.0
+    except ValueError:
+        raise FormProblem(
+            t.plain("%(field)s: '%(value)s' is not a number", field=t.plain("Weight of African mentees"), value=africa)
+        ) from None
     constraints = PairingConstraints(
         min_partners=number("min_partners", 1),
         max_partners=number("max_partners", 1),
@@ -74,7 +80,7 @@ def request_from_form(form: dict[str, Any], t: Any) -> PairingRequest:
         forbid_same_country=form.get("forbid_same_country") == "true",
         conflicts=_pairs(str(form.get("conflicts") or ""), t.plain("Conflicts"), t),
         forced=_pairs(str(form.get("forced") or ""), t.plain("Forced pairs"), t),
-        region_weights={"Africa": float(africa)} if africa and africa not in ("1", "1.0") else {},
+        region_weights={"Africa": africa_weight} if africa_weight != 1.0 else {},
     )
     return PairingRequest(
         mentees=_ids(str(form.get("mentees") or "")),
@@ -182,9 +188,16 @@ async def resolve(page: SignedIn, job_id: str) -> Response:
     page.require_secretariat()
     form = await page.form()
     job = _job(page, job_id)
-    locked = [tuple(str(v).split("|", 1)) for v in _list(form.get("lock"))]
-    forced = list(dict.fromkeys([*job.request.constraints.forced, *[(a, b) for a, b in locked]]))
-    request = job.request.model_copy(update={"constraints": job.request.constraints.model_copy(update={"forced": forced})})
+    locked = []
+    for value in _list(form.get("lock")):
+        mentee, separator, mentor = value.partition("|")
+        if not (separator and mentee and mentor):
+            raise FormProblem(page.t.plain("A locked pair must name a mentee and a mentor."))
+        locked.append((mentee, mentor))
+    forced = list(dict.fromkeys([*job.request.constraints.forced, *locked]))
+    # Validated again (not model_copy), so a locked pair obeys the same limits as a typed one.
+    constraints = PairingConstraints.model_validate({**job.request.constraints.model_dump(), "forced": forced})
+    request = PairingRequest.model_validate({**job.request.model_dump(), "constraints": constraints.model_dump()})
     return _submit(page, request, form_from_request(request))
 
 
@@ -213,7 +226,8 @@ def export_csv(page: SignedIn, job_id: str) -> Response:
     forced = set(job.request.constraints.forced)
     for p in job.result.pairs:
         writer.writerow(
-            [
+            spreadsheet_safe(cell)
+            for cell in [
                 p.mentee,
                 members[p.mentee].name if p.mentee in members else "",
                 p.mentor,

@@ -5,9 +5,9 @@ notes and dated check-ins; closed with an outcome and a rating. Every step names
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from matcher.errors import PeermatchError
@@ -16,6 +16,7 @@ from matcher.partnerships.model import STATUSES
 from service.console.web import Page, SignedIn
 
 router = APIRouter(include_in_schema=False)
+ProposalId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # SQLite's integers: a larger id cannot exist
 PAGE_SIZE = 50
 
 
@@ -55,7 +56,7 @@ def proposal_list(
 
 
 @router.get("/proposals/{proposal_id}")
-def proposal_page(page: SignedIn, proposal_id: int) -> Response:
+def proposal_page(page: SignedIn, proposal_id: ProposalId) -> Response:
     proposal = partnerships(page).get(proposal_id)
     members = {m.id: m for m in page.state.snapshot.members}
     return page.render("proposal.html", p=proposal, members=members, today=dt.date.today().isoformat())
@@ -140,7 +141,7 @@ async def propose_pairs(page: SignedIn, job_id: str) -> Response:
 
 
 @router.post("/proposals/{proposal_id}/{step}")
-async def proposal_step(page: SignedIn, proposal_id: int, step: str) -> Response:
+async def proposal_step(page: SignedIn, proposal_id: ProposalId, step: str) -> Response:
     page.require_secretariat()
     form = await page.form()
     note = str(form.get("note") or "").strip()

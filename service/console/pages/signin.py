@@ -41,11 +41,8 @@ def sign_in_page(page: AnyPage, next: str | None = None) -> Response:
 
 
 def sign_in_form(page: AnyPage, next_path: str, error: str | None = None, name: str = "", status: int = 200) -> Response:
-    token = sign_in_csrf(page.request)
-    response = page.render("signin.html", status=status, next_path=next_path, error=error, name=name, signin_csrf=token)
-    settings = page.state.settings
-    response.set_cookie(SIGN_IN_CSRF_COOKIE, token, httponly=True, secure=settings.cookie_secure, samesite="strict", path="/")
-    return response
+    # render() sets the double-submit cookie when the browser has none yet
+    return page.render("signin.html", status=status, next_path=next_path, error=error, name=name, signin_csrf=sign_in_csrf(page.request))
 
 
 @router.post("/signin")
@@ -84,6 +81,10 @@ def sign_in(
 
 @router.post("/signout")
 async def sign_out(page: AnyPage) -> Response:
+    if page.session is None:  # already over (idle, expired): nothing to protect, only a cookie to clear
+        response = RedirectResponse("/signin", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
     await page.form()
     token = page.request.cookies.get(SESSION_COOKIE)
     if token:
