@@ -364,3 +364,11 @@ def test_the_language_switch_works_on_an_error_page_when_signed_out(app_and_acco
     assert missing.status_code == 404
     switched = client.post("/language", data={"csrf_token": csrf_of(missing.text), "language": "fr", "back": "/"})
     assert switched.status_code == 200 and '<html lang="fr">' in switched.text
+
+
+def test_templates_use_no_inline_style_or_script_the_csp_would_block() -> None:
+    """default-src 'self' ignores style="..." attributes and inline scripts: layout must be in the stylesheet."""
+    from service.console.web import TEMPLATES
+
+    offenders = [p.name for p in TEMPLATES.glob("*.html") if re.search(r'style="|<script(?![^>]*\bsrc=)|<style', p.read_text())]
+    assert offenders == []
