@@ -61,7 +61,8 @@ UNMET_NO_EVIDENCE_CLOSEST = N_("nobody in the network states this; closest parti
 # ---- expert groups ---------------------------------------------------------------------------------
 EXPERTS_FOUND = N_("%(count)s member(s) with evidence for this theme or its aspects (%(strong)s strong)")
 EXPERTS_NONE = N_("nobody in the network states this; closest partial matches: %(details)s")
-EXPERTS_CLOSEST = N_("%(name)s (%(score).2f, %(quality)s)")
+EXPERTS_CLOSEST = N_("%(name)s (%(score).2f, %(details)s)")
+QUALITY: dict[str, str] = {"strong": N_("strong match"), "partial": N_("partial match"), "weak": N_("weak match")}
 EXPERTS_NO_CLOSEST = N_("none")
 ASPECT_NO_EVIDENCE = N_("no candidate in the network has evidence for it")
 ASPECT_LEFT_OUT = N_("candidates exist but the group's size or country/region limits left them out")

@@ -372,3 +372,12 @@ def test_templates_use_no_inline_style_or_script_the_csp_would_block() -> None:
 
     offenders = [p.name for p in TEMPLATES.glob("*.html") if re.search(r'style="|<script(?![^>]*\bsrc=)|<style', p.read_text())]
     assert offenders == []
+
+
+def test_a_no_match_answer_is_translated_down_to_its_match_quality() -> None:
+    from matcher.explanations import EXPERTS_CLOSEST, EXPERTS_NONE, QUALITY, explain
+    from service.console.i18n import Translator
+
+    answer = explain(EXPERTS_NONE, explain(EXPERTS_CLOSEST, explain(QUALITY["weak"]), name="Lyon", score=0.214))
+    assert answer.text() == "nobody in the network states this; closest partial matches: Lyon (0.21, weak match)"
+    assert Translator("fr").explain(answer).endswith("Lyon (0.21, correspondance faible)")

@@ -31,6 +31,7 @@ from matcher.explanations import (
     EXPERTS_FOUND,
     EXPERTS_NO_CLOSEST,
     EXPERTS_NONE,
+    QUALITY,
     Explanation,
     explain,
 )
@@ -215,7 +216,7 @@ class ExpertFinder:
         else:
             closest_codes = [int(j) for j in top if j in allowed][:CLOSEST]
             closest = [self._pick(j, float(relevance[j]), options.aspects, covers, best_column, column_map) for j in closest_codes]
-            named = [explain(EXPERTS_CLOSEST, name=p.name, score=p.relevance, quality=p.match_quality) for p in closest]
+            named = [explain(EXPERTS_CLOSEST, explain(QUALITY[p.match_quality]), name=p.name, score=p.relevance) for p in closest]
             answer = explain(EXPERTS_NONE, *(named or [explain(EXPERTS_NO_CLOSEST)]))
         return ExpertGroup(
             theme=theme,
