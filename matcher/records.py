@@ -23,6 +23,7 @@ Region = Literal[
 ClusterRole = Literal["member", "coordinator"]
 
 REGIONS: tuple[str, ...] = Region.__args__  # type: ignore[attr-defined]
+MEMBER_KINDS: tuple[str, ...] = MemberKind.__args__  # type: ignore[attr-defined]
 
 
 def _country_code(value: str) -> str:

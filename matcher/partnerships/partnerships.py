@@ -157,29 +157,24 @@ class Partnerships:
         with self.store.reading() as db:
             return storage.page(db, status, member_id, offset, limit)
 
+    def standing_with(self, member_id: str) -> dict[str, Status]:
+        """Each member ``member_id`` has had a proposal with -> the status of the latest one (one read)."""
+        latest: dict[str, Status] = {}
+        with self.store.reading() as db:
+            for other, status in storage.pair_statuses(db, member_id):  # oldest first: the latest stays
+                latest[other] = status
+        return latest
+
     def declined_partners(self, member_id: str) -> set[str]:
         """Members not to propose to ``member_id`` again unless asked: those whose latest proposal
         with it was declined (by either side) or rejected by the secretariat. A later proposal
         of the same pair that was not declined lifts it."""
-        latest: dict[str, Status] = {}
-        with self.store.reading() as db:
-            for other, status in storage.pair_statuses(db, member_id):
-                latest[other] = status
-        return {other for other, status in latest.items() if status in ("declined", "rejected")}
-
-    def active_partners(self, member_id: str) -> set[str]:
-        """Members in an active partnership with ``member_id`` (its latest proposal with them is active)."""
-        latest: dict[str, Status] = {}
-        with self.store.reading() as db:
-            for other, status in storage.pair_statuses(db, member_id):
-                latest[other] = status
-        return {other for other, status in latest.items() if status == "active"}
+        return declined_in(self.standing_with(member_id))
 
     def left_out_of_peers(self, member_id: str, include_declined: bool = False) -> set[str]:
         """Whom a peer recommendation for ``member_id`` leaves out: its active partners (like the
         partners its record lists), and those declined or rejected before unless asked."""
-        active = self.active_partners(member_id)
-        return active if include_declined else active | self.declined_partners(member_id)
+        return left_out_in(self.standing_with(member_id), include_declined)
 
     def declined_pairs(self) -> builtins.list[tuple[str, str]]:
         """Every pair of members whose latest proposal was declined or rejected (a pairing run
@@ -248,3 +243,13 @@ def _text(field: str, value: str | None, limit: int, required: bool = False) -> 
     if len(value) > limit:
         raise InvalidProposalError(field, f"is {len(value)} characters long (at most {limit})")
 
+
+def declined_in(standing: dict[str, Status]) -> set[str]:
+    """The declined or rejected among ``Partnerships.standing_with``'s answer."""
+    return {other for other, status in standing.items() if status in ("declined", "rejected")}
+
+
+def left_out_in(standing: dict[str, Status], include_declined: bool = False) -> set[str]:
+    """Active partners, and the declined or rejected unless ``include_declined``."""
+    active = {other for other, status in standing.items() if status == "active"}
+    return active if include_declined else active | declined_in(standing)

@@ -10,7 +10,7 @@ import datetime as dt
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, overload
@@ -38,6 +38,20 @@ class Written:
     @property
     def count(self) -> int:
         return sum(map(len, self.upserted.values())) + sum(map(len, self.deleted.values()))
+
+
+@contextmanager
+def immediate_transaction(db: sqlite3.Connection, lock: threading.Lock | threading.RLock) -> Iterator[sqlite3.Connection]:
+    """One write transaction on ``db`` (autocommit mode), taken at once (BEGIN IMMEDIATE) so that it
+    never fails half-way on a lock; ``lock`` keeps this process's threads off the connection meanwhile."""
+    with lock:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
 class Store:
@@ -70,16 +84,8 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db, self._lock)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -18,8 +18,7 @@ import re
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -28,6 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from matcher.errors import PeermatchError
+from matcher.store.sqlite import immediate_transaction
 
 Role = Literal["secretariat", "viewer"]
 ROLES: tuple[Role, ...] = ("secretariat", "viewer")
@@ -145,16 +145,8 @@ class Accounts:
     def close(self) -> None:
         self._db.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db, self._lock)
 
     # ---- users -------------------------------------------------------------------------------
 
@@ -229,12 +221,13 @@ class Accounts:
             db.execute("DELETE FROM sign_in_attempts WHERE last_attempt < ? AND locked_until IS NULL", ((now - self.lockout).isoformat(),))
             attempt = db.execute("SELECT failures, locked_until FROM sign_in_attempts WHERE name = ?", (name,)).fetchone()
             locked_until = dt.datetime.fromisoformat(attempt["locked_until"]) if attempt and attempt["locked_until"] else None
-            if locked_until is not None and locked_until > now:
-                locked = True
-            else:
-                locked = False
+            locked = locked_until is not None and locked_until > now
+            if not locked:
                 failures = (attempt["failures"] if attempt and locked_until is None else 0) + 1
-                lock = (now + self.lockout).isoformat() if failures >= self.max_failures else None
+                lock = None
+                if failures >= self.max_failures:  # the last attempt allowed: unless it succeeds, the name is locked
+                    until = now + self.lockout
+                    locked_until, lock = until, until.isoformat()
                 db.execute(
                     "INSERT INTO sign_in_attempts (name, failures, locked_until, last_attempt) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT(name) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, "
@@ -244,26 +237,17 @@ class Accounts:
             row = db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
         known = row is not None and len(password) <= PASSWORD_MAX
         right = self._verify(row["password_hash"] if known else self._decoy, password[:PASSWORD_MAX])
+        if not (known and right):
+            if locked_until is not None and locked_until > now:  # locked before, or by this very attempt
+                raise SignInRefused("locked", _minutes_until(locked_until, now))
+            raise SignInRefused("invalid")
         if locked:
             raise SignInRefused("locked", _minutes_until(locked_until, now))  # type: ignore[arg-type]
-        if not (known and right):
-            lock_row = self._attempt(name)
-            if lock_row is not None and lock_row[1] is not None:
-                raise SignInRefused("locked", _minutes_until(lock_row[1], now))
-            raise SignInRefused("invalid")
         with self._transaction() as db:
             db.execute("DELETE FROM sign_in_attempts WHERE name = ?", (name,))
             if self.hasher.check_needs_rehash(row["password_hash"]):
                 db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (self.hasher.hash(password), name))
         return self.user(name)
-
-    def _attempt(self, name: str) -> tuple[int, dt.datetime | None] | None:
-        """(failures in a row, locked until) for ``name``, or None."""
-        with self._lock:
-            row = self._db.execute("SELECT failures, locked_until FROM sign_in_attempts WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            return None
-        return row["failures"], dt.datetime.fromisoformat(row["locked_until"]) if row["locked_until"] else None
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from matcher.graph.capacity import topic_members
-from matcher.records import REGIONS, Member
-from service.console.pages.members import KINDS
+from matcher.records import MEMBER_KINDS, REGIONS, Member
 from service.console.web import SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +28,7 @@ def capacity_page(page: SignedIn, network: str = Query("", max_length=200), kind
     capacity = snapshot.recommender.capacity(chosen)
     networks = sorted({n for m in snapshot.members for n in m.networks})
     return page.render(
-        "capacity.html", capacity=capacity, network=network, kind=kind, networks=networks, kinds=KINDS, regions=REGIONS, heat=heat
+        "capacity.html", capacity=capacity, network=network, kind=kind, networks=networks, kinds=MEMBER_KINDS, regions=REGIONS, heat=heat
     )
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from matcher.recommend.experts import MAX_ASPECTS, ExpertOptions
-from service.console.pages.members import KINDS
+from matcher.records import MEMBER_KINDS
 from service.console.web import SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -83,4 +83,4 @@ def composer(
     if composition.theme:
         group = page.state.snapshot.recommender.experts(composition.theme, composition.options())
     names = {m.id: m.name for m in page.state.snapshot.members}
-    return page.render("experts.html", c=composition, group=group, names=names, kinds=KINDS, error=error)
+    return page.render("experts.html", c=composition, group=group, names=names, kinds=MEMBER_KINDS, error=error)

@@ -9,16 +9,15 @@ from fastapi.responses import Response
 
 from matcher.partnerships import Partnerships
 from matcher.partnerships.lifecycle import OPEN
-from matcher.partnerships.partnerships import MAX_PAGE
+from matcher.partnerships.partnerships import MAX_PAGE, declined_in, left_out_in
 from matcher.recommend.member_resources import MemberResourceOptions
 from matcher.recommend.peers import PeerOptions
-from matcher.records import REGIONS, Member
+from matcher.records import MEMBER_KINDS, REGIONS, Member
 from service.console.web import SignedIn
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 PEERS_SHOWN = 10
-KINDS = ("city", "local_government", "coalition", "organization", "person")
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def member_list(
         "network": sorted({n for m in members for n in m.networks}),
         "cluster": sorted({c.cluster for m in members for c in m.clusters}),
         "region": list(REGIONS),
-        "kind": list(KINDS),
+        "kind": list(MEMBER_KINDS),
         "language": sorted({lang for m in members for lang in m.languages}),
     }
     return page.render(
@@ -85,8 +84,9 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
     member = recommender.member(member_id)  # an unknown id is a 404 page naming it
     names = {m.id: m.name for m in snapshot.members}
     book = Partnerships(page.state.workspace.store)
-    declined = book.declined_partners(member.id)
-    leave_out = book.left_out_of_peers(member.id, include_declined)
+    standing = book.standing_with(member.id)  # one read for both sets
+    declined = declined_in(standing)
+    leave_out = left_out_in(standing, include_declined)
     # Asked for more than shown, so that the list stays ten long once declined partners are left out.
     peers = recommender.peers(member.id, PeerOptions(k=PEERS_SHOWN + len(leave_out))) if member.needs or member.profile else []
     peers = [p for p in peers if p.id not in leave_out][:PEERS_SHOWN]

@@ -16,8 +16,7 @@ from matcher.pairing.problem import PairingConstraints
 from matcher.pairing.run import PairingRequest
 from matcher.partnerships import Partnerships
 from matcher.partnerships.pairing import without_declined
-from matcher.records import REGIONS
-from service.console.pages.members import KINDS
+from matcher.records import MEMBER_KINDS, REGIONS
 from service.console.web import SignedIn, spreadsheet_safe
 from service.jobs import Job, QueueFull
 
@@ -126,7 +125,7 @@ DEFAULT_FORM = form_from_request(
 
 
 def _render_form(page: Any, form: dict[str, Any], error: str | None = None, status: int = 200) -> Response:
-    return page.render("pairing.html", form=form, regions=REGIONS, kinds=KINDS, error=error, status=status)
+    return page.render("pairing.html", form=form, regions=REGIONS, kinds=MEMBER_KINDS, error=error, status=status)
 
 
 @router.get("/pairing")
@@ -178,7 +177,7 @@ def pairing_job(page: SignedIn, job_id: str) -> Response:
     names = {m.id: m for m in page.state.snapshot.members}
     forced = set(job.request.constraints.forced)
     return page.render(
-        "pairing_job.html", job=job, names=names, forced=forced, form=form_from_request(job.request), regions=REGIONS, kinds=KINDS
+        "pairing_job.html", job=job, names=names, forced=forced, form=form_from_request(job.request), regions=REGIONS, kinds=MEMBER_KINDS
     )
 
 
