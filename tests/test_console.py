@@ -381,3 +381,4 @@ def test_a_no_match_answer_is_translated_down_to_its_match_quality() -> None:
     answer = explain(EXPERTS_NONE, explain(EXPERTS_CLOSEST, explain(QUALITY["weak"]), name="Lyon", score=0.214))
     assert answer.text() == "nobody in the network states this; closest partial matches: Lyon (0.21, weak match)"
     assert Translator("fr").explain(answer).endswith("Lyon (0.21, correspondance faible)")
+

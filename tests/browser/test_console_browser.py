@@ -52,6 +52,14 @@ def test_sign_in_page_then_members_in_the_browsers_language(browser: Browser, se
     expect(page.locator("h1")).to_have_text("Cové")
     expect(page.locator("#peers-h ~ table tbody tr").first).to_be_visible()
     assert page.locator("h1").get_attribute("lang") == "fr"  # the member's own content keeps its language
+    # each peer's quality label agrees with the number beside it (0.7 strong, 0.3 partial, in either language)
+    from matcher.recommend.calibration import match_quality
+
+    rows = page.locator("#peers-h ~ table tbody tr td:nth-child(2)")
+    for cell in rows.all():
+        shown, label = float(cell.inner_text().split()[0].replace(",", ".")), cell.locator(".quality").get_attribute("class") or ""
+        agreeing = {match_quality(shown - 0.005), match_quality(shown + 0.0049)}  # the number is rounded to 2 decimals
+        assert any(f"quality-{quality}" in label for quality in agreeing), (shown, label)
     shoot(page, screenshots, f"member-{language}")
 
 
