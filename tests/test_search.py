@@ -101,13 +101,14 @@ def test_language_mix_promotes_the_best_hit_of_each_missing_language() -> None:
 def test_small_languages_borrow_the_cohort_of_large_ones() -> None:
     import numpy as np
 
+    from matcher.recommend.calibration import USEM3_SCALE
     from matcher.search.retrieval import MIN_CALIBRATION_ROWS, _cohort_statistics
 
     query = np.asarray([1.0, 0.0], dtype=np.float32)
     french = np.stack([np.linspace(0.9, 0.4, 100), np.zeros(100)]).astype(np.float32)  # (d, m): cosines 0.9 .. 0.4
     english = np.stack([np.linspace(0.7, 0.2, 100), np.zeros(100)]).astype(np.float32)
     portuguese = np.stack([np.full(MIN_CALIBRATION_ROWS - 1, 0.8), np.zeros(MIN_CALIBRATION_ROWS - 1)]).astype(np.float32)
-    stats = _cohort_statistics(query, {"fr": french, "en": english, "pt": portuguese})
+    stats = _cohort_statistics(query, {"fr": french, "en": english, "pt": portuguese}, USEM3_SCALE)
     spread = float(np.concatenate([french[0], english[0], portuguese[0]]).std())  # one spread: the whole pool's
     assert stats["fr"] == pytest.approx((0.65, spread), abs=1e-5)
     assert stats["en"] == pytest.approx((0.45, spread), abs=1e-5)

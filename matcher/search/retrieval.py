@@ -14,7 +14,7 @@ import numpy as np
 
 from matcher.indexing import CollectionIndex
 from matcher.passages import Passage
-from matcher.recommend.calibration import SPREAD_FLOOR, affinity
+from matcher.recommend.calibration import EncoderScale, affinity
 from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
 
 MODES = ("hybrid", "dense", "lexical")
@@ -127,7 +127,7 @@ def _dense(index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.n
         if len(subset):
             rows, scores = _search(index, query, depth, subset)
             searched.append((rows, scores, language))
-    statistics = _cohort_statistics(query[0], cohorts)
+    statistics = _cohort_statistics(query[0], cohorts, index.scale)
     calibrated: list[tuple[float, int, float]] = []
     for rows, scores, language in searched:
         mean, spread = statistics[language]
@@ -162,13 +162,13 @@ def language_cohorts(index: CollectionIndex) -> dict[str, np.ndarray]:
     return cohorts
 
 
-def _cohort_statistics(query: np.ndarray, cohorts: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
+def _cohort_statistics(query: np.ndarray, cohorts: dict[str, np.ndarray], scale: EncoderScale) -> dict[str, tuple[float, float]]:
     """The query's cosine mean in each language, and its spread over all of them (as
     ``calibration.cohort_statistics``); a language with fewer than MIN_CALIBRATION_ROWS passages
     takes the mean of the larger ones."""
     cosines = {language: query @ vectors for language, vectors in cohorts.items()}
     everything = np.concatenate(list(cosines.values()))
-    spread = max(float(everything.std()), SPREAD_FLOOR)
+    spread = max(float(everything.std()), scale.spread_floor) / scale.gain
     own = {language: float(values.mean()) for language, values in cosines.items() if len(values) >= MIN_CALIBRATION_ROWS}
     fallback = float(np.mean(list(own.values()))) if own else float(everything.mean())
     return {language: (own.get(language, fallback), spread) for language in cohorts}

