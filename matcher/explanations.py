@@ -9,6 +9,7 @@ one cannot skip translation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from pycountry import languages as iso_languages
@@ -68,6 +69,7 @@ ASPECT_NO_EVIDENCE = N_("no candidate in the network has evidence for it")
 ASPECT_LEFT_OUT = N_("candidates exist but the group's size or country/region limits left them out")
 
 Value = str | int | float
+_FIXED_POINT = re.compile(r"%\((\w+)\)\.(\d+)f")  # %(score).2f
 
 
 class Explanation(BaseModel):
@@ -78,15 +80,30 @@ class Explanation(BaseModel):
     values: dict[str, Value] = Field(default_factory=dict)
     details: list[Explanation] = Field(default_factory=list)
 
-    def text(self, translate: Callable[[str], str] | None = None, language_name: Callable[[str], str] | None = None) -> str:
-        """The sentence, in English, or through ``translate`` (a gettext) and ``language_name``."""
+    def text(
+        self,
+        translate: Callable[[str], str] | None = None,
+        language_name: Callable[[str], str] | None = None,
+        decimal: Callable[[float, int], str] | None = None,
+    ) -> str:
+        """The sentence, in English, or through ``translate`` (a gettext), ``language_name`` and
+        ``decimal`` (a number with so many decimals, in the reader's locale: 0,21 in French)."""
         values: dict[str, Value] = dict(self.values)
         if self.details:
-            values["details"] = "; ".join(detail.text(translate, language_name) for detail in self.details)
+            values["details"] = "; ".join(detail.text(translate, language_name, decimal) for detail in self.details)
         if "language_code" in values:
             code = str(values["language_code"])
             values["language"] = language_name(code) if language_name else english_language_name(code)
-        return (translate(self.template) if translate else self.template) % values
+        template = translate(self.template) if translate else self.template
+        if decimal is not None:
+
+            def localised(match: re.Match[str]) -> str:
+                name, digits = match.group(1), int(match.group(2))
+                values[name] = decimal(float(values[name]), digits)
+                return f"%({name})s"
+
+            template = _FIXED_POINT.sub(localised, template)
+        return template % values
 
     def __str__(self) -> str:
         return self.text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.console.accounts import Accounts, SignInRefused, accounts_path
-from tests.conftest import member, write_jsonl
+from tests.conftest import import_file, member, write_jsonl
 from tests.fakes import FakeEncoder
 from tests.test_service import seeded_settings
 
@@ -374,11 +375,35 @@ def test_templates_use_no_inline_style_or_script_the_csp_would_block() -> None:
     assert offenders == []
 
 
-def test_a_no_match_answer_is_translated_down_to_its_match_quality() -> None:
+def test_a_no_match_answer_is_translated_down_to_its_match_quality_and_decimal_sign() -> None:
     from matcher.explanations import EXPERTS_CLOSEST, EXPERTS_NONE, QUALITY, explain
     from service.console.i18n import Translator
 
     answer = explain(EXPERTS_NONE, explain(EXPERTS_CLOSEST, explain(QUALITY["weak"]), name="Lyon", score=0.214))
     assert answer.text() == "nobody in the network states this; closest partial matches: Lyon (0.21, weak match)"
-    assert Translator("fr").explain(answer).endswith("Lyon (0.21, correspondance faible)")
+    assert Translator("fr").explain(answer).endswith("Lyon (0,21, correspondance faible)")
+    assert Translator("es").explain(answer).endswith("Lyon (0,21, coincidencia débil)")
+    assert Translator("en").explain(answer) == answer.text()
 
+
+
+def test_the_capacity_map_names_taxonomy_topics_in_the_readers_language(tmp_path: Path) -> None:
+    from matcher.graph.taxonomy import load_taxonomy
+
+    settings = seeded_settings(tmp_path)
+    from matcher.store import Store
+
+    with Store(settings.store_path) as store:
+        tagged = member("bamako", country="ML", region="Africa", strengths=[{"text": "flood drills", "topic": "disaster-risk"}])
+        import_file(store, write_jsonl(tmp_path / "tagged.jsonl", [tagged]), settings)
+    client = TestClient(create_app(settings, FakeEncoder()), base_url=BASE)
+    client.app.state.accounts.create_user("alice", "secretariat", PASSWORD)  # type: ignore[attr-defined]
+    sign_in(client)
+    labels = load_taxonomy()["disaster-risk"].label
+    english = client.get("/capacity").text
+    assert f'<th scope="row">{labels["en"]}</th>' in english
+    page = client.get("/members")
+    french = client.post("/language", data={"csrf_token": csrf_of(page.text), "language": "fr", "back": "/capacity"}).text
+    assert f'<th scope="row">{escape(labels["fr"])}</th>' in french and labels["en"] not in french
+    cell = client.get("/capacity/cell?topic=disaster-risk&side=offers").text
+    assert escape(labels["fr"]) in cell and "Bamako" in cell

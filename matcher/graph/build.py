@@ -34,7 +34,13 @@ class ExpertiseGraph:
         self.taxonomy = taxonomy
         self.assigner = assigner
         for topic in taxonomy.values():
-            self.graph.add_node(node("topic", topic.id), type="topic", label=topic.label["en"], group=topic.group)
+            self.graph.add_node(
+                node("topic", topic.id),
+                type="topic",
+                label=topic.label["en"],
+                group=topic.group,
+                **{f"label_{language}": text for language, text in topic.label.items()},  # flat: GraphML takes no dicts
+            )
         self._authored: dict[str, set[str]] = {}  # member id -> resource ids
         self._resource_topics: dict[str, list[str]] = {}
 

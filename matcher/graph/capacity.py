@@ -27,9 +27,15 @@ def side(member: Member) -> str:
     return "North" if member.region == NORTH or member.kind == "organization" else "South"
 
 
+def topic_labels(attributes: dict[str, object]) -> dict[str, str]:
+    """A topic node's label in each language (its ``label_fr``, ``label_es``... attributes)."""
+    return {key.removeprefix("label_"): str(value) for key, value in attributes.items() if key.startswith("label_")}
+
+
 class TopicRow(BaseModel):
     topic: str
-    label: str
+    label: str  # English
+    labels: dict[str, str] = Field(default_factory=dict)  # language -> label, as the taxonomy gives them
     offers: dict[str, int]  # region -> members with the strength
     needs: dict[str, int]  # region -> members with the need
     offers_north: int
@@ -99,6 +105,7 @@ def capacity_map(
             TopicRow(
                 topic=topic,
                 label=str(attributes.get("label", topic)),
+                labels=topic_labels(attributes),
                 offers={r: sum(by_id[m].region == r for m in offers[topic]) for r in REGIONS},
                 needs={r: sum(by_id[m].region == r for m in needs[topic]) for r in REGIONS},
                 offers_north=sum(side(by_id[m]) == "North" for m in offers[topic]),

@@ -88,11 +88,19 @@ class Translator:
         """An explanation from the library (``matcher.explanations``) in this language."""
         if explanation is None:
             return fallback
-        return explanation.text(self._catalogue.gettext, self.language_name)
+        return explanation.text(self._catalogue.gettext, self.language_name, self.decimal)
 
     def number(self, value: float, digits: int = 0) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, format=pattern, locale=self.locale)
+
+    def pick(self, labels: dict[str, str], fallback: str) -> str:
+        """The label in this language when there is one (a taxonomy topic's), else ``fallback``."""
+        return labels.get(self.language) or fallback
+
+    def decimal(self, value: float, digits: int) -> str:
+        """``value`` with exactly ``digits`` decimals and the locale's decimal sign."""
+        return format_decimal(value, format="0." + "0" * digits if digits else "0", locale=self.locale)
 
     def score(self, value: float) -> str:
         """A calibrated score (0 to 1), two decimals, with the locale's decimal sign."""

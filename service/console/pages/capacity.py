@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from matcher.graph.capacity import topic_members
+from matcher.graph.capacity import topic_labels, topic_members
 from matcher.records import MEMBER_KINDS, REGIONS, Member
 from service.console.web import SignedIn
 
@@ -28,7 +28,15 @@ def capacity_page(page: SignedIn, network: str = Query("", max_length=200), kind
     capacity = snapshot.recommender.capacity(chosen)
     networks = sorted({n for m in snapshot.members for n in m.networks})
     return page.render(
-        "capacity.html", capacity=capacity, network=network, kind=kind, networks=networks, kinds=MEMBER_KINDS, regions=REGIONS, heat=heat
+        "capacity.html",
+        capacity=capacity,
+        topic_rows={row.topic: row for row in capacity.topics},
+        network=network,
+        kind=kind,
+        networks=networks,
+        kinds=MEMBER_KINDS,
+        regions=REGIONS,
+        heat=heat,
     )
 
 
@@ -46,7 +54,8 @@ def capacity_cell(
     offering, needing = topic_members(graph, topic) if graph is not None else (set(), set())
     ids = offering if side == "offers" else needing
     members = [m for m in _chosen(snapshot.members, network, kind) if m.id in ids and (not region or m.region == region)]
-    label = str(graph.graph.nodes.get(f"topic:{topic}", {}).get("label", topic)) if graph is not None else topic
+    attributes = graph.graph.nodes.get(f"topic:{topic}", {}) if graph is not None else {}
+    label = page.t.pick(topic_labels(attributes), str(attributes.get("label", topic)))
     return page.render(
         "capacity_cell.html", members=members, topic=topic, label=label, region=region, side=side, network=network, kind=kind
     )
