@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import embeddings.errors
+from matcher.explanations import Explanation
 
 
 class PeermatchError(Exception):
@@ -20,6 +22,16 @@ class RecordProblem:
     field: str
     reason: str
     record_id: str | None = None
+    explanation: Explanation | None = dataclass_field(default=None, compare=False)  # the reason as data, for a translation
+
+    @classmethod
+    def explained(cls, file: str, line: int, field: str, explanation: Explanation, record_id: str | None = None) -> RecordProblem:
+        return cls(file, line, field, explanation.text(), record_id, explanation)
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain JSON: file, line, field, reason, record_id, and the explanation as data."""
+        plain = {name: getattr(self, name) for name in ("file", "line", "field", "reason", "record_id")}
+        return plain | {"explanation": self.explanation.model_dump() if self.explanation else None}
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"

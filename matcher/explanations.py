@@ -59,6 +59,35 @@ UNMET_NO_LANGUAGE = N_("%(providers)s provider(s), none sharing a working langua
 UNMET_NO_EVIDENCE = N_("nobody in the network states this")
 UNMET_NO_EVIDENCE_CLOSEST = N_("nobody in the network states this; closest partial match: %(name)s (%(score).2f)")
 
+# ---- import: why a record is refused -----------------------------------------------------------------
+IMPORT_UNKNOWN_FIELD = N_("unknown field")
+IMPORT_REQUIRED = N_("this field is required")
+IMPORT_ONE_OF = N_("must be one of %(expected)s")
+IMPORT_NOT_COUNTRY = N_("'%(value)s' is not an ISO 3166-1 alpha-2 country code (e.g. FR, KE, BR)")
+IMPORT_NOT_LANGUAGE = N_("'%(value)s' is not an ISO 639-1 language code (e.g. en, fr, es, pt, ar)")
+IMPORT_CONTROL_CHARACTER = N_("control character U+%(code)s at position %(position)s")
+IMPORT_OWN_PARTNER = N_("member '%(id)s' lists itself among its partners")
+IMPORT_NO_BODY = N_("a resource needs a text or a summary")
+IMPORT_DUPLICATE_ID = N_("duplicate id, first seen on line %(line)s")
+IMPORT_UNKNOWN_MEMBER = N_("unknown member '%(id)s'")
+IMPORT_NOT_OBJECT = N_("expected a JSON object, got %(type)s")
+IMPORT_INVALID_JSON = N_("invalid JSON: %(error)s at column %(column)s")
+IMPORT_EXTRA_CELLS = N_("%(count)s more cell(s) than the header has")
+IMPORT_CELL_JSON = N_("column '%(column)s' holds invalid JSON: %(error)s")
+IMPORT_TOO_LONG_TEXT = N_("at most %(max)s characters (got %(input)s)")
+IMPORT_TOO_SHORT_TEXT = N_("at least %(min)s character(s)")
+IMPORT_TOO_MANY = N_("at most %(max)s items (got %(count)s)")
+IMPORT_AT_LEAST = N_("must be at least %(min)s (got %(input)s)")
+IMPORT_AT_MOST = N_("must be at most %(max)s (got %(input)s)")
+IMPORT_WHOLE_NUMBER = N_("must be a whole number (got %(input)s)")
+IMPORT_TEXT = N_("must be text (got %(input)s)")
+IMPORT_LIST = N_("must be a list (got %(input)s)")
+IMPORT_OBJECT = N_("must be an object with named fields (got %(input)s)")
+IMPORT_URL = N_("not a valid web address (got %(input)s)")
+IMPORT_DATE = N_("not a valid date, expected YYYY-MM-DD (got %(input)s)")
+IMPORT_OTHER = N_("%(message)s (got %(input)s)")
+
+
 # ---- expert groups ---------------------------------------------------------------------------------
 EXPERTS_FOUND = N_("%(count)s member(s) with evidence for this theme or its aspects (%(strong)s strong)")
 EXPERTS_NONE = N_("nobody in the network states this; closest partial matches: %(details)s")
@@ -111,6 +140,14 @@ class Explanation(BaseModel):
 
 def explain(template: str, *details: Explanation, **values: Value) -> Explanation:
     return Explanation(template=template, values=values, details=list(details))
+
+
+class ExplainedValueError(ValueError):
+    """A validator's refusal that carries its explanation, so the console can translate it."""
+
+    def __init__(self, explanation: Explanation) -> None:
+        super().__init__(explanation.text())
+        self.explanation = explanation
 
 
 def english_language_name(code: str) -> str:

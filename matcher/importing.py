@@ -62,7 +62,7 @@ def write_rejections(file: ValidatedFile, report_path: Path | None = None) -> Im
         target = report_path or file.path.with_name(file.path.name + ".rejected.jsonl")
         with open(target, "w", encoding="utf-8") as handle:
             for problem in problems:
-                handle.write(json.dumps(problem.__dict__, ensure_ascii=False) + "\n")
+                handle.write(json.dumps(problem.as_dict(), ensure_ascii=False) + "\n")
         written_report = str(target)
     return ImportReport(
         file=str(file.path),

@@ -11,6 +11,16 @@ from typing import Annotated, Literal
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
+from matcher.explanations import (
+    IMPORT_CONTROL_CHARACTER,
+    IMPORT_NO_BODY,
+    IMPORT_NOT_COUNTRY,
+    IMPORT_NOT_LANGUAGE,
+    IMPORT_OWN_PARTNER,
+    ExplainedValueError,
+    explain,
+)
+
 MemberKind = Literal["city", "local_government", "coalition", "organization", "person"]
 ResourceKind = Literal["recording", "video", "publication", "learning_module", "mooc", "discussion", "event"]
 Region = Literal[
@@ -29,14 +39,14 @@ MEMBER_KINDS: tuple[str, ...] = MemberKind.__args__  # type: ignore[attr-defined
 def _country_code(value: str) -> str:
     code = value.strip().upper()
     if pycountry.countries.get(alpha_2=code) is None:
-        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (e.g. FR, KE, BR)")
+        raise ExplainedValueError(explain(IMPORT_NOT_COUNTRY, value=value))
     return code
 
 
 def _language_code(value: str) -> str:
     code = value.strip().lower()
     if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
-        raise ValueError(f"'{value}' is not an ISO 639-1 language code (e.g. en, fr, es, pt, ar)")
+        raise ExplainedValueError(explain(IMPORT_NOT_LANGUAGE, value=value))
     return code
 
 
@@ -44,7 +54,7 @@ def _no_control_characters(value: str) -> str:
     """Refuse NUL and the other control characters (tabs and line breaks aside) in a short field."""
     for position, character in enumerate(value):
         if character in _CONTROL:
-            raise ValueError(f"control character U+{ord(character):04X} at position {position}")
+            raise ExplainedValueError(explain(IMPORT_CONTROL_CHARACTER, code=f"{ord(character):04X}", position=position))
     return value
 
 
@@ -126,7 +136,7 @@ class Member(_Record):
     @model_validator(mode="after")
     def _not_own_partner(self) -> Member:
         if self.id in self.partners:
-            raise ValueError(f"member '{self.id}' lists itself among its partners")
+            raise ExplainedValueError(explain(IMPORT_OWN_PARTNER, id=self.id))
         return self
 
 
@@ -145,7 +155,7 @@ class Resource(_Record):
     @model_validator(mode="after")
     def _has_body(self) -> Resource:
         if not (self.text or self.summary):
-            raise ValueError("a resource needs a text or a summary")
+            raise ExplainedValueError(explain(IMPORT_NO_BODY))
         return self
 
     @property

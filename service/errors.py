@@ -96,7 +96,16 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
         if isinstance(error, UnknownIdError):
             return error_response(404, "not_found", str(error), "id")
         if isinstance(error, InvalidRecordsError):
-            details = [{"line": p.line, "field": p.field, "reason": p.reason, "id": p.record_id} for p in error.problems]
+            details = [
+                {
+                    "line": p.line,
+                    "field": p.field,
+                    "reason": p.reason,
+                    "id": p.record_id,
+                    "explanation": p.explanation.model_dump() if p.explanation else None,  # for the hub to translate
+                }
+                for p in error.problems
+            ]
             return error_response(422, "invalid_records", str(error).splitlines()[0], error.problems[0].field, details)
         if isinstance(error, InvalidProposalError):
             return error_response(422, "invalid_request", str(error), error.field)

@@ -407,3 +407,21 @@ def test_the_capacity_map_names_taxonomy_topics_in_the_readers_language(tmp_path
     assert f'<th scope="row">{escape(labels["fr"])}</th>' in french and labels["en"] not in french
     cell = client.get("/capacity/cell?topic=disaster-risk&side=offers").text
     assert escape(labels["fr"]) in cell and "Bamako" in cell
+
+
+def test_why_a_record_is_refused_is_said_in_the_readers_language(app_and_accounts: tuple[TestClient, Accounts], tmp_path: Path) -> None:
+    client, _ = app_and_accounts
+    sign_in(client)
+    page = client.get("/members")
+    client.post("/language", data={"csrf_token": csrf_of(page.text), "language": "fr", "back": "/import"})
+    page = client.get("/import")
+    rows = [member("nowhere", country="XX"), member("odd", kind="village", colour="blue")]
+    upload = write_jsonl(tmp_path / "bad.jsonl", rows)
+    with open(upload, "rb") as handle:
+        checked = client.post("/import", data={"csrf_token": csrf_of(page.text)}, files={"file": ("bad.jsonl", handle)}).text
+    assert escape("« XX » n’est pas un code pays ISO 3166-1 alpha-2") in checked
+    assert "<td><code>colour</code></td><td>champ inconnu</td>" in checked
+    assert "<td><code>kind</code></td><td>doit être l’une des valeurs" in checked.replace("&#39;", "'").replace("&rsquo;", "’")
+    assert "is not an ISO" not in checked and "unknown field" not in checked
+    token = re.search(r'action="/import/([A-Za-z0-9_-]+)"', checked).group(1)  # type: ignore[union-attr]
+    assert "champ inconnu" in client.get(f"/import/{token}/rejections.csv").content.decode("utf-8-sig")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.errors import UnreadableFileError
+from matcher.explanations import IMPORT_CELL_JSON, IMPORT_EXTRA_CELLS, IMPORT_INVALID_JSON, Explanation, explain
 
 # CSV cells hold flat text; these columns hold lists separated by ';' ...
 CSV_LIST_FIELDS = {"languages", "networks", "partners", "topics", "authors"}
@@ -49,7 +50,7 @@ def _jsonl_rows(name: str, text: str) -> Iterator[RawRow]:
         try:
             yield RawRow(name, number, json.loads(line))
         except json.JSONDecodeError as error:
-            yield RawRow(name, number, _Unparsable(f"invalid JSON: {error.msg} at column {error.colno}"))
+            yield RawRow(name, number, _Unparsable(explain(IMPORT_INVALID_JSON, error=error.msg, column=error.colno)))
 
 
 def _json_rows(name: str, text: str) -> Iterator[RawRow]:
@@ -84,7 +85,7 @@ def _csv_rows(name: str, text: str) -> Iterator[RawRow]:
     line = 2  # line 1 is the header
     for row in reader:
         if None in row:
-            yield RawRow(name, line, _Unparsable(f"{len(row[None])} more cell(s) than the header has"))  # type: ignore[index]
+            yield RawRow(name, line, _Unparsable(explain(IMPORT_EXTRA_CELLS, count=len(row[None]))))  # type: ignore[index]
         else:
             yield RawRow(name, line, _csv_record(row))
         line = reader.line_num + 1
@@ -102,7 +103,7 @@ def _csv_record(row: dict[str, str]) -> dict[str, Any] | _Unparsable:
             try:
                 record[key] = _nested_cell(key, cell)
             except json.JSONDecodeError as error:
-                return _Unparsable(f"column '{key}' holds invalid JSON: {error.msg}", field=key)
+                return _Unparsable(explain(IMPORT_CELL_JSON, column=key, error=error.msg), field=key)
         else:
             record[key] = cell
     return record
@@ -123,5 +124,5 @@ def _nested_cell(key: str, cell: str) -> Any:
 class _Unparsable:
     """A row that could not even be parsed; validation turns it into a RecordProblem."""
 
-    reason: str
+    explanation: Explanation
     field: str = "(row)"

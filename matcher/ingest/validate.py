@@ -10,6 +10,29 @@ from typing import Any
 from pydantic import ValidationError
 
 from matcher.errors import RecordProblem, UnreadableFileError
+from matcher.explanations import (
+    IMPORT_AT_LEAST,
+    IMPORT_AT_MOST,
+    IMPORT_DATE,
+    IMPORT_DUPLICATE_ID,
+    IMPORT_LIST,
+    IMPORT_NOT_OBJECT,
+    IMPORT_OBJECT,
+    IMPORT_ONE_OF,
+    IMPORT_OTHER,
+    IMPORT_REQUIRED,
+    IMPORT_TEXT,
+    IMPORT_TOO_LONG_TEXT,
+    IMPORT_TOO_MANY,
+    IMPORT_TOO_SHORT_TEXT,
+    IMPORT_UNKNOWN_FIELD,
+    IMPORT_UNKNOWN_MEMBER,
+    IMPORT_URL,
+    IMPORT_WHOLE_NUMBER,
+    ExplainedValueError,
+    Explanation,
+    explain,
+)
 from matcher.ingest.readers import RawRow, _Unparsable, read_rows
 from matcher.records import MODEL_OF, Member, RecordType, Resource
 
@@ -54,10 +77,12 @@ def validate_rows(rows: list[RawRow], record_type: RecordType) -> Validated:
         record_id = row.data.get("id") if isinstance(row.data, dict) else None
         record_id = str(record_id) if record_id is not None else None
         if isinstance(row.data, _Unparsable):
-            result.problems.append(RecordProblem(row.file, row.line, row.data.field, row.data.reason))
+            result.problems.append(RecordProblem.explained(row.file, row.line, row.data.field, row.data.explanation))
             continue
         if not isinstance(row.data, dict):
-            result.problems.append(RecordProblem(row.file, row.line, "(row)", f"expected a JSON object, got {type(row.data).__name__}"))
+            result.problems.append(
+                RecordProblem.explained(row.file, row.line, "(row)", explain(IMPORT_NOT_OBJECT, type=type(row.data).__name__))
+            )
             continue
         try:
             record = model.model_validate(row.data)
@@ -66,13 +91,7 @@ def validate_rows(rows: list[RawRow], record_type: RecordType) -> Validated:
             continue
         if record.id in first_line_of:
             result.problems.append(
-                RecordProblem(
-                    row.file,
-                    row.line,
-                    "id",
-                    f"duplicate id, first seen on line {first_line_of[record.id]}",
-                    record.id,
-                )
+                RecordProblem.explained(row.file, row.line, "id", explain(IMPORT_DUPLICATE_ID, line=first_line_of[record.id]), record.id)
             )
             continue
         first_line_of[record.id] = row.line
@@ -95,7 +114,9 @@ def check_references(validated: Validated, known_members: Callable[[set[str]], s
         file, line = validated.lines.get(record.id, ("request body", 0))
         for position, reference in enumerate(references):
             if reference not in known:
-                problems.append(RecordProblem(file, line, f"{name}.{position}", f"unknown member '{reference}'", record.id))
+                problems.append(
+                    RecordProblem.explained(file, line, f"{name}.{position}", explain(IMPORT_UNKNOWN_MEMBER, id=reference), record.id)
+                )
     return problems
 
 
@@ -103,17 +124,51 @@ def _problems(row: RawRow, record_id: str | None, error: ValidationError) -> lis
     problems = []
     for detail in error.errors(include_url=False):
         location = ".".join(str(part) for part in detail["loc"]) or "(record)"
-        reason = _reason(detail)
-        problems.append(RecordProblem(row.file, row.line, location, reason, record_id))
+        problems.append(RecordProblem.explained(row.file, row.line, location, _reason(detail), record_id))
     return problems
 
 
-def _reason(detail: Any) -> str:
-    message = str(detail["msg"])
-    if detail["type"] == "extra_forbidden":
-        return "unknown field"
-    if detail["type"] == "value_error":
-        return message.removeprefix("Value error, ")
-    if detail["type"] in {"missing", "literal_error"}:
-        return message
-    return f"{message} (got {detail.get('input')!r:.60})"
+# Pydantic's error types that a person meets in an import file, as sentences the console translates.
+_BY_TYPE = {
+    "extra_forbidden": IMPORT_UNKNOWN_FIELD,
+    "missing": IMPORT_REQUIRED,
+    "string_too_short": IMPORT_TOO_SHORT_TEXT,
+    "string_too_long": IMPORT_TOO_LONG_TEXT,
+    "too_long": IMPORT_TOO_MANY,
+    "greater_than_equal": IMPORT_AT_LEAST,
+    "less_than_equal": IMPORT_AT_MOST,
+    "int_parsing": IMPORT_WHOLE_NUMBER,
+    "int_type": IMPORT_WHOLE_NUMBER,
+    "int_from_float": IMPORT_WHOLE_NUMBER,
+    "string_type": IMPORT_TEXT,
+    "list_type": IMPORT_LIST,
+    "model_type": IMPORT_OBJECT,
+    "dict_type": IMPORT_OBJECT,
+    "url_parsing": IMPORT_URL,
+    "url_type": IMPORT_URL,
+    "url_scheme": IMPORT_URL,
+    "date_parsing": IMPORT_DATE,
+    "date_from_datetime_parsing": IMPORT_DATE,
+    "date_type": IMPORT_DATE,
+}
+
+
+def _reason(detail: Any) -> Explanation:
+    context = detail.get("ctx") or {}
+    shown = f"{detail.get('input')!r:.60}"
+    if detail["type"] == "value_error" and isinstance(context.get("error"), ExplainedValueError):
+        return context["error"].explanation
+    if detail["type"] == "literal_error":
+        return explain(IMPORT_ONE_OF, expected=str(context.get("expected", "")))
+    template = _BY_TYPE.get(detail["type"])
+    if template is not None:
+        values = {
+            "input": shown,
+            "min": context.get("min_length", context.get("ge", "")),
+            "max": context.get("max_length", context.get("le", "")),
+        }
+        if detail["type"] == "too_long":
+            values["count"] = context.get("actual_length", "")
+        return explain(template, **{k: v for k, v in values.items() if f"%({k})" in template})
+    message = str(detail["msg"]).removeprefix("Value error, ")  # a type this list lacks: pydantic's English words
+    return explain(IMPORT_OTHER, message=message, input=shown)

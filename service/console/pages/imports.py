@@ -122,7 +122,8 @@ def rejections(page: SignedIn, token: str, record_type: str = "") -> Response:
     writer.writerow([t.plain("file"), t.plain("line"), t.plain("id"), t.plain("field"), t.plain("reason")])
     for problem in checked.problems:
         writer.writerow(
-            spreadsheet_safe(cell) for cell in (path.name, problem.line, problem.record_id or "", problem.field, problem.reason)
+            spreadsheet_safe(cell)
+            for cell in (path.name, problem.line, problem.record_id or "", problem.field, t.explain(problem.explanation, problem.reason))
         )
     headers = {"Content-Disposition": f'attachment; filename="{path.stem}.rejected.csv"'}
     return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8", headers=headers)
