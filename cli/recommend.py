@@ -284,7 +284,7 @@ def pair(
     from matcher.pairing.problem import PairingConstraints
     from matcher.pairing.run import PairingRequest, pair_cohort
     from matcher.partnerships import Partnerships
-    from matcher.partnerships.pairing import without_declined
+    from matcher.partnerships.pairing import with_proposal_history
 
     try:
         weights = {}
@@ -318,7 +318,7 @@ def pair(
             include_declined=include_declined,
         )
         workspace = workspace_for(data_dir)
-        request = without_declined(request, Partnerships(workspace.store))
+        request = with_proposal_history(request, Partnerships(workspace.store))
         result = pair_cohort(workspace.snapshot().recommender, request)
     except (ValidationError, ValueError) as error:
         fail(PeermatchError(str(error)))

@@ -50,6 +50,7 @@ EXCLUDED_SAME_MEMBER = N_("%(count)s the member itself")
 EXCLUDED_PARTNERS = N_("%(count)s already partners")
 EXCLUDED_CONFLICTS = N_("%(count)s listed as conflicts")
 EXCLUDED_DECLINED = N_("%(count)s declined in an earlier proposal")
+EXCLUDED_ENGAGED = N_("%(count)s already in an active partnership or an open proposal with it")
 EXCLUDED_COUNTRY = N_("%(count)s in the same country")
 EXCLUDED_LANGUAGE = N_("%(count)s share no working language")
 

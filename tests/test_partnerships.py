@@ -213,7 +213,7 @@ def test_reads_do_not_wait_for_a_write_in_progress(book: Partnerships) -> None:
 def test_a_pairing_run_does_not_make_a_declined_pair_again_unless_asked(tmp_path: Path) -> None:
     """The best pair of a run, once declined, is ruled out of the next run (and named as the reason)."""
     from matcher.pairing.run import PairingRequest, pair_cohort
-    from matcher.partnerships.pairing import without_declined
+    from matcher.partnerships.pairing import with_proposal_history
     from matcher.workspace import Workspace
     from tests.fakes import FakeEncoder
 
@@ -232,8 +232,46 @@ def test_a_pairing_run_does_not_make_a_declined_pair_again_unless_asked(tmp_path
     proposal = book.propose("pairing", first.mentee, first.mentor, "user:alice")
     book.approve(proposal.id, "user:alice")
     book.respond(proposal.id, first.mentor, False, "key:hub")
-    again = pair_cohort(recommender, without_declined(request, book)).pairs
+    again = pair_cohort(recommender, with_proposal_history(request, book)).pairs
     assert [(p.mentee, p.mentor) for p in again] == [("dakar", "lille" if first.mentor == "lyon" else "lyon")]
-    asked = pair_cohort(recommender, without_declined(request.model_copy(update={"include_declined": True}), book)).pairs
+    asked = pair_cohort(recommender, with_proposal_history(request.model_copy(update={"include_declined": True}), book)).pairs
     assert [(p.mentee, p.mentor) for p in asked] == [(first.mentee, first.mentor)]
+    workspace.close()
+
+
+def test_a_pairing_run_treats_open_and_active_proposals_as_partners_already(tmp_path: Path) -> None:
+    """Proposed again while its proposal is open, or once active, a pair would only be refused as a
+    duplicate or repeat a partnership: the next run leaves it out, like a listed partner, and says so."""
+    from matcher.pairing.run import PairingRequest, pair_cohort
+    from matcher.partnerships.pairing import with_proposal_history
+    from matcher.workspace import Workspace
+    from tests.fakes import FakeEncoder
+
+    settings = Settings(data_dir=tmp_path / "data")
+    workspace = Workspace(settings, FakeEncoder())
+    rows = [
+        member("dakar", country="SN", region="Africa", needs=[{"text": "digital older adults"}]),
+        member("lyon", strengths=[{"text": "digital older adults"}]),
+        member("lille", strengths=[{"text": "digital skills for adults"}]),
+    ]
+    import_file(workspace, write_jsonl(tmp_path / "members.jsonl", rows), settings)
+    recommender = workspace.snapshot().recommender
+    request = PairingRequest(mentees=["dakar"], mentors=["lyon", "lille"])
+    first = pair_cohort(recommender, request).pairs[0]
+    other = "lille" if first.mentor == "lyon" else "lyon"
+    book = Partnerships(workspace.store)
+    proposal = book.propose("pairing", first.mentee, first.mentor, "user:alice")
+    while_open = pair_cohort(recommender, with_proposal_history(request, book)).pairs
+    assert [(p.mentee, p.mentor) for p in while_open] == [("dakar", other)]
+    book.approve(proposal.id, "user:alice")
+    book.respond(proposal.id, "dakar", True, "key:hub")
+    book.respond(proposal.id, first.mentor, True, "key:hub")
+    assert book.get(proposal.id).status == "active"
+    alone = PairingRequest(mentees=["dakar"], mentors=[first.mentor])
+    answer = pair_cohort(recommender, with_proposal_history(alone, book))
+    assert answer.pairs == [] and "already in an active partnership or an open proposal" in answer.unmatched[0].reason
+    allowed = alone.model_copy(update={"constraints": alone.constraints.model_copy(update={"forbid_existing_partners": False})})
+    assert [(p.mentee, p.mentor) for p in pair_cohort(recommender, with_proposal_history(allowed, book)).pairs] == [
+        ("dakar", first.mentor)
+    ]
     workspace.close()

@@ -14,7 +14,14 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
-from matcher.explanations import EXCLUDED_CONFLICTS, EXCLUDED_COUNTRY, EXCLUDED_DECLINED, EXCLUDED_LANGUAGE, EXCLUDED_PARTNERS
+from matcher.explanations import (
+    EXCLUDED_CONFLICTS,
+    EXCLUDED_COUNTRY,
+    EXCLUDED_DECLINED,
+    EXCLUDED_ENGAGED,
+    EXCLUDED_LANGUAGE,
+    EXCLUDED_PARTNERS,
+)
 
 # Objective weights say how many times more one mentee counts than another. Past 100, the solvers'
 # tolerances (about 1e-9 of the objective) would drop the affinity differences of the lightest ones;
@@ -46,6 +53,12 @@ class PairingConstraints(BaseModel):
         default_factory=list,
         max_length=100 * MAX_COUNT,
         description="Pairs declined or rejected in earlier proposals, never made again (filled from the proposals unless asked).",
+    )
+    engaged: list[tuple[str, str]] = Field(
+        default_factory=list,
+        max_length=100 * MAX_COUNT,
+        description="Pairs in an active partnership or an open proposal (filled from the proposals): partners already,"
+        " left out with the existing partners.",
     )
     priority_weights: dict[str, Weight] = Field(default_factory=dict, description="mentee id -> weight in the objective (0 < w <= 100)")
     region_weights: dict[str, Weight] = Field(default_factory=dict, description="mentee region -> weight (e.g. Africa: 2; 0 < w <= 100)")
@@ -134,6 +147,7 @@ def build_problem(
 
     if c.forbid_existing_partners:
         reasons.append((EXCLUDED_PARTNERS, pair_mask([(e, p) for e in mentees for p in partners.get(e, set())], True)))
+        reasons.append((EXCLUDED_ENGAGED, pair_mask(list(c.engaged), True)))
     reasons.append((EXCLUDED_CONFLICTS, pair_mask(list(c.conflicts), True)))
     reasons.append((EXCLUDED_DECLINED, pair_mask(list(c.declined), True)))
     if c.forbid_same_country:

@@ -1,4 +1,5 @@
-"""A pairing run does not propose again the pairs that were declined or rejected before."""
+"""A pairing run knows the proposals: it does not make again the pairs that were declined or
+rejected, nor those already in an active partnership or an open proposal."""
 
 from __future__ import annotations
 
@@ -6,12 +7,20 @@ from matcher.pairing.run import PairingRequest
 from matcher.partnerships.partnerships import Partnerships
 
 
-def without_declined(request: PairingRequest, partnerships: Partnerships) -> PairingRequest:
+def with_proposal_history(request: PairingRequest, partnerships: Partnerships) -> PairingRequest:
     """``request`` with the pairs declined or rejected in earlier proposals ruled out (as
-    ``constraints.declined``, which the diagnosis names), unless it asks to include them."""
-    if request.include_declined:
+    ``constraints.declined``, unless it asks to include them) and the pairs in an active
+    partnership or an open proposal treated as existing partners (``constraints.engaged``);
+    the diagnosis names each."""
+    constraints = request.constraints
+    history = {"engaged": partnerships.engaged_pairs()}
+    if not request.include_declined:
+        history["declined"] = partnerships.declined_pairs()
+    update = {
+        name: sorted(set(getattr(constraints, name)) | set(pairs))  # the request's own pairs, and the proposals'
+        for name, pairs in history.items()
+        if pairs
+    }
+    if not update:
         return request
-    declined = partnerships.declined_pairs()
-    if not declined:
-        return request
-    return request.model_copy(update={"constraints": request.constraints.model_copy(update={"declined": declined})})
+    return request.model_copy(update={"constraints": constraints.model_copy(update=update)})

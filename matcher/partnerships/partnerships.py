@@ -22,7 +22,7 @@ from typing import Any
 
 from matcher.errors import DuplicateProposalError, IllegalTransitionError, InvalidProposalError, UnknownProposalError
 from matcher.partnerships import storage
-from matcher.partnerships.lifecycle import check_step, status_after_response
+from matcher.partnerships.lifecycle import OPEN, check_step, status_after_response
 from matcher.partnerships.model import KINDS, STATUSES, Answer, Kind, Proposal, Status, Step
 from matcher.store import Store
 
@@ -179,11 +179,19 @@ class Partnerships:
     def declined_pairs(self) -> builtins.list[tuple[str, str]]:
         """Every pair of members whose latest proposal was declined or rejected (a pairing run
         leaves them out unless asked), in a stable order."""
+        return self._pairs_whose_latest_is(frozenset({"declined", "rejected"}))
+
+    def engaged_pairs(self) -> builtins.list[tuple[str, str]]:
+        """Every pair of members whose latest proposal is open (proposed, approved) or active: a
+        pairing run treats them as partners already, in a stable order."""
+        return self._pairs_whose_latest_is(OPEN)
+
+    def _pairs_whose_latest_is(self, statuses: frozenset[Status]) -> builtins.list[tuple[str, str]]:
         latest: dict[frozenset[str], Status] = {}
         with self.store.reading() as db:
-            for member_id, partner_id, status in storage.member_pairs(db):
+            for member_id, partner_id, status in storage.member_pairs(db):  # oldest first: the latest stays
                 latest[frozenset((member_id, partner_id))] = status
-        return sorted(tuple(sorted(pair)) for pair, status in latest.items() if status in ("declined", "rejected"))  # type: ignore[misc]
+        return sorted(tuple(sorted(pair)) for pair, status in latest.items() if status in statuses)  # type: ignore[misc]
 
     def all(self) -> builtins.list[Proposal]:
         """Every proposal, oldest first (the evaluation's judgements are made from them)."""

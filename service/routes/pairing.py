@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from matcher.pairing.run import PairingRequest, PairingResult
 from matcher.partnerships import Partnerships
-from matcher.partnerships.pairing import without_declined
+from matcher.partnerships.pairing import with_proposal_history
 from service.deps import Reader, State
 from service.jobs import Job, QueueFull
 
@@ -53,7 +53,7 @@ def _status(job: Job) -> JobStatus:
 )
 def create(request: PairingRequest, state: State, key: Reader, response: Response) -> JobStatus:
     try:
-        request = without_declined(request, Partnerships(state.workspace.store))
+        request = with_proposal_history(request, Partnerships(state.workspace.store))
         job = state.jobs.submit(state.snapshot.recommender, request)
     except QueueFull as error:
         raise HTTPException(503, str(error), headers={"Retry-After": str(state.settings.retry_after_seconds)}) from error

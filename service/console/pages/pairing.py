@@ -15,7 +15,7 @@ from matcher.errors import PeermatchError
 from matcher.pairing.problem import PairingConstraints
 from matcher.pairing.run import PairingRequest
 from matcher.partnerships import Partnerships
-from matcher.partnerships.pairing import without_declined
+from matcher.partnerships.pairing import with_proposal_history
 from matcher.records import MEMBER_KINDS, REGIONS
 from service.console.web import SignedIn, spreadsheet_safe
 from service.jobs import Job, QueueFull
@@ -157,7 +157,7 @@ async def run_pairing(page: SignedIn) -> Response:
 
 def _submit(page: Any, request: PairingRequest, shown: dict[str, Any]) -> Response:
     try:
-        request = without_declined(request, Partnerships(page.state.workspace.store))
+        request = with_proposal_history(request, Partnerships(page.state.workspace.store))
         job = page.state.jobs.submit(page.state.snapshot.recommender, request)
     except QueueFull as error:
         return _render_form(page, shown, str(error), 503)
