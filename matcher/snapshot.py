@@ -7,7 +7,7 @@ harness, every service request); only the Workspace makes one.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TypeVar, cast
 
@@ -16,6 +16,7 @@ from matcher.graph.build import ExpertiseGraph
 from matcher.graph.taxonomy import Topic, TopicAssigner, load_taxonomy
 from matcher.indexing import Indexes
 from matcher.recommend.engine import Recommender
+from matcher.recommend.peer_weights import weights_mark
 from matcher.records import Member, Resource
 from matcher.search.resources import ResourceSearcher
 from matcher.settings import Settings
@@ -32,6 +33,15 @@ class Snapshot:
     built_graph: ExpertiseGraph | None = None  # derived from the previous snapshot's; else built on first use
     known_member_ids: list[str] | None = None  # the ids of ``members``, in order, when the maker has them
     known_resource_ids: list[str] | None = None
+    # The learned peer weights file as it was when this snapshot was made (peer_weights.weights_mark):
+    # a new file (`peermatch eval learn-weights --apply`) makes a new snapshot, without a write.
+    weights_mark: tuple[int, int] | None = None
+
+    def with_current_weights(self) -> Snapshot:
+        """The same data with a fresh recommender, for a changed weights file: indexes, records and
+        the graph are shared; the peer scorer and every cached answer start again."""
+        graph = self.built_graph or self.__dict__.get("graph")
+        return replace(self, built_graph=graph, weights_mark=weights_mark(self.settings.data_dir))
 
     @cached_property
     def member_ids(self) -> list[str]:
@@ -74,7 +84,7 @@ def taxonomy_and_assigner(settings: Settings, encoder: TextEncoder) -> tuple[dic
 
 def assemble(indexes: Indexes, members: list[Member], resources: list[Resource], encoder: TextEncoder, settings: Settings) -> Snapshot:
     """A snapshot whose graph will be built from these records (a fresh read of the store)."""
-    return Snapshot(indexes, members, resources, encoder, settings)
+    return Snapshot(indexes, members, resources, encoder, settings, weights_mark=weights_mark(settings.data_dir))
 
 
 def advance(previous: Snapshot, written: Written, indexes: Indexes) -> Snapshot:
@@ -105,7 +115,8 @@ def advance(previous: Snapshot, written: Written, indexes: Indexes) -> Snapshot:
             graph.upsert_resource(record)  # type: ignore[arg-type]
         for record in written.upserted["members"]:
             graph.upsert_member(record)  # type: ignore[arg-type]
-    return Snapshot(indexes, members, resources, previous.encoder, previous.settings, graph, member_ids, resource_ids)
+    marked = weights_mark(previous.settings.data_dir)
+    return Snapshot(indexes, members, resources, previous.encoder, previous.settings, graph, member_ids, resource_ids, marked)
 
 
 Record = TypeVar("Record", Member, Resource)

@@ -75,11 +75,12 @@ class Workspace:
         """The current snapshot. If the index on disk moved on (another process wrote), catch
         up first: one small file read when nothing changed."""
         from matcher.index.generations import read_pointer
+        from matcher.recommend.peer_weights import weights_mark
 
         current = self._snapshot
         pointer = read_pointer(self.settings.index_dir)
         if current is not None and (pointer is None or pointer.name == current.generation):
-            return current
+            return current if current.weights_mark == weights_mark(self.settings.data_dir) else self._reweighted(current)
         with self._catch_up:
             current = self._snapshot
             pointer = read_pointer(self.settings.index_dir)
@@ -106,6 +107,13 @@ class Workspace:
             else:
                 self._swap(loaded)
             return loaded
+
+    def _reweighted(self, current: Snapshot) -> Snapshot:
+        """The current snapshot again, scoring peers with the weights file now on disk."""
+        with self._catch_up:
+            if self._snapshot is current:
+                self._swap(current.with_current_weights())
+            return self._snapshot or current
 
     def current(self) -> Snapshot | None:
         """The snapshot in memory, without looking at the disk (None before the first load)."""

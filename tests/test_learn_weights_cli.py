@@ -69,6 +69,8 @@ def test_learned_from_feedback_that_favours_context_and_used_by_the_recommender(
             store.add_feedback(member_id, str(judged.items[row]), "peers", None, 1 + place * 5 // len(ranked), None, "hub")
 
     runner = CliRunner()
+    before = workspace.snapshot()
+    assert before.recommender.peer_recommender.learned is None
     result = runner.invoke(app, ["eval", "learn-weights", "--apply", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -77,6 +79,9 @@ def test_learned_from_feedback_that_favours_context_and_used_by_the_recommender(
     assert learned["context"] > learned["gives"] and learned["context"] > 0.5
     assert held_out["ndcg@10"]["learned"] > held_out["ndcg@10"]["defaults"]
 
+    running = workspace.snapshot()  # a process already serving: the new file takes effect without a write
+    assert running is not before and running.indexes is before.indexes and workspace.snapshot() is running
+    assert running.recommender.peer_recommender.learned is not None
     fresh = Workspace(workspace.settings, FakeEncoder())  # a new process: reads the file
     peers = fresh.snapshot().recommender.peer_recommender
     assert peers.learned is not None and peers.learned.context == pytest.approx(learned["context"], abs=1e-3)

@@ -70,6 +70,16 @@ def weights_path(data_dir: Path) -> Path:
     return data_dir / WEIGHTS_FILE
 
 
+def weights_mark(data_dir: Path) -> tuple[int, int] | None:
+    """What tells a changed weights file from the one a snapshot was made with: its modification
+    time and size (one stat), or None when there is none."""
+    try:
+        status = weights_path(data_dir).stat()
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size)
+
+
 def read_learned(path: Path, model_id: str) -> PartWeights:
     """The learned weights in ``path``; WeightsFileError naming the file and the field when they cannot be used."""
     try:
