@@ -17,6 +17,7 @@ from matcher.errors import (
 from matcher.partnerships import Partnerships
 from matcher.settings import Settings
 from matcher.store import Store
+from matcher.workspace import Workspace
 from tests.conftest import import_file, member, write_jsonl
 
 
@@ -210,11 +211,8 @@ def test_reads_do_not_wait_for_a_write_in_progress(book: Partnerships) -> None:
     assert book.declined_partners("dakar") == {"lyon"}  # and sees the write once committed
 
 
-def test_a_pairing_run_does_not_make_a_declined_pair_again_unless_asked(tmp_path: Path) -> None:
-    """The best pair of a run, once declined, is ruled out of the next run (and named as the reason)."""
-    from matcher.pairing.run import PairingRequest, pair_cohort
-    from matcher.partnerships.pairing import with_proposal_history
-    from matcher.workspace import Workspace
+def _mentee_and_two_mentors(tmp_path: Path) -> Workspace:
+    """Dakar needs digital skills for older adults; Lyon offers exactly that, Lille something close."""
     from tests.fakes import FakeEncoder
 
     settings = Settings(data_dir=tmp_path / "data")
@@ -225,6 +223,15 @@ def test_a_pairing_run_does_not_make_a_declined_pair_again_unless_asked(tmp_path
         member("lille", strengths=[{"text": "digital skills for adults"}]),
     ]
     import_file(workspace, write_jsonl(tmp_path / "members.jsonl", rows), settings)
+    return workspace
+
+
+def test_a_pairing_run_does_not_make_a_declined_pair_again_unless_asked(tmp_path: Path) -> None:
+    """The best pair of a run, once declined, is ruled out of the next run (and named as the reason)."""
+    from matcher.pairing.run import PairingRequest, pair_cohort
+    from matcher.partnerships.pairing import with_proposal_history
+
+    workspace = _mentee_and_two_mentors(tmp_path)
     recommender = workspace.snapshot().recommender
     request = PairingRequest(mentees=["dakar"], mentors=["lyon", "lille"])
     first = pair_cohort(recommender, request).pairs[0]
@@ -244,17 +251,8 @@ def test_a_pairing_run_treats_open_and_active_proposals_as_partners_already(tmp_
     duplicate or repeat a partnership: the next run leaves it out, like a listed partner, and says so."""
     from matcher.pairing.run import PairingRequest, pair_cohort
     from matcher.partnerships.pairing import with_proposal_history
-    from matcher.workspace import Workspace
-    from tests.fakes import FakeEncoder
 
-    settings = Settings(data_dir=tmp_path / "data")
-    workspace = Workspace(settings, FakeEncoder())
-    rows = [
-        member("dakar", country="SN", region="Africa", needs=[{"text": "digital older adults"}]),
-        member("lyon", strengths=[{"text": "digital older adults"}]),
-        member("lille", strengths=[{"text": "digital skills for adults"}]),
-    ]
-    import_file(workspace, write_jsonl(tmp_path / "members.jsonl", rows), settings)
+    workspace = _mentee_and_two_mentors(tmp_path)
     recommender = workspace.snapshot().recommender
     request = PairingRequest(mentees=["dakar"], mentors=["lyon", "lille"])
     first = pair_cohort(recommender, request).pairs[0]
@@ -271,7 +269,5 @@ def test_a_pairing_run_treats_open_and_active_proposals_as_partners_already(tmp_
     answer = pair_cohort(recommender, with_proposal_history(alone, book))
     assert answer.pairs == [] and "already in an active partnership or an open proposal" in answer.unmatched[0].reason
     allowed = alone.model_copy(update={"constraints": alone.constraints.model_copy(update={"forbid_existing_partners": False})})
-    assert [(p.mentee, p.mentor) for p in pair_cohort(recommender, with_proposal_history(allowed, book)).pairs] == [
-        ("dakar", first.mentor)
-    ]
+    assert [(p.mentee, p.mentor) for p in pair_cohort(recommender, with_proposal_history(allowed, book)).pairs] == [("dakar", first.mentor)]
     workspace.close()
