@@ -32,7 +32,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check embeddings matcher service evaluation cli tests
-	$(BIN)/mypy embeddings matcher service evaluation cli
+	$(BIN)/mypy embeddings matcher service evaluation cli tests
 
 bench: demo
 	$(BIN)/peermatch eval bench --data-dir $(DATA_DIR)

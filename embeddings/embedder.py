@@ -20,6 +20,8 @@ from embeddings.cache import EmbeddingCache, text_hash
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from embeddings.usem3_direct import DirectUSEM3
+
 
 class TextEncoder(Protocol):
     """What the rest of peermatch needs of an embedder (tests pass a fake one)."""
@@ -46,7 +48,7 @@ class Embedder:
 
     def __init__(
         self,
-        model: SentenceTransformer,
+        model: SentenceTransformer | DirectUSEM3,
         model_id: str,
         cache: EmbeddingCache | None = None,
         batch_size: int = 64,

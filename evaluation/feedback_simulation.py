@@ -18,7 +18,7 @@ import numpy as np
 from evaluation.reweighting import Judged
 
 
-def simulate(hidden: Sequence[float], members: int = 300, candidates: int = 12, noise: float = 0.1, seed: int = 0) -> Judged:
+def simulate(hidden: Sequence[float] | np.ndarray, members: int = 300, candidates: int = 12, noise: float = 0.1, seed: int = 0) -> Judged:
     rng = np.random.default_rng(seed)
     shape = (members, candidates)
     gives = rng.uniform(0.3, 1.0, shape)
@@ -30,7 +30,7 @@ def simulate(hidden: Sequence[float], members: int = 300, candidates: int = 12, 
     return judge(Judged(member_ids, item_ids, parts, np.zeros(len(parts), dtype=int)), hidden, noise, rng)
 
 
-def judge(shown: Judged, hidden: Sequence[float], noise: float, rng: np.random.Generator) -> Judged:
+def judge(shown: Judged, hidden: Sequence[float] | np.ndarray, noise: float, rng: np.random.Generator) -> Judged:
     """``shown`` with grades from the hidden utility (see the module's docstring); members shown
     fewer than two candidates are left out."""
     utility = shown.features @ np.asarray(hidden, dtype=np.float64) + rng.normal(0.0, noise, len(shown.grades))

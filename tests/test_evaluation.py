@@ -21,13 +21,13 @@ OPENREVIEW = Path(__file__).parent / "data" / "openreview"
 
 
 def test_graded_loss_by_hand() -> None:
-    truth = {"p": {"a": 3, "b": 1, "c": 2}}
+    truth: dict[str, dict[str, float]] = {"p": {"a": 3, "b": 1, "c": 2}}
     # pairs: (a,b) w=2, (a,c) w=1, (b,c) w=1 -> maximum 4
     assert graded_expertise_loss({"p": {"a": 0.9, "b": 0.1, "c": 0.5}}, truth) == 0.0
     assert graded_expertise_loss({"p": {"a": 0.1, "b": 0.9, "c": 0.5}}, truth) == 1.0
     # a > c right; (a,b) tied -> 2/2 = 1; (b,c): b > c reversed -> 1; loss (1 + 1) / 4
     assert graded_expertise_loss({"p": {"a": 0.5, "b": 0.5, "c": 0.2}}, truth) == pytest.approx(0.5)
-    two_people = {"p": {"a": 2, "b": 1}, "q": {"x": 3, "y": 1}}
+    two_people: dict[str, dict[str, float]] = {"p": {"a": 2, "b": 1}, "q": {"x": 3, "y": 1}}
     # p right (0 of 1), q reversed (2 of 2): 2 / 3
     assert graded_expertise_loss({"p": {"a": 1, "b": 0}, "q": {"x": 0, "y": 1}}, two_people) == pytest.approx(2 / 3)
     with pytest.raises(PeermatchError, match="no predicted score"):
@@ -43,7 +43,7 @@ def test_openreview_format_is_read_and_scored_with_the_expert_scorer(tmp_path: P
     assert set(scores) == set(archives) and set(scores["~Ada_Flood1"]) == set(submissions)
     best = {sid: max(scores, key=lambda person: scores[person][sid]) for sid in submissions}
     assert best == {"s-floods": "~Ada_Flood1", "s-budget": "~Ben_Budget1", "s-gardens": "~Cleo_Garden1"}
-    truth = {"~Ada_Flood1": {"s-floods": 3, "s-budget": 1}, "~Cleo_Garden1": {"s-gardens": 3, "s-floods": 1}}
+    truth: dict[str, dict[str, float]] = {"~Ada_Flood1": {"s-floods": 3, "s-budget": 1}, "~Cleo_Garden1": {"s-gardens": 3, "s-floods": 1}}
     assert graded_expertise_loss(scores, truth) == 0.0
 
 
@@ -85,9 +85,12 @@ def test_harness_runs_every_task_and_writes_trec(tmp_path: Path) -> None:
     dataset = load_dataset(_dataset(tmp_path))
     harness = Harness.open(dataset, tmp_path / "work", FakeEncoder())
     runs = harness.run(NAMED["hybrid"])
-    assert max(runs["resources"]["q1"], key=runs["resources"]["q1"].get) == "r-flood"
-    assert max(runs["peers"]["q2"], key=runs["peers"]["q2"].get) == "helper"
-    assert max(runs["experts"]["q3"], key=runs["experts"]["q3"].get) == "other"
+    def best(ranked: dict[str, float]) -> str:
+        return max(ranked, key=lambda item: ranked[item])
+
+    assert best(runs["resources"]["q1"]) == "r-flood"
+    assert best(runs["peers"]["q2"]) == "helper"
+    assert best(runs["experts"]["q3"]) == "other"
     assert accuracy(dataset.qrels, runs["peers"])["mrr"] == 1.0
     write_trec_run(tmp_path / "run.trec", runs["resources"], "hybrid")
     first = (tmp_path / "run.trec").read_text().splitlines()[0].split()

@@ -92,8 +92,8 @@ def test_held_out_ndcg_is_ranxs_ndcg() -> None:
     judged = simulate([0.3, 0.6, 0.1], members=20, candidates=12, seed=3)
     ndcg, auc = held_out_scores(judged, DEFAULTS)
     scores = judged.features @ DEFAULTS
-    qrels = {m: {} for m in ndcg}
-    run = {m: {} for m in ndcg}
+    qrels: dict[str, dict[str, int]] = {m: {} for m in ndcg}
+    run: dict[str, dict[str, float]] = {m: {} for m in ndcg}
     for m, item, grade, score in zip(judged.members, judged.items, judged.grades, scores, strict=True):
         qrels[m][item] = int(grade)
         run[m][item] = float(score)

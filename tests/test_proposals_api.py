@@ -99,7 +99,7 @@ def test_errors_404_409_422_and_scopes(client: TestClient) -> None:
 
 
 def test_a_decline_through_the_hub_takes_the_peer_out_at_once(client: TestClient) -> None:
-    def peers(**params: object) -> list[str]:
+    def peers(**params: str | int | bool) -> list[str]:
         response = client.get("/v1/members/dakar/peers", headers=auth(READ), params=params)
         assert response.status_code == 200, response.text
         return [p["id"] for p in response.json()["items"]]
@@ -119,7 +119,7 @@ def test_a_decline_through_the_hub_takes_the_peer_out_at_once(client: TestClient
 def test_an_active_partner_is_no_longer_recommended_as_a_new_peer(client: TestClient) -> None:
     """Like the partners a member's record lists: once both sides accepted, the partner leaves the peer list."""
 
-    def peers(**params: object) -> list[str]:
+    def peers(**params: str | int | bool) -> list[str]:
         return [p["id"] for p in client.get("/v1/members/dakar/peers", headers=auth(READ), params=params).json()["items"]]
 
     assert peers()[0] == "lyon"
