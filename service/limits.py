@@ -18,8 +18,11 @@ from dataclasses import dataclass
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.console.app import busy_page
 from service.errors import error_response
 
 # Routes whose work grows with the data or the request (embedding, ranking, index builds).
@@ -28,6 +31,10 @@ COMPUTE_ROUTES = re.compile(
 )
 WRITE_METHODS = frozenset({"PUT", "DELETE"})
 WRITE_ROUTES = re.compile(r"^/v1/(members|resources)/bulk$")
+# The console's pages that rank (a member's peers and resources, an expert group, the capacity
+# map) and its import confirmation (a store write): the same bounds as their /v1 counterparts.
+CONSOLE_COMPUTE_ROUTES = re.compile(r"^/(members/[^/]+|experts|capacity(/cell)?)$")
+CONSOLE_WRITE_ROUTES = re.compile(r"^/import/[^/]+$")
 
 
 def declared_length_too_large(scope: Scope, max_body_bytes: int) -> bool:
@@ -136,7 +143,9 @@ class WorkLimiter:
     def bound_for(self, method: str, path: str) -> Bound | None:
         if method in WRITE_METHODS and path.startswith("/v1/") or method == "POST" and WRITE_ROUTES.match(path):
             return self.writes
-        if COMPUTE_ROUTES.match(path):
+        if method == "POST" and CONSOLE_WRITE_ROUTES.match(path):
+            return self.writes
+        if COMPUTE_ROUTES.match(path) or method == "GET" and CONSOLE_COMPUTE_ROUTES.match(path):
             return self.compute
         return None
 
@@ -146,12 +155,15 @@ class WorkLimiter:
             await self.app(scope, receive, send)
             return
         if not await bound.enter():
-            response = error_response(
-                503,
-                "busy",
-                f"too many {bound.name} requests in progress ({bound.concurrency} running, {bound.queue} waiting); retry later",
-                headers={"Retry-After": str(self.retry_after)},
-            )
+            if scope["path"].startswith("/v1/"):
+                response: Response = error_response(
+                    503,
+                    "busy",
+                    f"too many {bound.name} requests in progress ({bound.concurrency} running, {bound.queue} waiting); retry later",
+                    headers={"Retry-After": str(self.retry_after)},
+                )
+            else:  # a person on a console page: a page in their language
+                response = busy_page(Request(scope), self.retry_after)
             await response(scope, receive, send)
             return
         try:

@@ -13,7 +13,7 @@ from service.app import create_app
 from service.console.accounts import Accounts, SignInRefused, accounts_path
 from tests.conftest import import_file, member, write_jsonl
 from tests.fakes import FakeEncoder
-from tests.test_service import seeded_settings
+from tests.test_service import READ, auth, seeded_settings
 
 PASSWORD = "correct horse battery"
 BASE = "https://testserver"  # the session cookie is Secure: the test client must speak https to get it back
@@ -425,3 +425,29 @@ def test_why_a_record_is_refused_is_said_in_the_readers_language(app_and_account
     assert "is not an ISO" not in checked and "unknown field" not in checked
     token = re.search(r'action="/import/([A-Za-z0-9_-]+)"', checked).group(1)  # type: ignore[union-attr]
     assert "champ inconnu" in client.get(f"/import/{token}/rejections.csv").content.decode("utf-8-sig")
+
+
+def test_console_pages_that_rank_share_the_bound_on_heavy_work(
+    app_and_accounts: tuple[TestClient, Accounts], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member page ranks peers and resources like GET /v1/members/{id}/peers: when the heavy
+    work is at its limit, the page waits its turn or says, in the reader's language, to retry."""
+    from service.limits import Bound
+
+    client, _ = app_and_accounts
+    sign_in(client)
+    page = client.get("/members")
+    client.post("/language", data={"csrf_token": csrf_of(page.text), "language": "fr", "back": "/members"})
+
+    async def full(self: Bound) -> bool:
+        return False
+
+    monkeypatch.setattr(Bound, "enter", full)
+    busy = client.get("/members/dakar")
+    assert busy.status_code == 503 and busy.headers["retry-after"].isdigit()
+    assert '<html lang="fr">' in busy.text and "Le service est occupé" in busy.text
+    assert client.get("/members").status_code == 200  # the list ranks nothing: it does not wait
+    refused = client.post("/import/some-token", data={"csrf_token": csrf_of(page.text)})
+    assert refused.status_code == 503  # confirming an import writes: the write bound
+    api = client.get("/v1/capacity", headers=auth(READ))
+    assert api.status_code == 503 and api.json()["code"] == "busy"  # /v1 keeps its JSON answer

@@ -55,6 +55,15 @@ def wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/v1") and "text/html" in request.headers.get("accept", "")
 
 
+def busy_page(request: Request, retry_after: int) -> HTMLResponse:
+    """What a person sees when the service is computing as much as it may at once (503)."""
+    page = any_page(request)
+    message = page.t.plain("Too many pages are being computed at the moment; try again in %(seconds)s seconds.", seconds=retry_after)
+    response = page.render("error.html", status=503, heading=page.t.plain("The service is busy"), message=message)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def html_error(request: Request, error: Exception) -> HTMLResponse:
     """The console's page for an error the JSON handlers would answer on /v1."""
     page = any_page(request)
