@@ -24,8 +24,8 @@ class Settings(BaseSettings):
     model: str = Field(
         DEFAULT_MODEL,
         description=(
-            "'usem3' (built in, the default), 'e5-small' or 'usem3+e5-small' (built in; the ensemble indexes about"
-            " 10 times slower and ranks translations better), or the path of a sentence-transformers model directory."
+            "'usem3' (built in, the default), 'e5-small' or 'usem3+e5-small' (built in; the ensemble embeds 16-20"
+            " times slower and ranks translations better), or the path of a sentence-transformers model directory."
         ),
     )
     trust_remote_code: bool = Field(False, description="Allow a configured model directory to import its own module code.")
