@@ -52,7 +52,13 @@ def import_command(
         raise typer.Exit(code=2)
     workspace = workspace_for(data_dir)
     try:
-        reports, result = workspace.import_files(files, record_type=records, skip_invalid=skip_invalid, report_path=report)  # type: ignore[arg-type]
+        reports, result = workspace.import_files(
+            files,
+            record_type=records,  # type: ignore[arg-type]
+            skip_invalid=skip_invalid,
+            report_path=report,
+            progress=not as_json,
+        )
         built = workspace.build(progress=not as_json).__dict__ if index and result.written.count else None
     except PeermatchError as error:
         fail(error)

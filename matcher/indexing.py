@@ -191,13 +191,13 @@ def build_indexes(store: Store, encoder: TextEncoder, settings: Settings, *, pro
     return report, Indexes(final.name, meta, built, Pointer(final, 0))
 
 
-def apply_change(indexes: Indexes, change: Change, encoder: TextEncoder, settings: Settings) -> Indexes:
+def apply_change(indexes: Indexes, change: Change, encoder: TextEncoder, settings: Settings, *, progress: bool = False) -> Indexes:
     """Embed a write's passages, append them as the generation's next delta on disk, and return
     the indexes with the delta applied (``indexes`` itself is unchanged)."""
     if indexes.pointer is None:
         raise IndexNotBuiltError("these indexes were not loaded from a generation; build them first")
     vectors: dict[str, np.ndarray] = {
-        collection: encoder.encode([p.text for p in change.added.get(collection, [])]).reshape(-1, encoder.dimension)
+        collection: encoder.encode([p.text for p in change.added.get(collection, [])], progress=progress).reshape(-1, encoder.dimension)
         for collection in COLLECTIONS
     }
     meta = {**indexes.meta, "store_revision": change.store_revision}

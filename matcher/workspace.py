@@ -170,11 +170,15 @@ class Workspace:
         return self._write_owner == threading.get_ident()
 
     def write(
-        self, upserts: Sequence[Member | Resource] = (), deletes: Mapping[RecordType, Sequence[str]] | None = None
+        self,
+        upserts: Sequence[Member | Resource] = (),
+        deletes: Mapping[RecordType, Sequence[str]] | None = None,
+        *,
+        progress: bool = False,
     ) -> WriteResult:
         """The one write path: commit ``upserts`` and ``deletes`` in one store transaction, bring
         the index along (a delta, or a full build when the delta would be large), and swap in
-        the next snapshot, which is returned."""
+        the next snapshot, which is returned. ``progress``: a progress bar while embedding."""
         passages = passages_of(list(upserts), self.settings)
         with self._writing():
             base = self.snapshot() if self._has_index() else None
@@ -182,9 +186,9 @@ class Workspace:
             if written.count == 0 and base is not None:
                 return WriteResult(written, base)
             if base is None or self._should_compact(base, len(passages)):
-                report, snapshot = self._build_locked(progress=False)
+                report, snapshot = self._build_locked(progress=progress)
                 return WriteResult(written, snapshot)
-            return WriteResult(written, self._advance(base, written, passages))
+            return WriteResult(written, self._advance(base, written, passages, progress))
 
     def _has_index(self) -> bool:
         from matcher.index.generations import read_pointer
@@ -197,7 +201,7 @@ class Workspace:
         pending = base.indexes.delta_rows + new_passages
         return pending > max(self.settings.delta_max_rows, self.settings.delta_max_share * base.indexes.base_rows)
 
-    def _advance(self, base: Snapshot, written: Written, passages: list[Passage]) -> Snapshot:
+    def _advance(self, base: Snapshot, written: Written, passages: list[Passage], progress: bool = False) -> Snapshot:
         """The next snapshot from ``base``: ``passages`` are those of every upserted record, the
         changed ones' are appended to the index (unchanged records wrote nothing)."""
         from matcher.indexing import Change, apply_change
@@ -214,7 +218,8 @@ class Workspace:
         # Under the catch-up lock: a reader of this process waits for this snapshot instead of
         # loading the same delta from disk on its own.
         with self._catch_up:
-            indexes = apply_change(base.indexes, Change(written.revision, retired, added), self.encoder, self.settings)
+            change = Change(written.revision, retired, added)
+            indexes = apply_change(base.indexes, change, self.encoder, self.settings, progress=progress)
             snapshot = advance(base, written, indexes)
             self._swap(snapshot)
         return snapshot
@@ -247,6 +252,7 @@ class Workspace:
         record_type: RecordType | None = None,
         skip_invalid: bool = False,
         report_path: Path | None = None,
+        progress: bool = False,
     ) -> tuple[list[ImportReport], WriteResult]:
         """Validate every file first; then one transaction writes the records of all of them.
 
@@ -262,7 +268,7 @@ class Workspace:
         for v in validated:
             for record in v.records:
                 records[record.id] = record  # a later file's version of a record wins
-        result = self.write(list(records.values()))
+        result = self.write(list(records.values()), progress=progress)
         changed = set(result.written.changed_ids)
         for report, v in zip(reports, validated, strict=True):
             report.changed_ids = [r.id for r in v.records if r.id in changed]

@@ -116,3 +116,31 @@ def test_delete_of_an_unknown_id_deletes_nothing(tmp_path: Path, settings: Setti
         store.delete("members", ["lyon"])
         assert store.count("members") == 1
         assert all(p.owner_id == "quito" for p in store.passages("members"))
+
+
+def test_an_import_can_show_its_embedding_progress(tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    """A large import waits for the encoder: the command line shows how far it is, the delta and the full build alike."""
+    import numpy as np
+
+    from embeddings.embedder import Embedder
+    from matcher.workspace import Workspace
+    from tests.fakes import FakeEncoder
+
+    class KeywordModel:  # the fake encoder's vectors, behind the real Embedder (which draws the bar)
+        def get_embedding_dimension(self) -> int:
+            return FakeEncoder().dimension
+
+        def encode(self, texts: list[str], **_: object) -> np.ndarray:
+            return FakeEncoder().encode(texts)
+
+    workspace = Workspace(settings, Embedder(KeywordModel(), "keywords", cache=None))  # type: ignore[arg-type]
+    first = write_jsonl(tmp_path / "first.jsonl", [member("lyon", strengths=[{"text": "flood drills"}])])
+    workspace.import_files([first], progress=True)  # no index yet: a full build
+    assert "embedding" in capsys.readouterr().err
+    second = write_jsonl(tmp_path / "second.jsonl", [member("lima", strengths=[{"text": "garden budget"}])])
+    workspace.import_files([second], progress=True)  # a delta
+    assert "embedding" in capsys.readouterr().err
+    third = write_jsonl(tmp_path / "third.jsonl", [member("lille", strengths=[{"text": "garden"}])])
+    workspace.import_files([third])  # quiet by default (the service, the console, --json)
+    assert "embedding" not in capsys.readouterr().err
+    workspace.close()
