@@ -77,6 +77,7 @@ class TatoebaSet:
         self.english = np.flatnonzero(self.languages == "en")
         self.queries = {name: e.encode([q["text"] for q in queries]) for name, e in encoders.items()}
         self.pool = {name: e.encode([row["text"] for row in pool]) for name, e in encoders.items()}
+        self._cosines: dict[tuple[str, float], np.ndarray] = {}  # the calibration, the tables and the sweep reuse them
 
     def vectors(self, encoder: str, e5_weight: float = E5_WEIGHT) -> tuple[np.ndarray, np.ndarray]:
         if encoder == ENSEMBLE:
@@ -87,8 +88,11 @@ class TatoebaSet:
         return self.queries[encoder], self.pool[encoder]
 
     def cosines(self, encoder: str, e5_weight: float = E5_WEIGHT) -> np.ndarray:
-        queries, pool = self.vectors(encoder, e5_weight)
-        return queries @ pool.T
+        key = (encoder, e5_weight if encoder == ENSEMBLE else 0.0)
+        if key not in self._cosines:
+            queries, pool = self.vectors(encoder, e5_weight)
+            self._cosines[key] = queries @ pool.T
+        return self._cosines[key]
 
     def english_only_target(self) -> np.ndarray:
         where = {int(row): i for i, row in enumerate(self.english)}

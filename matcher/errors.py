@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 
 import embeddings.errors
 from matcher.explanations import Explanation
@@ -20,18 +19,18 @@ class RecordProblem:
     file: str
     line: int
     field: str
-    reason: str
+    explanation: Explanation  # why, as data: the console shows it in the reader's language
     record_id: str | None = None
-    explanation: Explanation | None = dataclass_field(default=None, compare=False)  # the reason as data, for a translation
 
-    @classmethod
-    def explained(cls, file: str, line: int, field: str, explanation: Explanation, record_id: str | None = None) -> RecordProblem:
-        return cls(file, line, field, explanation.text(), record_id, explanation)
+    @property
+    def reason(self) -> str:
+        """Why, in English."""
+        return self.explanation.text()
 
     def as_dict(self) -> dict[str, object]:
         """Plain JSON: file, line, field, reason, record_id, and the explanation as data."""
         plain = {name: getattr(self, name) for name in ("file", "line", "field", "reason", "record_id")}
-        return plain | {"explanation": self.explanation.model_dump() if self.explanation else None}
+        return plain | {"explanation": self.explanation.model_dump()}
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"

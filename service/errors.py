@@ -102,7 +102,7 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
                     "field": p.field,
                     "reason": p.reason,
                     "id": p.record_id,
-                    "explanation": p.explanation.model_dump() if p.explanation else None,  # for the hub to translate
+                    "explanation": p.explanation.model_dump(),  # for the hub to translate
                 }
                 for p in error.problems
             ]

@@ -42,6 +42,13 @@ def sign_in(client: TestClient, name: str = "alice", password: str = PASSWORD, n
     )
 
 
+def signed_in_at_pairing(app_and_accounts: tuple[TestClient, Accounts]) -> tuple[TestClient, str]:
+    """Alice signed in, with the pairing form's CSRF token."""
+    client, _ = app_and_accounts
+    sign_in(client)
+    return client, csrf_of(client.get("/pairing").text)
+
+
 def test_signed_out_the_root_is_the_sign_in_page_and_pages_redirect_to_it(app_and_accounts: tuple[TestClient, Accounts]) -> None:
     client, _ = app_and_accounts
     root = client.get("/")
@@ -267,9 +274,7 @@ def finished_job_page(client: TestClient, answer_url: str) -> str:
 
 
 def test_an_impossible_pairing_says_which_constraint_binds(app_and_accounts: tuple[TestClient, Accounts]) -> None:
-    client, _ = app_and_accounts
-    sign_in(client)
-    token = csrf_of(client.get("/pairing").text)
+    client, token = signed_in_at_pairing(app_and_accounts)
     # Dakar speaks French, Lima Spanish: a shared language is impossible.
     form = {"csrf_token": token, "mentees": "dakar", "mentors": "lima", "require_common_language": "true", "max_load": "1"}
     run = client.post("/pairing", data=form, follow_redirects=False)
@@ -284,9 +289,7 @@ def test_an_impossible_pairing_says_which_constraint_binds(app_and_accounts: tup
 
 
 def test_a_bad_forced_pair_line_is_named_with_its_line(app_and_accounts: tuple[TestClient, Accounts]) -> None:
-    client, _ = app_and_accounts
-    sign_in(client)
-    token = csrf_of(client.get("/pairing").text)
+    client, token = signed_in_at_pairing(app_and_accounts)
     answer = client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "forced": "dakar, lyon\ndakar lyon lima"})
     assert answer.status_code == 422 and "Forced pairs, line 2" in answer.text
 
@@ -294,9 +297,7 @@ def test_a_bad_forced_pair_line_is_named_with_its_line(app_and_accounts: tuple[T
 def test_the_pairs_of_a_run_and_a_saved_expert_group_become_proposals(app_and_accounts: tuple[TestClient, Accounts]) -> None:
     from matcher.partnerships import Partnerships
 
-    client, _ = app_and_accounts
-    sign_in(client)
-    token = csrf_of(client.get("/pairing").text)
+    client, token = signed_in_at_pairing(app_and_accounts)
     run = client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "mentors": "lyon"}, follow_redirects=False)
     text = finished_job_page(client, run.headers["location"])
     assert "Lyon" in text
@@ -327,9 +328,7 @@ def test_console_pages_are_compressed_and_the_api_is_not(app_and_accounts: tuple
 
 
 def test_odd_form_values_and_addresses_get_a_page_that_names_them_not_a_500(app_and_accounts: tuple[TestClient, Accounts]) -> None:
-    client, _ = app_and_accounts
-    sign_in(client)
-    token = csrf_of(client.get("/pairing").text)
+    client, token = signed_in_at_pairing(app_and_accounts)
     weight = client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "africa_weight": "abc"})
     assert weight.status_code == 422 and "Weight of African mentees: &#39;abc&#39; is not a number" in weight.text
     run = client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "mentors": "lyon"}, follow_redirects=False)

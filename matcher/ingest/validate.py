@@ -77,12 +77,10 @@ def validate_rows(rows: list[RawRow], record_type: RecordType) -> Validated:
         record_id = row.data.get("id") if isinstance(row.data, dict) else None
         record_id = str(record_id) if record_id is not None else None
         if isinstance(row.data, _Unparsable):
-            result.problems.append(RecordProblem.explained(row.file, row.line, row.data.field, row.data.explanation))
+            result.problems.append(RecordProblem(row.file, row.line, row.data.field, row.data.explanation))
             continue
         if not isinstance(row.data, dict):
-            result.problems.append(
-                RecordProblem.explained(row.file, row.line, "(row)", explain(IMPORT_NOT_OBJECT, type=type(row.data).__name__))
-            )
+            result.problems.append(RecordProblem(row.file, row.line, "(row)", explain(IMPORT_NOT_OBJECT, type=type(row.data).__name__)))
             continue
         try:
             record = model.model_validate(row.data)
@@ -91,7 +89,7 @@ def validate_rows(rows: list[RawRow], record_type: RecordType) -> Validated:
             continue
         if record.id in first_line_of:
             result.problems.append(
-                RecordProblem.explained(row.file, row.line, "id", explain(IMPORT_DUPLICATE_ID, line=first_line_of[record.id]), record.id)
+                RecordProblem(row.file, row.line, "id", explain(IMPORT_DUPLICATE_ID, line=first_line_of[record.id]), record.id)
             )
             continue
         first_line_of[record.id] = row.line
@@ -114,9 +112,7 @@ def check_references(validated: Validated, known_members: Callable[[set[str]], s
         file, line = validated.lines.get(record.id, ("request body", 0))
         for position, reference in enumerate(references):
             if reference not in known:
-                problems.append(
-                    RecordProblem.explained(file, line, f"{name}.{position}", explain(IMPORT_UNKNOWN_MEMBER, id=reference), record.id)
-                )
+                problems.append(RecordProblem(file, line, f"{name}.{position}", explain(IMPORT_UNKNOWN_MEMBER, id=reference), record.id))
     return problems
 
 
@@ -124,7 +120,7 @@ def _problems(row: RawRow, record_id: str | None, error: ValidationError) -> lis
     problems = []
     for detail in error.errors(include_url=False):
         location = ".".join(str(part) for part in detail["loc"]) or "(record)"
-        problems.append(RecordProblem.explained(row.file, row.line, location, _reason(detail), record_id))
+        problems.append(RecordProblem(row.file, row.line, location, _reason(detail), record_id))
     return problems
 
 

@@ -13,9 +13,10 @@ def with_proposal_history(request: PairingRequest, partnerships: Partnerships) -
     partnership or an open proposal treated as existing partners (``constraints.engaged``);
     the diagnosis names each."""
     constraints = request.constraints
-    history = {"engaged": partnerships.engaged_pairs()}
+    standings = partnerships.pair_standings()  # one read of the proposals
+    history = {"engaged": standings.engaged()}
     if not request.include_declined:
-        history["declined"] = partnerships.declined_pairs()
+        history["declined"] = standings.declined()
     update = {
         name: sorted(set(getattr(constraints, name)) | set(pairs))  # the request's own pairs, and the proposals'
         for name, pairs in history.items()

@@ -176,22 +176,13 @@ class Partnerships:
         partners its record lists), and those declined or rejected before unless asked."""
         return left_out_in(self.standing_with(member_id), include_declined)
 
-    def declined_pairs(self) -> builtins.list[tuple[str, str]]:
-        """Every pair of members whose latest proposal was declined or rejected (a pairing run
-        leaves them out unless asked), in a stable order."""
-        return self._pairs_whose_latest_is(frozenset({"declined", "rejected"}))
-
-    def engaged_pairs(self) -> builtins.list[tuple[str, str]]:
-        """Every pair of members whose latest proposal is open (proposed, approved) or active: a
-        pairing run treats them as partners already, in a stable order."""
-        return self._pairs_whose_latest_is(OPEN)
-
-    def _pairs_whose_latest_is(self, statuses: frozenset[Status]) -> builtins.list[tuple[str, str]]:
+    def pair_standings(self) -> PairStandings:
+        """Each pair of members that had a proposal -> the status of the latest one (one read)."""
         latest: dict[frozenset[str], Status] = {}
         with self.store.reading() as db:
             for member_id, partner_id, status in storage.member_pairs(db):  # oldest first: the latest stays
                 latest[frozenset((member_id, partner_id))] = status
-        return sorted(tuple(sorted(pair)) for pair, status in latest.items() if status in statuses)  # type: ignore[misc]
+        return PairStandings(latest)
 
     def all(self) -> builtins.list[Proposal]:
         """Every proposal, oldest first (the evaluation's judgements are made from them)."""
@@ -261,3 +252,22 @@ def left_out_in(standing: dict[str, Status], include_declined: bool = False) -> 
     """Active partners, and the declined or rejected unless ``include_declined``."""
     active = {other for other, status in standing.items() if status == "active"}
     return active if include_declined else active | declined_in(standing)
+
+
+class PairStandings:
+    """The latest proposal status of every pair of members, as a pairing run reads it."""
+
+    def __init__(self, latest: dict[frozenset[str], Status]) -> None:
+        self.latest = latest
+
+    def declined(self) -> builtins.list[tuple[str, str]]:
+        """Pairs whose latest proposal was declined or rejected (a pairing run leaves them out
+        unless asked), in a stable order."""
+        return self._whose_latest_is(frozenset({"declined", "rejected"}))
+
+    def engaged(self) -> builtins.list[tuple[str, str]]:
+        """Pairs whose latest proposal is open (proposed, approved) or active: partners already."""
+        return self._whose_latest_is(OPEN)
+
+    def _whose_latest_is(self, statuses: frozenset[Status]) -> builtins.list[tuple[str, str]]:
+        return sorted(tuple(sorted(pair)) for pair, status in self.latest.items() if status in statuses)  # type: ignore[misc]

@@ -123,7 +123,7 @@ def rejections(page: SignedIn, token: str, record_type: str = "") -> Response:
     for problem in checked.problems:
         writer.writerow(
             spreadsheet_safe(cell)
-            for cell in (path.name, problem.line, problem.record_id or "", problem.field, t.explain(problem.explanation, problem.reason))
+            for cell in (path.name, problem.line, problem.record_id or "", problem.field, t.explain(problem.explanation))
         )
     headers = {"Content-Disposition": f'attachment; filename="{path.stem}.rejected.csv"'}
     return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8", headers=headers)
