@@ -1,0 +1,195 @@
+"""Does the match-quality label mean the same in every language? The crosslingual-needs set.
+
+``../shared/benchmarks/crosslingual-needs-xquad``: members whose strengths are English sentences;
+questions in several languages asked as an unsaved profile's one need (profile languages: the
+question's and English), as the hub does with ``POST /v1/recommendations/peers``. Answerable
+questions have one member holding the answering sentence (``qrels.tsv``); unanswerable ones
+(``unanswerable.jsonl``) are about subjects no member writes about: the honest answer is a weak
+top peer ("nobody in the network states this").
+
+Per language, on the top peer of each question:
+- acc@1 and MRR (answerable);
+- labelled-match: answerable questions whose top peer is labelled strong or partial;
+- false-match (false-strong): unanswerable questions whose top peer is labelled strong or partial (strong);
+- AUC: how well the top peer's evidence score separates answerable from unanswerable questions;
+- unread: questions in a language the encoder does not read (flagged in the answer).
+
+    python -m evaluation.needs_labels [--benchmarks DIR] [--work-dir DIR] [--model usem3] [--set key=value]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+from tqdm.auto import tqdm
+
+from evaluation.dataset import load_dataset
+from evaluation.runner import Harness
+from evaluation.variants import Variant
+from matcher.recommend.engine import Recommender
+from matcher.recommend.peers import PeerOptions
+from matcher.records import Member
+
+NEEDS_SET = "crosslingual-needs-xquad"
+LABELLED = ("strong", "partial")
+
+
+@dataclass
+class Asked:
+    """The top peers of one question."""
+
+    query_id: str
+    language: str
+    ids: list[str]
+    top_score: float
+    top_label: str
+    unread: bool = False
+
+
+@dataclass
+class LanguageRow:
+    language: str
+    answerable: int = 0
+    unanswerable: int = 0
+    acc1: float = 0.0
+    mrr: float = 0.0
+    labelled_match: float = 0.0
+    false_match: float = 0.0
+    false_strong: float = 0.0
+    auc: float = 0.0
+    unread: float = 0.0
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def profile_for(question: str, language: str) -> Member:
+    """The unsaved profile a hub sends for one question: its one need, the question's language and English."""
+    languages = [language] if language == "en" else [language, "en"]
+    return Member(
+        id="asker",
+        name="asker",
+        kind="city",
+        country="FR",
+        region="Europe and North America",
+        languages=languages,
+        needs=[{"text": question}],
+    )
+
+
+def ask_all(recommender: Recommender, questions: list[tuple[str, str, str]], desc: str = "questions") -> list[Asked]:
+    """Each (id, text, language) asked as an unsaved profile's one need; the top 10 kept."""
+    options = PeerOptions(k=10, max_per_country=None, only_evidence=False)
+    out = []
+    for query_id, text, language in tqdm(questions, desc=desc, leave=False):
+        results = recommender.peers(profile_for(text, language), options)
+        top = results[0] if results else None
+        out.append(
+            Asked(
+                query_id,
+                language,
+                [r.id for r in results],
+                top.parts.gives if top else 0.0,
+                top.match_quality if top else "weak",
+                bool(top and any(f.startswith("language not read") for f in top.flags)),
+            )
+        )
+    return out
+
+
+def read_unanswerable(folder: Path) -> list[tuple[str, str, str]]:
+    out = []
+    for line in (folder / "unanswerable.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            out.append((item["id"], item["text"], item["language"]))
+    return out
+
+
+def rows_by_language(answerable: list[Asked], unanswerable: list[Asked], qrels: dict[str, dict[str, int]]) -> list[LanguageRow]:
+    languages = list(dict.fromkeys(a.language for a in answerable + unanswerable))
+    rows = []
+    for language in languages:
+        ans = [a for a in answerable if a.language == language]
+        una = [a for a in unanswerable if a.language == language]
+        row = LanguageRow(language, len(ans), len(una))
+        if ans:
+            hits = [_rank(a.ids, qrels.get(a.query_id, {})) for a in ans]
+            row.acc1 = float(np.mean([h == 1 for h in hits]))
+            row.mrr = float(np.mean([1.0 / h if h else 0.0 for h in hits]))
+            row.labelled_match = float(np.mean([a.top_label in LABELLED for a in ans]))
+        if una:
+            row.false_match = float(np.mean([a.top_label in LABELLED for a in una]))
+            row.false_strong = float(np.mean([a.top_label == "strong" for a in una]))
+        if ans and una:
+            truth = [1] * len(ans) + [0] * len(una)
+            row.auc = float(roc_auc_score(truth, [a.top_score for a in ans] + [a.top_score for a in una]))
+        row.unread = float(np.mean([a.unread for a in ans + una])) if ans or una else 0.0
+        rows.append(row)
+    return rows
+
+
+def _rank(ids: list[str], relevant: dict[str, int]) -> int:
+    for position, item in enumerate(ids, start=1):
+        if relevant.get(item, 0) > 0:
+            return position
+    return 0
+
+
+def measure_needs(
+    folder: Path, harness: Harness, variant: Variant, log: Callable[[str], None] = print
+) -> list[LanguageRow]:
+    """Every question of the set through the product's peers path, under ``variant``."""
+    recommender = harness.recommender(variant)
+    dataset = harness.dataset
+    answerable = [(q.id, q.text, q.language or "en") for q in dataset.by_task("peers")]
+    asked_answerable = ask_all(recommender, answerable, f"{variant.name}: answerable")
+    asked_unanswerable = ask_all(recommender, read_unanswerable(folder), f"{variant.name}: unanswerable")
+    return rows_by_language(asked_answerable, asked_unanswerable, dataset.qrels)
+
+
+def open_needs_set(folder: Path, work_dir: Path, encoder: object) -> Harness:
+    return Harness.open(load_dataset(folder), work_dir, encoder)  # type: ignore[arg-type]
+
+
+def needs_table(results: dict[str, list[LanguageRow]]) -> str:
+    """One row per (variant, language)."""
+    lines = [
+        "| variant | language | acc@1 | MRR | labelled-match | false-match (false-strong) | AUC | unread |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, rows in results.items():
+        for r in rows:
+            lines.append(
+                f"| {name} | {r.language} | {r.acc1:.3f} | {r.mrr:.3f} | {r.labelled_match:.3f} | "
+                f"{r.false_match:.3f} ({r.false_strong:.3f}) | {r.auc:.3f} | {r.unread:.2f} |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from evaluation.quality import DEFAULT_BENCHMARKS, load_encoder, parse_overrides
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--benchmarks", type=Path, default=DEFAULT_BENCHMARKS)
+    parser.add_argument("--work-dir", type=Path, default=Path(".peermatch-quality"))
+    parser.add_argument("--model", default="usem3")
+    parser.add_argument("--set", action="append", default=[], help="key=JSON value: a settings override.")
+    args = parser.parse_args(argv)
+    overrides = parse_overrides(args.set)
+    encoder = load_encoder(args.model, args.work_dir / "embedding-cache.sqlite")
+    start = time.perf_counter()
+    harness = open_needs_set(args.benchmarks / NEEDS_SET, args.work_dir / NEEDS_SET, encoder)
+    variant = Variant("default", {**overrides})
+    rows = measure_needs(args.benchmarks / NEEDS_SET, harness, variant)
+    print(needs_table({"default": rows}))
+    print(f"({time.perf_counter() - start:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
