@@ -49,9 +49,7 @@ def load_model(spec: str, *, trust_remote_code: bool = False) -> SentenceTransfo
             "it is not a sentence-transformers model (save one with model.save(path))"
         )
     try:
-        return SentenceTransformer(
-            str(path), device="cpu", local_files_only=True, trust_remote_code=trust_remote_code
-        )
+        return SentenceTransformer(str(path), device="cpu", local_files_only=True, trust_remote_code=trust_remote_code)
     except (OSError, ValueError) as error:
         raise ModelNotFoundError(f"embedding model directory '{path}' could not be loaded: {error}") from error
 

