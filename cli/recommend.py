@@ -11,6 +11,7 @@ from rich.table import Table
 
 from cli.common import DataDir, JsonFlag, console, emit, fail, workspace_for
 from matcher.errors import PeermatchError, UnreadableFileError
+from matcher.recommend.calibration import shown
 
 recommend_app = typer.Typer(help="Peer partners, expert groups, representative fit, resources, affinity.", no_args_is_help=True)
 
@@ -100,7 +101,7 @@ def peers(
         if rows and all(row["match_quality"] == "weak" for row in rows):
             console.print("[yellow]nobody in the network states this; closest partial matches:[/yellow]")
         table = Table(title="peer partners", show_lines=True)
-        for column in ("#", "score", "member", "why"):
+        for column in ("#", "match", "member", "why"):
             table.add_column(column)
         for rank, row in enumerate(rows, start=1):
             top = row["needs_met"][0] if row["needs_met"] else None
@@ -111,7 +112,7 @@ def peers(
             flags = f"\n[yellow]{'; '.join(row['flags'])}[/yellow]" if row["flags"] else ""
             table.add_row(
                 str(rank),
-                f"{row['score']:.3f} ({row['match_quality']})\n{parts}",
+                f"{shown(row['match_score'], 3):.3f} ({row['match_quality']})\nranked by {row['score']:.3f}: {parts}",
                 f"{row['name']} ({row['country']}, {row['kind']})\nlanguages: {', '.join(row['shared_languages'])}{flags}",
                 why,
             )

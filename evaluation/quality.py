@@ -7,6 +7,8 @@ variants, and the plain TF-IDF baseline, all measured in the same run.
   profile samplings d_20_1 .. d_20_10; the expert scorer ranks each person's papers.
 - expertise-dblp: nDCG@10 of the expert ranking (all 707 authors), through the harness.
 - crosslingual-tatoeba-*: MRR of the English translation among the pool, through resource search.
+- crosslingual-needs-xquad: per language, acc@1 of the top peer and whether its match label is
+  honest (``evaluation.needs_labels``), beside the label the ranking score gives and TF-IDF.
 
     python -m evaluation.quality [--benchmarks ../shared/benchmarks] [--set key=value ...]
 
@@ -30,6 +32,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from embeddings.embedder import TextEncoder
 from evaluation.dataset import load_dataset
 from evaluation.expertise import expertise_workspace, graded_expertise_loss, read_archives, read_submissions, score_submissions
+from evaluation.needs_labels import NEEDS_SET, measure_needs, needs_table, open_needs_set, target_lines
+from evaluation.needs_labels import TARGETS as NEEDS_TARGETS
 from evaluation.runner import Harness
 from evaluation.variants import Variant
 from matcher.recommend.engine import Recommender
@@ -214,7 +218,6 @@ def _cached_workspace(folder: Path, archives: dict[str, list[tuple[str, str, str
     return workspace
 
 
-
 def load_encoder(model: str, cache: Path) -> TextEncoder:
     """The configured encoder behind one embedding cache shared by every set of the run."""
     from embeddings.cache import EmbeddingCache
@@ -249,6 +252,17 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Quality on the development sets (model {args.model}; overrides {overrides or 'none'})")
     print()
     print(table(rows))
+    if (args.benchmarks / NEEDS_SET).is_dir() and (not args.only or NEEDS_SET in args.only):
+        start = time.perf_counter()
+        harness = open_needs_set(args.benchmarks / NEEDS_SET, args.work_dir / NEEDS_SET, encoder)
+        results = measure_needs(args.benchmarks / NEEDS_SET, harness, Variant("default", overrides))
+        print()
+        print(f"{NEEDS_SET}: the match label per language, top peer of each question ({time.perf_counter() - start:.0f} s)")
+        print()
+        print(needs_table(results))
+        print()
+        print("Targets: " + NEEDS_TARGETS)
+        print("\n".join(target_lines(results["default"])))
 
 
 if __name__ == "__main__":

@@ -226,7 +226,7 @@ def test_a_real_need_gets_strong_or_partial_matches_only(recommender: Recommende
     )
     results = recommender.peers(asker, PeerOptions(k=10))
     assert len(results) >= 5
-    assert all(r.match_quality in ("strong", "partial") and r.parts.gives >= 0.3 for r in results)
+    assert all(r.match_quality in ("strong", "partial") and r.match_score >= 0.3 for r in results)
 
 
 def test_the_graph_never_lifts_a_peer_without_text_evidence(recommender: Recommender) -> None:

@@ -160,10 +160,7 @@ def cohort_statistics(
     """Each query's cohort mean in each language, and its spread: two (queries, n_languages + 1) arrays.
 
     ``cosines`` is (queries, pool passages); ``language_codes[j]`` is pool passage j's language.
-    The spread is the query's over the whole pool, each passage taken from its own language's
-    cohort mean, the same in every column: in a pool of several languages the gap between a
-    French query's French and English cohort means is not spread (counting it shrank every z of a
-    French need against English evidence, on the demo by about a tenth). A language with fewer
+    The spread is the query's over the whole pool, the same in every column. A language with fewer
     than MIN_COHORT pool passages, and the extra last column (for a language the pool lacks), take
     the mean of the whole pool. The spread is divided by the encoder's gain (``EncoderScale``), so
     that ``(cosine - mean) / spread`` is in the shared z units.
@@ -173,15 +170,14 @@ def cohort_statistics(
     spreads = np.ones((queries, n_languages + 1), dtype=np.float32)
     if cosines.shape[1] == 0:
         return means, spreads
-    means[:] = cosines.mean(axis=1)[:, None]
-    cohort_of = np.full(len(language_codes), n_languages, dtype=np.int64)  # each pool passage's column
+    overall_mean = cosines.mean(axis=1)
+    overall_spread = np.maximum(cosines.std(axis=1), scale.spread_floor) / scale.gain
+    means[:] = overall_mean[:, None]
+    spreads[:] = overall_spread[:, None]
     for code in range(n_languages):
         columns = np.flatnonzero(language_codes == code)
         if len(columns) >= MIN_COHORT:
             means[:, code] = cosines[:, columns].mean(axis=1)
-            cohort_of[columns] = code
-    residuals = cosines - means[:, cohort_of]
-    spreads[:] = (np.maximum(np.sqrt((residuals**2).mean(axis=1)), scale.spread_floor) / scale.gain)[:, None]
     return means, spreads
 
 

@@ -24,6 +24,7 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup, escape
 
 from matcher.explanations import Explanation
+from matcher.recommend.calibration import shown
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 # The languages of the networks' secretariats (UNESCO, UCLG and GCE all work in these three).
@@ -103,8 +104,9 @@ class Translator:
         return format_decimal(value, format="0." + "0" * digits if digits else "0", locale=self.locale)
 
     def score(self, value: float) -> str:
-        """A calibrated score (0 to 1), two decimals, with the locale's decimal sign."""
-        return format_decimal(value, format="0.00", locale=self.locale)
+        """A calibrated score (0 to 1), two decimals, with the locale's decimal sign, never rounded
+        across a label boundary (0.6957, partial, shows as 0,69, not 0,70)."""
+        return format_decimal(shown(value, 2), format="0.00", locale=self.locale)
 
     def percent(self, value: float) -> str:
         return format_percent(value, locale=self.locale)
