@@ -91,6 +91,7 @@ IMPORT_OTHER = N_("%(message)s (got %(input)s)")
 
 # ---- expert groups ---------------------------------------------------------------------------------
 EXPERTS_FOUND = N_("%(count)s member(s) with evidence for this theme or its aspects (%(strong)s strong)")
+EXPERTS_SHORT = N_("%(details)s; %(asked)s asked, %(given)s given: no other member has at least partial evidence within the group's limits")
 EXPERTS_NONE = N_("nobody in the network states this; closest partial matches: %(details)s")
 EXPERTS_CLOSEST = N_("%(name)s (%(score).2f, %(details)s)")
 QUALITY: dict[str, str] = {"strong": N_("strong match"), "partial": N_("partial match"), "weak": N_("weak match")}

@@ -181,24 +181,30 @@ def cohort_statistics(
     return means, spreads
 
 
-# The share of a query's pool cosines, the highest, that the match spread leaves out as possibly related.
-RELATED_SHARE = 0.1
+# The median absolute deviation times this is the standard deviation of normally spread values.
+MAD_TO_SPREAD = 1.4826
 
 
-def unrelated_spread(cosines: np.ndarray, language_codes: np.ndarray, means: np.ndarray, scale: EncoderScale = USEM3_SCALE) -> np.ndarray:
-    """Each query's spread over the pool passages unrelated to it, (queries,): the spread of its
-    cosines around their cohort means (``means`` from ``cohort_statistics``) once the highest
-    RELATED_SHARE are left out; divided by the encoder's gain, floored like the other.
+def unrelated_spread(
+    cosines: np.ndarray, language_codes: np.ndarray, means: np.ndarray, scale: EncoderScale = USEM3_SCALE
+) -> np.ndarray:
+    """Each query's spread over the pool passages unrelated to it, (queries,): the median absolute
+    deviation of its cosines around their cohort means (``means`` from ``cohort_statistics``), as
+    a spread; divided by the encoder's gain, floored like the other.
 
-    Match evidence is measured in this spread. The whole pool's spread counts the passages that
-    do answer the query: in a network where a tenth of the members work on the query's theme
-    (the demo: about 30 members a topic, their strengths written in four languages) they widen
-    it, and a French need then met its English answer at z 3.4, a Spanish one at 3.1. Without
-    them, the spread is that of unrelated text, the scale on which 'better than anything
-    unrelated gets' is measured; on crosslingual-needs-xquad it separates answerable from
-    unanswerable needs better too (labelled-match +3 to +6 points at the same false-match)."""
+    Match evidence is measured in this spread. The whole pool's standard deviation counts the
+    passages that do answer the query: in a network where a tenth of the members work on the
+    query's theme (the demo: about 30 members a topic, their strengths written in four
+    languages) they widen it, and a French need met its English answer at z 3.4, a Spanish one
+    at 3.1; in a network of ten members where four answer, no answer could reach a partial match
+    at all. The median ignores up to half the pool: the spread is that of unrelated text, the
+    scale on which 'better than anything unrelated gets' is measured. On crosslingual-needs-xquad
+    it also separates answerable from unanswerable needs better (labelled-match +3 to +6 points
+    at the same false-match)."""
     queries, n = cosines.shape
     if n == 0:
         return np.ones(queries, dtype=np.float32)
-    residuals = np.sort(cosines - means[:, language_codes], axis=1)[:, : max(int(np.ceil(n * (1 - RELATED_SHARE))), 2)]
-    return (np.maximum(residuals.std(axis=1), scale.spread_floor) / scale.gain).astype(np.float32)
+    residuals = cosines - means[:, language_codes]
+    deviation = np.abs(residuals - np.median(residuals, axis=1, keepdims=True))
+    spread = MAD_TO_SPREAD * np.median(deviation, axis=1)
+    return (np.maximum(spread, scale.spread_floor) / scale.gain).astype(np.float32)

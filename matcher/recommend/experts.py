@@ -31,11 +31,12 @@ from matcher.explanations import (
     EXPERTS_FOUND,
     EXPERTS_NO_CLOSEST,
     EXPERTS_NONE,
+    EXPERTS_SHORT,
     QUALITY,
     Explanation,
     explain,
 )
-from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality
+from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality, match_score, shown
 from matcher.recommend.evidence import NeedEvidence, scale_positive
 from matcher.records import Member
 
@@ -71,7 +72,7 @@ class ExpertOptions(BaseModel):
 
 class AspectCover(BaseModel):
     aspect: str
-    score: float
+    score: float = Field(description="The match score of the quoted passage for the aspect (at least partial to cover it).")
     passage: str
     text: str
 
@@ -82,7 +83,11 @@ class ExpertPick(BaseModel):
     kind: str
     country: str
     region: str
-    relevance: float
+    relevance: float = Field(description="Ranking score for the theme (every piece of evidence).")
+    match_score: float = Field(
+        0.0,
+        description="0-1, what match_quality comes from: the best stated strength or authored document, theme or aspect.",
+    )
     match_quality: MatchQuality
     covers: list[AspectCover]
 
@@ -152,19 +157,33 @@ class ExpertFinder:
             aggregated[:, j] = affinity(level)
         return aggregated, best_column, column_map
 
+    def matches(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(queries, candidates) match scores (``calibration.match_score``: the best stated strength
+        or authored document, dense evidence, the same in every language) and the column of that
+        passage in ``scores``' column map (-1: none)."""
+        ev = self.evidence
+        levels = ev.levels(texts, self.encoder.encode_queries(texts))
+        from_document = levels.document > levels.strength
+        column = np.where(from_document, len(ev.strength_rows) + levels.document_where, levels.strength_where)
+        column = np.where(from_document & (levels.document_where < 0), -1, column)
+        return match_score(levels.match), column
+
     def group(self, theme: str, options: ExpertOptions | None = None) -> ExpertGroup:
         options = options or ExpertOptions()
         ev = self.evidence
         texts = [theme, *options.aspects]
-        scores, best_column, column_map = self.scores(texts, options.aggregation, options.top_k)
+        scores, _, column_map = self.scores(texts, options.aggregation, options.top_k)
+        matches, match_column = self.matches(texts)
         relevance = scores[0]
-        aspect_scores = scores[1:]
         allowed = [j for j, cid in enumerate(ev.candidates) if not options.kinds or self.by_id[cid].kind in options.kinds]
-        covers = np.where(aspect_scores >= options.aspect_threshold, aspect_scores, 0.0)
+        # An aspect is covered only by on-topic evidence: a stated strength or authored document
+        # at least partial on the match scale (profiles and shared words do not cover anything).
+        covers = np.where(matches[1:] >= options.aspect_threshold, matches[1:], 0.0)
         # A candidate that meets one aspect strongly is relevant to the theme the aspect is part of.
-        group_relevance = np.maximum(relevance, aspect_scores.max(axis=0)) if len(options.aspects) else relevance
-        # Only candidates with real evidence (for the theme or for one aspect) may join the group.
-        eligible = [j for j in allowed if relevance[j] >= options.min_relevance or bool((covers[:, j] > 0).any())]
+        group_relevance = np.maximum(relevance, scores[1:].max(axis=0)) if len(options.aspects) else relevance
+        # Only candidates with real evidence (for the theme or for one aspect) may join the group:
+        # judged on the match scale, so that the group is the same whatever the theme's language.
+        eligible = [j for j in allowed if matches[0, j] >= options.min_relevance or bool((covers[:, j] > 0).any())]
         excluded = set(options.exclude)
         eligible = [j for j in eligible if ev.candidates[j] not in excluded]
         best_cover = np.zeros(len(options.aspects), dtype=np.float32)
@@ -199,7 +218,9 @@ class ExpertFinder:
             per_country[c.country] = per_country.get(c.country, 0) + 1
             per_region[c.region] = per_region.get(c.region, 0) + 1
 
-        picks = [self._pick(j, float(relevance[j]), options.aspects, covers, best_column, column_map) for j in chosen]
+        picks = [
+            self._pick(j, float(relevance[j]), float(matches[0, j]), options.aspects, covers, match_column, column_map) for j in chosen
+        ]
         why: dict[str, Explanation] = {}
         for a, aspect in enumerate(options.aspects):
             if best_cover[a] > 0:
@@ -213,10 +234,15 @@ class ExpertFinder:
         if picks:
             strong = sum(p.match_quality == "strong" for p in picks)
             answer = explain(EXPERTS_FOUND, count=len(picks), strong=strong)
+            if len(picks) < options.k:  # k asked, fewer given: say why
+                answer = explain(EXPERTS_SHORT, answer, asked=options.k, given=len(picks))
         else:
             closest_codes = [int(j) for j in top if j in allowed][:CLOSEST]
-            closest = [self._pick(j, float(relevance[j]), options.aspects, covers, best_column, column_map) for j in closest_codes]
-            named = [explain(EXPERTS_CLOSEST, explain(QUALITY[p.match_quality]), name=p.name, score=p.relevance) for p in closest]
+            closest = [
+                self._pick(j, float(relevance[j]), float(matches[0, j]), options.aspects, covers, match_column, column_map)
+                for j in closest_codes
+            ]
+            named = [explain(EXPERTS_CLOSEST, explain(QUALITY[p.match_quality]), name=p.name, score=p.match_score) for p in closest]
             answer = explain(EXPERTS_NONE, *(named or [explain(EXPERTS_NO_CLOSEST)]))
         return ExpertGroup(
             theme=theme,
@@ -241,21 +267,23 @@ class ExpertFinder:
         self,
         j: int,
         relevance: float,
+        theme_match: float,
         aspects: list[str],
         covers: np.ndarray,
-        best_column: np.ndarray,
+        match_column: np.ndarray,
         column_map: list[tuple[str, int]],
     ) -> ExpertPick:
+        """Candidate ``j``: each aspect it covers quotes the passage its match score comes from."""
         ev = self.evidence
         c = self.by_id[ev.candidates[j]]
         covered = []
         for a, aspect in enumerate(aspects):
-            if covers[a, j] > 0 and best_column[a + 1, j] >= 0:
-                kind, row = column_map[best_column[a + 1, j]]
+            if covers[a, j] > 0 and match_column[a + 1, j] >= 0:
+                kind, row = column_map[match_column[a + 1, j]]
                 matrix = ev.member_matrix if kind == "m" else ev.resource_matrix
                 passage = matrix.passages[row]
-                covered.append(AspectCover(aspect=aspect, score=round(float(covers[a, j]), 4), passage=passage.key, text=passage.text))
-        best = max([relevance, *(float(covers[a, j]) for a in range(len(aspects)))])
+                covered.append(AspectCover(aspect=aspect, score=shown(float(covers[a, j])), passage=passage.key, text=passage.text))
+        best = max([theme_match, *(float(covers[a, j]) for a in range(len(aspects)))])
         return ExpertPick(
             id=c.id,
             name=c.name,
@@ -263,6 +291,7 @@ class ExpertFinder:
             country=c.country,
             region=c.region,
             relevance=round(relevance, 4),
+            match_score=shown(best),
             match_quality=match_quality(best),
             covers=covered,
         )
