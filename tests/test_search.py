@@ -108,8 +108,12 @@ def test_small_languages_borrow_the_cohort_of_large_ones() -> None:
     french = np.stack([np.linspace(0.9, 0.4, 100), np.zeros(100)]).astype(np.float32)  # (d, m): cosines 0.9 .. 0.4
     english = np.stack([np.linspace(0.7, 0.2, 100), np.zeros(100)]).astype(np.float32)
     portuguese = np.stack([np.full(MIN_CALIBRATION_ROWS - 1, 0.8), np.zeros(MIN_CALIBRATION_ROWS - 1)]).astype(np.float32)
-    stats = _cohort_statistics(query, {"fr": french, "en": english, "pt": portuguese}, USEM3_SCALE)
+    stats, unrelated = _cohort_statistics(query, {"fr": french, "en": english, "pt": portuguese}, USEM3_SCALE)
     spread = float(np.concatenate([french[0], english[0], portuguese[0]]).std())  # one spread: the whole pool's
     assert stats["fr"] == pytest.approx((0.65, spread), abs=1e-5)
     assert stats["en"] == pytest.approx((0.45, spread), abs=1e-5)
     assert stats["pt"] == pytest.approx(((0.65 + 0.45) / 2, spread), abs=1e-5)  # too small: the mean of the large ones
+    # The match spread: each cosine around its own language's mean, the median absolute deviation as a spread.
+    residuals = np.concatenate([french[0] - 0.65, english[0] - 0.45, portuguese[0] - 0.55])
+    mad = 1.4826 * float(np.median(np.abs(residuals - np.median(residuals))))
+    assert unrelated == pytest.approx(max(mad, USEM3_SCALE.spread_floor), abs=1e-5)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
 from matcher.indexing import Indexes
+from matcher.recommend.calibration import MatchQuality, match_quality, shown
 from matcher.records import Resource, ResourceKind
 from matcher.search.retrieval import OwnerHit, retrieve
 from matcher.settings import Settings
@@ -61,6 +62,10 @@ class ResourceHit(BaseModel):
     url: str | None
     published: dt.date | None
     score: float
+    match_score: float = Field(
+        0.0, description="0-1, what match_quality comes from: the dense evidence of the best passage, the same in every language."
+    )
+    match_quality: MatchQuality = "weak"
     snippet: Snippet
     explanation: ScoreParts
 
@@ -107,6 +112,8 @@ class ResourceSearcher:
     def _explain(self, hit: OwnerHit) -> ResourceHit:
         resource = self.resources[hit.owner_id]
         passage = hit.best_passage
+        # no dense evidence (lexical only, or dense search off): nothing says the meaning matches
+        match = hit.dense.match if hit.dense is not None and hit.dense.match is not None else 0.0
         return ResourceHit(
             id=resource.id,
             title=resource.title,
@@ -115,6 +122,8 @@ class ResourceSearcher:
             url=str(resource.url) if resource.url else None,
             published=resource.published,
             score=round(hit.score, 6),
+            match_score=shown(match),
+            match_quality=match_quality(match),
             snippet=Snippet(passage=passage.key, field=passage.field, text=_shorten(passage.text)),
             explanation=ScoreParts(
                 fused=round(hit.score, 6),

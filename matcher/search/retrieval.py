@@ -14,7 +14,7 @@ import numpy as np
 
 from matcher.indexing import CollectionIndex
 from matcher.passages import Passage
-from matcher.recommend.calibration import EncoderScale, affinity
+from matcher.recommend.calibration import EncoderScale, affinity, match_score, unrelated_spread
 from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
 
 MODES = ("hybrid", "dense", "lexical")
@@ -35,6 +35,7 @@ class Evidence:
     score: float
     rank: int
     ranking_score: float | None = None
+    match: float | None = None  # the match score of the passage (``calibration.match_score``), when calibrated
 
     @property
     def ranked_by(self) -> float:
@@ -127,18 +128,19 @@ def _dense(index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.n
         if len(subset):
             rows, scores = _search(index, query, depth, subset)
             searched.append((rows, scores, language))
-    statistics = _cohort_statistics(query[0], cohorts, index.scale)
-    calibrated: list[tuple[float, int, float]] = []
+    statistics, unrelated = _cohort_statistics(query[0], cohorts, index.scale)
+    calibrated: list[tuple[float, int, float, float]] = []
     for rows, scores, language in searched:
         mean, spread = statistics[language]
         levels = affinity((scores - mean) / spread)
-        calibrated += [(float(a), int(r), float(s)) for r, s, a in zip(rows, scores, levels, strict=True)]
+        matches = match_score((scores - mean) / unrelated)
+        calibrated += [(float(a), int(r), float(s), float(m)) for r, s, a, m in zip(rows, scores, levels, matches, strict=True)]
     calibrated.sort(key=lambda item: -item[0])
     best: dict[str, Evidence] = {}
-    for adjusted, row, cosine in calibrated:
+    for adjusted, row, cosine, match in calibrated:
         passage = index.passage(row)
         if passage.owner_id not in best:
-            best[passage.owner_id] = Evidence(passage, cosine, len(best) + 1, adjusted)
+            best[passage.owner_id] = Evidence(passage, cosine, len(best) + 1, adjusted, match)
     return best
 
 
@@ -162,16 +164,22 @@ def language_cohorts(index: CollectionIndex) -> dict[str, np.ndarray]:
     return cohorts
 
 
-def _cohort_statistics(query: np.ndarray, cohorts: dict[str, np.ndarray], scale: EncoderScale) -> dict[str, tuple[float, float]]:
+def _cohort_statistics(
+    query: np.ndarray, cohorts: dict[str, np.ndarray], scale: EncoderScale
+) -> tuple[dict[str, tuple[float, float]], float]:
     """The query's cosine mean in each language, and its spread over all of them (as
     ``calibration.cohort_statistics``); a language with fewer than MIN_CALIBRATION_ROWS passages
-    takes the mean of the larger ones."""
+    takes the mean of the larger ones. Second: the spread of the unrelated passages, which match
+    scores are measured in (``calibration.unrelated_spread``)."""
     cosines = {language: query @ vectors for language, vectors in cohorts.items()}
     everything = np.concatenate(list(cosines.values()))
     spread = max(float(everything.std()), scale.spread_floor) / scale.gain
     own = {language: float(values.mean()) for language, values in cosines.items() if len(values) >= MIN_CALIBRATION_ROWS}
     fallback = float(np.mean(list(own.values()))) if own else float(everything.mean())
-    return {language: (own.get(language, fallback), spread) for language in cohorts}
+    means = {language: own.get(language, fallback) for language in cohorts}
+    codes = np.concatenate([np.full(len(values), code) for code, values in enumerate(cosines.values())])
+    unrelated = float(unrelated_spread(everything[None, :], codes, np.asarray([[*means.values(), 0.0]]), scale)[0])
+    return {language: (means[language], spread) for language in cohorts}, unrelated
 
 
 def _search(index: CollectionIndex, query: np.ndarray, depth: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
