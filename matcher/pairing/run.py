@@ -137,7 +137,7 @@ def _gives(recommender: Recommender, needy: list[str], helpers: list[str]) -> np
     for i, member_id in enumerate(needy):
         needs = recommender.member(member_id).needs
         if needs:
-            weights = np.asarray([n.priority or 3 for n in needs], dtype=np.float64)
+            weights = np.asarray([n.weight for n in needs], dtype=np.float64)
             out[i] = weights @ matrix.scores[row : row + len(needs)] / weights.sum()
             row += len(needs)
     return out

@@ -6,6 +6,7 @@ recommender.peers("city-dakar-sn", PeerOptions(k=5, reciprocal=True))
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 
 import numpy as np
@@ -21,7 +22,7 @@ from matcher.recommend.evidence import EvidenceWeights, NeedEvidence
 from matcher.recommend.experts import ExpertFinder, ExpertGroup, ExpertOptions
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions, resources_for_member
 from matcher.recommend.peer_weights import load_weights
-from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRecommender
+from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRanking, PeerRecommender
 from matcher.recommend.representatives import RepresentativeFit, representative_fit
 from matcher.recommend.similarity import PassageMatrix
 from matcher.records import Member, Resource
@@ -37,13 +38,18 @@ class Recommender:
         encoder: TextEncoder,
         settings: Settings,
         graph: ExpertiseGraph | None = None,
+        *,
+        members_by_id: Mapping[str, Member] | None = None,
+        resources_by_id: Mapping[str, Resource] | None = None,
     ) -> None:
+        """``members_by_id``, ``resources_by_id``: the snapshot's id maps of the same records
+        (built here when the caller has none)."""
         self.graph = graph
         self.indexes = indexes
         self.members = members
         self.resources = resources
-        self.members_by_id = {m.id: m for m in members}
-        self.resources_by_id = {r.id: r for r in resources}
+        self.members_by_id = members_by_id if members_by_id is not None else {m.id: m for m in members}
+        self.resources_by_id = resources_by_id if resources_by_id is not None else {r.id: r for r in resources}
         self.encoder = encoder
         self.settings = settings
 
@@ -80,11 +86,11 @@ class Recommender:
     def peer_recommender(self) -> PeerRecommender:
         """Built once for this state of the data, not per request."""
         learned = load_weights(self.settings.data_dir, self.encoder.model_id)
-        return PeerRecommender(self.members, self.evidence, self.encoder, self.signals, learned)
+        return PeerRecommender(self.members, self.evidence, self.encoder, self.signals, learned, by_id=self.members_by_id)
 
     @cached_property
     def expert_finder(self) -> ExpertFinder:
-        return ExpertFinder(self.members, self.evidence, self.encoder)
+        return ExpertFinder(self.members, self.evidence, self.encoder, by_id=self.members_by_id)
 
     def member(self, member_id: str) -> Member:
         try:
@@ -92,13 +98,22 @@ class Recommender:
         except KeyError:
             raise UnknownIdError("member", member_id) from None
 
-    def peers(self, member: str | Member, options: PeerOptions | None = None) -> list[PeerMatch]:
-        """Peer partners for a stored member (by id) or an unsaved profile."""
+    def rank_peers(self, member: str | Member, options: PeerOptions | None = None) -> PeerRanking:
+        """Peer partners for a stored member (by id) or an unsaved profile: ids, scores and parts,
+        best first, not yet explained (``explain_peers``)."""
         target = self.member(member) if isinstance(member, str) else member
         options = options or PeerOptions()
         if options.graph_weight is None:  # the settings' default, for the CLI, the API and the evaluation alike
             options = options.model_copy(update={"graph_weight": self.settings.graph_weight})
-        return self.peer_recommender.recommend(target, options)
+        return self.peer_recommender.rank(target, options)
+
+    def explain_peers(self, ranking: PeerRanking) -> list[PeerMatch]:
+        """The results of ``ranking``, each with the evidence behind its score."""
+        return self.peer_recommender.explain(ranking)
+
+    def peers(self, member: str | Member, options: PeerOptions | None = None) -> list[PeerMatch]:
+        """``rank_peers``, then ``explain_peers``."""
+        return self.explain_peers(self.rank_peers(member, options))
 
     def experts(self, theme: str, options: ExpertOptions | None = None) -> ExpertGroup:
         """An expert group for a theme, covering its aspects."""

@@ -17,6 +17,7 @@ evidence, the group is empty and the answer says so, naming the closest weak mat
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 import numpy as np
@@ -99,8 +100,11 @@ class ExpertGroup(BaseModel):
 
 
 class ExpertFinder:
-    def __init__(self, members: list[Member], evidence: NeedEvidence, encoder: TextEncoder) -> None:
-        self.by_id = {m.id: m for m in members}
+    def __init__(
+        self, members: list[Member], evidence: NeedEvidence, encoder: TextEncoder, *, by_id: Mapping[str, Member] | None = None
+    ) -> None:
+        """``by_id``: the snapshot's id -> member map of ``members`` (built here when there is none)."""
+        self.by_id = by_id if by_id is not None else {m.id: m for m in members}
         self.evidence = evidence
         self.encoder = encoder
 

@@ -19,7 +19,7 @@ is weak are left out; when nobody reaches a partial match, the closest few come 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,12 +32,19 @@ from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match
 from matcher.recommend.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
 from matcher.recommend.peer_weights import PartWeights
 from matcher.recommend.similarity import OwnerGroups, Prepared, max_by_owner
-from matcher.records import Member
+from matcher.records import DEFAULT_PRIORITY, Member
 
 PeerMode = Literal["complementary", "similar", "blend"]
 CONTEXT_WEIGHTS = {"needs": 0.5, "profile": 0.25, "kind": 0.15, "clusters": 0.1}
 CLOSEST = 3  # weak matches returned, flagged, when no candidate has evidence
 NO_EVIDENCE = "no evidence: nobody in the network states this; closest partial match"
+SCORE_DIGITS = 4  # digits of a score as shown, cached and evaluated (one rounding, so all three agree)
+# Reciprocal mode scores the reverse direction only for the forward ranking's head: a candidate
+# far down the forward ranking cannot reach the top k by harmonic mean, since the mean is at
+# most twice the smaller side. Five times k, and at least 50, leaves room for the reverse
+# direction to reorder the head without scoring every member's needs for each request.
+RECIPROCAL_DEPTH = 5
+RECIPROCAL_FLOOR = 50
 
 
 class PeerOptions(BaseModel):
@@ -68,7 +75,7 @@ class PeerOptions(BaseModel):
     )
 
 
-class ScoreParts(BaseModel):
+class PeerScoreParts(BaseModel):
     gives: float
     context: float
     graph: float | None = None
@@ -100,7 +107,7 @@ class PeerMatch(BaseModel):
     region: str
     score: float
     match_quality: MatchQuality
-    parts: ScoreParts
+    parts: PeerScoreParts
     needs_met: list[NeedMet]
     offers_back: list[NeedMet] = []
     shared_languages: list[str]
@@ -128,6 +135,26 @@ class Parts:
         return np.zeros_like(self.gives) if self.graph is None else graph_bonus(self.graph, self.gives, 1.0)
 
 
+@dataclass(frozen=True)
+class PeerRanking:
+    """A ranking for one member, best first, as ``implicit``'s ``recommend`` gives it: ids and
+    scores (rounded to ``SCORE_DIGITS``, as shown) with their parts; ``rows``, ``gives`` and
+    ``evidence`` are what ``PeerRecommender.explain`` needs to explain the results shown."""
+
+    member: Member
+    rows: list[int]  # candidate codes (``NeedEvidence.candidates``)
+    ids: list[str]
+    scores: list[float]
+    parts: list[PeerScoreParts]
+    gives: list[float]  # unrounded: the match quality is judged on it
+    no_evidence: bool  # nobody reached a partial match: these are the closest, flagged
+    evidence: Parts
+
+    def scored(self) -> dict[str, float]:
+        """``{id: score}``, the TREC/ranx run of this ranking."""
+        return dict(zip(self.ids, self.scores, strict=True))
+
+
 class PeerRecommender:
     def __init__(
         self,
@@ -136,13 +163,16 @@ class PeerRecommender:
         encoder: TextEncoder,
         signals: GraphSignals | None = None,
         learned: PartWeights | None = None,
+        *,
+        by_id: Mapping[str, Member] | None = None,
     ) -> None:
         """``learned``: weights of the parts learned from feedback (``peer_weights``), used in
-        complementary mode; None: the defaults."""
+        complementary mode; None: the defaults. ``by_id``: the snapshot's id -> member map of
+        ``members`` (built here when there is none)."""
         self.signals = signals
         self.learned = learned
         self.members = members
-        self.by_id = {m.id: m for m in members}
+        self.by_id = by_id if by_id is not None else {m.id: m for m in members}
         self.evidence = evidence
         self.encoder = encoder
         # Facts about each candidate that every request compares against, gathered once.
@@ -166,11 +196,13 @@ class PeerRecommender:
         are some; None: the mode's own combination (blend, similar) or the defaults."""
         return self.learned if options.mode == "complementary" else None
 
-    def recommend(self, member: Member, options: PeerOptions | None = None) -> list[PeerMatch]:
+    def rank(self, member: Member, options: PeerOptions | None = None) -> PeerRanking:
+        """The top ``options.k`` candidates for ``member``, best first: ids, scores and parts,
+        no explanation (``explain`` builds it for the results shown). Every exclusion, the
+        caller's ``options.exclude`` included, is applied before the per-country cap."""
         options = options or PeerOptions()
         ev = self.evidence
         parts = self.parts(member, options)
-        needs, priorities, vectors, scores = parts.needs, parts.priorities, parts.vectors, parts.scores
         gives, context, graph = parts.gives, parts.context, parts.graph
 
         learned = self.weights_for(options)
@@ -191,33 +223,38 @@ class PeerRecommender:
         receives: dict[int, float] = {}
         final = {j: float(base[j]) for j in order}
         if options.reciprocal:
-            pool = order[: max(5 * options.k, 50)]
+            pool = order[: reciprocal_pool(options.k)]
             receives = self._receives(member, pool)
             # The forward direction is the score the options asked for (mode, blend, graph), so
             # --reciprocal changes how candidates are ranked, not which options count.
             final = {j: _harmonic(float(base[j]), receives[j]) for j in pool}
             order = sorted(pool, key=lambda j: (-final[j], ev.candidates[j]))
         chosen = _cap_per_country(order, [self.by_id[c].country for c in ev.candidates], options)
-        results = [
-            self._explain(
-                member,
-                j,
-                needs,
-                priorities,
-                vectors,
-                scores,
-                float(gives[j]),
-                float(context[j]),
-                receives.get(j),
-                None if graph is None else float(graph[j]),
-                final[j],
-            )
-            for j in chosen
-        ]
-        if no_evidence:
+        return PeerRanking(
+            member=member,
+            rows=chosen,
+            ids=[ev.candidates[j] for j in chosen],
+            scores=[round(final[j], SCORE_DIGITS) for j in chosen],
+            parts=[
+                _score_parts(float(gives[j]), float(context[j]), receives.get(j), None if graph is None else float(graph[j]))
+                for j in chosen
+            ],
+            gives=[float(gives[j]) for j in chosen],
+            no_evidence=no_evidence,
+            evidence=parts,
+        )
+
+    def explain(self, ranking: PeerRanking) -> list[PeerMatch]:
+        """The explained results of ``ranking``: for each, the evidence that meets each need."""
+        results = [self._explain(ranking, at) for at in range(len(ranking.rows))]
+        if ranking.no_evidence:
             for result in results:
                 result.flags.append(NO_EVIDENCE)
         return results
+
+    def recommend(self, member: Member, options: PeerOptions | None = None) -> list[PeerMatch]:
+        """``rank``, then ``explain`` every result."""
+        return self.explain(self.rank(member, options))
 
     # ---- parts of the score ------------------------------------------------------------------
 
@@ -240,10 +277,10 @@ class PeerRecommender:
         assigned = assigner.assign([n.text for n in untagged], query=unsaved) if assigner and untagged else []
         for need in member.needs:
             if need.topic:
-                topics[need.topic] = topics.get(need.topic, 0.0) + (need.priority or 3)
+                topics[need.topic] = topics.get(need.topic, 0.0) + need.weight
         for need, found in zip(untagged, assigned, strict=True):
             for topic, _ in found:
-                topics[topic] = topics.get(topic, 0.0) + (need.priority or 3)
+                topics[topic] = topics.get(topic, 0.0) + need.weight
         ranks = self.signals.pagerank_from_needs(topics)
         return np.asarray([ranks.get(c, 0.0) for c in self.evidence.candidates], dtype=np.float32)
 
@@ -344,32 +381,20 @@ class PeerRecommender:
             )
         return allowed
 
-    def _explain(
-        self,
-        member: Member,
-        j: int,
-        needs: list[str],
-        priorities: list[int],
-        vectors: np.ndarray,
-        scores: NeedScores,
-        gives: float,
-        context: float,
-        receives: float | None,
-        graph: float | None,
-        score: float,
-    ) -> PeerMatch:
-        """The result for candidate ``j``; ``score`` is the one it was ranked by (its parts come too)."""
+    def _explain(self, ranking: PeerRanking, at: int) -> PeerMatch:
+        """The result at position ``at`` of ``ranking``, with the score it was ranked by and its parts."""
         ev = self.evidence
+        member, j, parts = ranking.member, ranking.rows[at], ranking.evidence
         candidate = self.by_id[ev.candidates[j]]
         met = []
-        for i, need in enumerate(needs):
-            items = ev.explain(scores, i, j, needs, vectors)
-            total = float(scores.total[i, j])
+        for i, need in enumerate(parts.needs):
+            items = ev.explain(parts.scores, i, j, parts.needs, parts.vectors)
+            total = float(parts.scores.total[i, j])
             met.append(
                 NeedMet(
                     need=need,
-                    priority=priorities[i] if member.needs else None,
-                    score=round(total, 4),
+                    priority=parts.priorities[i] if member.needs else None,
+                    score=round(total, SCORE_DIGITS),
                     evidence=[MatchedEvidence(**item.__dict__) for item in items],
                 )
             )
@@ -380,22 +405,15 @@ class PeerRecommender:
             flags.append("no common working language")
         if candidate.id in member.partners:
             flags.append("existing partner")
-        mutual = _harmonic(gives, receives) if receives is not None else None
         return PeerMatch(
             id=candidate.id,
             name=candidate.name,
             kind=candidate.kind,
             country=candidate.country,
             region=candidate.region,
-            score=round(score, 4),
-            match_quality=match_quality(gives),
-            parts=ScoreParts(
-                gives=round(gives, 4),
-                context=round(context, 4),
-                receives=round(receives, 4) if receives is not None else None,
-                graph=round(graph, 4) if graph is not None else None,
-                mutual=round(mutual, 4) if mutual is not None else None,
-            ),
+            score=ranking.scores[at],
+            match_quality=match_quality(ranking.gives[at]),
+            parts=ranking.parts[at],
             needs_met=met,
             shared_languages=shared_languages,
             shared_clusters=sorted({c.cluster for c in member.clusters} & {c.cluster for c in candidate.clusters}),
@@ -404,16 +422,33 @@ class PeerRecommender:
         )
 
 
+def _score_parts(gives: float, context: float, receives: float | None, graph: float | None) -> PeerScoreParts:
+    mutual = _harmonic(gives, receives) if receives is not None else None
+    return PeerScoreParts(
+        gives=round(gives, SCORE_DIGITS),
+        context=round(context, SCORE_DIGITS),
+        receives=round(receives, SCORE_DIGITS) if receives is not None else None,
+        graph=round(graph, SCORE_DIGITS) if graph is not None else None,
+        mutual=round(mutual, SCORE_DIGITS) if mutual is not None else None,
+    )
+
+
+def reciprocal_pool(k: int) -> int:
+    """Candidates whose reverse direction is scored in reciprocal mode: the forward top
+    ``RECIPROCAL_DEPTH`` x k, and never fewer than ``RECIPROCAL_FLOOR``."""
+    return max(RECIPROCAL_DEPTH * k, RECIPROCAL_FLOOR)
+
+
 def _needs_of(member: Member) -> tuple[list[str], list[int]]:
     """The member's needs and priorities; a member that states none is matched on its profile."""
     if member.needs:
-        return [n.text for n in member.needs], [n.priority or 3 for n in member.needs]
-    return [member.profile or member.name], [3]
+        return [n.text for n in member.needs], [n.weight for n in member.needs]
+    return [member.profile or member.name], [DEFAULT_PRIORITY]
 
 
 def _priority(member: Member, field: str) -> int:
     index = int(field.split(":", 1)[1])
-    return member.needs[index].priority or 3
+    return member.needs[index].weight
 
 
 def graph_bonus(graph: np.ndarray, gives: np.ndarray, weight: float) -> np.ndarray:

@@ -15,8 +15,8 @@ from matcher.errors import PeermatchError
 from matcher.pairing.problem import PairingConstraints
 from matcher.pairing.run import PairingRequest
 from matcher.partnerships import Partnerships
-from matcher.partnerships.pairing import with_proposal_history
 from matcher.records import MEMBER_KINDS, REGIONS
+from matcher.usecases.pairing import with_proposal_history
 from service.console.web import SignedIn, spreadsheet_safe
 from service.jobs import Job, QueueFull
 
