@@ -55,7 +55,9 @@ def capped(tmp_path: Path) -> tuple[TestClient, Workspace]:
     return TestClient(service), service.state.service.workspace
 
 
-def test_a_declined_member_frees_its_countrys_place_in_every_answer(capped: tuple[TestClient, Workspace], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_declined_member_frees_its_countrys_place_in_every_answer(
+    capped: tuple[TestClient, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
     client, workspace = capped
 
     def get() -> list[str]:

@@ -265,7 +265,7 @@ def _best_need(recommender: Recommender, mentee: str, mentor: str) -> tuple[str 
     if not needs:
         return None, None, None
     texts = [n.text for n in needs]
-    vectors = recommender.encoder.encode(texts)
+    vectors = recommender.stored_vectors.vectors(mentee, texts, [f"need:{i}" for i in range(len(needs))])
     scores = recommender.evidence.score(texts, vectors)
     column = recommender.evidence.code_of[mentor]
     best = int(np.argmax(scores.total[:, column]))

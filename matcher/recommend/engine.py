@@ -25,6 +25,7 @@ from matcher.recommend.peer_weights import load_weights
 from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRanking, PeerRecommender
 from matcher.recommend.representatives import RepresentativeFit, representative_fit
 from matcher.recommend.similarity import PassageMatrix
+from matcher.recommend.stored_vectors import StoredVectors
 from matcher.records import Member, Resource
 from matcher.settings import Settings
 
@@ -83,10 +84,17 @@ class Recommender:
         return NeedEvidence(self.members, self.resources, self.member_matrix, self.resource_matrix, weights)
 
     @cached_property
+    def stored_vectors(self) -> StoredVectors:
+        """Stored members' need and profile vectors, read from the member matrix."""
+        return StoredVectors(self.member_matrix, self.encoder)
+
+    @cached_property
     def peer_recommender(self) -> PeerRecommender:
         """Built once for this state of the data, not per request."""
         learned = load_weights(self.settings.data_dir, self.encoder.model_id)
-        return PeerRecommender(self.members, self.evidence, self.encoder, self.signals, learned, by_id=self.members_by_id)
+        return PeerRecommender(
+            self.members, self.evidence, self.encoder, self.signals, learned, by_id=self.members_by_id, stored=self.stored_vectors
+        )
 
     @cached_property
     def expert_finder(self) -> ExpertFinder:

@@ -19,7 +19,7 @@ is weak are left out; when nobody reaches a partial match, the closest few come 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,6 +32,7 @@ from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match
 from matcher.recommend.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
 from matcher.recommend.peer_weights import PartWeights
 from matcher.recommend.similarity import OwnerGroups, Prepared, max_by_owner
+from matcher.recommend.stored_vectors import StoredVectors
 from matcher.records import DEFAULT_PRIORITY, Member
 
 PeerMode = Literal["complementary", "similar", "blend"]
@@ -165,11 +166,14 @@ class PeerRecommender:
         learned: PartWeights | None = None,
         *,
         by_id: Mapping[str, Member] | None = None,
+        stored: StoredVectors | None = None,
     ) -> None:
         """``learned``: weights of the parts learned from feedback (``peer_weights``), used in
         complementary mode; None: the defaults. ``by_id``: the snapshot's id -> member map of
-        ``members`` (built here when there is none)."""
+        ``members`` (built here when there is none); ``stored``: stored members' vectors (from
+        ``evidence``'s member matrix when there is none)."""
         self.signals = signals
+        self.stored = stored if stored is not None else StoredVectors(evidence.member_matrix, encoder)
         self.learned = learned
         self.members = members
         self.by_id = by_id if by_id is not None else {m.id: m for m in members}
@@ -183,7 +187,8 @@ class PeerRecommender:
         """The parts of every candidate's score for ``member`` (also what feedback is learned from)."""
         ev = self.evidence
         needs, priorities = _needs_of(member)
-        vectors = self._encode_for(member)(needs)
+        fields = [f"need:{i}" for i in range(len(member.needs))] if member.needs else ["profile"]
+        vectors = self._vectors(member, needs, fields)
         prepared = ev.prepare(needs, vectors)
         scores = ev.score(needs, vectors, prepared)
         weights = np.asarray(priorities, dtype=np.float32)
@@ -287,10 +292,12 @@ class PeerRecommender:
     def _stored(self, member: Member) -> bool:
         return self.by_id.get(member.id) == member
 
-    def _encode_for(self, member: Member) -> Callable[[list[str]], np.ndarray]:
-        """A stored member's texts are the store's (bounded, worth keeping on disk); an unsaved
-        profile's came with a request, and are embedded as queries (never written to disk)."""
-        return self.encoder.encode if self._stored(member) else self.encoder.encode_queries
+    def _vectors(self, member: Member, texts: list[str], fields: list[str]) -> np.ndarray:
+        """A stored member's texts are rows of the snapshot's matrix (``StoredVectors``); an
+        unsaved profile's came with a request, and are embedded as queries (never written to disk)."""
+        if self._stored(member):
+            return self.stored.vectors(member.id, texts, fields)
+        return self.encoder.encode_queries(texts)
 
     def _context(self, member: Member, prepared: Prepared) -> np.ndarray:
         ev = self.evidence
@@ -298,7 +305,7 @@ class PeerRecommender:
         _, need_scores = ev.member_similarity.rows(prepared, ev.need_set)
         same_needs, _ = max_by_owner(need_scores, ev.need_groups, n)
         same_needs = np.where(np.isfinite(same_needs), np.maximum(same_needs, 0.0), 0.0).mean(axis=0) if member.needs else np.zeros(n)
-        profile_vector = self._encode_for(member)([member.profile or member.name])
+        profile_vector = self._vectors(member, [member.profile or member.name], ["profile"])
         prepared_profile = ev.member_similarity.prepare([member.profile or member.name], profile_vector)
         _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_set)
         profile, _ = max_by_owner(profile_scores, ev.profile_groups, n)
