@@ -126,7 +126,7 @@ def experts(
         typer.Option(help="breadth (documents as one body of work), pooled (as peer scores), max, mean or topk of the evidence."),
     ] = "breadth",
     max_per_country: Annotated[int | None, typer.Option(help="At most this many per country (0: no cap).")] = 1,
-    region_balance: Annotated[bool, typer.Option(help="At most ceil(k/5) per region.")] = False,
+    region_balance: Annotated[bool, typer.Option(help="At most ceil(k/5) per region: an equal share of the five regions.")] = False,
     kind: Many = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,

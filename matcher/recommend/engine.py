@@ -29,6 +29,26 @@ from matcher.recommend.stored_vectors import StoredVectors
 from matcher.records import Member, Resource
 from matcher.settings import Settings
 
+# The EvidenceWeights fields a setting chooses, and the setting that does (where the names
+# differ, the setting's name is the one users know). The defaults are the settings'; a test
+# checks that EvidenceWeights() equals evidence_weights(Settings()), so the two cannot drift.
+EVIDENCE_SETTINGS = {
+    "passage_lexical_gain": "evidence_lexical_gain",
+    "profile_lexical_gain": "profile_lexical_gain",
+    "corroboration_threshold": "corroboration_threshold",
+    "corroboration_cap": "corroboration_cap",
+    "centroid_gain": "centroid_gain",
+    "document_breadth": "document_breadth",
+    "volume_next_boundary": "volume_next_boundary",
+    "dense": "dense_evidence",
+    "calibrate": "calibrate_languages",
+}
+
+
+def evidence_weights(settings: Settings) -> EvidenceWeights:
+    """How evidence pools under ``settings``; the fields no setting chooses keep EvidenceWeights' own."""
+    return EvidenceWeights(**{field: getattr(settings, name) for field, name in EVIDENCE_SETTINGS.items()})
+
 
 class Recommender:
     def __init__(
@@ -69,18 +89,7 @@ class Recommender:
 
     @cached_property
     def evidence(self) -> NeedEvidence:
-        settings = self.settings
-        weights = EvidenceWeights(
-            passage_lexical_gain=settings.evidence_lexical_gain,
-            profile_lexical_gain=settings.profile_lexical_gain,
-            corroboration_threshold=settings.corroboration_threshold,
-            corroboration_cap=settings.corroboration_cap,
-            centroid_gain=settings.centroid_gain,
-            document_breadth=settings.document_breadth,
-            volume_next_boundary=settings.volume_next_boundary,
-            dense=settings.dense_evidence,
-            calibrate=settings.calibrate_languages,
-        )
+        weights = evidence_weights(self.settings)
         return NeedEvidence(self.members, self.resources, self.member_matrix, self.resource_matrix, weights)
 
     @cached_property
