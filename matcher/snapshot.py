@@ -15,7 +15,7 @@ from embeddings.embedder import TextEncoder
 from matcher.errors import UnknownIdError
 from matcher.graph.build import ExpertiseGraph
 from matcher.graph.taxonomy import Topic, TopicAssigner, load_taxonomy
-from matcher.indexing import Indexes
+from matcher.index.indexes import Indexes
 from matcher.recommend.engine import Recommender
 from matcher.recommend.peer_weights import weights_mark
 from matcher.records import Member, Resource

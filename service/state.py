@@ -19,7 +19,7 @@ from typing import Any
 
 from embeddings.embedder import TextEncoder
 from matcher.errors import IndexNotBuiltError
-from matcher.importing import ImportReport
+from matcher.ingest.importing import ImportReport
 from matcher.partnerships import Partnerships
 from matcher.recommend.peers import PeerOptions
 from matcher.records import Member, RecordType, Resource

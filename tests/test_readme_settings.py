@@ -18,7 +18,7 @@ def settings_table(text: str) -> list[tuple[str, str]]:
     """(variable, stated default) of each row of the README's "## Settings" table; a row naming
     two variables (``PEERMATCH_PASSAGE_WORDS`` / ``_OVERLAP`` | 120 / 30) gives two pairs."""
     section = text.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for line in section.splitlines():
         cells = [cell.strip() for cell in line.strip("|").split("|")]
         if len(cells) < 3 or not cells[0].startswith("`PEERMATCH_"):

@@ -16,7 +16,7 @@ from matcher.errors import UnknownIdError
 from matcher.graph.build import ExpertiseGraph
 from matcher.graph.capacity import CapacityMap, capacity_map
 from matcher.graph.signals import GraphSignals
-from matcher.indexing import Indexes
+from matcher.index.indexes import Indexes
 from matcher.recommend.affinity import AffinityMatrix, affinity_matrix
 from matcher.recommend.evidence import EvidenceWeights, NeedEvidence
 from matcher.recommend.experts import ExpertFinder, ExpertGroup, ExpertOptions

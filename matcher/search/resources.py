@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from embeddings.embedder import TextEncoder
-from matcher.indexing import Indexes
+from matcher.index.indexes import Indexes
 from matcher.records import Resource, ResourceKind
 from matcher.search.retrieval import OwnerHit, retrieve
 from matcher.settings import Settings
@@ -34,7 +34,7 @@ class ResourceFilters:
         return not (self.languages or self.kinds or self.published_after)
 
 
-class ScoreParts(BaseModel):
+class SearchScoreParts(BaseModel):
     """Where a score comes from: each retriever's rank and raw score, and the fused total."""
 
     fused: float
@@ -62,7 +62,7 @@ class ResourceHit(BaseModel):
     published: dt.date | None
     score: float
     snippet: Snippet
-    explanation: ScoreParts
+    explanation: SearchScoreParts
 
 
 class ResourceSearcher:
@@ -116,7 +116,7 @@ class ResourceSearcher:
             published=resource.published,
             score=round(hit.score, 6),
             snippet=Snippet(passage=passage.key, field=passage.field, text=_shorten(passage.text)),
-            explanation=ScoreParts(
+            explanation=SearchScoreParts(
                 fused=round(hit.score, 6),
                 fusion=self.settings.fusion,
                 dense_rank=hit.dense.rank if hit.dense else None,

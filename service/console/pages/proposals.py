@@ -13,14 +13,14 @@ from fastapi.responses import Response
 from matcher.errors import PeermatchError
 from matcher.partnerships import Partnerships
 from matcher.partnerships.model import STATUSES
-from service.console.web import Page, SignedIn
+from service.console.web import ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
 ProposalId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # SQLite's integers: a larger id cannot exist
 PAGE_SIZE = 50
 
 
-def partnerships(page: Page) -> Partnerships:
+def partnerships(page: ConsolePage) -> Partnerships:
     return Partnerships(page.state.workspace.store)
 
 
