@@ -31,8 +31,8 @@ test: install
 	$(BIN)/python -m pytest -q
 
 lint: install
-	$(BIN)/ruff check embeddings matcher service evaluation cli tests
-	$(BIN)/mypy embeddings matcher service evaluation cli tests
+	$(BIN)/ruff check embeddings matcher service evaluation cli tools tests
+	$(BIN)/mypy embeddings matcher service evaluation cli tools tests
 
 bench: demo
 	$(BIN)/peermatch eval bench --data-dir $(DATA_DIR)

@@ -18,14 +18,11 @@ recommend_app = typer.Typer(help="Peer partners, expert groups, representative f
 Many = Annotated[list[str] | None, typer.Option(help="Repeatable.")]
 
 
-def _recommender(data_dir: Path | None) -> Any:
-    from matcher.recommend.engine import Recommender
-
-    recommender: Recommender = workspace_for(data_dir).snapshot().recommender
-    return recommender
+def _snapshot(data_dir: Path | None) -> Any:
+    return workspace_for(data_dir).snapshot()
 
 
-def _member_or_profile(recommender: Any, member_id: str | None, profile: Path | None) -> Any:
+def _member_or_profile(member_id: str | None, profile: Path | None) -> Any:
     from pydantic import ValidationError
 
     from matcher.records import Member
@@ -68,6 +65,7 @@ def peers(
     Partners declined in earlier proposals are left out unless --include-declined."""
     from matcher.partnerships import Partnerships
     from matcher.recommend.peers import PeerOptions
+    from matcher.usecases.peers import explained, peers_for
 
     try:
         options = PeerOptions(
@@ -87,12 +85,10 @@ def peers(
             graph_weight=graph_weight,
         )
         workspace = workspace_for(data_dir)
-        recommender = workspace.snapshot().recommender
-        target = _member_or_profile(recommender, member_id, profile)
-        leave_out = Partnerships(workspace.store).left_out_of_peers(target if isinstance(target, str) else target.id, include_declined)
-        if leave_out:
-            options = options.model_copy(update={"exclude": sorted(leave_out)})
-        results = recommender.peers(target, options)
+        snapshot = workspace.snapshot()
+        target = _member_or_profile(member_id, profile)
+        ranked = peers_for(snapshot, Partnerships(workspace.store), target, options, include_declined=include_declined)
+        results = explained(snapshot, ranked)
     except PeermatchError as error:
         fail(error)
     payload = [r.model_dump() for r in results]
@@ -131,13 +127,14 @@ def experts(
         typer.Option(help="breadth (documents as one body of work), pooled (as peer scores), max, mean or topk of the evidence."),
     ] = "breadth",
     max_per_country: Annotated[int | None, typer.Option(help="At most this many per country (0: no cap).")] = 1,
-    region_balance: Annotated[bool, typer.Option(help="At most ceil(k/5) per region.")] = False,
+    region_balance: Annotated[bool, typer.Option(help="At most ceil(k/5) per region: an equal share of the five regions.")] = False,
     kind: Many = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Compose an expert group for a theme that covers its aspects; say which aspect nobody covers."""
     from matcher.recommend.experts import ExpertOptions
+    from matcher.usecases.experts import experts_for
 
     try:
         options = ExpertOptions(
@@ -148,7 +145,7 @@ def experts(
             region_balance=region_balance,
             kinds=kind,
         )
-        group = _recommender(data_dir).experts(theme, options)
+        group = experts_for(_snapshot(data_dir), theme, options)
     except PeermatchError as error:
         fail(error)
 
@@ -173,15 +170,10 @@ def fit(
     as_json: JsonFlag = False,
 ) -> None:
     """How well a member's representative fits a cluster's theme, with reasons; poor fits are flagged."""
-    from cli.common import settings_for
-    from matcher.recommend.clusters import known_clusters
+    from matcher.usecases.experts import representative_fit_for
 
-    clusters = known_clusters(settings_for(data_dir).taxonomy_path)
-    if cluster not in clusters:
-        console.print(f"[red]error:[/red] unknown cluster '{cluster}' (known: {', '.join(clusters)})")
-        raise typer.Exit(code=2)
     try:
-        result = _recommender(data_dir).representative_fit(member_id, cluster)
+        result = representative_fit_for(_snapshot(data_dir), member_id, cluster)
     except PeermatchError as error:
         fail(error)
     emit(result.model_dump(), as_json, lambda p: console.print(f"{p['fit']} ({p['score']}): " + "; ".join(p["reasons"])))
@@ -197,9 +189,10 @@ def resources_for(
 ) -> None:
     """Resources for a member's needs and profile (not its own; near-duplicates folded)."""
     from matcher.recommend.member_resources import MemberResourceOptions
+    from matcher.usecases.experts import resources_for
 
     try:
-        hits = _recommender(data_dir).resources_for(member_id, MemberResourceOptions(k=k, all_languages=all_languages))
+        hits = resources_for(_snapshot(data_dir), member_id, MemberResourceOptions(k=k, all_languages=all_languages))
     except PeermatchError as error:
         fail(error)
 
@@ -220,7 +213,7 @@ def affinity(
 ) -> None:
     """The need x member affinity matrix, scored as peer results are, as CSV and JSON."""
     try:
-        matrix = _recommender(data_dir).affinity(needy, member)
+        matrix = _snapshot(data_dir).recommender.affinity(needy, member)
     except PeermatchError as error:
         fail(error)
     csv_path, json_path = out.with_suffix(".csv"), out.with_suffix(".json")
@@ -283,9 +276,9 @@ def pair(
     from pydantic import ValidationError
 
     from matcher.pairing.problem import PairingConstraints
-    from matcher.pairing.run import PairingRequest, pair_cohort
+    from matcher.pairing.run import PairingRequest
     from matcher.partnerships import Partnerships
-    from matcher.partnerships.pairing import with_proposal_history
+    from matcher.usecases.pairing import pairing_for
 
     try:
         weights = {}
@@ -319,8 +312,7 @@ def pair(
             include_declined=include_declined,
         )
         workspace = workspace_for(data_dir)
-        request = with_proposal_history(request, Partnerships(workspace.store))
-        result = pair_cohort(workspace.snapshot().recommender, request)
+        result = pairing_for(workspace.snapshot(), Partnerships(workspace.store), request)
     except (ValidationError, ValueError) as error:
         fail(PeermatchError(str(error)))
     except PeermatchError as error:

@@ -3,6 +3,7 @@ catalogue coverage, intra-list diversity, exposure by region, reciprocity."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import combinations
 
 import numpy as np
@@ -49,7 +50,7 @@ def intra_list_diversity(runs: dict[str, dict[str, float]], vectors: dict[str, n
     return round(float(np.mean(values)), 4) if values else 0.0
 
 
-def exposure_by_region(runs: dict[str, dict[str, float]], members: dict[str, Member], k: int = 10) -> dict[str, float]:
+def exposure_by_region(runs: dict[str, dict[str, float]], members: Mapping[str, Member], k: int = 10) -> dict[str, float]:
     counts: dict[str, int] = {}
     total = 0
     for scores in runs.values():
@@ -63,7 +64,7 @@ def exposure_by_region(runs: dict[str, dict[str, float]], members: dict[str, Mem
     return shares
 
 
-def reciprocity(runs: dict[str, dict[str, float]], query_member: dict[str, str], members: dict[str, Member], k: int = 10) -> float:
+def reciprocity(runs: dict[str, dict[str, float]], query_member: dict[str, str], members: Mapping[str, Member], k: int = 10) -> float:
     """Share of recommended pairs where the candidate also needs a topic the asker is strong in."""
     hits, total = 0, 0
     for qid, scores in runs.items():

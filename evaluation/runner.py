@@ -7,7 +7,7 @@ the embedder and changes only how scores are computed.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -18,8 +18,9 @@ from evaluation.variants import Variant
 from matcher.recommend.engine import Recommender
 from matcher.recommend.peers import PeerOptions
 from matcher.records import Member
-from matcher.search.resources import ResourceSearcher
 from matcher.settings import Settings
+from matcher.snapshot import Snapshot
+from matcher.usecases.peers import peers_for
 from matcher.workspace import Workspace
 
 Runs = dict[str, dict[str, float]]
@@ -38,16 +39,22 @@ class Harness:
         workspace.import_files([dataset.folder / "members.jsonl", dataset.folder / "resources.jsonl"])
         return cls(dataset, workspace)
 
-    def recommender(self, variant: Variant) -> Recommender:
-        settings = self.workspace.settings.model_copy(update=variant.settings)
+    def snapshot(self, variant: Variant) -> Snapshot:
+        """The dataset's snapshot scored under ``variant``: the same records, indexes and graph,
+        the variant's settings (so a fresh recommender and searcher)."""
         snapshot = self.workspace.snapshot()
-        return Recommender(snapshot.indexes, snapshot.members, snapshot.resources, snapshot.encoder, settings, snapshot.graph)
+        settings = self.workspace.settings.model_copy(update=variant.settings)
+        return replace(snapshot, settings=settings, built_graph=snapshot.graph)
+
+    def recommender(self, variant: Variant) -> Recommender:
+        return self.snapshot(variant).recommender
 
     def run(self, variant: Variant, tasks: tuple[str, ...] = ("resources", "peers", "experts")) -> dict[str, Runs]:
-        recommender = self.recommender(variant)
+        snapshot = self.snapshot(variant)
+        recommender = snapshot.recommender
         out: dict[str, Runs] = {}
         if "resources" in tasks:
-            searcher = ResourceSearcher(recommender.indexes, recommender.resources, recommender.encoder, recommender.settings)
+            searcher = snapshot.searcher
             out["resources"] = {
                 q.id: {h.id: h.score for h in searcher.search(q.text, k=DEPTH, mode=variant.mode, language_mix=False)}
                 for q in tqdm(self.dataset.by_task("resources"), desc=f"{variant.name}: resources", leave=False)
@@ -57,7 +64,8 @@ class Harness:
             out["peers"] = {}
             for q in tqdm(self.dataset.by_task("peers"), desc=f"{variant.name}: peers", leave=False):
                 target = q.member_id if q.member_id else _profile_only(q.text)
-                out["peers"][q.id] = {m.id: m.score for m in recommender.peers(target, options)}
+                # Ids and scores only: an evaluation never reads an explanation, so none is built.
+                out["peers"][q.id] = peers_for(snapshot, None, target, options).scored()
         if "experts" in tasks:
             finder = recommender.expert_finder
             queries = self.dataset.by_task("experts")

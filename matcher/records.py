@@ -85,6 +85,9 @@ Profile = Annotated[str, Field(max_length=PROFILE_MAX), AfterValidator(_controls
 ItemText = Annotated[str, Field(min_length=1, max_length=ITEM_TEXT_MAX), AfterValidator(_controls_as_spaces)]
 
 
+# A need stated without a priority weighs as the middle of the 1-5 scale: neither urgent nor optional.
+DEFAULT_PRIORITY = 3
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
@@ -103,6 +106,11 @@ class Need(_Record):
     text: ItemText
     topic: Label | None = None
     priority: int | None = Field(None, ge=1, le=5)
+
+    @property
+    def weight(self) -> int:
+        """The priority a ranking weighs this need by: as stated, else ``DEFAULT_PRIORITY``."""
+        return self.priority or DEFAULT_PRIORITY
 
 
 class ClusterMembership(_Record):

@@ -12,9 +12,10 @@ from functools import cached_property
 from typing import TypeVar, cast
 
 from embeddings.embedder import TextEncoder
+from matcher.errors import UnknownIdError
 from matcher.graph.build import ExpertiseGraph
 from matcher.graph.taxonomy import Topic, TopicAssigner, load_taxonomy
-from matcher.indexing import Indexes
+from matcher.index.indexes import Indexes
 from matcher.recommend.engine import Recommender
 from matcher.recommend.peer_weights import weights_mark
 from matcher.records import Member, Resource
@@ -52,6 +53,28 @@ class Snapshot:
         return self.known_resource_ids if self.known_resource_ids is not None else ids_of(self.resources)
 
     @cached_property
+    def members_by_id(self) -> dict[str, Member]:
+        """The one id -> member map of this snapshot (the recommender, its scorers and every
+        adapter read it; nobody builds another)."""
+        return dict(zip(self.member_ids, self.members, strict=True))
+
+    @cached_property
+    def resources_by_id(self) -> dict[str, Resource]:
+        return dict(zip(self.resource_ids, self.resources, strict=True))
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Each member's id -> its name, as pages show a member named by id."""
+        return {member_id: member.name for member_id, member in self.members_by_id.items()}
+
+    def member(self, member_id: str) -> Member:
+        """The stored member ``member_id``; raises UnknownIdError naming it."""
+        try:
+            return self.members_by_id[member_id]
+        except KeyError:
+            raise UnknownIdError("member", member_id) from None
+
+    @cached_property
     def graph(self) -> ExpertiseGraph:
         """The expertise graph of exactly these records (a search never needs it, so it waits)."""
         if self.built_graph is not None:
@@ -70,7 +93,16 @@ class Snapshot:
 
     @cached_property
     def recommender(self) -> Recommender:
-        return Recommender(self.indexes, self.members, self.resources, self.encoder, self.settings, self.graph)
+        return Recommender(
+            self.indexes,
+            self.members,
+            self.resources,
+            self.encoder,
+            self.settings,
+            self.graph,
+            members_by_id=self.members_by_id,
+            resources_by_id=self.resources_by_id,
+        )
 
     @cached_property
     def searcher(self) -> ResourceSearcher:

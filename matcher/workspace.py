@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matcher.errors import DamagedIndexError, IndexNotBuiltError, InvalidRecordsError, WrongModelIndexError
-from matcher.importing import ImportReport, ValidatedFile, passages_of, validate_import, write_rejections
+from matcher.ingest.importing import ImportReport, ValidatedFile, passages_of, validate_import, write_rejections
 from matcher.ingest.validate import check_references
 from matcher.records import Member, RecordType, Resource
 from matcher.settings import Settings
@@ -30,7 +30,7 @@ from matcher.store import Store
 
 if TYPE_CHECKING:
     from embeddings.embedder import TextEncoder
-    from matcher.indexing import BuildReport
+    from matcher.index.indexes import BuildReport
     from matcher.passages import Passage
     from matcher.snapshot import Snapshot
     from matcher.store.sqlite import Written
@@ -39,7 +39,7 @@ log = logging.getLogger("peermatch.workspace")
 
 
 @dataclass(frozen=True)
-class WriteResult:
+class CommittedWrite:
     written: Written
     snapshot: Snapshot | None  # None when the write changed nothing and no index exists yet
 
@@ -123,7 +123,7 @@ class Workspace:
         """The current index with the records of its store revision, or None when that cannot
         be had: a damaged generation, one built by another model, or one that is not at the
         store's revision (each said in one line). Raises IndexNotBuiltError on an empty store."""
-        from matcher.indexing import load_indexes
+        from matcher.index.indexes import load_indexes
         from matcher.snapshot import assemble
 
         try:
@@ -175,7 +175,7 @@ class Workspace:
         deletes: Mapping[RecordType, Sequence[str]] | None = None,
         *,
         progress: bool = False,
-    ) -> WriteResult:
+    ) -> CommittedWrite:
         """The one write path: commit ``upserts`` and ``deletes`` in one store transaction, bring
         the index along (a delta, or a full build when the delta would be large), and swap in
         the next snapshot, which is returned. ``progress``: a progress bar while embedding."""
@@ -184,11 +184,11 @@ class Workspace:
             base = self.snapshot() if self._has_index() else None
             written = self.store.write(upserts, passages, deletes)
             if written.count == 0 and base is not None:
-                return WriteResult(written, base)
+                return CommittedWrite(written, base)
             if base is None or self._should_compact(base, len(passages)):
                 report, snapshot = self._build_locked(progress=progress)
-                return WriteResult(written, snapshot)
-            return WriteResult(written, self._advance(base, written, passages, progress))
+                return CommittedWrite(written, snapshot)
+            return CommittedWrite(written, self._advance(base, written, passages, progress))
 
     def _has_index(self) -> bool:
         from matcher.index.generations import read_pointer
@@ -204,7 +204,7 @@ class Workspace:
     def _advance(self, base: Snapshot, written: Written, passages: list[Passage], progress: bool = False) -> Snapshot:
         """The next snapshot from ``base``: ``passages`` are those of every upserted record, the
         changed ones' are appended to the index (unchanged records wrote nothing)."""
-        from matcher.indexing import Change, apply_change
+        from matcher.index.indexes import Change, apply_change
         from matcher.snapshot import advance
 
         retired: dict[str, set[str]] = {c: set(ids) for c, ids in written.deleted.items()}
@@ -253,7 +253,7 @@ class Workspace:
         skip_invalid: bool = False,
         report_path: Path | None = None,
         progress: bool = False,
-    ) -> tuple[list[ImportReport], WriteResult]:
+    ) -> tuple[list[ImportReport], CommittedWrite]:
         """Validate every file first; then one transaction writes the records of all of them.
 
         By default any bad record refuses the whole import (InvalidRecordsError, nothing
@@ -275,7 +275,7 @@ class Workspace:
             report.changed = len(report.changed_ids)
         return reports, result
 
-    def delete(self, collection: RecordType, ids: Sequence[str]) -> WriteResult:
+    def delete(self, collection: RecordType, ids: Sequence[str]) -> CommittedWrite:
         return self.write(deletes={collection: list(ids)})
 
     def build(self, *, progress: bool = False) -> BuildReport:
@@ -284,7 +284,7 @@ class Workspace:
             return self._build_locked(progress=progress)[0]
 
     def _build_locked(self, *, progress: bool) -> tuple[BuildReport, Snapshot]:
-        from matcher.indexing import build_indexes
+        from matcher.index.indexes import build_indexes
         from matcher.snapshot import assemble
 
         report, indexes = build_indexes(self.store, self.encoder, self.settings, progress=progress)

@@ -1,46 +1,29 @@
-"""The service's answer cache: peer rankings of one snapshot, ready to serve, and the default peer
-answer that the GET route serves and the pre-computation fills in.
+"""The service's answer cache: peer answers of one snapshot, ready to serve.
 
-A declined partner is left out when the answer is served, not when it is cached: a decline is
-not a write to the records, it makes no new snapshot, and it must take effect at once. So a
-cached ranking holds ``DECLINED_MARGIN`` more results than asked, each already serialised; the
-answer keeps the first k that are not left out.
+A cached answer is keyed by its whole question, exclusions included (``PeerQuestion.key``): a
+decline is not a write to the records and makes no new snapshot, but it changes the member's
+exclusions, hence the key, so it takes effect at once. The answer holds the ranking's ids and
+scores and the page served (explained once, for the k results shown).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Set
 from dataclasses import dataclass
 
-from matcher.recommend.peers import PeerMode, PeerOptions
 from matcher.snapshot import Snapshot
+from matcher.usecases.peers import PeerQuestion, explained, rank
 from service.pages import ranking
-
-# Results asked of the ranking beyond k, so that leaving out a few declined partners keeps the
-# list k long without ranking again (a member with more declines gets a fresh, uncached answer).
-DECLINED_MARGIN = 5
 
 
 @dataclass(frozen=True)
 class RankedAnswer:
-    """A peer ranking ready to serve: each result's id and JSON, best first; ``depth``: how many were asked."""
+    """A peer answer ready to serve: the ranking's ids and scores, best first, and its JSON page."""
 
     ids: tuple[str, ...]
-    items: tuple[bytes, ...]
-    depth: int
-
-    def short(self, k: int, leave_out: Set[str]) -> bool:
-        """Whether leaving out ``leave_out`` makes this list shorter than ``k`` while the ranking
-        may hold more (it gave all ``depth`` results asked): rank again, deeper."""
-        kept = sum(1 for i in self.ids if i not in leave_out)
-        return kept < k and len(self.ids) == self.depth and kept < len(self.ids)
-
-    def page(self, k: int, leave_out: Set[str] = frozenset()) -> bytes:
-        """The answer: a page (``{total, offset, limit, items}``) of the first ``k`` results not in ``leave_out``."""
-        kept = [item for i, item in zip(self.ids, self.items, strict=True) if i not in leave_out][:k]
-        return b'{"total":%d,"offset":0,"limit":%d,"items":[%s]}' % (len(kept), k, b",".join(kept))
+    scores: tuple[float, ...]
+    body: bytes
 
 
 class ResponseCache:
@@ -72,32 +55,19 @@ class ResponseCache:
                 self._items.popitem(last=False)
 
 
-def peer_cache_key(
-    member_id: str, k: int = 10, mode: str = "complementary", reciprocal: bool = False, cross_region: bool = False
-) -> tuple[object, ...]:
-    return ("peers", member_id, k, mode, reciprocal, cross_region)
+def peer_answer(snapshot: Snapshot, question: PeerQuestion) -> RankedAnswer:
+    """The answer to ``question``: ranked, then its k results explained and serialised."""
+    ranked = rank(snapshot, question)
+    page = ranking(explained(snapshot, ranked), question.options.k)
+    return RankedAnswer(tuple(ranked.ids), tuple(ranked.scores), page.model_dump_json().encode())
 
 
-def default_peer_answer(
-    snapshot: Snapshot,
-    member_id: str,
-    k: int = 10,
-    mode: PeerMode = "complementary",
-    reciprocal: bool = False,
-    cross_region: bool = False,
-) -> tuple[tuple[object, ...], RankedAnswer]:
-    """The GET route's ranking (k + DECLINED_MARGIN deep), with its cache key (also used to pre-compute answers)."""
-    depth = k + DECLINED_MARGIN
-    options = PeerOptions(k=depth, mode=mode, reciprocal=reciprocal, cross_region=cross_region)
-    results = snapshot.recommender.peers(member_id, options)
-    answer = RankedAnswer(tuple(r.id for r in results), tuple(r.model_dump_json().encode() for r in results), depth)
-    return peer_cache_key(member_id, k, mode, reciprocal, cross_region), answer
-
-
-def fresh_peer_answer(
-    snapshot: Snapshot, member_id: str, k: int, mode: PeerMode, reciprocal: bool, cross_region: bool, leave_out: Set[str]
-) -> bytes:
-    """The GET route's answer ranked with ``leave_out`` excluded (for the rare member whose declines
-    outnumber the cached margin); not cached."""
-    options = PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region, exclude=sorted(leave_out))
-    return ranking(snapshot.recommender.peers(member_id, options), k).model_dump_json().encode()
+def cached_peer_answer(snapshot: Snapshot, cache: ResponseCache, question: PeerQuestion) -> RankedAnswer:
+    """``peer_answer`` from ``cache`` (this snapshot's), computed and kept on a miss."""
+    key = question.key
+    answer = cache.get(key) if key is not None else None
+    if answer is None:
+        answer = peer_answer(snapshot, question)
+        if key is not None:
+            cache.put(key, answer)
+    return answer

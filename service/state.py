@@ -19,11 +19,14 @@ from typing import Any
 
 from embeddings.embedder import TextEncoder
 from matcher.errors import IndexNotBuiltError
-from matcher.importing import ImportReport
+from matcher.ingest.importing import ImportReport
+from matcher.partnerships import Partnerships
+from matcher.recommend.peers import PeerOptions
 from matcher.records import Member, RecordType, Resource
 from matcher.snapshot import Snapshot
+from matcher.usecases.peers import peer_question
 from matcher.workspace import Workspace
-from service.answers import ResponseCache, default_peer_answer
+from service.answers import ResponseCache, cached_peer_answer
 from service.jobs import Jobs
 from service.settings import ServiceSettings
 
@@ -98,14 +101,14 @@ class ServiceState:
                 log.exception("catching up with the index failed; retrying")
 
     def _precompute(self, snapshot: Snapshot) -> None:
-        """Fill the snapshot's cache with each stored member's default peer answer (k=10), as the
-        GET route would; stops early when a newer snapshot replaces this one."""
+        """Fill the snapshot's cache with each stored member's default peer answer (the GET
+        route's question with its default options); stops early when a newer snapshot replaces this one."""
         cache = self.cache_for(snapshot)
+        book = Partnerships(self.workspace.store)
         for member in snapshot.members:
             if self._cache[0] is not snapshot or self._stop.is_set():
                 return
-            key, body = default_peer_answer(snapshot, member.id)
-            cache.put(key, body)
+            cached_peer_answer(snapshot, cache, peer_question(book, member.id, PeerOptions()))
 
     # ---- writes ------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""A declined pair is not proposed again unless asked: the cached answer's margin, the CLI."""
+"""A declined pair is not proposed again unless asked, and leaving it out never costs a place:
+exclusions are applied before the per-country cap, whoever asks (API, console, CLI)."""
 
 from __future__ import annotations
 
@@ -6,28 +7,18 @@ import json
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from cli.main import app
 from matcher.partnerships import Partnerships
 from matcher.workspace import Workspace
-from service.answers import RankedAnswer
+from service.app import create_app
+from tests.conftest import import_file, member, write_jsonl
 from tests.fakes import FakeEncoder
-from tests.test_service import seeded_settings
+from tests.test_service import READ, auth, seeded_settings
 
-
-def ranked(ids: str, depth: int) -> RankedAnswer:
-    return RankedAnswer(tuple(ids), tuple(json.dumps({"id": i}).encode() for i in ids), depth)
-
-
-def test_a_cached_ranking_serves_k_results_without_the_declined() -> None:
-    answer = ranked("abcdef", depth=6)
-    page = json.loads(answer.page(3, {"a", "c"}))
-    assert page == {"total": 3, "offset": 0, "limit": 3, "items": [{"id": "b"}, {"id": "d"}, {"id": "e"}]}
-    assert not answer.short(3, {"a", "c"})
-    assert answer.short(3, {"a", "b", "c", "d"})  # two left of a full ranking: rank again, deeper
-    assert not ranked("abcd", depth=6).short(3, {"a", "b"})  # the ranking had no more to give
-    assert not answer.short(3, {"x", "y", "z", "w"})  # nothing of the list was left out
+HELPS = "digital literacy for older adults"
 
 
 def test_the_cli_leaves_out_declined_partners_unless_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,3 +37,51 @@ def test_the_cli_leaves_out_declined_partners_unless_asked(tmp_path: Path, monke
     book.reject(book.propose("recommendation", "dakar", "lyon", "user:alice").id, "user:alice", "already twinned")
     assert "lyon" not in peers()
     assert peers("--include-declined")[0] == "lyon"
+
+
+@pytest.fixture
+def capped(tmp_path: Path) -> tuple[TestClient, Workspace]:
+    """Dakar's helpers: three in France (two at level 5, one at level 4) and one in Canada; at most
+    two a country, so the third French city is ranked only when a French one is left out."""
+    settings = seeded_settings(tmp_path)
+    helpers = [
+        member("lyon", strengths=[{"text": HELPS, "level": 5}]),
+        member("nantes", strengths=[{"text": HELPS, "level": 5}]),
+        member("nice", strengths=[{"text": HELPS, "level": 4}]),
+        member("quebec", country="CA", strengths=[{"text": HELPS, "level": 2}]),
+    ]
+    import_file(Workspace(settings, FakeEncoder()), write_jsonl(tmp_path / "helpers.jsonl", helpers), settings)
+    service = create_app(settings, FakeEncoder())
+    return TestClient(service), service.state.service.workspace
+
+
+def test_a_declined_member_frees_its_countrys_place_in_every_answer(
+    capped: tuple[TestClient, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, workspace = capped
+
+    def get() -> list[str]:
+        return [item["id"] for item in client.get("/v1/members/dakar/peers?k=3", headers=auth(READ)).json()["items"]]
+
+    def post() -> list[str]:
+        body = {"member_id": "dakar", "options": {"k": 3}}
+        return [item["id"] for item in client.post("/v1/recommendations/peers", headers=auth(READ), json=body).json()["items"]]
+
+    monkeypatch.setattr("cli.recommend.workspace_for", lambda data_dir: workspace)
+
+    def cli() -> list[str]:
+        result = CliRunner().invoke(app, ["recommend", "peers", "dakar", "-k", "3", "--json"])
+        assert result.exit_code == 0, result.output
+        return [row["id"] for row in json.loads(result.stdout)]
+
+    first = get()  # cached now, with lyon in it
+    assert first == post() == cli() and "nice" not in first and {"lyon", "nantes"} <= set(first)
+    book = Partnerships(workspace.store)
+    proposal = book.propose("recommendation", "dakar", "lyon", "user:alice")
+    book.approve(proposal.id, "user:alice")
+    book.respond(proposal.id, "lyon", False, "user:alice")
+    after = get()
+    # Ranked without lyon before the cap: nice takes France's second place, the list stays 3 long.
+    assert after == post() == cli() and "lyon" not in after and len(after) == 3 and "nice" in after
+    included = [item["id"] for item in client.get("/v1/members/dakar/peers?k=3&include_declined=true", headers=auth(READ)).json()["items"]]
+    assert included == first

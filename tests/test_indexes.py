@@ -8,8 +8,8 @@ import pytest
 from embeddings.embedder import normalise
 from matcher.index.dense import DenseIndex
 from matcher.index.generations import current_generation
+from matcher.index.indexes import build_indexes, load_indexes
 from matcher.index.lexical import LexicalIndex, tokenize
-from matcher.indexing import build_indexes, load_indexes
 from matcher.settings import Settings
 from matcher.store import Store
 from tests.conftest import resource, write_jsonl
@@ -51,7 +51,7 @@ def test_lexical_folds_accents_and_drops_stop_words() -> None:
 
 def _seed(tmp_path: Path, settings: Settings, store: Store, texts: dict[str, str]) -> None:
     """Records straight into the store, no index (these tests drive ``build_indexes`` by hand)."""
-    from matcher.importing import passages_of, validate_import
+    from matcher.ingest.importing import passages_of, validate_import
 
     rows = [resource(key, key, text) for key, text in texts.items()]
     records = validate_import(write_jsonl(tmp_path / "resources.jsonl", rows)).records

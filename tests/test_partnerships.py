@@ -229,7 +229,7 @@ def _mentee_and_two_mentors(tmp_path: Path) -> Workspace:
 def test_a_pairing_run_does_not_make_a_declined_pair_again_unless_asked(tmp_path: Path) -> None:
     """The best pair of a run, once declined, is ruled out of the next run (and named as the reason)."""
     from matcher.pairing.run import PairingRequest, pair_cohort
-    from matcher.partnerships.pairing import with_proposal_history
+    from matcher.usecases.pairing import with_proposal_history
 
     workspace = _mentee_and_two_mentors(tmp_path)
     recommender = workspace.snapshot().recommender
@@ -250,7 +250,7 @@ def test_a_pairing_run_treats_open_and_active_proposals_as_partners_already(tmp_
     """Proposed again while its proposal is open, or once active, a pair would only be refused as a
     duplicate or repeat a partnership: the next run leaves it out, like a listed partner, and says so."""
     from matcher.pairing.run import PairingRequest, pair_cohort
-    from matcher.partnerships.pairing import with_proposal_history
+    from matcher.usecases.pairing import with_proposal_history
 
     workspace = _mentee_and_two_mentors(tmp_path)
     recommender = workspace.snapshot().recommender

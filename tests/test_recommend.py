@@ -232,3 +232,22 @@ def test_expert_finding_ranks_a_body_of_work_above_one_lucky_document(
     assert (breadth[0] <= pooled[0] + 1e-6).all()  # the body of work never claims more than the best document
     kind, row = column_map[where[0, broad_code]]  # the explanation names one of broad's own documents
     assert kind == "r" and recommender.resource_matrix.passages[row].owner_id.startswith("broad-")
+
+
+def test_evidence_weights_defaults_are_the_settings_defaults() -> None:
+    from dataclasses import fields
+
+    from matcher.recommend.engine import EVIDENCE_SETTINGS, evidence_weights
+    from matcher.recommend.evidence import EvidenceWeights
+
+    assert evidence_weights(Settings()) == EvidenceWeights()
+    chosen_by_settings = {f.name for f in fields(EvidenceWeights)} - {"profile_factor", "field_weights"}
+    assert set(EVIDENCE_SETTINGS) == chosen_by_settings  # a new weight gets its setting, or is listed here as fixed
+    changed = evidence_weights(Settings(evidence_lexical_gain=3.0, dense_evidence=False))
+    assert (changed.passage_lexical_gain, changed.dense) == (3.0, False)
+
+
+def test_a_region_balanced_group_takes_an_equal_share_of_the_five_regions_rounded_up() -> None:
+    from matcher.recommend.experts import region_limit
+
+    assert [region_limit(k) for k in (1, 5, 6, 10, 11)] == [1, 1, 2, 2, 3]

@@ -75,7 +75,7 @@ def test_index_knows_when_it_is_stale(tmp_path: Path, workspace: Workspace) -> N
 
 
 def test_language_mix_promotes_the_best_hit_of_each_missing_language() -> None:
-    from matcher.search.resources import ResourceHit, ScoreParts, Snippet, mix_languages
+    from matcher.search.resources import ResourceHit, SearchScoreParts, Snippet, mix_languages
 
     def hit(rank: int, language: str) -> ResourceHit:
         return ResourceHit(
@@ -87,7 +87,7 @@ def test_language_mix_promotes_the_best_hit_of_each_missing_language() -> None:
             published=None,
             score=1.0 / rank,
             snippet=Snippet(passage=f"r{rank}#title:0", field="title", text="t"),
-            explanation=ScoreParts(fused=1.0 / rank, fusion="weighted"),
+            explanation=SearchScoreParts(fused=1.0 / rank, fusion="weighted"),
         )
 
     ranked = [hit(1, "fr"), hit(2, "fr"), hit(3, "fr"), hit(4, "fr"), hit(5, "en"), hit(6, "es"), hit(7, "en"), hit(8, "pt"), hit(13, "ar")]

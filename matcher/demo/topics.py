@@ -18,7 +18,7 @@ class Wording:
 
 
 @dataclass(frozen=True)
-class Topic:
+class DemoTopic:
     id: str
     cluster: str
     en: Wording
@@ -37,8 +37,8 @@ CLUSTERS = {
     "inclusion": "Inclusion: literacy and ICT",
 }
 
-TOPICS: tuple[Topic, ...] = (
-    Topic(
+TOPICS: tuple[DemoTopic, ...] = (
+    DemoTopic(
         "esd-curriculum",
         "esd",
         Wording(
@@ -69,7 +69,7 @@ TOPICS: tuple[Topic, ...] = (
             "Necesitamos apoyo para integrar el cambio climático y la sostenibilidad en el plan de estudios escolar.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "esd-teachers",
         "esd",
         Wording(
@@ -100,7 +100,7 @@ TOPICS: tuple[Topic, ...] = (
             "Nuestros docentes carecen de formación para enseñar desarrollo sostenible y temas ambientales.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "esd-community",
         "esd",
         Wording(
@@ -131,7 +131,7 @@ TOPICS: tuple[Topic, ...] = (
             "Queremos movilizar a los vecinos y las asociaciones barriales en la acción ambiental local.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "esd-monitoring",
         "esd",
         Wording(
@@ -162,7 +162,7 @@ TOPICS: tuple[Topic, ...] = (
             "No tenemos forma de medir los resultados de nuestros programas de educación para el desarrollo sostenible.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "gced-peace",
         "gced",
         Wording(
@@ -193,7 +193,7 @@ TOPICS: tuple[Topic, ...] = (
             "Necesitamos enfoques para enseñar a los jóvenes la resolución de conflictos y el respeto a la diversidad cultural.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "gced-migrants",
         "gced",
         Wording(
@@ -224,7 +224,7 @@ TOPICS: tuple[Topic, ...] = (
             "Necesitamos incluir a los migrantes y refugiados recién llegados en la educación y la formación.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "health-ageing",
         "health",
         Wording(
@@ -255,7 +255,7 @@ TOPICS: tuple[Topic, ...] = (
             "Necesitamos programas de aprendizaje que mantengan a los mayores activos, sanos y conectados.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "health-wellbeing",
         "health",
         Wording(
@@ -286,7 +286,7 @@ TOPICS: tuple[Topic, ...] = (
             "Buscamos programas que apoyen la salud mental y el bienestar de los jóvenes estudiantes.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "pme-indicators",
         "pme",
         Wording(
@@ -317,7 +317,7 @@ TOPICS: tuple[Topic, ...] = (
             "Necesitamos indicadores y sistemas de datos para medir nuestros avances como ciudad del aprendizaje.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "pme-strategy",
         "pme",
         Wording(
@@ -348,7 +348,7 @@ TOPICS: tuple[Topic, ...] = (
             "Queremos diseñar una estrategia de aprendizaje a lo largo de la vida y un plan de acción para nuestra ciudad.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "literacy-adult",
         "inclusion",
         Wording(
@@ -379,7 +379,7 @@ TOPICS: tuple[Topic, ...] = (
             "Muchos adultos de nuestra ciudad no saben leer ni escribir y necesitamos programas de alfabetización eficaces.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "digital-teachers",
         "inclusion",
         Wording(
@@ -410,7 +410,7 @@ TOPICS: tuple[Topic, ...] = (
             "Nuestros docentes necesitan formación en competencias digitales y en el uso de la tecnología en el aula.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "digital-older",
         "inclusion",
         Wording(
@@ -441,7 +441,7 @@ TOPICS: tuple[Topic, ...] = (
             "Nuestros mayores quedan excluidos de los servicios en línea y necesitan formación en alfabetización digital.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "connectivity",
         "inclusion",
         Wording(
@@ -472,7 +472,7 @@ TOPICS: tuple[Topic, ...] = (
             "Nuestras escuelas y estudiantes carecen de conexión a internet y de dispositivos para aprender en línea.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "education-financing",
         "gced",
         Wording(
@@ -503,7 +503,7 @@ TOPICS: tuple[Topic, ...] = (
             "Necesitamos capacidades para analizar presupuestos educativos e incidir por más financiamiento público.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "gender",
         "gced",
         Wording(
@@ -534,7 +534,7 @@ TOPICS: tuple[Topic, ...] = (
             "Demasiadas niñas abandonan la escuela temprano y necesitamos estrategias de igualdad de género en la educación.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "learning-recovery",
         "pme",
         Wording(
@@ -565,7 +565,7 @@ TOPICS: tuple[Topic, ...] = (
             "Nuestros alumnos perdieron muchos aprendizajes durante el cierre de escuelas y necesitamos programas de recuperación.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "sdg-localisation",
         "pme",
         Wording(
@@ -596,7 +596,7 @@ TOPICS: tuple[Topic, ...] = (
             "Necesitamos alinear nuestros planes locales con los Objetivos de Desarrollo Sostenible e informar sobre ellos.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "disaster-risk",
         "esd",
         Wording(
@@ -627,7 +627,7 @@ TOPICS: tuple[Topic, ...] = (
             "Nuestra ciudad está expuesta a inundaciones y necesitamos preparar a los vecinos y las escuelas ante desastres.",
         ),
     ),
-    Topic(
+    DemoTopic(
         "youth-skills",
         "inclusion",
         Wording(

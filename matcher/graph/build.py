@@ -21,7 +21,6 @@ from matcher.graph.taxonomy import Topic, TopicAssigner
 from matcher.records import Member, Resource
 
 LEVEL_DEFAULT = 3
-PRIORITY_DEFAULT = 3
 
 
 def node(kind: str, key: str) -> str:
@@ -99,7 +98,7 @@ class ExpertiseGraph:
         needs = self._topics_of([(n.topic, n.text) for n in member.needs])
         for need, topics in zip(member.needs, needs, strict=True):
             for topic in topics:
-                self.graph.add_edge(key, self._topic_node(topic), kind="has_need", weight=(need.priority or PRIORITY_DEFAULT) / 5)
+                self.graph.add_edge(key, self._topic_node(topic), kind="has_need", weight=need.weight / 5)
         for cluster in member.clusters:
             cluster_key = node("cluster", cluster.cluster)
             if cluster_key not in self.graph:

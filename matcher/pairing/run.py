@@ -70,6 +70,29 @@ class Unmatched(BaseModel):
     explanation: Explanation = Field(description="The reason as data (template and values), for a translation.")
 
 
+class PairingSummary(BaseModel):
+    """A pairing's figures (affinities rounded to 4 digits, shares to 3; None: no pair made)."""
+
+    mentees: int
+    mentors: int
+    pairs: int
+    objective: float
+    total_affinity: float
+    min_affinity: float | None
+    mean_affinity: float | None
+    load_per_mentor: dict[str, int] = Field(description="Mentor id -> mentees paired with it.")
+    served_share_by_region: dict[str, float] = Field(description="Region -> share of its mentees that got a partner.")
+
+
+class GreedyBaseline(BaseModel):
+    """The greedy pairing of the same problem, as the optimum's yardstick."""
+
+    objective: float
+    pairs: int
+    min_affinity: float
+    optimum_over_greedy: float = Field(description="The optimum's objective over the greedy one's (0 when greedy finds nothing).")
+
+
 class PairingResult(BaseModel):
     status: Literal["optimal", "infeasible-partial"]
     method: str
@@ -77,8 +100,8 @@ class PairingResult(BaseModel):
     unmatched: list[Unmatched]
     binding_constraints: list[str]
     binding_explanations: list[Explanation] = Field(default_factory=list, description="The binding constraints as data, for a translation.")
-    summary: dict[str, object]
-    greedy_baseline: dict[str, float]
+    summary: PairingSummary
+    greedy_baseline: GreedyBaseline
 
     def write(self, stem: Path) -> tuple[Path, Path]:
         csv_path, json_path = stem.with_suffix(".csv"), stem.with_suffix(".json")
@@ -137,7 +160,7 @@ def _gives(recommender: Recommender, needy: list[str], helpers: list[str]) -> np
     for i, member_id in enumerate(needy):
         needs = recommender.member(member_id).needs
         if needs:
-            weights = np.asarray([n.priority or 3 for n in needs], dtype=np.float64)
+            weights = np.asarray([n.weight for n in needs], dtype=np.float64)
             out[i] = weights @ matrix.scores[row : row + len(needs)] / weights.sum()
             row += len(needs)
     return out
@@ -230,17 +253,17 @@ def _result(
     affinities = [p.affinity for p in pairs]
     regions = Counter(members[m].region for m in problem.mentees)
     served_regions = Counter(members[m].region for m in problem.mentees if served[m] or (problem.same_pool and load[m]))
-    summary: dict[str, object] = {
-        "mentees": len(problem.mentees),
-        "mentors": len(problem.mentors),
-        "pairs": len(pairs),
-        "objective": round(solution.objective, 4),
-        "total_affinity": round(float(sum(affinities)), 4),
-        "min_affinity": round(min(affinities), 4) if affinities else None,
-        "mean_affinity": round(float(np.mean(affinities)), 4) if affinities else None,
-        "load_per_mentor": dict(sorted(load.items())),
-        "served_share_by_region": {r: round(served_regions[r] / n, 3) for r, n in sorted(regions.items())},
-    }
+    summary = PairingSummary(
+        mentees=len(problem.mentees),
+        mentors=len(problem.mentors),
+        pairs=len(pairs),
+        objective=round(solution.objective, 4),
+        total_affinity=round(float(sum(affinities)), 4),
+        min_affinity=round(min(affinities), 4) if affinities else None,
+        mean_affinity=round(float(np.mean(affinities)), 4) if affinities else None,
+        load_per_mentor=dict(sorted(load.items())),
+        served_share_by_region={r: round(served_regions[r] / n, 3) for r, n in sorted(regions.items())},
+    )
     greedy_affinities = problem.affinity[greedy.chosen]
     return PairingResult(
         status=status,
@@ -250,12 +273,12 @@ def _result(
         binding_constraints=[reason.text() for reason in binding],
         binding_explanations=binding,
         summary=summary,
-        greedy_baseline={
-            "objective": round(greedy.objective, 4),
-            "pairs": int(greedy.chosen.sum()),
-            "min_affinity": round(float(greedy_affinities.min()), 4) if len(greedy_affinities) else 0.0,
-            "optimum_over_greedy": round(solution.objective / greedy.objective, 4) if greedy.objective > 0 else 0.0,
-        },
+        greedy_baseline=GreedyBaseline(
+            objective=round(greedy.objective, 4),
+            pairs=int(greedy.chosen.sum()),
+            min_affinity=round(float(greedy_affinities.min()), 4) if len(greedy_affinities) else 0.0,
+            optimum_over_greedy=round(solution.objective / greedy.objective, 4) if greedy.objective > 0 else 0.0,
+        ),
     )
 
 
@@ -265,7 +288,7 @@ def _best_need(recommender: Recommender, mentee: str, mentor: str) -> tuple[str 
     if not needs:
         return None, None, None
     texts = [n.text for n in needs]
-    vectors = recommender.encoder.encode(texts)
+    vectors = recommender.stored_vectors.vectors(mentee, texts, [f"need:{i}" for i in range(len(needs))])
     scores = recommender.evidence.score(texts, vectors)
     column = recommender.evidence.code_of[mentor]
     best = int(np.argmax(scores.total[:, column]))

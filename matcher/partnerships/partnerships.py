@@ -171,11 +171,6 @@ class Partnerships:
         of the same pair that was not declined lifts it."""
         return declined_in(self.standing_with(member_id))
 
-    def left_out_of_peers(self, member_id: str, include_declined: bool = False) -> set[str]:
-        """Whom a peer recommendation for ``member_id`` leaves out: its active partners (like the
-        partners its record lists), and those declined or rejected before unless asked."""
-        return left_out_in(self.standing_with(member_id), include_declined)
-
     def pair_standings(self) -> PairStandings:
         """Each pair of members that had a proposal -> the status of the latest one (one read)."""
         latest: dict[frozenset[str], Status] = {}
@@ -246,12 +241,6 @@ def _text(field: str, value: str | None, limit: int, required: bool = False) -> 
 def declined_in(standing: dict[str, Status]) -> set[str]:
     """The declined or rejected among ``Partnerships.standing_with``'s answer."""
     return {other for other, status in standing.items() if status in ("declined", "rejected")}
-
-
-def left_out_in(standing: dict[str, Status], include_declined: bool = False) -> set[str]:
-    """Active partners, and the declined or rejected unless ``include_declined``."""
-    active = {other for other, status in standing.items() if status == "active"}
-    return active if include_declined else active | declined_in(standing)
 
 
 class PairStandings:

@@ -6,6 +6,7 @@ recommender.peers("city-dakar-sn", PeerOptions(k=5, reciprocal=True))
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 
 import numpy as np
@@ -15,17 +16,38 @@ from matcher.errors import UnknownIdError
 from matcher.graph.build import ExpertiseGraph
 from matcher.graph.capacity import CapacityMap, capacity_map
 from matcher.graph.signals import GraphSignals
-from matcher.indexing import Indexes
+from matcher.index.indexes import Indexes
 from matcher.recommend.affinity import AffinityMatrix, affinity_matrix
 from matcher.recommend.evidence import EvidenceWeights, NeedEvidence
 from matcher.recommend.experts import ExpertFinder, ExpertGroup, ExpertOptions
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions, resources_for_member
 from matcher.recommend.peer_weights import load_weights
-from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRecommender
+from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRanking, PeerRecommender
 from matcher.recommend.representatives import RepresentativeFit, representative_fit
 from matcher.recommend.similarity import PassageMatrix
+from matcher.recommend.stored_vectors import StoredVectors
 from matcher.records import Member, Resource
 from matcher.settings import Settings
+
+# The EvidenceWeights fields a setting chooses, and the setting that does (where the names
+# differ, the setting's name is the one users know). The defaults are the settings'; a test
+# checks that EvidenceWeights() equals evidence_weights(Settings()), so the two cannot drift.
+EVIDENCE_SETTINGS = {
+    "passage_lexical_gain": "evidence_lexical_gain",
+    "profile_lexical_gain": "profile_lexical_gain",
+    "corroboration_threshold": "corroboration_threshold",
+    "corroboration_cap": "corroboration_cap",
+    "centroid_gain": "centroid_gain",
+    "document_breadth": "document_breadth",
+    "volume_next_boundary": "volume_next_boundary",
+    "dense": "dense_evidence",
+    "calibrate": "calibrate_languages",
+}
+
+
+def evidence_weights(settings: Settings) -> EvidenceWeights:
+    """How evidence pools under ``settings``; the fields no setting chooses keep EvidenceWeights' own."""
+    return EvidenceWeights(**{field: getattr(settings, name) for field, name in EVIDENCE_SETTINGS.items()})
 
 
 class Recommender:
@@ -37,13 +59,18 @@ class Recommender:
         encoder: TextEncoder,
         settings: Settings,
         graph: ExpertiseGraph | None = None,
+        *,
+        members_by_id: Mapping[str, Member] | None = None,
+        resources_by_id: Mapping[str, Resource] | None = None,
     ) -> None:
+        """``members_by_id``, ``resources_by_id``: the snapshot's id maps of the same records
+        (built here when the caller has none)."""
         self.graph = graph
         self.indexes = indexes
         self.members = members
         self.resources = resources
-        self.members_by_id = {m.id: m for m in members}
-        self.resources_by_id = {r.id: r for r in resources}
+        self.members_by_id = members_by_id if members_by_id is not None else {m.id: m for m in members}
+        self.resources_by_id = resources_by_id if resources_by_id is not None else {r.id: r for r in resources}
         self.encoder = encoder
         self.settings = settings
 
@@ -62,29 +89,25 @@ class Recommender:
 
     @cached_property
     def evidence(self) -> NeedEvidence:
-        settings = self.settings
-        weights = EvidenceWeights(
-            passage_lexical_gain=settings.evidence_lexical_gain,
-            profile_lexical_gain=settings.profile_lexical_gain,
-            corroboration_threshold=settings.corroboration_threshold,
-            corroboration_cap=settings.corroboration_cap,
-            centroid_gain=settings.centroid_gain,
-            document_breadth=settings.document_breadth,
-            volume_next_boundary=settings.volume_next_boundary,
-            dense=settings.dense_evidence,
-            calibrate=settings.calibrate_languages,
-        )
+        weights = evidence_weights(self.settings)
         return NeedEvidence(self.members, self.resources, self.member_matrix, self.resource_matrix, weights)
+
+    @cached_property
+    def stored_vectors(self) -> StoredVectors:
+        """Stored members' need and profile vectors, read from the member matrix."""
+        return StoredVectors(self.member_matrix, self.encoder)
 
     @cached_property
     def peer_recommender(self) -> PeerRecommender:
         """Built once for this state of the data, not per request."""
         learned = load_weights(self.settings.data_dir, self.encoder.model_id)
-        return PeerRecommender(self.members, self.evidence, self.encoder, self.signals, learned)
+        return PeerRecommender(
+            self.members, self.evidence, self.encoder, self.signals, learned, by_id=self.members_by_id, stored=self.stored_vectors
+        )
 
     @cached_property
     def expert_finder(self) -> ExpertFinder:
-        return ExpertFinder(self.members, self.evidence, self.encoder)
+        return ExpertFinder(self.members, self.evidence, self.encoder, by_id=self.members_by_id)
 
     def member(self, member_id: str) -> Member:
         try:
@@ -92,13 +115,22 @@ class Recommender:
         except KeyError:
             raise UnknownIdError("member", member_id) from None
 
-    def peers(self, member: str | Member, options: PeerOptions | None = None) -> list[PeerMatch]:
-        """Peer partners for a stored member (by id) or an unsaved profile."""
+    def rank_peers(self, member: str | Member, options: PeerOptions | None = None) -> PeerRanking:
+        """Peer partners for a stored member (by id) or an unsaved profile: ids, scores and parts,
+        best first, not yet explained (``explain_peers``)."""
         target = self.member(member) if isinstance(member, str) else member
         options = options or PeerOptions()
         if options.graph_weight is None:  # the settings' default, for the CLI, the API and the evaluation alike
             options = options.model_copy(update={"graph_weight": self.settings.graph_weight})
-        return self.peer_recommender.recommend(target, options)
+        return self.peer_recommender.rank(target, options)
+
+    def explain_peers(self, ranking: PeerRanking) -> list[PeerMatch]:
+        """The results of ``ranking``, each with the evidence behind its score."""
+        return self.peer_recommender.explain(ranking)
+
+    def peers(self, member: str | Member, options: PeerOptions | None = None) -> list[PeerMatch]:
+        """``rank_peers``, then ``explain_peers``."""
+        return self.explain_peers(self.rank_peers(member, options))
 
     def experts(self, theme: str, options: ExpertOptions | None = None) -> ExpertGroup:
         """An expert group for a theme, covering its aspects."""

@@ -17,6 +17,7 @@ evidence, the group is empty and the answer says so, naming the closest weak mat
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 import numpy as np
@@ -38,7 +39,7 @@ from matcher.explanations import (
 )
 from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality, match_score, shown
 from matcher.recommend.evidence import NeedEvidence, scale_positive
-from matcher.records import Member
+from matcher.records import REGIONS, Member
 
 Aggregation = Literal["breadth", "pooled", "max", "mean", "topk"]
 PROFILE_FACTOR = 0.7  # a profile is weaker evidence than a stated strength or a document
@@ -48,6 +49,12 @@ CLOSEST = 3  # weak matches named when nobody has real evidence
 MAX_ASPECTS = 20
 ASPECT_MAX_CHARS = 500
 Aspect = Annotated[str, Field(min_length=1, max_length=ASPECT_MAX_CHARS)]
+
+
+def region_limit(k: int) -> int:
+    """Members of a region-balanced group of ``k``: an equal share of the network's regions
+    (``REGIONS``, five), rounded up so that a group smaller than the regions still fills."""
+    return math.ceil(k / len(REGIONS))
 
 
 class ExpertOptions(BaseModel):
@@ -104,8 +111,11 @@ class ExpertGroup(BaseModel):
 
 
 class ExpertFinder:
-    def __init__(self, members: list[Member], evidence: NeedEvidence, encoder: TextEncoder) -> None:
-        self.by_id = {m.id: m for m in members}
+    def __init__(
+        self, members: list[Member], evidence: NeedEvidence, encoder: TextEncoder, *, by_id: Mapping[str, Member] | None = None
+    ) -> None:
+        """``by_id``: the snapshot's id -> member map of ``members`` (built here when there is none)."""
+        self.by_id = by_id if by_id is not None else {m.id: m for m in members}
         self.evidence = evidence
         self.encoder = encoder
 
@@ -196,7 +206,7 @@ class ExpertFinder:
             c = self.by_id[ev.candidates[j]]
             per_country[c.country] = per_country.get(c.country, 0) + 1
             per_region[c.region] = per_region.get(c.region, 0) + 1
-        region_cap = math.ceil(options.k / 5) if options.region_balance else None
+        region_cap = region_limit(options.k) if options.region_balance else None
         while len(chosen) < options.k:
             best_gain, best_j = -math.inf, -1
             for j in eligible:

@@ -9,6 +9,8 @@ few come back, marked weak.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from pydantic import BaseModel, Field
 
@@ -44,7 +46,7 @@ class MemberResourceHit(BaseModel):
 
 def resources_for_member(
     member: Member,
-    resources: dict[str, Resource],
+    resources: Mapping[str, Resource],
     evidence: NeedEvidence,
     encoder: TextEncoder,
     options: MemberResourceOptions | None = None,

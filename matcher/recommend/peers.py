@@ -19,7 +19,7 @@ is weak are left out; when nobody reaches a partial match, the closest few come 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,7 +33,8 @@ from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match
 from matcher.recommend.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
 from matcher.recommend.peer_weights import PartWeights
 from matcher.recommend.similarity import OwnerGroups, Prepared, max_by_owner
-from matcher.records import Member
+from matcher.recommend.stored_vectors import StoredVectors
+from matcher.records import DEFAULT_PRIORITY, Member
 from matcher.text_language import unread as unread_languages
 
 PeerMode = Literal["complementary", "similar", "blend"]
@@ -42,6 +43,13 @@ CLOSEST = 3  # weak matches returned, flagged, when no candidate has evidence
 NO_EVIDENCE = "no evidence: nobody in the network states this; closest partial match"
 UNREAD = "language not read by the model ({languages}): the scores of this need are not meaningful"
 RANKED_ABOVE = "ranked above a higher label: more evidence in all (wording shared with the need, several passages), a weaker best passage"
+SCORE_DIGITS = 4  # digits of a score as shown, cached and evaluated (one rounding, so all three agree)
+# Reciprocal mode scores the reverse direction only for the forward ranking's head: a candidate
+# far down the forward ranking cannot reach the top k by harmonic mean, since the mean is at
+# most twice the smaller side. Five times k, and at least 50, leaves room for the reverse
+# direction to reorder the head without scoring every member's needs for each request.
+RECIPROCAL_DEPTH = 5
+RECIPROCAL_FLOOR = 50
 
 
 class PeerOptions(BaseModel):
@@ -72,7 +80,7 @@ class PeerOptions(BaseModel):
     )
 
 
-class ScoreParts(BaseModel):
+class PeerScoreParts(BaseModel):
     gives: float
     context: float
     graph: float | None = None
@@ -108,7 +116,7 @@ class PeerMatch(BaseModel):
         " the same in every language."
     )
     match_quality: MatchQuality
-    parts: ScoreParts
+    parts: PeerScoreParts
     needs_met: list[NeedMet]
     offers_back: list[NeedMet] = []
     shared_languages: list[str]
@@ -137,6 +145,27 @@ class Parts:
         return np.zeros_like(self.gives) if self.graph is None else graph_bonus(self.graph, self.gives, 1.0)
 
 
+@dataclass(frozen=True)
+class PeerRanking:
+    """A ranking for one member, best first, as ``implicit``'s ``recommend`` gives it: ids and
+    scores (rounded to ``SCORE_DIGITS``, as shown) with their parts; ``rows``, ``gives`` and
+    ``evidence`` are what ``PeerRecommender.explain`` needs to explain the results shown."""
+
+    member: Member
+    rows: list[int]  # candidate codes (``NeedEvidence.candidates``)
+    ids: list[str]
+    scores: list[float]
+    parts: list[PeerScoreParts]
+    gives: list[float]  # unrounded
+    matches: list[float]  # unrounded: the match quality is judged on it
+    no_evidence: bool  # nobody reached a partial match: these are the closest, flagged
+    evidence: Parts
+
+    def scored(self) -> dict[str, float]:
+        """``{id: score}``, the TREC/ranx run of this ranking."""
+        return dict(zip(self.ids, self.scores, strict=True))
+
+
 class PeerRecommender:
     def __init__(
         self,
@@ -145,13 +174,19 @@ class PeerRecommender:
         encoder: TextEncoder,
         signals: GraphSignals | None = None,
         learned: PartWeights | None = None,
+        *,
+        by_id: Mapping[str, Member] | None = None,
+        stored: StoredVectors | None = None,
     ) -> None:
         """``learned``: weights of the parts learned from feedback (``peer_weights``), used in
-        complementary mode; None: the defaults."""
+        complementary mode; None: the defaults. ``by_id``: the snapshot's id -> member map of
+        ``members`` (built here when there is none); ``stored``: stored members' vectors (from
+        ``evidence``'s member matrix when there is none)."""
         self.signals = signals
+        self.stored = stored if stored is not None else StoredVectors(evidence.member_matrix, encoder)
         self.learned = learned
         self.members = members
-        self.by_id = {m.id: m for m in members}
+        self.by_id = by_id if by_id is not None else {m.id: m for m in members}
         self.evidence = evidence
         self.encoder = encoder
         # Facts about each candidate that every request compares against, gathered once.
@@ -162,7 +197,8 @@ class PeerRecommender:
         """The parts of every candidate's score for ``member`` (also what feedback is learned from)."""
         ev = self.evidence
         needs, priorities = _needs_of(member)
-        vectors = self._encode_for(member)(needs)
+        fields = [f"need:{i}" for i in range(len(member.needs))] if member.needs else ["profile"]
+        vectors = self._vectors(member, needs, fields)
         prepared = ev.prepare(needs, vectors)
         scores = ev.score(needs, vectors, prepared)
         weights = np.asarray(priorities, dtype=np.float32)
@@ -176,11 +212,13 @@ class PeerRecommender:
         are some; None: the mode's own combination (blend, similar) or the defaults."""
         return self.learned if options.mode == "complementary" else None
 
-    def recommend(self, member: Member, options: PeerOptions | None = None) -> list[PeerMatch]:
+    def rank(self, member: Member, options: PeerOptions | None = None) -> PeerRanking:
+        """The top ``options.k`` candidates for ``member``, best first: ids, scores and parts,
+        no explanation (``explain`` builds it for the results shown). Every exclusion, the
+        caller's ``options.exclude`` included, is applied before the per-country cap."""
         options = options or PeerOptions()
         ev = self.evidence
         parts = self.parts(member, options)
-        needs, priorities, vectors, scores = parts.needs, parts.priorities, parts.vectors, parts.scores
         gives, context, graph = parts.gives, parts.context, parts.graph
 
         learned = self.weights_for(options)
@@ -201,34 +239,35 @@ class PeerRecommender:
         receives: dict[int, float] = {}
         final = {j: float(base[j]) for j in order}
         if options.reciprocal:
-            pool = order[: max(5 * options.k, 50)]
+            pool = order[: reciprocal_pool(options.k)]
             receives = self._receives(member, pool)
             # The forward direction is the score the options asked for (mode, blend, graph), so
             # --reciprocal changes how candidates are ranked, not which options count.
             final = {j: _harmonic(float(base[j]), receives[j]) for j in pool}
             order = sorted(pool, key=lambda j: (-final[j], ev.candidates[j]))
         chosen = _cap_per_country(order, [self.by_id[c].country for c in ev.candidates], options)
-        results = [
-            self._explain(
-                member,
-                j,
-                needs,
-                priorities,
-                vectors,
-                scores,
-                float(gives[j]),
-                float(context[j]),
-                receives.get(j),
-                None if graph is None else float(graph[j]),
-                final[j],
-                float(parts.matches[j]),
-            )
-            for j in chosen
-        ]
+        return PeerRanking(
+            member=member,
+            rows=chosen,
+            ids=[ev.candidates[j] for j in chosen],
+            scores=[round(final[j], SCORE_DIGITS) for j in chosen],
+            parts=[
+                _score_parts(float(gives[j]), float(context[j]), receives.get(j), None if graph is None else float(graph[j]))
+                for j in chosen
+            ],
+            gives=[float(gives[j]) for j in chosen],
+            matches=[float(parts.matches[j]) for j in chosen],
+            no_evidence=no_evidence,
+            evidence=parts,
+        )
+
+    def explain(self, ranking: PeerRanking) -> list[PeerMatch]:
+        """The explained results of ``ranking``: for each, the evidence that meets each need."""
+        results = [self._explain(ranking, at) for at in range(len(ranking.rows))]
         _flag_inversions(results)
-        unread = self._unread(member, needs)
+        unread = self._unread(ranking.member, ranking.evidence.needs)
         for result in results:
-            if no_evidence:
+            if ranking.no_evidence:
                 result.flags.append(NO_EVIDENCE)
             if unread:
                 result.flags.append(UNREAD.format(languages=", ".join(unread)))
@@ -237,6 +276,10 @@ class PeerRecommender:
     def _unread(self, member: Member, needs: list[str]) -> list[str]:
         """The languages of ``needs`` that the encoder was not trained on (none for a model directory)."""
         return unread_languages(needs, member.languages, languages_read(self.encoder.model_id))
+
+    def recommend(self, member: Member, options: PeerOptions | None = None) -> list[PeerMatch]:
+        """``rank``, then ``explain`` every result."""
+        return self.explain(self.rank(member, options))
 
     # ---- parts of the score ------------------------------------------------------------------
 
@@ -259,20 +302,22 @@ class PeerRecommender:
         assigned = assigner.assign([n.text for n in untagged], query=unsaved) if assigner and untagged else []
         for need in member.needs:
             if need.topic:
-                topics[need.topic] = topics.get(need.topic, 0.0) + (need.priority or 3)
+                topics[need.topic] = topics.get(need.topic, 0.0) + need.weight
         for need, found in zip(untagged, assigned, strict=True):
             for topic, _ in found:
-                topics[topic] = topics.get(topic, 0.0) + (need.priority or 3)
+                topics[topic] = topics.get(topic, 0.0) + need.weight
         ranks = self.signals.pagerank_from_needs(topics)
         return np.asarray([ranks.get(c, 0.0) for c in self.evidence.candidates], dtype=np.float32)
 
     def _stored(self, member: Member) -> bool:
         return self.by_id.get(member.id) == member
 
-    def _encode_for(self, member: Member) -> Callable[[list[str]], np.ndarray]:
-        """A stored member's texts are the store's (bounded, worth keeping on disk); an unsaved
-        profile's came with a request, and are embedded as queries (never written to disk)."""
-        return self.encoder.encode if self._stored(member) else self.encoder.encode_queries
+    def _vectors(self, member: Member, texts: list[str], fields: list[str]) -> np.ndarray:
+        """A stored member's texts are rows of the snapshot's matrix (``StoredVectors``); an
+        unsaved profile's came with a request, and are embedded as queries (never written to disk)."""
+        if self._stored(member):
+            return self.stored.vectors(member.id, texts, fields)
+        return self.encoder.encode_queries(texts)
 
     def _context(self, member: Member, prepared: Prepared) -> np.ndarray:
         ev = self.evidence
@@ -280,7 +325,7 @@ class PeerRecommender:
         _, need_scores = ev.member_similarity.rows(prepared, ev.need_set)
         same_needs, _ = max_by_owner(need_scores, ev.need_groups, n)
         same_needs = np.where(np.isfinite(same_needs), np.maximum(same_needs, 0.0), 0.0).mean(axis=0) if member.needs else np.zeros(n)
-        profile_vector = self._encode_for(member)([member.profile or member.name])
+        profile_vector = self._vectors(member, [member.profile or member.name], ["profile"])
         prepared_profile = ev.member_similarity.prepare([member.profile or member.name], profile_vector)
         _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_set)
         profile, _ = max_by_owner(profile_scores, ev.profile_groups, n)
@@ -363,32 +408,19 @@ class PeerRecommender:
             )
         return allowed
 
-    def _explain(
-        self,
-        member: Member,
-        j: int,
-        needs: list[str],
-        priorities: list[int],
-        vectors: np.ndarray,
-        scores: NeedScores,
-        gives: float,
-        context: float,
-        receives: float | None,
-        graph: float | None,
-        score: float,
-        match: float,
-    ) -> PeerMatch:
-        """The result for candidate ``j``; ``score`` is the one it was ranked by (its parts come too)."""
+    def _explain(self, ranking: PeerRanking, at: int) -> PeerMatch:
+        """The result at position ``at`` of ``ranking``, with the score it was ranked by and its parts."""
         ev = self.evidence
+        member, j, parts = ranking.member, ranking.rows[at], ranking.evidence
         candidate = self.by_id[ev.candidates[j]]
         met = []
-        for i, need in enumerate(needs):
-            items = ev.explain(scores, i, j, needs, vectors)
+        for i, need in enumerate(parts.needs):
+            items = ev.explain(parts.scores, i, j, parts.needs, parts.vectors)
             met.append(
                 NeedMet(
                     need=need,
-                    priority=priorities[i] if member.needs else None,
-                    score=shown(float(scores.match[i, j])),
+                    priority=parts.priorities[i] if member.needs else None,
+                    score=shown(float(parts.scores.match[i, j]), SCORE_DIGITS),
                     evidence=[MatchedEvidence(**item.__dict__) for item in items],
                 )
             )
@@ -399,23 +431,16 @@ class PeerRecommender:
             flags.append("no common working language")
         if candidate.id in member.partners:
             flags.append("existing partner")
-        mutual = _harmonic(gives, receives) if receives is not None else None
         return PeerMatch(
             id=candidate.id,
             name=candidate.name,
             kind=candidate.kind,
             country=candidate.country,
             region=candidate.region,
-            score=round(score, 4),
-            match_score=shown(match),
-            match_quality=match_quality(match),
-            parts=ScoreParts(
-                gives=round(gives, 4),
-                context=round(context, 4),
-                receives=round(receives, 4) if receives is not None else None,
-                graph=round(graph, 4) if graph is not None else None,
-                mutual=round(mutual, 4) if mutual is not None else None,
-            ),
+            score=ranking.scores[at],
+            match_score=shown(ranking.matches[at], SCORE_DIGITS),
+            match_quality=match_quality(ranking.matches[at]),
+            parts=ranking.parts[at],
             needs_met=met,
             shared_languages=shared_languages,
             shared_clusters=sorted({c.cluster for c in member.clusters} & {c.cluster for c in candidate.clusters}),
@@ -438,16 +463,33 @@ def _flag_inversions(results: list[PeerMatch]) -> None:
         best_below = max(best_below, rank)
 
 
+def _score_parts(gives: float, context: float, receives: float | None, graph: float | None) -> PeerScoreParts:
+    mutual = _harmonic(gives, receives) if receives is not None else None
+    return PeerScoreParts(
+        gives=round(gives, SCORE_DIGITS),
+        context=round(context, SCORE_DIGITS),
+        receives=round(receives, SCORE_DIGITS) if receives is not None else None,
+        graph=round(graph, SCORE_DIGITS) if graph is not None else None,
+        mutual=round(mutual, SCORE_DIGITS) if mutual is not None else None,
+    )
+
+
+def reciprocal_pool(k: int) -> int:
+    """Candidates whose reverse direction is scored in reciprocal mode: the forward top
+    ``RECIPROCAL_DEPTH`` x k, and never fewer than ``RECIPROCAL_FLOOR``."""
+    return max(RECIPROCAL_DEPTH * k, RECIPROCAL_FLOOR)
+
+
 def _needs_of(member: Member) -> tuple[list[str], list[int]]:
     """The member's needs and priorities; a member that states none is matched on its profile."""
     if member.needs:
-        return [n.text for n in member.needs], [n.priority or 3 for n in member.needs]
-    return [member.profile or member.name], [3]
+        return [n.text for n in member.needs], [n.weight for n in member.needs]
+    return [member.profile or member.name], [DEFAULT_PRIORITY]
 
 
 def _priority(member: Member, field: str) -> int:
     index = int(field.split(":", 1)[1])
-    return member.needs[index].priority or 3
+    return member.needs[index].weight
 
 
 def graph_bonus(graph: np.ndarray, gives: np.ndarray, weight: float) -> np.ndarray:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.indexing import CollectionIndex
+from matcher.index.indexes import CollectionIndex
 from matcher.recommend.calibration import cohort_statistics, unrelated_spread
 from matcher.recommend.lexical_profiles import LexicalProfiles
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
-from matcher.indexing import Indexes
+from matcher.index.indexes import Indexes
 from matcher.recommend.calibration import MatchQuality, match_quality, shown
 from matcher.records import Resource, ResourceKind
 from matcher.search.retrieval import OwnerHit, retrieve
@@ -35,7 +35,7 @@ class ResourceFilters:
         return not (self.languages or self.kinds or self.published_after)
 
 
-class ScoreParts(BaseModel):
+class SearchScoreParts(BaseModel):
     """Where a score comes from: each retriever's rank and raw score, and the fused total."""
 
     fused: float
@@ -67,7 +67,7 @@ class ResourceHit(BaseModel):
     )
     match_quality: MatchQuality = "weak"
     snippet: Snippet
-    explanation: ScoreParts
+    explanation: SearchScoreParts
 
 
 class ResourceSearcher:
@@ -125,7 +125,7 @@ class ResourceSearcher:
             match_score=shown(match),
             match_quality=match_quality(match),
             snippet=Snippet(passage=passage.key, field=passage.field, text=_shorten(passage.text)),
-            explanation=ScoreParts(
+            explanation=SearchScoreParts(
                 fused=round(hit.score, 6),
                 fusion=self.settings.fusion,
                 dense_rank=hit.dense.rank if hit.dense else None,

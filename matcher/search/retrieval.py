@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.indexing import CollectionIndex
+from matcher.index.indexes import CollectionIndex
 from matcher.passages import Passage
 from matcher.recommend.calibration import EncoderScale, affinity, match_score, unrelated_spread
 from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion

@@ -63,7 +63,7 @@ class Forbidden(Exception):
 
 
 @dataclass
-class Page:
+class ConsolePage:
     """One request's view of the console: who, in which language, with which CSRF token."""
 
     request: Request
@@ -173,12 +173,12 @@ def current_session(request: Request) -> Session | None:
     return accounts.session(token)
 
 
-def any_page(request: Request) -> Page:
+def any_page(request: Request) -> ConsolePage:
     session = current_session(request)
-    return Page(request, session, Translator(language_of(request, session)))
+    return ConsolePage(request, session, Translator(language_of(request, session)))
 
 
-def signed_in_page(request: Request) -> Page:
+def signed_in_page(request: Request) -> ConsolePage:
     page = any_page(request)
     if page.session is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -186,8 +186,8 @@ def signed_in_page(request: Request) -> Page:
     return page
 
 
-AnyPage = Annotated[Page, Depends(any_page)]
-SignedIn = Annotated[Page, Depends(signed_in_page)]
+AnyPage = Annotated[ConsolePage, Depends(any_page)]
+SignedIn = Annotated[ConsolePage, Depends(signed_in_page)]
 
 
 def set_session_cookie(response: Response, token: str, settings: ServiceSettings) -> None:

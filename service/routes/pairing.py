@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from matcher.pairing.run import PairingRequest, PairingResult
 from matcher.partnerships import Partnerships
-from matcher.partnerships.pairing import with_proposal_history
+from matcher.usecases.pairing import with_proposal_history
 from service.deps import Reader, State
 from service.jobs import Job, QueueFull
 

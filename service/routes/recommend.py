@@ -13,14 +13,15 @@ from matcher.errors import PeermatchError
 from matcher.graph.capacity import CapacityMap
 from matcher.graph.html import render
 from matcher.partnerships import Partnerships
-from matcher.recommend.clusters import known_clusters
 from matcher.recommend.experts import ExpertGroup, ExpertOptions
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions
 from matcher.recommend.peers import PeerMatch, PeerMode, PeerOptions
 from matcher.recommend.representatives import RepresentativeFit
 from matcher.records import Member, ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
-from service.answers import default_peer_answer, fresh_peer_answer, peer_cache_key
+from matcher.usecases.experts import experts_for, representative_fit_for, resources_for
+from matcher.usecases.peers import explained, peer_question, peers_for
+from service.answers import cached_peer_answer
 from service.deps import Reader, State
 from service.pages import Page, ranking
 
@@ -69,14 +70,10 @@ class ResourceSearchResponse(BaseModel):
 
 @router.post("/recommendations/peers", response_model=PeerPage, summary="Peer partners for a member or an unsaved profile")
 def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
-    recommender = state.snapshot.recommender
     target = request.member_id if request.member_id is not None else request.profile
-    options = request.options
-    asker = request.member_id if request.member_id is not None else request.profile.id  # type: ignore[union-attr]
-    leave_out = Partnerships(state.workspace.store).left_out_of_peers(asker, request.include_declined)
-    if leave_out:
-        options = options.model_copy(update={"exclude": sorted(leave_out | set(options.exclude or ()))})
-    return ranking(recommender.peers(target, options), options.k)  # type: ignore[arg-type]
+    snapshot, book = state.snapshot, Partnerships(state.workspace.store)
+    ranked = peers_for(snapshot, book, target, request.options, include_declined=request.include_declined)  # type: ignore[arg-type]
+    return ranking(explained(snapshot, ranked), request.options.k)
 
 
 @router.get("/members/{member_id}/peers", response_model=PeerPage, summary="Peer partners for a stored member")
@@ -90,40 +87,30 @@ def member_peers(
     cross_region: bool = False,
     include_declined: Annotated[bool, Query(description="Keep partners declined in earlier proposals.")] = False,
 ) -> Response:
-    """Answers are cached per index generation (the hub asks for the same members all day);
-    any write makes a new generation and an empty cache. Declined partners are left out when
-    the answer is served, so a decline takes effect at once."""
+    """Answers are cached per index generation (the hub asks for the same members all day) and
+    per set of exclusions, so a decline takes effect at once; any write makes a new generation
+    and an empty cache."""
     snapshot = state.snapshot
-    cache = state.cache_for(snapshot)
-    cache_key = peer_cache_key(member_id, k, mode, reciprocal, cross_region)
-    answer = cache.get(cache_key)
-    if answer is None:
-        _, answer = default_peer_answer(snapshot, member_id, k, mode, reciprocal, cross_region)
-        cache.put(cache_key, answer)
-    leave_out = Partnerships(state.workspace.store).left_out_of_peers(member_id, include_declined)
-    if answer.short(k, leave_out):
-        return Response(fresh_peer_answer(snapshot, member_id, k, mode, reciprocal, cross_region, leave_out), media_type="application/json")
-    return Response(answer.page(k, leave_out), media_type="application/json")
+    options = PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region)
+    question = peer_question(Partnerships(state.workspace.store), member_id, options, include_declined=include_declined)
+    return Response(cached_peer_answer(snapshot, state.cache_for(snapshot), question).body, media_type="application/json")
 
 
 @router.post("/recommendations/experts", response_model=ExpertGroup, summary="An expert group covering a theme's aspects")
 def experts(request: ExpertRequest, state: State, key: Reader) -> ExpertGroup:
-    return state.snapshot.recommender.experts(request.theme, request.options)
+    return experts_for(state.snapshot, request.theme, request.options)
 
 
 @router.get("/members/{member_id}/resources", response_model=MemberResourcePage, summary="Resources for a member's needs")
 def member_resources(
     member_id: str, state: State, key: Reader, k: Annotated[int, Query(ge=1, le=200)] = 10, all_languages: bool = False
 ) -> MemberResourcePage:
-    return ranking(state.snapshot.recommender.resources_for(member_id, MemberResourceOptions(k=k, all_languages=all_languages)), k)
+    return ranking(resources_for(state.snapshot, member_id, MemberResourceOptions(k=k, all_languages=all_languages)), k)
 
 
 @router.get("/members/{member_id}/representative-fit", response_model=RepresentativeFit, summary="Representative fit for a cluster")
 def representative_fit(member_id: str, cluster: Annotated[str, Query(examples=["esd"])], state: State, key: Reader) -> RepresentativeFit:
-    clusters = known_clusters(state.settings.taxonomy_path)
-    if cluster not in clusters:
-        raise PeermatchError(f"unknown cluster '{cluster}' (known: {', '.join(clusters)})")
-    return state.snapshot.recommender.representative_fit(member_id, cluster)
+    return representative_fit_for(state.snapshot, member_id, cluster)
 
 
 @router.post("/resources/search", response_model=ResourceSearchResponse, summary="Resources for a free-text query, across languages")

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from matcher.recommend.experts import MAX_ASPECTS, ExpertOptions
 from matcher.records import MEMBER_KINDS
+from matcher.usecases.experts import experts_for
 from service.console.web import SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -80,7 +81,7 @@ def composer(
     error = None
     if len(lines) > MAX_ASPECTS:
         error = page.t.plain("At most %(n)s aspects; the first %(n)s are used.", n=MAX_ASPECTS)
+    snapshot = page.state.snapshot
     if composition.theme:
-        group = page.state.snapshot.recommender.experts(composition.theme, composition.options())
-    names = {m.id: m.name for m in page.state.snapshot.members}
-    return page.render("experts.html", c=composition, group=group, names=names, kinds=MEMBER_KINDS, error=error)
+        group = experts_for(snapshot, composition.theme, composition.options())
+    return page.render("experts.html", c=composition, group=group, names=snapshot.names, kinds=MEMBER_KINDS, error=error)

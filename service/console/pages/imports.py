@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from matcher.errors import InvalidRecordsError, PeermatchError
-from matcher.importing import ValidatedFile
+from matcher.ingest.importing import ValidatedFile
 from matcher.records import RecordType
 from matcher.store.permissions import PRIVATE_DIR, PRIVATE_FILE
 from service.console.web import SignedIn, spreadsheet_safe

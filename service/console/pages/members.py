@@ -9,15 +9,18 @@ from fastapi.responses import Response
 
 from matcher.partnerships import Partnerships
 from matcher.partnerships.lifecycle import OPEN
-from matcher.partnerships.partnerships import MAX_PAGE, declined_in, left_out_in
+from matcher.partnerships.partnerships import MAX_PAGE
 from matcher.recommend.member_resources import MemberResourceOptions
 from matcher.recommend.peers import PeerOptions
 from matcher.records import MEMBER_KINDS, REGIONS, Member
+from matcher.usecases.experts import resources_for
+from matcher.usecases.peers import explained, peer_question, rank
 from service.console.web import SignedIn
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 PEERS_SHOWN = 10
+RESOURCES_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -80,28 +83,20 @@ def member_list(
 @router.get("/members/{member_id}")
 def member_page(page: SignedIn, member_id: str, include_declined: bool = False) -> Response:
     snapshot = page.state.snapshot
-    recommender = snapshot.recommender
-    member = recommender.member(member_id)  # an unknown id is a 404 page naming it
-    names = {m.id: m.name for m in snapshot.members}
+    member = snapshot.recommender.member(member_id)  # an unknown id is a 404 page naming it
     book = Partnerships(page.state.workspace.store)
-    standing = book.standing_with(member.id)  # one read for both sets
-    declined = declined_in(standing)
-    leave_out = left_out_in(standing, include_declined)
-    # Asked for more than shown, so that the list stays ten long once declined partners are left out.
-    peers = recommender.peers(member.id, PeerOptions(k=PEERS_SHOWN + len(leave_out))) if member.needs or member.profile else []
-    peers = [p for p in peers if p.id not in leave_out][:PEERS_SHOWN]
+    question = peer_question(book, member.id, PeerOptions(k=PEERS_SHOWN), include_declined=include_declined)  # one read of the proposals
     _, proposals = book.list(member_id=member.id, limit=MAX_PAGE)
     # A peer already in an open proposal with this member shows that proposal, not a second "Propose".
     open_with = {(pr.partner_id if pr.member_id == member.id else pr.member_id): pr for pr in proposals if pr.status in OPEN}
-    resources = recommender.resources_for(member.id, MemberResourceOptions(k=8)) if member.needs or member.profile else []
     return page.render(
         "member.html",
         member=member,
-        names=names,
-        peers=peers,
-        resources=resources,
+        names=snapshot.names,
+        peers=explained(snapshot, rank(snapshot, question)),
+        resources=resources_for(snapshot, member, MemberResourceOptions(k=RESOURCES_SHOWN)),
         include_declined=include_declined,
-        declined=declined,
+        declined=question.declined,
         proposals=proposals,
         open_with=open_with,
     )

@@ -15,8 +15,8 @@ from matcher.errors import PeermatchError
 from matcher.pairing.problem import PairingConstraints
 from matcher.pairing.run import PairingRequest
 from matcher.partnerships import Partnerships
-from matcher.partnerships.pairing import with_proposal_history
 from matcher.records import MEMBER_KINDS, REGIONS
+from matcher.usecases.pairing import with_proposal_history
 from service.console.web import SignedIn, spreadsheet_safe
 from service.jobs import Job, QueueFull
 
@@ -174,7 +174,7 @@ def _job(page: Any, job_id: str) -> Job:
 @router.get("/pairing/{job_id}")
 def pairing_job(page: SignedIn, job_id: str) -> Response:
     job = _job(page, job_id)
-    names = {m.id: m for m in page.state.snapshot.members}
+    names = page.state.snapshot.members_by_id
     forced = set(job.request.constraints.forced)
     return page.render(
         "pairing_job.html", job=job, names=names, forced=forced, form=form_from_request(job.request), regions=REGIONS, kinds=MEMBER_KINDS
@@ -205,7 +205,7 @@ def export_csv(page: SignedIn, job_id: str) -> Response:
     job = _job(page, job_id)
     if job.result is None:
         raise FormProblem(page.t.plain("This run has no result yet."))
-    members = {m.id: m for m in page.state.snapshot.members}
+    members = page.state.snapshot.members_by_id
     t = page.t
     buffer = io.StringIO()
     writer = csv.writer(buffer)

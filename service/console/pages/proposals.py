@@ -13,14 +13,14 @@ from fastapi.responses import Response
 from matcher.errors import PeermatchError
 from matcher.partnerships import Partnerships
 from matcher.partnerships.model import STATUSES
-from service.console.web import Page, SignedIn
+from service.console.web import ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
 ProposalId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # SQLite's integers: a larger id cannot exist
 PAGE_SIZE = 50
 
 
-def partnerships(page: Page) -> Partnerships:
+def partnerships(page: ConsolePage) -> Partnerships:
     return Partnerships(page.state.workspace.store)
 
 
@@ -41,7 +41,7 @@ def proposal_list(
     total, proposals = partnerships(page).list(
         status=status if status in STATUSES else None, member_id=member or None, offset=offset, limit=PAGE_SIZE
     )
-    names = {m.id: m.name for m in page.state.snapshot.members}
+    names = page.state.snapshot.names
     return page.render(
         "proposals.html",
         proposals=proposals,
@@ -58,7 +58,7 @@ def proposal_list(
 @router.get("/proposals/{proposal_id}")
 def proposal_page(page: SignedIn, proposal_id: ProposalId) -> Response:
     proposal = partnerships(page).get(proposal_id)
-    members = {m.id: m for m in page.state.snapshot.members}
+    members = page.state.snapshot.members_by_id
     return page.render("proposal.html", p=proposal, members=members, today=dt.date.today().isoformat())
 
 

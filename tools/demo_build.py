@@ -1,6 +1,7 @@
 """Write the demo network (members.jsonl, resources.jsonl) from the topic catalogue, deterministically.
 
-Run from the repository root: ``python -m matcher.demo.build ../shared``. The output is
+Run from the repository root: ``python -m tools.demo_build ../shared`` (an offline step, not part of
+the runtime package; ``peermatch demo`` loads what it wrote). The output is
 committed; the product never needs ../shared at run time. City names and existing twin
 ties come from the twin-city list (Wikipedia, CC BY-SA 4.0, via Hekman/twincities).
 """
@@ -15,9 +16,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from matcher.demo.topics import CLUSTERS, TOPICS, Topic
+from matcher.demo import DEMO_DATA
+from matcher.demo.topics import CLUSTERS, TOPICS, DemoTopic
 
-DATA = Path(__file__).parent / "data"
+DATA = DEMO_DATA
 SEED = 2026
 
 # name in the twin-city list, ISO code, region, languages, language our demo texts use
@@ -256,7 +258,7 @@ def read_twin_cities(shared: Path) -> tuple[dict[str, list[str]], set[frozenset[
     return cities, ties
 
 
-def topic_mix(rng: random.Random, region: str, kind: str) -> tuple[list[Topic], list[Topic]]:
+def topic_mix(rng: random.Random, region: str, kind: str) -> tuple[list[DemoTopic], list[DemoTopic]]:
     """Strengths and needs: northern members and organisations offer more, southern need more."""
     north = region == NORTH or kind == "organization"
     n_strengths = rng.choice([3, 3, 4]) if north else rng.choice([1, 2, 2])

@@ -1,17 +1,18 @@
-"""A pairing run knows the proposals: it does not make again the pairs that were declined or
-rejected, nor those already in an active partnership or an open proposal."""
+"""Pairing a cohort with the proposal history applied: a run does not make again the pairs that
+were declined or rejected, nor those already in an active partnership or an open proposal."""
 
 from __future__ import annotations
 
-from matcher.pairing.run import PairingRequest
-from matcher.partnerships.partnerships import Partnerships
+from matcher.pairing.run import PairingRequest, PairingResult, pair_cohort
+from matcher.partnerships import Partnerships
+from matcher.snapshot import Snapshot
 
 
 def with_proposal_history(request: PairingRequest, partnerships: Partnerships) -> PairingRequest:
     """``request`` with the pairs declined or rejected in earlier proposals ruled out (as
     ``constraints.declined``, unless it asks to include them) and the pairs in an active
     partnership or an open proposal treated as existing partners (``constraints.engaged``);
-    the diagnosis names each."""
+    the diagnosis names each. The service queues this request as a job (``pair_cohort``)."""
     constraints = request.constraints
     standings = partnerships.pair_standings()  # one read of the proposals
     history = {"engaged": standings.engaged()}
@@ -25,3 +26,8 @@ def with_proposal_history(request: PairingRequest, partnerships: Partnerships) -
     if not update:
         return request
     return request.model_copy(update={"constraints": constraints.model_copy(update=update)})
+
+
+def pairing_for(snapshot: Snapshot, partnerships: Partnerships, request: PairingRequest) -> PairingResult:
+    """The pairing of ``request``'s cohort, computed now, with the proposal history applied."""
+    return pair_cohort(snapshot.recommender, with_proposal_history(request, partnerships))

@@ -1,6 +1,6 @@
 """Write ``taxonomy.json``: the topics peermatch ships, with labels and descriptions in EN, FR and ES.
 
-Run: ``python -m matcher.graph.make_taxonomy``. Groups: the GNLC thematic clusters, SDG 4 targets,
+Run: ``python -m tools.make_taxonomy`` (an offline step; the product reads the taxonomy.json it writes). Groups: the GNLC thematic clusters, SDG 4 targets,
 the Global Education Coalition's missions, advocacy topics, UCLG's learning themes, and the
 practice themes of the demo network (``matcher/demo/topics.py``). Wording is ours.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import matcher.graph
 from matcher.demo.topics import CLUSTERS, TOPICS
 
 # id, group, (en label, en description), (fr label, fr description), (es label, es description)
@@ -325,6 +326,6 @@ def _topic(
 
 
 if __name__ == "__main__":
-    path = Path(__file__).parent / "taxonomy.json"
+    path = Path(matcher.graph.__file__).parent / "taxonomy.json"
     path.write_text(json.dumps({"version": 1, "topics": taxonomy()}, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"{len(taxonomy())} topics written to {path}")

@@ -1,0 +1,81 @@
+"""Peer partners for a member or an unsaved profile: every exclusion applied once, before ranking.
+
+Left out of every peer ranking, whoever asks (the API, the console, the command line):
+- the member itself and, unless ``include_partners``, the partners its record lists
+  (``PeerRecommender``'s eligibility, with the other filters of ``PeerOptions``);
+- its active partners and, unless ``include_declined``, the members whose latest proposal with it
+  was declined or rejected (``left_out_in``);
+- the ids the caller names in ``options.exclude``.
+They are left out before the per-country cap, so a left-out member never takes a country's place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matcher.partnerships import Partnerships
+from matcher.partnerships.model import Status
+from matcher.partnerships.partnerships import declined_in
+from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRanking
+from matcher.records import Member
+from matcher.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class PeerQuestion:
+    """A peer question with its exclusions resolved: who asks, and the options that rank for it."""
+
+    member: str | Member  # a stored member's id, or an unsaved profile
+    options: PeerOptions
+    declined: frozenset[str] = frozenset()  # declined or rejected in earlier proposals (left out unless asked)
+
+    @property
+    def key(self) -> tuple[object, ...] | None:
+        """What identifies the answer in a snapshot's cache; None for an unsaved profile (never cached)."""
+        if not isinstance(self.member, str):
+            return None
+        return ("peers", self.member, self.options.model_dump_json())
+
+
+def peer_question(
+    partnerships: Partnerships | None, member: str | Member, options: PeerOptions | None = None, *, include_declined: bool = False
+) -> PeerQuestion:
+    """``options`` with the proposal history's exclusions added (one read of the proposals).
+    ``partnerships`` None: no proposal history (an evaluation set has none)."""
+    options = options or PeerOptions()
+    asker = member if isinstance(member, str) else member.id
+    standing = partnerships.standing_with(asker) if partnerships is not None else {}
+    leave_out = left_out_in(standing, include_declined)
+    if leave_out:
+        options = options.model_copy(update={"exclude": sorted(leave_out | set(options.exclude or ()))})
+    return PeerQuestion(member, options, frozenset(declined_in(standing)))
+
+
+def left_out_in(standing: dict[str, Status], include_declined: bool = False) -> set[str]:
+    """Of ``Partnerships.standing_with``'s answer, whom a peer ranking leaves out: active partners
+    (like the partners a record lists), and the declined or rejected unless ``include_declined``."""
+    active = {other for other, status in standing.items() if status == "active"}
+    return active if include_declined else active | declined_in(standing)
+
+
+def rank(snapshot: Snapshot, question: PeerQuestion) -> PeerRanking:
+    """The ranking for ``question``: ids, scores and parts, best first, not yet explained."""
+    return snapshot.recommender.rank_peers(question.member, question.options)
+
+
+def peers_for(
+    snapshot: Snapshot,
+    partnerships: Partnerships | None,
+    member: str | Member,
+    options: PeerOptions | None = None,
+    *,
+    include_declined: bool = False,
+) -> PeerRanking:
+    """Peer partners for a stored member (by id) or an unsaved profile, every exclusion applied
+    before ranking; raises UnknownIdError for an unknown id."""
+    return rank(snapshot, peer_question(partnerships, member, options, include_declined=include_declined))
+
+
+def explained(snapshot: Snapshot, ranking: PeerRanking) -> list[PeerMatch]:
+    """The results of ``ranking`` with their evidence (built for these results only)."""
+    return snapshot.recommender.explain_peers(ranking)
