@@ -31,16 +31,19 @@ class RankedAnswer:
     items: tuple[bytes, ...]
     depth: int
 
-    def short(self, k: int, leave_out: Set[str]) -> bool:
-        """Whether leaving out ``leave_out`` makes this list shorter than ``k`` while the ranking
-        may hold more (it gave all ``depth`` results asked): rank again, deeper."""
+    def short(self, k: int, leave_out: Set[str], offset: int = 0) -> bool:
+        """Whether leaving out ``leave_out`` makes this list shorter than ``offset + k`` while the
+        ranking may hold more (it gave all ``depth`` results asked): rank again, deeper."""
         kept = sum(1 for i in self.ids if i not in leave_out)
-        return kept < k and len(self.ids) == self.depth and kept < len(self.ids)
+        return kept < offset + k and len(self.ids) == self.depth and kept < len(self.ids)
 
-    def page(self, k: int, leave_out: Set[str] = frozenset()) -> bytes:
-        """The answer: a page (``{total, offset, limit, items}``) of the first ``k`` results not in ``leave_out``."""
-        kept = [item for i, item in zip(self.ids, self.items, strict=True) if i not in leave_out][:k]
-        return b'{"total":%d,"offset":0,"limit":%d,"items":[%s]}' % (len(kept), k, b",".join(kept))
+    def page(self, k: int, leave_out: Set[str] = frozenset(), offset: int = 0) -> bytes:
+        """The answer: a page (``{total, offset, limit, items}``) of the results not in ``leave_out``,
+        ``k`` of them after the first ``offset``; ``total`` counts the results this ranking holds
+        (a few past the page, so that ``total > offset + limit`` says another page exists)."""
+        kept = [item for i, item in zip(self.ids, self.items, strict=True) if i not in leave_out]
+        shown = kept[offset : offset + k]
+        return b'{"total":%d,"offset":%d,"limit":%d,"items":[%s]}' % (len(kept), offset, k, b",".join(shown))
 
 
 class ResponseCache:
@@ -95,9 +98,17 @@ def default_peer_answer(
 
 
 def fresh_peer_answer(
-    snapshot: Snapshot, member_id: str, k: int, mode: PeerMode, reciprocal: bool, cross_region: bool, leave_out: Set[str]
+    snapshot: Snapshot,
+    member_id: str,
+    k: int,
+    mode: PeerMode,
+    reciprocal: bool,
+    cross_region: bool,
+    leave_out: Set[str],
+    offset: int = 0,
 ) -> bytes:
     """The GET route's answer ranked with ``leave_out`` excluded (for the rare member whose declines
     outnumber the cached margin); not cached."""
-    options = PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region, exclude=sorted(leave_out))
-    return ranking(snapshot.recommender.peers(member_id, options), k).model_dump_json().encode()
+    depth = offset + k + 1  # one past the page: total then says whether another page exists
+    options = PeerOptions(k=depth, mode=mode, reciprocal=reciprocal, cross_region=cross_region, exclude=sorted(leave_out))
+    return ranking(snapshot.recommender.peers(member_id, options), k, offset).model_dump_json().encode()

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from embeddings.embedder import TextEncoder
@@ -33,6 +34,10 @@ listing). Errors share one shape: `{"code", "message", "field"?, "details"?}`.
 """
 
 
+def operation_id(route: APIRoute) -> str:
+    return route.name
+
+
 def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *, start: bool = True) -> FastAPI:
     """The app over ``settings.data_dir``; ``start`` loads the model and indexes now (a missing
     model fails here, not on the first request)."""
@@ -52,7 +57,15 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
             app.state.accounts.close()
 
     # The docs pages' scripts and styles are served from the installed package, not a CDN.
-    app: FastAPI = FastAPIOffline(title="peermatch", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # Operation ids are the route functions' names (unique across routers): a generated client
+    # gets list_members, not list_members_v1_members_get.
+    app: FastAPI = FastAPIOffline(
+        title="peermatch",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
     app.state.service = state
     app.state.keys = KeyRing.load(settings.keys_path, settings.api_keys)
     app.state.key_usage = usage = KeyUsage(usage_path(settings.keys_path))

@@ -26,6 +26,10 @@ from service.pages import Page, ranking
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 PeerPage = Page[PeerMatch]
+# A page is ranked offset + k deep, plus the few past it that tell whether another page exists
+# (DECLINED_MARGIN on the GET route): offset + k stays within PeerOptions.k's 500 with room for them.
+PEER_DEPTH_MAX = 490
+PEER_OFFSET_MAX = PEER_DEPTH_MAX - 100  # the GET route's largest k
 MemberResourcePage = Page[MemberResourceHit]
 
 
@@ -36,11 +40,14 @@ class PeerRequest(BaseModel):
     profile: Member | None = None
     options: PeerOptions = Field(default_factory=PeerOptions)
     include_declined: bool = Field(False, description="Keep partners this member declined (or was declined by) in earlier proposals.")
+    offset: int = Field(0, ge=0, le=PEER_OFFSET_MAX, description="Results to skip (options.k results follow).")
 
     @model_validator(mode="after")
     def _one_of(self) -> PeerRequest:
         if (self.member_id is None) == (self.profile is None):
             raise ValueError("give exactly one of 'member_id' and 'profile'")
+        if self.offset + self.options.k > PEER_DEPTH_MAX:
+            raise ValueError(f"offset + options.k must be at most {PEER_DEPTH_MAX} (got {self.offset + self.options.k})")
         return self
 
 
@@ -76,7 +83,10 @@ def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
     leave_out = Partnerships(state.workspace.store).left_out_of_peers(asker, request.include_declined)
     if leave_out:
         options = options.model_copy(update={"exclude": sorted(leave_out | set(options.exclude or ()))})
-    return ranking(recommender.peers(target, options), options.k)  # type: ignore[arg-type]
+    page_size = options.k
+    # One past the page, so that total says whether another page exists.
+    options = options.model_copy(update={"k": request.offset + page_size + 1})
+    return ranking(recommender.peers(target, options), page_size, request.offset)  # type: ignore[arg-type]
 
 
 @router.get("/members/{member_id}/peers", response_model=PeerPage, summary="Peer partners for a stored member")
@@ -89,21 +99,24 @@ def member_peers(
     reciprocal: bool = False,
     cross_region: bool = False,
     include_declined: Annotated[bool, Query(description="Keep partners declined in earlier proposals.")] = False,
+    offset: Annotated[int, Query(ge=0, le=PEER_OFFSET_MAX, description="Results to skip (k results follow).")] = 0,
 ) -> Response:
     """Answers are cached per index generation (the hub asks for the same members all day);
     any write makes a new generation and an empty cache. Declined partners are left out when
     the answer is served, so a decline takes effect at once."""
     snapshot = state.snapshot
     cache = state.cache_for(snapshot)
-    cache_key = peer_cache_key(member_id, k, mode, reciprocal, cross_region)
+    depth = offset + k  # a page deeper in is a ranking that deep, cached as such
+    cache_key = peer_cache_key(member_id, depth, mode, reciprocal, cross_region)
     answer = cache.get(cache_key)
     if answer is None:
-        _, answer = default_peer_answer(snapshot, member_id, k, mode, reciprocal, cross_region)
+        _, answer = default_peer_answer(snapshot, member_id, depth, mode, reciprocal, cross_region)
         cache.put(cache_key, answer)
     leave_out = Partnerships(state.workspace.store).left_out_of_peers(member_id, include_declined)
-    if answer.short(k, leave_out):
-        return Response(fresh_peer_answer(snapshot, member_id, k, mode, reciprocal, cross_region, leave_out), media_type="application/json")
-    return Response(answer.page(k, leave_out), media_type="application/json")
+    if answer.short(k, leave_out, offset):
+        fresh = fresh_peer_answer(snapshot, member_id, k, mode, reciprocal, cross_region, leave_out, offset)
+        return Response(fresh, media_type="application/json")
+    return Response(answer.page(k, leave_out, offset), media_type="application/json")
 
 
 @router.post("/recommendations/experts", response_model=ExpertGroup, summary="An expert group covering a theme's aspects")
