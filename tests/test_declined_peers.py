@@ -23,7 +23,9 @@ def ranked(ids: str, depth: int) -> RankedAnswer:
 def test_a_cached_ranking_serves_k_results_without_the_declined() -> None:
     answer = ranked("abcdef", depth=6)
     page = json.loads(answer.page(3, {"a", "c"}))
-    assert page == {"total": 3, "offset": 0, "limit": 3, "items": [{"id": "b"}, {"id": "d"}, {"id": "e"}]}
+    # total: the results kept (b, d, e, f): one past the page says another page exists
+    assert page == {"total": 4, "offset": 0, "limit": 3, "items": [{"id": "b"}, {"id": "d"}, {"id": "e"}]}
+    assert json.loads(answer.page(3, {"a", "c"}, offset=3))["items"] == [{"id": "f"}]
     assert not answer.short(3, {"a", "c"})
     assert answer.short(3, {"a", "b", "c", "d"})  # two left of a full ranking: rank again, deeper
     assert not ranked("abcd", depth=6).short(3, {"a", "b"})  # the ranking had no more to give
