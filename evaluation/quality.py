@@ -31,7 +31,7 @@ from embeddings.embedder import TextEncoder
 from evaluation.dataset import load_dataset
 from evaluation.expertise import expertise_workspace, graded_expertise_loss, read_archives, read_submissions, score_submissions
 from evaluation.runner import Harness
-from evaluation.variants import Variant
+from evaluation.variants import NAMED, Variant
 from matcher.recommend.engine import Recommender
 from matcher.workspace import Workspace
 
@@ -42,12 +42,9 @@ TATOEBA = ("de", "it", "nl", "ru", "tr")
 
 # The scoring variants compared on every set (settings overrides and the resource search mode).
 DEFAULT = Variant("default", {"graph_weight": 0.0})
-DENSE = Variant(
-    "dense-only", {"evidence_lexical_gain": 0.0, "profile_lexical_gain": 0.0, "lexical_weight": 0.0, "graph_weight": 0.0}, "dense"
-)
-LEXICAL = Variant(
-    "lexical-only", {"dense_evidence": False, "lexical_weight": 1.0, "calibrate_languages": False, "graph_weight": 0.0}, "lexical"
-)
+# The same variants as `peermatch eval run --config dense|lexical` (one definition, in evaluation.variants).
+DENSE = Variant("dense-only", NAMED["dense"].settings, NAMED["dense"].mode)
+LEXICAL = Variant("lexical-only", NAMED["lexical"].settings, NAMED["lexical"].mode)
 VARIANTS = (DEFAULT, DENSE, LEXICAL)
 
 TARGETS = {
