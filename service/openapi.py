@@ -94,7 +94,7 @@ def amend(document: dict[str, Any]) -> None:
         for field, note in notes.items():
             schemas[name]["properties"][field]["description"] = note
     for path, operations in document.get("paths", {}).items():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             statuses = {"413", "500"}
             if path.startswith("/v1/"):
@@ -103,6 +103,7 @@ def amend(document: dict[str, Any]) -> None:
                     statuses.add("404")
             if operation.get("security"):
                 statuses |= {"401", "403"}
+            _conditional_and_idempotent(path, method, operation)
             for status in statuses:
                 responses.setdefault(status, {})
             for status, answer in responses.items():
@@ -140,3 +141,29 @@ def _rewrite_refs(node: Any, renames: dict[str, str]) -> None:
     elif isinstance(node, list):
         for value in node:
             _rewrite_refs(value, renames)
+
+
+ETAG_NOTE = "The answer's tag: send it as If-None-Match to get a 304 while it is unchanged."
+ETAG_HEADER = {"ETag": {"description": ETAG_NOTE, "schema": {"type": "string"}}}
+
+
+def _conditional_and_idempotent(path: str, method: str, operation: dict[str, Any]) -> None:
+    """What service.conditional and service.idempotency add to /v1 routes, documented."""
+    if not path.startswith("/v1/"):
+        return
+    parameters = operation.setdefault("parameters", [])
+    responses = operation["responses"]
+    if method == "get":
+        parameters.append(
+            {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+             "description": "An ETag of an earlier answer: 304 with no body if the answer is still the same."}
+        )
+        if "200" in responses:
+            responses["200"]["headers"] = responses["200"].get("headers", {}) | ETAG_HEADER
+        responses["304"] = {"description": "Not modified: the answer is the one tagged in If-None-Match.", "headers": ETAG_HEADER}
+    elif method == "post":
+        parameters.append(
+            {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+             "description": "A key of your choosing per request: a retry with the same key and body gets the first answer "
+             "(header Idempotent-Replayed: true) for 24 hours; the same key with another body is refused (422)."}
+        )

@@ -20,6 +20,10 @@ class Page(BaseModel, Generic[Item]):
     offset: int = Field(description="Items skipped before the first one here.")
     limit: int = Field(description="The most items one answer holds (for a ranking: k).")
     items: list[Item]
+    next_cursor: str | None = Field(
+        None,
+        description="Members and resources: pass it as 'cursor' for the next page (none: the last page); it stays right as records change.",
+    )
 
 
 def ranking(items: Sequence[Item], k: int, offset: int = 0) -> Page[Item]:
