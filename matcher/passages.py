@@ -48,31 +48,30 @@ def member_passages(member: Member, size: int, overlap: int) -> list[Passage]:
     Strengths and needs stay separate passages so that a match can say which need met
     which strength.
     """
-    language = member.languages[0]
-    fields: list[tuple[str, str]] = [("profile", member.profile)]
-    fields += [(f"strength:{i}", s.text) for i, s in enumerate(member.strengths)]
-    fields += [(f"need:{i}", n.text) for i, n in enumerate(member.needs)]
+    language = member.languages[0]  # a text's language unless the strength or need names its own
+    fields: list[tuple[str, str, str | None]] = [("profile", member.profile, language)]
+    fields += [(f"strength:{i}", s.text, s.language or language) for i, s in enumerate(member.strengths)]
+    fields += [(f"need:{i}", n.text, n.language or language) for i, n in enumerate(member.needs)]
     if member.representative is not None:
-        fields.append(("representative", member.representative.profile))
-    return _passages("members", member.id, language, fields, size, overlap)
+        fields.append(("representative", member.representative.profile, language))
+    return _passages("members", member.id, fields, size, overlap)
 
 
 def resource_passages(resource: Resource, size: int, overlap: int) -> list[Passage]:
     """The title on its own (short, precise) and the body in windows."""
-    fields = [("title", resource.title), ("body", resource.body)]
-    return _passages("resources", resource.id, resource.language, fields, size, overlap)
+    fields = [("title", resource.title, resource.language), ("body", resource.body, resource.language)]
+    return _passages("resources", resource.id, fields, size, overlap)
 
 
 def _passages(
     collection: str,
     owner_id: str,
-    language: str | None,
-    fields: list[tuple[str, str]],
+    fields: list[tuple[str, str, str | None]],
     size: int,
     overlap: int,
 ) -> list[Passage]:
     passages = []
-    for field, text in fields:
+    for field, text, language in fields:
         for position, window in enumerate(split_words(text, size, overlap)):
             key = f"{owner_id}#{field}:{position}"
             passages.append(Passage(key, collection, owner_id, field, position, language, window))

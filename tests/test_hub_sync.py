@@ -94,3 +94,24 @@ def test_lists_page_by_cursor_and_filter_by_update_time(client: TestClient) -> N
     }
     recent = client.get("/v1/members", headers=auth(READ), params={"updated_since": "2000-01-01T00:00:00Z"}).json()
     assert recent["total"] == 4
+
+
+def test_each_need_and_strength_says_its_language(client: TestClient) -> None:
+    from matcher.passages import member_passages
+    from matcher.records import Member
+
+    body = member(
+        "addis",
+        country="ET",
+        region="Africa",
+        languages=["am", "en"],
+        needs=[{"text": "digital literacy for older adults", "language": "en"}, {"text": "የዲጂታል ክህሎት"}],
+        strengths=[{"text": "flood drills", "language": "en"}],
+    )
+    assert client.put("/v1/members/addis", headers=auth(WRITE), json=body).status_code == 200
+    stored = client.get("/v1/members/addis", headers=auth(READ)).json()
+    assert [n["language"] for n in stored["needs"]] == ["en", None] and stored["strengths"][0]["language"] == "en"
+    languages = {p.field: p.language for p in member_passages(Member.model_validate(body), 200, 20)}
+    assert (languages["need:0"], languages["need:1"], languages["strength:0"], languages["profile"]) == ("en", "am", "en", "am")
+    refused = client.put("/v1/members/addis", headers=auth(WRITE), json=body | {"needs": [{"text": "x", "language": "english"}]})
+    assert refused.status_code == 422 and refused.json()["field"].startswith("needs")
