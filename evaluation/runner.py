@@ -50,12 +50,12 @@ class Harness:
             searcher = ResourceSearcher(recommender.indexes, recommender.resources, recommender.encoder, recommender.settings)
             out["resources"] = {
                 q.id: {h.id: h.score for h in searcher.search(q.text, k=DEPTH, mode=variant.mode, language_mix=False)}
-                for q in tqdm(self.dataset.by_task("resources"), desc=f"{variant.name}: resources", leave=False)
+                for q in tqdm(self.dataset.by_task("resources"), desc=f"{variant.name}: resources", leave=False, disable=None)
             }
         if "peers" in tasks:
             options = PeerOptions(k=DEPTH, max_per_country=None)
             out["peers"] = {}
-            for q in tqdm(self.dataset.by_task("peers"), desc=f"{variant.name}: peers", leave=False):
+            for q in tqdm(self.dataset.by_task("peers"), desc=f"{variant.name}: peers", leave=False, disable=None):
                 target = q.member_id if q.member_id else _profile_only(q.text)
                 out["peers"][q.id] = {m.id: m.score for m in recommender.peers(target, options)}
         if "experts" in tasks:

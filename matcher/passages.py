@@ -59,7 +59,7 @@ def member_passages(member: Member, size: int, overlap: int) -> list[Passage]:
 
 def resource_passages(resource: Resource, size: int, overlap: int) -> list[Passage]:
     """The title on its own (short, precise) and the body in windows."""
-    fields = [("title", resource.title, resource.language), ("body", resource.body, resource.language)]
+    fields: list[tuple[str, str, str | None]] = [("title", resource.title, resource.language), ("body", resource.body, resource.language)]
     return _passages("resources", resource.id, fields, size, overlap)
 
 

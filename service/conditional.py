@@ -66,7 +66,7 @@ class ETags:
             for name in ("content-length", "content-type", "content-encoding"):
                 if name in headers:
                     del headers[name]
-            await send(start | {"status": 304})
+            await send({**start, "status": 304})
             await send({"type": "http.response.body", "body": b""})
             return
         await send(start)

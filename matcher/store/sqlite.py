@@ -312,7 +312,8 @@ def _parse(collection: RecordType, body: str) -> Member | Resource:
 
 
 def _record_filters(after: str | None, updated_since: dt.datetime | None) -> tuple[str, list[object]]:
-    clauses, arguments = [], []
+    clauses: list[str] = []
+    arguments: list[object] = []
     if after is not None:
         clauses.append("id > ?")
         arguments.append(after)
