@@ -20,6 +20,7 @@ from typing import Any
 from embeddings.embedder import TextEncoder
 from matcher.errors import IndexNotBuiltError
 from matcher.importing import ImportReport
+from matcher.ingest.readers import Labels
 from matcher.records import Member, RecordType, Resource
 from matcher.snapshot import Snapshot
 from matcher.workspace import Workspace
@@ -115,10 +116,18 @@ class ServiceState:
         return result.written.changed_ids
 
     def import_files(
-        self, paths: list[Path], *, record_type: RecordType | None = None, skip_invalid: bool = False, report_path: Path | None = None
+        self,
+        paths: list[Path],
+        *,
+        record_type: RecordType | None = None,
+        skip_invalid: bool = False,
+        report_path: Path | None = None,
+        labels: Labels | None = None,
     ) -> list[ImportReport]:
         """``Workspace.import_files`` (validated first, one transaction), then the new snapshot served."""
-        reports, result = self.workspace.import_files(paths, record_type=record_type, skip_invalid=skip_invalid, report_path=report_path)
+        reports, result = self.workspace.import_files(
+            paths, record_type=record_type, skip_invalid=skip_invalid, report_path=report_path, labels=labels
+        )
         self._after_write(result.snapshot)
         return reports
 
