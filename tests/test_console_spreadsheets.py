@@ -88,7 +88,8 @@ def test_the_french_templates_import_as_they_stand(french_console: TestClient) -
     store = french_console.app.state.service.workspace.store  # type: ignore[attr-defined]
     member, resource = store.get("members", "city-example-sn"), store.get("resources", "resource-example")
     assert (member.kind, member.country, member.region, member.languages) == ("city", "SN", "Africa", ["fr", "wo"])
-    assert (resource.kind, resource.language, resource.authors, str(resource.published)) == ("publication", "fr", ["city-example-sn"], "2024-05-01")
+    expected = ("publication", "fr", ["city-example-sn"], "2024-05-01")
+    assert (resource.kind, resource.language, resource.authors, str(resource.published)) == expected
 
 
 def test_a_file_that_does_not_say_its_records_asks_in_the_readers_language(french_console: TestClient) -> None:
