@@ -125,7 +125,7 @@ def rejections(page: SignedIn, token: str, record_type: str = "") -> Response:
         raise UploadProblem(str(error).replace(str(path), path.name)) from None
     t = page.t
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=t.csv_delimiter)
     writer.writerow([t.plain("file"), t.plain("line"), t.plain("id"), t.plain("field"), t.plain("reason")])
     for problem in checked.problems:
         writer.writerow(
@@ -165,8 +165,6 @@ async def commit(page: SignedIn, token: str) -> Response:
 
 
 # ---- templates: a file to fill in, in the reader's language -------------------------------------
-# French and Spanish Excel read ';' as the CSV delimiter (',' is their decimal sign).
-CSV_DELIMITER = {"en": ",", "fr": ";", "es": ";"}
 TEMPLATE_FIELDS = {
     "members": ["id", "name", "kind", "country", "region", "languages", "profile", "strengths", "needs", "clusters", "networks"],
     "resources": ["id", "title", "kind", "language", "summary", "text", "url", "published", "topics", "authors"],
@@ -211,7 +209,7 @@ def template_csv(page: SignedIn, record_type: str) -> Response:
     if fields is None:
         raise UploadProblem(page.t.plain("There are templates for members and resources only."))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER.get(page.t.language, ","))
+    writer = csv.writer(buffer, delimiter=page.t.csv_delimiter)
     writer.writerow(fields)
     writer.writerow(spreadsheet_safe(cell) for cell in _example(page, record_type))
     headers = {"Content-Disposition": f'attachment; filename="{record_type}-template-{page.t.language}.csv"'}
