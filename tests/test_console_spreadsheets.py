@@ -97,3 +97,15 @@ def test_a_file_that_does_not_say_its_records_asks_in_the_readers_language(frenc
     sheet = b"id;nom\r\nx;y\r\n"
     answer = french_console.post("/import", data={"csrf_token": csrf_of(page.text)}, files={"file": ("liste.csv", sheet)})
     assert answer.status_code == 422 and "Enregistrements" in answer.text and "--records" not in answer.text
+
+
+def test_members_are_found_by_country_name_and_by_what_they_need_or_offer(french_console: TestClient) -> None:
+    def found(q: str) -> set[str]:
+        page = french_console.get("/members", params={"q": q}).text
+        return set(re.findall(r'href="/members/([a-z-]+)"', page)) & {"dakar", "lyon", "lima"}
+
+    assert found("Sénégal") == found("senegal") == {"dakar"}  # the name shown, accents or not
+    assert found("Pérou") == found("Peru") == {"lima"}  # in another of the console's languages too
+    assert found("older adults") == {"dakar", "lyon"}  # dakar needs it, lyon offers it
+    assert found("flood drills") == {"lima"}
+    assert found("SN") == {"dakar"}  # codes still work

@@ -41,3 +41,9 @@ def import_labels() -> Labels:
         countries.update({fold(name): code for code, name in locale.territories.items() if len(code) == 2 and code.isalpha()})
         languages.update({fold(name): code for code, name in locale.languages.items() if len(code) == 2})
     return {"region": regions, "kind": kinds, "country": countries, "language": languages, "languages": languages}
+
+
+@cache
+def country_words(code: str) -> str:
+    """A country's names in the console's languages, folded ("senegal senegal senegal"), for search."""
+    return " ".join(fold(Locale.parse(language).territories.get(code.upper(), code)) for language in LANGUAGES)

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from matcher.index.lexical import fold
 from matcher.partnerships import Partnerships
 from matcher.partnerships.lifecycle import OPEN
 from matcher.partnerships.partnerships import MAX_PAGE, declined_in, left_out_in
 from matcher.recommend.member_resources import MemberResourceOptions
 from matcher.recommend.peers import PeerOptions
 from matcher.records import MEMBER_KINDS, REGIONS, Member
+from service.console.labels import country_words
 from service.console.web import SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -31,8 +33,11 @@ class MemberFilters:
 
     def keep(self, member: Member) -> bool:
         if self.q:
-            needle = self.q.casefold()
-            haystack = " ".join([member.id, member.name, member.country, *member.networks]).casefold()
+            # A person searches by what the pages show: the country's name ("Sénégal", in any of the
+            # console's languages, accents or not) and what members need and offer, not only codes.
+            needle = fold(self.q)
+            words = [member.id, member.name, member.country, *member.networks, *(s.text for s in member.strengths)]
+            haystack = fold(" ".join([*words, *(n.text for n in member.needs)])) + " " + country_words(member.country)
             if needle not in haystack:
                 return False
         return (
