@@ -109,3 +109,18 @@ def test_members_are_found_by_country_name_and_by_what_they_need_or_offer(french
     assert found("older adults") == {"dakar", "lyon"}  # dakar needs it, lyon offers it
     assert found("flood drills") == {"lima"}
     assert found("SN") == {"dakar"}  # codes still work
+
+
+def test_counts_agree_in_number_and_clusters_have_names(french_console: TestClient) -> None:
+    one = french_console.get("/members", params={"q": "Sénégal"}).text
+    assert "1 membre sur 3" in one and "1 membres" not in one
+    assert "3 membres sur 3" in french_console.get("/members").text
+    from service.console.web import cluster_topics
+    from tests.conftest import member
+    from tests.test_service import WRITE, auth
+
+    body = member("bamako", country="ML", region="Africa", clusters=[{"cluster": "esd"}])
+    assert french_console.put("/v1/members/bamako", headers=auth(WRITE), json=body).status_code == 200
+    french_name = cluster_topics(None)["esd"].label["fr"]
+    assert french_name != "esd" and f'<span class="tag">{french_name}</span>' in french_console.get("/members/bamako").text
+    assert f'<option value="esd">{french_name}</option>' in french_console.get("/members").text
