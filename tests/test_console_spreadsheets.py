@@ -124,3 +124,11 @@ def test_counts_agree_in_number_and_clusters_have_names(french_console: TestClie
     french_name = cluster_topics(None)["esd"].label["fr"]
     assert french_name != "esd" and f'<span class="tag">{french_name}</span>' in french_console.get("/members/bamako").text
     assert f'<option value="esd">{french_name}</option>' in french_console.get("/members").text
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8", "utf-8-sig", "mac_roman"])
+def test_a_one_line_sheet_is_read_in_its_encoding(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "membres.csv"  # one short row: the hardest case for detection
+    path.write_bytes("id;name;kind;country;region;languages\r\nthies;Thiès;ville;Sénégal;Afrique;français\r\n".encode(encoding))
+    validated = validate_file(path, None, import_labels())
+    assert validated.problems == [] and validated.records[0].name == "Thiès"

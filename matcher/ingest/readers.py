@@ -36,6 +36,9 @@ class RawRow:
 Labels = Mapping[str, Mapping[str, str]]
 # Spreadsheet cells whose value may be written as a label a person reads rather than a code.
 LABELLED_FIELDS = {"country", "region", "kind", "language", "languages"}
+# What a spreadsheet saves when not UTF-8: the Windows and Mac code pages of the networks' languages.
+# Detection is kept to these: on a short file, an open search takes accented Latin for a CJK encoding.
+LEGACY_ENCODINGS = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1256", "mac_roman", "utf_16")
 DELIMITERS = (",", ";", "\t")  # French and Spanish Excel save CSV with ';', the decimal sign being ','
 
 
@@ -64,7 +67,7 @@ def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        best = charset_normalizer.from_bytes(data).best()
+        best = charset_normalizer.from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
         if best is None:
             raise UnreadableFileError(f"{path}: not text in any known encoding ({error.reason} at byte {error.start})") from error
         return str(best)
