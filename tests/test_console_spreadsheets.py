@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from matcher.ingest.validate import validate_file
+from matcher.records import Member
 from service.app import create_app
 from service.console.accounts import Accounts
 from service.console.labels import import_labels
@@ -35,6 +36,7 @@ def test_a_french_excel_csv_reads_with_the_consoles_labels(tmp_path: Path) -> No
     validated = validate_file(path, "members", import_labels())
     assert validated.problems == []
     thies, bouake = validated.records
+    assert isinstance(thies, Member) and isinstance(bouake, Member)
     assert (thies.name, thies.kind, thies.country, thies.region, thies.languages) == ("Thiès", "city", "SN", "Africa", ["fr"])
     assert (bouake.kind, bouake.country) == ("local_government", "CI")
     refused = validate_file(path, "members")  # without the console's labels (the API's import): codes only
@@ -131,4 +133,4 @@ def test_a_one_line_sheet_is_read_in_its_encoding(tmp_path: Path, encoding: str)
     path = tmp_path / "membres.csv"  # one short row: the hardest case for detection
     path.write_bytes("id;name;kind;country;region;languages\r\nthies;Thiès;ville;Sénégal;Afrique;français\r\n".encode(encoding))
     validated = validate_file(path, None, import_labels())
-    assert validated.problems == [] and validated.records[0].name == "Thiès"
+    assert validated.problems == [] and isinstance(validated.records[0], Member) and validated.records[0].name == "Thiès"
