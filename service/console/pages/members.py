@@ -98,6 +98,14 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
     _, proposals = book.list(member_id=member.id, limit=MAX_PAGE)
     # A peer already in an open proposal with this member shows that proposal, not a second "Propose".
     open_with = {(pr.partner_id if pr.member_id == member.id else pr.member_id): pr for pr in proposals if pr.status in OPEN}
+    # Partnerships made through proposals (active, or closed after their work) are partners too,
+    # not only those the record lists.
+    through_proposals = [
+        pr.partner_id if pr.member_id == member.id else pr.member_id
+        for pr in proposals
+        if pr.status in ("active", "closed") and pr.kind != "expert_group"
+    ]
+    partners = list(dict.fromkeys([*member.partners, *through_proposals]))
     resources = recommender.resources_for(member.id, MemberResourceOptions(k=8)) if member.needs or member.profile else []
     return page.render(
         "member.html",
@@ -109,4 +117,5 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
         declined=declined,
         proposals=proposals,
         open_with=open_with,
+        partners=partners,
     )
