@@ -21,7 +21,9 @@ def quality_benchmarks() -> Path:
 
 eval_app = typer.Typer(help="Offline evaluation: metrics, ablations, expertise scores, benchmarks.", no_args_is_help=True)
 
-DEMO_SET = Path(__file__).parent / "datasets" / "demo"
+# The shipped demo set sits in the evaluation package, beside this one (in a checkout and installed alike).
+DEMO_SET = Path(__file__).resolve().parent.parent / "evaluation" / "datasets" / "demo"
+VARIANT_NAMES = "lexical, dense, hybrid, hybrid-rrf, hybrid-uncalibrated, hybrid+graph"  # evaluation.variants.NAMED; a test compares
 WorkDir = Annotated[Path | None, typer.Option(help="Keep the dataset's store and indexes here (re-runs skip indexing).")]
 
 
@@ -37,9 +39,12 @@ def run(
     dataset_dir: Annotated[Path, typer.Argument(help="members.jsonl, resources.jsonl, queries.jsonl, qrels.tsv.")] = DEMO_SET,
     config: Annotated[
         list[str] | None,
-        typer.Option(help="Variant name (lexical, dense, hybrid, hybrid-rrf, hybrid-uncalibrated) or JSON file; repeatable."),
+        typer.Option(help=f"Variant name ({VARIANT_NAMES}) or JSON file; repeatable."),
     ] = None,
-    run_out: Annotated[Path | None, typer.Option(help="Write the ranked results in TREC run format.")] = None,
+    run_out: Annotated[
+        Path | None,
+        typer.Option(help="Write the ranked results in TREC run format; with several variants, one file each: X.<variant>.trec."),
+    ] = None,
     report_dir: Annotated[Path | None, typer.Option(help="Write report.md, report.json and ndcg.png here.")] = None,
     work_dir: WorkDir = None,
     as_json: JsonFlag = False,
@@ -51,21 +56,36 @@ def run(
 
     try:
         variants = [resolve(c) for c in (config or ["hybrid"])]
+        # Where the runs go is settled (and its folder made) before minutes of work, not after.
+        run_paths = _run_paths(run_out, [v.name for v in variants]) if run_out else {}
         harness = _harness(dataset_dir, work_dir)
         report, runs = evaluate_variants(harness, variants)
     except PeermatchError as error:
         fail(error)
-    if run_out:
-        merged = {}
-        for name, by_task in runs.items():
-            path = run_out if len(runs) == 1 else run_out.with_name(f"{run_out.stem}.{name}{run_out.suffix}")
+    for name, by_task in runs.items():
+        if name in run_paths:
             merged = {qid: scores for task_runs in by_task.values() for qid, scores in task_runs.items()}
-            write_trec_run(path, merged, name)
-            console.print(f"run written: {path}")
+            write_trec_run(run_paths[name], merged, name)
+            console.print(f"run written: {run_paths[name]}")
     if report_dir:
         for path in write(report, report_dir):
             console.print(f"written: {path}")
     emit(report, as_json, lambda r: typer.echo(markdown(r)))
+
+
+def _run_paths(run_out: Path, names: list[str]) -> dict[str, Path]:
+    """Each variant's TREC run file: ``run_out`` itself for one variant, ``X.<variant>.trec`` for several
+    (said now, so nobody looks for X.trec); the folder is made, and one that cannot be is an error now."""
+    paths = {names[0]: run_out} if len(names) == 1 else {n: run_out.with_name(f"{run_out.stem}.{n}{run_out.suffix}") for n in names}
+    try:
+        run_out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PeermatchError(f"--run-out {run_out}: cannot make its folder ({error.strerror})") from error
+    if run_out.is_dir():
+        raise PeermatchError(f"--run-out {run_out} is a folder; give a file name, e.g. {run_out / 'run.trec'}")
+    if len(names) > 1:
+        console.print("runs will be written to: " + ", ".join(str(p) for p in paths.values()))
+    return paths
 
 
 @eval_app.command()

@@ -87,7 +87,7 @@ def ask_all(recommender: Recommender, questions: list[tuple[str, str, str]], des
     """Each (id, text, language) asked as an unsaved profile's one need; the top 10 kept."""
     options = PeerOptions(k=10, max_per_country=None, only_evidence=False)
     out = []
-    for query_id, text, language in tqdm(questions, desc=desc, leave=False):
+    for query_id, text, language in tqdm(questions, desc=desc, leave=False, disable=None):
         results = recommender.peers(profile_for(text, language), options)
         top = results[0] if results else None
         out.append(

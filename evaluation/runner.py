@@ -57,12 +57,12 @@ class Harness:
             searcher = snapshot.searcher
             out["resources"] = {
                 q.id: {h.id: h.score for h in searcher.search(q.text, k=DEPTH, mode=variant.mode, language_mix=False)}
-                for q in tqdm(self.dataset.by_task("resources"), desc=f"{variant.name}: resources", leave=False)
+                for q in tqdm(self.dataset.by_task("resources"), desc=f"{variant.name}: resources", leave=False, disable=None)
             }
         if "peers" in tasks:
             options = PeerOptions(k=DEPTH, max_per_country=None)
             out["peers"] = {}
-            for q in tqdm(self.dataset.by_task("peers"), desc=f"{variant.name}: peers", leave=False):
+            for q in tqdm(self.dataset.by_task("peers"), desc=f"{variant.name}: peers", leave=False, disable=None):
                 target = q.member_id if q.member_id else _profile_only(q.text)
                 # Ids and scores only: an evaluation never reads an explanation, so none is built.
                 out["peers"][q.id] = peers_for(snapshot, None, target, options).scored()

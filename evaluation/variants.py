@@ -17,9 +17,14 @@ class Variant:
     mode: str = "hybrid"  # resource search: hybrid, dense or lexical
 
 
+# lexical and dense reach every task: resource search (lexical_weight, the mode), and the evidence
+# behind peers and experts (dense_evidence; the lexical gains of evidence and profiles). With only
+# the search knobs, the experts task ran the same hybrid scorer under all three names.
+LEXICAL_ONLY = {"dense_evidence": False, "lexical_weight": 1.0, "calibrate_languages": False, "graph_weight": 0.0}
+DENSE_ONLY = {"evidence_lexical_gain": 0.0, "profile_lexical_gain": 0.0, "lexical_weight": 0.0, "graph_weight": 0.0}
 NAMED: dict[str, Variant] = {
-    "lexical": Variant("lexical", {"lexical_weight": 1.0, "calibrate_languages": False, "graph_weight": 0.0}, "lexical"),
-    "dense": Variant("dense", {"lexical_weight": 0.0, "graph_weight": 0.0}, "dense"),
+    "lexical": Variant("lexical", LEXICAL_ONLY, "lexical"),
+    "dense": Variant("dense", DENSE_ONLY, "dense"),
     "hybrid": Variant("hybrid", {"graph_weight": 0.0}, "hybrid"),
     "hybrid-rrf": Variant("hybrid-rrf", {"fusion": "rrf", "graph_weight": 0.0}, "hybrid"),
     "hybrid-uncalibrated": Variant("hybrid-uncalibrated", {"calibrate_languages": False, "graph_weight": 0.0}, "hybrid"),

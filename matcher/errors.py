@@ -54,6 +54,10 @@ class UnreadableFileError(PeermatchError):
     """A file that cannot be read or parsed at all (missing, wrong format, broken encoding)."""
 
 
+class RecordTypeUnknownError(UnreadableFileError):
+    """A file whose name and fields do not say whether it holds members or resources."""
+
+
 class UnknownIdError(PeermatchError, KeyError):
     """An id that the store does not hold."""
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from pycountry import languages as iso_languages
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 def N_(message: str) -> str:
@@ -104,12 +104,26 @@ _FIXED_POINT = re.compile(r"%\((\w+)\)\.(\d+)f")  # %(score).2f
 
 
 class Explanation(BaseModel):
-    """One sentence for a person: ``template`` % ``values``, where ``%(details)s`` is the details'
-    sentences joined by "; " and ``%(language)s`` is the name of the ``language_code`` value."""
+    """One sentence for a person: ``template`` % ``values``. ``values`` holds every placeholder the
+    template names: ``details`` (the details' sentences joined by "; ") and ``language`` (the English
+    name of ``language_code``) are filled in here, so a hub that renders ``template % values``
+    gets the English sentence; a translation recomputes both in the reader's language."""
 
     template: str = Field(description="The English sentence with %(name)s placeholders (the console's message id).")
-    values: dict[str, Value] = Field(default_factory=dict)
+    values: dict[str, Value] = Field(
+        default_factory=dict,
+        description="Every placeholder of the template, so that template % values (Python's %-formatting) is the English sentence.",
+    )
     details: list[Explanation] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _fill_derived(self) -> Explanation:
+        # A hub renders template % values as the document says: derived placeholders must be there too.
+        if "language_code" in self.values and "language" not in self.values:
+            self.values["language"] = english_language_name(str(self.values["language_code"]))
+        if self.details and "details" not in self.values:
+            self.values["details"] = "; ".join(detail.text() for detail in self.details)
+        return self
 
     def text(
         self,

@@ -47,35 +47,36 @@ def member_passages(member: Member, size: int, overlap: int) -> list[Passage]:
     """Profile, each strength, each need and the representative, each split on its own.
 
     Strengths and needs stay separate passages so that a match can say which need met
-    which strength. Each passage's language is its text's (a member declaring Amharic may write
-    in English), so that its cohort (``matcher.recommend.calibration``) is the right one.
+    which strength. A strength or need that states its language is in it; any other text's
+    language is detected among the member's (a member declaring Amharic may write in English),
+    so that its cohort (``matcher.recommend.calibration``) is the right one.
     """
-    fields: list[tuple[str, str]] = [("profile", member.profile)]
-    fields += [(f"strength:{i}", s.text) for i, s in enumerate(member.strengths)]
-    fields += [(f"need:{i}", n.text) for i, n in enumerate(member.needs)]
+    fields: list[tuple[str, str, str | None]] = [("profile", member.profile, None)]
+    fields += [(f"strength:{i}", s.text, s.language) for i, s in enumerate(member.strengths)]
+    fields += [(f"need:{i}", n.text, n.language) for i, n in enumerate(member.needs)]
     if member.representative is not None:
-        fields.append(("representative", member.representative.profile))
-    return _passages("members", member.id, member.languages, fields, size, overlap)
+        fields.append(("representative", member.representative.profile, None))
+    return _passages("members", member.id, fields, member.languages, size, overlap)
 
 
 def resource_passages(resource: Resource, size: int, overlap: int) -> list[Passage]:
-    """The title on its own (short, precise) and the body in windows."""
-    fields = [("title", resource.title), ("body", resource.body)]
-    declared = [resource.language] if resource.language else []
-    return _passages("resources", resource.id, declared, fields, size, overlap)
+    """The title on its own (short, precise) and the body in windows, in the resource's stated language."""
+    fields: list[tuple[str, str, str | None]] = [("title", resource.title, resource.language), ("body", resource.body, resource.language)]
+    return _passages("resources", resource.id, fields, [], size, overlap)
 
 
 def _passages(
     collection: str,
     owner_id: str,
+    fields: list[tuple[str, str, str | None]],
     declared: list[str],
-    fields: list[tuple[str, str]],
     size: int,
     overlap: int,
 ) -> list[Passage]:
+    """``fields``: (field, text, its stated language or None: detected among ``declared``)."""
     passages = []
-    for field, text in fields:
-        language = detect(text, declared) if text.strip() else None
+    for field, text, stated in fields:
+        language = stated or (detect(text, declared) if text.strip() else None)
         for position, window in enumerate(split_words(text, size, overlap)):
             key = f"{owner_id}#{field}:{position}"
             passages.append(Passage(key, collection, owner_id, field, position, language, window))

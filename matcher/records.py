@@ -98,6 +98,9 @@ class Strength(_Record):
     text: ItemText
     topic: Label | None = None
     level: int | None = Field(None, ge=1, le=5)
+    language: LanguageCode | None = Field(
+        None, description="The language the text is written in (ISO 639-1), when it is not the member's first language."
+    )
 
 
 class Need(_Record):
@@ -106,6 +109,9 @@ class Need(_Record):
     text: ItemText
     topic: Label | None = None
     priority: int | None = Field(None, ge=1, le=5)
+    language: LanguageCode | None = Field(
+        None, description="The language the text is written in (ISO 639-1), when it is not the member's first language."
+    )
 
     @property
     def weight(self) -> int:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from matcher.errors import DamagedIndexError, IndexNotBuiltError, InvalidRecordsError, WrongModelIndexError
 from matcher.ingest.importing import ImportReport, ValidatedFile, passages_of, validate_import, write_rejections
+from matcher.ingest.readers import Labels
 from matcher.ingest.validate import check_references
 from matcher.records import Member, RecordType, Resource
 from matcher.settings import Settings
@@ -228,10 +229,13 @@ class Workspace:
         with self._lock:
             self._snapshot = snapshot
 
-    def check_import(self, paths: Sequence[Path], *, record_type: RecordType | None = None) -> list[ValidatedFile]:
+    def check_import(
+        self, paths: Sequence[Path], *, record_type: RecordType | None = None, labels: Labels | None = None
+    ) -> list[ValidatedFile]:
         """Read and validate every file, references included (partners and authors must name
-        stored members or members of these same files); nothing is written."""
-        validated = [validate_import(path, record_type) for path in paths]
+        stored members or members of these same files); nothing is written. ``labels``: names a
+        person reads that spreadsheets may hold instead of codes (the console's)."""
+        validated = [validate_import(path, record_type, labels) for path in paths]
         importing = {r.id for v in validated for r in v.records if isinstance(r, Member)}
 
         def known(ids: set[str]) -> set[str]:
@@ -253,13 +257,14 @@ class Workspace:
         skip_invalid: bool = False,
         report_path: Path | None = None,
         progress: bool = False,
+        labels: Labels | None = None,
     ) -> tuple[list[ImportReport], CommittedWrite]:
         """Validate every file first; then one transaction writes the records of all of them.
 
         By default any bad record refuses the whole import (InvalidRecordsError, nothing
         written); ``skip_invalid`` imports the good ones and writes the bad ones' problems as
         JSON lines next to each file (or to ``report_path``)."""
-        validated = self.check_import(paths, record_type=record_type)
+        validated = self.check_import(paths, record_type=record_type, labels=labels)
         problems = [p for v in validated for p in v.problems]
         if problems and not skip_invalid:
             raise InvalidRecordsError(problems)

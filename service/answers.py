@@ -12,9 +12,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from matcher.recommend.peers import PeerMatch, PeerOptions
 from matcher.snapshot import Snapshot
 from matcher.usecases.peers import PeerQuestion, explained, rank
-from service.pages import ranking
+from service.pages import Page
 
 
 @dataclass(frozen=True)
@@ -55,19 +56,31 @@ class ResponseCache:
                 self._items.popitem(last=False)
 
 
-def peer_answer(snapshot: Snapshot, question: PeerQuestion) -> RankedAnswer:
-    """The answer to ``question``: ranked, then its k results explained and serialised."""
+def paged(options: PeerOptions, offset: int = 0) -> PeerOptions:
+    """``options`` ranking one past the page of ``options.k`` results after ``offset``, so that
+    ``total`` says whether another page exists (the GET route and the pre-computed answers alike)."""
+    return options.model_copy(update={"k": offset + options.k + 1})
+
+
+def peer_answer(snapshot: Snapshot, question: PeerQuestion, k: int | None = None, offset: int = 0) -> RankedAnswer:
+    """The answer to ``question``: ranked, then the page of ``k`` results after ``offset`` (default:
+    all the question's k) explained and serialised; ``total`` counts the results ranked (rank one
+    past the page to say whether another page exists)."""
     ranked = rank(snapshot, question)
-    page = ranking(explained(snapshot, ranked), question.options.k)
+    size = question.options.k if k is None else k
+    items = explained(snapshot, ranked.page(offset, size))
+    page = Page[PeerMatch](total=len(ranked.ids), offset=offset, limit=size, items=items)
     return RankedAnswer(tuple(ranked.ids), tuple(ranked.scores), page.model_dump_json().encode())
 
 
-def cached_peer_answer(snapshot: Snapshot, cache: ResponseCache, question: PeerQuestion) -> RankedAnswer:
+def cached_peer_answer(
+    snapshot: Snapshot, cache: ResponseCache, question: PeerQuestion, k: int | None = None, offset: int = 0
+) -> RankedAnswer:
     """``peer_answer`` from ``cache`` (this snapshot's), computed and kept on a miss."""
-    key = question.key
+    key = None if question.key is None else (*question.key, k, offset)
     answer = cache.get(key) if key is not None else None
     if answer is None:
-        answer = peer_answer(snapshot, question)
+        answer = peer_answer(snapshot, question, k, offset)
         if key is not None:
             cache.put(key, answer)
     return answer

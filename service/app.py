@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from embeddings.embedder import TextEncoder
@@ -15,12 +16,14 @@ from matcher import __version__
 from matcher.store.permissions import secure_data_dir
 from service import errors, middleware, openapi
 from service.auth import KeyRing
+from service.conditional import ETags
 from service.console import app as console
 from service.console.compression import ConsoleCompression
 from service.gate import KeyGate
+from service.idempotency import Idempotency, IdempotencyStore
 from service.keys_usage import KeyUsage, usage_path
 from service.limits import BodyLimit, Bound, WorkLimiter
-from service.routes import feedback, health, keys, pairing, proposals, recommend, records
+from service.routes import events, feedback, health, keys, pairing, proposals, recommend, records
 from service.settings import ServiceSettings
 from service.state import ServiceState
 
@@ -30,7 +33,15 @@ Every /v1 route needs an API key (`Authorization: Bearer KEY` or `X-API-Key: KEY
 **read** (recommendations, search, feedback, proposals and a side's answer to one), **write**
 (imports, upserts, deletes, the secretariat's steps on proposals), **admin** (metrics, feedback
 listing). Errors share one shape: `{"code", "message", "field"?, "details"?}`.
+
+For a hub keeping a copy: `GET /v1/events?since=CURSOR` lists record and proposal changes; reads
+answer an `ETag` and honour `If-None-Match` (304); POSTs take an `Idempotency-Key` (a retry gets the
+first answer); member and resource lists take `updated_since` and a `cursor` (the answer's `next_cursor`).
 """
+
+
+def operation_id(route: APIRoute) -> str:
+    return route.name
 
 
 def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *, start: bool = True) -> FastAPI:
@@ -48,11 +59,20 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
         state.jobs.shutdown()
         state.workspace.close()
         usage.flush()
+        idempotent.close()
         if settings.console:
             app.state.accounts.close()
 
     # The docs pages' scripts and styles are served from the installed package, not a CDN.
-    app: FastAPI = FastAPIOffline(title="peermatch", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # Operation ids are the route functions' names (unique across routers): a generated client
+    # gets list_members, not list_members_v1_members_get.
+    app: FastAPI = FastAPIOffline(
+        title="peermatch",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
     app.state.service = state
     app.state.keys = KeyRing.load(settings.keys_path, settings.api_keys)
     app.state.key_usage = usage = KeyUsage(usage_path(settings.keys_path))
@@ -65,8 +85,12 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
         errors.install(app)
     # Middleware added last runs first: CORS, then request ids and metrics, then the body limit
     # (counted while read), the key, and the bound on heavy work, all before a route reads the body.
+    idempotent = IdempotencyStore(settings.data_dir / "idempotency.sqlite")
     compute = Bound("heavy", settings.heavy_concurrency, settings.heavy_queue, settings.queue_seconds)
     writes = Bound("write", settings.write_concurrency, settings.write_queue, settings.queue_seconds)
+    # Innermost, after the key and the bound: ETags on reads, replays of retried POSTs.
+    app.add_middleware(ETags)
+    app.add_middleware(Idempotency, store=idempotent)
     app.add_middleware(WorkLimiter, compute=compute, writes=writes, retry_after=settings.retry_after_seconds)
     app.add_middleware(KeyGate, keys=app.state.keys, usage=usage)
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
@@ -81,7 +105,7 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
         )
     # recommend before records: "/v1/resources/search" must not be taken for a resource id
-    for module in (health, recommend, records, pairing, proposals, feedback, keys):
+    for module in (health, recommend, records, pairing, proposals, feedback, events, keys):
         app.include_router(module.router)
     openapi.install(app)
     access = logging.getLogger("peermatch.access")

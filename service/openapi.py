@@ -7,8 +7,12 @@ on routes that never mention them. ``install`` amends the generated document onc
 * every route: 413 (a body over the limit, whatever the route) and 500;
 * every /v1 route: 400, 401 (with WWW-Authenticate), 403, 503 (with Retry-After when busy);
   404 where an id is given (in the path, or a recommendation's body);
+* every route that needs a key (/metrics too): 401 and 403;
 * 422 wherever FastAPI validates parameters or a body;
-* every error answer's body: the ``Error`` schema.
+* every error answer's body: the ``Error`` schema, with a description (client generators refuse
+  an answer without one);
+* two models of one name in two modules get the API names of ``SCHEMA_NAMES``, so each schema's
+  title is distinct (a generator keys its classes by title and would drop one of them).
 """
 
 from __future__ import annotations
@@ -52,26 +56,114 @@ def install(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+# FastAPI keys two same-named models by module ("matcher__recommend__peers__ScoreParts") but keeps
+# the bare class name as both titles. The API's names for them, by that key:
+SCHEMA_NAMES = {
+    "matcher__recommend__peers__ScoreParts": "PeerScoreParts",
+    "matcher__search__resources__ScoreParts": "SearchScoreParts",
+}
+
+
+# What each part of a peer's score means and on what scale. Written here rather than on the model,
+# whose fields the ranking code owns, so that the document states the ranges a hub must expect.
+PROPERTY_NOTES = {
+    "PeerScoreParts": {
+        "gives": "What the candidate offers for the member's needs, on the 0-1 affinity scale (0.7: strong, 0.3: partial).",
+        "context": (
+            "Likeness of the two members (same needs, profile, kind, clusters), a weighted mean of similarities in "
+            "standard deviations above the network's average (z units): unbounded, typically 0-5; compare it within one answer."
+        ),
+        "graph": "The graph signal (personalised PageRank from the member), 0-1; null when the graph is off.",
+        "receives": "The reverse direction (what the member offers the candidate), 0-1 affinity; reciprocal rankings only.",
+        "mutual": "The harmonic mean of gives and receives, 0-1; reciprocal rankings only.",
+    },
+}
+
+
+class SchemaNameError(RuntimeError):
+    """Two models share a name and ``SCHEMA_NAMES`` gives no API name for one of them."""
+
+
 def amend(document: dict[str, Any]) -> None:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for name in FRAMEWORK_SCHEMAS:
         schemas.pop(name, None)
     schemas["Error"] = ErrorBody.model_json_schema() | {"title": "Error"}
+    _name_schemas(document, schemas)
+    for name, notes in PROPERTY_NOTES.items():
+        for field, note in notes.items():
+            schemas[name]["properties"][field]["description"] = note
     for path, operations in document.get("paths", {}).items():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             statuses = {"413", "500"}
             if path.startswith("/v1/"):
                 statuses |= {"400", "401", "403", "503"}
                 if "{" in path or path.startswith("/v1/recommendations/"):
                     statuses.add("404")
+            if operation.get("security"):
+                statuses |= {"401", "403"}
+            _conditional_and_idempotent(path, method, operation)
             for status in statuses:
                 responses.setdefault(status, {})
             for status, answer in responses.items():
-                if int(status) < 400 or path == "/ready":
+                if int(status) < 400 or (path == "/ready" and status == "503"):  # /ready's 503 is a Readiness
                     continue
                 answer["description"] = answer.get("description") if answer.get("description") not in (None, "Validation Error") else None
                 answer["description"] = answer["description"] or DESCRIPTIONS.get(status, "An error.")
                 answer["content"] = {"application/json": {"schema": ERROR_REF}}
                 if status in HEADERS:
                     answer["headers"] = HEADERS[status]
+
+
+def _name_schemas(document: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Rename module-qualified schemas to their API names (key, title and every $ref)."""
+    renames = {}
+    for key in list(schemas):
+        if "__" not in key:
+            continue
+        if key not in SCHEMA_NAMES:
+            shared = key.rsplit("__", 1)[-1]
+            raise SchemaNameError(f"schema '{key}': two models share the name '{shared}'; give it an API name in SCHEMA_NAMES")
+        renames[f"#/components/schemas/{key}"] = f"#/components/schemas/{SCHEMA_NAMES[key]}"
+        schemas[SCHEMA_NAMES[key]] = schemas.pop(key) | {"title": SCHEMA_NAMES[key]}
+    if renames:
+        _rewrite_refs(document, renames)
+
+
+def _rewrite_refs(node: Any, renames: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref in renames:
+            node["$ref"] = renames[ref]
+        for value in node.values():
+            _rewrite_refs(value, renames)
+    elif isinstance(node, list):
+        for value in node:
+            _rewrite_refs(value, renames)
+
+
+ETAG_NOTE = "The answer's tag: send it as If-None-Match to get a 304 while it is unchanged."
+ETAG_HEADER = {"ETag": {"description": ETAG_NOTE, "schema": {"type": "string"}}}
+
+
+def _conditional_and_idempotent(path: str, method: str, operation: dict[str, Any]) -> None:
+    """What service.conditional and service.idempotency add to /v1 routes, documented."""
+    if not path.startswith("/v1/"):
+        return
+    parameters = operation.setdefault("parameters", [])
+    responses = operation["responses"]
+    if method == "get":
+        parameters.append(
+            {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+             "description": "An ETag of an earlier answer: 304 with no body if the answer is still the same."}
+        )
+        if "200" in responses:
+            responses["200"]["headers"] = responses["200"].get("headers", {}) | ETAG_HEADER
+        responses["304"] = {"description": "Not modified: the answer is the one tagged in If-None-Match.", "headers": ETAG_HEADER}
+    elif method == "post":
+        parameters.append(
+            {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+             "description": "A key of your choosing per request: a retry with the same key and body gets the first answer "
+             "(header Idempotent-Replayed: true) for 24 hours; the same key with another body is refused (422)."}
+        )

@@ -20,13 +20,14 @@ from typing import Any
 from embeddings.embedder import TextEncoder
 from matcher.errors import IndexNotBuiltError
 from matcher.ingest.importing import ImportReport
+from matcher.ingest.readers import Labels
 from matcher.partnerships import Partnerships
 from matcher.recommend.peers import PeerOptions
 from matcher.records import Member, RecordType, Resource
 from matcher.snapshot import Snapshot
 from matcher.usecases.peers import peer_question
 from matcher.workspace import Workspace
-from service.answers import ResponseCache, cached_peer_answer
+from service.answers import ResponseCache, cached_peer_answer, paged
 from service.jobs import Jobs
 from service.settings import ServiceSettings
 
@@ -108,7 +109,7 @@ class ServiceState:
         for member in snapshot.members:
             if self._cache[0] is not snapshot or self._stop.is_set():
                 return
-            cached_peer_answer(snapshot, cache, peer_question(book, member.id, PeerOptions()))
+            cached_peer_answer(snapshot, cache, peer_question(book, member.id, paged(PeerOptions())), PeerOptions().k)
 
     # ---- writes ------------------------------------------------------------------------------
 
@@ -118,10 +119,18 @@ class ServiceState:
         return result.written.changed_ids
 
     def import_files(
-        self, paths: list[Path], *, record_type: RecordType | None = None, skip_invalid: bool = False, report_path: Path | None = None
+        self,
+        paths: list[Path],
+        *,
+        record_type: RecordType | None = None,
+        skip_invalid: bool = False,
+        report_path: Path | None = None,
+        labels: Labels | None = None,
     ) -> list[ImportReport]:
         """``Workspace.import_files`` (validated first, one transaction), then the new snapshot served."""
-        reports, result = self.workspace.import_files(paths, record_type=record_type, skip_invalid=skip_invalid, report_path=report_path)
+        reports, result = self.workspace.import_files(
+            paths, record_type=record_type, skip_invalid=skip_invalid, report_path=report_path, labels=labels
+        )
         self._after_write(result.snapshot)
         return reports
 

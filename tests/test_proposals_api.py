@@ -33,7 +33,7 @@ def test_proposal_to_partnership_end_to_end(client: TestClient) -> None:
         ("respond", READ, {"side": "dakar", "accepted": True}, "approved"),  # the hub, for its member, with its read key
         ("respond", WRITE, {"side": "lyon", "accepted": True, "note": "by phone"}, "active"),
         ("notes", WRITE, {"text": "kick-off planned"}, "active"),
-        ("check-ins", WRITE, {"on": "2027-01-15", "text": "first exchange held"}, "active"),
+        ("check-ins", WRITE, {"on": "2027-01-15", "note": "first exchange held"}, "active"),
         ("close", WRITE, {"outcome": "joint training delivered", "rating": 5}, "closed"),
     ]
     for step, key, body, status in steps:
@@ -88,10 +88,10 @@ def test_errors_404_409_422_and_scopes(client: TestClient) -> None:
     client.post(f"/v1/proposals/{pid}/approve", headers=auth(WRITE), json={})
     not_a_side = client.post(f"/v1/proposals/{pid}/respond", headers=auth(READ), json={"side": "lima", "accepted": True})
     assert not_a_side.status_code == 422 and not_a_side.json()["field"] == "side"
-    blank = client.post(f"/v1/proposals/{pid}/notes", headers=auth(WRITE), json={"text": "   "})
-    assert blank.status_code == 422 and blank.json()["field"] == "text"
+    blank = client.post(f"/v1/proposals/{pid}/notes", headers=auth(WRITE), json={"note": "   "})
+    assert blank.status_code == 422 and blank.json()["field"] == "note"
     # the secretariat's steps need write; a read key (the hub's) can only read and answer
-    for step, body in (("approve", {}), ("reject", {}), ("close", {"outcome": "x", "rating": 3}), ("notes", {"text": "x"})):
+    for step, body in (("approve", {}), ("reject", {}), ("close", {"outcome": "x", "rating": 3}), ("notes", {"note": "x"})):
         assert client.post(f"/v1/proposals/{pid}/{step}", headers=auth(READ), json=body).status_code == 403, step
     pair = {"kind": "pairing", "member_id": "lima", "partner_id": "lyon"}
     assert client.post("/v1/proposals", headers=auth(READ), json=pair).status_code == 403

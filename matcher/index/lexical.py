@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections import Counter
 from functools import cached_property
 from pathlib import Path
@@ -20,15 +19,11 @@ import bm25s
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH, STOPWORDS_PORTUGUESE, STOPWORDS_SPANISH
 
+from matcher.text_folding import fold  # noqa: F401  (re-exported: the index's word folding)
+
 _TOKEN = re.compile(r"[a-z0-9]+")
 # bm25s drops a document with no tokens; this placeholder keeps rows aligned with keys.
 _EMPTY = "\x00"
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: 'Éducation' and 'education' become the same word."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 STOP_WORDS = frozenset(fold(word) for word in (*STOPWORDS_EN, *STOPWORDS_FRENCH, *STOPWORDS_SPANISH, *STOPWORDS_PORTUGUESE))

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from matcher.ingest.readers import Labels
 from matcher.ingest.validate import Validated, validate_file
 from matcher.passages import Passage, member_passages, resource_passages
 from matcher.records import Member, RecordType, Resource
@@ -48,9 +49,9 @@ def passages_of(records: list[Member | Resource], settings: Settings) -> list[Pa
     return passages
 
 
-def validate_import(path: Path, record_type: RecordType | None = None) -> ValidatedFile:
-    """Read and validate one file; nothing is written."""
-    return ValidatedFile(path, validate_file(path, record_type))
+def validate_import(path: Path, record_type: RecordType | None = None, labels: Labels | None = None) -> ValidatedFile:
+    """Read and validate one file (``labels``: see ``matcher.ingest.readers.read_rows``); nothing is written."""
+    return ValidatedFile(path, validate_file(path, record_type, labels))
 
 
 def write_rejections(file: ValidatedFile, report_path: Path | None = None) -> ImportReport:

@@ -1,16 +1,23 @@
-"""Read JSONL, JSON and CSV files into raw rows, each tagged with the line it starts on."""
+"""Read JSONL, JSON, CSV and Excel (.xlsx) files into raw rows, each tagged with the line it starts on."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
-from collections.abc import Iterator
+import re
+import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import charset_normalizer
+import openpyxl
+
 from matcher.errors import UnreadableFileError
 from matcher.explanations import IMPORT_CELL_JSON, IMPORT_EXTRA_CELLS, IMPORT_INVALID_JSON, Explanation, explain
+from matcher.text_folding import fold
 
 # CSV cells hold flat text; these columns hold lists separated by ';' ...
 CSV_LIST_FIELDS = {"languages", "networks", "partners", "topics", "authors"}
@@ -25,22 +32,50 @@ class RawRow:
     data: Any
 
 
-def read_rows(path: Path) -> list[RawRow]:
-    """All rows of a .jsonl, .json or .csv file, in file order."""
+# Labels for coded fields in spreadsheets: field -> {folded label: code} (e.g. region: {"afrique": "Africa"}).
+Labels = Mapping[str, Mapping[str, str]]
+# Spreadsheet cells whose value may be written as a label a person reads rather than a code.
+LABELLED_FIELDS = {"country", "region", "kind", "language", "languages"}
+# What a spreadsheet saves when not UTF-8: the Windows and Mac code pages of the networks' languages.
+# Detection is kept to these: on a short file, an open search takes accented Latin for a CJK encoding.
+LEGACY_ENCODINGS = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1256", "mac_roman", "utf_16")
+DELIMITERS = (",", ";", "\t")  # French and Spanish Excel save CSV with ';', the decimal sign being ','
+
+
+def read_rows(path: Path, labels: Labels | None = None) -> list[RawRow]:
+    """All rows of a .jsonl, .json, .csv or .xlsx file, in file order. A CSV's delimiter and
+    encoding are detected (Excel in French saves ';' and Windows-1252); in a CSV or an .xlsx,
+    ``labels`` turns names a person reads ("Afrique", "ville", "Sénégal", "français") into codes."""
     if not path.is_file():
         raise UnreadableFileError(f"{path}: no such file")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnreadableFileError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from error
     suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return list(_xlsx_rows(path, labels or {}))
+    text = _decode(path, path.read_bytes())
     if suffix in {".jsonl", ".ndjson"}:
         return list(_jsonl_rows(str(path), text))
     if suffix == ".json":
         return list(_json_rows(str(path), text))
     if suffix == ".csv":
-        return list(_csv_rows(str(path), text))
-    raise UnreadableFileError(f"{path}: unknown format '{suffix}' (expected .jsonl, .json or .csv)")
+        return list(_csv_rows(str(path), text, labels or {}))
+    raise UnreadableFileError(f"{path}: unknown format '{suffix}' (expected .jsonl, .json, .csv or .xlsx)")
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without a BOM), else the encoding charset-normalizer finds (a spreadsheet
+    saved as 'CSV' on Windows is Windows-1252); a file that is no text at all is refused."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        best = charset_normalizer.from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
+        if best is None:
+            raise UnreadableFileError(f"{path}: not text in any known encoding ({error.reason} at byte {error.start})") from error
+        return str(best)
+
+
+def _delimiter(header: str) -> str:
+    """The delimiter the header line uses most (field names hold none of them)."""
+    return max(DELIMITERS, key=header.count)
 
 
 def _jsonl_rows(name: str, text: str) -> Iterator[RawRow]:
@@ -80,25 +115,63 @@ def _skip_space(text: str, position: int) -> int:
     return position
 
 
-def _csv_rows(name: str, text: str) -> Iterator[RawRow]:
-    reader = csv.DictReader(text.splitlines(keepends=True))
+def _csv_rows(name: str, text: str, labels: Labels) -> Iterator[RawRow]:
+    lines = text.splitlines(keepends=True)
+    reader = csv.DictReader(lines, delimiter=_delimiter(lines[0]) if lines else ",")
     line = 2  # line 1 is the header
     for row in reader:
         if None in row:
             yield RawRow(name, line, _Unparsable(explain(IMPORT_EXTRA_CELLS, count=len(row[None]))))  # type: ignore[index]
         else:
-            yield RawRow(name, line, _csv_record(row))
+            yield RawRow(name, line, _csv_record(row, labels))
         line = reader.line_num + 1
 
 
-def _csv_record(row: dict[str, str]) -> dict[str, Any] | _Unparsable:
+def _xlsx_rows(path: Path, labels: Labels) -> Iterator[RawRow]:
+    """The first sheet's rows under its header row; the line of each is its row number in Excel."""
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        raise UnreadableFileError(f"{path}: not an Excel workbook (.xlsx) ({error})") from error
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
+        for number, values in enumerate(rows, start=2):
+            cells = {key: _cell_text(value) for key, value in zip(header, values, strict=False) if key}
+            if any(cells.values()):
+                yield RawRow(str(path), number, _csv_record(cells, labels))
+    finally:
+        book.close()
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as the text a CSV would hold: whole numbers without '.0', dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _labelled(labels: Labels, key: str, cell: str) -> str:
+    return labels.get(key, {}).get(fold(cell), cell)
+
+
+def _csv_record(row: dict[str, str], labels: Labels) -> dict[str, Any] | _Unparsable:
     record: dict[str, Any] = {}
     for key, cell in row.items():
         cell = (cell or "").strip()
         if not cell:
             continue
+        if key in LABELLED_FIELDS and key not in CSV_LIST_FIELDS:
+            cell = _labelled(labels, key, cell)
         if key in CSV_LIST_FIELDS:
-            record[key] = [part.strip() for part in cell.split(";") if part.strip()]
+            parts = [part.strip() for part in re.split(r"[;,]" if key == "languages" else ";", cell) if part.strip()]
+            record[key] = [_labelled(labels, key, part) for part in parts] if key in LABELLED_FIELDS else parts
         elif key in CSV_NESTED_FIELDS:
             try:
                 record[key] = _nested_cell(key, cell)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from matcher.errors import RecordProblem, UnreadableFileError
+from matcher.errors import RecordProblem, RecordTypeUnknownError
 from matcher.explanations import (
     IMPORT_AT_LEAST,
     IMPORT_AT_MOST,
@@ -33,7 +33,7 @@ from matcher.explanations import (
     Explanation,
     explain,
 )
-from matcher.ingest.readers import RawRow, _Unparsable, read_rows
+from matcher.ingest.readers import Labels, RawRow, _Unparsable, read_rows
 from matcher.records import MODEL_OF, Member, RecordType, Resource
 
 
@@ -60,11 +60,13 @@ def guess_record_type(path: Path, rows: list[RawRow]) -> RecordType:
                 return "resources"
             if "name" in row.data:
                 return "members"
-    raise UnreadableFileError(f"{path}: cannot tell whether it holds members or resources; pass --records members|resources")
+    raise RecordTypeUnknownError(
+        f"{path}: cannot tell whether it holds members or resources (name the file after them, e.g. members.csv, or say which)"
+    )
 
 
-def validate_file(path: Path, record_type: RecordType | None = None) -> Validated:
-    rows = read_rows(path)
+def validate_file(path: Path, record_type: RecordType | None = None, labels: Labels | None = None) -> Validated:
+    rows = read_rows(path, labels)
     chosen = record_type or guess_record_type(path, rows)
     return validate_rows(rows, chosen)
 

@@ -116,18 +116,18 @@ class Partnerships:
 
         return self._move(proposal_id, "respond", actor, note, decide)
 
-    def add_note(self, proposal_id: int, actor: str, text: str) -> Proposal:
+    def add_note(self, proposal_id: int, actor: str, note: str) -> Proposal:
         """A follow-up note (approved or active proposals)."""
-        _text("text", text, MAX_TEXT, required=True)
-        return self._move(proposal_id, "note", actor, text, lambda p: (p.status, {}))
+        _text("note", note, MAX_TEXT, required=True)
+        return self._move(proposal_id, "note", actor, note, lambda p: (p.status, {}))
 
-    def check_in(self, proposal_id: int, actor: str, on: dt.date, text: str) -> Proposal:
+    def check_in(self, proposal_id: int, actor: str, on: dt.date, note: str) -> Proposal:
         """A dated check-in (``on``: the day it was held; approved or active proposals)."""
         if not isinstance(on, dt.date):
             raise InvalidProposalError("on", f"{on!r} is not a date")
-        _text("text", text, MAX_TEXT)
+        _text("note", note, MAX_TEXT)
         on_day = on.date() if isinstance(on, dt.datetime) else on
-        return self._move(proposal_id, "check_in", actor, text, lambda p: (p.status, {"on": on_day.isoformat()}))
+        return self._move(proposal_id, "check_in", actor, note, lambda p: (p.status, {"on": on_day.isoformat()}))
 
     def close(self, proposal_id: int, actor: str, outcome: str, rating: int, note: str = "") -> Proposal:
         """End an active partnership with its outcome and a rating from 1 (poor) to 5 (excellent)."""

@@ -20,7 +20,7 @@ is weak are left out; when nobody reaches a partial match, the closest few come 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -137,7 +137,7 @@ class Parts:
     gives: np.ndarray
     context: np.ndarray
     graph: np.ndarray | None  # personalised PageRank; None when the graph is off
-    matches: np.ndarray  # the match score (``NeedScores.match``), priority-weighted over the needs
+    matches: np.ndarray  # the match score (``NeedScores.match``) of the need each candidate answers best
 
     @property
     def graph_share(self) -> np.ndarray:
@@ -164,6 +164,19 @@ class PeerRanking:
     def scored(self) -> dict[str, float]:
         """``{id: score}``, the TREC/ranx run of this ranking."""
         return dict(zip(self.ids, self.scores, strict=True))
+
+    def page(self, offset: int, k: int) -> PeerRanking:
+        """The ``k`` results after the first ``offset``, to explain only those shown."""
+        cut = slice(offset, offset + k)
+        return replace(
+            self,
+            rows=self.rows[cut],
+            ids=self.ids[cut],
+            scores=self.scores[cut],
+            parts=self.parts[cut],
+            gives=self.gives[cut],
+            matches=self.matches[cut],
+        )
 
 
 class PeerRecommender:
@@ -203,7 +216,8 @@ class PeerRecommender:
         scores = ev.score(needs, vectors, prepared)
         weights = np.asarray(priorities, dtype=np.float32)
         gives = (weights @ scores.total) / weights.sum()
-        matches = (weights @ scores.match) / weights.sum()
+        # the label says whether the candidate answers a need: its best need, not the mean over all
+        matches = scores.match.max(axis=0)
         context = self._context(member, prepared[0])
         return Parts(needs, priorities, vectors, prepared, scores, gives, context, self._graph_scores(member, options), matches)
 

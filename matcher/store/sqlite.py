@@ -208,11 +208,19 @@ class Store:
             names = [d[0] for d in cursor.description]
         return dict(zip(names, row, strict=True)) if row else None
 
-    def page(self, collection: RecordType, offset: int, limit: int) -> list[Member | Resource]:
-        """Records ordered by id, for paginated listings."""
+    def page(
+        self, collection: RecordType, offset: int, limit: int, after: str | None = None, updated_since: dt.datetime | None = None
+    ) -> tuple[int, list[Member | Resource]]:
+        """Records ordered by id, for paginated listings: ``(how many match, the page)``. ``after``:
+        only ids past it (a cursor, stable while records come and go); ``updated_since``: only
+        records written at or after it (an upsert counts; a delete is in the change log)."""
+        where, arguments = _record_filters(after, updated_since)
+        count_where, count_arguments = _record_filters(None, updated_since)
         with self._lock:
-            rows = self._db.execute(f"SELECT body FROM {collection} ORDER BY id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
-        return [_parse(collection, row[0]) for row in rows]
+            total = int(self._db.execute(f"SELECT COUNT(*) FROM {collection}{count_where}", count_arguments).fetchone()[0])
+            sql = f"SELECT body FROM {collection}{where} ORDER BY id LIMIT ? OFFSET ?"
+            rows = self._db.execute(sql, [*arguments, limit, offset]).fetchall()
+        return total, [_parse(collection, row[0]) for row in rows]
 
     def feedback(self, offset: int, limit: int) -> tuple[int, list[dict[str, object]]]:
         with self._lock:
@@ -301,6 +309,20 @@ def _parse(collection: RecordType, body: str) -> Member | Resource:
     if collection == "members":
         return Member.model_validate_json(body)
     return Resource.model_validate_json(body)
+
+
+def _record_filters(after: str | None, updated_since: dt.datetime | None) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    arguments: list[object] = []
+    if after is not None:
+        clauses.append("id > ?")
+        arguments.append(after)
+    if updated_since is not None:
+        # updated_at is ISO 8601 in UTC to the second (_now), so text order is time order.
+        since = updated_since if updated_since.tzinfo else updated_since.replace(tzinfo=dt.UTC)
+        clauses.append("updated_at >= ?")
+        arguments.append(since.astimezone(dt.UTC).replace(microsecond=0).isoformat(timespec="seconds"))
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), arguments
 
 
 def _now() -> str:

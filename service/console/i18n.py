@@ -30,6 +30,9 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 # The languages of the networks' secretariats (UNESCO, UCLG and GCE all work in these three).
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
+# The CSV delimiter each language's Excel reads: French and Spanish Excel use ';' (',' is their
+# decimal sign), so a comma-separated export opens in one column there.
+CSV_DELIMITERS: dict[str, str] = {"en": ",", "fr": ";", "es": ";"}
 
 
 @cache
@@ -102,6 +105,10 @@ class Translator:
     def decimal(self, value: float, digits: int) -> str:
         """``value`` with exactly ``digits`` decimals and the locale's decimal sign."""
         return format_decimal(value, format="0." + "0" * digits if digits else "0", locale=self.locale)
+
+    @property
+    def csv_delimiter(self) -> str:
+        return CSV_DELIMITERS[self.language]
 
     def score(self, value: float) -> str:
         """A calibrated score (0 to 1), two decimals, with the locale's decimal sign, never rounded

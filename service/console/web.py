@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, unquote, urlsplit
@@ -19,6 +20,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from matcher.graph.taxonomy import Topic, load_taxonomy
 from service.console.accounts import Accounts, Session
 from service.console.i18n import LANGUAGES, Translator, negotiate
 from service.settings import ServiceSettings
@@ -62,6 +64,12 @@ class Forbidden(Exception):
         super().__init__(message)
 
 
+@cache
+def cluster_topics(taxonomy_path: Path | None) -> dict[str, Topic]:
+    """Cluster code -> its taxonomy topic (labels in each language), read once per taxonomy."""
+    return {t.id.removeprefix("cluster-"): t for t in load_taxonomy(taxonomy_path).values() if t.id.startswith("cluster-")}
+
+
 @dataclass
 class ConsolePage:
     """One request's view of the console: who, in which language, with which CSRF token."""
@@ -84,6 +92,11 @@ class ConsolePage:
     def actor(self) -> str:
         """Who did it, as stored with every step of a proposal."""
         return f"user:{self.session.user.name}" if self.session else "anonymous"
+
+    def cluster_name(self, code: str) -> str:
+        """A cluster by its name in the reader's language (the taxonomy's "cluster-<code>" topic), not its code."""
+        topic = cluster_topics(self.state.settings.taxonomy_path).get(code)
+        return self.t.pick(topic.label, topic.label["en"]) if topic else code
 
     def require_secretariat(self) -> None:
         if self.session is None or not self.session.user.can_act:
@@ -113,6 +126,7 @@ class ConsolePage:
             _=self.t.gettext,
             gettext=self.t.gettext,
             ngettext=self.t.ngettext,
+            cluster_name=self.cluster_name,
             user=self.session.user if self.session else None,
             csrf=self.session.csrf if self.session else "",
             languages=LANGUAGES,

@@ -39,7 +39,7 @@ class FeedbackPage(BaseModel):
 
 
 @router.post("", response_model=Stored, status_code=201, summary="Record feedback on a recommendation")
-def add(feedback: Feedback, state: State, key: Reader) -> Stored:
+def add_feedback(feedback: Feedback, state: State, key: Reader) -> Stored:
     store = state.workspace.store
     return Stored(
         id=store.add_feedback(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from service.deps import Admin
-from service.keys_usage import list_keys
+from service.keys_usage import list_keys as stored_keys
 
 
 class KeyView(BaseModel):
@@ -29,7 +29,7 @@ router = APIRouter(prefix="/v1/keys", tags=["operations"])
 
 
 @router.get("", response_model=KeyList, summary="API keys, their scopes, expiry and last use (admin)")
-def keys(request: Request, key: Admin) -> KeyList:
+def list_keys(request: Request, key: Admin) -> KeyList:
     settings = request.app.state.service.settings
-    items = [KeyView(**vars(info)) for info in list_keys(settings.keys_path, settings.api_keys, request.app.state.key_usage)]
+    items = [KeyView(**vars(info)) for info in stored_keys(settings.keys_path, settings.api_keys, request.app.state.key_usage)]
     return KeyList(total=len(items), offset=0, limit=len(items), items=items)

@@ -51,7 +51,7 @@ def _status(job: Job) -> JobStatus:
         503: {"description": "as many pairing jobs as the service takes are queued or running (Retry-After says when to try again)"},
     },
 )
-def create(request: PairingRequest, state: State, key: Reader, response: Response) -> JobStatus:
+def create_pairing(request: PairingRequest, state: State, key: Reader, response: Response) -> JobStatus:
     try:
         request = with_proposal_history(request, Partnerships(state.workspace.store))
         job = state.jobs.submit(state.snapshot.recommender, request)
@@ -62,7 +62,7 @@ def create(request: PairingRequest, state: State, key: Reader, response: Respons
 
 
 @router.get("/{job_id}", response_model=JobStatus, summary="A pairing job's status")
-def status(job_id: str, state: State, key: Reader) -> JobStatus:
+def pairing_status(job_id: str, state: State, key: Reader) -> JobStatus:
     job = state.jobs.get(job_id)
     if job is None:
         raise HTTPException(404, f"no pairing job '{job_id}'")
@@ -75,7 +75,7 @@ def status(job_id: str, state: State, key: Reader) -> JobStatus:
     summary="A finished pairing job's result",
     responses={409: {"description": "the job has not finished"}},
 )
-def result(job_id: str, state: State, key: Reader) -> PairingResult:
+def pairing_result(job_id: str, state: State, key: Reader) -> PairingResult:
     job = state.jobs.get(job_id)
     if job is None:
         raise HTTPException(404, f"no pairing job '{job_id}'")

@@ -16,7 +16,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from matcher.partnerships import Partnerships, Proposal
 from matcher.partnerships.model import Answer, Kind, Status, Step
@@ -62,13 +62,18 @@ class SideAnswer(BaseModel):
     note: str = Field("", max_length=TEXT)
 
 
+# Every step's note is 'note', as in the answer's events; 'text', the first name of a note and a
+# check-in's text, is still read so that older clients keep working.
+NOTE_NAMES = AliasChoices("note", "text")
+
+
 class NoteIn(BaseModel):
-    text: str = Field(min_length=1, max_length=TEXT)
+    note: str = Field(min_length=1, max_length=TEXT, validation_alias=NOTE_NAMES)
 
 
 class CheckIn(BaseModel):
     on: dt.date = Field(description="The day of the check-in.")
-    text: str = Field("", max_length=TEXT)
+    note: str = Field("", max_length=TEXT, validation_alias=NOTE_NAMES)
 
 
 class Closing(BaseModel):
@@ -127,7 +132,7 @@ def actor(key: ApiKey) -> str:
 
 
 @router.post("", response_model=ProposalPublic, status_code=201, summary="Propose a partnership", responses=CONFLICT)
-def create(body: ProposalCreate, state: State, key: Writer) -> ProposalPublic:
+def create_proposal(body: ProposalCreate, state: State, key: Writer) -> ProposalPublic:
     details = body.model_dump(exclude={"kind", "member_id", "partner_id"})
     return public(_book(state).propose(body.kind, body.member_id, body.partner_id, actor(key), **details))
 
@@ -146,35 +151,35 @@ def list_proposals(
 
 
 @router.get("/{proposal_id}", response_model=ProposalPublic, summary="A proposal with every step of its life")
-def get(proposal_id: ProposalId, state: State, key: Reader) -> ProposalPublic:
+def get_proposal(proposal_id: ProposalId, state: State, key: Reader) -> ProposalPublic:
     return public(_book(state).get(proposal_id))
 
 
 @router.post("/{proposal_id}/approve", response_model=ProposalPublic, summary="The secretariat approves", responses=CONFLICT)
-def approve(proposal_id: ProposalId, state: State, key: Writer, body: OptionalNote = None) -> ProposalPublic:
+def approve_proposal(proposal_id: ProposalId, state: State, key: Writer, body: OptionalNote = None) -> ProposalPublic:
     return public(_book(state).approve(proposal_id, actor(key), body.note if body else ""))
 
 
 @router.post("/{proposal_id}/reject", response_model=ProposalPublic, summary="The secretariat rejects", responses=CONFLICT)
-def reject(proposal_id: ProposalId, state: State, key: Writer, body: OptionalNote = None) -> ProposalPublic:
+def reject_proposal(proposal_id: ProposalId, state: State, key: Writer, body: OptionalNote = None) -> ProposalPublic:
     return public(_book(state).reject(proposal_id, actor(key), body.note if body else ""))
 
 
 @router.post("/{proposal_id}/respond", response_model=ProposalPublic, summary="A side accepts or declines (the hub)", responses=CONFLICT)
-def respond(proposal_id: ProposalId, body: SideAnswer, state: State, key: Reader) -> ProposalPublic:
+def respond_to_proposal(proposal_id: ProposalId, body: SideAnswer, state: State, key: Reader) -> ProposalPublic:
     return public(_book(state).respond(proposal_id, body.side, body.accepted, actor(key), body.note))
 
 
 @router.post("/{proposal_id}/notes", response_model=ProposalPublic, summary="A follow-up note", responses=CONFLICT)
-def add_note(proposal_id: ProposalId, body: NoteIn, state: State, key: Writer) -> ProposalPublic:
-    return public(_book(state).add_note(proposal_id, actor(key), body.text))
+def add_proposal_note(proposal_id: ProposalId, body: NoteIn, state: State, key: Writer) -> ProposalPublic:
+    return public(_book(state).add_note(proposal_id, actor(key), body.note))
 
 
 @router.post("/{proposal_id}/check-ins", response_model=ProposalPublic, summary="A dated check-in", responses=CONFLICT)
-def check_in(proposal_id: ProposalId, body: CheckIn, state: State, key: Writer) -> ProposalPublic:
-    return public(_book(state).check_in(proposal_id, actor(key), body.on, body.text))
+def add_check_in(proposal_id: ProposalId, body: CheckIn, state: State, key: Writer) -> ProposalPublic:
+    return public(_book(state).check_in(proposal_id, actor(key), body.on, body.note))
 
 
 @router.post("/{proposal_id}/close", response_model=ProposalPublic, summary="Close with an outcome and a rating", responses=CONFLICT)
-def close(proposal_id: ProposalId, body: Closing, state: State, key: Writer) -> ProposalPublic:
+def close_proposal(proposal_id: ProposalId, body: Closing, state: State, key: Writer) -> ProposalPublic:
     return public(_book(state).close(proposal_id, actor(key), body.outcome, body.rating, body.note))

@@ -21,12 +21,16 @@ from matcher.records import Member, ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
 from matcher.usecases.experts import experts_for, representative_fit_for, resources_for
 from matcher.usecases.peers import explained, peer_question, peers_for
-from service.answers import cached_peer_answer
+from service.answers import cached_peer_answer, paged
 from service.deps import Reader, State
 from service.pages import Page, ranking
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 PeerPage = Page[PeerMatch]
+# A page is ranked offset + k deep, plus the few past it that tell whether another page exists
+# (DECLINED_MARGIN on the GET route): offset + k stays within PeerOptions.k's 500 with room for them.
+PEER_DEPTH_MAX = 490
+PEER_OFFSET_MAX = PEER_DEPTH_MAX - 100  # the GET route's largest k
 MemberResourcePage = Page[MemberResourceHit]
 
 
@@ -37,11 +41,14 @@ class PeerRequest(BaseModel):
     profile: Member | None = None
     options: PeerOptions = Field(default_factory=PeerOptions)
     include_declined: bool = Field(False, description="Keep partners this member declined (or was declined by) in earlier proposals.")
+    offset: int = Field(0, ge=0, le=PEER_OFFSET_MAX, description="Results to skip (options.k results follow).")
 
     @model_validator(mode="after")
     def _one_of(self) -> PeerRequest:
         if (self.member_id is None) == (self.profile is None):
             raise ValueError("give exactly one of 'member_id' and 'profile'")
+        if self.offset + self.options.k > PEER_DEPTH_MAX:
+            raise ValueError(f"offset + options.k must be at most {PEER_DEPTH_MAX} (got {self.offset + self.options.k})")
         return self
 
 
@@ -72,8 +79,11 @@ class ResourceSearchResponse(BaseModel):
 def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
     target = request.member_id if request.member_id is not None else request.profile
     snapshot, book = state.snapshot, Partnerships(state.workspace.store)
-    ranked = peers_for(snapshot, book, target, request.options, include_declined=request.include_declined)  # type: ignore[arg-type]
-    return ranking(explained(snapshot, ranked), request.options.k)
+    size = request.options.k
+    # One past the page, so that total says whether another page exists.
+    options = request.options.model_copy(update={"k": request.offset + size + 1})
+    ranked = peers_for(snapshot, book, target, options, include_declined=request.include_declined)  # type: ignore[arg-type]
+    return PeerPage(total=len(ranked.ids), offset=request.offset, limit=size, items=explained(snapshot, ranked.page(request.offset, size)))
 
 
 @router.get("/members/{member_id}/peers", response_model=PeerPage, summary="Peer partners for a stored member")
@@ -86,14 +96,16 @@ def member_peers(
     reciprocal: bool = False,
     cross_region: bool = False,
     include_declined: Annotated[bool, Query(description="Keep partners declined in earlier proposals.")] = False,
+    offset: Annotated[int, Query(ge=0, le=PEER_OFFSET_MAX, description="Results to skip (k results follow).")] = 0,
 ) -> Response:
     """Answers are cached per index generation (the hub asks for the same members all day) and
     per set of exclusions, so a decline takes effect at once; any write makes a new generation
     and an empty cache."""
     snapshot = state.snapshot
-    options = PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region)
+    options = paged(PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region), offset)
     question = peer_question(Partnerships(state.workspace.store), member_id, options, include_declined=include_declined)
-    return Response(cached_peer_answer(snapshot, state.cache_for(snapshot), question).body, media_type="application/json")
+    answer = cached_peer_answer(snapshot, state.cache_for(snapshot), question, k, offset)
+    return Response(answer.body, media_type="application/json")
 
 
 @router.post("/recommendations/experts", response_model=ExpertGroup, summary="An expert group covering a theme's aspects")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query
@@ -28,10 +29,19 @@ class WriteResult(BaseModel):
     generation: str
 
 
-def _page(state: Any, collection: Collection, offset: int, limit: int) -> dict[str, Any]:
+def _page(
+    state: Any, collection: Collection, offset: int, limit: int, cursor: str | None, updated_since: dt.datetime | None
+) -> dict[str, Any]:
     limit = min(limit, state.settings.page_size_max)
-    store = state.workspace.store
-    return {"total": store.count(collection), "offset": offset, "limit": limit, "items": store.page(collection, offset, limit)}
+    total, items = state.workspace.store.page(collection, offset, limit, after=cursor, updated_since=updated_since)
+    next_cursor = items[-1].id if len(items) == limit else None  # a full page: there may be more
+    return {"total": total, "offset": offset, "limit": limit, "items": items, "next_cursor": next_cursor}
+
+
+CURSOR_NOTE = "The previous page's next_cursor: the records after it, by id (instead of offset)."
+Cursor = Annotated[str | None, Query(max_length=200, description=CURSOR_NOTE)]
+SINCE_NOTE = "Only records written at or after this time (ISO 8601; UTC if no zone). Deletions: GET /v1/events."
+UpdatedSince = Annotated[dt.datetime | None, Query(description=SINCE_NOTE)]
 
 
 def _checked(state: Any, validated: Validated) -> list[Member | Resource]:
@@ -48,13 +58,27 @@ def _written(state: Any, changed: list[str]) -> WriteResult:
 
 
 @router.get("/members", response_model=MemberPage, summary="List members, by id")
-def list_members(state: State, key: Reader, offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Any:
-    return _page(state, "members", offset, limit)
+def list_members(
+    state: State,
+    key: Reader,
+    offset: Offset = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Cursor = None,
+    updated_since: UpdatedSince = None,
+) -> Any:
+    return _page(state, "members", offset, limit, cursor, updated_since)
 
 
 @router.get("/resources", response_model=ResourcePage, summary="List resources, by id")
-def list_resources(state: State, key: Reader, offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Any:
-    return _page(state, "resources", offset, limit)
+def list_resources(
+    state: State,
+    key: Reader,
+    offset: Offset = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Cursor = None,
+    updated_since: UpdatedSince = None,
+) -> Any:
+    return _page(state, "resources", offset, limit, cursor, updated_since)
 
 
 @router.get("/members/{member_id}", response_model=Member)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from matcher.graph.taxonomy import load_taxonomy
@@ -85,11 +87,14 @@ def test_pairing_run_with_a_locked_pair_then_csv(browser: Browser, server: Serve
     shoot(page, screenshots, f"pairing-run-{language}")
     with page.expect_download() as download:
         page.click("a[href$='export.csv']")
-    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    # As that language's Excel reads it: ';' and a decimal comma in French and Spanish.
+    delimiter, decimal = ("," , ".") if language == "en" else (";", ",")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig")), delimiter=delimiter))
     mentee, mentor = (chosen or "|").split("|")
     row = next(r for r in rows[1:] if r[0] == mentee and r[2] == mentor)
     assert row[1] and row[3]  # names beside the ids
     assert row[-1] == ("yes" if language == "en" else "oui")
+    assert re.fullmatch(rf"\d+\{decimal}\d{{4}}", row[4]), row[4]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -257,3 +262,34 @@ def test_the_accessibility_check_finds_a_planted_violation(browser: Browser, ser
     page.set_content('<html lang="en"><body><main><input id="x"><p style="color:#aaa;background:#bbb">faint</p></main></body></html>')
     found = {v["id"] for v in accessibility_violations(page)}
     assert {"label", "color-contrast"} <= found
+
+
+def test_a_french_excel_csv_and_an_xlsx_import_in_french(browser: Browser, server: Server, screenshots: Path, tmp_path: Path) -> None:
+    """A programme officer's week in French: a sheet saved by French Excel (';', Windows-1252, the
+    console's own French labels) and an .xlsx workbook, each checked and imported from the page."""
+    page = signed_in(browser, server, "fr")
+    sheet = tmp_path / "membres-excel.csv"
+    sheet.write_bytes(
+        (
+            "id;name;kind;country;region;languages;needs\r\n"
+            "ville-thies-sn;Thiès ville apprenante;ville;Sénégal;Afrique;français;formation numérique des enseignants\r\n"
+        ).encode("cp1252")
+    )
+    book = openpyxl.Workbook()
+    book.active.append(["id", "name", "kind", "country", "region", "languages", "strengths"])
+    book.active.append(["ville-kayes-ml", "Kayes ville apprenante", "ville", "Mali", "Afrique", "français, bambara", "alphabétisation"])
+    workbook = tmp_path / "membres.xlsx"
+    book.save(workbook)
+    for upload, member_id, name in ((sheet, "ville-thies-sn", "Thiès ville apprenante"), (workbook, "ville-kayes-ml", "Kayes")):
+        page.goto("/import")
+        page.set_input_files("#file", str(upload))
+        page.click("form[action='/import'] button.primary")
+        expect(page.locator("p[role=status]")).to_contain_text("1 enregistrement valide")
+        expect(page.locator("body")).not_to_contain_text("de plus que l’en-tête")
+        shoot(page, screenshots, f"import-{upload.suffix[1:]}-fr")
+        page.click("form[action^='/import/'] button")
+        expect(page.locator(".notice")).to_be_visible()
+        page.goto(f"/members/{member_id}")
+        expect(page.locator("h1")).to_contain_text(name)
+        expect(page.locator("main")).to_contain_text("Sénégal" if "thies" in member_id else "Mali")
+    shoot(page, screenshots, "member-imported-from-xlsx-fr")

@@ -13,20 +13,22 @@ import time
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from matcher.errors import InvalidRecordsError, PeermatchError
+from matcher.errors import InvalidRecordsError, PeermatchError, RecordTypeUnknownError
 from matcher.ingest.importing import ValidatedFile
 from matcher.records import RecordType
 from matcher.store.permissions import PRIVATE_DIR, PRIVATE_FILE
+from service.console.labels import import_labels
 from service.console.web import SignedIn, spreadsheet_safe
 
 router = APIRouter(include_in_schema=False)
 UPLOAD_DAYS = 1.0  # an upload not imported within a day is forgotten
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-ACCEPTED = (".jsonl", ".ndjson", ".json", ".csv")
+ACCEPTED = (".jsonl", ".ndjson", ".json", ".csv", ".xlsx")
 
 
 class UploadProblem(PeermatchError):
@@ -64,7 +66,7 @@ def _upload(page: Any, token: str) -> Path:
 
 def _checked(page: Any, path: Path, record_type: str) -> ValidatedFile:
     chosen = record_type if record_type in ("members", "resources") else None
-    return page.state.workspace.check_import([path], record_type=chosen)[0]  # type: ignore[no-any-return]
+    return page.state.workspace.check_import([path], record_type=chosen, labels=import_labels())[0]  # type: ignore[no-any-return]
 
 
 @router.get("/import")
@@ -82,7 +84,7 @@ async def upload(page: SignedIn) -> Response:
         return page.render("import.html", checked=None, error=page.t.plain("Choose a file to upload."), status=422)
     name = _safe_name(file.filename)
     if not name.lower().endswith(ACCEPTED):
-        message = page.t.plain("%(file)s: unknown format (expected .jsonl, .json or .csv)", file=file.filename)
+        message = page.t.plain("%(file)s: unknown format (expected .csv, .xlsx, .jsonl or .json)", file=file.filename)
         return page.render("import.html", checked=None, error=message, status=422)
     folder = _uploads(page)
     _forget_old(folder)
@@ -98,6 +100,11 @@ async def upload(page: SignedIn) -> Response:
 def _preview(page: Any, token: str, path: Path, record_type: str, shown_name: str, status: int = 200) -> Response:
     try:
         checked = _checked(page, path, record_type)
+    except RecordTypeUnknownError:
+        message = page.t.plain(
+            "%(file)s: choose whether it holds members or resources under \u201cRecords\u201d, then check it again.", file=shown_name
+        )
+        return page.render("import.html", checked=None, error=message, status=422)
     except PeermatchError as error:  # unreadable: bad encoding, broken JSON at the top level
         return page.render("import.html", checked=None, error=str(error).replace(str(path), shown_name), status=422)
     return page.render("import.html", checked=checked, token=token, name=shown_name, record_type=record_type, status=status)
@@ -118,7 +125,7 @@ def rejections(page: SignedIn, token: str, record_type: str = "") -> Response:
         raise UploadProblem(str(error).replace(str(path), path.name)) from None
     t = page.t
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=t.csv_delimiter)
     writer.writerow([t.plain("file"), t.plain("line"), t.plain("id"), t.plain("field"), t.plain("reason")])
     for problem in checked.problems:
         writer.writerow(
@@ -140,7 +147,9 @@ async def commit(page: SignedIn, token: str) -> Response:
     chosen: RecordType | None = record_type if record_type in ("members", "resources") else None  # type: ignore[assignment]
     rejected_report = path.with_suffix(".rejected.jsonl")
     try:
-        reports = page.state.import_files([path], record_type=chosen, skip_invalid=valid_only, report_path=rejected_report)
+        reports = page.state.import_files(
+            [path], record_type=chosen, skip_invalid=valid_only, report_path=rejected_report, labels=import_labels()
+        )
     except InvalidRecordsError:
         # The file changed its verdict since it was checked (a partner deleted meanwhile): show the check again.
         return _preview(page, token, path, record_type, path.name, status=422)
@@ -153,3 +162,73 @@ async def commit(page: SignedIn, token: str) -> Response:
         rejected=report.rejected,
     )
     return page.redirect("/import", notice)
+
+
+# ---- templates: a file to fill in, in the reader's language -------------------------------------
+TEMPLATE_FIELDS = {
+    "members": ["id", "name", "kind", "country", "region", "languages", "profile", "strengths", "needs", "clusters", "networks"],
+    "resources": ["id", "title", "kind", "language", "summary", "text", "url", "published", "topics", "authors"],
+}
+
+
+def _example(page: Any, record_type: str) -> list[str]:
+    """One row that imports as it stands, written with the labels the console shows."""
+    t = page.t
+    if record_type == "members":
+        return [
+            "city-example-sn",
+            t.plain("Example learning city"),
+            t.plain("city"),
+            t.territory_name("SN"),
+            t.plain("Africa"),
+            f"{t.language_name('fr')}, {t.language_name('wo')}",  # a comma: no quotes needed in a ';' CSV
+            t.plain("A learning city that trains its teachers in digital skills."),
+            t.plain("adult literacy programmes"),
+            t.plain("digital skills for teachers"),
+            "esd",
+            "GNLC",
+        ]
+    return [
+        "resource-example",
+        t.plain("Example guide to digital skills for teachers"),
+        t.plain("publication"),
+        t.language_name(t.language),
+        t.plain("A short guide for teacher trainers."),
+        "",
+        "https://example.org/guide",
+        "2024-05-01",
+        "",
+        "city-example-sn",
+    ]
+
+
+@router.get("/import/template/{record_type}.csv")
+def template_csv(page: SignedIn, record_type: str) -> Response:
+    """A CSV template (header and one example row) in the reader's language and their Excel's delimiter."""
+    fields = TEMPLATE_FIELDS.get(record_type)
+    if fields is None:
+        raise UploadProblem(page.t.plain("There are templates for members and resources only."))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=page.t.csv_delimiter)
+    writer.writerow(fields)
+    writer.writerow(spreadsheet_safe(cell) for cell in _example(page, record_type))
+    headers = {"Content-Disposition": f'attachment; filename="{record_type}-template-{page.t.language}.csv"'}
+    return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/import/template/{record_type}.xlsx")
+def template_xlsx(page: SignedIn, record_type: str) -> Response:
+    """The same template as an Excel workbook."""
+    fields = TEMPLATE_FIELDS.get(record_type)
+    if fields is None:
+        raise UploadProblem(page.t.plain("There are templates for members and resources only."))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = record_type
+    sheet.append(fields)
+    sheet.append([spreadsheet_safe(cell) for cell in _example(page, record_type)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    headers = {"Content-Disposition": f'attachment; filename="{record_type}-template-{page.t.language}.xlsx"'}
+    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(buffer.getvalue(), media_type=media, headers=headers)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from matcher.index.lexical import fold
 from matcher.partnerships import Partnerships
 from matcher.partnerships.lifecycle import OPEN
 from matcher.partnerships.partnerships import MAX_PAGE
@@ -15,6 +16,7 @@ from matcher.recommend.peers import PeerOptions
 from matcher.records import MEMBER_KINDS, REGIONS, Member
 from matcher.usecases.experts import resources_for
 from matcher.usecases.peers import explained, peer_question, rank
+from service.console.labels import country_words
 from service.console.web import SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -34,8 +36,11 @@ class MemberFilters:
 
     def keep(self, member: Member) -> bool:
         if self.q:
-            needle = self.q.casefold()
-            haystack = " ".join([member.id, member.name, member.country, *member.networks]).casefold()
+            # A person searches by what the pages show: the country's name ("Sénégal", in any of the
+            # console's languages, accents or not) and what members need and offer, not only codes.
+            needle = fold(self.q)
+            words = [member.id, member.name, member.country, *member.networks, *(s.text for s in member.strengths)]
+            haystack = fold(" ".join([*words, *(n.text for n in member.needs)])) + " " + country_words(member.country)
             if needle not in haystack:
                 return False
         return (
@@ -89,6 +94,14 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
     _, proposals = book.list(member_id=member.id, limit=MAX_PAGE)
     # A peer already in an open proposal with this member shows that proposal, not a second "Propose".
     open_with = {(pr.partner_id if pr.member_id == member.id else pr.member_id): pr for pr in proposals if pr.status in OPEN}
+    # Partnerships made through proposals (active, or closed after their work) are partners too,
+    # not only those the record lists.
+    through_proposals = [
+        pr.partner_id if pr.member_id == member.id else pr.member_id
+        for pr in proposals
+        if pr.status in ("active", "closed") and pr.kind != "expert_group"
+    ]
+    partners = list(dict.fromkeys([*member.partners, *through_proposals]))
     return page.render(
         "member.html",
         member=member,
@@ -99,4 +112,5 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
         declined=question.declined,
         proposals=proposals,
         open_with=open_with,
+        partners=partners,
     )

@@ -208,7 +208,7 @@ def export_csv(page: SignedIn, job_id: str) -> Response:
     members = page.state.snapshot.members_by_id
     t = page.t
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=t.csv_delimiter)  # and the locale's decimal sign: it opens in columns in Excel
     writer.writerow(
         [
             t.plain("mentee id"),
@@ -231,7 +231,7 @@ def export_csv(page: SignedIn, job_id: str) -> Response:
                 members[p.mentee].name if p.mentee in members else "",
                 p.mentor,
                 members[p.mentor].name if p.mentor in members else "",
-                f"{p.affinity:.4f}",
+                t.decimal(p.affinity, 4),
                 " ".join(p.common_languages),
                 p.need or "",
                 p.evidence or "",
