@@ -19,7 +19,7 @@ import bm25s
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH, STOPWORDS_PORTUGUESE, STOPWORDS_SPANISH
 
-from matcher.text_folding import fold  # noqa: F401  (re-exported: the index's word folding)
+from matcher.text_folding import fold
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 # bm25s drops a document with no tokens; this placeholder keeps rows aligned with keys.
