@@ -101,6 +101,10 @@ def test_a_write_through_one_worker_is_seen_by_another(tmp_path: Path) -> None:
     second.start()
     assert set(second.snapshot.searcher.resources) == {"a"}
     first.upsert([Resource.model_validate(resource("b", "b", "garden"))])
+    # A reader does not wait for the catch-up: the watcher brings the write within a few ticks.
+    deadline = time.monotonic() + 10
+    while set(second.snapshot.searcher.resources) != {"a", "b"} and time.monotonic() < deadline:
+        time.sleep(settings.watch_seconds / 5)
     assert set(second.snapshot.searcher.resources) == {"a", "b"}
     assert second.snapshot.generation == first.snapshot.generation
     assert "resource:b" in second.snapshot.recommender.graph.graph  # type: ignore[union-attr]

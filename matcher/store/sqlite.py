@@ -276,6 +276,35 @@ class Store:
             rows = self._db.execute("SELECT body FROM resources ORDER BY id").fetchall()
         return [Resource.model_validate_json(row[0]) for row in rows]
 
+    def changed_since(self, revision: int) -> tuple[int, dict[RecordType, set[str]]]:
+        """The store's revision and, by collection, the ids of records written or deleted after
+        ``revision`` (from the change log), read in one transaction."""
+        changed: dict[RecordType, set[str]] = {"members": set(), "resources": set()}
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                last = int(self._db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
+                for collection, record_id in self._db.execute("SELECT collection, record_id FROM changes WHERE revision > ?", (revision,)):
+                    changed[collection].add(record_id)
+            finally:
+                self._db.execute("COMMIT")
+        return last, changed
+
+    def passages_of_owners(self, collection: RecordType, owners: Iterable[str]) -> list[Passage]:
+        """The stored passages of these records, ordered by key."""
+        wanted = sorted(set(owners))
+        rows: list[tuple[str, str, str, str, int, str | None, str]] = []
+        with self._lock:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows += self._db.execute(
+                    "SELECT key, collection, owner_id, field, position, language, text FROM passages"
+                    f" WHERE collection = ? AND owner_id IN ({marks})",
+                    (collection, *chunk),
+                ).fetchall()
+        return [Passage(*row) for row in sorted(rows)]
+
     def read_passages(self) -> tuple[int, dict[RecordType, list[Passage]]]:
         """Revision and every passage of both collections, read in one transaction."""
         with self._lock:
