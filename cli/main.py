@@ -284,7 +284,10 @@ app.add_typer(keys_app, name="keys")
 @keys_app.command("create")
 def create_key_command(
     name: Annotated[str, typer.Argument(help="Who holds the key, e.g. 'hub' or 'secretariat'.")],
-    scope: Annotated[list[str], typer.Option(help="read, write or admin (repeatable); write implies read, admin all.")],
+    scope: Annotated[
+        list[str],
+        typer.Option(help="read, answer (the hub: read, answer proposals), write or admin (repeatable); write implies answer, admin all."),
+    ],
     expires: Annotated[
         dt.datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], help="Refused from this time on (UTC).")
     ] = None,  # noqa: UP045

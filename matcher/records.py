@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StrictInt, model_validator
 
 from matcher.explanations import (
     IMPORT_CONTROL_CHARACTER,
@@ -94,7 +94,7 @@ class Strength(_Record):
 
     text: ItemText
     topic: Label | None = None
-    level: int | None = Field(None, ge=1, le=5)
+    level: StrictInt | None = Field(None, ge=1, le=5)  # strict: JSON true is not the level 1
 
 
 class Need(_Record):
@@ -102,7 +102,7 @@ class Need(_Record):
 
     text: ItemText
     topic: Label | None = None
-    priority: int | None = Field(None, ge=1, le=5)
+    priority: StrictInt | None = Field(None, ge=1, le=5)
 
 
 class ClusterMembership(_Record):

@@ -1,4 +1,5 @@
-"""API keys with scopes, stored as SHA-256 hashes: read (the hub), write (imports), admin.
+"""API keys with scopes, stored as SHA-256 hashes: read, answer (the hub: reads, and its members'
+answers to proposals), write (imports, the secretariat's steps), admin.
 
 Keys are random 32-byte tokens, so a plain SHA-256 is enough to store them (no dictionary to
 guess from); comparison is constant-time. A request sends ``Authorization: Bearer KEY`` or
@@ -26,9 +27,16 @@ from typing import Literal
 
 from matcher.errors import PeermatchError
 
-Scope = Literal["read", "write", "admin"]
-SCOPES: tuple[Scope, ...] = ("read", "write", "admin")
-IMPLIED: dict[str, set[str]] = {"read": {"read"}, "write": {"read", "write"}, "admin": {"read", "write", "admin"}}
+Scope = Literal["read", "answer", "write", "admin"]
+SCOPES: tuple[Scope, ...] = ("read", "answer", "write", "admin")
+# A side's answer to a proposal changes data, so a read key cannot give it: the hub gets an
+# ``answer`` key (reads and answers, nothing else); the secretariat's write key answers too.
+IMPLIED: dict[str, set[str]] = {
+    "read": {"read"},
+    "answer": {"read", "answer"},
+    "write": {"read", "answer", "write"},
+    "admin": {"read", "answer", "write", "admin"},
+}
 # How stale the service's view of the key file may be: a revoked key stops working within this time.
 RECHECK_SECONDS = 0.5
 

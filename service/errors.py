@@ -18,6 +18,7 @@ from matcher.errors import (
     ModelNotFoundError,
     PeermatchError,
     ProposalConflictError,
+    ReferencedRecordError,
     UnknownIdError,
 )
 
@@ -109,6 +110,8 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
             return error_response(422, "invalid_records", str(error).splitlines()[0], error.problems[0].field, details)
         if isinstance(error, InvalidProposalError):
             return error_response(422, "invalid_request", str(error), error.field)
+        if isinstance(error, ReferencedRecordError):
+            return error_response(409, "conflict", str(error), "id", details=[{"reference": r} for r in error.references])
         if isinstance(error, ProposalConflictError):
             return error_response(409, "conflict", str(error))
         if isinstance(error, IndexNotBuiltError | ModelNotFoundError):

@@ -153,7 +153,9 @@ def main(
             server.terminate()
             server.wait(timeout=60)
         a, b = _figures(quiet), _figures(busy)
-        typer.echo(f"{workers} workers, {len(readers)} reader connections (one per worker), {seconds:.0f} s per phase, {len(member_ids)} members")
+        typer.echo(
+            f"{workers} workers, {len(readers)} reader connections (one a worker), {seconds:.0f} s a phase, {len(member_ids)} members"
+        )
         for name, f, errors in (("no writer", a, quiet_errors), ("one writer", b, busy_errors)):
             typer.echo(
                 f"{name:11} reads {f['reads']:6.0f}  p50 {f['p50']:8.2f} ms  p95 {f['p95']:8.2f} ms  p99 {f['p99']:8.2f} ms"

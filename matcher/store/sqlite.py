@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, overload
 
-from matcher.errors import UnknownIdError
+from matcher.errors import ReferencedRecordError, UnknownIdError
 from matcher.passages import Passage
 from matcher.records import Member, RecordType, Resource
 from matcher.store.migrations import migrate
@@ -159,6 +159,9 @@ class Store:
                     (collection, record.id, now),
                 )
                 written.upserted[collection].append(record)
+            deleting = {c: set(ids) for c, ids in (deletes or {}).items()}
+            for record_id in sorted(deleting.get("members", ())):
+                _refuse_if_referenced(db, record_id, deleting)
             for collection, ids in (deletes or {}).items():
                 for record_id in dict.fromkeys(ids):
                     gone = db.execute(f"DELETE FROM {collection} WHERE id = ?", (record_id,)).rowcount
@@ -324,6 +327,44 @@ class Store:
                 (collection,),
             ).fetchall()
         return [Passage(*row) for row in rows]
+
+
+# Proposal statuses that still involve both sides (matcher.partnerships.lifecycle.OPEN; the store
+# sits below the partnerships module, so the names are repeated here, and a test checks they agree).
+OPEN_PROPOSALS = ("proposed", "approved", "active")
+
+
+def _refuse_if_referenced(db: sqlite3.Connection, member_id: str, deleting: Mapping[RecordType, set[str]]) -> None:
+    """Raise ReferencedRecordError when deleting member ``member_id`` would leave a reference to
+    nothing: a member (not deleted with it) listing it as a partner, a resource listing it as an
+    author, an open proposal with it on one side. A dangling partner would make that member
+    unsavable (its partners must name members), an open proposal would accept answers for no one."""
+    references = [
+        f"member '{row[0]}' lists it in 'partners'"
+        for row in db.execute(
+            "SELECT id FROM members WHERE id != ? AND EXISTS (SELECT 1 FROM json_each(body, '$.partners') WHERE value = ?) ORDER BY id",
+            (member_id, member_id),
+        )
+        if row[0] not in deleting.get("members", set())
+    ]
+    references += [
+        f"resource '{row[0]}' lists it in 'authors'"
+        for row in db.execute(
+            "SELECT id FROM resources WHERE EXISTS (SELECT 1 FROM json_each(body, '$.authors') WHERE value = ?) ORDER BY id", (member_id,)
+        )
+        if row[0] not in deleting.get("resources", set())
+    ]
+    marks = ",".join("?" * len(OPEN_PROPOSALS))
+    references += [
+        f"proposal {row[0]} is '{row[1]}'"
+        for row in db.execute(
+            f"SELECT id, status FROM proposals WHERE status IN ({marks}) AND (member_id = ? OR (partner_id = ? AND kind != 'expert_group'))"
+            " ORDER BY id",
+            (*OPEN_PROPOSALS, member_id, member_id),
+        )
+    ]
+    if references:
+        raise ReferencedRecordError("member", member_id, references)
 
 
 def _parse(collection: RecordType, body: str) -> Member | Resource:

@@ -85,7 +85,11 @@ def put_resource(
     return _written(state, state.upsert(records))
 
 
-@router.delete("/members/{member_id}", status_code=204)
+@router.delete(
+    "/members/{member_id}",
+    status_code=204,
+    responses={409: {"description": "named by a partner list, an author list or an open proposal: nothing deleted; 'details' lists them"}},
+)
 def delete_member(member_id: str, state: State, key: Writer) -> None:
     state.delete("members", member_id)
 
