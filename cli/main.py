@@ -258,9 +258,18 @@ def serve(
     )
     logging_config = {"version": 1, "disable_existing_loggers": False}
     if workers > 1:
-        uvicorn.run("service.main:app", host=host, port=port, workers=workers, log_level="warning", log_config=logging_config)
+        uvicorn.run(
+            "service.main:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            log_config=logging_config,
+            timeout_keep_alive=settings.keep_alive_seconds,
+        )
     else:
-        uvicorn.run(application, host=host, port=port, log_level="warning", log_config=logging_config)
+        keep_alive = settings.keep_alive_seconds
+        uvicorn.run(application, host=host, port=port, log_level="warning", log_config=logging_config, timeout_keep_alive=keep_alive)
 
 
 def _share_metrics_between_workers() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -37,6 +38,7 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
     """The app over ``settings.data_dir``; ``start`` loads the model and indexes now (a missing
     model fails here, not on the first request)."""
     secure_data_dir(settings, (settings.keys_path, usage_path(settings.keys_path)))  # before the store opens it
+    sys.setswitchinterval(settings.switch_interval_ms / 1000)
     state = ServiceState(settings, encoder)
     if start:
         state.start()

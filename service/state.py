@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -107,13 +108,19 @@ class ServiceState:
 
     def _precompute(self, snapshot: Snapshot) -> None:
         """Fill the snapshot's cache with each stored member's default peer answer (k=10), as the
-        GET route would; stops early when a newer snapshot replaces this one."""
+        GET route would, once the snapshot has stayed current for ``precompute_quiet_seconds``;
+        stops early when a newer snapshot replaces this one. It rests as long as each answer took,
+        so that readers keep at least half of the interpreter."""
+        if self._stop.wait(self.settings.precompute_quiet_seconds):
+            return
         cache = self.cache_for(snapshot)
         for member in snapshot.members:
             if self._cache[0] is not snapshot or self._stop.is_set():
                 return
+            started = time.perf_counter()
             key, body = default_peer_answer(snapshot, member.id)
             cache.put(key, body)
+            time.sleep(time.perf_counter() - started)
 
     # ---- writes ------------------------------------------------------------------------------
 

@@ -94,6 +94,7 @@ class Server:
 def prepared(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], str]]:
     data_dir = tmp_path / "data"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PEERMATCH_LOG_JSON": "false", "PEERMATCH_COOKIE_SECURE": "false"}
+    env["PEERMATCH_KEEP_ALIVE_SECONDS"] = "300"  # pinned connections wait while the other worker writes
     seed = [member(f"seed-{i}", strengths=[{"text": f"digital skills for older adults {i}"}]) for i in range(3)]
     subprocess.run([*CLI, "import", str(write_jsonl(tmp_path / "seed.jsonl", seed)), "--data-dir", str(data_dir)], env=env, check=True)
     created = subprocess.run(
