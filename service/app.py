@@ -69,7 +69,8 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
     # (counted while read), the key, and the bound on heavy work, all before a route reads the body.
     compute = Bound("heavy", settings.heavy_concurrency, settings.heavy_queue, settings.queue_seconds)
     writes = Bound("write", settings.write_concurrency, settings.write_queue, settings.queue_seconds)
-    app.add_middleware(WorkLimiter, compute=compute, writes=writes, retry_after=settings.retry_after_seconds)
+    sign_ins = Bound("sign-in", settings.sign_in_concurrency, settings.sign_in_queue, settings.queue_seconds)
+    app.add_middleware(WorkLimiter, compute=compute, writes=writes, retry_after=settings.retry_after_seconds, sign_ins=sign_ins)
     app.add_middleware(KeyGate, keys=app.state.keys, usage=usage)
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
     if settings.console:

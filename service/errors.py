@@ -23,6 +23,11 @@ from matcher.errors import (
 )
 
 
+# An error answer lists at most this many problems (and counts them all): 50,000 bad records once
+# made a 45.6 MB answer; a client fixes the first hundred, then sends again.
+MAX_DETAILS = 100
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str
@@ -105,9 +110,13 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
                     "id": p.record_id,
                     "explanation": p.explanation.model_dump(),  # for the hub to translate
                 }
-                for p in error.problems
+                for p in error.problems[:MAX_DETAILS]
             ]
-            return error_response(422, "invalid_records", str(error).splitlines()[0], error.problems[0].field, details)
+            count = len(error.problems)
+            records = len({(p.file, p.line) for p in error.problems})
+            listed = f" ('details' lists the first {MAX_DETAILS})" if count > MAX_DETAILS else ""
+            message = f"{count} problem(s) in {records} invalid record(s); nothing was written{listed}"
+            return error_response(422, "invalid_records", message, error.problems[0].field, details)
         if isinstance(error, InvalidProposalError):
             return error_response(422, "invalid_request", str(error), error.field)
         if isinstance(error, ReferencedRecordError):

@@ -52,6 +52,13 @@ class ServiceSettings(Settings):
     heavy_queue: int = Field(32, ge=0, description="Heavy requests waiting for a place; beyond them the answer is 503 with Retry-After.")
     write_concurrency: int = Field(2, ge=1, description="Writes in progress at once (they run one by one under the write lock).")
     write_queue: int = Field(8, ge=0, description="Writes waiting for a place; beyond them the answer is 503 with Retry-After.")
+    sign_in_concurrency: int = Field(
+        2,
+        ge=1,
+        description="Console sign-ins verified at once (argon2id takes 64 MiB and a core for a moment each);"
+        " more wait in the queue, then get 503 with Retry-After.",
+    )
+    sign_in_queue: int = Field(8, ge=0, description="Sign-ins waiting for a place; beyond them the answer is 503 with Retry-After.")
     queue_seconds: float = Field(10.0, gt=0, description="Longest wait for a place before a 503.")
     retry_after_seconds: int = Field(2, ge=1, description="The Retry-After of a 503 for a full queue.")
     pairing_queue: int = Field(
