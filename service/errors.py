@@ -22,7 +22,6 @@ from matcher.errors import (
     UnknownIdError,
 )
 
-
 # An error answer lists at most this many problems (and counts them all): 50,000 bad records once
 # made a 45.6 MB answer; a client fixes the first hundred, then sends again.
 MAX_DETAILS = 100
