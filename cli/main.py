@@ -355,7 +355,13 @@ def list_keys_command(data_dir: DataDir = None, as_json: JsonFlag = False) -> No
 
 
 def main() -> None:
-    app()
+    """Every command; an error peermatch raises on purpose (a damaged store, a malformed file)
+    is its one-line message and exit code 2, never a traceback."""
+    try:
+        app()
+    except PeermatchError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -90,6 +90,10 @@ class StoreVersionError(PeermatchError):
     """The store on disk was written by a newer peermatch than this one."""
 
 
+class DamagedStoreError(PeermatchError):
+    """The SQLite store is not a database, or is damaged."""
+
+
 class DamagedIndexError(PeermatchError):
     """An index file that is missing, unreadable or not what was written (its checksum differs)."""
 

@@ -137,6 +137,10 @@ def _read_file(path: Path) -> list[ApiKey]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise PeermatchError(f"{path}: invalid JSON: {error.msg}") from error
+    if not isinstance(data, dict) or not isinstance(data.get("keys", []), list):
+        raise PeermatchError(f'{path}: expected an object {{"keys": [...]}}, found {type(data).__name__}')
+    if any(not isinstance(item, dict) for item in data.get("keys", [])):
+        raise PeermatchError(f"{path}: each entry of 'keys' must be an object with name, sha256 and scopes")
     return [
         _key(item.get("name"), item.get("sha256"), item.get("scopes"), item.get("expires"), f"{path}: key #{number}")
         for number, item in enumerate(data.get("keys", []), start=1)

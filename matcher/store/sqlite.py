@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, overload
 
-from matcher.errors import ReferencedRecordError, UnknownIdError
+from matcher.errors import DamagedStoreError, ReferencedRecordError, UnknownIdError
 from matcher.passages import Passage
 from matcher.records import Member, RecordType, Resource
 from matcher.store.migrations import migrate
@@ -62,11 +62,15 @@ class Store:
         self.path = path
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute("PRAGMA busy_timeout = 10000")
-        with self._lock:
-            migrate(self._db, str(path))
+        try:
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA busy_timeout = 10000")
+            with self._lock:
+                migrate(self._db, str(path))
+        except sqlite3.DatabaseError as error:  # not a database, or damaged: say which file, not a traceback
+            self._db.close()
+            raise DamagedStoreError(f"{path}: not a usable SQLite store ({error}); restore it from a backup") from error
         self._readers = threading.local()  # one read connection per thread, for ``reading``
         self._reader_connections: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()  # not the write lock: a reader never waits for a writer
