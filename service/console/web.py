@@ -38,6 +38,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
+# A CSV download holds member data: no copy kept by a browser or proxy, never sniffed as HTML.
+DOWNLOAD_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -136,7 +138,8 @@ class Page:
         response = RedirectResponse(path, status_code=303, headers=SECURITY_HEADERS)
         if notice:
             value = ("!" if error else "") + notice[:500]
-            response.set_cookie(NOTICE_COOKIE, quote(value), max_age=60, httponly=True, samesite="strict", path="/")
+            secure = self.state.settings.cookie_secure
+            response.set_cookie(NOTICE_COOKIE, quote(value), max_age=60, httponly=True, secure=secure, samesite="strict", path="/")
         return response
 
 

@@ -21,7 +21,7 @@ from matcher.errors import InvalidRecordsError, PeermatchError
 from matcher.importing import ValidatedFile
 from matcher.records import RecordType
 from matcher.store.permissions import PRIVATE_DIR, PRIVATE_FILE
-from service.console.web import SignedIn, spreadsheet_safe
+from service.console.web import DOWNLOAD_HEADERS, SignedIn, spreadsheet_safe
 
 router = APIRouter(include_in_schema=False)
 UPLOAD_DAYS = 1.0  # an upload not imported within a day is forgotten
@@ -125,7 +125,7 @@ def rejections(page: SignedIn, token: str, record_type: str = "") -> Response:
             spreadsheet_safe(cell)
             for cell in (path.name, problem.line, problem.record_id or "", problem.field, t.explain(problem.explanation))
         )
-    headers = {"Content-Disposition": f'attachment; filename="{path.stem}.rejected.csv"'}
+    headers = {**DOWNLOAD_HEADERS, "Content-Disposition": f'attachment; filename="{path.stem}.rejected.csv"'}
     return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8", headers=headers)
 
 
