@@ -59,6 +59,10 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
         details = []
         for item in error.errors():
             loc = tuple(item.get("loc", ()))
+            if item.get("type") == "json_invalid":  # its loc ends in a character offset, not a field
+                reason = (item.get("ctx") or {}).get("error", "invalid JSON")
+                details.append({"field": "(body)", "reason": f"malformed JSON at character {loc[-1] if loc else 0}: {reason}"})
+                continue
             # the first part says where (body, query, path, header): the rest names the field
             location = [str(part) for part in (loc[1:] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else loc)]
             details.append({"field": ".".join(location) or "(body)", "reason": item.get("msg", "")})

@@ -65,3 +65,18 @@ def test_sign_ins_beyond_the_bound_get_a_503_with_retry_after(tmp_path: Path, mo
     running.join()
     assert refused.status_code == 503 and refused.headers["Retry-After"] == str(settings.retry_after_seconds)
     assert answers == [303]
+
+
+def test_a_malformed_json_body_names_the_body_not_a_character_offset(client: TestClient) -> None:
+    answer = client.post("/v1/feedback", headers={**auth(WRITE), "Content-Type": "application/json"}, content=b'{"member_id": "dakar",, }')
+    body = answer.json()
+    assert answer.status_code == 422 and body["field"] == "(body)", body
+    assert "malformed JSON at character" in body["message"]
+
+
+def test_a_console_rating_that_is_not_a_number_is_a_plain_refusal() -> None:
+    from service.console.pages.proposals import _rating
+
+    assert _rating(" 4 ") == 4
+    with pytest.raises(Exception, match="'abc' is not an integer from 1 to 5"):
+        _rating("abc")
