@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,9 @@ from matcher.errors import (
     ReferencedRecordError,
     UnknownIdError,
 )
+
+# SQLite's words for a store that cannot be written: the disk, not the request, is at fault.
+UNWRITABLE = ("readonly database", "disk is full", "disk I/O error", "unable to open database")
 
 # An error answer lists at most this many problems (and counts them all): 50,000 bad records once
 # made a 45.6 MB answer; a client fixes the first hundred, then sends again.
@@ -97,6 +101,18 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
         # logs the traceback and re-raises after sending: the client still gets the one shape.
         request_id = getattr(request.state, "request_id", None)
         return error_response(500, "internal", "internal error" + (f" (request id {request_id})" if request_id else ""))
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def storage(request: Request, error: sqlite3.OperationalError) -> Response:
+        """A store that cannot be written (read-only or full disk): 503 naming the cause; reads go on."""
+        if not any(cause in str(error) for cause in UNWRITABLE):
+            raise error
+        return error_response(
+            503,
+            "storage_unavailable",
+            f"the data directory cannot be written ({error}); nothing was changed, reads still work: retry once it is writable",
+            headers={"Retry-After": "60"},
+        )
 
     @app.exception_handler(PeermatchError)
     async def peermatch(request: Request, error: PeermatchError) -> Response:
