@@ -137,7 +137,7 @@ async def rel21(port: int, data_dir: Path, keys: dict[str, str], heavy: int, sec
             page = await console.get("/import")
             answer = await console.post("/import", data={"csrf_token": _csrf(page.text)}, files={"file": (name, text.encode("utf-8"))})
             found = re.search(r'action="/import/([A-Za-z0-9_-]+)"', answer.text)
-            token = found.group(1) if found and name == "separators.jsonl" else token
+            token = token or (found.group(1) if found else "")
             summary = re.search(r"(\d+) valid", answer.text)
             report(f"console upload {name}", f"{answer.status_code}{', ' + summary.group(0) if summary else ''}")
         if token:

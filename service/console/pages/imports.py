@@ -39,9 +39,14 @@ def _uploads(page: Any) -> Path:
     return folder
 
 
+NAME_MAX = 100  # characters of an upload's name kept on disk
+
+
 def _safe_name(name: str) -> str:
     """The uploaded file's name, kept (its words tell members from resources) but made harmless."""
-    base = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).strip(".-")[:100]
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).strip(".-")
+    suffix = Path(base).suffix[:10]  # the extension says the format: it survives the cut
+    base = base[: NAME_MAX - len(suffix)].rstrip(".-") + suffix if len(base) > NAME_MAX else base
     return base or "upload"
 
 
