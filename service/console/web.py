@@ -143,12 +143,6 @@ class Page:
         return response
 
 
-def spreadsheet_safe(cell: object) -> str:
-    """A CSV cell that a spreadsheet shows as text: one starting with = + - @ (a formula) gets a quote first."""
-    text = str(cell)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def check_origin(request: Request) -> None:
     """A POST must come from this console's own pages (the Origin, or else the Referer, names this host)."""
     origin = request.headers.get("origin") or request.headers.get("referer")

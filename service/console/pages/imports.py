@@ -20,8 +20,9 @@ from starlette.datastructures import UploadFile
 from matcher.errors import InvalidRecordsError, PeermatchError
 from matcher.importing import ValidatedFile
 from matcher.records import RecordType
+from matcher.spreadsheet import spreadsheet_safe
 from matcher.store.permissions import PRIVATE_DIR, PRIVATE_FILE
-from service.console.web import DOWNLOAD_HEADERS, SignedIn, spreadsheet_safe
+from service.console.web import DOWNLOAD_HEADERS, SignedIn
 
 router = APIRouter(include_in_schema=False)
 UPLOAD_DAYS = 1.0  # an upload not imported within a day is forgotten

@@ -17,7 +17,8 @@ from matcher.pairing.run import PairingRequest
 from matcher.partnerships import Partnerships
 from matcher.partnerships.pairing import with_proposal_history
 from matcher.records import MEMBER_KINDS, REGIONS
-from service.console.web import DOWNLOAD_HEADERS, SignedIn, spreadsheet_safe
+from matcher.spreadsheet import spreadsheet_safe
+from service.console.web import DOWNLOAD_HEADERS, SignedIn
 from service.jobs import Job, QueueFull
 
 router = APIRouter(include_in_schema=False)
