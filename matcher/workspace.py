@@ -53,6 +53,7 @@ class Workspace:
         self._write_lock = threading.RLock()
         self._write_owner: int | None = None
         self._snapshot: Snapshot | None = None
+        self._closed = False  # closed: a watcher still running has nothing left to watch
         # Run on each new snapshot before it is swapped in: the service builds its recommender
         # there, in the writer's or the watcher's thread, so that no reader has to.
         self.prepare: Callable[[Snapshot], None] = lambda snapshot: None
@@ -435,7 +436,12 @@ class Workspace:
         self.build()
         return True
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
+        self._closed = True
         if "store" in self.__dict__:
             self.store.close()
 

@@ -98,6 +98,8 @@ class ServiceState:
     def _watch(self) -> None:
         """Catch up with other worker processes' writes while idle (one small file read a tick)."""
         while not self._stop.wait(self.settings.watch_seconds):
+            if self.workspace.closed:
+                return
             try:
                 if self.workspace.current() is not None or self.workspace.store.revision() > 0:
                     self._on_snapshot(self.workspace.snapshot())  # the watcher's time, not a reader's
