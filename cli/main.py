@@ -258,9 +258,18 @@ def serve(
     )
     logging_config = {"version": 1, "disable_existing_loggers": False}
     if workers > 1:
-        uvicorn.run("service.main:app", host=host, port=port, workers=workers, log_level="warning", log_config=logging_config)
+        uvicorn.run(
+            "service.main:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            log_config=logging_config,
+            timeout_keep_alive=settings.keep_alive_seconds,
+        )
     else:
-        uvicorn.run(application, host=host, port=port, log_level="warning", log_config=logging_config)
+        keep_alive = settings.keep_alive_seconds
+        uvicorn.run(application, host=host, port=port, log_level="warning", log_config=logging_config, timeout_keep_alive=keep_alive)
 
 
 def _share_metrics_between_workers() -> None:
@@ -284,7 +293,10 @@ app.add_typer(keys_app, name="keys")
 @keys_app.command("create")
 def create_key_command(
     name: Annotated[str, typer.Argument(help="Who holds the key, e.g. 'hub' or 'secretariat'.")],
-    scope: Annotated[list[str], typer.Option(help="read, write or admin (repeatable); write implies read, admin all.")],
+    scope: Annotated[
+        list[str],
+        typer.Option(help="read, answer (the hub: read, answer proposals), write or admin (repeatable); write implies answer, admin all."),
+    ],
     expires: Annotated[
         dt.datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], help="Refused from this time on (UTC).")
     ] = None,  # noqa: UP045
@@ -343,7 +355,13 @@ def list_keys_command(data_dir: DataDir = None, as_json: JsonFlag = False) -> No
 
 
 def main() -> None:
-    app()
+    """Every command; an error peermatch raises on purpose (a damaged store, a malformed file)
+    is its one-line message and exit code 2, never a traceback."""
+    try:
+        app()
+    except PeermatchError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -70,6 +70,18 @@ class UnknownIdError(PeermatchError, KeyError):
         return str(self.args[0])
 
 
+class ReferencedRecordError(PeermatchError):
+    """A delete refused because other data still names the record: members that list it as a
+    partner, resources that list it as an author, open proposals. Nothing was deleted; remove
+    the references (or close the proposals) first, then delete."""
+
+    def __init__(self, kind: str, record_id: str, references: list[str]) -> None:
+        self.record_id = record_id
+        self.references = references
+        shown = "; ".join(references[:20]) + (f"; and {len(references) - 20} more" if len(references) > 20 else "")
+        super().__init__(f"{kind} '{record_id}' is still referenced, nothing was deleted: {shown}")
+
+
 class ModelNotFoundError(PeermatchError, embeddings.errors.ModelNotFoundError):
     """The configured embedding model is not on disk (peermatch never downloads one)."""
 
@@ -80,6 +92,10 @@ class IndexNotBuiltError(PeermatchError):
 
 class StoreVersionError(PeermatchError):
     """The store on disk was written by a newer peermatch than this one."""
+
+
+class DamagedStoreError(PeermatchError):
+    """The SQLite store is not a database, or is damaged."""
 
 
 class DamagedIndexError(PeermatchError):

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StrictInt, model_validator
 
 from matcher.explanations import (
     IMPORT_CONTROL_CHARACTER,
@@ -51,9 +51,10 @@ def _language_code(value: str) -> str:
 
 
 def _no_control_characters(value: str) -> str:
-    """Refuse NUL and the other control characters (tabs and line breaks aside) in a short field."""
+    """Refuse NUL and the other control characters (tabs and line breaks aside) in a short field,
+    and the invisible ones that make a name display as another (bidi overrides, zero-width)."""
     for position, character in enumerate(value):
-        if character in _CONTROL:
+        if character in _CONTROL or character in _SPOOFING:
             raise ExplainedValueError(explain(IMPORT_CONTROL_CHARACTER, code=f"{ord(character):04X}", position=position))
     return value
 
@@ -65,6 +66,17 @@ def _controls_as_spaces(value: str) -> str:
 
 _CONTROL = frozenset(chr(c) for c in [*range(0x20), 0x7F]) - {"\t", "\n", "\r"}
 _AS_SPACE = {ord(c): " " for c in _CONTROL}
+# Bidi embeddings, overrides and isolates (U+202A-E, U+2066-9) reorder what follows ("gnp.exe"
+# shown as "exe.png"); zero-width space, word joiner and BOM hide a difference between two names.
+# Zero-width (non-)joiners stay: Persian and Indic spellings need them.
+_SPOOFING = frozenset([*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), "\u200b", "\u2060", "\ufeff"])
+
+
+def _not_only_dots(value: str) -> str:
+    """'.', '..': a path segment no URL can carry as an id (the client resolves it away)."""
+    if set(value) == {"."}:
+        raise ValueError(f"an id of dots only ({value!r}) cannot be reached by URL")
+    return value
 
 # Lengths a real record stays far below (the demo's longest name has 71 characters, profile 446,
 # need 128): they bound what one record, or one request with an unsaved profile, costs to embed.
@@ -77,7 +89,7 @@ LIST_MAX = 1_000  # partners, authors, networks, topics
 
 CountryCode = Annotated[str, AfterValidator(_country_code)]
 LanguageCode = Annotated[str, AfterValidator(_language_code)]
-RecordId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@~-]+$")]
+RecordId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@~-]+$"), AfterValidator(_not_only_dots)]
 Text = Annotated[str, Field(min_length=1, max_length=200_000), AfterValidator(_controls_as_spaces)]
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(_no_control_characters)]
 Label = Annotated[str, Field(min_length=1, max_length=LABEL_MAX), AfterValidator(_no_control_characters)]
@@ -97,7 +109,7 @@ class Strength(_Record):
 
     text: ItemText
     topic: Label | None = None
-    level: int | None = Field(None, ge=1, le=5)
+    level: StrictInt | None = Field(None, ge=1, le=5)  # strict: JSON true is not the level 1
     language: LanguageCode | None = Field(
         None, description="The language the text is written in (ISO 639-1), when it is not the member's first language."
     )
@@ -108,7 +120,7 @@ class Need(_Record):
 
     text: ItemText
     topic: Label | None = None
-    priority: int | None = Field(None, ge=1, le=5)
+    priority: StrictInt | None = Field(None, ge=1, le=5)
     language: LanguageCode | None = Field(
         None, description="The language the text is written in (ISO 639-1), when it is not the member's first language."
     )

@@ -14,7 +14,7 @@ import fcntl
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,7 +31,7 @@ from matcher.store import Store
 
 if TYPE_CHECKING:
     from embeddings.embedder import TextEncoder
-    from matcher.index.indexes import BuildReport
+    from matcher.index.indexes import BuildReport, Indexes
     from matcher.passages import Passage
     from matcher.snapshot import Snapshot
     from matcher.store.sqlite import Written
@@ -54,6 +54,10 @@ class Workspace:
         self._write_lock = threading.RLock()
         self._write_owner: int | None = None
         self._snapshot: Snapshot | None = None
+        self._closed = False  # closed: a watcher still running has nothing left to watch
+        # Run on each new snapshot before it is swapped in: the service builds its recommender
+        # there, in the writer's or the watcher's thread, so that no reader has to.
+        self.prepare: Callable[[Snapshot], None] = lambda snapshot: None
 
     @cached_property
     def store(self) -> Store:
@@ -72,42 +76,112 @@ class Workspace:
 
     # ---- reading -----------------------------------------------------------------------------
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, *, wait: bool = True) -> Snapshot:
         """The current snapshot. If the index on disk moved on (another process wrote), catch
-        up first: one small file read when nothing changed."""
+        up first: one small file read when nothing changed. ``wait=False`` (a reader whose
+        process has a watcher): serve the snapshot in memory at once when another thread is
+        catching up or the index moved on; the watcher or the writer brings the next one, so a
+        reader never waits for a rebuild."""
         from matcher.index.generations import read_pointer
         from matcher.recommend.peer_weights import weights_mark
 
         current = self._snapshot
         pointer = read_pointer(self.settings.index_dir)
         if current is not None and (pointer is None or pointer.name == current.generation):
-            return current if current.weights_mark == weights_mark(self.settings.data_dir) else self._reweighted(current)
+            if current.weights_mark == weights_mark(self.settings.data_dir):
+                return current
+            return self._reweighted(current) if wait else current
+        if current is not None and not wait:
+            return current
         with self._catch_up:
             current = self._snapshot
             pointer = read_pointer(self.settings.index_dir)
             if current is not None and (pointer is None or pointer.name == current.generation):
                 return current
-            loaded = self._load(current)
+            indexes = self._load_indexes(current)
+            unusable = pointer.name if indexes is None and pointer is not None else None  # said once, not loaded again
+            loaded = self._assemble(indexes) if indexes is not None else None
             if loaded is not None:
                 self._swap(loaded)
                 return loaded
         if current is not None and not self._holds_write_lock():
             # A writer has committed and is writing its index, or died doing so: this view is
-            # whole, serve it; the next call (or the writer) brings the new one.
+            # whole, serve it; the next write, the watcher or a restart closes a dead writer's gap.
             return current
         # Lock order is write lock, then catch-up: never wait for the writer while holding the latter.
-        failed_on = pointer.name if pointer else None
         with self._writing():
-            pointer = read_pointer(self.settings.index_dir)
-            loaded = None
-            if (pointer.name if pointer else None) != failed_on:  # a writer finished meanwhile: read what it wrote
-                with self._catch_up:
-                    loaded = self._load(self._snapshot)
-            if loaded is None:
-                loaded = self._build_locked(progress=False)[1]
-            else:
-                self._swap(loaded)
-            return loaded
+            return self._settle_locked(unusable)
+
+    def _settle_locked(self, unusable: str | None = None) -> Snapshot:
+        """Under the write lock: the index on disk brought to the store's revision (a delta for
+        the records a dead writer committed, or a full build when there is no usable index).
+        ``unusable``: a generation already found damaged, not to be read again."""
+        from matcher.index.generations import read_pointer
+
+        pointer = read_pointer(self.settings.index_dir)
+        indexes = None
+        if pointer is not None and pointer.name != unusable:
+            with self._catch_up:
+                indexes = self._load_indexes(self._snapshot)
+        revision = self.store.revision()
+        if indexes is not None and indexes.store_revision == revision:
+            with self._catch_up:
+                snapshot = self._assemble_locked(indexes)
+                self._swap(snapshot)
+            return snapshot
+        if indexes is not None and indexes.store_revision < revision:
+            return self._close_gap(indexes)
+        if indexes is not None:
+            log.warning(
+                "%s: the index is at store revision %d, ahead of the store (%d; a store restored from a backup?); rebuilding it",
+                self.settings.index_dir,
+                indexes.store_revision,
+                revision,
+            )
+        return self._build_locked(progress=False)[1]
+
+    def _close_gap(self, indexes: Indexes) -> Snapshot:
+        """Under the write lock: append to the index, as one delta, every record written or
+        deleted in the store after ``indexes.store_revision`` (what a writer killed between its
+        commit and its index write left out), and swap in the snapshot of the store as it is."""
+        from matcher.index.indexes import Change, apply_change
+
+        revision, changed = self.store.changed_since(indexes.store_revision)
+        retired: dict[str, set[str]] = {collection: set(ids) for collection, ids in changed.items()}
+        added: dict[str, list[Passage]] = {
+            collection: self.store.passages_of_owners(collection, self.store.existing(collection, ids))
+            for collection, ids in changed.items()
+        }
+        log.warning(
+            "%s: the index %s is at store revision %d but the store is at %d (a writer stopped between its commit and its"
+            " index write); indexing its %d changed records now",
+            self.settings.index_dir,
+            indexes.generation,
+            indexes.store_revision,
+            revision,
+            sum(map(len, changed.values())),
+        )
+        with self._catch_up:
+            closed = apply_change(indexes, Change(revision, retired, added), self.encoder, self.settings)
+            snapshot = self._assemble_locked(closed)
+            self._swap(snapshot)
+        return snapshot
+
+    def close_abandoned_gap(self) -> bool:
+        """For a watcher: if the store holds changes the current index lacks and no writer is at
+        work (the write lock is free, so the writer that committed them died), close the gap now.
+        Never waits for a live writer. True when a gap was closed."""
+        current = self._snapshot
+        if current is None or self.store.revision() == current.store_revision:
+            return False
+        with self._try_writing() as acquired:
+            if not acquired:
+                return False
+            snapshot = self.snapshot()
+            if self.store.revision() == snapshot.store_revision:
+                return False  # a writer finished in the meantime
+            self._settle_locked()
+            return True
 
     def _reweighted(self, current: Snapshot) -> Snapshot:
         """The current snapshot again, scoring peers with the weights file now on disk."""
@@ -124,11 +198,18 @@ class Workspace:
         """The current index with the records of its store revision, or None when that cannot
         be had: a damaged generation, one built by another model, or one that is not at the
         store's revision (each said in one line). Raises IndexNotBuiltError on an empty store."""
+        indexes = self._load_indexes(previous)
+        if indexes is None:
+            return None
+        return self._assemble(indexes)
+
+    def _load_indexes(self, previous: Snapshot | None) -> Indexes | None:
+        """The current index (only the deltas ``previous`` lacks are read), or None when it is
+        damaged, built by another model or missing (each said in one line)."""
         from matcher.index.indexes import load_indexes
-        from matcher.snapshot import assemble
 
         try:
-            indexes = load_indexes(self.settings, self.encoder.model_id, since=previous.indexes if previous else None)
+            return load_indexes(self.settings, self.encoder.model_id, since=previous.indexes if previous else None)
         except (DamagedIndexError, WrongModelIndexError) as problem:
             log.warning("%s; the index will be rebuilt from the store", problem)
             return None
@@ -137,6 +218,18 @@ class Workspace:
                 raise
             log.warning("no index yet for the records in %s; building it", self.settings.store_path)
             return None
+
+    def _assemble_locked(self, indexes: Indexes) -> Snapshot:
+        """``_assemble`` under the write lock, where the store cannot move: say so if it did."""
+        snapshot = self._assemble(indexes)
+        if snapshot is None:
+            raise IndexNotBuiltError(f"the store moved away from revision {indexes.store_revision} under the write lock")
+        return snapshot
+
+    def _assemble(self, indexes: Indexes) -> Snapshot | None:
+        """The snapshot of ``indexes`` and the stored records, if the store is at their revision."""
+        from matcher.snapshot import assemble
+
         revision, members, resources = self.store.read_all()
         if revision != indexes.store_revision:
             return None
@@ -167,6 +260,32 @@ class Workspace:
                     self._write_owner = None
                     fcntl.flock(handle, fcntl.LOCK_UN)
 
+    @contextmanager
+    def _try_writing(self) -> Iterator[bool]:
+        """The write lock if it is free now (yields True), else nothing (False): never waits."""
+        if not self._write_lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            if self._write_owner is not None:  # this thread already writes: no second, nested writer
+                yield False
+                return
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            with open(self.settings.data_dir / "write.lock", "w") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    yield False
+                    return
+                self._write_owner = threading.get_ident()
+                try:
+                    yield True
+                finally:
+                    self._write_owner = None
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+        finally:
+            self._write_lock.release()
+
     def _holds_write_lock(self) -> bool:
         return self._write_owner == threading.get_ident()
 
@@ -183,6 +302,8 @@ class Workspace:
         passages = passages_of(list(upserts), self.settings)
         with self._writing():
             base = self.snapshot() if self._has_index() else None
+            if base is not None and self.store.revision() != base.store_revision:
+                base = self._settle_locked()  # a writer died between its commit and its index write
             written = self.store.write(upserts, passages, deletes)
             if written.count == 0 and base is not None:
                 return CommittedWrite(written, base)
@@ -226,6 +347,7 @@ class Workspace:
         return snapshot
 
     def _swap(self, snapshot: Snapshot) -> None:
+        self.prepare(snapshot)
         with self._lock:
             self._snapshot = snapshot
 
@@ -319,7 +441,12 @@ class Workspace:
         self.build()
         return True
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
+        self._closed = True
         if "store" in self.__dict__:
             self.store.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -48,6 +49,7 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
     """The app over ``settings.data_dir``; ``start`` loads the model and indexes now (a missing
     model fails here, not on the first request)."""
     secure_data_dir(settings, (settings.keys_path, usage_path(settings.keys_path)))  # before the store opens it
+    sys.setswitchinterval(settings.switch_interval_ms / 1000)
     state = ServiceState(settings, encoder)
     if start:
         state.start()
@@ -91,7 +93,8 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
     # Innermost, after the key and the bound: ETags on reads, replays of retried POSTs.
     app.add_middleware(ETags)
     app.add_middleware(Idempotency, store=idempotent)
-    app.add_middleware(WorkLimiter, compute=compute, writes=writes, retry_after=settings.retry_after_seconds)
+    sign_ins = Bound("sign-in", settings.sign_in_concurrency, settings.sign_in_queue, settings.queue_seconds)
+    app.add_middleware(WorkLimiter, compute=compute, writes=writes, retry_after=settings.retry_after_seconds, sign_ins=sign_ins)
     app.add_middleware(KeyGate, keys=app.state.keys, usage=usage)
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
     if settings.console:

@@ -1,4 +1,5 @@
-"""API keys with scopes, stored as SHA-256 hashes: read (the hub), write (imports), admin.
+"""API keys with scopes, stored as SHA-256 hashes: read, answer (the hub: reads, and its members'
+answers to proposals), write (imports, the secretariat's steps), admin.
 
 Keys are random 32-byte tokens, so a plain SHA-256 is enough to store them (no dictionary to
 guess from); comparison is constant-time. A request sends ``Authorization: Bearer KEY`` or
@@ -26,9 +27,16 @@ from typing import Literal
 
 from matcher.errors import PeermatchError
 
-Scope = Literal["read", "write", "admin"]
-SCOPES: tuple[Scope, ...] = ("read", "write", "admin")
-IMPLIED: dict[str, set[str]] = {"read": {"read"}, "write": {"read", "write"}, "admin": {"read", "write", "admin"}}
+Scope = Literal["read", "answer", "write", "admin"]
+SCOPES: tuple[Scope, ...] = ("read", "answer", "write", "admin")
+# A side's answer to a proposal changes data, so a read key cannot give it: the hub gets an
+# ``answer`` key (reads and answers, nothing else); the secretariat's write key answers too.
+IMPLIED: dict[str, set[str]] = {
+    "read": {"read"},
+    "answer": {"read", "answer"},
+    "write": {"read", "answer", "write"},
+    "admin": {"read", "answer", "write", "admin"},
+}
 # How stale the service's view of the key file may be: a revoked key stops working within this time.
 RECHECK_SECONDS = 0.5
 
@@ -129,6 +137,10 @@ def _read_file(path: Path) -> list[ApiKey]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise PeermatchError(f"{path}: invalid JSON: {error.msg}") from error
+    if not isinstance(data, dict) or not isinstance(data.get("keys", []), list):
+        raise PeermatchError(f'{path}: expected an object {{"keys": [...]}}, found {type(data).__name__}')
+    if any(not isinstance(item, dict) for item in data.get("keys", [])):
+        raise PeermatchError(f"{path}: each entry of 'keys' must be an object with name, sha256 and scopes")
     return [
         _key(item.get("name"), item.get("sha256"), item.get("scopes"), item.get("expires"), f"{path}: key #{number}")
         for number, item in enumerate(data.get("keys", []), start=1)

@@ -50,5 +50,6 @@ def require(scope: str) -> Callable[..., ApiKey]:
 
 
 Reader = Annotated[ApiKey, Depends(require("read"))]
+Answerer = Annotated[ApiKey, Depends(require("answer"))]
 Writer = Annotated[ApiKey, Depends(require("write"))]
 Admin = Annotated[ApiKey, Depends(require("admin"))]

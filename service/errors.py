@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -18,8 +19,16 @@ from matcher.errors import (
     ModelNotFoundError,
     PeermatchError,
     ProposalConflictError,
+    ReferencedRecordError,
     UnknownIdError,
 )
+
+# SQLite's words for a store that cannot be written: the disk, not the request, is at fault.
+UNWRITABLE = ("readonly database", "disk is full", "disk I/O error", "unable to open database")
+
+# An error answer lists at most this many problems (and counts them all): 50,000 bad records once
+# made a 45.6 MB answer; a client fixes the first hundred, then sends again.
+MAX_DETAILS = 100
 
 
 class ErrorBody(BaseModel):
@@ -54,6 +63,10 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
         details = []
         for item in error.errors():
             loc = tuple(item.get("loc", ()))
+            if item.get("type") == "json_invalid":  # its loc ends in a character offset, not a field
+                reason = (item.get("ctx") or {}).get("error", "invalid JSON")
+                details.append({"field": "(body)", "reason": f"malformed JSON at character {loc[-1] if loc else 0}: {reason}"})
+                continue
             # the first part says where (body, query, path, header): the rest names the field
             location = [str(part) for part in (loc[1:] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else loc)]
             details.append({"field": ".".join(location) or "(body)", "reason": item.get("msg", "")})
@@ -89,6 +102,18 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
         request_id = getattr(request.state, "request_id", None)
         return error_response(500, "internal", "internal error" + (f" (request id {request_id})" if request_id else ""))
 
+    @app.exception_handler(sqlite3.OperationalError)
+    async def storage(request: Request, error: sqlite3.OperationalError) -> Response:
+        """A store that cannot be written (read-only or full disk): 503 naming the cause; reads go on."""
+        if not any(cause in str(error) for cause in UNWRITABLE):
+            raise error
+        return error_response(
+            503,
+            "storage_unavailable",
+            f"the data directory cannot be written ({error}); nothing was changed, reads still work: retry once it is writable",
+            headers={"Retry-After": "60"},
+        )
+
     @app.exception_handler(PeermatchError)
     async def peermatch(request: Request, error: PeermatchError) -> Response:
         if html is not None and html[0](request):
@@ -104,11 +129,17 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
                     "id": p.record_id,
                     "explanation": p.explanation.model_dump(),  # for the hub to translate
                 }
-                for p in error.problems
+                for p in error.problems[:MAX_DETAILS]
             ]
-            return error_response(422, "invalid_records", str(error).splitlines()[0], error.problems[0].field, details)
+            count = len(error.problems)
+            records = len({(p.file, p.line) for p in error.problems})
+            listed = f" ('details' lists the first {MAX_DETAILS})" if count > MAX_DETAILS else ""
+            message = f"{count} problem(s) in {records} invalid record(s); nothing was written{listed}"
+            return error_response(422, "invalid_records", message, error.problems[0].field, details)
         if isinstance(error, InvalidProposalError):
             return error_response(422, "invalid_request", str(error), error.field)
+        if isinstance(error, ReferencedRecordError):
+            return error_response(409, "conflict", str(error), "id", details=[{"reference": r} for r in error.references])
         if isinstance(error, ProposalConflictError):
             return error_response(409, "conflict", str(error))
         if isinstance(error, IndexNotBuiltError | ModelNotFoundError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import logging
 import os
 import threading
 import time
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.auth import ApiKey, KeyRing
+
+log = logging.getLogger("peermatch.keys")
 
 # Last use is shown to the minute: finer would mean a file write per request.
 PRECISION_SECONDS = 60.0
@@ -32,6 +35,7 @@ class KeyUsage:
         self._latest: dict[str, float] = {}
         self._written: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._failing = False  # the file could not be written: said once, tried again a minute later
 
     def touch(self, name: str, now: float | None = None) -> None:
         """Note that key ``name`` was used now; write the file if this key's written time is stale."""
@@ -43,7 +47,23 @@ class KeyUsage:
             self.flush()
 
     def flush(self) -> None:
-        """Merge this process's times into the file (the latest of each wins)."""
+        """Merge this process's times into the file (the latest of each wins). A file that cannot
+        be written (a read-only or full disk) never fails a request: the times stay in memory, the
+        failure is said once, and the write is tried again a minute later, until it works."""
+        try:
+            self._flush()
+        except OSError as error:
+            with self._lock:
+                self._written.update(self._latest)  # the next try in PRECISION_SECONDS, not at every request
+                if not self._failing:
+                    log.warning("%s: key last-use times not written (%s); kept in memory, retried every minute", self.path, error)
+                self._failing = True
+            return
+        if self._failing:
+            log.warning("%s: key last-use times written again", self.path)
+            self._failing = False
+
+    def _flush(self) -> None:
         with self._lock:
             latest = dict(self._latest)
             if not latest:

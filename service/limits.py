@@ -35,6 +35,7 @@ WRITE_ROUTES = re.compile(r"^/v1/(members|resources)/bulk$")
 # map) and its import confirmation (a store write): the same bounds as their /v1 counterparts.
 CONSOLE_COMPUTE_ROUTES = re.compile(r"^/(members/[^/]+|experts|capacity(/cell)?)$")
 CONSOLE_WRITE_ROUTES = re.compile(r"^/import/[^/]+$")
+SIGN_IN_ROUTE = "/signin"
 
 
 def declared_length_too_large(scope: Scope, max_body_bytes: int) -> bool:
@@ -134,13 +135,16 @@ class Bound:
 class WorkLimiter:
     """Runs heavy requests through their ``Bound``; everything else passes straight through."""
 
-    def __init__(self, app: ASGIApp, compute: Bound, writes: Bound, retry_after: int) -> None:
+    def __init__(self, app: ASGIApp, compute: Bound, writes: Bound, retry_after: int, sign_ins: Bound | None = None) -> None:
         self.app = app
         self.compute = compute
         self.writes = writes
+        self.sign_ins = sign_ins
         self.retry_after = retry_after
 
     def bound_for(self, method: str, path: str) -> Bound | None:
+        if method == "POST" and path == SIGN_IN_ROUTE:
+            return self.sign_ins  # argon2 verifications: memory and CPU, outside every other bound
         if method in WRITE_METHODS and path.startswith("/v1/") or method == "POST" and WRITE_ROUTES.match(path):
             return self.writes
         if method == "POST" and CONSOLE_WRITE_ROUTES.match(path):

@@ -19,6 +19,22 @@ class ServiceSettings(Settings):
     precompute_peers: bool = Field(
         True, description="After each index swap, compute every stored member's default peer answer in the background."
     )
+    precompute_quiet_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="How long a snapshot must stay current before its answers are pre-computed: during a burst of writes"
+        " each would be replaced before its answers are done, and computing them only takes the readers' CPU.",
+    )
+    switch_interval_ms: float = Field(
+        1.0,
+        gt=0,
+        le=100,
+        description="How often a worker's threads hand over the interpreter (Python's switch interval, 5 ms by default):"
+        " shorter, a read waits less behind a snapshot being prepared in the background.",
+    )
+    keep_alive_seconds: int = Field(
+        5, gt=0, description="How long an idle keep-alive connection stays open (uvicorn's default: 5 s)."
+    )
     watch_seconds: float = Field(
         0.25, ge=0, description="How often an idle worker looks for another worker's writes (0: only when a request comes)."
     )
@@ -36,6 +52,13 @@ class ServiceSettings(Settings):
     heavy_queue: int = Field(32, ge=0, description="Heavy requests waiting for a place; beyond them the answer is 503 with Retry-After.")
     write_concurrency: int = Field(2, ge=1, description="Writes in progress at once (they run one by one under the write lock).")
     write_queue: int = Field(8, ge=0, description="Writes waiting for a place; beyond them the answer is 503 with Retry-After.")
+    sign_in_concurrency: int = Field(
+        2,
+        ge=1,
+        description="Console sign-ins verified at once (argon2id takes 64 MiB and a core for a moment each);"
+        " more wait in the queue, then get 503 with Retry-After.",
+    )
+    sign_in_queue: int = Field(8, ge=0, description="Sign-ins waiting for a place; beyond them the answer is 503 with Retry-After.")
     queue_seconds: float = Field(10.0, gt=0, description="Longest wait for a place before a 503.")
     retry_after_seconds: int = Field(2, ge=1, description="The Retry-After of a 503 for a full queue.")
     pairing_queue: int = Field(

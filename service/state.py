@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,12 +45,16 @@ class ServiceState:
         self._stop = threading.Event()
         self._compacting = threading.Lock()
         self.on_swap: Callable[[], None] = lambda: None  # told of every snapshot this process starts serving
+        self._watching = threading.Event()  # set while the watcher thread brings other workers' writes
+        self.workspace.prepare = _warm
 
     @property
     def snapshot(self) -> Snapshot:
-        """The current snapshot (catching up first if another worker process wrote)."""
+        """The current snapshot. While the watcher runs, a reader is served the snapshot in
+        memory and never waits for the next one (the watcher, or this process's writer, brings
+        it, recommender built, within ``watch_seconds``); without a watcher it catches up first."""
         try:
-            snapshot = self.workspace.snapshot()
+            snapshot = self.workspace.snapshot(wait=not self._watching.is_set())
         except IndexNotBuiltError as error:
             raise IndexNotBuiltError("the service is not ready: no index has been built yet (import records first)") from error
         self._on_snapshot(snapshot)
@@ -87,29 +92,41 @@ class ServiceState:
             snapshot = self.snapshot
             snapshot.recommender.peer_recommender  # noqa: B018 - built before the first request, not during it
         if self.settings.watch_seconds > 0:
+            self._watching.set()
             threading.Thread(target=self._watch, daemon=True, name="watch-index").start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._watching.clear()
 
     def _watch(self) -> None:
         """Catch up with other worker processes' writes while idle (one small file read a tick)."""
         while not self._stop.wait(self.settings.watch_seconds):
+            if self.workspace.closed:
+                return
             try:
                 if self.workspace.current() is not None or self.workspace.store.revision() > 0:
-                    self.snapshot  # noqa: B018
+                    self._on_snapshot(self.workspace.snapshot())  # the watcher's time, not a reader's
+                    if self.workspace.close_abandoned_gap():
+                        self._on_snapshot(self.workspace.snapshot())
             except Exception:  # noqa: BLE001 - a watcher must outlive one failed catch-up; the next request reports it
                 log.exception("catching up with the index failed; retrying")
 
     def _precompute(self, snapshot: Snapshot) -> None:
         """Fill the snapshot's cache with each stored member's default peer answer (the GET
-        route's question with its default options); stops early when a newer snapshot replaces this one."""
+        route's question with its default options), once the snapshot has stayed current for
+        ``precompute_quiet_seconds``; stops early when a newer snapshot replaces this one. It rests
+        as long as each answer took, so that readers keep at least half of the interpreter."""
+        if self._stop.wait(self.settings.precompute_quiet_seconds):
+            return
         cache = self.cache_for(snapshot)
         book = Partnerships(self.workspace.store)
         for member in snapshot.members:
             if self._cache[0] is not snapshot or self._stop.is_set():
                 return
+            started = time.perf_counter()
             cached_peer_answer(snapshot, cache, peer_question(book, member.id, paged(PeerOptions())), PeerOptions().k)
+            time.sleep(time.perf_counter() - started)
 
     # ---- writes ------------------------------------------------------------------------------
 
@@ -162,3 +179,9 @@ class ServiceState:
             "members": len(snapshot.members) if snapshot else 0,
             "resources": len(snapshot.resources) if snapshot else 0,
         }
+
+
+def _warm(snapshot: Snapshot) -> None:
+    """Build a snapshot's peer recommender (its graph and evidence) before it serves a reader."""
+    if snapshot.members:
+        snapshot.recommender.peer_recommender  # noqa: B018 - built here, by the writer or the watcher

@@ -101,6 +101,10 @@ def test_a_write_through_one_worker_is_seen_by_another(tmp_path: Path) -> None:
     second.start()
     assert set(second.snapshot.searcher.resources) == {"a"}
     first.upsert([Resource.model_validate(resource("b", "b", "garden"))])
+    # A reader does not wait for the catch-up: the watcher brings the write within a few ticks.
+    deadline = time.monotonic() + 10
+    while set(second.snapshot.searcher.resources) != {"a", "b"} and time.monotonic() < deadline:
+        time.sleep(settings.watch_seconds / 5)
     assert set(second.snapshot.searcher.resources) == {"a", "b"}
     assert second.snapshot.generation == first.snapshot.generation
     assert "resource:b" in second.snapshot.recommender.graph.graph  # type: ignore[union-attr]
@@ -122,7 +126,8 @@ def test_two_real_worker_processes_answer_alike_after_writes_on_each(tmp_path: P
         member("lyon", strengths=[{"text": "digital literacy courses for older adults", "level": 5}]),
         member("lima", country="PE", region="Latin America and the Caribbean", languages=["es"], strengths=[{"text": "flood drills"}]),
     ]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PEERMATCH_LOG_JSON": "false"}
+    # Connections pinned to a worker stay idle while the other worker writes (seconds on a busy machine).
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PEERMATCH_LOG_JSON": "false", "PEERMATCH_KEEP_ALIVE_SECONDS": "120"}
     cli = [sys.executable, "-m", "cli.main"]
     subprocess.run(
         [*cli, "import", str(write_jsonl(tmp_path / "members.jsonl", members)), "--data-dir", str(data_dir)], env=env, check=True

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from tests.fakes import FakeEncoder
-from tests.test_service import READ, WRITE, auth, seeded_settings
+from tests.test_service import ANSWER, READ, WRITE, auth, seeded_settings
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_proposal_to_partnership_end_to_end(client: TestClient) -> None:
     assert (created["status"], created["created_by"], created["sides"]) == ("proposed", "key:write", ["dakar", "lyon"])
     steps = [
         ("approve", WRITE, {"note": "good fit"}, "approved"),
-        ("respond", READ, {"side": "dakar", "accepted": True}, "approved"),  # the hub, for its member, with its read key
+        ("respond", ANSWER, {"side": "dakar", "accepted": True}, "approved"),  # the hub, for its member, with its answer key
         ("respond", WRITE, {"side": "lyon", "accepted": True, "note": "by phone"}, "active"),
         ("notes", WRITE, {"text": "kick-off planned"}, "active"),
         ("check-ins", WRITE, {"on": "2027-01-15", "note": "first exchange held"}, "active"),
@@ -44,7 +44,7 @@ def test_proposal_to_partnership_end_to_end(client: TestClient) -> None:
     assert [(e["step"], e["actor"]) for e in final["events"]] == [
         ("propose", "key:write"),
         ("approve", "key:write"),
-        ("respond", "key:read"),
+        ("respond", "key:answer"),
         ("respond", "key:write"),
         ("note", "key:write"),
         ("check_in", "key:write"),
@@ -86,13 +86,15 @@ def test_errors_404_409_422_and_scopes(client: TestClient) -> None:
     bad_rating = client.post(f"/v1/proposals/{pid}/close", headers=auth(WRITE), json={"outcome": "x", "rating": 9})
     assert bad_rating.status_code == 422 and bad_rating.json()["field"] == "rating"
     client.post(f"/v1/proposals/{pid}/approve", headers=auth(WRITE), json={})
-    not_a_side = client.post(f"/v1/proposals/{pid}/respond", headers=auth(READ), json={"side": "lima", "accepted": True})
+    not_a_side = client.post(f"/v1/proposals/{pid}/respond", headers=auth(ANSWER), json={"side": "lima", "accepted": True})
     assert not_a_side.status_code == 422 and not_a_side.json()["field"] == "side"
     blank = client.post(f"/v1/proposals/{pid}/notes", headers=auth(WRITE), json={"note": "   "})
     assert blank.status_code == 422 and blank.json()["field"] == "note"
-    # the secretariat's steps need write; a read key (the hub's) can only read and answer
+    # the secretariat's steps need write; an answer key (the hub's) can only read and answer, a read key only read
+    read_answer = client.post(f"/v1/proposals/{pid}/respond", headers=auth(READ), json={"side": "dakar", "accepted": True})
+    assert read_answer.status_code == 403
     for step, body in (("approve", {}), ("reject", {}), ("close", {"outcome": "x", "rating": 3}), ("notes", {"note": "x"})):
-        assert client.post(f"/v1/proposals/{pid}/{step}", headers=auth(READ), json=body).status_code == 403, step
+        assert client.post(f"/v1/proposals/{pid}/{step}", headers=auth(ANSWER), json=body).status_code == 403, step
     pair = {"kind": "pairing", "member_id": "lima", "partner_id": "lyon"}
     assert client.post("/v1/proposals", headers=auth(READ), json=pair).status_code == 403
     assert client.get(f"/v1/proposals/{pid}").status_code == 401
@@ -107,7 +109,7 @@ def test_a_decline_through_the_hub_takes_the_peer_out_at_once(client: TestClient
     assert peers()[0] == "lyon"  # first, and now cached for this snapshot
     pid = propose(client)["id"]
     client.post(f"/v1/proposals/{pid}/approve", headers=auth(WRITE), json={})
-    assert client.post(f"/v1/proposals/{pid}/respond", headers=auth(READ), json={"side": "lyon", "accepted": False}).status_code == 200
+    assert client.post(f"/v1/proposals/{pid}/respond", headers=auth(ANSWER), json={"side": "lyon", "accepted": False}).status_code == 200
     assert "lyon" not in peers()
     assert peers(include_declined=True)[0] == "lyon"
     posted = client.post("/v1/recommendations/peers", headers=auth(READ), json={"member_id": "dakar"}).json()
@@ -126,7 +128,7 @@ def test_an_active_partner_is_no_longer_recommended_as_a_new_peer(client: TestCl
     pid = propose(client)["id"]
     client.post(f"/v1/proposals/{pid}/approve", headers=auth(WRITE), json={})
     for side in ("dakar", "lyon"):
-        client.post(f"/v1/proposals/{pid}/respond", headers=auth(READ), json={"side": side, "accepted": True})
+        client.post(f"/v1/proposals/{pid}/respond", headers=auth(ANSWER), json={"side": side, "accepted": True})
     assert client.get(f"/v1/proposals/{pid}", headers=auth(READ)).json()["status"] == "active"
     assert "lyon" not in peers() and "lyon" not in peers(include_declined=True)
     posted = client.post("/v1/recommendations/peers", headers=auth(READ), json={"member_id": "dakar"}).json()

@@ -15,10 +15,12 @@ from tests.conftest import import_file, member, resource, write_jsonl
 from tests.fakes import FakeEncoder
 
 READ, WRITE, ADMIN = "read-key-123", "write-key-456", "admin-key-789"
+ANSWER = "answer-key-321"  # the hub's: reads, and its members' answers to proposals
 
 
 def seeded_settings(tmp_path: Path, **overrides: object) -> ServiceSettings:
-    keys = ";".join(f"{name}:{name}:{digest(key)}" for name, key in (("read", READ), ("write", WRITE), ("admin", ADMIN)))
+    named = (("read", READ), ("answer", ANSWER), ("write", WRITE), ("admin", ADMIN))
+    keys = ";".join(f"{name}:{name}:{digest(key)}" for name, key in named)
     settings = ServiceSettings(data_dir=tmp_path / "data", api_keys=keys, log_json=False, **overrides)  # type: ignore[arg-type]
     from matcher.store import Store
 

@@ -64,16 +64,17 @@ def test_incremental_writes_keep_the_graph_equal_to_a_rebuild(tmp_path: Path) ->
     workspace.snapshot().graph  # noqa: B018 - in use: the writes below update it record by record
     workspace.write([Resource.model_validate(resource("r3", "Digital", "Older adults online.", authors=["dakar"]))])
     workspace.write([Member.model_validate(member("lyon", strengths=[{"text": "school gardens"}]))])
-    workspace.delete("members", ["lima"])
+    workspace.write(deletes={"members": ["lima"], "resources": ["floods"]})  # lima and the resource naming it as author, at once
     workspace.delete("resources", ["gardens"])
     workspace.write([Member.model_validate(member("lyon", strengths=[{"text": "school gardens", "level": 4}]))])  # gardens' author
     workspace.write([Member.model_validate(member("quito", partners=["dakar"]))])
-    workspace.delete("members", ["dakar"])  # named as quito's partner: it stays as quito's placeholder
+    # dakar is named by quito (partners) and r3 (authors): a delete takes them along or is refused (issue 21, item 5)
+    workspace.write(deletes={"members": ["dakar", "quito"], "resources": ["r3"]})
     snapshot = workspace.snapshot()
     assert snapshot.built_graph is not None  # derived, not rebuilt
     assert edges(snapshot) == edges(from_scratch(snapshot))
-    assert {m.id for m in snapshot.members} == {"quito", "lyon"}
-    assert snapshot.graph.graph.has_edge("member:quito", "member:dakar")
+    assert {m.id for m in snapshot.members} == {"lyon"}
+    assert not snapshot.graph.graph.has_node("member:dakar")
 
 
 def test_a_failed_import_writes_nothing_across_all_its_files(tmp_path: Path, settings: Settings) -> None:

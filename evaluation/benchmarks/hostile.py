@@ -16,7 +16,9 @@ bounded in count and time. Each prints its figure:
   adds to the on-disk embedding cache (none: query vectors are not persisted);
 * a key created, then revoked, while serving: how long until it works, and until it is refused;
 * ``offset=99999999999999999999``; the modes of the data directory and its secret files;
-  /docs and /redoc without a network.
+  /docs and /redoc without a network;
+* ``rel21``: the cases of issue 21 (bulk and sign-in bounds, references, scopes, lax types,
+  malformed bodies, import files that crashed the reader, download headers, cookies).
 """
 
 from __future__ import annotations
@@ -151,7 +153,7 @@ def main(
     heavy: Annotated[int, typer.Option(help="Concurrent peer requests in the load probe.")] = 120,
     seconds: Annotated[float, typer.Option(help="Longest time the load probe may take.")] = 120.0,
     probe: Annotated[
-        list[str] | None, typer.Option(help="Run only these probes (repeatable): bodies, load, pairing, work, keys, contract.")
+        list[str] | None, typer.Option(help="Run only these probes (repeatable): bodies, load, pairing, work, keys, contract, rel21.")
     ] = None,
 ) -> None:
     work = Path(tempfile.mkdtemp(prefix="peermatch-hostile-"))
@@ -322,7 +324,22 @@ async def _until(port: int, key: str, status: int, limit: float = 5.0) -> float:
     return float("inf")
 
 
-PROBES = {"bodies": bodies, "load": load, "pairing": pairing, "work": work, "keys": live_keys, "contract": contract}
+async def issue21(port: int, data_dir: Path, keys: dict[str, str], heavy: int, seconds: float) -> None:
+    """The cases of issue 21 (evaluation/benchmarks/hostile_rel21.py)."""
+    from evaluation.benchmarks.hostile_rel21 import rel21
+
+    await rel21(port, data_dir, keys, heavy, seconds, report)
+
+
+PROBES = {
+    "bodies": bodies,
+    "load": load,
+    "pairing": pairing,
+    "work": work,
+    "keys": live_keys,
+    "contract": contract,
+    "rel21": issue21,
+}
 
 if __name__ == "__main__":
     typer.run(main)

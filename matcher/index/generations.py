@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -25,6 +27,8 @@ from typing import Any
 import numpy as np
 
 from matcher.errors import DamagedIndexError, IndexNotBuiltError
+
+log = logging.getLogger("peermatch.index")
 
 POINTER = "CURRENT"
 META = "meta.json"
@@ -46,14 +50,28 @@ class Pointer:
         return self.folder / DELTAS / f"{number:06d}.npz"
 
 
+POINTER_FORM = re.compile(r"^(gen-[0-9]+)(?:\+([0-9]+))?$")
+_reported: set[tuple[Path, str]] = set()  # malformed pointers already said, said once each
+
+
 def read_pointer(index_dir: Path) -> Pointer | None:
-    """The current generation, or None when none was ever built (or its folder is gone)."""
+    """The current generation, or None when none was ever built, its folder is gone, or the
+    pointer is malformed (said in one line: the next load rebuilds the index from the store)."""
     pointer = index_dir / POINTER
-    if not pointer.is_file():
+    try:
+        text = pointer.read_text().strip()
+    except FileNotFoundError:
         return None
-    name, _, deltas = pointer.read_text().strip().partition("+")
-    folder = index_dir / name
-    return Pointer(folder, int(deltas or 0)) if folder.is_dir() else None
+    except (OSError, UnicodeDecodeError) as error:
+        text = f"unreadable: {error}"
+    form = POINTER_FORM.match(text)
+    if form is None:
+        if (pointer, text) not in _reported:
+            _reported.add((pointer, text))
+            log.warning("%s: malformed (%r, not gen-<number>[+<deltas>]); the index will be rebuilt from the store", pointer, text[:80])
+        return None
+    folder = index_dir / form.group(1)
+    return Pointer(folder, int(form.group(2) or 0)) if folder.is_dir() else None
 
 
 def current_generation(index_dir: Path) -> Path | None:

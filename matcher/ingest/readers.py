@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import re
 import zipfile
@@ -23,6 +24,10 @@ from matcher.text_folding import fold
 CSV_LIST_FIELDS = {"languages", "networks", "partners", "topics", "authors"}
 # ... and these hold nested objects, as JSON, or a ';'-separated shorthand.
 CSV_NESTED_FIELDS = {"strengths", "needs", "clusters", "representative"}
+# A CSV cell may hold a whole text (200,000 characters, quoted: twice that at worst); Python's csv
+# module refuses cells over 131,072 characters by default.
+CSV_CELL_MAX = 2 * 200_000 + 2
+NESTED = "too deeply nested (Python's recursion limit)"
 
 
 @dataclass(frozen=True)
@@ -78,14 +83,22 @@ def _delimiter(header: str) -> str:
     return max(DELIMITERS, key=header.count)
 
 
+def _lines(text: str) -> list[str]:
+    """Lines split on \n, \r\n or \r only: U+2028, U+2029 and U+0085 are text inside a JSON
+    string (``str.splitlines`` would cut a record there)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def _jsonl_rows(name: str, text: str) -> Iterator[RawRow]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         try:
             yield RawRow(name, number, json.loads(line))
         except json.JSONDecodeError as error:
             yield RawRow(name, number, _Unparsable(explain(IMPORT_INVALID_JSON, error=error.msg, column=error.colno)))
+        except RecursionError:
+            yield RawRow(name, number, _Unparsable(explain(IMPORT_INVALID_JSON, error=NESTED, column=1)))
 
 
 def _json_rows(name: str, text: str) -> Iterator[RawRow]:
@@ -101,12 +114,21 @@ def _json_rows(name: str, text: str) -> Iterator[RawRow]:
             item, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:
             raise UnreadableFileError(f"{name}:{error.lineno}: invalid JSON: {error.msg}") from error
+        except RecursionError as error:
+            raise UnreadableFileError(f"{name}:{line}: invalid JSON: {NESTED}") from error
         yield RawRow(name, line, item)
         position = _skip_space(text, position)
         if position < len(text) and text[position] == ",":
             position = _skip_space(text, position + 1)
+        elif position < len(text) and text[position] != "]":
+            where = text.count("\n", 0, position) + 1
+            raise UnreadableFileError(f"{name}:{where}: invalid JSON: expected ',' or ']' after a record")
     if position >= len(text):
         raise UnreadableFileError(f"{name}: the JSON array is not closed")
+    rest = _skip_space(text, position + 1)
+    if rest < len(text):
+        where = text.count("\n", 0, rest) + 1
+        raise UnreadableFileError(f"{name}:{where}: invalid JSON: text after the array's closing ']'")
 
 
 def _skip_space(text: str, position: int) -> int:
@@ -116,10 +138,19 @@ def _skip_space(text: str, position: int) -> int:
 
 
 def _csv_rows(name: str, text: str, labels: Labels) -> Iterator[RawRow]:
-    lines = text.splitlines(keepends=True)
-    reader = csv.DictReader(lines, delimiter=_delimiter(lines[0]) if lines else ",")
+    if csv.field_size_limit() < CSV_CELL_MAX:
+        csv.field_size_limit(CSV_CELL_MAX)
+    first = text.split("\n", 1)[0]
+    # newline="": the csv module splits records itself, on \n and \r only (not on U+2028 & co.)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(first) if text else ",")
     line = 2  # line 1 is the header
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise UnreadableFileError(f"{name}:{reader.line_num}: unreadable CSV ({error})") from error
         if None in row:
             yield RawRow(name, line, _Unparsable(explain(IMPORT_EXTRA_CELLS, count=len(row[None]))))  # type: ignore[index]
         else:
@@ -177,6 +208,8 @@ def _csv_record(row: dict[str, str], labels: Labels) -> dict[str, Any] | _Unpars
                 record[key] = _nested_cell(key, cell)
             except json.JSONDecodeError as error:
                 return _Unparsable(explain(IMPORT_CELL_JSON, column=key, error=error.msg), field=key)
+            except RecursionError:
+                return _Unparsable(explain(IMPORT_CELL_JSON, column=key, error=NESTED), field=key)
         else:
             record[key] = cell
     return record

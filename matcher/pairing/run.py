@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from matcher.pairing.problem import PairingConstraints, PairingProblem, build_pr
 from matcher.pairing.solver import Solution, solve_fair, solve_greedy, solve_total
 from matcher.recommend.engine import Recommender
 from matcher.records import MemberKind, Region
+from matcher.spreadsheet import SpreadsheetWriter
 
 # A cohort is at most the network: bigger lists come from a client gone wrong, not from a secretariat.
 MAX_COHORT = 20_000
@@ -106,7 +106,7 @@ class PairingResult(BaseModel):
     def write(self, stem: Path) -> tuple[Path, Path]:
         csv_path, json_path = stem.with_suffix(".csv"), stem.with_suffix(".json")
         with open(csv_path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = SpreadsheetWriter(handle)  # member texts: never run as formulas
             writer.writerow(["mentee", "mentor", "affinity", "common_languages", "need", "evidence"])
             for p in self.pairs:
                 writer.writerow([p.mentee, p.mentor, f"{p.affinity:.4f}", ";".join(p.common_languages), p.need or "", p.evidence or ""])

@@ -5,7 +5,6 @@ Evaluators and the pairing solver read it; it is written as CSV (one row per nee
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ import numpy as np
 from embeddings.embedder import TextEncoder
 from matcher.recommend.evidence import NeedEvidence
 from matcher.records import Member
+from matcher.spreadsheet import SpreadsheetWriter
 
 
 @dataclass
@@ -26,7 +26,7 @@ class AffinityMatrix:
 
     def write_csv(self, path: Path) -> None:
         with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = SpreadsheetWriter(handle)  # need texts: never run as formulas
             writer.writerow(["need_id", "need_text", *self.member_ids])
             for need_id, text, row in zip(self.need_ids, self.need_texts, self.scores, strict=True):
                 writer.writerow([need_id, text, *(f"{value:.5f}" for value in row)])

@@ -7,11 +7,15 @@ generations) are out of others' reach through the folder's mode.
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from matcher.settings import Settings
+
+log = logging.getLogger("peermatch.store")
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -23,10 +27,23 @@ def secure_data_dir(settings: Settings, extra: Iterable[Path] = ()) -> None:
     file is created empty (SQLite takes an empty file for a new database) so that it is born 600.
     For the service at start and for every command that creates the data directory."""
     settings.data_dir.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-    os.chmod(settings.data_dir, PRIVATE_DIR)
+    make_private(settings.data_dir, PRIVATE_DIR)
     if not settings.store_path.exists():
         os.close(os.open(settings.store_path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
     for path in (settings.store_path, settings.embedding_cache_path, *extra):
         for candidate in (path, *(path.with_name(path.name + suffix) for suffix in SQLITE_SIDE_FILES)):
             if candidate.exists():
-                os.chmod(candidate, PRIVATE_FILE)
+                make_private(candidate, PRIVATE_FILE)
+
+
+def make_private(path: Path, mode: int) -> None:
+    """chmod ``path``; on a read-only file system (a full or remounted disk) say so in one line and
+    go on: the service still answers reads, and writes get a 503 naming the cause."""
+    if path.stat().st_mode & 0o777 == mode:
+        return
+    try:
+        os.chmod(path, mode)
+    except OSError as error:
+        if error.errno not in (errno.EROFS, errno.EPERM, errno.EACCES):
+            raise
+        log.warning("%s: cannot make it private (%s); going on without", path, error.strerror)

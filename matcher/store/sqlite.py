@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, overload
 
-from matcher.errors import UnknownIdError
+from matcher.errors import DamagedStoreError, ReferencedRecordError, UnknownIdError
 from matcher.passages import Passage
 from matcher.records import Member, RecordType, Resource
 from matcher.store.migrations import migrate
@@ -62,11 +62,15 @@ class Store:
         self.path = path
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute("PRAGMA busy_timeout = 10000")
-        with self._lock:
-            migrate(self._db, str(path))
+        try:
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA busy_timeout = 10000")
+            with self._lock:
+                migrate(self._db, str(path))
+        except sqlite3.DatabaseError as error:  # not a database, or damaged: say which file, not a traceback
+            self._db.close()
+            raise DamagedStoreError(f"{path}: not a usable SQLite store ({error}); restore it from a backup") from error
         self._readers = threading.local()  # one read connection per thread, for ``reading``
         self._reader_connections: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()  # not the write lock: a reader never waits for a writer
@@ -159,6 +163,9 @@ class Store:
                     (collection, record.id, now),
                 )
                 written.upserted[collection].append(record)
+            deleting = {c: set(ids) for c, ids in (deletes or {}).items()}
+            for record_id in sorted(deleting.get("members", ())):
+                _refuse_if_referenced(db, record_id, deleting)
             for collection, ids in (deletes or {}).items():
                 for record_id in dict.fromkeys(ids):
                     gone = db.execute(f"DELETE FROM {collection} WHERE id = ?", (record_id,)).rowcount
@@ -284,6 +291,35 @@ class Store:
             rows = self._db.execute("SELECT body FROM resources ORDER BY id").fetchall()
         return [Resource.model_validate_json(row[0]) for row in rows]
 
+    def changed_since(self, revision: int) -> tuple[int, dict[RecordType, set[str]]]:
+        """The store's revision and, by collection, the ids of records written or deleted after
+        ``revision`` (from the change log), read in one transaction."""
+        changed: dict[RecordType, set[str]] = {"members": set(), "resources": set()}
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                last = int(self._db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
+                for collection, record_id in self._db.execute("SELECT collection, record_id FROM changes WHERE revision > ?", (revision,)):
+                    changed[collection].add(record_id)
+            finally:
+                self._db.execute("COMMIT")
+        return last, changed
+
+    def passages_of_owners(self, collection: RecordType, owners: Iterable[str]) -> list[Passage]:
+        """The stored passages of these records, ordered by key."""
+        wanted = sorted(set(owners))
+        rows: list[tuple[str, str, str, str, int, str | None, str]] = []
+        with self._lock:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows += self._db.execute(
+                    "SELECT key, collection, owner_id, field, position, language, text FROM passages"
+                    f" WHERE collection = ? AND owner_id IN ({marks})",
+                    (collection, *chunk),
+                ).fetchall()
+        return [Passage(*row) for row in sorted(rows)]
+
     def read_passages(self) -> tuple[int, dict[RecordType, list[Passage]]]:
         """Revision and every passage of both collections, read in one transaction."""
         with self._lock:
@@ -303,6 +339,44 @@ class Store:
                 (collection,),
             ).fetchall()
         return [Passage(*row) for row in rows]
+
+
+# Proposal statuses that still involve both sides (matcher.partnerships.lifecycle.OPEN; the store
+# sits below the partnerships module, so the names are repeated here, and a test checks they agree).
+OPEN_PROPOSALS = ("proposed", "approved", "active")
+
+
+def _refuse_if_referenced(db: sqlite3.Connection, member_id: str, deleting: Mapping[RecordType, set[str]]) -> None:
+    """Raise ReferencedRecordError when deleting member ``member_id`` would leave a reference to
+    nothing: a member (not deleted with it) listing it as a partner, a resource listing it as an
+    author, an open proposal with it on one side. A dangling partner would make that member
+    unsavable (its partners must name members), an open proposal would accept answers for no one."""
+    references = [
+        f"member '{row[0]}' lists it in 'partners'"
+        for row in db.execute(
+            "SELECT id FROM members WHERE id != ? AND EXISTS (SELECT 1 FROM json_each(body, '$.partners') WHERE value = ?) ORDER BY id",
+            (member_id, member_id),
+        )
+        if row[0] not in deleting.get("members", set())
+    ]
+    references += [
+        f"resource '{row[0]}' lists it in 'authors'"
+        for row in db.execute(
+            "SELECT id FROM resources WHERE EXISTS (SELECT 1 FROM json_each(body, '$.authors') WHERE value = ?) ORDER BY id", (member_id,)
+        )
+        if row[0] not in deleting.get("resources", set())
+    ]
+    marks = ",".join("?" * len(OPEN_PROPOSALS))
+    references += [
+        f"proposal {row[0]} is '{row[1]}'"
+        for row in db.execute(
+            f"SELECT id, status FROM proposals WHERE status IN ({marks}) AND (member_id = ? OR (partner_id = ? AND kind != 'expert_group'))"
+            " ORDER BY id",
+            (*OPEN_PROPOSALS, member_id, member_id),
+        )
+    ]
+    if references:
+        raise ReferencedRecordError("member", member_id, references)
 
 
 def _parse(collection: RecordType, body: str) -> Member | Resource:

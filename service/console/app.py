@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matcher.errors import PeermatchError, UnknownIdError
-from matcher.store.permissions import PRIVATE_FILE
+from matcher.store.permissions import PRIVATE_FILE, make_private
 from service.console.accounts import Accounts, accounts_path
 from service.console.pages import capacity, experts, imports, members, pairing, proposals, signin
 from service.console.web import STATIC, Forbidden, SignInRequired, any_page
@@ -27,7 +27,7 @@ def open_accounts(settings: ServiceSettings) -> Accounts:
         session_hours=settings.session_hours,
         idle_minutes=settings.idle_minutes,
     )
-    path.chmod(PRIVATE_FILE)  # password hashes and session digests: the owner only
+    make_private(path, PRIVATE_FILE)  # password hashes and session digests: the owner only
     return accounts
 
 

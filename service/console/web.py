@@ -40,6 +40,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
+# A CSV download holds member data: no copy kept by a browser or proxy, never sniffed as HTML.
+DOWNLOAD_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -150,14 +152,9 @@ class ConsolePage:
         response = RedirectResponse(path, status_code=303, headers=SECURITY_HEADERS)
         if notice:
             value = ("!" if error else "") + notice[:500]
-            response.set_cookie(NOTICE_COOKIE, quote(value), max_age=60, httponly=True, samesite="strict", path="/")
+            secure = self.state.settings.cookie_secure
+            response.set_cookie(NOTICE_COOKIE, quote(value), max_age=60, httponly=True, secure=secure, samesite="strict", path="/")
         return response
-
-
-def spreadsheet_safe(cell: object) -> str:
-    """A CSV cell that a spreadsheet shows as text: one starting with = + - @ (a formula) gets a quote first."""
-    text = str(cell)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def check_origin(request: Request) -> None:

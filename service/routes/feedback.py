@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictInt, model_validator
 
 from service.deps import Admin, Offset, Reader, State
 
@@ -17,7 +17,7 @@ class Feedback(BaseModel):
     item_id: str = Field(min_length=1, max_length=200, description="The recommended member or resource.")
     task: Literal["peers", "experts", "resources", "pairing"]
     verdict: Literal["accepted", "declined"] | None = None
-    rating: int | None = Field(None, ge=1, le=5)
+    rating: StrictInt | None = Field(None, ge=1, le=5)  # strict: neither true nor "5 " is a rating
     comment: str | None = Field(None, max_length=2000)
 
     @model_validator(mode="after")
@@ -38,9 +38,19 @@ class FeedbackPage(BaseModel):
     items: list[dict[str, Any]]
 
 
-@router.post("", response_model=Stored, status_code=201, summary="Record feedback on a recommendation")
+@router.post(
+    "",
+    response_model=Stored,
+    status_code=201,
+    summary="Record feedback on a recommendation",
+    responses={404: {"description": "'member_id' or 'item_id' names no stored record"}},
+)
 def add_feedback(feedback: Feedback, state: State, key: Reader) -> Stored:
+    """Stored only when ``member_id`` names a member and ``item_id`` a member (peers, experts,
+    pairing) or a resource (resources): feedback about no one would skew the evaluation."""
     store = state.workspace.store
+    store.get("members", feedback.member_id)  # UnknownIdError: 404 naming the id
+    store.get("resources" if feedback.task == "resources" else "members", feedback.item_id)
     return Stored(
         id=store.add_feedback(
             feedback.member_id, feedback.item_id, feedback.task, feedback.verdict, feedback.rating, feedback.comment, key.name

@@ -1,7 +1,7 @@
 """Partnership proposals through /v1: create, list, get, and one POST per step of their life.
 
-Scopes: reading (list, get) needs ``read``; a side's answer (``/respond``) needs ``read`` too, as
-feedback does: the hub records its members' answers with its usual key. The secretariat's steps
+Scopes: reading (list, get) needs ``read``; a side's answer (``/respond``) needs ``answer`` (the
+hub's key for its members' answers; a write key has it too), never a plain read key. The secretariat's steps
 need ``write``: creating a proposal, approving, rejecting, notes, check-ins and closing. Every
 step is stored with its actor, ``key:<the API key's name>`` (the console passes ``user:<name>``).
 
@@ -16,12 +16,12 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, StrictBool
 
 from matcher.partnerships import Partnerships, Proposal
 from matcher.partnerships.model import Answer, Kind, Status, Step
 from service.auth import ApiKey
-from service.deps import MAX_OFFSET, Offset, Reader, State, Writer
+from service.deps import MAX_OFFSET, Answerer, Offset, Reader, State, Writer
 from service.pages import Page
 
 router = APIRouter(prefix="/v1/proposals", tags=["proposals"])
@@ -58,7 +58,7 @@ OptionalNote = Annotated[StepNote | None, Body(description="A note on the decisi
 
 class SideAnswer(BaseModel):
     side: str = Field(min_length=1, max_length=ID, description="The member id of the side that answers.")
-    accepted: bool
+    accepted: StrictBool  # "yes" or 1 is not an answer: only JSON true or false
     note: str = Field("", max_length=TEXT)
 
 
@@ -166,7 +166,7 @@ def reject_proposal(proposal_id: ProposalId, state: State, key: Writer, body: Op
 
 
 @router.post("/{proposal_id}/respond", response_model=ProposalPublic, summary="A side accepts or declines (the hub)", responses=CONFLICT)
-def respond_to_proposal(proposal_id: ProposalId, body: SideAnswer, state: State, key: Reader) -> ProposalPublic:
+def respond_to_proposal(proposal_id: ProposalId, body: SideAnswer, state: State, key: Answerer) -> ProposalPublic:
     return public(_book(state).respond(proposal_id, body.side, body.accepted, actor(key), body.note))
 
 

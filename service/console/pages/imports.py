@@ -21,9 +21,10 @@ from starlette.datastructures import UploadFile
 from matcher.errors import InvalidRecordsError, PeermatchError, RecordTypeUnknownError
 from matcher.ingest.importing import ValidatedFile
 from matcher.records import RecordType
+from matcher.spreadsheet import spreadsheet_safe
 from matcher.store.permissions import PRIVATE_DIR, PRIVATE_FILE
 from service.console.labels import import_labels
-from service.console.web import SignedIn, spreadsheet_safe
+from service.console.web import DOWNLOAD_HEADERS, SignedIn
 
 router = APIRouter(include_in_schema=False)
 UPLOAD_DAYS = 1.0  # an upload not imported within a day is forgotten
@@ -41,9 +42,14 @@ def _uploads(page: Any) -> Path:
     return folder
 
 
+NAME_MAX = 100  # characters of an upload's name kept on disk
+
+
 def _safe_name(name: str) -> str:
     """The uploaded file's name, kept (its words tell members from resources) but made harmless."""
-    base = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).strip(".-")[:100]
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name).strip(".-")
+    suffix = Path(base).suffix[:10]  # the extension says the format: it survives the cut
+    base = base[: NAME_MAX - len(suffix)].rstrip(".-") + suffix if len(base) > NAME_MAX else base
     return base or "upload"
 
 
@@ -132,7 +138,7 @@ def rejections(page: SignedIn, token: str, record_type: str = "") -> Response:
             spreadsheet_safe(cell)
             for cell in (path.name, problem.line, problem.record_id or "", problem.field, t.explain(problem.explanation))
         )
-    headers = {"Content-Disposition": f'attachment; filename="{path.stem}.rejected.csv"'}
+    headers = {**DOWNLOAD_HEADERS, "Content-Disposition": f'attachment; filename="{path.stem}.rejected.csv"'}
     return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8", headers=headers)
 
 

@@ -16,8 +16,9 @@ from matcher.pairing.problem import PairingConstraints
 from matcher.pairing.run import PairingRequest
 from matcher.partnerships import Partnerships
 from matcher.records import MEMBER_KINDS, REGIONS
+from matcher.spreadsheet import spreadsheet_safe
 from matcher.usecases.pairing import with_proposal_history
-from service.console.web import SignedIn, spreadsheet_safe
+from service.console.web import DOWNLOAD_HEADERS, SignedIn
 from service.jobs import Job, QueueFull
 
 router = APIRouter(include_in_schema=False)
@@ -238,5 +239,5 @@ def export_csv(page: SignedIn, job_id: str) -> Response:
                 t.plain("yes") if (p.mentee, p.mentor) in forced else "",
             ]
         )
-    headers = {"Content-Disposition": f'attachment; filename="pairing-{job_id[:8]}.csv"'}
+    headers = {**DOWNLOAD_HEADERS, "Content-Disposition": f'attachment; filename="pairing-{job_id[:8]}.csv"'}
     return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8", headers=headers)

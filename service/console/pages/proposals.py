@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from matcher.errors import PeermatchError
+from matcher.errors import InvalidProposalError, PeermatchError
 from matcher.partnerships import Partnerships
 from matcher.partnerships.model import STATUSES
 from service.console.web import ConsolePage, SignedIn
@@ -162,9 +162,17 @@ async def proposal_step(page: SignedIn, proposal_id: ProposalId, step: str) -> R
             on = dt.date.fromisoformat(str(form.get("on") or dt.date.today().isoformat()))
             book.check_in(proposal_id, page.actor, on, note)
         elif step == "close":
-            book.close(proposal_id, page.actor, str(form.get("outcome") or "").strip(), int(str(form.get("rating") or 0)), note)
+            book.close(proposal_id, page.actor, str(form.get("outcome") or "").strip(), _rating(str(form.get("rating") or "")), note)
         else:
             raise PeermatchError(page.t.plain("Unknown step '%(step)s'.", step=step))
     except (PeermatchError, ValueError) as error:
         return page.redirect(f"/proposals/{proposal_id}", str(error), error=True)
     return page.redirect(f"/proposals/{proposal_id}", page.t.plain("Saved."))
+
+
+def _rating(raw: str) -> int:
+    """A form's rating as an integer; anything else is the same refusal the book gives for 9
+    (not Python's "invalid literal for int()")."""
+    if not raw.strip().isdecimal():
+        raise InvalidProposalError("rating", f"{raw.strip()!r} is not an integer from 1 to 5")
+    return int(raw.strip())

@@ -75,7 +75,8 @@ def sign_in(
     set_session_cookie(response, token, page.state.settings)
     response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/")
     if user.language in LANGUAGES and LANGUAGE_COOKIE not in request.cookies:
-        response.set_cookie(LANGUAGE_COOKIE, user.language, max_age=ONE_YEAR, samesite="lax", path="/")
+        secure = page.state.settings.cookie_secure
+        response.set_cookie(LANGUAGE_COOKIE, user.language, max_age=ONE_YEAR, secure=secure, samesite="lax", path="/")
     return response
 
 
@@ -110,5 +111,5 @@ async def switch_language(page: AnyPage, request: Request) -> Response:
     if page.session is not None:
         page.accounts.set_language(page.session.user.name, language)
     response = RedirectResponse(safe_next(back) if back != "/" else "/", status_code=303)
-    response.set_cookie(LANGUAGE_COOKIE, language, max_age=ONE_YEAR, samesite="lax", path="/")
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=ONE_YEAR, secure=page.state.settings.cookie_secure, samesite="lax", path="/")
     return response

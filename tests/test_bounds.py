@@ -1,0 +1,82 @@
+"""Issue 21, item 6 (and 12): one request cannot hold a worker up. A bulk request's records are
+capped and its error answer is bounded; concurrent sign-ins are bounded (503 with Retry-After)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.routes.records import BULK_MAX
+from tests.fakes import FakeEncoder
+from tests.test_console import BASE, PASSWORD, csrf_of
+from tests.test_service import WRITE, auth, seeded_settings
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    return TestClient(create_app(seeded_settings(tmp_path, precompute_peers=False), FakeEncoder()))
+
+
+def test_a_bulk_over_the_cap_is_refused_naming_the_cap(client: TestClient) -> None:
+    answer = client.post("/v1/members/bulk", headers=auth(WRITE), json=[{}] * (BULK_MAX + 1))
+    assert answer.status_code == 422 and str(BULK_MAX) in answer.text[:2000]
+    assert BULK_MAX <= 5_000  # 50,000 empty records took 15 s to validate in the hostile run
+
+
+def test_a_bulk_error_answer_lists_the_first_problems_and_counts_them_all(client: TestClient) -> None:
+    answer = client.post("/v1/members/bulk", headers=auth(WRITE), json=[{}] * BULK_MAX)
+    body = answer.json()
+    assert answer.status_code == 422 and len(answer.content) < 200_000
+    assert len(body["details"]) == 100
+    assert f"in {BULK_MAX} invalid record(s)" in body["message"]
+    assert "--skip-invalid" not in body["message"]  # item 12: an API client has no such flag
+    assert "first 100" in body["message"]
+
+
+def test_sign_ins_beyond_the_bound_get_a_503_with_retry_after(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = seeded_settings(tmp_path, sign_in_concurrency=1, sign_in_queue=0)
+    app = create_app(settings, FakeEncoder())
+    app.state.accounts.create_user("alice", "secretariat", PASSWORD)
+    entered, release = threading.Event(), threading.Event()
+    authenticate = app.state.accounts.authenticate
+
+    def slow(*args: Any) -> Any:  # an argon2 verification that takes its time
+        entered.set()
+        release.wait(10)
+        return authenticate(*args)
+
+    monkeypatch.setattr(app.state.accounts, "authenticate", slow)
+    first, second = TestClient(app, base_url=BASE), TestClient(app, base_url=BASE)
+    forms = []
+    for client in (first, second):
+        page = client.get("/signin")
+        forms.append({"name": "alice", "password": PASSWORD, "csrf_token": csrf_of(page.text)})
+    answers: list[int] = []
+    running = threading.Thread(target=lambda: answers.append(first.post("/signin", data=forms[0], follow_redirects=False).status_code))
+    running.start()
+    assert entered.wait(10)
+    refused = second.post("/signin", data=forms[1], follow_redirects=False)
+    release.set()
+    running.join()
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == str(settings.retry_after_seconds)
+    assert answers == [303]
+
+
+def test_a_malformed_json_body_names_the_body_not_a_character_offset(client: TestClient) -> None:
+    answer = client.post("/v1/feedback", headers={**auth(WRITE), "Content-Type": "application/json"}, content=b'{"member_id": "dakar",, }')
+    body = answer.json()
+    assert answer.status_code == 422 and body["field"] == "(body)", body
+    assert "malformed JSON at character" in body["message"]
+
+
+def test_a_console_rating_that_is_not_a_number_is_a_plain_refusal() -> None:
+    from service.console.pages.proposals import _rating
+
+    assert _rating(" 4 ") == 4
+    with pytest.raises(Exception, match="'abc' is not an integer from 1 to 5"):
+        _rating("abc")
