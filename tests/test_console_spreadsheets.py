@@ -137,7 +137,7 @@ def test_a_one_line_sheet_is_read_in_its_encoding(tmp_path: Path, encoding: str)
 
 
 def test_a_partnership_made_through_a_proposal_is_listed_among_partners(french_console: TestClient) -> None:
-    from tests.test_service import READ, WRITE, auth
+    from tests.test_service import ANSWER, WRITE, auth
 
     assert "Aucun partenaire enregistré" in french_console.get("/members/dakar").text
     pid = french_console.post(
@@ -145,7 +145,7 @@ def test_a_partnership_made_through_a_proposal_is_listed_among_partners(french_c
     ).json()["id"]
     french_console.post(f"/v1/proposals/{pid}/approve", headers=auth(WRITE), json={})
     for side in ("dakar", "lyon"):
-        french_console.post(f"/v1/proposals/{pid}/respond", headers=auth(READ), json={"side": side, "accepted": True})
+        french_console.post(f"/v1/proposals/{pid}/respond", headers=auth(ANSWER), json={"side": side, "accepted": True})
     french_console.post(f"/v1/proposals/{pid}/close", headers=auth(WRITE), json={"outcome": "done", "rating": 4})
     page = french_console.get("/members/dakar").text
     partners = page.split('id="partners-h"', 1)[1].split("</p>", 1)[0]

@@ -22,7 +22,7 @@ from service.auth import digest
 from service.settings import ServiceSettings
 from tests.conftest import member
 from tests.fakes import FakeEncoder
-from tests.test_service import ADMIN, READ, WRITE, auth, seeded_settings
+from tests.test_service import ADMIN, ANSWER, READ, WRITE, auth, seeded_settings
 
 PACKAGE = "peermatch_client"
 
@@ -111,6 +111,7 @@ def test_every_route_that_needs_a_key_documents_401_and_403(document: dict[str, 
 def test_generated_client_does_a_hubs_work(client_package: ModuleType, tmp_path: Path) -> None:
     app = create_app(seeded_settings(tmp_path, precompute_peers=False), FakeEncoder())
     writer, reader = hub_client(client_package, app, WRITE), hub_client(client_package, app, READ)
+    answerer = hub_client(client_package, app, ANSWER)  # the hub's key for its members' answers
     Member, Error = model("Member"), model("Error")
 
     # An upsert: a new member that needs flood drills (Lima offers them).
@@ -140,7 +141,7 @@ def test_generated_client_does_a_hubs_work(client_package: ModuleType, tmp_path:
     assert approved.status.value == "approved"
     for side in ("accra", "lima"):
         answer = model("SideAnswer")(side=side, accepted=True)
-        answered = operation("proposals", "respond_to_proposal").sync(pid, client=reader, body=answer)
+        answered = operation("proposals", "respond_to_proposal").sync(pid, client=answerer, body=answer)
     assert answered.status.value == "active"
     noted = operation("proposals", "add_proposal_note").sync(pid, client=writer, body=model("NoteIn")(note="kick-off held"))
     assert noted.events[-1].note == "kick-off held"
