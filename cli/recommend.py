@@ -179,6 +179,36 @@ def fit(
     emit(result.model_dump(), as_json, lambda p: console.print(f"{p['fit']} ({p['score']}): " + "; ".join(p["reasons"])))
 
 
+@recommend_app.command()
+def helps(
+    member_id: Annotated[str, typer.Argument(help="A stored member's id.")],
+    k: Annotated[int, typer.Option("-k", "--top", min=1, max=100)] = 10,
+    include_weak: Annotated[bool, typer.Option(help="List members whose needs it meets only weakly too.")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Whom a member can help: the members whose needs its strengths and documents meet, strongest first."""
+    from matcher.recommend.helps import HelpOptions
+    from matcher.usecases.experts import helps_for
+
+    try:
+        hits = helps_for(_snapshot(data_dir), member_id, HelpOptions(k=k, only_evidence=not include_weak))
+    except PeermatchError as error:
+        fail(error)
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            console.print("[yellow]no member's need is met at least partially by this member's evidence[/yellow]")
+        for row in rows:
+            because = row["evidence"][0]["text"][:70] if row["evidence"] else ""
+            console.print(
+                f"{shown(row['match_score'], 3):.3f} ({row['match_quality']}) {row['name']} ({row['country']}): "
+                f"{row['need'][:70]}  ← {because}"
+            )
+
+    emit([h.model_dump() for h in hits], as_json, render)
+
+
 @recommend_app.command("resources")
 def resources_for(
     member_id: Annotated[str, typer.Argument(help="A stored member's id.")],

@@ -321,3 +321,14 @@ def test_metrics_count_the_snapshots_swapped_in(client: TestClient) -> None:
     before = swaps()
     client.put("/v1/resources/more", headers=auth(WRITE), json=resource("more", "More", "More floods."))
     assert swaps() == before + 1
+
+
+def test_whom_a_member_can_help_is_the_other_side_of_peers(client: TestClient) -> None:
+    page = client.get("/v1/members/lyon/helps", headers=auth(READ)).json()
+    assert [item["id"] for item in page["items"]] == ["dakar"]
+    top = page["items"][0]
+    assert top["need"] == "digital older adults" and top["match_quality"] != "weak" and top["match_score"] >= 0.3
+    assert top["evidence"][0]["text"] == "digital literacy for older adults"
+    # flood drills meet nobody's need: an empty page, not the closest weak ones
+    assert client.get("/v1/members/lima/helps", headers=auth(READ)).json()["items"] == []
+    assert client.get("/v1/members/nobody/helps", headers=auth(READ)).status_code == 404

@@ -20,6 +20,7 @@ from matcher.index.indexes import Indexes
 from matcher.recommend.affinity import AffinityMatrix, affinity_matrix
 from matcher.recommend.evidence import EvidenceWeights, NeedEvidence
 from matcher.recommend.experts import ExpertFinder, ExpertGroup, ExpertOptions
+from matcher.recommend.helps import HelpMatch, HelpOptions, whom_can_help
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions, resources_for_member
 from matcher.recommend.peer_weights import load_weights
 from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRanking, PeerRecommender
@@ -131,6 +132,10 @@ class Recommender:
     def peers(self, member: str | Member, options: PeerOptions | None = None) -> list[PeerMatch]:
         """``rank_peers``, then ``explain_peers``."""
         return self.explain_peers(self.rank_peers(member, options))
+
+    def helps(self, member_id: str, options: HelpOptions | None = None) -> list[HelpMatch]:
+        """Whom a stored member can help: its evidence against every other member's needs."""
+        return whom_can_help(self.evidence, self.members_by_id, self.member(member_id), options or HelpOptions())
 
     def experts(self, theme: str, options: ExpertOptions | None = None) -> ExpertGroup:
         """An expert group for a theme, covering its aspects."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from matcher.errors import PeermatchError
 from matcher.recommend.clusters import known_clusters
 from matcher.recommend.experts import ExpertGroup, ExpertOptions
+from matcher.recommend.helps import HelpMatch, HelpOptions
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions
 from matcher.recommend.representatives import RepresentativeFit
 from matcher.records import Member
@@ -19,6 +20,11 @@ def experts_for(snapshot: Snapshot, theme: str, options: ExpertOptions | None = 
 def resources_for(snapshot: Snapshot, member: str | Member, options: MemberResourceOptions | None = None) -> list[MemberResourceHit]:
     """Resources for a member's needs and profile, best first (none for a member with neither)."""
     return snapshot.recommender.resources_for(member, options)
+
+
+def helps_for(snapshot: Snapshot, member_id: str, options: HelpOptions | None = None) -> list[HelpMatch]:
+    """Whom a stored member can help: the members whose needs its evidence meets, best first."""
+    return snapshot.recommender.helps(member_id, options)
 
 
 def representative_fit_for(snapshot: Snapshot, member: str | Member, cluster: str) -> RepresentativeFit:

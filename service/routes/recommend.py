@@ -14,12 +14,13 @@ from matcher.graph.capacity import CapacityMap
 from matcher.graph.html import render
 from matcher.partnerships import Partnerships
 from matcher.recommend.experts import ExpertGroup, ExpertOptions
+from matcher.recommend.helps import HelpMatch, HelpOptions
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions
 from matcher.recommend.peers import PeerMatch, PeerMode, PeerOptions
 from matcher.recommend.representatives import RepresentativeFit
 from matcher.records import Member, ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
-from matcher.usecases.experts import experts_for, representative_fit_for, resources_for
+from matcher.usecases.experts import experts_for, helps_for, representative_fit_for, resources_for
 from matcher.usecases.peers import explained, peer_question, peers_for
 from service.answers import cached_peer_answer, paged
 from service.deps import Reader, State
@@ -27,6 +28,7 @@ from service.pages import Page, ranking
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 PeerPage = Page[PeerMatch]
+HelpPage = Page[HelpMatch]
 # A page is ranked offset + k deep, plus the few past it that tell whether another page exists
 # (DECLINED_MARGIN on the GET route): offset + k stays within PeerOptions.k's 500 with room for them.
 PEER_DEPTH_MAX = 490
@@ -106,6 +108,20 @@ def member_peers(
     question = peer_question(Partnerships(state.workspace.store), member_id, options, include_declined=include_declined)
     answer = cached_peer_answer(snapshot, state.cache_for(snapshot), question, k, offset)
     return Response(answer.body, media_type="application/json")
+
+
+@router.get("/members/{member_id}/helps", response_model=HelpPage, summary="Whom a stored member can help")
+def member_helps(
+    member_id: str,
+    state: State,
+    key: Reader,
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    only_evidence: Annotated[bool, Query(description="Leave out members whose needs it meets only weakly.")] = True,
+) -> HelpPage:
+    """The other side of peers: the members whose needs this member's stated strengths and
+    authored documents meet, each with its best-met need, strong matches first."""
+    hits = helps_for(state.snapshot, member_id, HelpOptions(k=k, only_evidence=only_evidence))
+    return ranking(hits, k)
 
 
 @router.post("/recommendations/experts", response_model=ExpertGroup, summary="An expert group covering a theme's aspects")
