@@ -11,10 +11,11 @@ from matcher.index.lexical import fold
 from matcher.partnerships import Partnerships
 from matcher.partnerships.lifecycle import OPEN
 from matcher.partnerships.partnerships import MAX_PAGE
+from matcher.recommend.helps import HelpOptions
 from matcher.recommend.member_resources import MemberResourceOptions
 from matcher.recommend.peers import PeerOptions
 from matcher.records import MEMBER_KINDS, REGIONS, Member
-from matcher.usecases.experts import resources_for
+from matcher.usecases.experts import helps_for, resources_for
 from matcher.usecases.peers import explained, peer_question, rank
 from service.console.labels import country_words
 from service.console.web import SignedIn
@@ -23,6 +24,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 PEERS_SHOWN = 10
 RESOURCES_SHOWN = 8
+HELPS_SHOWN = 5  # the members whose needs it meets best: a first idea, not a directory
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
         names=snapshot.names,
         peers=explained(snapshot, rank(snapshot, question)),
         resources=resources_for(snapshot, member, MemberResourceOptions(k=RESOURCES_SHOWN)),
+        helps=helps_for(snapshot, member.id, HelpOptions(k=HELPS_SHOWN)),
         include_declined=include_declined,
         declined=question.declined,
         proposals=proposals,
