@@ -154,7 +154,8 @@ def experts(
         for pick in p["members"]:
             covers = ", ".join(c["aspect"] for c in pick["covers"]) or "(relevance only)"
             console.print(
-                f"{pick['name']} ({pick['country']}): relevance {pick['relevance']:.3f} ({pick['match_quality']}); covers {covers}"
+                f"{pick['name']} ({pick['country']}): {shown(pick['match_score'], 3):.3f} ({pick['match_quality']}), "
+                f"theme ranking {pick['relevance']:.3f}; covers {covers}"
             )
         for aspect_name, why in p["uncovered"].items():
             console.print(f"[yellow]uncovered:[/yellow] {aspect_name}: {why}")

@@ -247,7 +247,8 @@ class ExpertFinder:
             if len(picks) < options.k:  # k asked, fewer given: say why
                 answer = explain(EXPERTS_SHORT, answer, asked=options.k, given=len(picks))
         else:
-            closest_codes = [int(j) for j in top if j in allowed][:CLOSEST]
+            # the closest by match evidence: what the label beside each name comes from
+            closest_codes = [int(j) for j in np.argsort(-matches[0], kind="stable") if j in allowed][:CLOSEST]
             closest = [
                 self._pick(j, float(relevance[j]), float(matches[0, j]), options.aspects, covers, match_column, column_map)
                 for j in closest_codes
