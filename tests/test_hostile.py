@@ -174,7 +174,7 @@ def test_heavy_work_is_bounded_and_the_overflow_told_to_retry(tmp_path: Path) ->
 
 def test_health_answers_at_once_while_the_worker_threads_are_busy(tmp_path: Path) -> None:
     # more heavy requests in flight than the 40 worker threads: a /health that needed a thread would wait
-    encoder = SlowEncoder(delay=1.5)
+    encoder = SlowEncoder(delay=3.0)
     settings = seeded_settings(tmp_path, heavy_concurrency=100, heavy_queue=100, precompute_peers=False)
     app = create_app(settings, encoder)
     encoder.slow = True
@@ -189,7 +189,9 @@ def test_health_answers_at_once_while_the_worker_threads_are_busy(tmp_path: Path
             assert httpx.get(url + path, timeout=30).status_code == 200
             timings.append(time.perf_counter() - started)
         load.join()
-    assert max(timings) < 0.25, timings
+    # A /health that needed a worker thread would wait for a heavy request to end (3 s); a third of
+    # that is the bound, not a latency target (the machine may be busy: benchmarks measure speed).
+    assert max(timings) < encoder.delay / 3, timings
 
 
 def test_pairing_jobs_beyond_the_queue_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
