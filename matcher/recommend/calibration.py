@@ -145,6 +145,9 @@ def evidence_of(score: float) -> float:
     return level
 
 
+LABEL_ORDER: dict[MatchQuality, int] = {"weak": 0, "partial": 1, "strong": 2}  # for "a higher label"
+
+
 def match_quality(score: float) -> MatchQuality:
     """strong, partial or weak, from a calibrated score."""
     if score >= STRONG:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, Field
 
-from matcher.recommend.calibration import PARTIAL, MatchQuality, match_quality, shown
+from matcher.recommend.calibration import LABEL_ORDER, PARTIAL, MatchQuality, match_quality, shown
 from matcher.recommend.evidence import NeedEvidence
 from matcher.recommend.peers import MatchedEvidence
 from matcher.records import Member
@@ -62,7 +62,7 @@ def whom_can_help(evidence: NeedEvidence, by_id: Mapping[str, Member], helper: M
             continue
         if owner not in best or matches[i] > matches[best[owner]]:
             best[owner] = i
-    order = sorted(best.items(), key=lambda item: (-_label_rank(float(matches[item[1]])), -float(matches[item[1]]), item[0]))
+    order = sorted(best.items(), key=lambda item: (-LABEL_ORDER[match_quality(float(matches[item[1]]))], -float(matches[item[1]]), item[0]))
     if options.only_evidence:
         order = [item for item in order if matches[item[1]] >= PARTIAL]
     out = []
@@ -86,7 +86,3 @@ def whom_can_help(evidence: NeedEvidence, by_id: Mapping[str, Member], helper: M
             )
         )
     return out
-
-
-def _label_rank(score: float) -> int:
-    return {"weak": 0, "partial": 1, "strong": 2}[match_quality(score)]

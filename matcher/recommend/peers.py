@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 from embeddings.embedder import TextEncoder
 from embeddings.languages import languages_read
 from matcher.graph.signals import GraphSignals
-from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality, shown
+from matcher.recommend.calibration import LABEL_ORDER, PARTIAL, MatchQuality, affinity, match_quality, shown
 from matcher.recommend.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
 from matcher.recommend.peer_weights import PartWeights
 from matcher.recommend.similarity import OwnerGroups, Prepared, max_by_owner
@@ -463,15 +463,12 @@ class PeerRecommender:
         )
 
 
-_LABEL_ORDER = {"weak": 0, "partial": 1, "strong": 2}
-
-
 def _flag_inversions(results: list[PeerMatch]) -> None:
     """Say why a result stands above one with a higher label: ranking weighs all the evidence
     (shared wording counts there, only within one language), the label only the best passage."""
     best_below = -1
     for result in reversed(results):
-        rank = _LABEL_ORDER[result.match_quality]
+        rank = LABEL_ORDER[result.match_quality]
         if best_below > rank:
             result.flags.append(RANKED_ABOVE)
         best_below = max(best_below, rank)
