@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test install demo lint bench quality docker-rehearsal clean
+.PHONY: run test install demo lint bench quality image-check clean
 
 $(BIN)/peermatch: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +41,10 @@ bench: demo
 quality: install
 	$(BIN)/python -m evaluation.quality
 
-# Builds the Dockerfile's image in a chroot and serves it offline (no Docker engine needed; root).
-docker-rehearsal:
-	$(PYTHON) tests/docker_rehearsal.py
+# Builds the Dockerfile's image with buildah (base made from Debian's packages), runs it offline and
+# checks its answers from outside (root; Debian's buildah, podman, debootstrap). Too slow for `make test`.
+image-check:
+	$(PYTHON) tools/image_check.py
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache
