@@ -34,6 +34,7 @@ from evaluation.dataset import load_dataset
 from evaluation.expertise import expertise_workspace, graded_expertise_loss, read_archives, read_submissions, score_submissions
 from evaluation.needs_labels import NEEDS_SET, measure_needs, needs_table, open_needs_set, target_lines
 from evaluation.needs_labels import TARGETS as NEEDS_TARGETS
+from evaluation.paired import PairedDifference, paired_difference
 from evaluation.runner import Harness
 from evaluation.variants import NAMED, Variant
 from matcher.recommend.engine import Recommender
@@ -65,6 +66,18 @@ class Row:
     lower_is_better: bool
     scores: dict[str, float] = field(default_factory=dict)  # variant name (and 'tf-idf') -> value
     seconds: float = 0.0
+    # variant name -> query (or profile sampling) -> value; what the paired statistics resample.
+    per_query: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def add(self, name: str, values: dict[str, float]) -> None:
+        self.per_query[name] = values
+        self.scores[name] = float(np.mean(list(values.values())))
+
+    def differences(self, baseline: str = "default") -> dict[str, PairedDifference]:
+        """Every other column against ``baseline``, paired over the queries both answered."""
+        if baseline not in self.per_query:
+            return {}
+        return {name: paired_difference(self.per_query[baseline], values) for name, values in self.per_query.items() if name != baseline}
 
 
 def tfidf_cosines(profiles: list[str], queries: list[str]) -> np.ndarray:
@@ -90,36 +103,44 @@ class GoldStandard:
             workspace = _cached_workspace(work_root / f"goldstandard-{number}", archives, encoder)
             self.sets.append((archives, submissions, workspace))
 
-    def loss(self, variant: Variant) -> float:
-        losses = []
-        for archives, submissions, workspace in self.sets:
+    def loss(self, variant: Variant) -> dict[str, float]:
+        """The loss of each profile sampling (d_20_1 .. d_20_10)."""
+        losses = {}
+        for number, (archives, submissions, workspace) in enumerate(self.sets, start=1):
             recommender = _recommender(workspace, variant)
             scores = score_submissions(recommender, archives, submissions)
-            losses.append(graded_expertise_loss(scores, {p: g for p, g in self.grades.items() if p in scores}))
-        return float(np.mean(losses))
+            losses[f"d_20_{number}"] = graded_expertise_loss(scores, {p: g for p, g in self.grades.items() if p in scores})
+        return losses
 
-    def tfidf_loss(self) -> float:
-        losses = []
-        for archives, submissions, _ in self.sets:
+    def tfidf_loss(self) -> dict[str, float]:
+        losses = {}
+        for number, (archives, submissions, _) in enumerate(self.sets, start=1):
             people = sorted(archives)
             profiles = [" ".join(f"{title} {abstract}" for _, title, abstract in archives[p]) for p in people]
             ids = list(submissions)
             cosines = tfidf_cosines(profiles, [submissions[s] for s in ids])
             scores = {p: {s: float(cosines[i, j]) for i, s in enumerate(ids)} for j, p in enumerate(people)}
-            losses.append(graded_expertise_loss(scores, {p: g for p, g in self.grades.items() if p in scores}))
-        return float(np.mean(losses))
+            losses[f"d_20_{number}"] = graded_expertise_loss(scores, {p: g for p, g in self.grades.items() if p in scores})
+        return losses
 
 
 # ---- harness sets: expertise-dblp (experts) and tatoeba (resources) -------------------------
 
 
-def harness_metric(harness: Harness, variant: Variant, task: str, metric: str) -> float:
+def harness_metric(harness: Harness, variant: Variant, task: str, metric: str) -> dict[str, float]:
     runs = harness.run(variant, tasks=(task,))[task]
     qrels = {q: judged for q, judged in harness.dataset.qrels.items() if q in runs}
-    return float(evaluate(Qrels(qrels), Run(runs), metric))
+    return per_query(qrels, runs, metric)
 
 
-def tfidf_harness_metric(harness: Harness, task: str, metric: str) -> float:
+def per_query(qrels: dict[str, dict[str, int]], runs: dict[str, dict[str, float]], metric: str) -> dict[str, float]:
+    """ranx's value of ``metric`` for each judged query."""
+    run = Run(runs)
+    evaluate(Qrels(qrels), run, metric, return_mean=False)
+    return {query: float(value) for query, value in run.scores[metric].items()}
+
+
+def tfidf_harness_metric(harness: Harness, task: str, metric: str) -> dict[str, float]:
     """TF-IDF baseline on a harness set: resources by their text; experts by their documents concatenated."""
     store = harness.workspace.store
     queries = harness.dataset.by_task(task)
@@ -142,8 +163,13 @@ def tfidf_harness_metric(harness: Harness, task: str, metric: str) -> float:
         order = np.argsort(-cosines[row], kind="stable")[:100]
         runs[query.id] = {ids[j]: float(cosines[row, j]) + 1e-9 * (100 - rank) for rank, j in enumerate(order)}
     qrels = {q: judged for q, judged in harness.dataset.qrels.items() if q in runs}
-    return float(evaluate(Qrels(qrels), Run(runs), metric))
+    return per_query(qrels, runs, metric)
 
+
+DIFFERENCES_TITLE = (
+    "Differences from the default, paired over the same queries: mean [95 % bootstrap interval] and the two-sided "
+    "paired permutation p-value (scipy, 9,999 resamples, seed 0). An interval that contains 0 means the set cannot tell them apart."
+)
 
 # ---- the table ------------------------------------------------------------------------------
 
@@ -163,8 +189,8 @@ def measure(
         gold = GoldStandard(benchmarks / GOLDSTANDARD, encoder, work_root)
         row = Row(GOLDSTANDARD, "loss (10 sets)", True)
         for variant in variants:
-            row.scores[variant.name] = gold.loss(variant)
-        row.scores["tf-idf"] = gold.tfidf_loss()
+            row.add(variant.name, gold.loss(variant))
+        row.add("tf-idf", gold.tfidf_loss())
         row.seconds = time.perf_counter() - start
         rows.append(row)
         log(_line(row))
@@ -176,8 +202,8 @@ def measure(
         harness = Harness.open(load_dataset(benchmarks / name), work_root / name, encoder)
         row = Row(name, metric, False)
         for variant in variants:
-            row.scores[variant.name] = harness_metric(harness, variant, task, metric)
-        row.scores["tf-idf"] = tfidf_harness_metric(harness, task, metric)
+            row.add(variant.name, harness_metric(harness, variant, task, metric))
+        row.add("tf-idf", tfidf_harness_metric(harness, task, metric))
         row.seconds = time.perf_counter() - start
         rows.append(row)
         log(_line(row))
@@ -190,6 +216,23 @@ def table(rows: list[Row]) -> str:
     for row in rows:
         values = " | ".join(f"{row.scores[n]:.4f}" for n in names)
         lines.append(f"| {row.dataset} | {row.metric} | {values} | {TARGETS.get(row.dataset, '')} | {row.seconds:.0f} |")
+    return "\n".join(lines)
+
+
+def differences_table(rows: list[Row], baseline: str = "default") -> str:
+    """Each column minus the default, paired over the set's queries (the expertise gold standard:
+    over its ten profile samplings): mean, 95 % bootstrap interval, two-sided permutation p."""
+    compared = [r for r in rows if r.per_query.get(baseline)]
+    names = [n for n in (compared[0].per_query if compared else {}) if n != baseline]
+    lines = [
+        "| set | metric | pairs | " + " | ".join(f"{n} − {baseline}" for n in names) + " |",
+        "|---|---|---|" + "---|" * len(names),
+    ]
+    for row in compared:
+        found = row.differences(baseline)
+        pairs = next(iter(found.values())).queries if found else 0
+        cells = " | ".join(found[n].cell() if n in found else "" for n in names)
+        lines.append(f"| {row.dataset} | {row.metric}{' (lower is better)' if row.lower_is_better else ''} | {pairs} | {cells} |")
     return "\n".join(lines)
 
 
@@ -255,6 +298,10 @@ def main(argv: list[str] | None = None) -> None:
     print(title)
     print()
     print(table(rows))
+    print()
+    print(DIFFERENCES_TITLE)
+    print()
+    print(differences_table(rows))
     needs_markdown = ""
     if (args.benchmarks / NEEDS_SET).is_dir() and (not args.only or NEEDS_SET in args.only):
         start = time.perf_counter()
@@ -301,13 +348,22 @@ def write_report(
         "variants": {v.name: {"settings": v.settings, "mode": v.mode} for v in variants},
         "targets": TARGETS,
         "rows": [
-            {"set": r.dataset, "metric": r.metric, "lower_is_better": r.lower_is_better, "scores": r.scores, "seconds": r.seconds}
+            {
+                "set": r.dataset,
+                "metric": r.metric,
+                "lower_is_better": r.lower_is_better,
+                "scores": r.scores,
+                "seconds": r.seconds,
+                "differences_from_default": {name: d.as_dict() for name, d in r.differences().items()},
+            }
             for r in rows
         ],
     }
     markdown_path, json_path = folder / "quality.md", folder / "quality.json"
     markdown_path.write_text(
-        f"# {title}\n\nMeasured {data['when']} in {seconds:.0f} s.\n\n{table(rows)}\n\n{needs_markdown}\n", encoding="utf-8"
+        f"# {title}\n\nMeasured {data['when']} in {seconds:.0f} s.\n\n{table(rows)}\n\n{DIFFERENCES_TITLE}\n\n"
+        f"{differences_table(rows)}\n\n{needs_markdown}\n",
+        encoding="utf-8",
     )
     json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return [markdown_path, json_path]

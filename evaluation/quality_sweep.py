@@ -16,6 +16,8 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
+
 from evaluation.dataset import load_dataset
 from evaluation.quality import DBLP, DEFAULT, DEFAULT_BENCHMARKS, GOLDSTANDARD, GoldStandard, harness_metric, load_encoder
 from evaluation.runner import Harness
@@ -54,8 +56,8 @@ def main(argv: list[str] | None = None) -> None:
         overrides = dict(zip(names, values, strict=True))
         variant = Variant("sweep", {**DEFAULT.settings, **overrides})
         start = time.perf_counter()
-        loss = gold.loss(variant)
-        ndcg = harness_metric(dblp, variant, "experts", "ndcg@10")
+        loss = float(np.mean(list(gold.loss(variant).values())))
+        ndcg = float(np.mean(list(harness_metric(dblp, variant, "experts", "ndcg@10").values())))
         line = "| " + " | ".join(f"{v:g}" for v in values) + f" | {loss:.4f} | {ndcg:.4f} |"
         lines.append(line)
         print(line, f"({time.perf_counter() - start:.0f} s)", flush=True)
