@@ -82,7 +82,9 @@ def list_requests(
 
     workspace = workspace_for(data_dir)
     try:
-        total, items = RequestBook(workspace.store).list(status=status, country=country.upper() if country else None, offer_type=type_, limit=500)
+        total, items = RequestBook(workspace.store).list(
+            status=status, country=country.upper() if country else None, offer_type=type_, limit=500
+        )
     except PeermatchError as error:
         fail(error)
     finally:
@@ -176,7 +178,13 @@ def _emit_package(request_id: str, status: str, solved: Any, as_json: bool) -> N
     components = []
     for index, component in enumerate(solved.request.components):
         parts = [
-            {"offer_id": p.offer_id, "member_id": p.member_id, "amount": p.amount, "score": p.score, "description": offers[p.offer_id].description}
+            {
+                "offer_id": p.offer_id,
+                "member_id": p.member_id,
+                "amount": p.amount,
+                "score": p.score,
+                "description": offers[p.offer_id].description,
+            }
             for p in solved.package.parts
             if p.component == index and p.offer_id in offers
         ]
@@ -200,7 +208,9 @@ def _emit_package(request_id: str, status: str, solved: Any, as_json: bool) -> N
         for c in p["components"]:
             console.print(f"\n[{c['index']}] {c['type']}: {c['text']} (covered {c['share']:.0%})", highlight=False)
             for part in c["parts"]:
-                console.print(f"    {part['member_id']} / {part['offer_id']}: {part['amount']:g}, evidence {part['score']:.2f}", highlight=False)
+                console.print(
+                    f"    {part['member_id']} / {part['offer_id']}: {part['amount']:g}, evidence {part['score']:.2f}", highlight=False
+                )
                 console.print(f"      {part['description']}", highlight=False)
             for reason in c["reasons"]:
                 console.print(f"    [yellow]not covered:[/yellow] {reason}", highlight=False)

@@ -79,7 +79,7 @@ def test_the_life_of_a_request_through_v1(client: TestClient) -> None:
     detail = client.get("/v1/requests/req-dakar", headers=auth(READ)).json()
     shares = [(c["share"], c["uncovered"]) for c in detail["components"]]
     assert shares == [(1.0, None), (1.0, None), (0.0, "type")]
-    assert detail["components"][2]["reasons"][0]["text"] == "no member offers support of this type (in_kind)"
+    assert detail["components"][2]["reasons"][0]["text"] == "no member offers this type of support"
     assert {p["label"] for p in detail["parts"]} == {"strong"}
     trainers = detail["components"][0]["candidates"]
     assert {c["offer_id"] for c in trainers} == {"o-lyon-train", "o-lima-train"} and trainers[0]["score"] >= trainers[1]["score"]

@@ -61,7 +61,7 @@ def test_the_french_request_gets_a_package_of_three_partners_and_names_what_nobo
     assert all(p.score >= 0.3 for p in solved.package.parts)  # each part at least a partial match on the peers' scale
     (meals,) = solved.uncovered
     assert meals.component == 3 and meals.code == "evidence"
-    assert meals.reasons[0].text().startswith("no in_kind offer answers this need")
+    assert meals.reasons[0].text().startswith("no offer of this type answers this need")
 
 
 def test_a_declined_part_is_replaced_and_the_confirmed_parts_stay(demo: tuple[Workspace, RequestBook]) -> None:

@@ -16,8 +16,8 @@ from matcher.recommend.calibration import PARTIAL
 from matcher.requests.candidates import AVAILABILITY, CAPACITY, CURRENCY, EVIDENCE, LANGUAGE, REGION, Candidates
 from matcher.requests.solver import Package
 
-REQUEST_NO_TYPE = N_("no member offers support of this type (%(type)s)")
-REQUEST_NO_EVIDENCE = N_("no %(type)s offer answers this need (the best evidence, %(score)s, is below a partial match)")
+REQUEST_NO_TYPE = N_("no member offers this type of support")
+REQUEST_NO_EVIDENCE = N_("no offer of this type answers this need (the best evidence, %(score).2f, is below a partial match)")
 REQUEST_LANGUAGE = N_("%(count)s offer(s) that answer it do not work in the request's languages (%(languages)s)")
 REQUEST_REGION = N_("%(count)s offer(s) that answer it do not serve %(country)s")
 REQUEST_AVAILABILITY = N_("%(count)s offer(s) that answer it are not available before the deadline")
@@ -47,13 +47,13 @@ def uncovered(candidates: Candidates, package: Package) -> list[Uncovered]:
             continue
         ranked = candidates.by_component[c]
         if not ranked:
-            out.append(Uncovered(c, "type", [explain(REQUEST_NO_TYPE, type=component.type)]))
+            out.append(Uncovered(c, "type", [explain(REQUEST_NO_TYPE)]))
             continue
         answering = [x for x in ranked if EVIDENCE not in x.fails]
         if not answering:
             best = max(x.score for x in ranked)
             out.append(
-                Uncovered(c, "evidence", [explain(REQUEST_NO_EVIDENCE, type=component.type, score=f"{min(best, PARTIAL - 0.01):.2f}")])
+                Uncovered(c, "evidence", [explain(REQUEST_NO_EVIDENCE, score=round(min(best, PARTIAL - 0.01), 2))])
             )
             continue
         if package.share[c] > 0:
