@@ -117,13 +117,20 @@ def propose(
 
 
 def resolve(
-    snapshot: Snapshot, book: RequestBook, request_id: str, actor: str, options: PackageOptions | None = None, note: str = ""
+    snapshot: Snapshot,
+    book: RequestBook,
+    request_id: str,
+    actor: str,
+    options: PackageOptions | None = None,
+    note: str = "",
+    replaces: int | None = None,
 ) -> StoredRequest:
     """Solve again with the confirmed parts locked and the declined offers left out; the parts
-    nobody confirmed are replaced by the new solve's."""
+    nobody confirmed are replaced by the new solve's (``replaces``: the declined part that asked for it)."""
     options = options or PackageOptions()
     solved = solve(snapshot, book, request_id, options)
-    return book.resolve(request_id, actor, _new_parts(solved, book.get(request_id)), solved.payload(options), note)
+    payload = solved.payload(options) | ({"replaces": replaces} if replaces is not None else {})
+    return book.resolve(request_id, actor, _new_parts(solved, book.get(request_id)), payload, note)
 
 
 def respond(
@@ -134,4 +141,4 @@ def respond(
     stored = book.respond(request_id, part_id, accepted, actor, note)
     if accepted:
         return stored
-    return resolve(snapshot, book, request_id, actor, note=f"replacement for declined part {part_id}")
+    return resolve(snapshot, book, request_id, actor, replaces=part_id)
