@@ -323,3 +323,47 @@ def test_requests_list_filters_by_status_country_and_type(world: tuple[Workspace
     assert [r.id for r in book.list(offer_type="content")[1]] == ["req-pe"]
     assert book.list(offer_type="financial")[0] == 1
     assert json.loads(json.dumps(book.list()[0])) == 2
+
+
+def test_a_store_from_before_requests_opens_with_its_members_and_gains_the_new_tables(tmp_path: Path, settings: Settings) -> None:
+    """Existing data keeps working: a store made by the migrations before this one (no offers, no
+    requests) is migrated on opening; its members, of the old kinds, read back unchanged."""
+    import sqlite3
+
+    from matcher.store import Store
+    from matcher.store.migrations import MIGRATIONS
+
+    ours = next(i for i, script in enumerate(MIGRATIONS) if "CREATE TABLE offers" in script)
+    path = settings.store_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = sqlite3.connect(path)
+    for script in MIGRATIONS[:ours]:
+        old.executescript(script)
+    body = json.dumps(member("lyon", kind="local_government"))
+    old.execute("INSERT INTO members (id, body, updated_at) VALUES ('lyon', ?, '2026-01-01T00:00:00+00:00')", (body,))
+    old.execute(f"PRAGMA user_version = {ours}")
+    old.commit()
+    old.close()
+    with Store(path) as store:
+        assert store.get("members", "lyon").kind == "local_government"
+        book = RequestBook(store)
+        assert book.offers() == [] and book.list() == (0, [])
+        book.put_offers([Offer.model_validate(offer("o1", "lyon", "content", "radio lessons"))])
+        assert [o.id for o in book.offers()] == ["o1"]
+
+
+def test_offered_capacity_stands_beside_what_open_requests_still_need(world: tuple[Workspace, RequestBook]) -> None:
+    from matcher.records import REGIONS
+    from matcher.requests.supply import supply_by_region
+
+    workspace, book = world
+    homes = {m.id: m.region for m in workspace.snapshot().members}
+    request_id = received(book)
+    before = supply_by_region(book.offers(), book.list()[1], homes, book.committed(), REGIONS)
+    money = before["Africa"]["financial"]
+    assert (money.offers, dict(money.left), dict(money.needed), money.missing) == (2, {"USD": 210.0}, {"USD": 100.0}, False)
+    assert before["Africa"]["in_kind"].missing and before["Asia-Pacific"]["financial"].needed == {}
+    usecase.propose(workspace.snapshot(), book, request_id, "user:alice")
+    after = supply_by_region(book.offers(), book.list()[1], homes, book.committed(), REGIONS)
+    assert dict(after["Africa"]["financial"].left) == {"USD": 110.0} and after["Africa"]["financial"].needed == {}
+    assert after["Africa"]["in_kind"].components == 1 and after["Africa"]["in_kind"].missing  # nobody offers in kind

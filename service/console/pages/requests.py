@@ -18,6 +18,7 @@ from matcher.requests.candidates import capacity_left
 from matcher.requests.errors import InvalidRequestStepError
 from matcher.requests.records import OFFER_TYPES, REQUEST_STATUSES
 from matcher.requests.solver import PackageOptions
+from matcher.requests.supply import supply_by_region
 from matcher.usecases import requests as usecase
 from service.console.web import ConsolePage, SignedIn
 
@@ -165,9 +166,17 @@ def offer_list(
         if region and not (region in offer.regions or anywhere):  # the regions it serves, not where it is based
             continue
         rows.append({"offer": offer, "held": held.get(offer.id, 0.0), "left": capacity_left(offer, held), "home": home})
+    regions_served = supply_by_region(
+        requests.offers(),
+        requests.list(limit=500)[1],
+        {member_id: m.region for member_id, m in members.items()},
+        held,
+        REGIONS,
+    )
     return page.render(
         "offers.html",
         rows=rows,
+        supply=regions_served,
         types=OFFER_TYPES,
         regions=REGIONS,
         chosen={"type": type, "region": region, "member": member},
