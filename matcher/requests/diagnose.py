@@ -52,9 +52,7 @@ def uncovered(candidates: Candidates, package: Package) -> list[Uncovered]:
         answering = [x for x in ranked if EVIDENCE not in x.fails]
         if not answering:
             best = max(x.score for x in ranked)
-            out.append(
-                Uncovered(c, "evidence", [explain(REQUEST_NO_EVIDENCE, score=round(min(best, PARTIAL - 0.01), 2))])
-            )
+            out.append(Uncovered(c, "evidence", [explain(REQUEST_NO_EVIDENCE, score=round(min(best, PARTIAL - 0.01), 2))]))
             continue
         if package.share[c] > 0:
             got = round(package.share[c] * (component.quantity or 1), 2)
