@@ -367,3 +367,19 @@ def test_offered_capacity_stands_beside_what_open_requests_still_need(world: tup
     after = supply_by_region(book.offers(), book.list()[1], homes, book.committed(), REGIONS)
     assert dict(after["Africa"]["financial"].left) == {"USD": 110.0} and after["Africa"]["financial"].needed == {}
     assert after["Africa"]["in_kind"].components == 1 and after["Africa"]["in_kind"].missing  # nobody offers in kind
+
+
+def test_a_package_solved_on_stale_capacity_is_refused_and_a_held_offer_cannot_be_removed(world: tuple[Workspace, RequestBook]) -> None:
+    workspace, book = world
+    snapshot = workspace.snapshot()
+    first, second = received(book), received(book, request_row("req-2"))
+    stale = usecase.solve(snapshot, book, second)  # solved before the first package holds anything
+    usecase.propose(snapshot, book, first, "user:alice")
+    parts = [vars(p) for p in stale.package.parts]
+    with pytest.raises(RequestConflictError, match="another package took it meanwhile"):
+        book.propose(second, "user:bob", parts, {})
+    assert book.get(second).status == "triaged" and book.get(second).parts == []  # nothing written
+    with pytest.raises(RequestConflictError, match="part of the packages of req-sn"):
+        book.delete_offer("o-gamma-fund")
+    book.delete_offer("o-beta-net")
+    assert "o-beta-net" not in {o.id for o in book.offers()}

@@ -123,3 +123,14 @@ def test_lists_previews_scopes_and_errors(client: TestClient) -> None:
     step(client, "triage", WRITE, {"accepted": True})
     forced = client.post("/v1/requests/req-dakar/preview", headers=auth(READ), json={"options": {"force_in": ["dakar"]}})
     assert forced.status_code == 422 and forced.json()["field"] == "force_in"
+
+
+def test_an_offer_is_removed_unless_a_package_holds_it(client: TestClient) -> None:
+    client.post("/v1/requests", headers=auth(WRITE), json=REQUEST)
+    step(client, "triage", WRITE, {"accepted": True})
+    step(client, "propose", WRITE)
+    held = client.delete("/v1/offers/o-lyon-fund", headers=auth(WRITE))
+    assert held.status_code == 409 and "req-dakar" in held.json()["message"]
+    assert client.delete("/v1/offers/o-lima-train", headers=auth(READ)).status_code == 403
+    assert client.delete("/v1/offers/o-lima-train", headers=auth(WRITE)).status_code == 204
+    assert client.delete("/v1/offers/o-lima-train", headers=auth(WRITE)).status_code == 404

@@ -61,6 +61,15 @@ class RequestBook:
                 return offer
         raise UnknownOfferError(offer_id)
 
+    def delete_offer(self, offer_id: str) -> None:
+        """Remove an offer no active package holds (RequestConflictError names the requests that do)."""
+        with self.store.transaction() as db:
+            holders = storage.requests_holding(db, offer_id)
+            if holders:
+                raise RequestConflictError(f"offer '{offer_id}' is part of the packages of {', '.join(holders)}: it cannot be removed")
+            if not storage.delete_offer(db, offer_id):
+                raise UnknownOfferError(offer_id)
+
     def committed(self, except_request: str | None = None) -> dict[str, float]:
         """Each offer -> what active packages (other than ``except_request``) hold of it."""
         with self.store.reading() as db:
@@ -205,6 +214,7 @@ class RequestBook:
             status, payload = decide(stored)
             at = storage.now()
             if parts is not None:
+                _check_capacity(db, stored, parts)
                 # a part the new solve proposes again unchanged keeps its id (its partner may be answering it)
                 same = {(p.component, p.offer_id, round(p.amount, 6)): p.id for p in stored.parts if p.status == "proposed"}
                 keep = {same[key] for key in (_key(part) for part in parts) if key in same}
@@ -229,6 +239,25 @@ def _loaded(db: Any, request_id: str) -> StoredRequest:
     if stored is None:
         raise UnknownRequestError(request_id)
     return stored
+
+
+def _check_capacity(db: Any, stored: StoredRequest, parts: Sequence[dict[str, Any]]) -> None:
+    """The package was solved outside this transaction: refuse it if another package took the
+    capacity meanwhile (two secretariat members proposing at once), rather than over-commit."""
+    taken = storage.committed_by_offer(db, except_request=stored.id)
+    offers = {offer.id: offer for offer in storage.offers(db)}
+    asked: dict[str, float] = {}
+    for part in [*({"offer_id": p.offer_id, "amount": p.amount} for p in stored.parts if p.status == "confirmed"), *parts]:
+        asked[part["offer_id"]] = asked.get(part["offer_id"], 0.0) + float(part["amount"])
+    for offer_id, amount in asked.items():
+        offer = offers.get(offer_id)
+        if offer is None:
+            raise RequestConflictError(f"offer '{offer_id}' no longer exists: solve the package again")
+        if amount > offer.free - taken.get(offer_id, 0.0) + 1e-6:
+            left = max(offer.free - taken.get(offer_id, 0.0), 0.0)
+            raise RequestConflictError(
+                f"offer '{offer_id}' has {left:g} left, not {amount:g}: another package took it meanwhile; solve again"
+            )
 
 
 def _key(part: dict[str, Any]) -> tuple[int, str, float]:

@@ -54,6 +54,17 @@ def delete_offer(db: sqlite3.Connection, offer_id: str) -> bool:
     return db.execute("DELETE FROM offers WHERE id = ?", (offer_id,)).rowcount > 0
 
 
+def requests_holding(db: sqlite3.Connection, offer_id: str) -> list[str]:
+    """The requests whose active packages hold ``offer_id``."""
+    holding, statuses = list(HOLDING), sorted(ACTIVE)
+    rows = db.execute(
+        f"SELECT DISTINCT p.request_id FROM request_parts p JOIN requests r ON r.id = p.request_id WHERE p.offer_id = ?"
+        f" AND p.status IN ({','.join('?' * len(holding))}) AND r.status IN ({','.join('?' * len(statuses))}) ORDER BY 1",
+        [offer_id, *holding, *statuses],
+    )
+    return [str(row[0]) for row in rows]
+
+
 def committed_by_offer(db: sqlite3.Connection, except_request: str | None = None) -> dict[str, float]:
     """Each offer -> the amount its parts hold in active packages (other than ``except_request``)."""
     statuses = sorted(ACTIVE)

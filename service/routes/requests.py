@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import BaseModel, Field, StrictBool
 
 from matcher.requests import RequestBook
@@ -241,6 +241,14 @@ def components(solved: Solved) -> list[ComponentPublic]:
 @router.put("/v1/offers", summary="Add or replace offers (by id)", tags=["offers"])
 def put_offers(offers: Annotated[list[Offer], Body(max_length=OFFERS_MAX)], state: State, key: Writer) -> dict[str, int]:
     return {"written": _book(state).put_offers(offers)}
+
+
+@router.delete(
+    "/v1/offers/{offer_id}", status_code=204, summary="Remove an offer no active package holds", tags=["offers"], responses=CONFLICT
+)
+def delete_offer(offer_id: Annotated[str, Path(min_length=1, max_length=200)], state: State, key: Writer) -> Response:
+    _book(state).delete_offer(offer_id)
+    return Response(status_code=204)
 
 
 @router.get("/v1/offers", response_model=OfferPage, summary="List offers, by member and type", tags=["offers"])
