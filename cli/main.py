@@ -15,6 +15,7 @@ from cli.common import DataDir, JsonFlag, console, emit, fail, settings_for, wor
 from cli.evaluate import eval_app
 from cli.graph import graph_app
 from cli.recommend import pair, recommend_app
+from cli.requests import requests_app
 from cli.users import demo_users, users_app
 from matcher.errors import PeermatchError
 
@@ -27,6 +28,7 @@ app.add_typer(recommend_app, name="recommend")
 app.add_typer(eval_app, name="eval")
 app.add_typer(graph_app, name="graph")
 app.add_typer(users_app, name="users")
+app.add_typer(requests_app, name="requests")
 app.command()(pair)
 
 
@@ -188,12 +190,14 @@ def demo(
     ] = True,
     as_json: JsonFlag = False,
 ) -> None:
-    """Load the shipped demo network (151 members, 305 resources in EN/FR/ES), build its indexes and
+    """Load the shipped demo network (151 members, 305 resources in EN/FR/ES; the Coalition's 17 members,
+    14 offers and 6 requests), build its indexes and
     create demo API keys and console users, written to DATA_DIR/demo-keys.txt and DATA_DIR/demo-users.txt."""
-    from matcher.demo import DEMO_FILES
+    from matcher.demo import COALITION_MEMBERS, DEMO_FILES
+    from matcher.demo.coalition import load_coalition
 
     import_command(
-        files=list(DEMO_FILES),
+        files=[*DEMO_FILES, COALITION_MEMBERS],
         records=None,
         skip_invalid=False,
         report=None,
@@ -201,6 +205,13 @@ def demo(
         data_dir=data_dir,
         as_json=as_json,
     )
+    workspace = workspace_for(data_dir)
+    try:
+        offers, requests = load_coalition(workspace.store)
+    finally:
+        workspace.close()
+    if not as_json:
+        console.print(f"Coalition demo: {offers} offers, {requests} requests received and triaged")
     if keys:
         settings = settings_for(data_dir)
         _demo_keys(settings)

@@ -21,7 +21,21 @@ from matcher.explanations import (
     explain,
 )
 
-MemberKind = Literal["city", "local_government", "coalition", "organization", "person"]
+# The Coalition's mix (issue 23): a ministry (``government``), multilateral agencies, companies,
+# media and universities, beside the networks' cities and organisations. Members are stored as
+# JSON bodies, so adding kinds needs no rewrite of stored rows: every old kind keeps its meaning.
+MemberKind = Literal[
+    "city",
+    "local_government",
+    "coalition",
+    "organization",
+    "person",
+    "government",
+    "multilateral",
+    "private_sector",
+    "media",
+    "academia",
+]
 ResourceKind = Literal["recording", "video", "publication", "learning_module", "mooc", "discussion", "event"]
 Region = Literal[
     "Africa",

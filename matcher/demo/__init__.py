@@ -1,6 +1,10 @@
-"""The demo network shipped with peermatch: members.jsonl and resources.jsonl under ``data/``."""
+"""The demo network shipped with peermatch: members.jsonl and resources.jsonl under ``data/``, and
+the Coalition's requests and offers (issue 23): ``coalition-*.jsonl``, loaded by ``peermatch demo``."""
 
 from pathlib import Path
 
 DEMO_DATA = Path(__file__).parent / "data"
 DEMO_FILES = (DEMO_DATA / "members.jsonl", DEMO_DATA / "resources.jsonl")
+COALITION_MEMBERS = DEMO_DATA / "coalition-members.jsonl"
+COALITION_OFFERS = DEMO_DATA / "coalition-offers.jsonl"
+COALITION_REQUESTS = DEMO_DATA / "coalition-requests.jsonl"

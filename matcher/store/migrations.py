@@ -104,6 +104,57 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX proposal_events_by_proposal ON proposal_events (proposal_id, id);
     """,
+    # Requests and offers (issue 23, matcher/requests): members' typed offers, governments'
+    # requests with their life (events, as proposals have), and the parts of each request's
+    # package (one offer put to one component, with the amount it gives and its answer).
+    """
+    CREATE TABLE offers (
+        id TEXT PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX offers_by_member ON offers (member_id);
+    CREATE TABLE requests (
+        id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL,
+        country TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        outcome TEXT,
+        rating INTEGER,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX requests_by_status ON requests (status);
+    CREATE TABLE request_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL REFERENCES requests (id),
+        step TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        payload TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX request_events_by_request ON request_events (request_id, id);
+    CREATE TABLE request_parts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL REFERENCES requests (id),
+        component INTEGER NOT NULL,
+        offer_id TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        amount REAL NOT NULL,
+        score REAL NOT NULL,
+        status TEXT NOT NULL,
+        round INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX request_parts_by_request ON request_parts (request_id);
+    CREATE INDEX request_parts_by_offer ON request_parts (offer_id, status);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,32 @@
+"""What can go wrong with offers, requests and packages, each naming the field, id or constraint.
+
+They subclass the proposals' errors so that every adapter (the service's 404/409/422, the
+console's error page, the command line) already knows how to tell them."""
+
+from __future__ import annotations
+
+from matcher.errors import InvalidProposalError, ProposalConflictError, UnknownIdError
+
+
+class UnknownRequestError(UnknownIdError):
+    def __init__(self, request_id: object) -> None:
+        super().__init__("request", str(request_id))
+
+
+class UnknownOfferError(UnknownIdError):
+    def __init__(self, offer_id: object) -> None:
+        super().__init__("offer", str(offer_id))
+
+
+class InvalidRequestStepError(InvalidProposalError):
+    """A step's argument refused: ``field`` names it (the service answers 422)."""
+
+
+class RequestConflictError(ProposalConflictError):
+    """A step the request's status does not allow (the message names the status), or an id
+    already taken (the service answers 409)."""
+
+
+class PackageConstraintError(InvalidProposalError):
+    """A package's constraints cannot all hold: ``field`` names the one that binds
+    (max_partners, regional_partner, force_in) and the message says why."""

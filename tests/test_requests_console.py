@@ -1,0 +1,100 @@
+"""The requests and offers pages of the console over HTTP: filters, a request's package with its
+evidence and what is uncovered, a preview with a partner swapped out, every step, in French too."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from matcher.requests import Offer, Request, RequestBook
+from service.app import create_app
+from service.console.accounts import Accounts
+from tests.fakes import FakeEncoder
+from tests.test_console import BASE, PASSWORD, csrf_of, sign_in
+from tests.test_requests_api import OFFERS, REQUEST
+from tests.test_service import seeded_settings
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    app = create_app(seeded_settings(tmp_path, precompute_peers=False), FakeEncoder())
+    accounts: Accounts = app.state.accounts
+    accounts.create_user("alice", "secretariat", PASSWORD)
+    accounts.create_user("victor", "viewer", PASSWORD)
+    book = RequestBook(app.state.service.workspace.store)
+    book.put_offers([Offer.model_validate(o) for o in OFFERS])
+    book.receive(Request.model_validate(REQUEST), "user:alice")
+    other = {**REQUEST, "id": "req-lima", "title": "Lima", "country": "PE", "region": "Latin America and the Caribbean"}
+    book.receive(
+        Request.model_validate({**other, "components": [{"text": "budget", "type": "financial", "quantity": 5, "currency": "EUR"}]}),
+        "user:alice",
+    )
+    return TestClient(app, base_url=BASE)
+
+
+def post(client: TestClient, path: str, data: dict[str, object]) -> str:
+    page = client.get("/requests/req-dakar").text
+    answer = client.post(path, data={**data, "csrf_token": csrf_of(page)}, follow_redirects=True)
+    assert answer.status_code == 200, answer.text
+    return unescape(answer.text)
+
+
+def test_the_list_filters_by_status_country_and_type(client: TestClient) -> None:
+    sign_in(client)
+    assert 'href="/requests/req-dakar"' in client.get("/requests?country=sn").text
+    assert 'href="/requests/req-dakar"' not in client.get("/requests?type=financial&country=PE").text
+    assert 'href="/requests/req-lima"' in client.get("/requests?type=financial&country=PE").text
+    assert 'href="/requests/req-lima"' not in client.get("/requests?type=in_kind").text
+    assert "req-dakar" not in client.get("/requests?status=closed").text
+
+
+def test_a_request_lives_through_the_console_and_its_package_shows_its_evidence(client: TestClient) -> None:
+    sign_in(client)
+    post(client, "/requests/req-dakar/triage", {"decision": "accept"})
+    page = post(client, "/requests/req-dakar/propose", {"max_partners": "3"})
+    assert "digital teacher training" in page and "strong match" in page
+    assert "Not covered:" in page and "no member offers this type of support" in page
+    preview = client.get("/requests/req-dakar?preview=1&force_out=lyon").text
+    assert "The package if solved now" in preview and "Lima" in preview.split("The package if solved now")[1]
+    post(client, "/requests/req-dakar/approve", {})
+    parts = re.findall(r'name="part" value="(\d+)"', client.get("/requests/req-dakar").text)
+    assert len(parts) == 2
+    page = post(client, "/requests/req-dakar/respond", {"part": parts[0], "answer": "declined", "note": "busy"})
+    assert "package re-solved" in page
+    for part in re.findall(r'name="part" value="(\d+)"', page):
+        page = post(client, "/requests/req-dakar/respond", {"part": part, "answer": "confirmed"})
+    page = post(client, "/requests/req-dakar/deliver", {})
+    assert "in delivery" in page
+    post(client, "/requests/req-dakar/check-in", {"on": "2027-02-01", "note": "first training held"})
+    page = post(client, "/requests/req-dakar/close", {"outcome_0": "trained", "outcome_1": "bought", "outcome_2": "none", "rating": "4"})
+    assert "rating 4 of 5" in page and "first training held" in page
+    french = client.get("/requests/req-dakar", headers={"Accept-Language": "fr"})
+    assert "trained" in french.text
+
+
+def test_the_page_speaks_french_and_a_viewer_cannot_act(client: TestClient) -> None:
+    sign_in(client)
+    client.post("/language", data={"language": "fr", "csrf_token": csrf_of(client.get("/requests").text), "back": "/requests"})
+    post(client, "/requests/req-dakar/triage", {"decision": "accept"})
+    page = post(client, "/requests/req-dakar/propose", {})
+    assert "Non couvert" in page and "aucun membre n’offre ce type de soutien" in page.lower().replace("'", "’")
+    offers = client.get("/offers?type=financial").text
+    assert "budget for tablets" in offers and "teacher training" not in offers
+    client.post("/signout", data={"csrf_token": csrf_of(page)})
+    sign_in(client, "victor")
+    viewer = client.get("/requests/req-dakar").text
+    assert "Approuver le paquet" not in viewer and 'action="/requests/req-dakar/approve"' not in viewer
+
+
+def test_bad_form_values_are_named_not_a_500(client: TestClient) -> None:
+    sign_in(client)
+    page = post(client, "/requests/req-dakar/approve", {})
+    assert "'received': cannot approve" in page
+    post(client, "/requests/req-dakar/triage", {"decision": "accept"})
+    page = post(client, "/requests/req-dakar/propose", {"max_partners": "two"})
+    assert "max_partners" in page
+    assert client.get("/requests/nope").status_code == 404
