@@ -48,3 +48,7 @@ def answer_invitation(store: Store, group_id: int, person_id: str, status: Invit
 
 def saved_group(store: Store, group_id: int) -> SavedGroup:
     return PeopleBook(store).group(group_id)
+
+
+def all_people(store: Store) -> list[Person]:
+    return PeopleBook(store).all()
