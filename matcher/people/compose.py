@@ -6,6 +6,7 @@ people are added greedily for the aspects they newly cover, under the balance ru
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -16,6 +17,15 @@ from matcher.recommend.calibration import PARTIAL, match_quality, match_score, s
 from matcher.recommend.similarity import Similarity
 
 UNCOUNTED = {None, "undisclosed"}  # a gender not given counts towards no cap
+MAX_PARTS = 20  # sentences of one person's expertise scored (a CV-length text is cut there)
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+
+
+def expertise_parts(text: str) -> list[str]:
+    """An expertise text as strength-sized passages (its sentences and clauses): a long text mixing
+    several fields is matched by its best sentence, as a member by its best stated strength."""
+    parts = [part.strip() for part in _SENTENCE_END.split(text) if len(part.split()) >= 3]
+    return parts[:MAX_PARTS] or [text]
 
 
 def balance_cap(k: int, max_share: float) -> int:
@@ -40,9 +50,12 @@ def compose_people(
         return PeopleGroup(theme=theme, members=[], uncovered=list(options.aspects), balance=_report(options, [], [], regions))
     vectors = encoder.encode_queries(queries)
     prepared = similarity.prepare(queries, vectors)
-    expertise = encoder.encode([p.expertise for p in pool])
-    _, dense = similarity.vectors(prepared, expertise, [p.languages[0] for p in pool])
-    scores = match_score(dense * prepared.match_gain[:, None])  # (queries, people), 0-1
+    parts = [(j, part) for j, person in enumerate(pool) for part in expertise_parts(person.expertise)]
+    owners = np.asarray([j for j, _ in parts], dtype=np.int64)
+    _, dense = similarity.vectors(prepared, encoder.encode([text for _, text in parts]), [pool[j].languages[0] for j, _ in parts])
+    by_part = match_score(dense * prepared.match_gain[:, None])  # (queries, parts), 0-1
+    scores = np.zeros((len(queries), len(pool)), dtype=np.float32)  # each person's best part
+    np.maximum.at(scores.T, owners, by_part.T)
     best = scores.max(axis=0)
     covers = [{a for a, aspect in enumerate(options.aspects) if scores[a + 1, j] >= PARTIAL} for j in range(len(pool))]
     candidates = [j for j in np.argsort(-best, kind="stable").tolist() if best[j] >= PARTIAL]
