@@ -69,13 +69,13 @@ def resource_page(
     authors = sorted({a for r in snapshot.resources for a in r.authors}, key=lambda a: snapshot.names.get(a, a))
     return page.render(
         "resources.html",
-        query=query,
+        rq=query,
         total=total,
         hits=hits,
         codes=list(cluster_names(snapshot.settings.taxonomy_path)),
         topics=topics,
         kinds=RESOURCE_KINDS,
-        languages=sorted({r.language for r in snapshot.resources}),
+        resource_languages=sorted({r.language for r in snapshot.resources}),
         authors=authors,
         names=snapshot.names,
     )
