@@ -39,7 +39,8 @@ def test_cluster_report_through_the_api(client: TestClient) -> None:
     unknown = client.post("/v1/clusters/culture/coordinators", headers=auth(WRITE), json=term)
     assert unknown.status_code == 404 and "inclusion" in unknown.json()["message"]
     item = client.post(
-        "/v1/clusters/inclusion/plan", headers=auth(WRITE),
+        "/v1/clusters/inclusion/plan",
+        headers=auth(WRITE),
         json={"objective": "Digital skills for 500 older adults", "output": "A course", "owner": "lyon", "due": "2026-09-30"},
     ).json()["id"]
     update = {"on": "2026-06-01", "text": "Course piloted", "plan_item": item, "status": "done"}
@@ -60,9 +61,15 @@ def test_cluster_report_through_the_api(client: TestClient) -> None:
 
 def test_events_links_and_feeds_through_the_api(client: TestClient) -> None:
     event = {
-        "id": "ev-floods", "title": "Field visit: flood drills in Lima", "kind": "field_visit", "cluster": "Salud y bienestar",
-        "starts": "2026-03-10T09:00:00-05:00", "ends": "2026-03-10T17:00:00-05:00", "place": "Lima",
-        "hosts": ["lima"], "participants": ["dakar"],
+        "id": "ev-floods",
+        "title": "Field visit: flood drills in Lima",
+        "kind": "field_visit",
+        "cluster": "Salud y bienestar",
+        "starts": "2026-03-10T09:00:00-05:00",
+        "ends": "2026-03-10T17:00:00-05:00",
+        "place": "Lima",
+        "hosts": ["lima"],
+        "participants": ["dakar"],
     }
     assert client.put("/v1/calendar/events", headers=auth(WRITE), json=[event]).json() == {"written": 1}
     wrong = client.put("/v1/calendar/events", headers=auth(WRITE), json=[event | {"id": "ev-2", "hosts": ["atlantis"]}])
@@ -86,14 +93,33 @@ def test_events_links_and_feeds_through_the_api(client: TestClient) -> None:
 
 def test_people_groups_through_the_api(client: TestClient) -> None:
     body = [
-        {"id": "p-lyon", "name": "Amélie", "member_id": "lyon", "role": "head of digital inclusion", "languages": ["fr"],
-         "expertise": "Digital literacy for older adults.", "gender": "woman"},
-        {"id": "p-ext", "name": "Kofi", "organisation": "UNESCO UIL", "region": "Africa", "role": "external expert", "languages": ["en"],
-         "expertise": "Digital skills of older learners.", "gender": "man"},
+        {
+            "id": "p-lyon",
+            "name": "Amélie",
+            "member_id": "lyon",
+            "role": "head of digital inclusion",
+            "languages": ["fr"],
+            "expertise": "Digital literacy for older adults.",
+            "gender": "woman",
+        },
+        {
+            "id": "p-ext",
+            "name": "Kofi",
+            "organisation": "UNESCO UIL",
+            "region": "Africa",
+            "role": "external expert",
+            "languages": ["en"],
+            "expertise": "Digital skills of older learners.",
+            "gender": "man",
+        },
     ]
     assert client.put("/v1/people", headers=auth(WRITE), json=body).json() == {"written": 2}
-    request = {"theme": "digital literacy for older adults", "name": "Older learners", "mandate": "Review the course.",
-               "options": {"k": 2, "balance": {"by": "region", "max_share": 0.5}}}
+    request = {
+        "theme": "digital literacy for older adults",
+        "name": "Older learners",
+        "mandate": "Review the course.",
+        "options": {"k": 2, "balance": {"by": "region", "max_share": 0.5}},
+    }
     saved = client.post("/v1/people/groups", headers=auth(WRITE), json=request).json()
     assert {p["id"] for p in saved["group"]["members"]} == {"p-lyon", "p-ext"}
     assert saved["group"]["balance"]["counts"] == {"Africa": 1, "Europe and North America": 1}
@@ -103,7 +129,12 @@ def test_people_groups_through_the_api(client: TestClient) -> None:
 
 
 def test_member_import_by_a_spanish_cluster_name_makes_no_new_cluster(client: TestClient) -> None:
-    row = member("quito", country="EC", region="Latin America and the Caribbean", languages=["es"],
-                 clusters=[{"cluster": "Planificación, seguimiento y evaluación", "role": "coordinator"}])
+    row = member(
+        "quito",
+        country="EC",
+        region="Latin America and the Caribbean",
+        languages=["es"],
+        clusters=[{"cluster": "Planificación, seguimiento y evaluación", "role": "coordinator"}],
+    )
     assert client.put("/v1/members/quito", headers=auth(WRITE), json=row).status_code == 200
     assert client.get("/v1/members/quito", headers=auth(READ)).json()["clusters"] == [{"cluster": "pme", "role": "coordinator"}]

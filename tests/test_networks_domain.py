@@ -28,16 +28,30 @@ DAY = dt.date(2026, 6, 30)
 @pytest.fixture
 def workspace(settings: Settings, tmp_path: Path) -> Workspace:
     rows = [
-        member("lyon", clusters=[{"cluster": "Éducation à la citoyenneté mondiale", "role": "coordinator"}],
-               strengths=[{"text": "Teacher training in digital skills.", "topic": "gced-peace", "level": 4}]),
-        member("quito", country="EC", region="Latin America and the Caribbean", languages=["es"],
-               clusters=[{"cluster": "Educación para la ciudadanía mundial"}]),
+        member(
+            "lyon",
+            clusters=[{"cluster": "Éducation à la citoyenneté mondiale", "role": "coordinator"}],
+            strengths=[{"text": "Teacher training in digital skills.", "topic": "gced-peace", "level": 4}],
+        ),
+        member(
+            "quito",
+            country="EC",
+            region="Latin America and the Caribbean",
+            languages=["es"],
+            clusters=[{"cluster": "Educación para la ciudadanía mundial"}],
+        ),
         member("cork", country="IE", languages=["en"], clusters=[{"cluster": "gced"}]),
         member("osaka", country="JP", region="Asia-Pacific", languages=["en"], clusters=[{"cluster": "esd"}]),
     ]
     docs = [
-        resource("rec-1", "Recording: peer exchange on teachers", "Teachers and digital tools, the recording.", kind="recording",
-                 authors=["lyon"], published="2026-05-02"),
+        resource(
+            "rec-1",
+            "Recording: peer exchange on teachers",
+            "Teachers and digital tools, the recording.",
+            kind="recording",
+            authors=["lyon"],
+            published="2026-05-02",
+        ),
         resource("prog-1", "Notes from the summit", "The Global Teacher Campus trains teachers online.", authors=["cork"]),
         resource("other-1", "Teachers of the world", "Teachers teachers teachers digital.", published="2020-01-01"),
     ]
@@ -64,11 +78,19 @@ def test_cluster_report_terms_plan_updates_and_an_inactive_member(workspace: Wor
         snapshot, store, "gced", CoordinatorTerm(member_id="cork", starts=dt.date(2021, 1, 1), ends=dt.date(2022, 12, 31)), "user:alice"
     )
     item = clusters.add_plan_item(
-        snapshot, store, "Global citizenship education",
-        PlanItem(objective="Train 200 teachers", output="Training kit", owner="lyon", due=dt.date(2026, 3, 1)), "user:alice",
+        snapshot,
+        store,
+        "Global citizenship education",
+        PlanItem(objective="Train 200 teachers", output="Training kit", owner="lyon", due=dt.date(2026, 3, 1)),
+        "user:alice",
     )
-    clusters.add_status_update(snapshot, store, "gced", StatusUpdate(on=dt.date(2026, 2, 1), text="Kit drafted", plan_item=item,
-                                                                      status="in_progress"), "user:alice")
+    clusters.add_status_update(
+        snapshot,
+        store,
+        "gced",
+        StatusUpdate(on=dt.date(2026, 2, 1), text="Kit drafted", plan_item=item, status="in_progress"),
+        "user:alice",
+    )
     with pytest.raises(InvalidFieldError, match="plan_item"):
         clusters.add_status_update(snapshot, store, "esd", StatusUpdate(on=DAY, text="x", plan_item=item), "user:alice")
     with pytest.raises(InvalidFieldError, match="owner"):
@@ -101,9 +123,15 @@ def test_cluster_report_terms_plan_updates_and_an_inactive_member(workspace: Wor
 def test_an_event_recording_in_the_peer_learning_database_and_its_date_in_the_feed(workspace: Workspace) -> None:
     snapshot, store = workspace.snapshot(), workspace.store
     event = Event(
-        id="ev-1", title="Peer exchange: teachers and digital tools", kind="peer_exchange", cluster="Educación para la ciudadanía mundial",
-        starts=dt.datetime(2026, 5, 2, 14, 0, tzinfo=dt.UTC), ends=dt.datetime(2026, 5, 2, 16, 0, tzinfo=dt.UTC),
-        place="Lyon, Hôtel de Ville", hosts=["lyon"], participants=["quito", "cork"],
+        id="ev-1",
+        title="Peer exchange: teachers and digital tools",
+        kind="peer_exchange",
+        cluster="Educación para la ciudadanía mundial",
+        starts=dt.datetime(2026, 5, 2, 14, 0, tzinfo=dt.UTC),
+        ends=dt.datetime(2026, 5, 2, 16, 0, tzinfo=dt.UTC),
+        place="Lyon, Hôtel de Ville",
+        hosts=["lyon"],
+        participants=["quito", "cork"],
     )
     assert event.cluster == "gced"
     calendar.save_events(snapshot, store, [event])
@@ -148,8 +176,9 @@ def test_a_named_programme_is_found_first_by_its_name(workspace: Workspace) -> N
 
 def _people() -> list[Person]:
     def person(pid: str, expertise: str, gender: str, **extra: object) -> Person:
-        return Person.model_validate({"id": pid, "name": pid.title(), "role": "expert", "languages": ["en"], "expertise": expertise,
-                                      "gender": gender} | extra)
+        return Person.model_validate(
+            {"id": pid, "name": pid.title(), "role": "expert", "languages": ["en"], "expertise": expertise, "gender": gender} | extra
+        )
 
     return [
         person("ana", "Teacher training and digital literacy for teachers.", "woman", member_id="lyon"),

@@ -32,7 +32,9 @@ def _compose_form(page: ConsolePage, theme: str, aspects: str, k: int, balance: 
     if theme.strip():
         group = people.compose_group(snapshot, store, theme.strip(), _options(k, aspects, balance, share, external))
     form = {"theme": theme, "aspects": aspects, "k": k, "balance": balance, "share": share, "external": external}
-    return page.render("groups.html", form=form, group=group, saved=PeopleBook(store).groups(), count=len(people.all_people(store)))
+    return page.render(
+        "groups.html", form=form, group=group, saved=PeopleBook(store).groups(), count=len(people.all_people(store)), names=snapshot.names
+    )
 
 
 @router.get("/groups")
