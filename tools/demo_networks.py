@@ -22,25 +22,15 @@ OUT = DEMO_DATA / "networks.json"
 KINDS = ["workshop", "webinar", "peer_exchange", "field_visit", "mooc_session"]
 # Recent events: one every two months per cluster, January 2026 to March 2027 (the last ones to come).
 RECENT = [dt.date(2026, month, 1) for month in (1, 3, 5, 7, 9, 11)] + [dt.date(2027, 1, 1), dt.date(2027, 3, 1)]
+MEN = {"Jonas Berg", "Kenji Sato", "Tomás Rivera", "Omar Haddad"}
 GENDERS = ["woman", "man", "woman", "man", "woman", "undisclosed"]
+# Technical partners (fictional people at real kinds of organisations), two experts each.
 EXTERNAL_ORGS = [
-    ("UNESCO Institute for Lifelong Learning", "DE", "Europe and North America"),
-    ("African Union Commission, Education Division", "ET", "Africa"),
-    ("Asia South Pacific Association for Basic and Adult Education", "PH", "Asia-Pacific"),
-    ("Latin American Council for Adult Education", "PE", "Latin America and the Caribbean"),
-    ("Arab Network for Literacy and Adult Education", "EG", "Arab States"),
-]
-EXTERNAL_NAMES = [
-    "Amina Diallo",
-    "Jonas Berg",
-    "Mei Lin Tan",
-    "Rosa Quispe",
-    "Omar Haddad",
-    "Claire Dubois",
-    "Tomás Rivera",
-    "Grace Mensah",
-    "Farah Nasser",
-    "Kenji Sato",
+    ("UNESCO Institute for Lifelong Learning", "DE", "Europe and North America", ("Jonas Berg", "Claire Dubois")),
+    ("African Union Commission, Education Division", "ET", "Africa", ("Amina Diallo", "Grace Mensah")),
+    ("Asia South Pacific Association for Basic and Adult Education", "PH", "Asia-Pacific", ("Mei Lin Tan", "Kenji Sato")),
+    ("Latin American Council for Adult Education", "PE", "Latin America and the Caribbean", ("Rosa Quispe", "Tomás Rivera")),
+    ("Arab Network for Literacy and Adult Education", "EG", "Arab States", ("Omar Haddad", "Farah Nasser")),
 ]
 
 
@@ -165,9 +155,9 @@ def build() -> dict[str, Any]:
                 }
             )
         for position in range(2):
-            organisation, country, region = EXTERNAL_ORGS[(clusters.index(cluster) + position) % len(EXTERNAL_ORGS)]
+            organisation, country, region, names = EXTERNAL_ORGS[(clusters.index(cluster) + position) % len(EXTERNAL_ORGS)]
             aspect = aspects[cluster][position % len(aspects[cluster])]
-            name = EXTERNAL_NAMES[(2 * clusters.index(cluster) + position) % len(EXTERNAL_NAMES)]
+            name = names[position]
             people.append(
                 {
                     "id": f"expert-{cluster}-{position + 1}",
@@ -178,7 +168,7 @@ def build() -> dict[str, Any]:
                     "role": "external expert",
                     "languages": ["en", "fr"] if position == 0 else ["en", "es"],
                     "expertise": f"{aspect['label']['en']}: {aspect['description']['en']} Advises learning cities on it.",
-                    "gender": GENDERS[(clusters.index(cluster) + position + 1) % 2],
+                    "gender": "man" if name in MEN else "woman",
                     "generated": True,
                 }
             )
