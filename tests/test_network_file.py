@@ -41,7 +41,10 @@ def test_the_demo_structures_load_on_the_demo_records_and_again_without_doubling
         assert (terms[0].ends - terms[0].starts).days == 729  # two years
     assert len(book.updates("esd")) == 3
     links = CalendarBook(demo_store).links()
-    assert links and all(link.event_id and link.cluster for link in links.values())
+    assert links and all((link.event_id or link.community_id) and link.cluster for link in links.values())
+    assert {link.community_id for link in links.values() if link.community_id} == {
+        f"community-{c}" for c in ("gced", "esd", "health", "pme", "inclusion")
+    }
     people = PeopleBook(demo_store).all()
     assert {p.external for p in people} == {True, False} and all(p.generated for p in people)
 

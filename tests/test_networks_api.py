@@ -74,10 +74,29 @@ def test_events_links_and_feeds_through_the_api(client: TestClient) -> None:
     assert client.put("/v1/calendar/events", headers=auth(WRITE), json=[event]).json() == {"written": 1}
     wrong = client.put("/v1/calendar/events", headers=auth(WRITE), json=[event | {"id": "ev-2", "hosts": ["atlantis"]}])
     assert wrong.status_code == 422 and wrong.json()["field"] == "ev-2.hosts.0"
-    links = [{"resource_id": "floods", "event_id": "ev-floods"}]
-    assert client.put("/v1/learning-links", headers=auth(WRITE), json=links).json() == {"written": 1}
+    community = {
+        "id": "com-1",
+        "name": "Older learners online",
+        "cluster": "health",
+        "members": [{"member_id": "lyon", "role": "host"}, {"member_id": "dakar", "role": "learner"}],
+    }
+    assert client.put("/v1/calendar/communities", headers=auth(WRITE), json=[community]).json() == {"written": 1}
+    no_host = client.put(
+        "/v1/calendar/communities", headers=auth(WRITE), json=[community | {"members": [{"member_id": "lyon", "role": "learner"}]}]
+    )
+    assert no_host.status_code == 422 and "host" in no_host.text
+    assert [
+        c["id"] for c in client.get("/v1/calendar/communities", headers=auth(READ), params={"cluster": "Santé et bien-être"}).json()
+    ] == ["com-1"]
+    links = [{"resource_id": "floods", "event_id": "ev-floods"}, {"resource_id": "gardens", "community_id": "com-1"}]
+    assert client.put("/v1/learning-links", headers=auth(WRITE), json=links).json() == {"written": 2}
     learning = client.get("/v1/clusters/health/learning", headers=auth(READ)).json()
-    assert [(e["resource_id"], e["event_id"]) for e in learning] == [("floods", "ev-floods")]
+    assert [(e["resource_id"], e["event_id"], e["community_id"]) for e in learning] == [
+        ("floods", "ev-floods", None),
+        ("gardens", None, "com-1"),
+    ]
+    unknown = client.put("/v1/learning-links", headers=auth(WRITE), json=[{"resource_id": "gardens", "community_id": "com-9"}])
+    assert unknown.status_code == 422 and unknown.json()["field"] == "community_id"
     shown = client.get("/v1/calendar/events/ev-floods", headers=auth(READ)).json()
     assert [o["resource_id"] for o in shown["outputs"]] == ["floods"]
 

@@ -52,7 +52,13 @@ def build() -> dict[str, Any]:
             by_cluster[membership["cluster"]].append(member)
     coordinators = {c["cluster"]: m for m in members for c in m["clusters"] if c["role"] == "coordinator"}
 
-    terms, plan, updates, events, links, people = [], [], [], [], [], []
+    terms: list[dict[str, Any]] = []
+    plan: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    people: list[dict[str, Any]] = []
+    communities: list[dict[str, Any]] = []
     for cluster in clusters:
         group = by_cluster[cluster]
         coordinator = coordinators[cluster]
@@ -133,6 +139,35 @@ def build() -> dict[str, Any]:
                     members,
                 )
             )
+        # a community of learning: the coordinator hosts, members strong on the theme teach, those who need it learn
+        theme = aspects[cluster][0]
+        teachers = [m["id"] for m in group if m["id"] != coordinator["id"] and any(s.get("topic") == theme["id"] for s in m["strengths"])][
+            :3
+        ]
+        learners = [
+            m["id"]
+            for m in group
+            if m["id"] not in teachers and m["id"] != coordinator["id"] and any(n.get("topic") == theme["id"] for n in m["needs"])
+        ][:8]
+        community_id = f"community-{cluster}"
+        communities.append(
+            {
+                "id": community_id,
+                "name": f"Community of learning: {theme['label']['en']}",
+                "cluster": cluster,
+                "description": "Recordings, videos and discussions shared between members (generated demo community).",
+                "members": [{"member_id": coordinator["id"], "role": "host"}]
+                + [{"member_id": m, "role": "teacher"} for m in teachers]
+                + [{"member_id": m, "role": "learner"} for m in learners],
+                "generated": True,
+            }
+        )
+        shared = [
+            r
+            for r in resources
+            if r["kind"] == "discussion" and theme["id"] in r["topics"] and r["id"] not in {x["resource_id"] for x in links}
+        ]
+        links.extend({"resource_id": r["id"], "community_id": community_id} for r in shared[:2])
         # people: three representatives of cluster members, two external experts
         # the representatives of members with most strengths in the cluster: the people a composer should find
         represented = sorted(
@@ -178,6 +213,7 @@ def build() -> dict[str, Any]:
         "plan": plan,
         "updates": updates,
         "events": events,
+        "communities": communities,
         "links": links,
         "people": people,
     }

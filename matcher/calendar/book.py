@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from matcher.calendar.model import Event, LearningLink
+from matcher.calendar.model import Community, Event, LearningLink
 from matcher.errors import UnknownIdError
 from matcher.store import Store
 
@@ -85,18 +85,37 @@ class CalendarBook:
         """Put resources in the peer-learning database (a resource has one link: a new one replaces it)."""
         with self.store.transaction() as db:
             db.executemany(
-                "INSERT INTO learning_links (resource_id, cluster, event_id, linked_by, linked_at) VALUES (?, ?, ?, ?, ?)"
+                "INSERT INTO learning_links (resource_id, cluster, event_id, community_id, linked_by, linked_at) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (resource_id) DO UPDATE SET cluster = excluded.cluster, event_id = excluded.event_id,"
-                " linked_by = excluded.linked_by, linked_at = excluded.linked_at",
-                [(link.resource_id, link.cluster, link.event_id, actor, _now()) for link in links],
+                " community_id = excluded.community_id, linked_by = excluded.linked_by, linked_at = excluded.linked_at",
+                [(link.resource_id, link.cluster, link.event_id, link.community_id, actor, _now()) for link in links],
             )
         return len(links)
 
     def links(self) -> dict[str, LearningLink]:
-        """Resource id -> its link; a link through an event takes the event's cluster when it names none."""
+        """Resource id -> its link; a link through an event or a community takes its cluster when it names none."""
         with self.store.reading() as db:
             rows = db.execute(
-                "SELECT l.resource_id, COALESCE(l.cluster, e.cluster), l.event_id FROM learning_links l"
-                " LEFT JOIN calendar_events e ON e.id = l.event_id"
+                "SELECT l.resource_id, COALESCE(l.cluster, e.cluster, c.cluster), l.event_id, l.community_id FROM learning_links l"
+                " LEFT JOIN calendar_events e ON e.id = l.event_id LEFT JOIN learning_communities c ON c.id = l.community_id"
             ).fetchall()
-        return {r: LearningLink.model_construct(resource_id=r, cluster=c, event_id=e) for r, c, e in rows}
+        return {r: LearningLink.model_construct(resource_id=r, cluster=c, event_id=e, community_id=m) for r, c, e, m in rows}
+
+    def put_communities(self, communities: list[Community]) -> int:
+        with self.store.transaction() as db:
+            db.executemany(
+                "INSERT INTO learning_communities (id, cluster, body, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                " cluster = excluded.cluster, body = excluded.body, updated_at = excluded.updated_at",
+                [(c.id, c.cluster, c.model_dump_json(), _now()) for c in communities],
+            )
+        return len(communities)
+
+    def communities(self, cluster: str | None = None) -> list[Community]:
+        where, args = ("WHERE cluster = ?", [cluster]) if cluster else ("", [])
+        with self.store.reading() as db:
+            rows = db.execute(f"SELECT body FROM learning_communities {where} ORDER BY id", args).fetchall()
+        return [Community.model_validate_json(body) for (body,) in rows]
+
+    def community_ids(self) -> set[str]:
+        with self.store.reading() as db:
+            return {row[0] for row in db.execute("SELECT id FROM learning_communities")}

@@ -142,7 +142,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX cluster_status_updates_by_cluster ON cluster_status_updates (cluster, on_date);
     """,
     # Issue 24, the shared calendar (matcher/calendar): events with their hosts and participants, and
-    # the peer-learning database's links from a resource to its cluster and to the event that produced it.
+    # communities of learning (members as hosts, teachers, learners), and the peer-learning database's links
+    # from a resource to its cluster and to the event or community that produced it.
     """
     CREATE TABLE calendar_events (
         id TEXT PRIMARY KEY,
@@ -163,11 +164,18 @@ MIGRATIONS: list[str] = [
         resource_id TEXT PRIMARY KEY,
         cluster TEXT,
         event_id TEXT,
+        community_id TEXT,
         linked_by TEXT NOT NULL,
         linked_at TEXT NOT NULL
     );
     CREATE INDEX learning_links_by_cluster ON learning_links (cluster);
     CREATE INDEX learning_links_by_event ON learning_links (event_id);
+    CREATE TABLE learning_communities (
+        id TEXT PRIMARY KEY,
+        cluster TEXT,
+        body TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
     """,
     # Issue 24, people (matcher/people): members' staff and external experts, expert groups made of
     # them, and each person's invitation and answer.

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from matcher.calendar import ical
 from matcher.calendar.book import CalendarBook
-from matcher.calendar.model import Event, LearningLink
+from matcher.calendar.model import Community, Event, LearningLink
 from matcher.clusters.names import cluster_label, cluster_names
 from matcher.errors import InvalidFieldError
 from matcher.records import Resource
@@ -32,6 +32,7 @@ class LearningEntry(BaseModel):
     event_id: str | None
     event_title: str | None
     event_starts: dt.datetime | None
+    community_id: str | None = None
 
 
 def _check_members(snapshot: Snapshot, event: Event) -> None:
@@ -50,14 +51,32 @@ def save_events(snapshot: Snapshot, store: Store, events: list[Event]) -> int:
     return CalendarBook(store).put_events(events)
 
 
+def save_communities(snapshot: Snapshot, store: Store, communities: list[Community]) -> int:
+    """Create or replace communities of learning; none is written when one names an unknown member or cluster."""
+    for community in communities:
+        for position, entry in enumerate(community.members):
+            if entry.member_id not in snapshot.members_by_id:
+                raise InvalidFieldError(f"{community.id}.members.{position}", f"no member with id '{entry.member_id}'")
+        if community.cluster is not None:
+            resolve_cluster(snapshot, community.cluster)
+    return CalendarBook(store).put_communities(communities)
+
+
+def communities_of(snapshot: Snapshot, store: Store, cluster: str | None = None) -> list[Community]:
+    return CalendarBook(store).communities(resolve_cluster(snapshot, cluster) if cluster else None)
+
+
 def link_resources(snapshot: Snapshot, store: Store, links: list[LearningLink], actor: str) -> int:
-    """Put resources in the peer-learning database; none is linked when one names an unknown resource, event or cluster."""
-    events = CalendarBook(store).event_ids()
+    """Put resources in the peer-learning database; none is linked when one names an unknown resource, event,
+    community or cluster."""
+    events, communities = CalendarBook(store).event_ids(), CalendarBook(store).community_ids()
     for link in links:
         if link.resource_id not in snapshot.resources_by_id:
             raise InvalidFieldError("resource_id", f"no resource with id '{link.resource_id}'")
         if link.event_id is not None and link.event_id not in events:
             raise InvalidFieldError("event_id", f"no event with id '{link.event_id}'")
+        if link.community_id is not None and link.community_id not in communities:
+            raise InvalidFieldError("community_id", f"no community with id '{link.community_id}'")
         if link.cluster is not None:
             resolve_cluster(snapshot, link.cluster)
     return CalendarBook(store).link(links, actor)
@@ -107,6 +126,7 @@ def _entry(resource: Resource, link: LearningLink, event: Event | None) -> Learn
         event_id=event.id if event else None,
         event_title=event.title if event else None,
         event_starts=event.starts if event else None,
+        community_id=link.community_id,
     )
 
 

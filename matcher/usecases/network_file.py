@@ -1,6 +1,7 @@
 """Load a network-structures file (the demo's ``networks.json``, or a secretariat's own): coordinators'
-terms, work-plan items, status updates, events, learning links and people. Every entry is validated before anything is written; a bad one is refused with its file,
-section, position and field. Loading the same file again replaces what it wrote the first time
+terms, work-plan items, status updates, events, communities of learning, learning links and people.
+Every entry is validated before anything is written; a bad one is refused with its file, section,
+position and field. Loading the same file again replaces what it wrote the first time
 (its terms, plan and updates carry the actor ``import:networks``; events and people have ids)."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from matcher.calendar.book import CalendarBook
-from matcher.calendar.model import Event, LearningLink
+from matcher.calendar.model import Community, Event, LearningLink
 from matcher.clusters.book import ClusterBook
 from matcher.clusters.model import CoordinatorTerm, PlanItem, StatusUpdate
 from matcher.clusters.names import canonical_cluster
@@ -57,6 +58,7 @@ def load_network_file(store: Store, path: Path) -> dict[str, int]:
         for i, row in enumerate(data.get("updates", []))
     ]
     events = [_valid(path, "events", i, Event, row) for i, row in enumerate(data.get("events", []))]
+    communities = [_valid(path, "communities", i, Community, row) for i, row in enumerate(data.get("communities", []))]
     links = [_valid(path, "links", i, LearningLink, row) for i, row in enumerate(data.get("links", []))]
     people = [_valid(path, "people", i, Person, row) for i, row in enumerate(data.get("people", []))]
     for i, (_, term) in enumerate(terms):
@@ -66,6 +68,9 @@ def load_network_file(store: Store, path: Path) -> dict[str, int]:
     for i, event in enumerate(events):
         for member_id in [*event.hosts, *event.participants]:
             _refuse_unknown(path, "events", i, "hosts/participants", member_id, members)
+    for i, community in enumerate(communities):
+        for entry in community.members:
+            _refuse_unknown(path, "communities", i, "members", entry.member_id, members)
     for i, link in enumerate(links):
         _refuse_unknown(path, "links", i, "resource_id", link.resource_id, resources)
     for i, person in enumerate(people):
@@ -94,6 +99,7 @@ def load_network_file(store: Store, path: Path) -> dict[str, int]:
             update = update.model_copy(update={"plan_item": ids[update.plan_item - 1]})
         clusters.add_update(code, update, ACTOR)
     calendar.put_events(events)
+    calendar.put_communities(communities)
     calendar.link(links, ACTOR)
     PeopleBook(store).put(people)
     return {
@@ -101,6 +107,7 @@ def load_network_file(store: Store, path: Path) -> dict[str, int]:
         "plan": len(plan),
         "updates": len(updates),
         "events": len(events),
+        "communities": len(communities),
         "links": len(links),
         "people": len(people),
     }

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from matcher.calendar.model import Event, LearningLink
+from matcher.calendar.model import Community, Event, LearningLink
 from matcher.usecases import calendar, library
 from service.deps import Reader, State, Writer
 
@@ -79,6 +79,23 @@ def cluster_feed(
     cluster: Annotated[str, Path(min_length=1, max_length=200)], state: State, key: Reader, language: Language = "en"
 ) -> Response:
     return _ics(calendar.calendar_feed(state.snapshot, state.workspace.store, cluster, language), f"peermatch-{cluster}")
+
+
+@router.put("/calendar/communities", response_model=Written, summary="Create or replace communities of learning (all or none)")
+def put_communities(communities: Annotated[list[Community], Body(max_length=1_000)], state: State, key: Writer) -> Written:
+    return Written(written=calendar.save_communities(state.snapshot, state.workspace.store, communities))
+
+
+@router.get(
+    "/calendar/communities",
+    response_model=list[Community],
+    summary="Communities of learning, of the network or one cluster",
+    responses=NOT_FOUND,
+)
+def list_communities(
+    state: State, key: Reader, cluster: Annotated[str | None, Query(max_length=200, description="A cluster's code or name.")] = None
+) -> list[Community]:
+    return calendar.communities_of(state.snapshot, state.workspace.store, cluster)
 
 
 @router.put("/learning-links", response_model=Written, summary="Link resources to the event or cluster that produced them (all or none)")

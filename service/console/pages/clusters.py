@@ -60,9 +60,11 @@ def cluster_page(
     report = _report(page, cluster, since, until, fit)
     learning = calendar.peer_learning(snapshot, page.state.workspace.store, report.code)
     upcoming = [e for e in calendar.events_of(snapshot, page.state.workspace.store, report.code) if e.ends.date() >= report.on]
+    communities = calendar.communities_of(snapshot, page.state.workspace.store, report.code)
     return page.render(
         "cluster.html",
         r=report,
+        communities=communities,
         learning=learning,
         upcoming=upcoming,
         statuses=PLAN_STATUSES,
