@@ -214,3 +214,18 @@ def test_an_expert_group_of_people_with_an_external_expert_and_a_gender_rule(wor
     assert saved.mandate.startswith("Advise") and saved.composition.balance == ruled.balance
     with pytest.raises(InvalidFieldError, match="already exists"):
         people.save_group(store, "Teachers' digital literacy", "again", ruled, "user:alice")
+
+
+def test_a_csv_cluster_cell_with_a_colon_in_the_name_and_a_role(settings: Settings, tmp_path: Path) -> None:
+    """A CSV cell names clusters as typed, in any language, a role after the last colon: the cluster
+    "Inclusión: alfabetización y TIC" is one cluster, not "Inclusión" with the role "alfabetización y TIC"."""
+    path = tmp_path / "members.csv"
+    path.write_text(
+        "id,name,kind,country,region,languages,clusters\n"
+        'quito,Quito,city,EC,Latin America and the Caribbean,es,"Inclusión: alfabetización y TIC: coordinator; Salud y bienestar; esd:member"\n',
+        encoding="utf-8",
+    )
+    ws = Workspace(settings, FakeEncoder())
+    ws.import_files([path])
+    clusters_of = [(c.cluster, c.role) for c in ws.store.get("members", "quito").clusters]
+    assert clusters_of == [("inclusion", "coordinator"), ("health", "member"), ("esd", "member")]

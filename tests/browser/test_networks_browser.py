@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, expect  # noqa: E402
 
 LANGUAGES = ["en", "fr"]
 ESD = {"en": "Education for sustainable development", "fr": "Éducation au développement durable"}
+COMMUNITY = {"en": "Community of learning: Climate change education in school curricula: 1 host(s)", "fr": "1 animateur(s)"}
 WORDS = {
     "en": {
         "in office": "in office",
@@ -57,6 +58,7 @@ def test_a_cluster_page_with_terms_plan_updates_and_inactive_members(
     expect(page.locator("#coord-h ~ table tbody tr").first).to_contain_text(WORDS[language]["in office"])
     expect(page.locator("#plan-h ~ table tbody tr")).to_have_count(3)
     expect(page.locator("#part-h ~ div table tbody tr.inactive").first).to_contain_text(WORDS[language]["no activity"])
+    expect(page.locator("#learning-h ~ ul").nth(1)).to_contain_text(COMMUNITY[language])
     text = f"Browser test update ({language})"
     page.fill("#u-text", text)
     page.fill("#u-on", "2026-11-30")
