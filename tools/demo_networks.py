@@ -20,6 +20,13 @@ from matcher.demo import DEMO_DATA
 SEED = 24
 OUT = DEMO_DATA / "networks.json"
 KINDS = ["workshop", "webinar", "peer_exchange", "field_visit", "mooc_session"]
+KIND_TITLES = {
+    "workshop": "Workshop",
+    "webinar": "Webinar",
+    "peer_exchange": "Peer exchange",
+    "field_visit": "Field visit",
+    "mooc_session": "MOOC session",
+}
 # Recent events: one every two months per cluster, January 2026 to March 2027 (the last ones to come).
 RECENT = [dt.date(2026, month, 1) for month in (1, 3, 5, 7, 9, 11)] + [dt.date(2027, 1, 1), dt.date(2027, 3, 1)]
 MEN = {"Jonas Berg", "Kenji Sato", "Tomás Rivera", "Omar Haddad"}
@@ -121,7 +128,9 @@ def build() -> dict[str, Any]:
             host = resource["authors"][0]
             day = dt.date.fromisoformat(resource["published"]) - dt.timedelta(days=7)
             event_id = f"ev-{cluster}-{resource['id']}"
-            events.append(_event(rng, event_id, cluster, day, [host], group, aspects[cluster], members))
+            # the event is about what its output is about
+            about = [a for a in aspects[cluster] if a["id"] in resource["topics"]] or aspects[cluster]
+            events.append(_event(rng, event_id, cluster, day, [host], group, about, members))
             links.append({"resource_id": resource["id"], "event_id": event_id})
         # a year of events, some to come; a third of the members take part in none
         active = rng.sample(group, k=max(1, (2 * len(group)) // 3))
@@ -230,7 +239,7 @@ def _event(
     members: list[dict[str, Any]],
 ) -> dict[str, Any]:
     kind = KINDS[rng.randrange(len(KINDS))]
-    aspect = aspects[rng.randrange(len(aspects))]["label"]["en"]
+    aspect = aspects[rng.randrange(len(aspects))]["label"]["en"]  # one of those given
     names = {m["id"]: m["name"] for m in members}
     # a sixth to a third of the cluster's active members take part (at least three)
     size = min(len(pool), max(3, rng.randint(len(pool) // 6, len(pool) // 3)))
@@ -239,7 +248,7 @@ def _event(
     starts = dt.datetime.combine(day, dt.time(13 if online else 9), tzinfo=dt.UTC)
     return {
         "id": event_id,
-        "title": f"{kind.replace('_', ' ').capitalize()}: {aspect}",
+        "title": f"{KIND_TITLES[kind]}: {aspect}",
         "kind": kind,
         "cluster": cluster,
         "starts": starts.isoformat(),
