@@ -212,10 +212,23 @@ def demo(
         workspace.close()
     if not as_json:
         console.print(f"Coalition demo: {offers} offers, {requests} requests received and triaged")
+    _demo_networks(data_dir, as_json)
     if keys:
         settings = settings_for(data_dir)
         _demo_keys(settings)
         demo_users(settings.data_dir)
+
+
+def _demo_networks(data_dir: Path | None, as_json: bool) -> None:
+    """The demo's clusters (coordinators, plans, updates), calendar and people, generated data."""
+    from matcher.demo import DEMO_NETWORKS
+    from matcher.store import Store
+    from matcher.usecases.network_file import load_network_file
+
+    with Store(settings_for(data_dir).store_path) as store:
+        counts = load_network_file(store, DEMO_NETWORKS)
+    if not as_json:
+        console.print("demo network structures (generated): " + ", ".join(f"{n} {name}" for name, n in counts.items()))
 
 
 def _demo_keys(settings: Any) -> None:

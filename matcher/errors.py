@@ -146,3 +146,20 @@ class DuplicateProposalError(ProposalConflictError):
 
 class WeightsFileError(PeermatchError):
     """A learned peer-weights file that cannot be used (unreadable, out of bounds, another model)."""
+
+
+class InvalidFieldError(PeermatchError):
+    """A value that names nothing known or contradicts the store (an unknown cluster or member, a
+    plan item of another cluster): ``field`` names it; the service answers 422."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"field '{field}': {message}")
+
+
+class UnknownClusterError(UnknownIdError):
+    """A cluster name that is neither a cluster's code nor its name in any language."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__("cluster", name)
+        self.args = (f"no cluster named '{name}' (known: {', '.join(known)}; or their names in English, French or Spanish)",)

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StrictInt, model_validator
 
+from matcher.clusters.names import canonical_cluster
 from matcher.explanations import (
     IMPORT_CONTROL_CHARACTER,
     IMPORT_NO_BODY,
@@ -146,7 +147,8 @@ class Need(_Record):
 
 
 class ClusterMembership(_Record):
-    cluster: Label
+    # A cluster typed by any of its names ("Salud y bienestar", "health") is stored as its code.
+    cluster: Annotated[Label, AfterValidator(canonical_cluster)]
     role: ClusterRole = "member"
 
 

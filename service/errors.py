@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matcher.errors import (
     IndexNotBuiltError,
+    InvalidFieldError,
     InvalidProposalError,
     InvalidRecordsError,
     ModelNotFoundError,
@@ -136,7 +137,7 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
             listed = f" ('details' lists the first {MAX_DETAILS})" if count > MAX_DETAILS else ""
             message = f"{count} problem(s) in {records} invalid record(s); nothing was written{listed}"
             return error_response(422, "invalid_records", message, error.problems[0].field, details)
-        if isinstance(error, InvalidProposalError):
+        if isinstance(error, InvalidProposalError | InvalidFieldError):
             return error_response(422, "invalid_request", str(error), error.field)
         if isinstance(error, ReferencedRecordError):
             return error_response(409, "conflict", str(error), "id", details=[{"reference": r} for r in error.references])

@@ -277,7 +277,7 @@ def make_members(rng: random.Random, cities: dict[str, list[str]], ties: set) ->
     def add(member_id: str, name: str, kind: str, country: tuple, networks: list[str], place: tuple[str, str] | None):
         country_name, code, region, languages, lang = country
         strengths, needs = topic_mix(rng, region, kind)
-        clusters = sorted({t.cluster for t in strengths + needs})[: rng.choice([1, 2])]
+        clusters = member_clusters(strengths, needs)[: rng.choice([1, 2])]
         topics_text = ", ".join(t.words(lang).label.lower() for t in strengths + needs)
         profile = PROFILE[kind][lang].format(name=name, country=country_name, networks=", ".join(networks), topics=topics_text)
         member = {
@@ -354,6 +354,19 @@ def make_members(rng: random.Random, cities: dict[str, list[str]], ties: set) ->
             if membership["cluster"] == cluster:
                 membership["role"] = "coordinator"
     return members
+
+
+def member_clusters(strengths: list[DemoTopic], needs: list[DemoTopic]) -> list[str]:
+    """The clusters a member joins, first the one it has most to bring to and learn from (the GNLC
+    strategy: cities join the clusters of « sujets ... qui partagent leurs préoccupations »): a strength
+    counts twice a need; ties go to the topic the member states first. Not alphabetical order, which
+    put 106 demo members in 'esd' and 6 in 'pme'."""
+    weight: dict[str, int] = defaultdict(int)
+    first: dict[str, int] = {}
+    for position, topic in enumerate([*strengths, *needs]):
+        weight[topic.cluster] += 2 if position < len(strengths) else 1
+        first.setdefault(topic.cluster, position)
+    return sorted(weight, key=lambda cluster: (-weight[cluster], first[cluster]))
 
 
 def _cluster_of(topic_id: str) -> str:

@@ -8,3 +8,4 @@ DEMO_FILES = (DEMO_DATA / "members.jsonl", DEMO_DATA / "resources.jsonl")
 COALITION_MEMBERS = DEMO_DATA / "coalition-members.jsonl"
 COALITION_OFFERS = DEMO_DATA / "coalition-offers.jsonl"
 COALITION_REQUESTS = DEMO_DATA / "coalition-requests.jsonl"
+DEMO_NETWORKS = DEMO_DATA / "networks.json"  # generated clusters, calendar and people (tools/demo_networks.py)

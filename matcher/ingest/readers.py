@@ -215,12 +215,21 @@ def _csv_record(row: dict[str, str], labels: Labels) -> dict[str, Any] | _Unpars
     return record
 
 
+def _cluster_cell(part: str) -> dict[str, str]:
+    """One cluster of a CSV cell: its name, then ':' and a role when the text after the last ':' is
+    one. Cluster names hold colons too ("Inclusion: literacy and ICT"): only a role is split off."""
+    name, colon, role = part.rpartition(":")
+    if colon and role.strip() in ("member", "coordinator"):
+        return {"cluster": name.strip(), "role": role.strip()}
+    return {"cluster": part}
+
+
 def _nested_cell(key: str, cell: str) -> Any:
     if cell[0] in "[{":
         return json.loads(cell)
     parts = [part.strip() for part in cell.split(";") if part.strip()]
-    if key == "clusters":  # "esd:coordinator; health"
-        return [dict(zip(("cluster", "role"), part.split(":", 1), strict=False)) for part in parts]
+    if key == "clusters":  # "esd:coordinator; health; Inclusion: literacy and ICT: coordinator"
+        return [_cluster_cell(part) for part in parts]
     if key == "representative":
         return {"name": cell, "profile": cell}
     return [{"text": part} for part in parts]

@@ -154,6 +154,106 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX request_parts_by_request ON request_parts (request_id);
     CREATE INDEX request_parts_by_offer ON request_parts (offer_id, status);
+    # Issue 24, clusters (matcher/clusters): coordinators and their terms, the work plan, dated status updates.
+    """
+    CREATE TABLE cluster_coordinators (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        cluster TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        starts TEXT NOT NULL,
+        ends TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX cluster_coordinators_by_cluster ON cluster_coordinators (cluster);
+    CREATE TABLE cluster_plan_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        cluster TEXT NOT NULL,
+        objective TEXT NOT NULL,
+        output TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        due TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX cluster_plan_items_by_cluster ON cluster_plan_items (cluster);
+    CREATE TABLE cluster_status_updates (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        cluster TEXT NOT NULL,
+        on_date TEXT NOT NULL,
+        text TEXT NOT NULL,
+        plan_item_id INTEGER,
+        status TEXT,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX cluster_status_updates_by_cluster ON cluster_status_updates (cluster, on_date);
+    """,
+    # Issue 24, the shared calendar (matcher/calendar): events with their hosts and participants, and
+    # communities of learning (members as hosts, teachers, learners), and the peer-learning database's links
+    # from a resource to its cluster and to the event or community that produced it.
+    """
+    CREATE TABLE calendar_events (
+        id TEXT PRIMARY KEY,
+        cluster TEXT,
+        starts TEXT NOT NULL,
+        body TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX calendar_events_by_start ON calendar_events (starts);
+    CREATE TABLE calendar_event_members (
+        event_id TEXT NOT NULL REFERENCES calendar_events (id) ON DELETE CASCADE,
+        member_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (event_id, member_id, role)
+    );
+    CREATE INDEX calendar_event_members_by_member ON calendar_event_members (member_id);
+    CREATE TABLE learning_links (
+        resource_id TEXT PRIMARY KEY,
+        cluster TEXT,
+        event_id TEXT,
+        community_id TEXT,
+        linked_by TEXT NOT NULL,
+        linked_at TEXT NOT NULL
+    );
+    CREATE INDEX learning_links_by_cluster ON learning_links (cluster);
+    CREATE INDEX learning_links_by_event ON learning_links (event_id);
+    CREATE TABLE learning_communities (
+        id TEXT PRIMARY KEY,
+        cluster TEXT,
+        body TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
+    # Issue 24, people (matcher/people): members' staff and external experts, expert groups made of
+    # them, and each person's invitation and answer.
+    """
+    CREATE TABLE people (
+        id TEXT PRIMARY KEY,
+        member_id TEXT,
+        body TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE people_groups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        theme TEXT NOT NULL,
+        mandate TEXT NOT NULL,
+        composition TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE people_invitations (
+        group_id INTEGER NOT NULL REFERENCES people_groups (id),
+        person_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        invited_at TEXT NOT NULL,
+        answered_at TEXT,
+        PRIMARY KEY (group_id, person_id)
+    );
     """,
 ]
 

@@ -1,0 +1,119 @@
+"""The console's cluster page, calendar, resource page and groups of people over HTTP (no browser):
+names not codes, terms, plan, updates, the inactive flag, the CSV, forms that write, and French."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from fastapi.testclient import TestClient
+
+from service.console.accounts import Accounts
+from tests.test_console import app_and_accounts, csrf_of, sign_in  # noqa: F401 - the fixture
+from tests.test_service import WRITE, auth
+
+
+def _setup(client: TestClient) -> None:
+    for member_id in ("dakar", "lyon", "lima"):
+        row = client.get(f"/v1/members/{member_id}", headers=auth(WRITE)).json()
+        row["clusters"] = [{"cluster": "Salud y bienestar"}]
+        client.put(f"/v1/members/{member_id}", headers=auth(WRITE), json=row)
+    client.post("/v1/clusters/health/coordinators", headers=auth(WRITE), json={"member_id": "lyon", "starts": "2025-07-01"})
+    event = {
+        "id": "ev-1",
+        "title": "Webinar on older learners",
+        "kind": "webinar",
+        "cluster": "health",
+        "starts": (dt.datetime.now(dt.UTC) - dt.timedelta(days=10)).isoformat(),
+        "ends": (dt.datetime.now(dt.UTC) - dt.timedelta(days=10, hours=-2)).isoformat(),
+        "online_url": "https://example.org/webinar",
+        "hosts": ["lyon"],
+        "participants": ["lima"],
+    }
+    assert client.put("/v1/calendar/events", headers=auth(WRITE), json=[event]).status_code == 200
+    client.put("/v1/learning-links", headers=auth(WRITE), json=[{"resource_id": "gardens", "event_id": "ev-1"}])
+
+
+def test_cluster_page_in_french_with_terms_plan_updates_and_the_inactive_member(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    _setup(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    listing = client.get("/clusters").text
+    assert "Santé et bien-être" in listing and ">health<" not in listing
+    page = client.get("/clusters/health")
+    token = csrf_of(page.text)
+    due = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    added = client.post(
+        "/clusters/health/plan",
+        data={"csrf_token": token, "objective": "Guide", "output": "A PDF", "owner": "lyon", "due": due},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    bad = client.post(
+        "/clusters/health/plan",
+        data={"csrf_token": token, "objective": "x", "output": "y", "owner": "nobody", "due": due},
+        follow_redirects=True,
+    )
+    assert "nobody" in bad.text
+    client.post("/clusters/health/updates", data={"csrf_token": token, "on": "2026-01-05", "text": "Le guide avance"})
+    html = client.get("/clusters/health").text
+    assert "Santé et bien-être" in html and "en fonction" in html  # the coordinator in office
+    assert "Guide" in html and "en retard" in html  # overdue
+    assert "Le guide avance" in html
+    assert "1 membre sans activité" in html and "aucune activité" in html  # dakar did nothing
+    assert "Webinar on older learners" in html or "Gardens" in html
+    sent = client.get("/clusters/health/report.csv")
+    rows = list(csv.reader(io.StringIO(sent.text.lstrip("\ufeff"))))
+    assert rows[0] == ["cluster", "health", "Santé et bien-être"]
+    assert next(r for r in rows if r[1:2] == ["dakar"] and r[3:4] == ["member"])[9] == "yes"
+
+
+def test_calendar_resources_and_a_group_page(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    _setup(client)
+    client.put(
+        "/v1/people",
+        headers=auth(WRITE),
+        json=[
+            {
+                "id": "ext",
+                "name": "Kofi",
+                "organisation": "UIL",
+                "region": "Africa",
+                "role": "external expert",
+                "languages": ["en"],
+                "expertise": "Digital literacy for older adults.",
+                "gender": "man",
+            }
+        ],
+    )
+    sign_in(client)
+    cal = client.get("/calendar", params={"cluster": "health", "past": "true"}).text
+    assert "Webinar on older learners" in cal and "Gardens" in cal
+    ics = client.get("/calendar.ics", params={"cluster": "health"})
+    assert ics.headers["content-type"].startswith("text/calendar") and b"BEGIN:VEVENT" in ics.content
+    found = client.get("/resources", params={"q": "flood drills"}).text
+    assert found.index("name in the title") < found.index("Flood drills")  # the exact title, tagged, first
+    composed = client.get("/groups", params={"theme": "digital literacy for older adults", "balance": "gender"}).text
+    assert "Kofi" in composed
+    token = csrf_of(composed)
+    saved = client.post(
+        "/groups",
+        data={
+            "csrf_token": token,
+            "theme": "digital literacy for older adults",
+            "k": "3",
+            "balance": "gender",
+            "share": "50",
+            "external": "true",
+            "aspects": "",
+            "name": "Older learners",
+            "mandate": "Advise.",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    group = client.get(saved.headers["location"]).text
+    assert "Older learners" in group and "Advise." in group and "Kofi" in group and "external expert" in group
