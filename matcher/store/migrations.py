@@ -154,6 +154,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX request_parts_by_request ON request_parts (request_id);
     CREATE INDEX request_parts_by_offer ON request_parts (offer_id, status);
+    """,
     # Issue 24, clusters (matcher/clusters): coordinators and their terms, the work plan, dated status updates.
     """
     CREATE TABLE cluster_coordinators (
