@@ -15,6 +15,7 @@ from cli.common import DataDir, JsonFlag, console, emit, fail, settings_for, wor
 from cli.evaluate import eval_app
 from cli.graph import graph_app
 from cli.recommend import pair, recommend_app
+from cli.ties import ties_app
 from cli.users import demo_users, users_app
 from matcher.errors import PeermatchError
 
@@ -27,6 +28,7 @@ app.add_typer(recommend_app, name="recommend")
 app.add_typer(eval_app, name="eval")
 app.add_typer(graph_app, name="graph")
 app.add_typer(users_app, name="users")
+app.add_typer(ties_app, name="ties")
 app.command()(pair)
 
 
@@ -190,7 +192,8 @@ def demo(
 ) -> None:
     """Load the shipped demo network (151 members, 305 resources in EN/FR/ES), build its indexes and
     create demo API keys and console users, written to DATA_DIR/demo-keys.txt and DATA_DIR/demo-users.txt."""
-    from matcher.demo import DEMO_FILES
+    from matcher.demo import DEMO_FILES, DEMO_TIES
+    from matcher.usecases.ties import import_twin_cities
 
     import_command(
         files=list(DEMO_FILES),
@@ -201,6 +204,8 @@ def demo(
         data_dir=data_dir,
         as_json=as_json,
     )
+    ties = import_twin_cities(workspace_for(data_dir).store, DEMO_TIES, "twinning", "demo")
+    console.print(f"demo ties: {ties.matched} twinnings between members ({ties.added} new)")
     if keys:
         settings = settings_for(data_dir)
         _demo_keys(settings)

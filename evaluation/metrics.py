@@ -11,9 +11,10 @@ from ranx import Qrels, Run, compare, evaluate
 
 from matcher.recommend.similarity import PassageMatrix
 from matcher.records import Member
+from matcher.regions import country_groups
 
 ACCURACY = ["ndcg@10", "precision@10", "recall@10", "mrr", "map@100"]
-SOUTH = "Global South"  # everything but Europe and North America, as the GCE paper frames it
+SOUTH = "Global South"  # members on the South side of matcher.regions (not high income, or declared South)
 
 
 def accuracy(qrels: dict[str, dict[str, int]], runs: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -60,7 +61,8 @@ def exposure_by_region(runs: dict[str, dict[str, float]], members: Mapping[str, 
                 counts[region] = counts.get(region, 0) + 1
                 total += 1
     shares = {region: round(n / total, 4) for region, n in sorted(counts.items())} if total else {}
-    shares[SOUTH] = round(sum(v for r, v in shares.items() if r != "Europe and North America"), 4)
+    south = sum(country_groups().side(members[item]) == "South" for scores in runs.values() for item in _top(scores, k) if item in members)
+    shares[SOUTH] = round(south / total, 4) if total else 0.0
     return shares
 
 

@@ -4,3 +4,5 @@ from pathlib import Path
 
 DEMO_DATA = Path(__file__).parent / "data"
 DEMO_FILES = (DEMO_DATA / "members.jsonl", DEMO_DATA / "resources.jsonl")
+# The demo members' existing twinnings, as rows of the twin-cities list (tools/demo_ties.py).
+DEMO_TIES = DEMO_DATA / "ties.csv"

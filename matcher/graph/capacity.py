@@ -1,5 +1,5 @@
 """The network's capacity map: who offers and who needs each topic, by region; the North/South
-split as the GCE paper frames it; unmet needs; brokers between regions and clusters.
+split (``matcher.regions``: high-income countries are North); unmet needs; brokers between regions and clusters.
 
 Unmet needs come from the topic graph (nobody offers the topic, or nobody sharing a language)
 and, when the caller passes each need's best calibrated evidence (``need_evidence``, from the
@@ -18,13 +18,12 @@ from matcher.graph.build import ExpertiseGraph
 from matcher.graph.signals import GraphSignals
 from matcher.recommend.calibration import PARTIAL
 from matcher.records import REGIONS, Member
-
-NORTH = "Europe and North America"
-
+from matcher.regions import country_groups
 
 def side(member: Member) -> str:
-    """'North' for Europe and North America and for international organisations, else 'South'."""
-    return "North" if member.region == NORTH or member.kind == "organization" else "South"
+    """'North' or 'South' by the one classification in force (``matcher.regions``: the World Bank
+    income group of the member's country, or the side it declares it operates in), never by its kind."""
+    return country_groups().side(member)
 
 
 def topic_labels(attributes: dict[str, object]) -> dict[str, str]:
