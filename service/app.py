@@ -24,7 +24,7 @@ from service.gate import KeyGate
 from service.idempotency import Idempotency, IdempotencyStore
 from service.keys_usage import KeyUsage, usage_path
 from service.limits import BodyLimit, Bound, WorkLimiter
-from service.routes import events, feedback, health, keys, pairing, proposals, recommend, records
+from service.routes import events, feedback, health, keys, pairing, proposals, recommend, records, ties
 from service.settings import ServiceSettings
 from service.state import ServiceState
 
@@ -108,7 +108,7 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
         )
     # recommend before records: "/v1/resources/search" must not be taken for a resource id
-    for module in (health, recommend, records, pairing, proposals, feedback, events, keys):
+    for module in (health, recommend, records, pairing, proposals, feedback, events, keys, ties):
         app.include_router(module.router)
     openapi.install(app)
     access = logging.getLogger("peermatch.access")

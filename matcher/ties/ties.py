@@ -11,19 +11,16 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import cast
 
-from matcher.errors import PeermatchError
+from matcher.errors import InvalidProposalError
 from matcher.store import Store
 from matcher.ties.model import TIE_KINDS, Tie, TieKind, ordered
 
 MAX_SOURCE = 500  # characters: where the tie is recorded (a council decision, a list)
 
 
-class InvalidTieError(PeermatchError):
-    """A tie names an unknown member, the same member twice, or an unknown kind."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
+class InvalidTieError(InvalidProposalError):
+    """A tie names an unknown member, the same member twice, or an unknown kind (a bad field, as for a
+    proposal: the service answers 422 naming ``field``)."""
 
 
 class Ties:

@@ -74,45 +74,53 @@ def country_code(name: str) -> str | None:
 
 def match_twin_cities(path: Path, members: Iterable[Member]) -> TwinCityMatch:
     """Read ``path`` and keep the rows whose two cities are members (see the module's rule)."""
+    try:
+        handle = open(path, encoding="utf-8", newline="")
+    except OSError as error:
+        raise UnreadableFileError(f"{path}: {error.strerror}") from error
+    with handle:
+        try:
+            return match_rows(handle, str(path), members)
+        except UnicodeDecodeError as error:
+            raise UnreadableFileError(f"{path}: not UTF-8 text (byte {error.start})") from error
+
+
+def match_rows(handle: Iterable[str], label: str, members: Iterable[Member]) -> TwinCityMatch:
+    """The same as ``match_twin_cities`` on lines already open (``label`` names them in errors)."""
     by_key: dict[tuple[str, str], list[str]] = defaultdict(list)
     for member in members:
         if member.kind in MEMBER_KINDS:
             by_key[(fold(member.name), member.country)].append(member.id)
     out = TwinCityMatch()
     seen: set[tuple[str, str]] = set()
-    try:
-        handle = open(path, encoding="utf-8", newline="")
-    except OSError as error:
-        raise UnreadableFileError(f"{path}: {error.strerror}") from error
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise UnreadableFileError(f"{path}: missing column(s) {', '.join(missing)} (expected {', '.join(COLUMNS)})")
-        for line, row in enumerate(reader, start=2):
-            out.rows += 1
-            sides: list[str | None] = []
-            for number in ("1", "2"):
-                city, country = (row.get(f"city{number}") or "").strip(), row.get(f"country{number}") or ""
-                if not city:
-                    out.problems.append(TieProblem(line, f"city{number}", "empty"))
-                    sides.append(None)
-                    continue
-                code = country_code(country)
-                if code is None:
-                    out.problems.append(TieProblem(line, f"country{number}", f"'{country}' is not a country peermatch can name"))
-                    sides.append(None)
-                    continue
-                found = by_key.get((fold(city), code), [])
-                if len(found) > 1:
-                    out.problems.append(TieProblem(line, f"city{number}", f"'{city}' ({code}) matches {len(found)} members: {', '.join(found)}"))
-                sides.append(found[0] if len(found) == 1 else None)
-            a, b = sides
-            if a and b and a != b:
-                pair = (a, b) if a <= b else (b, a)
-                if pair not in seen:
-                    seen.add(pair)
-                    out.pairs.append(pair)
-            elif (a is None) != (b is None):
-                out.one_side_member += 1
+    reader = csv.DictReader(handle)
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise UnreadableFileError(f"{label}: missing column(s) {', '.join(missing)} (expected {', '.join(COLUMNS)})")
+    for line, row in enumerate(reader, start=2):
+        out.rows += 1
+        sides: list[str | None] = []
+        for number in ("1", "2"):
+            city, country = (row.get(f"city{number}") or "").strip(), row.get(f"country{number}") or ""
+            if not city:
+                out.problems.append(TieProblem(line, f"city{number}", "empty"))
+                sides.append(None)
+                continue
+            code = country_code(country)
+            if code is None:
+                out.problems.append(TieProblem(line, f"country{number}", f"'{country}' is not a country peermatch can name"))
+                sides.append(None)
+                continue
+            found = by_key.get((fold(city), code), [])
+            if len(found) > 1:
+                out.problems.append(TieProblem(line, f"city{number}", f"'{city}' ({code}) matches {len(found)} members: {', '.join(found)}"))
+            sides.append(found[0] if len(found) == 1 else None)
+        a, b = sides
+        if a and b and a != b:
+            pair = (a, b) if a <= b else (b, a)
+            if pair not in seen:
+                seen.add(pair)
+                out.pairs.append(pair)
+        elif (a is None) != (b is None):
+            out.one_side_member += 1
     return out

@@ -3,13 +3,14 @@ every line it could not read (the CLI, /v1/ties and the demo go through here).""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from matcher.store import Store
 from matcher.ties import Ties, TieKind
-from matcher.ties.twin_cities import SOURCE, match_twin_cities
+from matcher.ties.twin_cities import SOURCE, TwinCityMatch, match_rows, match_twin_cities
 
 
 class TieProblemOut(BaseModel):
@@ -30,10 +31,18 @@ class TieImportReport(BaseModel):
 
 def import_twin_cities(store: Store, path: Path, kind: TieKind, actor: str) -> TieImportReport:
     """Match ``path``'s rows to the store's members and record the ties (one transaction)."""
-    found = match_twin_cities(path, store.members())
-    added = Ties(store).add_many(found.pairs, kind, actor, f"{path.name}: {SOURCE}") if found.pairs else 0
+    return _record(store, match_twin_cities(path, store.members()), str(path), kind, actor)
+
+
+def import_twin_cities_text(store: Store, text: str, label: str, kind: TieKind, actor: str) -> TieImportReport:
+    """The same, for a list sent as text (``/v1/ties/twin-cities``)."""
+    return _record(store, match_rows(io.StringIO(text, newline=""), label, store.members()), label, kind, actor)
+
+
+def _record(store: Store, found: TwinCityMatch, label: str, kind: TieKind, actor: str) -> TieImportReport:
+    added = Ties(store).add_many(found.pairs, kind, actor, f"{Path(label).name}: {SOURCE}") if found.pairs else 0
     return TieImportReport(
-        path=str(path),
+        path=label,
         rows=found.rows,
         matched=len(found.pairs),
         added=added,
