@@ -258,9 +258,7 @@ def serve(
             f"[yellow]warning:[/yellow] no API keys in {settings.keys_path}: every /v1 request will get 401; "
             "create one with 'peermatch keys create NAME --scope read'"
         )
-    console.print(
-        f"peermatch serving {settings.data_dir}: console http://{host}:{port}/  API docs http://{host}:{port}/docs"
-    )
+    console.print(f"peermatch serving {settings.data_dir}: console http://{host}:{port}/  API docs http://{host}:{port}/docs")
     logging_config = {"version": 1, "disable_existing_loggers": False}
     if workers > 1:
         uvicorn.run(

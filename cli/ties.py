@@ -58,11 +58,17 @@ def add_tie(
 
 
 @ties_app.command("list")
-def list_ties(member: Annotated[str | None, typer.Option(help="Only this member's ties.")] = None, data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+def list_ties(
+    member: Annotated[str | None, typer.Option(help="Only this member's ties.")] = None, data_dir: DataDir = None, as_json: JsonFlag = False
+) -> None:
     from matcher.ties import Ties
 
     rows = [
         {"member_a": t.member_a, "member_b": t.member_b, "kind": t.kind, "source": t.source}
         for t in Ties(workspace_for(data_dir).store).list(member)
     ]
-    emit(rows, as_json, lambda r: [console.print(f"{x['member_a']} — {x['member_b']}  {x['kind']}  {x['source']}") for x in r])
+    def render(r: list[dict[str, str]]) -> None:
+        for x in r:
+            console.print(f"{x['member_a']} — {x['member_b']}  {x['kind']}  {x['source']}")
+
+    emit(rows, as_json, render)

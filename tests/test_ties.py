@@ -167,7 +167,9 @@ def pairing_required() -> tuple[set[tuple[str, str]], object]:
         PairingConstraints(ties=[("erfurt", "kati")], max_load=1, tie_policy="prefer", tie_weight=0.5),
     )
     solution = solve_total(problem)
-    return {(problem.mentees[problem.pair_mentee[p]], problem.mentors[problem.pair_mentor[p]]) for p in np.flatnonzero(solution.chosen)}, problem
+    return {
+        (problem.mentees[problem.pair_mentee[p]], problem.mentors[problem.pair_mentor[p]]) for p in np.flatnonzero(solution.chosen)
+    }, problem
 
 
 def test_a_kept_tie_is_forced_and_a_forbidden_one_excluded_with_its_reason() -> None:

@@ -47,7 +47,9 @@ def main(hdx_dir: str, countrygroups_dir: str) -> None:
             level = row["World Bank Income Level"].strip()
             if level not in INCOME:
                 raise SystemExit(f"{taxonomy}:{line}: unknown income level {level!r}")
-            rows.append((iso2, iso3, row["m49 numerical code"].strip(), INCOME[level], "1" if iso3 in ldc else "0", row["English Short"].strip()))
+            rows.append(
+                (iso2, iso3, row["m49 numerical code"].strip(), INCOME[level], "1" if iso3 in ldc else "0", row["English Short"].strip())
+            )
     missing = ldc - {r[1] for r in rows}
     if missing:
         raise SystemExit(f"LDCs absent from the taxonomy: {sorted(missing)}")

@@ -28,7 +28,8 @@ def main(source: str) -> None:
         kept = 0
         for row in reader:
             ids = [
-                next((i for (name, _), i in names.items() if name.casefold() == row[f"city{n}"].strip().casefold()), None) for n in ("1", "2")
+                next((i for (name, _), i in names.items() if name.casefold() == row[f"city{n}"].strip().casefold()), None)
+                for n in ("1", "2")
             ]
             if ids[0] and ids[1] and tuple(sorted(ids)) in wanted:  # type: ignore[type-var]
                 writer.writerow(row)

@@ -70,7 +70,9 @@ class PairingConstraints(BaseModel):
     priority_weights: dict[str, Weight] = Field(default_factory=dict, description="mentee id -> weight in the objective (0 < w <= 100)")
     region_weights: dict[str, Weight] = Field(default_factory=dict, description="mentee region -> weight (e.g. Africa: 2; 0 < w <= 100)")
     ties: list[tuple[str, str]] = Field(
-        default_factory=list, max_length=100 * MAX_COUNT, description="Tied pairs (twinnings, cooperation agreements; filled from the store)."
+        default_factory=list,
+        max_length=100 * MAX_COUNT,
+        description="Tied pairs (twinnings, cooperation agreements; filled from the store).",
     )
     tie_policy: TiePolicy = Field("ignore", description="ignore, prefer (a bonus of tie_weight), keep (forced) or forbid tied pairs.")
     tie_weight: float = Field(
@@ -81,7 +83,8 @@ class PairingConstraints(BaseModel):
         " than this (0.5: the demo's Kati-Erfurt twinning, affinity 0.05, is kept over Siliana, 0.46).",
     )
     income_weights: dict[IncomeGroup, Weight] = Field(
-        default_factory=dict, description="mentee's country income group (World Bank) -> weight, e.g. low: 2 (multiplies the region weight)."
+        default_factory=dict,
+        description="mentee's country income group (World Bank) -> weight, e.g. low: 2 (multiplies the region weight).",
     )
     ldc_weight: Weight = Field(1.0, description="Weight of a mentee in a least developed country (UN list; multiplies the others).")
     candidates_per_mentee: int = Field(20, ge=1, le=MAX_COUNT, description="Top candidates kept per mentee (sparse problem).")
@@ -199,11 +202,11 @@ def build_problem(
     if c.tie_policy == "keep":
         # A kept tie is forced unless something a secretariat said (a conflict, a decline, an open proposal) rules it out.
         keep = tie_mask & ~ruled_out
-        for i, j in zip(*np.nonzero(keep), strict=True):
-            pair = (mentees[int(i)], mentors[int(j)])
-            if same_pool and (pair[1], pair[0]) in tie_forced:
+        for row, column in zip(*np.nonzero(keep), strict=True):
+            kept_pair = (mentees[int(row)], mentors[int(column)])
+            if same_pool and (kept_pair[1], kept_pair[0]) in tie_forced:
                 continue
-            tie_forced.add(pair)
+            tie_forced.add(kept_pair)
         forced_list += sorted(tie_forced - set(forced_list))
     forced_pairs = pair_mask(forced_list, False)
     ruled_out |= forced_pairs  # added below, once, as forced
@@ -233,12 +236,12 @@ def build_problem(
             pairs_j.append(pair[1])
     if c.tie_policy == "prefer":
         # A preferred tie is a candidate even when it is not among the mentee's top affinities.
-        for i, j in zip(*np.nonzero(tie_mask & np.isfinite(scores)), strict=True):
-            pair = (min(int(i), int(j)), max(int(i), int(j))) if same_pool else (int(i), int(j))
-            if pair not in seen:
-                seen.add(pair)
-                pairs_i.append(pair[0])
-                pairs_j.append(pair[1])
+        for row, column in zip(*np.nonzero(tie_mask & np.isfinite(scores)), strict=True):
+            cell = (min(int(row), int(column)), max(int(row), int(column))) if same_pool else (int(row), int(column))
+            if cell not in seen:
+                seen.add(cell)
+                pairs_i.append(cell[0])
+                pairs_j.append(cell[1])
     forced = [False] * len(pairs_i)
     for i, j in forced_rows:
         pairs_i.append(i)
@@ -246,7 +249,9 @@ def build_problem(
         forced.append(True)
     pair_mentee = np.asarray(pairs_i, dtype=np.int64)
     pair_mentor = np.asarray(pairs_j, dtype=np.int64)
-    weight = np.asarray([c.priority_weights.get(e, _group_weight(c, regions.get(e, ""), countries.get(e, ""))) for e in mentees], dtype=np.float64)
+    weight = np.asarray(
+        [c.priority_weights.get(e, _group_weight(c, regions.get(e, ""), countries.get(e, ""))) for e in mentees], dtype=np.float64
+    )
     mentee_bounds = np.tile([c.min_partners, c.max_partners], (n, 1))
     mentor_bounds = np.asarray([c.load_overrides.get(o, (c.min_load, c.max_load)) for o in mentors], dtype=np.int64)
     return PairingProblem(
@@ -263,7 +268,10 @@ def build_problem(
         language_penalty=0.0 if c.require_common_language else c.language_penalty,
         tied=tie_mask[pair_mentee, pair_mentor] if len(pair_mentee) else np.zeros(0, dtype=bool),
         tie_bonus=c.tie_weight if c.tie_policy == "prefer" else 0.0,
-        forced_by_tie=np.asarray([f and _tie_only(mentees[i], mentors[j], tie_forced, c.forced) for f, i, j in zip(forced, pairs_i, pairs_j, strict=True)], dtype=bool),
+        forced_by_tie=np.asarray(
+            [f and _tie_only(mentees[i], mentors[j], tie_forced, c.forced) for f, i, j in zip(forced, pairs_i, pairs_j, strict=True)],
+            dtype=bool,
+        ),
         same_pool=same_pool,
         excluded=excluded,
     )

@@ -87,7 +87,9 @@ class PairingSummary(BaseModel):
     tie_policy: str = Field("ignore", description="What the run did with ties: ignore, prefer, keep, forbid.")
     ties_in_cohort: int = Field(0, description="Tied mentee-mentor pairs in the cohort (either way round).")
     ties_kept: int = Field(0, description="Of those, how many the pairing made.")
-    mentees_by_income_group: dict[str, int] = Field(default_factory=dict, description="World Bank income group -> mentees (matcher.regions).")
+    mentees_by_income_group: dict[str, int] = Field(
+        default_factory=dict, description="World Bank income group -> mentees (matcher.regions)."
+    )
     served_share_by_income_group: dict[str, float] = Field(default_factory=dict, description="Income group -> share of its mentees served.")
     ldc_mentees: int = Field(0, description="Mentees in a least developed country (UN list).")
     ldc_served_share: float | None = Field(None, description="Share of those served (None: no LDC mentee).")

@@ -4,6 +4,7 @@ North/South side that follows from them (high income: North; every other group: 
 from __future__ import annotations
 
 import csv
+import io
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,25 +66,24 @@ def load(path: Path) -> CountryGroups:
     income: dict[str, IncomeGroup] = {}
     ldc: set[str] = set()
     try:
-        handle = open(path, encoding="utf-8", newline="")
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise CountryGroupsError(f"{path}: cannot read the country classification ({error.strerror})") from error
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = {"iso2", "income_group", "ldc"} - set(reader.fieldnames or [])
-        if missing:
-            raise CountryGroupsError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-        for line, row in enumerate(reader, start=2):
-            code, group, flag = row["iso2"].strip().upper(), row["income_group"].strip(), row["ldc"].strip()
-            if len(code) != 2:
-                raise CountryGroupsError(f"{path}:{line}: iso2 {code!r} is not a two-letter code")
-            if group not in INCOME_GROUPS:
-                raise CountryGroupsError(f"{path}:{line}: income_group {group!r} is not one of {', '.join(INCOME_GROUPS)}")
-            if flag not in ("0", "1"):
-                raise CountryGroupsError(f"{path}:{line}: ldc {flag!r} is not 0 or 1")
-            income[code] = group  # type: ignore[assignment]
-            if flag == "1":
-                ldc.add(code)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = {"iso2", "income_group", "ldc"} - set(reader.fieldnames or [])
+    if missing:
+        raise CountryGroupsError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    for line, row in enumerate(reader, start=2):
+        code, group, flag = row["iso2"].strip().upper(), row["income_group"].strip(), row["ldc"].strip()
+        if len(code) != 2:
+            raise CountryGroupsError(f"{path}:{line}: iso2 {code!r} is not a two-letter code")
+        if group not in INCOME_GROUPS:
+            raise CountryGroupsError(f"{path}:{line}: income_group {group!r} is not one of {', '.join(INCOME_GROUPS)}")
+        if flag not in ("0", "1"):
+            raise CountryGroupsError(f"{path}:{line}: ldc {flag!r} is not 0 or 1")
+        income[code] = group  # type: ignore[assignment]
+        if flag == "1":
+            ldc.add(code)
     return CountryGroups(income, frozenset(ldc), str(path))
 
 

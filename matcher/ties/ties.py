@@ -1,12 +1,13 @@
 """Ties in the store (``ties`` table): add, list, remove; the Python API the use cases call.
 
-    book = Ties(workspace.store)
-    book.add("city-kati-ml", "city-erfurt-de", "twinning", "user:alice", source="municipal council, 2003")
-    book.pairs()   # [("city-erfurt-de", "city-kati-ml")]
+book = Ties(workspace.store)
+book.add("city-kati-ml", "city-erfurt-de", "twinning", "user:alice", source="municipal council, 2003")
+book.pairs()   # [("city-erfurt-de", "city-kati-ml")]
 """
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Iterable
 from typing import cast
@@ -59,7 +60,7 @@ class Ties:
         with self.store.transaction() as db:
             return db.execute("DELETE FROM ties WHERE member_a = ? AND member_b = ? AND kind = ?", (a, b, kind)).rowcount > 0
 
-    def list(self, member_id: str | None = None, kind: TieKind | None = None) -> list[Tie]:
+    def list(self, member_id: str | None = None, kind: TieKind | None = None) -> builtins.list[Tie]:
         """Ties, in id order; ``member_id`` matches either side."""
         clauses, args = [], []
         if member_id is not None:
@@ -70,10 +71,12 @@ class Ties:
             args.append(kind)
         where = " WHERE " + " AND ".join(clauses) if clauses else ""
         with self.store.reading() as db:
-            rows = db.execute(f"SELECT member_a, member_b, kind, source, created_by, created_at FROM ties{where} ORDER BY member_a, member_b, kind", args).fetchall()
+            rows = db.execute(
+                f"SELECT member_a, member_b, kind, source, created_by, created_at FROM ties{where} ORDER BY member_a, member_b, kind", args
+            ).fetchall()
         return [Tie(a, b, cast(TieKind, k), s, by, dt.datetime.fromisoformat(at)) for a, b, k, s, by, at in rows]
 
-    def pairs(self, kinds: Iterable[TieKind] = TIE_KINDS) -> list[tuple[str, str]]:
+    def pairs(self, kinds: Iterable[TieKind] = TIE_KINDS) -> builtins.list[tuple[str, str]]:
         """The tied pairs (each once, in id order) of the given kinds."""
         wanted = set(kinds)
         return sorted({(t.member_a, t.member_b) for t in self.list() if t.kind in wanted})

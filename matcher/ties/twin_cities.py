@@ -11,6 +11,7 @@ not members are counted, not errors: the list is the world's, the network is a p
 from __future__ import annotations
 
 import csv
+import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,11 +27,30 @@ COLUMNS = ("city1", "country1", "city2", "country2")
 SOURCE = "Twin-city pairs from Wikipedia, CC BY-SA 4.0, via Hekman/twincities"
 # Wikipedia's spellings that ISO 3166 names do not match (checked against every name in the shipped list).
 ALIASES = {
-    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB", "brunei": "BN", "falkland islands": "FK",
-    "micronesia": "FM", "palestine": "PS", "west bank": "PS", "russia": "RU", "surinam": "SR", "sao tome and principe": "ST",
-    "bosnia and hercegovina": "BA", "cape verde": "CV", "democratic republic of the congo": "CD", "east timor": "TL",
-    "georgia (country)": "GE", "grece": "GR", "ivory coast": "CI", "kazakhstah": "KZ", "madagaskar": "MG", "moldavia": "MD",
-    "republic of ireland": "IE", "turkey": "TR",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "brunei": "BN",
+    "falkland islands": "FK",
+    "micronesia": "FM",
+    "palestine": "PS",
+    "west bank": "PS",
+    "russia": "RU",
+    "surinam": "SR",
+    "sao tome and principe": "ST",
+    "bosnia and hercegovina": "BA",
+    "cape verde": "CV",
+    "democratic republic of the congo": "CD",
+    "east timor": "TL",
+    "georgia (country)": "GE",
+    "grece": "GR",
+    "ivory coast": "CI",
+    "kazakhstah": "KZ",
+    "madagaskar": "MG",
+    "moldavia": "MD",
+    "republic of ireland": "IE",
+    "turkey": "TR",
 }
 MEMBER_KINDS = ("city", "local_government")
 
@@ -75,14 +95,12 @@ def country_code(name: str) -> str | None:
 def match_twin_cities(path: Path, members: Iterable[Member]) -> TwinCityMatch:
     """Read ``path`` and keep the rows whose two cities are members (see the module's rule)."""
     try:
-        handle = open(path, encoding="utf-8", newline="")
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise UnreadableFileError(f"{path}: {error.strerror}") from error
-    with handle:
-        try:
-            return match_rows(handle, str(path), members)
-        except UnicodeDecodeError as error:
-            raise UnreadableFileError(f"{path}: not UTF-8 text (byte {error.start})") from error
+    except UnicodeDecodeError as error:
+        raise UnreadableFileError(f"{path}: not UTF-8 text (byte {error.start})") from error
+    return match_rows(io.StringIO(text, newline=""), str(path), members)
 
 
 def match_rows(handle: Iterable[str], label: str, members: Iterable[Member]) -> TwinCityMatch:
@@ -113,7 +131,9 @@ def match_rows(handle: Iterable[str], label: str, members: Iterable[Member]) -> 
                 continue
             found = by_key.get((fold(city), code), [])
             if len(found) > 1:
-                out.problems.append(TieProblem(line, f"city{number}", f"'{city}' ({code}) matches {len(found)} members: {', '.join(found)}"))
+                out.problems.append(
+                    TieProblem(line, f"city{number}", f"'{city}' ({code}) matches {len(found)} members: {', '.join(found)}")
+                )
             sides.append(found[0] if len(found) == 1 else None)
         a, b = sides
         if a and b and a != b:

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from matcher.store import Store
-from matcher.ties import Ties, TieKind
+from matcher.ties import TieKind, Ties
 from matcher.ties.twin_cities import SOURCE, TwinCityMatch, match_rows, match_twin_cities
 
 

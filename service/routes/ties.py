@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, Field
 
-from matcher.ties import Ties, TieKind
+from matcher.ties import TieKind, Ties
 from matcher.usecases.ties import TieImportReport, import_twin_cities_text
 from service.deps import Reader, State, Writer
 

@@ -71,6 +71,7 @@ def request_from_form(form: dict[str, Any], t: Any) -> PairingRequest:
         raise FormProblem(
             t.plain("%(field)s: '%(value)s' is not a number", field=t.plain("Weight of African mentees"), value=africa)
         ) from None
+
     def decimal(name: str, label: str, default: float) -> float:
         raw = str(form.get(name) or "").strip().replace(",", ".")  # 0,5 as a French speaker types it
         if not raw:
