@@ -115,7 +115,12 @@ def test_invitations_go_out_in_each_contacts_language_and_a_link_answers_once(st
     assert (view.proposal_id, view.member_id, view.partner_name) == (pid, "dakar", "Lyon")
     answered = answer_by_link(store, mail, token, accept=True)
     event = answered.events[-1]
-    assert (event.step, event.actor, event.payload["side"], event.payload["answer"]) == ("respond", "contact:awa@dakar.example.sn", "dakar", "accepted")
+    assert (event.step, event.actor, event.payload["side"], event.payload["answer"]) == (
+        "respond",
+        "contact:awa@dakar.example.sn",
+        "dakar",
+        "accepted",
+    )
     assert abs((dt.datetime.now(dt.UTC) - event.at).total_seconds()) < 60
     with pytest.raises(LinkRefused, match="already used") as refused:
         answer_by_link(store, mail, token, accept=False)
@@ -157,7 +162,11 @@ def test_reminders_follow_unanswered_proposals_and_due_check_ins(store: Store, s
     assert ("lima", "no contact") in {(s.member_id, s.reason) for s in first.skipped}  # said, not silently dropped
     week_later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
     again = send_reminders(store, mail, now=week_later)
-    assert sorted((s.proposal_id, s.member_id, s.kind) for s in again.sent) == [(pid, "dakar", "reminder"), (pid, "lyon", "reminder"), (lima, "lyon", "reminder")]
+    assert sorted((s.proposal_id, s.member_id, s.kind) for s in again.sent) == [
+        (pid, "dakar", "reminder"),
+        (pid, "lyon", "reminder"),
+        (lima, "lyon", "reminder"),
+    ]
     assert inbox.messages[-1]["Subject"].startswith(("Reminder:", "Rappel :"))
     # Both accept; a check-in falls due; each side hears once per due date.
     book = Partnerships(store)
@@ -168,7 +177,10 @@ def test_reminders_follow_unanswered_proposals_and_due_check_ins(store: Store, s
     assert proposal.check_in_due == due and proposal.overdue(dt.date.today()) == ["check_in"]
     count = len(inbox.messages)
     report = send_reminders(store, mail, now=week_later)
-    assert sorted((s.member_id, s.kind) for s in report.sent if s.proposal_id == pid) == [("dakar", "check_in_due"), ("lyon", "check_in_due")]
+    assert sorted((s.member_id, s.kind) for s in report.sent if s.proposal_id == pid) == [
+        ("dakar", "check_in_due"),
+        ("lyon", "check_in_due"),
+    ]
     french = next(m for m in inbox.messages[count:] if m["To"] == "awa@dakar.example.sn")
     assert french["Subject"] == "Point d’étape attendu : Dakar et Lyon" and due.isoformat() in french.get_payload(decode=True).decode()  # type: ignore[union-attr]
     assert [s for s in send_reminders(store, mail, now=week_later).sent if s.kind == "check_in_due"] == []
@@ -179,7 +191,9 @@ def test_reminders_follow_unanswered_proposals_and_due_check_ins(store: Store, s
 
 def test_nothing_is_sent_or_recorded_without_mail_settings(store: Store) -> None:
     approved(store)
-    with pytest.raises(MailNotConfiguredError, match="PEERMATCH_SMTP_HOST, PEERMATCH_MAIL_FROM, PEERMATCH_LINK_SECRET, PEERMATCH_PUBLIC_URL"):
+    with pytest.raises(
+        MailNotConfiguredError, match="PEERMATCH_SMTP_HOST, PEERMATCH_MAIL_FROM, PEERMATCH_LINK_SECRET, PEERMATCH_PUBLIC_URL"
+    ):
         send_reminders(store, MailSettings(_env_file=None))  # type: ignore[call-arg]
     with store.reading() as db:
         assert db.execute("SELECT COUNT(*) FROM notifications").fetchone()[0] == 0

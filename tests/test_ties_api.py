@@ -21,9 +21,9 @@ def client(tmp_path: Path) -> TestClient:
 
 def test_twin_cities_import_list_and_remove(client: TestClient) -> None:
     text = "city1,country1,lat1,lng1,city2,country2,lat2,lng2\nDakar,Senegal,0,0,Lyon,France,0,0\nLima,Atlantis,0,0,Lyon,France,0,0\n"
-    refused = client.post("/v1/ties/twin-cities", headers=auth(READ) | {"Content-Type": "text/csv"}, content=text)
+    refused = client.post("/v1/ties/twin-cities", headers=auth(READ), json={"text": text})
     assert refused.status_code == 403
-    response = client.post("/v1/ties/twin-cities", headers=auth(WRITE) | {"Content-Type": "text/csv"}, content=text.encode())
+    response = client.post("/v1/ties/twin-cities", headers=auth(WRITE), json={"text": text})
     assert response.status_code == 200, response.text
     report = response.json()
     assert (report["rows"], report["matched"], report["added"], report["one_side_member"]) == (2, 1, 1, 1)

@@ -41,7 +41,8 @@ def render(capacity: CapacityMap, title: str = "Capacity map") -> str:
     out.append(f"<h1>{escape(title)}</h1>")
     out.append(
         f"<p class='help'>{t['members']} members ({t['north']} in the North: members in high-income countries, World Bank "
-        f"classification, or declared North; {t['south']} in the South). {t['strength_links']} stated strengths and {t['need_links']} stated "
+        f"classification, or declared North; {t['south']} in the South). {t['strength_links']} stated strengths and "
+        f"{t['need_links']} stated "
         f"needs, by topic. Green cells count members who <b>offer</b> a topic, orange cells members who <b>need</b> it; "
         f"the darker the cell, the higher the count. A row with orange and little green is a gap the network cannot fill from within.</p>"
     )

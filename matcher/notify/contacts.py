@@ -65,9 +65,7 @@ class Contacts:
             rows = db.execute("SELECT member_id, name, email, language, updated_by, updated_at FROM contacts ORDER BY member_id").fetchall()
         wanted = set(member_ids) if member_ids is not None else None
         return {
-            m: Contact(m, n, e, lang, by, dt.datetime.fromisoformat(at))
-            for m, n, e, lang, by, at in rows
-            if wanted is None or m in wanted
+            m: Contact(m, n, e, lang, by, dt.datetime.fromisoformat(at)) for m, n, e, lang, by, at in rows if wanted is None or m in wanted
         }
 
     def remove(self, member_id: str) -> bool:

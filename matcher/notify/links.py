@@ -70,7 +70,13 @@ class AnswerLinks:
         if row is None:
             raise LinkRefused("invalid", "this link is not one peermatch sent (or it was altered)")
         target = LinkTarget(
-            row[0], int(row[1]), row[2], row[3], dt.datetime.fromisoformat(row[4]), dt.datetime.fromisoformat(row[5]) if row[5] else None, row[6]
+            row[0],
+            int(row[1]),
+            row[2],
+            row[3],
+            dt.datetime.fromisoformat(row[4]),
+            dt.datetime.fromisoformat(row[5]) if row[5] else None,
+            row[6],
         )
         if target.used_at is not None:
             raise LinkRefused("used", f"this link was already used on {target.used_at:%Y-%m-%d %H:%M} UTC ({target.used_answer})")
@@ -84,7 +90,8 @@ class AnswerLinks:
         with self.store.transaction() as db:
             return (
                 db.execute(
-                    "UPDATE answer_links SET used_at = ?, used_answer = ? WHERE nonce = ? AND used_at IS NULL", (at.isoformat(), answer, target.nonce)
+                    "UPDATE answer_links SET used_at = ?, used_answer = ? WHERE nonce = ? AND used_at IS NULL",
+                    (at.isoformat(), answer, target.nonce),
                 ).rowcount
                 == 1
             )

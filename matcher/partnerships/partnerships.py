@@ -131,18 +131,17 @@ class Partnerships:
         _text("note", note, MAX_TEXT)
         on_day = on.date() if isinstance(on, dt.datetime) else on
         payload = {"on": on_day.isoformat()} | ({"next_due": next_due.isoformat()} if next_due else {})
-        return self._move(
-            proposal_id, "check_in", actor, note, lambda p: (p.status, payload), columns={"check_in_due": next_due.isoformat() if next_due else None}
-        )
+        due = {"check_in_due": next_due.isoformat() if next_due else None}
+        return self._move(proposal_id, "check_in", actor, note, lambda p: (p.status, payload), columns=due)
 
     def schedule_check_in(self, proposal_id: int, actor: str, due: dt.date, note: str = "") -> Proposal:
         """Set the next check-in's due date (approved or active proposals); reminders go out once it is due."""
         if not isinstance(due, dt.date):
             raise InvalidProposalError("due", f"{due!r} is not a date")
         due_day = due.date() if isinstance(due, dt.datetime) else due
-        return self._move(
-            proposal_id, "schedule", actor, note, lambda p: (p.status, {"due": due_day.isoformat()}), columns={"check_in_due": due_day.isoformat()}
-        )
+        payload = {"due": due_day.isoformat()}
+        due = {"check_in_due": due_day.isoformat()}
+        return self._move(proposal_id, "schedule", actor, note, lambda p: (p.status, payload), columns=due)
 
     def close(self, proposal_id: int, actor: str, outcome: str, rating: int, note: str = "") -> Proposal:
         """End an active partnership with its outcome and a rating from 1 (poor) to 5 (excellent)."""

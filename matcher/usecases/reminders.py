@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from pydantic import BaseModel, Field
 
 from matcher.errors import PeermatchError
-from matcher.notify import AnswerLinks, Contacts, LinkRefused, MailSettings
+from matcher.notify import AnswerLinks, Contacts, LinkRefused, MailNotConfiguredError, MailSettings
 from matcher.notify.links import LinkTarget
 from matcher.notify.mailer import send
 from matcher.notify.messages import MessageKind, compose
@@ -54,12 +54,15 @@ class _Pending:
 
 
 def answer_links(store: Store, mail: MailSettings) -> AnswerLinks:
-    mail.require()
+    """The links signed with the configured secret (MailNotConfiguredError without one)."""
+    if mail.link_secret is None:
+        raise MailNotConfiguredError("answer links are not configured: set PEERMATCH_LINK_SECRET")
     return AnswerLinks(store, mail.link_secret.get_secret_value() if mail.link_secret else "", mail.link_days)
 
 
 def send_reminders(store: Store, mail: MailSettings, now: dt.datetime | None = None) -> ReminderReport:
     """Send what is due now (see the module's rules); returns what was sent and what was skipped."""
+    mail.require()  # before anything is written: nothing sent, nothing recorded
     links = answer_links(store, mail)
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     contacts = Contacts(store).all()
@@ -99,7 +102,12 @@ def send_reminders(store: Store, mail: MailSettings, now: dt.datetime | None = N
                     expires=now + dt.timedelta(days=mail.link_days),
                 )
             notice = SentNotice(
-                kind=kind, proposal_id=proposal.id, member_id=side, email=contact.email, language=contact.language, subject=str(message["Subject"])
+                kind=kind,
+                proposal_id=proposal.id,
+                member_id=side,
+                email=contact.email,
+                language=contact.language,
+                subject=str(message["Subject"]),
             )
             pending.append(_Pending(notice, log_kind, message))
     sent: list[SentNotice] = []
@@ -109,7 +117,15 @@ def send_reminders(store: Store, mail: MailSettings, now: dt.datetime | None = N
         with store.transaction() as db:
             db.execute(
                 "INSERT INTO notifications (kind, proposal_id, member_id, email, language, subject, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (item.log_kind, item.notice.proposal_id, item.notice.member_id, item.notice.email, item.notice.language, item.notice.subject, now.isoformat()),
+                (
+                    item.log_kind,
+                    item.notice.proposal_id,
+                    item.notice.member_id,
+                    item.notice.email,
+                    item.notice.language,
+                    item.notice.subject,
+                    now.isoformat(),
+                ),
             )
         sent.append(item.notice)
 
@@ -147,7 +163,9 @@ def _what_is_due(
 
 def _last_sent(store: Store) -> dict[tuple[int, str, str], dt.datetime]:
     with store.reading() as db:
-        rows = db.execute("SELECT proposal_id, member_id, kind, MAX(sent_at) FROM notifications GROUP BY proposal_id, member_id, kind").fetchall()
+        rows = db.execute(
+            "SELECT proposal_id, member_id, kind, MAX(sent_at) FROM notifications GROUP BY proposal_id, member_id, kind"
+        ).fetchall()
     return {(int(p), str(m), str(k)): dt.datetime.fromisoformat(at) for p, m, k, at in rows}
 
 
@@ -180,7 +198,9 @@ def answer_by_link(store: Store, mail: MailSettings, token: str, accept: bool, n
     if not links.claim(target, "accepted" if accept else "declined", now):
         raise LinkRefused("used", "this link was just used")
     try:
-        return Partnerships(store).respond(target.proposal_id, target.member_id, accept, f"contact:{target.email}", "answered by signed link")
+        return Partnerships(store).respond(
+            target.proposal_id, target.member_id, accept, f"contact:{target.email}", "answered by signed link"
+        )
     except PeermatchError:
         links.release(target)  # nothing was answered: the link still stands (the error says why)
         raise

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from matcher.ties import TieKind, Ties
@@ -68,17 +68,21 @@ def remove_tie(
     return Response(status_code=204)
 
 
+class TwinCitiesIn(BaseModel):
+    text: str = Field(
+        min_length=1,
+        max_length=20_000_000,
+        description="The list as UTF-8 CSV with its header: city1,country1,lat1,lng1,city2,country2,lat2,lng2.",
+    )
+    kind: TieKind = "twinning"
+
+
 @router.post(
     "/twin-cities",
     response_model=TieImportReport,
-    summary="Import ties from a twin-cities list (CSV: city1,country1,lat1,lng1,city2,country2,lat2,lng2)",
+    summary="Import ties from a twin-cities list",
     description="Rows whose two cities are members (kind city or local government; name without case or accents, and"
     " country) become ties; the report names each line it could not read.",
 )
-def import_twin_cities_route(
-    state: State,
-    key: Writer,
-    text: Annotated[str, Body(media_type="text/csv", description="The list, UTF-8 CSV with a header row.")],
-    kind: TieKind = "twinning",
-) -> TieImportReport:
-    return import_twin_cities_text(state.workspace.store, text, "twin-cities upload", kind, f"key:{key.name}")
+def import_twin_cities_route(body: TwinCitiesIn, state: State, key: Writer) -> TieImportReport:
+    return import_twin_cities_text(state.workspace.store, body.text, "twin-cities upload", body.kind, f"key:{key.name}")
