@@ -94,6 +94,31 @@ add("unclassified", "non classé", "sin clasificar")
 add("North", "Nord", "Norte")
 add("South", "Sud", "Sur")
 
+add("Your answer to a partnership proposal", "Votre réponse à une proposition de partenariat", "Su respuesta a una propuesta de alianza")
+add("This link was already used: the answer it carried is recorded. Write to the secretariat to change it.",
+    "Ce lien a déjà servi : la réponse qu’il portait est enregistrée. Écrivez au secrétariat pour la changer.",
+    "Este enlace ya se usó: la respuesta que llevaba está registrada. Escriba a la secretaría para cambiarla.")
+add("This link has expired. The secretariat can send you a new one.", "Ce lien a expiré. Le secrétariat peut vous en envoyer un nouveau.",
+    "Este enlace ha caducado. La secretaría puede enviarle uno nuevo.")
+add("This link is not one the secretariat sent, or it was cut or altered. Copy the whole link from the email.",
+    "Ce lien n’a pas été envoyé par le secrétariat, ou il a été coupé ou modifié. Copiez le lien entier depuis le courriel.",
+    "Este enlace no lo envió la secretaría, o se cortó o modificó. Copie el enlace completo del correo.")
+add("This proposal can no longer take this answer:", "Cette proposition ne peut plus recevoir cette réponse :", "Esta propuesta ya no admite esta respuesta:")
+add("Thank you: %(member)s accepts the partnership with %(partner)s. The secretariat has been told.",
+    "Merci : %(member)s accepte le partenariat avec %(partner)s. Le secrétariat en est informé.",
+    "Gracias: %(member)s acepta la alianza con %(partner)s. La secretaría ha sido informada.")
+add("Thank you: %(member)s declines the partnership with %(partner)s. The secretariat has been told.",
+    "Merci : %(member)s décline le partenariat avec %(partner)s. Le secrétariat en est informé.",
+    "Gracias: %(member)s rechaza la alianza con %(partner)s. La secretaría ha sido informada.")
+add("The secretariat proposes a partnership between %(member)s and %(partner)s.",
+    "Le secrétariat propose un partenariat entre %(member)s et %(partner)s.",
+    "La secretaría propone una alianza entre %(member)s y %(partner)s.")
+add("You answer for %(member)s. This link works once, until %(date)s.",
+    "Vous répondez pour %(member)s. Ce lien sert une fois, jusqu’au %(date)s.",
+    "Usted responde en nombre de %(member)s. Este enlace sirve una vez, hasta el %(date)s.")
+add("Accept the partnership", "Accepter le partenariat", "Aceptar la alianza")
+add("Decline", "Décliner", "Rechazar")
+
 
 def main() -> None:
     pot = LOCALES / "messages.pot"

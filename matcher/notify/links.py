@@ -22,9 +22,10 @@ Why = Literal["invalid", "expired", "used"]
 class LinkRefused(PeermatchError):
     """An answer link that cannot be used: ``why`` is invalid (forged, altered), expired or used."""
 
-    def __init__(self, why: Why, message: str) -> None:
+    def __init__(self, why: Why, message: str, member_id: str | None = None) -> None:
         super().__init__(message)
         self.why = why
+        self.member_id = member_id  # whose link it was, when known (a used or expired one): its page speaks that contact's language
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,10 @@ class AnswerLinks:
             row[6],
         )
         if target.used_at is not None:
-            raise LinkRefused("used", f"this link was already used on {target.used_at:%Y-%m-%d %H:%M} UTC ({target.used_answer})")
+            used = f"this link was already used on {target.used_at:%Y-%m-%d %H:%M} UTC ({target.used_answer})"
+            raise LinkRefused("used", used, target.member_id)
         if (now or dt.datetime.now(dt.UTC)) >= target.expires_at:
-            raise LinkRefused("expired", f"this link expired on {target.expires_at:%Y-%m-%d %H:%M} UTC")
+            raise LinkRefused("expired", f"this link expired on {target.expires_at:%Y-%m-%d %H:%M} UTC", target.member_id)
         return target
 
     def claim(self, target: LinkTarget, answer: str, now: dt.datetime | None = None) -> bool:

@@ -76,15 +76,22 @@ WORDING: dict[str, dict[MessageKind, Wording]] = {
 GREETING_NAME = {"en": "colleague", "fr": "collègue", "es": "colega"}  # when the contact has no name
 
 
+@dataclass(frozen=True)
+class Address:
+    """Who writes to whom, about which pair: ``member`` is the contact's member, ``partner`` the other side."""
+
+    sender: str
+    to: str
+    name: str
+    member: str
+    partner: str
+
+
 def compose(
     kind: MessageKind,
     language: str,
+    address: Address,
     *,
-    sender: str,
-    to: str,
-    name: str,
-    member: str,
-    partner: str,
     reason: str = "",
     accept: str = "",
     decline: str = "",
@@ -94,9 +101,9 @@ def compose(
     """One email in ``language`` (fr, en or es)."""
     wording = WORDING[language][kind]
     values = {
-        "name": name or GREETING_NAME[language],
-        "member": member,
-        "partner": partner,
+        "name": address.name or GREETING_NAME[language],
+        "member": address.member,
+        "partner": address.partner,
         "reason": f"\n{reason}\n" if reason else "",
         "accept": accept,
         "decline": decline,
@@ -105,8 +112,8 @@ def compose(
     }
     message = EmailMessage()
     message["Subject"] = wording.subject.format(**values)
-    message["From"] = sender
-    message["To"] = to
+    message["From"] = address.sender
+    message["To"] = address.to
     message.set_content(wording.body.format(**values))
     message["Content-Language"] = language  # after set_content, which clears the Content-* headers
     return message

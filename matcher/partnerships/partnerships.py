@@ -140,8 +140,8 @@ class Partnerships:
             raise InvalidProposalError("due", f"{due!r} is not a date")
         due_day = due.date() if isinstance(due, dt.datetime) else due
         payload = {"due": due_day.isoformat()}
-        due = {"check_in_due": due_day.isoformat()}
-        return self._move(proposal_id, "schedule", actor, note, lambda p: (p.status, payload), columns=due)
+        column = {"check_in_due": due_day.isoformat()}
+        return self._move(proposal_id, "schedule", actor, note, lambda p: (p.status, payload), columns=column)
 
     def close(self, proposal_id: int, actor: str, outcome: str, rating: int, note: str = "") -> Proposal:
         """End an active partnership with its outcome and a rating from 1 (poor) to 5 (excellent)."""

@@ -21,7 +21,7 @@ from matcher.errors import PeermatchError
 from matcher.notify import AnswerLinks, Contacts, LinkRefused, MailNotConfiguredError, MailSettings
 from matcher.notify.links import LinkTarget
 from matcher.notify.mailer import send
-from matcher.notify.messages import MessageKind, compose
+from matcher.notify.messages import Address, MessageKind, compose
 from matcher.partnerships import Partnerships, Proposal
 from matcher.store import Store
 
@@ -80,22 +80,16 @@ def send_reminders(store: Store, mail: MailSettings, now: dt.datetime | None = N
                 skipped.append(SkippedNotice(proposal_id=proposal.id, member_id=side, reason="no contact"))
                 continue
             partner = proposal.partner_id if side == proposal.member_id else proposal.member_id
-            values = {
-                "sender": mail.mail_from or "",
-                "to": contact.email,
-                "name": contact.name,
-                "member": names.get(side, side),
-                "partner": names.get(partner, partner),
-            }
+            address = Address(mail.mail_from or "", contact.email, contact.name, names.get(side, side), names.get(partner, partner))
             if kind == "check_in_due":
-                message = compose(kind, contact.language, **values, due=proposal.check_in_due)
+                message = compose(kind, contact.language, address, due=proposal.check_in_due)
             else:
                 token = links.issue(proposal.id, side, contact.email, now)
                 base = f"{(mail.public_url or '').rstrip('/')}/answer/{token}"
                 message = compose(
                     kind,
                     contact.language,
-                    **values,
+                    address,
                     reason=proposal.reason,
                     accept=f"{base}?answer=accept",
                     decline=f"{base}?answer=decline",
