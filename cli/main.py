@@ -192,7 +192,8 @@ def demo(
 ) -> None:
     """Load the shipped demo network (151 members, 305 resources in EN/FR/ES), build its indexes and
     create demo API keys and console users, written to DATA_DIR/demo-keys.txt and DATA_DIR/demo-users.txt."""
-    from matcher.demo import DEMO_FILES, DEMO_TIES
+    from matcher.demo import DEMO_FILES, DEMO_PROPOSALS, DEMO_TIES
+    from matcher.demo.history import load_history
     from matcher.usecases.ties import import_twin_cities
 
     import_command(
@@ -204,8 +205,10 @@ def demo(
         data_dir=data_dir,
         as_json=as_json,
     )
-    ties = import_twin_cities(workspace_for(data_dir).store, DEMO_TIES, "twinning", "demo")
-    console.print(f"demo ties: {ties.matched} twinnings between members ({ties.added} new)")
+    store = workspace_for(data_dir).store
+    ties = import_twin_cities(store, DEMO_TIES, "twinning", "demo")
+    history = load_history(store, DEMO_PROPOSALS)
+    console.print(f"demo ties: {ties.matched} twinnings between members ({ties.added} new); {history} generated proposals in the history")
     if keys:
         settings = settings_for(data_dir)
         _demo_keys(settings)

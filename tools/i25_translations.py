@@ -119,6 +119,41 @@ add("You answer for %(member)s. This link works once, until %(date)s.",
 add("Accept the partnership", "Accepter le partenariat", "Aceptar la alianza")
 add("Decline", "Décliner", "Rechazar")
 
+add("%(count)s proposals; %(active)s became active (median %(days)s days from proposal); %(outcomes)s closed with an outcome; %(late)s check-ins and %(answers)s answers overdue on %(date)s.",
+    "%(count)s propositions ; %(active)s devenues actives (médiane : %(days)s jours après la proposition) ; %(outcomes)s closes avec un résultat ; %(late)s points d’étape et %(answers)s réponses en retard au %(date)s.",
+    "%(count)s propuestas; %(active)s llegaron a activas (mediana: %(days)s días desde la propuesta); %(outcomes)s cerradas con un resultado; %(late)s seguimientos y %(answers)s respuestas atrasados al %(date)s.")
+add("(none)", "(aucun)", "(ninguno)")
+add("All proposals", "Toutes les propositions", "Todas las propuestas")
+add("Became active", "Devenues actives", "Llegaron a activas")
+add("Days from proposal to active partnership", "Jours de la proposition au partenariat actif", "Días de la propuesta a la alianza activa")
+add("Export CSV", "Exporter en CSV", "Exportar CSV")
+add("Export Excel (.xlsx)", "Exporter en Excel (.xlsx)", "Exportar Excel (.xlsx)")
+add("Group by", "Regrouper par", "Agrupar por")
+add("Mean rating", "Note moyenne", "Valoración media")
+add("Median days from proposal to active partnership, for each group (the table below gives the numbers)",
+    "Jours médians de la proposition au partenariat actif, par groupe (le tableau ci-dessous donne les chiffres)",
+    "Días medianos de la propuesta a la alianza activa, por grupo (la tabla de abajo da las cifras)")
+add("Median days to active", "Jours médians jusqu’à l’activation", "Días medianos hasta activa")
+add("No partnership has become active yet.", "Aucun partenariat n’est encore devenu actif.", "Ninguna alianza ha llegado aún a activa.")
+add("Outcomes", "Résultats", "Resultados")
+add("Overdue answers", "Réponses en retard", "Respuestas atrasadas")
+add("Overdue check-ins", "Points d’étape en retard", "Seguimientos atrasados")
+add("Progress", "Progrès", "Progreso")
+add("Proposals by group", "Propositions par groupe", "Propuestas por grupo")
+add("Proposals by status", "Propositions par statut", "Propuestas por estado")
+add("Proposals by status, for each group (the table below gives the numbers)",
+    "Propositions par statut, pour chaque groupe (le tableau ci-dessous donne les chiffres)",
+    "Propuestas por estado, para cada grupo (la tabla de abajo da las cifras)")
+add("Show", "Afficher", "Mostrar")
+add("cluster", "groupe thématique", "grupo temático")
+add("days", "jours", "días")
+add("longest", "la plus longue", "la más larga")
+add("median", "médiane", "mediana")
+add("network", "réseau", "red")
+add("proposals", "propositions", "propuestas")
+add("region", "région", "región")
+add("Group", "Groupe", "Grupo")
+
 
 def main() -> None:
     pot = LOCALES / "messages.pot"

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from matcher.errors import PeermatchError, UnknownIdError
 from matcher.store.permissions import PRIVATE_FILE, make_private
 from service.console.accounts import Accounts, accounts_path
-from service.console.pages import answer, capacity, experts, imports, members, pairing, proposals, signin
+from service.console.pages import answer, capacity, experts, imports, members, pairing, progress, proposals, signin
 from service.console.web import STATIC, Forbidden, SignInRequired, any_page
 from service.settings import ServiceSettings
 
@@ -35,7 +35,7 @@ def install(app: FastAPI, settings: ServiceSettings) -> Accounts:
     accounts = open_accounts(settings)
     app.state.accounts = accounts
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, members, capacity, experts, pairing, proposals, imports, answer):
+    for module in (signin, members, capacity, experts, pairing, proposals, imports, answer, progress):
         app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)
