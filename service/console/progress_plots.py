@@ -40,7 +40,7 @@ def status_plot(report: ProgressReport, labels: dict[str, str], group_label: dic
     """Stacked horizontal bars: each group's proposals by status. ``labels``: the texts in the
     reader's language (title, axis, each status); ``group_label``: a group's name as shown."""
     groups = report.groups[:MAX_GROUPS][::-1]  # biggest at the top
-    figure, axes = plt.subplots(figsize=(7.5, 0.45 * max(len(groups), 2) + 1.4))
+    figure, axes = plt.subplots(figsize=(6.2, 0.45 * max(len(groups), 2) + 1.4))
     left = [0] * len(groups)
     names = [group_label.get(g.group, g.group) for g in groups]
     for status in ORDER:
@@ -49,7 +49,7 @@ def status_plot(report: ProgressReport, labels: dict[str, str], group_label: dic
         left = [a + b for a, b in zip(left, counts, strict=True)]
     axes.set_xlabel(labels["proposals"])
     axes.set_title(labels["status_title"])
-    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)  # beside the bars, never over them
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts of proposals: no half ticks
     return _png(figure)
 
@@ -57,12 +57,12 @@ def status_plot(report: ProgressReport, labels: dict[str, str], group_label: dic
 def delay_plot(report: ProgressReport, labels: dict[str, str], group_label: dict[str, str]) -> bytes:
     """Bars: median days from proposal to active per group (groups where one became active)."""
     groups = [g for g in report.groups if g.days_to_active_median is not None][:MAX_GROUPS][::-1]
-    figure, axes = plt.subplots(figsize=(7.5, 0.45 * max(len(groups), 2) + 1.4))
+    figure, axes = plt.subplots(figsize=(6.2, 0.45 * max(len(groups), 2) + 1.4))
     if groups:
         names = [group_label.get(g.group, g.group) for g in groups]
         axes.barh(names, [g.days_to_active_median or 0 for g in groups], color=COLOURS["active"], label=labels["median"])
         axes.scatter([g.days_to_active_max or 0 for g in groups], names, marker="|", s=200, color="#000000", label=labels["longest"])
-        axes.legend(loc="lower right", fontsize=8, frameon=False)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)  # beside the bars, never over them
     else:
         axes.text(0.5, 0.5, labels["none_active"], ha="center", va="center", transform=axes.transAxes)
         axes.set_yticks([])
