@@ -65,3 +65,13 @@ def test_progress_through_v1(app_and_accounts: tuple[TestClient, Accounts]) -> N
     assert report["total"]["overdue_check_ins"] == 1
     groups = {g["group"]: g["proposals"] for g in report["groups"]}
     assert groups == {"Europe and North America": 2, "Africa": 1, "Latin America and the Caribbean": 1}
+
+
+def test_the_capacity_map_has_a_north_south_view_by_country(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "en")
+    page = client.get("/capacity")
+    assert page.status_code == 200 and 'id="north-south"' in page.text
+    # dakar (Senegal) and lima (Peru) are South, lyon (France) North: by country income, not region or kind.
+    assert "1 members in the North, 2 in the South" in page.text

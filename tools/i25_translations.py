@@ -154,6 +154,20 @@ add("proposals", "propositions", "propuestas")
 add("region", "région", "región")
 add("Group", "Groupe", "Grupo")
 
+add("North and South", "Nord et Sud", "Norte y Sur")
+add("North: members in high-income countries (World Bank classification, shipped with peermatch) or that declare they work in the North; South: all others. %(north)s members in the North, %(south)s in the South. Open a number to see the members; from a need, pair them.",
+    "Nord : les membres des pays à revenu élevé (classification de la Banque mondiale, fournie avec peermatch) ou qui déclarent travailler au Nord ; Sud : tous les autres. %(north)s membres au Nord, %(south)s au Sud. Ouvrez un nombre pour voir les membres ; depuis un besoin, appariez-les.",
+    "Norte: los miembros de países de ingreso alto (clasificación del Banco Mundial, incluida en peermatch) o que declaran trabajar en el Norte; Sur: todos los demás. %(north)s miembros en el Norte, %(south)s en el Sur. Abra un número para ver los miembros; desde una necesidad, emparéjelos.")
+add("Pair these", "Apparier ces membres", "Emparejar a estos miembros")
+add("These members as mentees, the members offering this topic as mentors: the pairing form opens filled in, to check and run.",
+    "Ces membres comme mentorés, ceux qui offrent ce thème comme mentors : le formulaire d’appariement s’ouvre rempli, à vérifier puis lancer.",
+    "Estos miembros como mentoreados, los que ofrecen este tema como mentores: el formulario de emparejamiento se abre relleno, para revisar y ejecutar.")
+add("with the %(count)s offering it in the %(side)s", "avec les %(count)s qui l’offrent au %(side)s", "con los %(count)s que lo ofrecen en el %(side)s")
+add("with the %(count)s offering it in %(region)s", "avec les %(count)s qui l’offrent en %(region)s", "con los %(count)s que lo ofrecen en %(region)s")
+add("%(mentees)s members needing this topic as mentees, %(mentors)s members offering it as mentors: check the settings, then run.",
+    "%(mentees)s membres qui ont besoin de ce thème comme mentorés, %(mentors)s qui l’offrent comme mentors : vérifiez les réglages, puis lancez.",
+    "%(mentees)s miembros que necesitan este tema como mentoreados, %(mentors)s que lo ofrecen como mentores: revise los ajustes y ejecute.")
+
 
 def main() -> None:
     pot = LOCALES / "messages.pot"

@@ -66,3 +66,29 @@ def test_twinning_that_prefers_ties_keeps_kati_with_erfurt(browser: Browser, ser
     expect(summary).to_contain_text({"en": "low income 2", "fr": "faible revenu 2"}[language])
     assert accessibility_violations(page) == []
     shoot(page, screenshots, f"twinning-ties-{language}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_north_south_view_and_pair_these_from_a_cell(browser: Browser, server: Server, screenshots: Path, language: str) -> None:
+    page = signed_in(browser, server, language)
+    page.goto("/capacity")
+    table = page.locator("#north-south")
+    expect(table).to_be_visible()
+    # The first topic with Southern members needing it: open the cell, then pair them with the North's offerers.
+    need = table.locator("a[href*='hemisphere=South&side=needs']").first
+    count = int(need.inner_text())
+    need.click()
+    page.wait_for_url("**/capacity/cell**")
+    expect(page.locator("table tbody tr")).to_have_count(count)
+    shoot(page, screenshots, f"capacity-cell-south-{language}")
+    page.click("a[href*='mentor_hemisphere=North']")
+    page.wait_for_url("**/capacity/pair**")
+    mentees = page.locator("#mentees").input_value().split()
+    mentors = page.locator("#mentors").input_value().split()
+    assert len(mentees) == count and mentors and not set(mentees) & set(mentors)
+    page.click("form[action='/pairing'] button.primary")
+    page.wait_for_selector("input[name=lock]")
+    made = {v.split("|")[0] for v in page.locator("input[name=lock]").evaluate_all("(xs) => xs.map((x) => x.value)")}
+    assert made and made <= set(mentees)
+    assert accessibility_violations(page) == []
+    shoot(page, screenshots, f"pair-these-run-{language}")
