@@ -16,6 +16,7 @@ from cli.evaluate import eval_app
 from cli.graph import graph_app
 from cli.recommend import pair, recommend_app
 from cli.requests import requests_app
+from cli.ties import ties_app
 from cli.users import demo_users, users_app
 from matcher.errors import PeermatchError
 
@@ -29,6 +30,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(graph_app, name="graph")
 app.add_typer(users_app, name="users")
 app.add_typer(requests_app, name="requests")
+app.add_typer(ties_app, name="ties")
 app.command()(pair)
 
 
@@ -193,8 +195,10 @@ def demo(
     """Load the shipped demo network (151 members, 305 resources in EN/FR/ES; the Coalition's 17 members,
     14 offers and 6 requests), build its indexes and
     create demo API keys and console users, written to DATA_DIR/demo-keys.txt and DATA_DIR/demo-users.txt."""
-    from matcher.demo import COALITION_MEMBERS, DEMO_FILES
+    from matcher.demo import COALITION_MEMBERS, DEMO_FILES, DEMO_PROPOSALS, DEMO_TIES
     from matcher.demo.coalition import load_coalition
+    from matcher.demo.history import load_history
+    from matcher.usecases.ties import import_twin_cities
 
     import_command(
         files=[*DEMO_FILES, COALITION_MEMBERS],
@@ -208,10 +212,13 @@ def demo(
     workspace = workspace_for(data_dir)
     try:
         offers, requests = load_coalition(workspace.store)
+        ties = import_twin_cities(workspace.store, DEMO_TIES, "twinning", "demo")
+        history = load_history(workspace.store, DEMO_PROPOSALS)
     finally:
         workspace.close()
     if not as_json:
         console.print(f"Coalition demo: {offers} offers, {requests} requests received and triaged")
+        console.print(f"demo ties: {ties.matched} twinnings between members ({ties.added} new); {history} generated proposals")
     _demo_networks(data_dir, as_json)
     if keys:
         settings = settings_for(data_dir)
@@ -277,9 +284,7 @@ def serve(
             f"[yellow]warning:[/yellow] no API keys in {settings.keys_path}: every /v1 request will get 401; "
             "create one with 'peermatch keys create NAME --scope read'"
         )
-    console.print(
-        f"peermatch serving {settings.data_dir}: console http://{host}:{port}/  API docs http://{host}:{port}/docs"
-    )
+    console.print(f"peermatch serving {settings.data_dir}: console http://{host}:{port}/  API docs http://{host}:{port}/docs")
     logging_config = {"version": 1, "disable_existing_loggers": False}
     if workers > 1:
         uvicorn.run(

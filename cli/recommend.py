@@ -298,6 +298,12 @@ def pair(
         bool, typer.Option("--include-declined", help="Also make pairs declined or rejected in earlier proposals.")
     ] = False,
     candidates: Annotated[int, typer.Option(help="Top candidates kept per mentee.")] = 20,
+    ties: Annotated[str, typer.Option(help="Stored ties (twinnings, cooperation): ignore, prefer, keep or forbid.")] = "ignore",
+    tie_weight: Annotated[float, typer.Option(help="Added to a tied pair's affinity under --ties prefer.")] = 0.5,
+    income_weight: Annotated[
+        list[str] | None, typer.Option(help="INCOME_GROUP=WEIGHT (high, upper_middle, lower_middle, low, unclassified), e.g. 'low=2'.")
+    ] = None,
+    ldc_weight: Annotated[float, typer.Option(help="Weight of mentees in least developed countries (UN list).")] = 1.0,
     out: Annotated[Path | None, typer.Option(help="Write OUT.csv and OUT.json.")] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -327,6 +333,10 @@ def pair(
             forced=_pairs_file(forced),
             region_weights=weights,
             candidates_per_mentee=candidates,
+            tie_policy=ties,  # type: ignore[arg-type]
+            tie_weight=tie_weight,
+            income_weights={k: float(v) for k, _, v in (item.partition("=") for item in income_weight or [])},  # type: ignore[misc]
+            ldc_weight=ldc_weight,
         )
         request = PairingRequest(
             mentees=mentee,
@@ -355,7 +365,8 @@ def pair(
             console.print(f"[red]binding constraint:[/red] {reason}")
         for row in p["pairs"]:
             languages = ", ".join(row["common_languages"])
-            console.print(f"{row['mentee']} ← {row['mentor']}  {row['affinity']:.3f}  [{languages}]  {(row['need'] or '')[:70]}")
+            tie = "  (tie kept)" if row["tie"] else ""
+            console.print(f"{row['mentee']} ← {row['mentor']}  {row['affinity']:.3f}  [{languages}]{tie}  {(row['need'] or '')[:70]}")
         for row in p["unmatched"]:
             console.print(f"[yellow]unmatched[/yellow] {row['mentee']}: {row['reason']}")
         s = p["summary"]
@@ -363,6 +374,11 @@ def pair(
             f"{p['status']} ({p['method']}): {s['pairs']} pairs, total {s['total_affinity']}, min {s['min_affinity']}, "
             f"mean {s['mean_affinity']}; greedy baseline {p['greedy_baseline']['objective']} "
             f"(optimum/greedy {p['greedy_baseline']['optimum_over_greedy']})"
+        )
+        console.print(
+            f"ties ({s['tie_policy']}): {s['ties_kept']} of {s['ties_in_cohort']} kept; mentees by income group "
+            f"{s['mentees_by_income_group']}, served {s['served_share_by_income_group']}; LDC mentees {s['ldc_mentees']}, "
+            f"served {s['ldc_served_share']}; weights income {s['income_weights']}, LDC {s['ldc_weight']}"
         )
         if written:
             console.print(f"written: {written[0]}, {written[1]}")

@@ -3,7 +3,7 @@ catalogue coverage, intra-list diversity, exposure by region, reciprocity."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from itertools import combinations
 
 import numpy as np
@@ -11,9 +11,10 @@ from ranx import Qrels, Run, compare, evaluate
 
 from matcher.recommend.similarity import PassageMatrix
 from matcher.records import Member
+from matcher.regions import country_groups
 
 ACCURACY = ["ndcg@10", "precision@10", "recall@10", "mrr", "map@100"]
-SOUTH = "Global South"  # everything but Europe and North America, as the GCE paper frames it
+SOUTH = "Global South"  # members on the South side of matcher.regions (not high income, or declared South)
 
 
 def accuracy(qrels: dict[str, dict[str, int]], runs: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -50,7 +51,12 @@ def intra_list_diversity(runs: dict[str, dict[str, float]], vectors: dict[str, n
     return round(float(np.mean(values)), 4) if values else 0.0
 
 
-def exposure_by_region(runs: dict[str, dict[str, float]], members: Mapping[str, Member], k: int = 10) -> dict[str, float]:
+def exposure_by_region(
+    runs: dict[str, dict[str, float]], members: Mapping[str, Member], k: int = 10, classify: Callable[[Member], str] | None = None
+) -> dict[str, float]:
+    """Share of the top-k items from each region, and from the Global South (``classify``: North or
+    South of a member; default the classification in force, matcher.regions)."""
+    side = classify or country_groups().side
     counts: dict[str, int] = {}
     total = 0
     for scores in runs.values():
@@ -60,7 +66,8 @@ def exposure_by_region(runs: dict[str, dict[str, float]], members: Mapping[str, 
                 counts[region] = counts.get(region, 0) + 1
                 total += 1
     shares = {region: round(n / total, 4) for region, n in sorted(counts.items())} if total else {}
-    shares[SOUTH] = round(sum(v for r, v in shares.items() if r != "Europe and North America"), 4)
+    south = sum(side(members[item]) == "South" for scores in runs.values() for item in _top(scores, k) if item in members)
+    shares[SOUTH] = round(south / total, 4) if total else 0.0
     return shares
 
 

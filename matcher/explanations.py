@@ -38,6 +38,7 @@ PAIRING_LANGUAGE = N_(
 )
 PAIRING_MENTOR_UNDERLOADED = N_("mentor %(mentor)s must take at least %(minimum)s mentee(s) but only %(eligible)s may pair with it")
 PAIRING_MENTOR_FORCED = N_("mentor %(mentor)s is forced into %(forced)s pairs but can take %(maximum)s")
+PAIRING_MENTOR_TIES = N_("mentor %(mentor)s keeps %(forced)s tied pair(s) (tie policy: keep) but can take %(maximum)s")
 PAIRING_TOGETHER = N_(
     "the constraints together leave no solution, though no single one does alone; "
     "relax the minimum partners per mentee or the mentors' minimum loads"
@@ -53,6 +54,7 @@ EXCLUDED_DECLINED = N_("%(count)s declined in an earlier proposal")
 EXCLUDED_ENGAGED = N_("%(count)s already in an active partnership or an open proposal with it")
 EXCLUDED_COUNTRY = N_("%(count)s in the same country")
 EXCLUDED_LANGUAGE = N_("%(count)s share no working language")
+EXCLUDED_TIE = N_("%(count)s tied to it (twinning or cooperation), forbidden by the tie policy")
 
 # ---- capacity map: why a need is unmet ---------------------------------------------------------------
 UNMET_NO_PROVIDER = N_("nobody in the network offers this topic")

@@ -174,6 +174,11 @@ class Member(_Record):
     needs: list[Need] = Field(default_factory=list, max_length=ITEMS_MAX)
     partners: list[RecordId] = Field(default_factory=list, max_length=LIST_MAX)
     representative: Representative | None = None
+    operates_in: Literal["North", "South"] | None = Field(
+        None,
+        description="Where the member works, when not on its country's side (an organisation seated in the North working in the"
+        " South); else its country's World Bank income group decides (matcher.regions).",
+    )
 
     @model_validator(mode="after")
     def _not_own_partner(self) -> Member:

@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 
 from embeddings.embedder import TextEncoder
 from matcher import __version__
+from matcher.notify import MailSettings
 from matcher.store.permissions import secure_data_dir
 from service import errors, middleware, openapi
 from service.auth import KeyRing
@@ -24,7 +25,23 @@ from service.gate import KeyGate
 from service.idempotency import Idempotency, IdempotencyStore
 from service.keys_usage import KeyUsage, usage_path
 from service.limits import BodyLimit, Bound, WorkLimiter
-from service.routes import calendar, clusters, events, feedback, health, keys, pairing, people, proposals, recommend, records, requests
+from service.routes import (
+    calendar,
+    clusters,
+    events,
+    feedback,
+    health,
+    keys,
+    notify,
+    pairing,
+    people,
+    progress,
+    proposals,
+    recommend,
+    records,
+    requests,
+    ties,
+)
 from service.settings import ServiceSettings
 from service.state import ServiceState
 
@@ -45,12 +62,16 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *, start: bool = True) -> FastAPI:
+def create_app(
+    settings: ServiceSettings, encoder: TextEncoder | None = None, *, start: bool = True, mail: MailSettings | None = None
+) -> FastAPI:
     """The app over ``settings.data_dir``; ``start`` loads the model and indexes now (a missing
-    model fails here, not on the first request)."""
+    model fails here, not on the first request). ``mail``: the SMTP settings for invitations and
+    reminders (default: from the environment, PEERMATCH_SMTP_*; unset, nothing is sent)."""
     secure_data_dir(settings, (settings.keys_path, usage_path(settings.keys_path)))  # before the store opens it
     sys.setswitchinterval(settings.switch_interval_ms / 1000)
     state = ServiceState(settings, encoder)
+    state.mail = mail if mail is not None else MailSettings()
     if start:
         state.start()
 
@@ -108,7 +129,8 @@ def create_app(settings: ServiceSettings, encoder: TextEncoder | None = None, *,
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
         )
     # recommend before records: "/v1/resources/search" must not be taken for a resource id
-    for module in (health, recommend, records, pairing, proposals, requests, feedback, events, keys, clusters, calendar, people):
+    routes = (health, recommend, records, pairing, proposals, requests, feedback, events, keys, clusters, calendar, people, ties, notify, progress)
+    for module in routes:
         app.include_router(module.router)
     openapi.install(app)
     access = logging.getLogger("peermatch.access")

@@ -14,6 +14,9 @@ from service.errors import error_response
 from service.keys_usage import KeyUsage
 
 UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
+# A member's contact answers a proposal through the signed link sent by email, without an account
+# or a key: the link is the credential (service/routes/notify.py checks it).
+KEYLESS_PREFIXES = ("/v1/answers/",)
 
 
 class KeyGate:
@@ -24,7 +27,12 @@ class KeyGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # OPTIONS: CORS preflights carry no credentials by design.
-        if scope["type"] != "http" or not scope["path"].startswith("/v1/") or scope["method"] == "OPTIONS":
+        if (
+            scope["type"] != "http"
+            or not scope["path"].startswith("/v1/")
+            or scope["method"] == "OPTIONS"
+            or scope["path"].startswith(KEYLESS_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

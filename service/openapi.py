@@ -22,6 +22,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from service.errors import ErrorBody
+from service.gate import KEYLESS_PREFIXES
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 DESCRIPTIONS = {
@@ -98,7 +99,7 @@ def amend(document: dict[str, Any]) -> None:
             responses = operation.setdefault("responses", {})
             statuses = {"413", "500"}
             if path.startswith("/v1/"):
-                statuses |= {"400", "401", "403", "503"}
+                statuses |= {"400", "503"} if path.startswith(KEYLESS_PREFIXES) else {"400", "401", "403", "503"}
                 if "{" in path or path.startswith("/v1/recommendations/"):
                     statuses.add("404")
             if operation.get("security"):

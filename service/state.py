@@ -22,6 +22,7 @@ from embeddings.embedder import TextEncoder
 from matcher.errors import IndexNotBuiltError
 from matcher.ingest.importing import ImportReport
 from matcher.ingest.readers import Labels
+from matcher.notify import MailSettings
 from matcher.partnerships import Partnerships
 from matcher.recommend.peers import PeerOptions
 from matcher.records import Member, RecordType, Resource
@@ -47,6 +48,7 @@ class ServiceState:
         self.on_swap: Callable[[], None] = lambda: None  # told of every snapshot this process starts serving
         self._watching = threading.Event()  # set while the watcher thread brings other workers' writes
         self.workspace.prepare = _warm
+        self.mail = MailSettings(smtp_host=None)  # create_app sets the real ones; none here: nothing is sent
 
     @property
     def snapshot(self) -> Snapshot:

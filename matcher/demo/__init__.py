@@ -9,3 +9,7 @@ COALITION_MEMBERS = DEMO_DATA / "coalition-members.jsonl"
 COALITION_OFFERS = DEMO_DATA / "coalition-offers.jsonl"
 COALITION_REQUESTS = DEMO_DATA / "coalition-requests.jsonl"
 DEMO_NETWORKS = DEMO_DATA / "networks.json"  # generated clusters, calendar and people (tools/demo_networks.py)
+# The demo members' existing twinnings, as rows of the twin-cities list (tools/demo_ties.py).
+DEMO_TIES = DEMO_DATA / "ties.csv"
+# A generated history of proposals among the demo members (tools/demo_proposals.py), for the progress page.
+DEMO_PROPOSALS = DEMO_DATA / "proposals.jsonl"

@@ -1,5 +1,5 @@
 """The network's capacity map: who offers and who needs each topic, by region; the North/South
-split as the GCE paper frames it; unmet needs; brokers between regions and clusters.
+split (``matcher.regions``: high-income countries are North); unmet needs; brokers between regions and clusters.
 
 Unmet needs come from the topic graph (nobody offers the topic, or nobody sharing a language)
 and, when the caller passes each need's best calibrated evidence (``need_evidence``, from the
@@ -9,6 +9,7 @@ partially is unmet, whatever its topic says."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -18,13 +19,13 @@ from matcher.graph.build import ExpertiseGraph
 from matcher.graph.signals import GraphSignals
 from matcher.recommend.calibration import PARTIAL
 from matcher.records import REGIONS, Member
-
-NORTH = "Europe and North America"
+from matcher.regions import country_groups
 
 
 def side(member: Member) -> str:
-    """'North' for Europe and North America and for international organisations, else 'South'."""
-    return "North" if member.region == NORTH or member.kind == "organization" else "South"
+    """'North' or 'South' by the one classification in force (``matcher.regions``: the World Bank
+    income group of the member's country, or the side it declares it operates in), never by its kind."""
+    return country_groups().side(member)
 
 
 def topic_labels(attributes: dict[str, object]) -> dict[str, str]:
@@ -78,9 +79,12 @@ def capacity_map(
     top_providers: int = 3,
     top_brokers: int = 10,
     need_evidence: dict[str, tuple[float, str | None]] | None = None,
+    classify: Callable[[Member], str] | None = None,
 ) -> CapacityMap:
     """``need_evidence``: "<member id>#need:<i>" -> (the best calibrated score any other member's
-    evidence reaches for that need, that member's id)."""
+    evidence reaches for that need, that member's id). ``classify``: North or South of a member
+    (default: ``side``, the classification in force; another rule, to compare)."""
+    classify = classify or side
     by_id = {m.id: m for m in members}
     graph = expertise.graph
     offers: dict[str, set[str]] = defaultdict(set)
@@ -108,10 +112,10 @@ def capacity_map(
                 labels=topic_labels(attributes),
                 offers={r: sum(by_id[m].region == r for m in offers[topic]) for r in REGIONS},
                 needs={r: sum(by_id[m].region == r for m in needs[topic]) for r in REGIONS},
-                offers_north=sum(side(by_id[m]) == "North" for m in offers[topic]),
-                offers_south=sum(side(by_id[m]) == "South" for m in offers[topic]),
-                needs_north=sum(side(by_id[m]) == "North" for m in needs[topic]),
-                needs_south=sum(side(by_id[m]) == "South" for m in needs[topic]),
+                offers_north=sum(classify(by_id[m]) == "North" for m in offers[topic]),
+                offers_south=sum(classify(by_id[m]) == "South" for m in offers[topic]),
+                needs_north=sum(classify(by_id[m]) == "North" for m in needs[topic]),
+                needs_south=sum(classify(by_id[m]) == "South" for m in needs[topic]),
                 strongest=[(m, by_id[m].name, round(weights[(m, topic)], 3)) for m in providers],
             )
         )
@@ -173,8 +177,8 @@ def capacity_map(
         )
     totals = {
         "members": len(members),
-        "north": sum(side(m) == "North" for m in members),
-        "south": sum(side(m) == "South" for m in members),
+        "north": sum(classify(m) == "North" for m in members),
+        "south": sum(classify(m) == "South" for m in members),
         "strength_links": sum(len(v) for v in offers.values()),
         "need_links": sum(len(v) for v in needs.values()),
         "unmet_needs": len(unmet),

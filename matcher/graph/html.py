@@ -40,8 +40,9 @@ def render(capacity: CapacityMap, title: str = "Capacity map") -> str:
     t = capacity.totals
     out.append(f"<h1>{escape(title)}</h1>")
     out.append(
-        f"<p class='help'>{t['members']} members ({t['north']} in the North: Europe and North America and international "
-        f"organisations; {t['south']} in the South). {t['strength_links']} stated strengths and {t['need_links']} stated "
+        f"<p class='help'>{t['members']} members ({t['north']} in the North: members in high-income countries, World Bank "
+        f"classification, or declared North; {t['south']} in the South). {t['strength_links']} stated strengths and "
+        f"{t['need_links']} stated "
         f"needs, by topic. Green cells count members who <b>offer</b> a topic, orange cells members who <b>need</b> it; "
         f"the darker the cell, the higher the count. A row with orange and little green is a gap the network cannot fill from within.</p>"
     )
@@ -57,7 +58,7 @@ def render(capacity: CapacityMap, title: str = "Capacity map") -> str:
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>")
 
-    out.append("<h2>North and South (as the GCE discussion paper frames it)</h2>")
+    out.append("<h2>North and South (high-income countries, World Bank classification)</h2>")
     headers = ["topic", "North offers", "South offers", "North needs", "South needs", "strongest providers"]
     out.append("<table id='north-south'><tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr>")
     for row in capacity.topics:

@@ -16,6 +16,7 @@ from matcher.explanations import (
     PAIRING_LANGUAGE,
     PAIRING_MENTEE_SHORT,
     PAIRING_MENTOR_FORCED,
+    PAIRING_MENTOR_TIES,
     PAIRING_MENTOR_UNDERLOADED,
     PAIRING_MIN_LOAD,
     PAIRING_NO_MENTOR,
@@ -67,10 +68,12 @@ def diagnose(problem: PairingProblem, languages: dict[str, set[str]]) -> list[Ex
                 )
             )
         forced_load = np.bincount(problem.pair_mentor[problem.forced], minlength=len(mentors))
+        by_tie = problem.forced_by_tie if len(problem.forced_by_tie) == len(problem.forced) else np.zeros(len(problem.forced), dtype=bool)
+        tie_load = np.bincount(problem.pair_mentor[by_tie], minlength=len(mentors))
         for j in np.flatnonzero(forced_load > problem.mentor_bounds[:, 1])[:5]:
-            reasons.append(
-                explain(PAIRING_MENTOR_FORCED, mentor=mentors[j], forced=int(forced_load[j]), maximum=int(problem.mentor_bounds[j, 1]))
-            )
+            # When ties kept by the policy are what overloads a mentor, say so: the fix is the policy, not the forced list.
+            template = PAIRING_MENTOR_TIES if tie_load[j] else PAIRING_MENTOR_FORCED
+            reasons.append(explain(template, mentor=mentors[j], forced=int(forced_load[j]), maximum=int(problem.mentor_bounds[j, 1])))
     return reasons
 
 

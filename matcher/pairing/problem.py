@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field, model_validator
@@ -21,7 +21,9 @@ from matcher.explanations import (
     EXCLUDED_ENGAGED,
     EXCLUDED_LANGUAGE,
     EXCLUDED_PARTNERS,
+    EXCLUDED_TIE,
 )
+from matcher.regions import IncomeGroup, country_groups
 
 # Objective weights say how many times more one mentee counts than another. Past 100, the solvers'
 # tolerances (about 1e-9 of the objective) would drop the affinity differences of the lightest ones;
@@ -31,6 +33,11 @@ Weight = Annotated[float, Field(gt=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 # Loads and partner counts are counts of members: none exceeds a network's size.
 MAX_COUNT = 100_000
 Load = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+# What pairing does with a tie (a twinning, a cooperation agreement) between a mentee and a mentor:
+# ignore it (the partners rule applies), prefer it (allowed even when partners are forbidden or no
+# language is shared, as the tie already works, and its affinity raised by ``tie_weight``), keep it
+# (forced), or forbid it.
+TiePolicy = Literal["ignore", "prefer", "keep", "forbid"]
 
 
 class PairingConstraints(BaseModel):
@@ -62,6 +69,24 @@ class PairingConstraints(BaseModel):
     )
     priority_weights: dict[str, Weight] = Field(default_factory=dict, description="mentee id -> weight in the objective (0 < w <= 100)")
     region_weights: dict[str, Weight] = Field(default_factory=dict, description="mentee region -> weight (e.g. Africa: 2; 0 < w <= 100)")
+    ties: list[tuple[str, str]] = Field(
+        default_factory=list,
+        max_length=100 * MAX_COUNT,
+        description="Tied pairs (twinnings, cooperation agreements; filled from the store).",
+    )
+    tie_policy: TiePolicy = Field("ignore", description="ignore, prefer (a bonus of tie_weight), keep (forced) or forbid tied pairs.")
+    tie_weight: float = Field(
+        0.5,
+        ge=0.0,
+        le=2.0,
+        description="Added to a tied pair's affinity under 'prefer': a tie is kept unless the mentee's other options are better by more"
+        " than this (0.5: the demo's Kati-Erfurt twinning, affinity 0.05, is kept over Siliana, 0.46).",
+    )
+    income_weights: dict[IncomeGroup, Weight] = Field(
+        default_factory=dict,
+        description="mentee's country income group (World Bank) -> weight, e.g. low: 2 (multiplies the region weight).",
+    )
+    ldc_weight: Weight = Field(1.0, description="Weight of a mentee in a least developed country (UN list; multiplies the others).")
     candidates_per_mentee: int = Field(20, ge=1, le=MAX_COUNT, description="Top candidates kept per mentee (sparse problem).")
 
     @model_validator(mode="after")
@@ -89,6 +114,9 @@ class PairingProblem:
     mentor_bounds: np.ndarray  # (mentors, 2)
     forced: np.ndarray  # (pairs,) bool
     language_penalty: float = 0.0
+    tied: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (pairs,) bool: a twinning or cooperation tie
+    tie_bonus: float = 0.0  # added to a tied pair's affinity in the objective ('prefer')
+    forced_by_tie: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (pairs,) forced because the policy keeps ties
     same_pool: bool = False  # one pool paired within itself: mentees and mentors are the same members
     excluded: dict[str, Counter[str]] = field(default_factory=dict)  # mentee id -> why mentors were ruled out
 
@@ -96,7 +124,8 @@ class PairingProblem:
     def objective(self) -> np.ndarray:
         """Per pair: weight of its mentee x (affinity - penalty when no common language)."""
         penalty = np.where(self.common_language, 0.0, self.language_penalty)
-        return self.weight[self.pair_mentee] * (self.affinity - penalty)
+        bonus = self.tie_bonus * self.tied if len(self.tied) == len(self.affinity) else 0.0
+        return self.weight[self.pair_mentee] * (self.affinity + bonus - penalty)
 
     def __len__(self) -> int:
         return len(self.affinity)
@@ -145,8 +174,13 @@ def build_problem(
                     out[mentee_row[x], mentor_row[y]] = True
         return out
 
+    tie_mask = pair_mask(list(c.ties), True) if c.ties and c.tie_policy != "ignore" else np.zeros((n, m), dtype=bool)
+    # Under 'prefer' and 'keep' a tie stands although the two are partners or share no working language.
+    lifted = tie_mask if c.tie_policy in ("prefer", "keep") else np.zeros((n, m), dtype=bool)
+    if c.tie_policy == "forbid":
+        reasons.append((EXCLUDED_TIE, tie_mask))
     if c.forbid_existing_partners:
-        reasons.append((EXCLUDED_PARTNERS, pair_mask([(e, p) for e in mentees for p in partners.get(e, set())], True)))
+        reasons.append((EXCLUDED_PARTNERS, pair_mask([(e, p) for e in mentees for p in partners.get(e, set())], True) & ~lifted))
         reasons.append((EXCLUDED_ENGAGED, pair_mask(list(c.engaged), True)))
     reasons.append((EXCLUDED_CONFLICTS, pair_mask(list(c.conflicts), True)))
     reasons.append((EXCLUDED_DECLINED, pair_mask(list(c.declined), True)))
@@ -155,7 +189,7 @@ def build_problem(
         mentor_countries = np.asarray([countries[o] for o in mentors])
         reasons.append((EXCLUDED_COUNTRY, mentee_countries[:, None] == mentor_countries[None, :]))
     if c.require_common_language:
-        reasons.append((EXCLUDED_LANGUAGE, ~common))
+        reasons.append((EXCLUDED_LANGUAGE, ~common & ~lifted))
     excluded: dict[str, Counter[str]] = {}
     for reason, hits in reasons:
         fresh = hits & ~ruled_out
@@ -163,14 +197,25 @@ def build_problem(
         for row in np.flatnonzero(counts).tolist():
             excluded.setdefault(mentees[row], Counter())[reason] += int(counts[row])
         ruled_out |= hits
-    forced_pairs = pair_mask(list(c.forced), False)
+    forced_list = list(c.forced)
+    tie_forced: set[tuple[str, str]] = set()
+    if c.tie_policy == "keep":
+        # A kept tie is forced unless something a secretariat said (a conflict, a decline, an open proposal) rules it out.
+        keep = tie_mask & ~ruled_out
+        for row, column in zip(*np.nonzero(keep), strict=True):
+            kept_pair = (mentees[int(row)], mentors[int(column)])
+            if same_pool and (kept_pair[1], kept_pair[0]) in tie_forced:
+                continue
+            tie_forced.add(kept_pair)
+        forced_list += sorted(tie_forced - set(forced_list))
+    forced_pairs = pair_mask(forced_list, False)
     ruled_out |= forced_pairs  # added below, once, as forced
 
     scores = np.where(ruled_out, -np.inf, affinity.astype(np.float64))
     k = min(c.candidates_per_mentee, m)
     top = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (n, 1))
     forced_rows: list[tuple[int, int]] = []
-    for mentee, mentor in c.forced:
+    for mentee, mentor in forced_list:
         if mentee not in mentee_row or mentor not in mentor_row:
             raise ValueError(f"forced pair ({mentee}, {mentor}): both must be in the cohort")
         i, j = mentee_row[mentee], mentor_row[mentor]
@@ -189,6 +234,14 @@ def build_problem(
             seen.add(pair)
             pairs_i.append(pair[0])
             pairs_j.append(pair[1])
+    if c.tie_policy == "prefer":
+        # A preferred tie is a candidate even when it is not among the mentee's top affinities.
+        for row, column in zip(*np.nonzero(tie_mask & np.isfinite(scores)), strict=True):
+            cell = (min(int(row), int(column)), max(int(row), int(column))) if same_pool else (int(row), int(column))
+            if cell not in seen:
+                seen.add(cell)
+                pairs_i.append(cell[0])
+                pairs_j.append(cell[1])
     forced = [False] * len(pairs_i)
     for i, j in forced_rows:
         pairs_i.append(i)
@@ -196,7 +249,9 @@ def build_problem(
         forced.append(True)
     pair_mentee = np.asarray(pairs_i, dtype=np.int64)
     pair_mentor = np.asarray(pairs_j, dtype=np.int64)
-    weight = np.asarray([c.priority_weights.get(e, c.region_weights.get(regions.get(e, ""), 1.0)) for e in mentees], dtype=np.float64)
+    weight = np.asarray(
+        [c.priority_weights.get(e, _group_weight(c, regions.get(e, ""), countries.get(e, ""))) for e in mentees], dtype=np.float64
+    )
     mentee_bounds = np.tile([c.min_partners, c.max_partners], (n, 1))
     mentor_bounds = np.asarray([c.load_overrides.get(o, (c.min_load, c.max_load)) for o in mentors], dtype=np.int64)
     return PairingProblem(
@@ -211,6 +266,27 @@ def build_problem(
         mentor_bounds.reshape(-1, 2),
         np.asarray(forced, dtype=bool),
         language_penalty=0.0 if c.require_common_language else c.language_penalty,
+        tied=tie_mask[pair_mentee, pair_mentor] if len(pair_mentee) else np.zeros(0, dtype=bool),
+        tie_bonus=c.tie_weight if c.tie_policy == "prefer" else 0.0,
+        forced_by_tie=np.asarray(
+            [f and _tie_only(mentees[i], mentors[j], tie_forced, c.forced) for f, i, j in zip(forced, pairs_i, pairs_j, strict=True)],
+            dtype=bool,
+        ),
         same_pool=same_pool,
         excluded=excluded,
     )
+
+
+def _group_weight(c: PairingConstraints, region: str, country: str) -> float:
+    """A mentee's weight from its region, its country's income group and LDC status (multiplied,
+    at most MAX_WEIGHT); 1 when none is weighted."""
+    groups = country_groups()
+    weight = c.region_weights.get(region, 1.0) * c.income_weights.get(groups.income_group(country), 1.0)
+    if groups.is_ldc(country):
+        weight *= c.ldc_weight
+    return min(weight, MAX_WEIGHT)
+
+
+def _tie_only(a: str, b: str, tie_forced: set[tuple[str, str]], asked: list[tuple[str, str]]) -> bool:
+    """A forced pair that only the 'keep' tie policy forced (either way round, for a single pool)."""
+    return ((a, b) in tie_forced or (b, a) in tie_forced) and (a, b) not in asked and (b, a) not in asked

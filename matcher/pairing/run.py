@@ -18,6 +18,7 @@ from matcher.pairing.problem import PairingConstraints, PairingProblem, build_pr
 from matcher.pairing.solver import Solution, solve_fair, solve_greedy, solve_total
 from matcher.recommend.engine import Recommender
 from matcher.records import MemberKind, Region
+from matcher.regions import country_groups
 from matcher.spreadsheet import SpreadsheetWriter
 
 # A cohort is at most the network: bigger lists come from a client gone wrong, not from a secretariat.
@@ -62,6 +63,7 @@ class Pair(BaseModel):
     need: str | None
     evidence: str | None
     evidence_passage: str | None
+    tie: bool = Field(False, description="The two are tied (a twinning or a cooperation agreement).")
 
 
 class Unmatched(BaseModel):
@@ -82,6 +84,17 @@ class PairingSummary(BaseModel):
     mean_affinity: float | None
     load_per_mentor: dict[str, int] = Field(description="Mentor id -> mentees paired with it.")
     served_share_by_region: dict[str, float] = Field(description="Region -> share of its mentees that got a partner.")
+    tie_policy: str = Field("ignore", description="What the run did with ties: ignore, prefer, keep, forbid.")
+    ties_in_cohort: int = Field(0, description="Tied mentee-mentor pairs in the cohort (either way round).")
+    ties_kept: int = Field(0, description="Of those, how many the pairing made.")
+    mentees_by_income_group: dict[str, int] = Field(
+        default_factory=dict, description="World Bank income group -> mentees (matcher.regions)."
+    )
+    served_share_by_income_group: dict[str, float] = Field(default_factory=dict, description="Income group -> share of its mentees served.")
+    ldc_mentees: int = Field(0, description="Mentees in a least developed country (UN list).")
+    ldc_served_share: float | None = Field(None, description="Share of those served (None: no LDC mentee).")
+    income_weights: dict[str, float] = Field(default_factory=dict, description="The income-group weights the run applied.")
+    ldc_weight: float = Field(1.0, description="The LDC weight the run applied.")
 
 
 class GreedyBaseline(BaseModel):
@@ -193,7 +206,7 @@ def pair_cohort(recommender: Recommender, request: PairingRequest) -> PairingRes
         solution = solve(relaxed)
         status = "infeasible-partial"
     greedy = solve_greedy(problem)
-    return _result(recommender, problem, solution, greedy, status, binding)
+    return _result(recommender, problem, solution, greedy, status, binding, request.constraints)
 
 
 def _relaxed(problem: PairingProblem) -> PairingProblem:
@@ -215,8 +228,10 @@ def _result(
     greedy: Solution,
     status: Literal["optimal", "infeasible-partial"],
     binding: list[Explanation],
+    constraints: PairingConstraints,
 ) -> PairingResult:
     members = recommender.members_by_id
+    groups = country_groups()
     pairs: list[Pair] = []
     chosen = np.flatnonzero(solution.chosen)
     served: Counter[str] = Counter()
@@ -235,6 +250,7 @@ def _result(
                 need=need,
                 evidence=text,
                 evidence_passage=passage,
+                tie=bool(problem.tied[p]) if len(problem.tied) else False,
             )
         )
     unmatched = []
@@ -252,7 +268,14 @@ def _result(
         unmatched.append(Unmatched(mentee=mentee, reason=reason.text(), explanation=reason))
     affinities = [p.affinity for p in pairs]
     regions = Counter(members[m].region for m in problem.mentees)
-    served_regions = Counter(members[m].region for m in problem.mentees if served[m] or (problem.same_pool and load[m]))
+
+    def is_served(m: str) -> bool:
+        return bool(served[m] or (problem.same_pool and load[m]))
+
+    served_regions = Counter(members[m].region for m in problem.mentees if is_served(m))
+    incomes = Counter(groups.income_group(members[m].country) for m in problem.mentees)
+    served_incomes = Counter(groups.income_group(members[m].country) for m in problem.mentees if is_served(m))
+    ldc = [m for m in problem.mentees if groups.is_ldc(members[m].country)]
     summary = PairingSummary(
         mentees=len(problem.mentees),
         mentors=len(problem.mentors),
@@ -263,6 +286,15 @@ def _result(
         mean_affinity=round(float(np.mean(affinities)), 4) if affinities else None,
         load_per_mentor=dict(sorted(load.items())),
         served_share_by_region={r: round(served_regions[r] / n, 3) for r, n in sorted(regions.items())},
+        tie_policy=constraints.tie_policy,
+        ties_in_cohort=_ties_in_cohort(problem, constraints),
+        ties_kept=sum(p.tie for p in pairs),
+        mentees_by_income_group={g: n for g, n in sorted(incomes.items())},
+        served_share_by_income_group={g: round(served_incomes[g] / n, 3) for g, n in sorted(incomes.items())},
+        ldc_mentees=len(ldc),
+        ldc_served_share=round(sum(1 for m in ldc if is_served(m)) / len(ldc), 3) if ldc else None,
+        income_weights=dict(constraints.income_weights),
+        ldc_weight=constraints.ldc_weight,
     )
     greedy_affinities = problem.affinity[greedy.chosen]
     return PairingResult(
@@ -280,6 +312,12 @@ def _result(
             optimum_over_greedy=round(solution.objective / greedy.objective, 4) if greedy.objective > 0 else 0.0,
         ),
     )
+
+
+def _ties_in_cohort(problem: PairingProblem, constraints: PairingConstraints) -> int:
+    """Tied pairs with one member among the mentees and the other among the mentors."""
+    mentees, mentors = set(problem.mentees), set(problem.mentors)
+    return sum(1 for a, b in set(constraints.ties) if (a in mentees and b in mentors) or (b in mentees and a in mentors))
 
 
 def _best_need(recommender: Recommender, mentee: str, mentor: str) -> tuple[str | None, str | None, str | None]:

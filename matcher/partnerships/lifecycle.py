@@ -12,8 +12,8 @@
   answers once.
 * An **expert group** proposal invites one member (``member_id``) into a group (``partner_id`` is
   the group's name, not a member): only that member answers, and its acceptance makes it active.
-* ``note`` and ``check_in`` (a dated follow-up) are allowed while the proposal is approved or
-  active; ``close`` ends an active partnership with an outcome and a rating (1-5).
+* ``note``, ``check_in`` (a dated follow-up) and ``schedule`` (the next check-in's due date) are
+  allowed while the proposal is approved or active; ``close`` ends an active partnership with an outcome and a rating (1-5).
 * ``rejected``, ``declined`` and ``closed`` are final.
 """
 
@@ -30,6 +30,7 @@ ALLOWED_FROM: dict[Step, frozenset[Status]] = {
     "respond": frozenset({"approved"}),
     "note": frozenset({"approved", "active"}),
     "check_in": frozenset({"approved", "active"}),
+    "schedule": frozenset({"approved", "active"}),
     "close": frozenset({"active"}),
 }
 OPEN: frozenset[Status] = frozenset({"proposed", "approved", "active"})

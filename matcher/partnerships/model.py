@@ -8,8 +8,11 @@ from typing import Any, Literal
 
 Kind = Literal["pairing", "expert_group", "recommendation"]
 Status = Literal["proposed", "approved", "rejected", "active", "declined", "closed"]
-Step = Literal["propose", "approve", "reject", "respond", "note", "check_in", "close"]
+Step = Literal["propose", "approve", "reject", "respond", "note", "check_in", "schedule", "close"]
 Answer = Literal["accepted", "declined"]
+# Two weeks for both sides to answer an approved proposal: the secretariats' usual reply window
+# (the reminders' MailSettings.link_days is the same by default).
+ANSWER_DAYS = 14
 KINDS: tuple[Kind, ...] = ("pairing", "expert_group", "recommendation")
 STATUSES: tuple[Status, ...] = ("proposed", "approved", "rejected", "active", "declined", "closed")
 
@@ -49,6 +52,19 @@ class Proposal:
     outcome: str | None = None
     rating: int | None = None
     updated_at: dt.datetime | None = None
+    check_in_due: dt.date | None = None  # the next check-in's due date, set by the secretariat
+
+    def overdue(self, today: dt.date, answer_days: int = ANSWER_DAYS) -> list[str]:
+        """What is late on ``today``: 'check_in' (the due date passed while approved or active) and
+        'answers' (approved more than ``answer_days`` ago and a side has not answered)."""
+        late = []
+        if self.status in ("approved", "active") and self.check_in_due is not None and self.check_in_due < today:
+            late.append("check_in")
+        if self.status == "approved":
+            approved = next((e.at for e in reversed(self.events) if e.step == "approve"), None)
+            if approved is not None and (today - approved.date()).days > answer_days and set(self.sides) - set(self.responses):
+                late.append("answers")
+        return late
 
     @property
     def sides(self) -> tuple[str, ...]:

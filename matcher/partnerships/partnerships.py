@@ -121,13 +121,27 @@ class Partnerships:
         _text("note", note, MAX_TEXT, required=True)
         return self._move(proposal_id, "note", actor, note, lambda p: (p.status, {}))
 
-    def check_in(self, proposal_id: int, actor: str, on: dt.date, note: str) -> Proposal:
-        """A dated check-in (``on``: the day it was held; approved or active proposals)."""
+    def check_in(self, proposal_id: int, actor: str, on: dt.date, note: str, next_due: dt.date | None = None) -> Proposal:
+        """A dated check-in (``on``: the day it was held; approved or active proposals). It settles
+        the check-in that was due; ``next_due`` sets the next one's due date."""
         if not isinstance(on, dt.date):
             raise InvalidProposalError("on", f"{on!r} is not a date")
+        if next_due is not None and not isinstance(next_due, dt.date):
+            raise InvalidProposalError("next_due", f"{next_due!r} is not a date")
         _text("note", note, MAX_TEXT)
         on_day = on.date() if isinstance(on, dt.datetime) else on
-        return self._move(proposal_id, "check_in", actor, note, lambda p: (p.status, {"on": on_day.isoformat()}))
+        payload = {"on": on_day.isoformat()} | ({"next_due": next_due.isoformat()} if next_due else {})
+        due = {"check_in_due": next_due.isoformat() if next_due else None}
+        return self._move(proposal_id, "check_in", actor, note, lambda p: (p.status, payload), columns=due)
+
+    def schedule_check_in(self, proposal_id: int, actor: str, due: dt.date, note: str = "") -> Proposal:
+        """Set the next check-in's due date (approved or active proposals); reminders go out once it is due."""
+        if not isinstance(due, dt.date):
+            raise InvalidProposalError("due", f"{due!r} is not a date")
+        due_day = due.date() if isinstance(due, dt.datetime) else due
+        payload = {"due": due_day.isoformat()}
+        column = {"check_in_due": due_day.isoformat()}
+        return self._move(proposal_id, "schedule", actor, note, lambda p: (p.status, payload), columns=column)
 
     def close(self, proposal_id: int, actor: str, outcome: str, rating: int, note: str = "") -> Proposal:
         """End an active partnership with its outcome and a rating from 1 (poor) to 5 (excellent)."""
@@ -194,6 +208,7 @@ class Partnerships:
         note: str,
         decide: Callable[[Proposal], tuple[Status, dict[str, Any]]],
         closing: tuple[str, int] | None = None,
+        columns: dict[str, Any] | None = None,
     ) -> Proposal:
         """Load, check that ``step`` is allowed, let ``decide(proposal)`` give the next status and
         the event's payload, write both: one transaction."""
@@ -207,7 +222,7 @@ class Partnerships:
             if status != proposal.status:
                 payload = payload | {"status": status}
             storage.append_event(db, proposal.id, step, actor, at, note, payload)
-            extra = {"outcome": closing[0], "rating": closing[1]} if closing else {}
+            extra = ({"outcome": closing[0], "rating": closing[1]} if closing else {}) | (columns or {})
             storage.set_status(db, proposal.id, status, at, **extra)
             return _loaded(db, proposal.id)
 

@@ -17,7 +17,7 @@ from matcher.partnerships.model import Answer, Event, Kind, Proposal, Status, St
 
 COLUMNS = (
     "id, kind, member_id, partner_id, group_name, status, reason, score, quality, source, outcome, rating, "
-    "created_by, created_at, updated_at"
+    "created_by, created_at, updated_at, check_in_due"
 )
 
 
@@ -134,7 +134,7 @@ def _assemble(db: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[Pro
             events[proposal_id].append(Event(step, actor, dt.datetime.fromisoformat(at), note, json.loads(payload)))
     out = []
     for row in rows:
-        (pid, kind, member_id, partner_id, group, status, reason, score, quality, source, outcome, rating, by, created, updated) = row
+        (pid, kind, member_id, partner_id, group, status, reason, score, quality, source, outcome, rating, by, created, updated, due) = row
         responses: dict[str, Answer] = {}
         for event in events[pid]:
             if event.step == "respond":
@@ -158,6 +158,7 @@ def _assemble(db: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[Pro
                 outcome=outcome,
                 rating=rating,
                 updated_at=dt.datetime.fromisoformat(updated),
+                check_in_due=dt.date.fromisoformat(due) if due else None,
             )
         )
     return out

@@ -256,6 +256,53 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (group_id, person_id)
     );
     """,
+    # issue 25 (ties, contacts, answers by signed link, check-in due dates): typed ties between members
+    # (twinnings, cooperation agreements, matcher/ties), one row per pair and kind, the pair stored in id
+    # order so that (a, b) and (b, a) are one tie; each member's contact for invitations and reminders;
+    # the signed links handed out (refused once used); what was sent to whom; a proposal's next check-in due.
+    """
+    CREATE TABLE ties (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        member_a TEXT NOT NULL,
+        member_b TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT '',
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (member_a, member_b, kind)
+    );
+    CREATE INDEX ties_by_b ON ties (member_b);
+    CREATE TABLE contacts (
+        member_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL DEFAULT '',
+        email TEXT NOT NULL,
+        language TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE answer_links (
+        nonce TEXT PRIMARY KEY,
+        proposal_id INTEGER NOT NULL,
+        member_id TEXT NOT NULL,
+        email TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        used_answer TEXT
+    );
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        proposal_id INTEGER NOT NULL,
+        member_id TEXT NOT NULL,
+        email TEXT NOT NULL,
+        language TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        sent_at TEXT NOT NULL
+    );
+    CREATE INDEX notifications_by_proposal ON notifications (proposal_id, member_id, kind);
+    ALTER TABLE proposals ADD COLUMN check_in_due TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

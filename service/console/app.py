@@ -13,7 +13,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from matcher.errors import PeermatchError, UnknownIdError
 from matcher.store.permissions import PRIVATE_FILE, make_private
 from service.console.accounts import Accounts, accounts_path
-from service.console.pages import calendar, capacity, clusters, experts, imports, members, pairing, people, proposals, requests, signin
+from service.console.pages import (
+    answer,
+    calendar,
+    capacity,
+    clusters,
+    experts,
+    imports,
+    members,
+    pairing,
+    people,
+    progress,
+    proposals,
+    requests,
+    signin,
+)
 from service.console.web import STATIC, Forbidden, SignInRequired, any_page
 from service.settings import ServiceSettings
 
@@ -35,7 +49,7 @@ def install(app: FastAPI, settings: ServiceSettings) -> Accounts:
     accounts = open_accounts(settings)
     app.state.accounts = accounts
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, members, capacity, experts, pairing, proposals, requests, imports, clusters, calendar, people):
+    for module in (signin, members, capacity, experts, pairing, proposals, requests, imports, clusters, calendar, people, answer, progress):
         app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)

@@ -74,6 +74,12 @@ class NoteIn(BaseModel):
 class CheckIn(BaseModel):
     on: dt.date = Field(description="The day of the check-in.")
     note: str = Field("", max_length=TEXT, validation_alias=NOTE_NAMES)
+    next_due: dt.date | None = Field(None, description="When the next check-in is due (reminders go out from that day).")
+
+
+class CheckInDue(BaseModel):
+    due: dt.date = Field(description="When the next check-in is due.")
+    note: str = Field("", max_length=TEXT)
 
 
 class Closing(BaseModel):
@@ -109,15 +115,20 @@ class ProposalPublic(BaseModel):
     sides: list[str] = Field(description="Whose answers are needed (an expert group: the member only).")
     responses: dict[str, Answer] = Field(description="Each side's answer so far.")
     events: list[EventPublic] = Field(description="Every step, oldest first.")
+    check_in_due: dt.date | None = Field(None, description="When the next check-in is due.")
+    overdue: list[Literal["check_in", "answers"]] = Field(
+        default_factory=list, description="What is late today: the check-in (its due date passed), the answers (approved over 14 days ago)."
+    )
 
 
 ProposalPage = Page[ProposalPublic]
 
 
 def public(proposal: Proposal) -> ProposalPublic:
-    fields = {name: getattr(proposal, name) for name in ProposalPublic.model_fields if name not in ("events", "sides")}
+    fields = {name: getattr(proposal, name) for name in ProposalPublic.model_fields if name not in ("events", "sides", "overdue")}
     events = [EventPublic(step=e.step, actor=e.actor, at=e.at, note=e.note, payload=e.payload) for e in proposal.events]
-    return ProposalPublic(**fields, sides=list(proposal.sides), events=events)
+    overdue = proposal.overdue(dt.datetime.now(dt.UTC).date())
+    return ProposalPublic(**fields, sides=list(proposal.sides), events=events, overdue=overdue)  # type: ignore[arg-type]
 
 
 def _book(state: Any) -> Partnerships:
@@ -177,7 +188,12 @@ def add_proposal_note(proposal_id: ProposalId, body: NoteIn, state: State, key: 
 
 @router.post("/{proposal_id}/check-ins", response_model=ProposalPublic, summary="A dated check-in", responses=CONFLICT)
 def add_check_in(proposal_id: ProposalId, body: CheckIn, state: State, key: Writer) -> ProposalPublic:
-    return public(_book(state).check_in(proposal_id, actor(key), body.on, body.note))
+    return public(_book(state).check_in(proposal_id, actor(key), body.on, body.note, body.next_due))
+
+
+@router.post("/{proposal_id}/check-in-due", response_model=ProposalPublic, summary="Set the next check-in's due date", responses=CONFLICT)
+def set_check_in_due(proposal_id: ProposalId, body: CheckInDue, state: State, key: Writer) -> ProposalPublic:
+    return public(_book(state).schedule_check_in(proposal_id, actor(key), body.due, body.note))
 
 
 @router.post("/{proposal_id}/close", response_model=ProposalPublic, summary="Close with an outcome and a rating", responses=CONFLICT)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from matcher.graph.capacity import topic_labels, topic_members
 from matcher.records import MEMBER_KINDS, REGIONS, Member
+from matcher.regions import SIDES, country_groups
+from service.console.pages.pairing import DEFAULT_FORM
 from service.console.web import SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -36,6 +40,7 @@ def capacity_page(page: SignedIn, network: str = Query("", max_length=200), kind
         networks=networks,
         kinds=MEMBER_KINDS,
         regions=REGIONS,
+        sides=SIDES,
         heat=heat,
     )
 
@@ -48,14 +53,72 @@ def capacity_cell(
     side: str = Query("offers", pattern="^(offers|needs)$"),
     network: str = Query("", max_length=200),
     kind: str = Query("", max_length=50),
+    hemisphere: str = Query("", pattern="^(|North|South)$"),
 ) -> Response:
+    snapshot = page.state.snapshot
+    members = _cell(page, topic, side, region, hemisphere, network, kind)
+    offering = _cell(page, topic, "offers", "", "", network, kind) if side == "needs" else []
+    # Where the needers could find help: each region and side with offerers of the topic (not the needers themselves).
+    needers = {m.id for m in members}
+    helpers = [m for m in offering if m.id not in needers]
+    by_region = {r: sum(m.region == r for m in helpers) for r in REGIONS}
+    by_side = {s: sum(side_of(m) == s for m in helpers) for s in SIDES}
+    graph = snapshot.recommender.graph
+    attributes = graph.graph.nodes.get(f"topic:{topic}", {}) if graph is not None else {}
+    label = page.t.pick(topic_labels(attributes), str(attributes.get("label", topic)))
+    return page.render(
+        "capacity_cell.html",
+        members=members,
+        topic=topic,
+        label=label,
+        region=region,
+        hemisphere=hemisphere,
+        side=side,
+        network=network,
+        kind=kind,
+        helpers_by_region=by_region,
+        helpers_by_side=by_side,
+    )
+
+
+def side_of(member: Member) -> str:
+    return country_groups().side(member)
+
+
+def _cell(page: Any, topic: str, side: str, region: str, hemisphere: str, network: str, kind: str) -> list[Member]:
+    """The members behind one cell of the map: offering or needing ``topic``, in a region or on a side."""
     snapshot = page.state.snapshot
     graph = snapshot.recommender.graph
     offering, needing = topic_members(graph, topic) if graph is not None else (set(), set())
     ids = offering if side == "offers" else needing
-    members = [m for m in _chosen(snapshot.members, network, kind) if m.id in ids and (not region or m.region == region)]
-    attributes = graph.graph.nodes.get(f"topic:{topic}", {}) if graph is not None else {}
-    label = page.t.pick(topic_labels(attributes), str(attributes.get("label", topic)))
-    return page.render(
-        "capacity_cell.html", members=members, topic=topic, label=label, region=region, side=side, network=network, kind=kind
+    return [
+        m
+        for m in _chosen(snapshot.members, network, kind)
+        if m.id in ids and (not region or m.region == region) and (not hemisphere or side_of(m) == hemisphere)
+    ]
+
+
+@router.get("/capacity/pair")
+def pair_these(
+    page: SignedIn,
+    topic: str = Query(..., max_length=200),
+    region: str = Query("", max_length=100),
+    hemisphere: str = Query("", pattern="^(|North|South)$"),
+    mentor_region: str = Query("", max_length=100),
+    mentor_hemisphere: str = Query("", pattern="^(|North|South)$"),
+    network: str = Query("", max_length=200),
+    kind: str = Query("", max_length=50),
+) -> Response:
+    """"Pair these": the pairing form filled with a cell's needers as mentees and the topic's
+    offerers (in the region or on the side chosen) as mentors, to check and run."""
+    mentees = [m.id for m in _cell(page, topic, "needs", region, hemisphere, network, kind)]
+    chosen = set(mentees)
+    mentors = [m.id for m in _cell(page, topic, "offers", mentor_region, mentor_hemisphere, network, "") if m.id not in chosen]
+    form = {**DEFAULT_FORM, "mentees": " ".join(mentees), "mentors": " ".join(mentors)}
+    form |= {"mentee_regions": [], "mentor_regions": [], "mentee_kinds": [], "mentor_kinds": [], "mentor_other_regions": False}
+    notice = page.t.plain(
+        "%(mentees)s members needing this topic as mentees, %(mentors)s members offering it as mentors: check the settings, then run.",
+        mentees=len(mentees),
+        mentors=len(mentors),
     )
+    return page.render("pairing.html", form=form, regions=REGIONS, kinds=MEMBER_KINDS, error=None, notice=notice)

@@ -71,7 +71,23 @@ def request_from_form(form: dict[str, Any], t: Any) -> PairingRequest:
         raise FormProblem(
             t.plain("%(field)s: '%(value)s' is not a number", field=t.plain("Weight of African mentees"), value=africa)
         ) from None
+
+    def decimal(name: str, label: str, default: float) -> float:
+        raw = str(form.get(name) or "").strip().replace(",", ".")  # 0,5 as a French speaker types it
+        if not raw:
+            return default
+        try:
+            return float(raw)
+        except ValueError:
+            raise FormProblem(t.plain("%(field)s: '%(value)s' is not a number", field=label, value=raw)) from None
+
+    low_weight = decimal("low_income_weight", t.plain("Weight of mentees in low-income countries"), 1.0)
+    policy = str(form.get("tie_policy") or "ignore")
     constraints = PairingConstraints(
+        tie_policy=policy,  # type: ignore[arg-type]
+        tie_weight=decimal("tie_weight", t.plain("Weight of a tie"), 0.5),
+        income_weights={"low": low_weight} if low_weight != 1.0 else {},
+        ldc_weight=decimal("ldc_weight", t.plain("Weight of mentees in least developed countries"), 1.0),
         min_partners=number("min_partners", 1),
         max_partners=number("max_partners", 1),
         max_load=number("max_load", 3),
@@ -116,6 +132,10 @@ def form_from_request(request: PairingRequest) -> dict[str, Any]:
         "conflicts": "\n".join(f"{a}, {b}" for a, b in c.conflicts),
         "forced": "\n".join(f"{a}, {b}" for a, b in c.forced),
         "africa_weight": c.region_weights.get("Africa", 1),
+        "tie_policy": c.tie_policy,
+        "tie_weight": c.tie_weight,
+        "low_income_weight": c.income_weights.get("low", 1),
+        "ldc_weight": c.ldc_weight,
     }
 
 
