@@ -129,8 +129,8 @@ def create_app(
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
         )
     # recommend before records: "/v1/resources/search" must not be taken for a resource id
-    routes = (health, recommend, records, pairing, proposals, requests, feedback, events, keys, clusters, calendar, people, ties, notify, progress)
-    for module in routes:
+    routes = (health, recommend, records, pairing, proposals, requests, feedback, events, keys)
+    for module in (*routes, clusters, calendar, people, ties, notify, progress):
         app.include_router(module.router)
     openapi.install(app)
     access = logging.getLogger("peermatch.access")
