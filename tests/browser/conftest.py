@@ -21,6 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import seed_embedding_cache
+
 CHROMIUM = os.environ.get("PEERMATCH_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling Google's hosts, which this closed network refuses.
 CHROMIUM_ARGS = [
@@ -66,10 +68,14 @@ def _peermatch(*args: str, stdin: str | None = None) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, embedding_cache_file: Path) -> Iterator[Server]:
     """``peermatch serve`` on a fresh copy of the demo, with a secretariat user (alice) and a viewer (victor)."""
     data_dir = tmp_path_factory.mktemp("console") / "data"
+    # The session's embedding cache goes in and comes back out: the demo is embedded once per session.
+    if embedding_cache_file.exists():
+        seed_embedding_cache(embedding_cache_file, data_dir)
     _peermatch("demo", "--data-dir", str(data_dir), "--no-keys")
+    seed_embedding_cache(data_dir / "embedding-cache.sqlite", embedding_cache_file.parent)
     _peermatch("users", "create", "alice", "--role", "secretariat", "--password-stdin", "--data-dir", str(data_dir), stdin=PASSWORD)
     _peermatch("users", "create", "victor", "--role", "viewer", "--password-stdin", "--data-dir", str(data_dir), stdin=PASSWORD)
     port = _free_port()
