@@ -90,3 +90,29 @@ def test_every_demo_request_gets_an_answer(demo: tuple[Workspace, RequestBook]) 
         covered[stored.id] = sum(solved.package.covered)
         assert len(solved.uncovered) + covered[stored.id] == len(stored.request.components)
     assert covered["req-pe-andes"] >= 2 and covered["req-cd-radio"] == 2
+
+
+def test_the_spanish_request_through_v1_on_the_demo(demo: tuple[Workspace, RequestBook], real_encoder: Any) -> None:
+    """The hub's path on the demo: a preview, then a proposed package, for Peru's request in Spanish."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.auth import digest
+    from service.settings import ServiceSettings
+
+    workspace, _ = demo
+    keys = f"read:read:{digest('read-key-demo')};write:write:{digest('write-key-demo')}"
+    settings = ServiceSettings(data_dir=workspace.settings.data_dir, api_keys=keys, log_json=False, precompute_peers=False)
+    client = TestClient(create_app(settings, real_encoder))
+    read, write = {"Authorization": "Bearer read-key-demo"}, {"Authorization": "Bearer write-key-demo"}
+    preview = client.post("/v1/requests/req-pe-andes/preview", headers=read).json()
+    shares = {c["type"]: c["share"] for c in preview["components"]}
+    assert shares["content"] == 1.0 and shares["expertise"] == 1.0  # televised lessons, rural teacher training
+    tablets = next(c for c in preview["components"] if c["type"] == "in_kind")
+    assert tablets["share"] == 1.0 or tablets["reasons"]  # covered, or the reason is named
+    proposed = client.post("/v1/requests/req-pe-andes/propose", headers=write, json={"options": {"regional_partner": True}})
+    assert proposed.status_code == 200, proposed.text
+    body = proposed.json()
+    assert body["status"] == "proposed" and {"med-tv-andina"} <= set(body["partners"])
+    regional = {m.id for m in workspace.snapshot().members if m.region == "Latin America and the Caribbean"}
+    assert set(body["partners"]) & regional
