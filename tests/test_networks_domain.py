@@ -228,7 +228,8 @@ def test_a_csv_cluster_cell_with_a_colon_in_the_name_and_a_role(settings: Settin
     path = tmp_path / "members.csv"
     path.write_text(
         "id,name,kind,country,region,languages,clusters\n"
-        'quito,Quito,city,EC,Latin America and the Caribbean,es,"Inclusión: alfabetización y TIC: coordinator; Salud y bienestar; esd:member"\n',
+        "quito,Quito,city,EC,Latin America and the Caribbean,es,"
+        '"Inclusión: alfabetización y TIC: coordinator; Salud y bienestar; esd:member"\n',
         encoding="utf-8",
     )
     ws = Workspace(settings, FakeEncoder())
