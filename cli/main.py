@@ -14,6 +14,7 @@ from rich.table import Table
 from cli.common import DataDir, JsonFlag, console, emit, fail, settings_for, workspace_for
 from cli.evaluate import eval_app
 from cli.graph import graph_app
+from cli.networks import networks_app
 from cli.recommend import pair, recommend_app
 from cli.requests import requests_app
 from cli.ties import ties_app
@@ -28,6 +29,7 @@ app = typer.Typer(
 app.add_typer(recommend_app, name="recommend")
 app.add_typer(eval_app, name="eval")
 app.add_typer(graph_app, name="graph")
+app.add_typer(networks_app, name="networks")
 app.add_typer(users_app, name="users")
 app.add_typer(requests_app, name="requests")
 app.add_typer(ties_app, name="ties")

@@ -62,6 +62,8 @@ def install(app: FastAPI) -> None:
 SCHEMA_NAMES = {
     "matcher__recommend__peers__ScoreParts": "PeerScoreParts",
     "matcher__search__resources__ScoreParts": "SearchScoreParts",
+    "service__routes__notify__AnswerIn": "SignedLinkAnswerIn",
+    "service__routes__people__AnswerIn": "InvitationAnswerIn",
 }
 
 

@@ -108,6 +108,11 @@ def test_events_links_and_feeds_through_the_api(client: TestClient) -> None:
         assert "Santé et bien-être" in [str(c) for c in vevent["categories"].cats]
     empty = icalendar.Calendar.from_ical(client.get("/v1/clusters/esd/calendar.ics", headers=auth(READ)).content)
     assert list(empty.walk("VEVENT")) == []
+    assert client.delete("/v1/calendar/events/ev-floods", headers=auth(WRITE)).status_code == 204
+    assert client.delete("/v1/calendar/events/ev-floods", headers=auth(WRITE)).status_code == 404
+    assert list(icalendar.Calendar.from_ical(client.get("/v1/calendar/feed.ics", headers=auth(READ)).content).walk("VEVENT")) == []
+    kept = client.get("/v1/clusters/health/learning", headers=auth(READ)).json()
+    assert sorted((e["resource_id"], e["event_id"]) for e in kept) == [("floods", None), ("gardens", None)]  # still the cluster's
 
 
 def test_people_groups_through_the_api(client: TestClient) -> None:

@@ -96,8 +96,10 @@ def test_calendar_resources_and_a_group_page(app_and_accounts: tuple[TestClient,
     assert ics.headers["content-type"].startswith("text/calendar") and b"BEGIN:VEVENT" in ics.content
     found = client.get("/resources", params={"q": "flood drills"}).text
     assert found.index("name in the title") < found.index("Flood drills")  # the exact title, tagged, first
+    client.cookies.set("peermatch_lang", "es")
     composed = client.get("/groups", params={"theme": "digital literacy for older adults", "balance": "gender"}).text
-    assert "Kofi" in composed
+    assert "Kofi" in composed and "Puestos: hombre: 1." in composed  # the rule's report, in Spanish
+    client.cookies.set("peermatch_lang", "en")
     token = csrf_of(composed)
     saved = client.post(
         "/groups",

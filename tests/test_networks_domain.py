@@ -98,6 +98,9 @@ def test_cluster_report_terms_plan_updates_and_an_inactive_member(workspace: Wor
     book = Partnerships(store)
     proposal = book.propose("recommendation", "quito", "lyon", "user:alice")
     book.approve(proposal.id, "user:alice")
+    book.respond(proposal.id, "quito", True, "user:alice")
+    book.respond(proposal.id, "lyon", True, "user:alice")
+    book.check_in(proposal.id, "user:alice", dt.date(2026, 6, 1), "first exchange held")  # inside the period
 
     report = clusters.cluster_report(snapshot, store, "gced", on=DAY, fit=False)
     current, past = report.coordinators
@@ -107,9 +110,12 @@ def test_cluster_report_terms_plan_updates_and_an_inactive_member(workspace: Wor
     assert [(p.objective, p.status, p.overdue) for p in report.plan] == [("Train 200 teachers", "in_progress", True)]
     assert [u.text for u in report.updates] == ["Kit drafted"]
     by_id = {p.member_id: p for p in report.participation}
-    # the proposal is dated today, outside a period that ends on 30 June 2026: only lyon's recording counts
-    assert by_id["lyon"].resources == 1 and not by_id["lyon"].inactive
-    assert by_id["cork"].inactive and by_id["quito"].inactive
+    # the proposal is dated today, outside a period that ends on 30 June 2026; its check-in of 1 June is inside
+    assert (by_id["lyon"].resources, by_id["lyon"].check_ins, by_id["lyon"].proposals) == (1, 1, 0)
+    assert (by_id["quito"].check_ins, by_id["quito"].inactive) == (1, False)
+    assert by_id["cork"].inactive and [p.member_id for p in report.inactive] == ["cork"]
+    june = clusters.cluster_report(snapshot, store, "gced", on=DAY, since=dt.date(2026, 6, 2), fit=False)
+    assert sorted(p.member_id for p in june.inactive) == ["cork", "lyon", "quito"]  # after the recording and the check-in
     today = dt.date.today()
     now = clusters.cluster_report(snapshot, store, "gced", on=today, fit=False)
     assert {p.member_id: p.proposals for p in now.participation} == {"lyon": 1, "quito": 1, "cork": 0}
@@ -222,7 +228,8 @@ def test_a_csv_cluster_cell_with_a_colon_in_the_name_and_a_role(settings: Settin
     path = tmp_path / "members.csv"
     path.write_text(
         "id,name,kind,country,region,languages,clusters\n"
-        'quito,Quito,city,EC,Latin America and the Caribbean,es,"Inclusión: alfabetización y TIC: coordinator; Salud y bienestar; esd:member"\n',
+        "quito,Quito,city,EC,Latin America and the Caribbean,es,"
+        '"Inclusión: alfabetización y TIC: coordinator; Salud y bienestar; esd:member"\n',
         encoding="utf-8",
     )
     ws = Workspace(settings, FakeEncoder())

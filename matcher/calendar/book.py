@@ -42,11 +42,14 @@ class CalendarBook:
         return len(events)
 
     def delete_event(self, event_id: str) -> None:
+        """Remove an event; the resources it produced keep their place in its cluster's database."""
         with self.store.transaction() as db:
-            if db.execute("DELETE FROM calendar_events WHERE id = ?", (event_id,)).rowcount == 0:
+            row = db.execute("SELECT cluster FROM calendar_events WHERE id = ?", (event_id,)).fetchone()
+            if row is None:
                 raise UnknownIdError("event", event_id)
+            db.execute("UPDATE learning_links SET cluster = COALESCE(cluster, ?), event_id = NULL WHERE event_id = ?", (row[0], event_id))
             db.execute("DELETE FROM calendar_event_members WHERE event_id = ?", (event_id,))
-            db.execute("UPDATE learning_links SET event_id = NULL WHERE event_id = ?", (event_id,))
+            db.execute("DELETE FROM calendar_events WHERE id = ?", (event_id,))
 
     def event(self, event_id: str) -> Event:
         with self.store.reading() as db:

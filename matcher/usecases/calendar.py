@@ -135,6 +135,11 @@ class EventView(BaseModel):
     outputs: list[LearningEntry] = Field(description="The resources it produced (recordings, reports).")
 
 
+def delete_event(store: Store, event_id: str) -> None:
+    """Remove an event and its hosts and participants; resources it produced stay in the database, linked to its cluster."""
+    CalendarBook(store).delete_event(event_id)
+
+
 def event_view(snapshot: Snapshot, store: Store, event_id: str) -> EventView:
     event = CalendarBook(store).event(event_id)
     return EventView(event=event, outputs=peer_learning(snapshot, store, event=event_id))

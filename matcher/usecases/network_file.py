@@ -34,9 +34,9 @@ def _valid(path: Path, section: str, position: int, model: type[BaseModel], row:
         raise UnreadableFileError(f"{path}: {section}[{position}], field '{field}': {first['msg']}") from error
 
 
-def _refuse_unknown(path: Path, section: str, position: int, field: str, value: str, known: set[str]) -> None:
+def _refuse_unknown(path: Path, section: str, position: int, field: str, value: str, known: set[str], kind: str = "member") -> None:
     if value not in known:
-        raise UnreadableFileError(f"{path}: {section}[{position}], field '{field}': no member or resource with id '{value}'")
+        raise UnreadableFileError(f"{path}: {section}[{position}], field '{field}': no {kind} with id '{value}'")
 
 
 def load_network_file(store: Store, path: Path) -> dict[str, int]:
@@ -72,7 +72,7 @@ def load_network_file(store: Store, path: Path) -> dict[str, int]:
         for entry in community.members:
             _refuse_unknown(path, "communities", i, "members", entry.member_id, members)
     for i, link in enumerate(links):
-        _refuse_unknown(path, "links", i, "resource_id", link.resource_id, resources)
+        _refuse_unknown(path, "links", i, "resource_id", link.resource_id, resources, "resource")
     for i, person in enumerate(people):
         if person.member_id is not None:
             _refuse_unknown(path, "people", i, "member_id", person.member_id, members)

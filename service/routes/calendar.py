@@ -59,6 +59,14 @@ def get_event(event_id: Annotated[str, Path(min_length=1, max_length=200)], stat
     return calendar.event_view(state.snapshot, state.workspace.store, event_id)
 
 
+@router.delete(
+    "/calendar/events/{event_id}", status_code=204, summary="Delete an event (its outputs stay, unlinked from it)", responses=NOT_FOUND
+)
+def delete_event(event_id: Annotated[str, Path(min_length=1, max_length=200)], state: State, key: Writer) -> Response:
+    calendar.delete_event(state.workspace.store, event_id)
+    return Response(status_code=204)
+
+
 @router.get(
     "/calendar/feed.ics",
     summary="The network's iCalendar feed (RFC 5545)",

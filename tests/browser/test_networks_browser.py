@@ -66,6 +66,10 @@ def test_a_cluster_page_with_terms_plan_updates_and_inactive_members(
     expect(page.locator("#updates-h ~ ol li").first).to_contain_text(text)
     _clean(page)
     shoot(page, screenshots, f"cluster-{language}")
+    page.emulate_media(media="print")  # printed, the page is the report: no menus, no forms
+    expect(page.locator("header.top")).to_be_hidden()
+    expect(page.locator("form[action$='/updates']")).to_be_hidden()
+    expect(page.locator("#part-h")).to_be_visible()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
