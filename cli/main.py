@@ -15,7 +15,7 @@ from cli.common import DataDir, JsonFlag, console, emit, fail, settings_for, wor
 from cli.evaluate import eval_app
 from cli.graph import graph_app
 from cli.recommend import pair, recommend_app
-from cli.ties import ties_app
+from cli.ties import reminders_app, ties_app
 from cli.users import demo_users, users_app
 from matcher.errors import PeermatchError
 
@@ -29,6 +29,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(graph_app, name="graph")
 app.add_typer(users_app, name="users")
 app.add_typer(ties_app, name="ties")
+app.add_typer(reminders_app, name="reminders")
 app.command()(pair)
 
 
