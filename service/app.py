@@ -25,7 +25,7 @@ from service.gate import KeyGate
 from service.idempotency import Idempotency, IdempotencyStore
 from service.keys_usage import KeyUsage, usage_path
 from service.limits import BodyLimit, Bound, WorkLimiter
-from service.routes import events, feedback, health, keys, notify, pairing, progress, proposals, recommend, records, ties
+from service.routes import candidates, events, feedback, health, keys, notify, pairing, progress, proposals, recommend, records, ties
 from service.settings import ServiceSettings
 from service.state import ServiceState
 
@@ -113,7 +113,7 @@ def create_app(
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
         )
     # recommend before records: "/v1/resources/search" must not be taken for a resource id
-    for module in (health, recommend, records, pairing, proposals, feedback, events, keys, ties, notify, progress):
+    for module in (health, recommend, records, pairing, proposals, feedback, events, keys, ties, notify, progress, candidates):
         app.include_router(module.router)
     openapi.install(app)
     access = logging.getLogger("peermatch.access")
