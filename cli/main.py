@@ -191,14 +191,15 @@ def demo(
     ] = True,
     as_json: JsonFlag = False,
 ) -> None:
-    """Load the shipped demo network (151 members, 305 resources in EN/FR/ES), build its indexes and
+    """Load the shipped demo network (151 members, a candidate city, 305 resources in EN/FR/ES; their
+    twinnings and a generated history of proposals), build its indexes and
     create demo API keys and console users, written to DATA_DIR/demo-keys.txt and DATA_DIR/demo-users.txt."""
-    from matcher.demo import DEMO_FILES, DEMO_PROPOSALS, DEMO_TIES
+    from matcher.demo import DEMO_CANDIDATES, DEMO_FILES, DEMO_PROPOSALS, DEMO_TIES
     from matcher.demo.history import load_history
     from matcher.usecases.ties import import_twin_cities
 
     import_command(
-        files=list(DEMO_FILES),
+        files=[*DEMO_FILES, DEMO_CANDIDATES],
         records=None,
         skip_invalid=False,
         report=None,

@@ -1,6 +1,7 @@
 """Issue 25 in Debian's Chromium, in English and in French: the progress page with its plots (images
 that load, labelled in the reader's language) and exports; a twinning run that keeps Kati with its
-twin Erfurt when ties are preferred; axe-core's WCAG checks on the new pages."""
+twin Erfurt when ties are preferred and pairs the candidate city Dakar; the North/South view and
+"pair these"; axe-core's WCAG checks on the new pages."""
 
 from __future__ import annotations
 
@@ -62,7 +63,10 @@ def test_twinning_that_prefers_ties_keeps_kati_with_erfurt(browser: Browser, ser
     expect(kati.locator("a[href='/members/city-erfurt-de']")).to_be_visible()
     expect(kati).to_contain_text({"en": "existing tie", "fr": "lien existant"}[language])
     summary = page.locator("#pairing-summary")
-    expect(summary).to_contain_text({"en": "of 2 in the cohort kept", "fr": "sur 2 dans la cohorte gardés"}[language])
+    # Kati-Erfurt, Daloa-Campinas, and the candidate Dakar's twinning with Sfax.
+    expect(summary).to_contain_text({"en": "of 3 in the cohort kept", "fr": "sur 3 dans la cohorte gardés"}[language])
+    dakar = page.locator("tr", has=page.locator("a[href='/members/candidate-dakar-sn']"))
+    expect(dakar.locator("a[href='/members/city-sfax-tn']")).to_be_visible()
     expect(summary).to_contain_text({"en": "low income 2", "fr": "faible revenu 2"}[language])
     assert accessibility_violations(page) == []
     shoot(page, screenshots, f"twinning-ties-{language}")
