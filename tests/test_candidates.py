@@ -65,3 +65,19 @@ def test_steps_are_dated_in_order_and_only_for_candidates(client: TestClient) ->
         joining.record("dakar", "applied", dt.date(2026, 5, 1), "user:sec")
     with pytest.raises(JoiningError, match="unknown member 'nowhere'"):
         joining.record("nowhere", "applied", dt.date(2026, 5, 1), "user:sec")
+
+
+def test_the_member_page_shows_a_candidates_steps_and_its_ties(tmp_path: Path, client: TestClient) -> None:
+    from matcher.ties import Ties
+    from tests.test_console import BASE, sign_in
+
+    store = client.app.state.service.workspace.store  # type: ignore[attr-defined]
+    client.app.state.accounts.create_user("alice", "secretariat", "a-long-enough-password")  # type: ignore[attr-defined]
+    Joining(store).record("kayes", "applied", dt.date(2026, 3, 1), "user:sec")
+    Ties(store).add("kayes", "lyon", "twinning", "user:sec")
+    console = TestClient(client.app, base_url=BASE)
+    sign_in(console, "alice", "a-long-enough-password")
+    console.cookies.set("peermatch_lang", "fr")
+    page = console.get("/members/kayes").text
+    assert "ville candidate" in page and "candidature déposée" in page
+    assert 'href="/members/lyon">Lyon</a> (jumelage)' in page

@@ -168,6 +168,15 @@ add("%(mentees)s members needing this topic as mentees, %(mentors)s members offe
     "%(mentees)s membres qui ont besoin de ce thème comme filleuls, %(mentors)s qui l’offrent comme parrains : vérifiez les réglages, puis lancez.",
     "%(mentees)s miembros que necesitan este tema como apadrinados, %(mentors)s que lo ofrecen como padrinos: revise los ajustes y ejecute.")
 
+add("candidate city", "ville candidate", "ciudad candidata")
+add("applied", "candidature déposée", "solicitud presentada")
+add("supported", "soutenue", "respaldada")
+add("joined", "membre", "miembro")
+add("no joining step recorded yet", "aucune étape d’adhésion enregistrée", "ningún paso de adhesión registrado aún")
+add("Existing ties:", "Liens existants :", "Vínculos existentes:")
+add("twinning", "jumelage", "hermanamiento")
+add("cooperation agreement", "accord de coopération", "acuerdo de cooperación")
+
 
 def main() -> None:
     pot = LOCALES / "messages.pot"
