@@ -29,8 +29,9 @@ def test_progress_page_with_plots_and_exports(browser: Browser, server: Server, 
     page.click("nav a[href='/progress']")
     expect(page.locator("h1")).to_have_text(HEADING[language])
     expect(page.locator("#progress-table caption")).to_have_text(TABLE[language])
-    # The demo's generated history: 48 proposals, the last row is the total.
-    expect(page.locator("#progress-table tbody tr").last.locator("td").first).to_have_text("48")
+    # The demo's generated history has 48 proposals; other tests on the same server may add some.
+    total = int(page.locator("#progress-table tbody tr").last.locator("td").first.inner_text())
+    assert total >= 48
     for name in ("status", "delay"):
         image = page.locator(f"img[src^='/progress/plots/{name}.png']")
         image.scroll_into_view_if_needed()
@@ -47,7 +48,7 @@ def test_progress_page_with_plots_and_exports(browser: Browser, server: Server, 
         page.click("a[href^='/progress/export.csv']")
     delimiter = "," if language == "en" else ";"
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig")), delimiter=delimiter))
-    assert rows[0][:2] == ({"en": ["Group", "Proposals"], "fr": ["Groupe", "Propositions"]}[language]) and rows[-1][1] == "48"
+    assert rows[0][:2] == ({"en": ["Group", "Proposals"], "fr": ["Groupe", "Propositions"]}[language]) and rows[-1][1] == str(total)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
