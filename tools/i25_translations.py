@@ -177,6 +177,14 @@ add("Existing ties:", "Liens existants :", "Vínculos existentes:")
 add("twinning", "jumelage", "hermanamiento")
 add("cooperation agreement", "accord de coopération", "acuerdo de cooperación")
 
+add("Check-in overdue: it was due on %(date)s.", "Point d’étape en retard : il était prévu le %(date)s.", "Seguimiento atrasado: estaba previsto para el %(date)s.")
+add("Answers overdue: approved over two weeks ago, a side has not answered.",
+    "Réponses en retard : approuvée il y a plus de deux semaines, une partie n’a pas répondu.",
+    "Respuestas atrasadas: aprobada hace más de dos semanas, una de las partes no ha respondido.")
+add("Next check-in due", "Prochain point d’étape prévu", "Próximo seguimiento previsto")
+add("Next check-in due (optional)", "Prochain point d’étape prévu (facultatif)", "Próximo seguimiento previsto (opcional)")
+add("Set the due date (reminders go out from that day)", "Fixer la date (les rappels partent à partir de ce jour)", "Fijar la fecha (los recordatorios salen desde ese día)")
+
 
 def main() -> None:
     pot = LOCALES / "messages.pot"
