@@ -17,7 +17,7 @@ from cli.graph import graph_app
 from cli.networks import networks_app
 from cli.recommend import pair, recommend_app
 from cli.requests import requests_app
-from cli.ties import ties_app
+from cli.ties import reminders_app, ties_app
 from cli.users import demo_users, users_app
 from matcher.errors import PeermatchError
 
@@ -33,6 +33,7 @@ app.add_typer(networks_app, name="networks")
 app.add_typer(users_app, name="users")
 app.add_typer(requests_app, name="requests")
 app.add_typer(ties_app, name="ties")
+app.add_typer(reminders_app, name="reminders")
 app.command()(pair)
 
 
@@ -194,16 +195,17 @@ def demo(
     ] = True,
     as_json: JsonFlag = False,
 ) -> None:
-    """Load the shipped demo network (151 members, 305 resources in EN/FR/ES; the Coalition's 17 members,
-    14 offers and 6 requests), build its indexes and
+    """Load the shipped demo network (151 members, a candidate city, 305 resources in EN/FR/ES; their
+    twinnings and a generated history of proposals; the Coalition's 17 members, 14 offers and 6 requests;
+    clusters, calendar and people), build its indexes and
     create demo API keys and console users, written to DATA_DIR/demo-keys.txt and DATA_DIR/demo-users.txt."""
-    from matcher.demo import COALITION_MEMBERS, DEMO_FILES, DEMO_PROPOSALS, DEMO_TIES
+    from matcher.demo import COALITION_MEMBERS, DEMO_CANDIDATES, DEMO_FILES, DEMO_PROPOSALS, DEMO_TIES
     from matcher.demo.coalition import load_coalition
     from matcher.demo.history import load_history
     from matcher.usecases.ties import import_twin_cities
 
     import_command(
-        files=[*DEMO_FILES, COALITION_MEMBERS],
+        files=[*DEMO_FILES, DEMO_CANDIDATES, COALITION_MEMBERS],
         records=None,
         skip_invalid=False,
         report=None,

@@ -380,6 +380,8 @@ def pair(
             f"{s['mentees_by_income_group']}, served {s['served_share_by_income_group']}; LDC mentees {s['ldc_mentees']}, "
             f"served {s['ldc_served_share']}; weights income {s['income_weights']}, LDC {s['ldc_weight']}"
         )
+        if s["candidates_paired"]:
+            console.print(f"candidate cities paired: {', '.join(s['candidates_paired'])}")
         if written:
             console.print(f"written: {written[0]}, {written[1]}")
 

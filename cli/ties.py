@@ -1,4 +1,5 @@
-"""``peermatch ties``: record, import and list typed ties (twinnings, cooperation agreements)."""
+"""``peermatch ties`` (record, import and list typed ties: twinnings, cooperation agreements) and
+``peermatch reminders`` (members' contacts, invitations and reminders by email)."""
 
 from __future__ import annotations
 
@@ -67,8 +68,61 @@ def list_ties(
         {"member_a": t.member_a, "member_b": t.member_b, "kind": t.kind, "source": t.source}
         for t in Ties(workspace_for(data_dir).store).list(member)
     ]
+
     def render(r: list[dict[str, str]]) -> None:
         for x in r:
             console.print(f"{x['member_a']} — {x['member_b']}  {x['kind']}  {x['source']}")
 
     emit(rows, as_json, render)
+
+
+reminders_app = typer.Typer(
+    help="Invitations and reminders by email (PEERMATCH_SMTP_HOST, PEERMATCH_MAIL_FROM, PEERMATCH_LINK_SECRET, PEERMATCH_PUBLIC_URL)."
+)
+
+
+@reminders_app.command("send")
+def send_reminders_command(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Send the invitations, reminders and check-in reminders due now; list members skipped for want of a contact."""
+    import smtplib
+
+    from matcher.notify import MailSettings
+    from matcher.usecases.reminders import send_reminders
+
+    try:
+        report = send_reminders(workspace_for(data_dir).store, MailSettings())
+    except PeermatchError as error:
+        fail(error)
+    except (smtplib.SMTPException, OSError) as error:
+        fail(PeermatchError(f"the SMTP server failed: {error}; what was sent before is recorded"))
+
+    def render(r: dict[str, Any]) -> None:
+        for s in r["sent"]:
+            console.print(f"sent {s['kind']} for proposal {s['proposal_id']} to {s['email']} ({s['language']}): {s['subject']}")
+        for s in r["skipped"]:
+            console.print(f"[yellow]skipped[/yellow] proposal {s['proposal_id']}, {s['member_id']}: {s['reason']}")
+
+    emit(report.model_dump(), as_json, render)
+
+
+@reminders_app.command("contact")
+def set_contact(
+    member: str,
+    email: str,
+    language: Annotated[str, typer.Option(help="fr, en or es: the language of the emails.")] = "en",
+    name: Annotated[str, typer.Option(help="The person's name, for the greeting.")] = "",
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Set a member's contact for invitations and reminders."""
+    from matcher.notify import Contacts
+
+    try:
+        contact = Contacts(workspace_for(data_dir).store).set(member, email, language, "cli", name)
+    except PeermatchError as error:
+        fail(error)
+    emit(
+        {"member_id": contact.member_id, "email": contact.email, "language": contact.language},
+        as_json,
+        lambda r: console.print(f"contact of {r['member_id']}: {r['email']} ({r['language']})"),
+    )

@@ -174,6 +174,10 @@ class Member(_Record):
     needs: list[Need] = Field(default_factory=list, max_length=ITEMS_MAX)
     partners: list[RecordId] = Field(default_factory=list, max_length=LIST_MAX)
     representative: Representative | None = None
+    membership: Literal["member", "candidate"] = Field(
+        "member",
+        description="'candidate': a city not yet in the network, paired like a member and followed toward joining (matcher.candidates).",
+    )
     operates_in: Literal["North", "South"] | None = Field(
         None,
         description="Where the member works, when not on its country's side (an organisation seated in the North working in the"

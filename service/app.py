@@ -27,6 +27,7 @@ from service.keys_usage import KeyUsage, usage_path
 from service.limits import BodyLimit, Bound, WorkLimiter
 from service.routes import (
     calendar,
+    candidates,
     clusters,
     events,
     feedback,
@@ -130,7 +131,7 @@ def create_app(
         )
     # recommend before records: "/v1/resources/search" must not be taken for a resource id
     routes = (health, recommend, records, pairing, proposals, requests, feedback, events, keys)
-    for module in (*routes, clusters, calendar, people, ties, notify, progress):
+    for module in (*routes, clusters, calendar, people, ties, notify, progress, candidates):
         app.include_router(module.router)
     openapi.install(app)
     access = logging.getLogger("peermatch.access")

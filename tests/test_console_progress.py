@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 from fastapi.testclient import TestClient
@@ -75,3 +76,24 @@ def test_the_capacity_map_has_a_north_south_view_by_country(app_and_accounts: tu
     assert page.status_code == 200 and 'id="north-south"' in page.text
     # dakar (Senegal) and lima (Peru) are South, lyon (France) North: by country income, not region or kind.
     assert "1 members in the North, 2 in the South" in page.text
+
+
+def test_a_proposal_page_sets_the_check_in_due_date_and_shows_it_overdue(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
+    pid = book.propose("recommendation", "dakar", "lyon", "user:alice").id
+    book.approve(pid, "user:alice")
+    book.respond(pid, "dakar", True, "user:alice")
+    book.respond(pid, "lyon", True, "user:alice")
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = client.get(f"/proposals/{pid}").text
+    assert 'id="overdue"' not in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    done = client.post(f"/proposals/{pid}/check-in-due", data={"csrf_token": csrf, "due": "2026-01-15"}, follow_redirects=True)
+    assert done.status_code == 200 and "Point d’étape en retard : il était prévu le 15 janv. 2026." in done.text
+    assert book.get(pid).check_in_due == dt.date(2026, 1, 15)
+    # The check-in held settles it and sets the next one.
+    client.post(f"/proposals/{pid}/check-in", data={"csrf_token": csrf, "on": "2026-01-20", "note": "visite", "next_due": "2099-01-01"})
+    after = client.get(f"/proposals/{pid}").text
+    assert 'id="overdue"' not in after and book.get(pid).check_in_due == dt.date(2099, 1, 1)

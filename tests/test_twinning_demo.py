@@ -1,6 +1,7 @@
-"""The demo's twinning run: the African cities paired with mentors of other regions. Ignoring ties,
-Kati (Mali) goes to Siliana; preferring them, Kati keeps its twin Erfurt although they share no
-working language, and the summary gives the income-group and LDC figures."""
+"""The demo's twinning run: the African cities, and the candidate city Dakar, paired with mentors
+of other regions. Ignoring ties, Kati (Mali) goes to Siliana; preferring them, Kati keeps its twin
+Erfurt although they share no working language, Dakar is paired, and the summary gives the
+income-group and LDC figures."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from matcher.demo import DEMO_FILES, DEMO_TIES
+from matcher.demo import DEMO_CANDIDATES, DEMO_FILES, DEMO_TIES
 from matcher.pairing.problem import PairingConstraints
 from matcher.pairing.run import PairingRequest
 from matcher.partnerships import Partnerships
@@ -23,10 +24,10 @@ from tests.conftest import import_file
 def demo(tmp_path_factory: pytest.TempPathFactory, real_encoder: Any) -> Workspace:
     settings = Settings(data_dir=tmp_path_factory.mktemp("twinning") / "data")
     workspace = Workspace(settings, real_encoder)
-    for path in DEMO_FILES:
+    for path in (*DEMO_FILES, DEMO_CANDIDATES):
         import_file(workspace, path, settings)
     report = import_twin_cities(workspace.store, DEMO_TIES, "twinning", "demo")
-    assert (report.matched, report.problem_count) == (4, 0)
+    assert (report.matched, report.problem_count) == (5, 0)
     return workspace
 
 
@@ -51,7 +52,8 @@ def test_preferring_ties_keeps_kati_with_erfurt(demo: Workspace) -> None:
     result = twinning(demo, tie_policy="prefer", income_weights={"low": 2}, ldc_weight=1.5)
     kati = next(p for p in result.pairs if p.mentee == "city-kati-ml")
     assert (kati.mentor, kati.tie, kati.common_languages) == ("city-erfurt-de", True, [])
-    assert result.summary.ties_in_cohort == 2  # Kati-Erfurt, Daloa-Campinas
+    assert result.summary.ties_in_cohort == 3  # Kati-Erfurt, Daloa-Campinas, and the candidate Dakar with Sfax
+    assert result.summary.candidates_paired == ["candidate-dakar-sn"]
     assert result.summary.ties_kept >= 1
     assert result.summary.income_weights == {"low": 2.0} and result.summary.ldc_weight == 1.5
     assert result.summary.ldc_mentees > 0 and set(result.summary.mentees_by_income_group) <= {"low", "lower_middle", "upper_middle"}
@@ -60,4 +62,4 @@ def test_preferring_ties_keeps_kati_with_erfurt(demo: Workspace) -> None:
 def test_keeping_ties_makes_every_tie_in_the_cohort(demo: Workspace) -> None:
     result = twinning(demo, tie_policy="keep")
     made = {(p.mentee, p.mentor) for p in result.pairs if p.tie}
-    assert made == {("city-kati-ml", "city-erfurt-de"), ("city-daloa-ci", "city-campinas-br")}
+    assert made == {("city-kati-ml", "city-erfurt-de"), ("city-daloa-ci", "city-campinas-br"), ("candidate-dakar-sn", "city-sfax-tn")}

@@ -1,5 +1,5 @@
 """Write ``matcher/demo/data/ties.csv``: the rows of the twin-cities list whose two cities are both
-demo members (the demo's existing twinnings), in the list's own format so that the same importer reads them.
+demo members or candidates (the demo's existing twinnings), in the list's own format so that the same importer reads them.
 
     python -m tools.demo_ties ../shared/data/twin-cities/twin_cities.csv
 """
@@ -17,7 +17,12 @@ from matcher.ties.twin_cities import match_twin_cities
 
 
 def main(source: str) -> None:
-    members = [Member(**json.loads(line)) for line in (DEMO_DATA / "members.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    members = [
+        Member(**json.loads(line))
+        for name in ("members.jsonl", "candidates.jsonl")  # a candidate's existing twinning is a tie too
+        for line in (DEMO_DATA / name).read_text(encoding="utf-8").splitlines()
+        if line
+    ]
     wanted = set(match_twin_cities(Path(source), members).pairs)
     names = {(m.name, m.country): m.id for m in members}
     out = DEMO_DATA / "ties.csv"

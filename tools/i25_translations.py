@@ -31,19 +31,19 @@ add(
 )
 add(
     "mentor %(mentor)s keeps %(forced)s tied pair(s) (tie policy: keep) but can take %(maximum)s",
-    "le mentor %(mentor)s garde %(forced)s paire(s) liée(s) (liens : garder) mais peut en prendre %(maximum)s",
-    "el mentor %(mentor)s mantiene %(forced)s pareja(s) vinculada(s) (vínculos: mantener) pero puede asumir %(maximum)s",
+    "le parrain %(mentor)s garde %(forced)s paire(s) liée(s) (liens : garder) mais peut en prendre %(maximum)s",
+    "el padrino %(mentor)s mantiene %(forced)s pareja(s) vinculada(s) (vínculos: mantener) pero puede asumir %(maximum)s",
 )
 add("Weight of a tie", "Poids d’un lien", "Peso de un vínculo")
 add(
     "Weight of mentees in low-income countries",
-    "Poids des mentorés des pays à faible revenu",
-    "Peso de los mentoreados de países de ingreso bajo",
+    "Poids des filleuls des pays à faible revenu",
+    "Peso de los apadrinados de países de ingreso bajo",
 )
 add(
     "Weight of mentees in least developed countries",
-    "Poids des mentorés des pays les moins avancés",
-    "Peso de los mentoreados de los países menos adelantados",
+    "Poids des filleuls des pays les moins avancés",
+    "Peso de los apadrinados de los países menos adelantados",
 )
 add(
     "Existing ties (twinnings, cooperation agreements)",
@@ -60,8 +60,8 @@ add("keep (always pair them)", "garder (toujours les apparier)", "mantener (empa
 add("forbid (new partners only)", "interdire (nouveaux partenaires seulement)", "prohibir (solo socios nuevos)")
 add(
     "A preferred tie stands even when the two are partners or share no working language, and is kept unless the mentee's other options are better by more than its weight. Income groups: World Bank; least developed countries: UN list.",
-    "Un lien préféré tient même si les deux sont déjà partenaires ou n’ont pas de langue de travail commune, et il est gardé sauf si les autres options du mentoré sont meilleures de plus que son poids. Groupes de revenu : Banque mondiale ; pays les moins avancés : liste de l’ONU.",
-    "Un vínculo preferido se mantiene aunque ambos ya sean socios o no compartan idioma de trabajo, y se conserva salvo que las otras opciones del mentoreado sean mejores en más que su peso. Grupos de ingreso: Banco Mundial; países menos adelantados: lista de la ONU.",
+    "Un lien préféré tient même si les deux sont déjà partenaires ou n’ont pas de langue de travail commune, et il est gardé sauf si les autres options du filleul sont meilleures de plus que son poids. Groupes de revenu : Banque mondiale ; pays les moins avancés : liste de l’ONU.",
+    "Un vínculo preferido se mantiene aunque ambos ya sean socios o no compartan idioma de trabajo, y se conserva salvo que las otras opciones del apadrinado sean mejores en más que su peso. Grupos de ingreso: Banco Mundial; países menos adelantados: lista de la ONU.",
 )
 add("Existing ties: ignored.", "Liens existants : ignorés.", "Vínculos existentes: ignorados.")
 add(
@@ -71,14 +71,14 @@ add(
 )
 add(
     "Mentees by income group (World Bank):",
-    "Mentorés par groupe de revenu (Banque mondiale) :",
-    "Mentoreados por grupo de ingreso (Banco Mundial):",
+    "Filleuls par groupe de revenu (Banque mondiale) :",
+    "Apadrinados por grupo de ingreso (Banco Mundial):",
 )
 add("served", "servis", "atendidos")
 add(
     "Mentees in least developed countries: %(count)s",
-    "Mentorés dans les pays les moins avancés : %(count)s",
-    "Mentoreados en países menos adelantados: %(count)s",
+    "Filleuls dans les pays les moins avancés : %(count)s",
+    "Apadrinados en países menos adelantados: %(count)s",
 )
 add(
     "Weights: low income %(low)s, least developed %(ldc)s.",
@@ -160,13 +160,30 @@ add("North: members in high-income countries (World Bank classification, shipped
     "Norte: los miembros de países de ingreso alto (clasificación del Banco Mundial, incluida en peermatch) o que declaran trabajar en el Norte; Sur: todos los demás. %(north)s miembros en el Norte, %(south)s en el Sur. Abra un número para ver los miembros; desde una necesidad, emparéjelos.")
 add("Pair these", "Apparier ces membres", "Emparejar a estos miembros")
 add("These members as mentees, the members offering this topic as mentors: the pairing form opens filled in, to check and run.",
-    "Ces membres comme mentorés, ceux qui offrent ce thème comme mentors : le formulaire d’appariement s’ouvre rempli, à vérifier puis lancer.",
-    "Estos miembros como mentoreados, los que ofrecen este tema como mentores: el formulario de emparejamiento se abre relleno, para revisar y ejecutar.")
+    "Ces membres comme filleuls, ceux qui offrent ce thème comme parrains : le formulaire d’appariement s’ouvre rempli, à vérifier puis lancer.",
+    "Estos miembros como apadrinados, los que ofrecen este tema como padrinos: el formulario de emparejamiento se abre relleno, para revisar y ejecutar.")
 add("with the %(count)s offering it in the %(side)s", "avec les %(count)s qui l’offrent au %(side)s", "con los %(count)s que lo ofrecen en el %(side)s")
 add("with the %(count)s offering it in %(region)s", "avec les %(count)s qui l’offrent en %(region)s", "con los %(count)s que lo ofrecen en %(region)s")
 add("%(mentees)s members needing this topic as mentees, %(mentors)s members offering it as mentors: check the settings, then run.",
-    "%(mentees)s membres qui ont besoin de ce thème comme mentorés, %(mentors)s qui l’offrent comme mentors : vérifiez les réglages, puis lancez.",
-    "%(mentees)s miembros que necesitan este tema como mentoreados, %(mentors)s que lo ofrecen como mentores: revise los ajustes y ejecute.")
+    "%(mentees)s membres qui ont besoin de ce thème comme filleuls, %(mentors)s qui l’offrent comme parrains : vérifiez les réglages, puis lancez.",
+    "%(mentees)s miembros que necesitan este tema como apadrinados, %(mentors)s que lo ofrecen como padrinos: revise los ajustes y ejecute.")
+
+add("candidate city", "ville candidate", "ciudad candidata")
+add("applied", "candidature déposée", "solicitud presentada")
+add("supported", "soutenue", "respaldada")
+add("joined", "membre", "miembro")
+add("no joining step recorded yet", "aucune étape d’adhésion enregistrée", "ningún paso de adhesión registrado aún")
+add("Existing ties:", "Liens existants :", "Vínculos existentes:")
+add("twinning", "jumelage", "hermanamiento")
+add("cooperation agreement", "accord de coopération", "acuerdo de cooperación")
+
+add("Check-in overdue: it was due on %(date)s.", "Point d’étape en retard : il était prévu le %(date)s.", "Seguimiento atrasado: estaba previsto para el %(date)s.")
+add("Answers overdue: approved over two weeks ago, a side has not answered.",
+    "Réponses en retard : approuvée il y a plus de deux semaines, une partie n’a pas répondu.",
+    "Respuestas atrasadas: aprobada hace más de dos semanas, una de las partes no ha respondido.")
+add("Next check-in due", "Prochain point d’étape prévu", "Próximo seguimiento previsto")
+add("Next check-in due (optional)", "Prochain point d’étape prévu (facultatif)", "Próximo seguimiento previsto (opcional)")
+add("Set the due date (reminders go out from that day)", "Fixer la date (les rappels partent à partir de ce jour)", "Fijar la fecha (los recordatorios salen desde ese día)")
 
 
 def main() -> None:

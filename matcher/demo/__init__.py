@@ -13,3 +13,5 @@ DEMO_NETWORKS = DEMO_DATA / "networks.json"  # generated clusters, calendar and 
 DEMO_TIES = DEMO_DATA / "ties.csv"
 # A generated history of proposals among the demo members (tools/demo_proposals.py), for the progress page.
 DEMO_PROPOSALS = DEMO_DATA / "proposals.jsonl"
+# A generated candidate city (not yet a member), paired in the demo's twinning (tools/demo_candidates.py).
+DEMO_CANDIDATES = DEMO_DATA / "candidates.jsonl"

@@ -95,6 +95,7 @@ class PairingSummary(BaseModel):
     ldc_served_share: float | None = Field(None, description="Share of those served (None: no LDC mentee).")
     income_weights: dict[str, float] = Field(default_factory=dict, description="The income-group weights the run applied.")
     ldc_weight: float = Field(1.0, description="The LDC weight the run applied.")
+    candidates_paired: list[str] = Field(default_factory=list, description="Candidate cities (not yet members) that got a partner.")
 
 
 class GreedyBaseline(BaseModel):
@@ -295,6 +296,7 @@ def _result(
         ldc_served_share=round(sum(1 for m in ldc if is_served(m)) / len(ldc), 3) if ldc else None,
         income_weights=dict(constraints.income_weights),
         ldc_weight=constraints.ldc_weight,
+        candidates_paired=sorted({m for p in pairs for m in (p.mentee, p.mentor) if members[m].membership == "candidate"}),
     )
     greedy_affinities = problem.affinity[greedy.chosen]
     return PairingResult(

@@ -259,7 +259,8 @@ MIGRATIONS: list[str] = [
     # issue 25 (ties, contacts, answers by signed link, check-in due dates): typed ties between members
     # (twinnings, cooperation agreements, matcher/ties), one row per pair and kind, the pair stored in id
     # order so that (a, b) and (b, a) are one tie; each member's contact for invitations and reminders;
-    # the signed links handed out (refused once used); what was sent to whom; a proposal's next check-in due.
+    # the signed links handed out (refused once used); what was sent to whom; a proposal's next check-in due;
+    # a candidate city's steps toward joining the network (applied, supported, joined), each dated.
     """
     CREATE TABLE ties (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -302,6 +303,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX notifications_by_proposal ON notifications (proposal_id, member_id, kind);
     ALTER TABLE proposals ADD COLUMN check_in_due TEXT;
+    CREATE TABLE joining_steps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        member_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        on_date TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX joining_by_member ON joining_steps (member_id, id);
     """,
 ]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from matcher.candidates import Joining
 from matcher.index.lexical import fold
 from matcher.partnerships import Partnerships
 from matcher.partnerships.lifecycle import OPEN
@@ -15,6 +16,7 @@ from matcher.recommend.helps import HelpOptions
 from matcher.recommend.member_resources import MemberResourceOptions
 from matcher.recommend.peers import PeerOptions
 from matcher.records import MEMBER_KINDS, REGIONS, Member
+from matcher.ties import Ties
 from matcher.usecases.experts import helps_for, resources_for
 from matcher.usecases.peers import explained, peer_question, rank
 from service.console.labels import country_words
@@ -116,4 +118,6 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
         proposals=proposals,
         open_with=open_with,
         partners=partners,
+        joining=Joining(page.state.workspace.store).history(member.id) if member.membership == "candidate" else [],
+        ties=Ties(page.state.workspace.store).list(member.id),
     )

@@ -59,7 +59,8 @@ def proposal_list(
 def proposal_page(page: SignedIn, proposal_id: ProposalId) -> Response:
     proposal = partnerships(page).get(proposal_id)
     members = page.state.snapshot.members_by_id
-    return page.render("proposal.html", p=proposal, members=members, today=dt.date.today().isoformat())
+    today = dt.datetime.now(dt.UTC).date()
+    return page.render("proposal.html", p=proposal, members=members, today=today.isoformat(), overdue=proposal.overdue(today))
 
 
 @router.post("/proposals")
@@ -160,7 +161,10 @@ async def proposal_step(page: SignedIn, proposal_id: ProposalId, step: str) -> R
             book.add_note(proposal_id, page.actor, note)
         elif step == "check-in":
             on = dt.date.fromisoformat(str(form.get("on") or dt.date.today().isoformat()))
-            book.check_in(proposal_id, page.actor, on, note)
+            next_due = str(form.get("next_due") or "").strip()
+            book.check_in(proposal_id, page.actor, on, note, dt.date.fromisoformat(next_due) if next_due else None)
+        elif step == "check-in-due":
+            book.schedule_check_in(proposal_id, page.actor, dt.date.fromisoformat(str(form.get("due") or "")), note)
         elif step == "close":
             book.close(proposal_id, page.actor, str(form.get("outcome") or "").strip(), _rating(str(form.get("rating") or "")), note)
         else:
