@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -22,7 +23,7 @@ def test_networks_load_refuses_a_bad_entry_then_loads(tmp_path: Path) -> None:
         tmp_path / "members.jsonl", [member("lyon"), member("lima", country="PE", region="Latin America and the Caribbean")]
     )
     assert runner.invoke(app, ["import", str(members), "--data-dir", str(data_dir), "--no-index"]).exit_code == 0
-    structures = {
+    structures: dict[str, Any] = {
         "coordinators": [{"cluster": "Santé et bien-être", "member_id": "lyon", "starts": "2025-01-01"}],
         "events": [
             {

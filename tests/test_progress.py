@@ -39,7 +39,7 @@ def proposal(pid: int, a: str, b: str, status: str, events: list[Event], **extra
         member_id=a,
         partner_id=b,
         group=None,
-        status=status,
+        status=status,  # type: ignore[arg-type]
         reason="",
         score=None,
         quality=None,  # type: ignore[arg-type]

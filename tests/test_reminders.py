@@ -63,7 +63,7 @@ def mail_settings(port: int, **extra: Any) -> MailSettings:
         "public_url": "https://console.example.org",
         "link_secret": SECRET,
     }
-    return MailSettings(**(values | extra))
+    return MailSettings.model_validate(values | extra)
 
 
 @pytest.fixture

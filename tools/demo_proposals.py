@@ -37,7 +37,8 @@ def main() -> None:
     cities = [m for m in members if m.kind == "city"]
     cities = [m for m in cities if m.region != "Africa"]
     seekers = [m for m in cities if m.region in ("Arab States", "Latin America and the Caribbean", "Asia-Pacific") and m.needs]
-    rows, seen = [], set()
+    rows: list[dict[str, object]] = []
+    seen: set[frozenset[str]] = set()
     while len(rows) < COUNT:
         a = rng.choice(seekers)
         b = rng.choice([m for m in cities if m.region != a.region])

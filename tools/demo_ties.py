@@ -36,7 +36,7 @@ def main(source: str) -> None:
                 next((i for (name, _), i in names.items() if name.casefold() == row[f"city{n}"].strip().casefold()), None)
                 for n in ("1", "2")
             ]
-            if ids[0] and ids[1] and tuple(sorted(ids)) in wanted:  # type: ignore[type-var]
+            if ids[0] and ids[1] and (min(ids[0], ids[1]), max(ids[0], ids[1])) in wanted:
                 writer.writerow(row)
                 kept += 1
     print(f"{kept} rows written to {out}")

@@ -73,9 +73,9 @@ def main(folder: str = "evaluation/datasets/demo") -> None:
     by_id = recommender.members_by_id
     print("\nGlobal South exposure@10   before   after")
     for task, run in runs.items():
-        old = exposure_by_region(run, by_id, classify=before)["Global South"]
-        new = exposure_by_region(run, by_id, classify=after)["Global South"]
-        print(f"  {task:22s} {old:8.4f} {new:7.4f}   ({len(run)} queries)")
+        share_before = exposure_by_region(run, by_id, classify=before)["Global South"]
+        share_after = exposure_by_region(run, by_id, classify=after)["Global South"]
+        print(f"  {task:22s} {share_before:8.4f} {share_after:7.4f}   ({len(run)} queries)")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ counts as one). Amounts are summed per unit, money per currency (no exchange rat
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from matcher.requests.candidates import capacity_left
@@ -36,7 +37,7 @@ class SupplyCell:
 
 
 def supply_by_region(
-    offers: list[Offer], requests: list[StoredRequest], home_region: dict[str, str], held: dict[str, float], regions: tuple[str, ...]
+    offers: list[Offer], requests: list[StoredRequest], home_region: Mapping[str, str], held: dict[str, float], regions: tuple[str, ...]
 ) -> dict[str, dict[str, SupplyCell]]:
     """region -> type -> SupplyCell, for every region and every type."""
     table = {region: {kind: SupplyCell() for kind in OFFER_TYPES} for region in regions}
