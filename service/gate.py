@@ -16,7 +16,7 @@ from service.keys_usage import KeyUsage
 UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
 # A member's contact answers a proposal through the signed link sent by email, without an account
 # or a key: the link is the credential (service/routes/notify.py checks it).
-KEYLESS_PREFIXES = ("/v1/answers/",)
+KEYLESS_PREFIXES = ("/v1/answers/", "/v1/feeds/")  # their tokens are the credential
 
 
 class KeyGate:

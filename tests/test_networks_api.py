@@ -164,3 +164,39 @@ def test_member_import_by_a_spanish_cluster_name_makes_no_new_cluster(client: Te
     )
     assert client.put("/v1/members/quito", headers=auth(WRITE), json=row).status_code == 200
     assert client.get("/v1/members/quito", headers=auth(READ)).json()["clusters"] == [{"cluster": "pme", "role": "coordinator"}]
+
+
+def test_a_calendar_application_subscribes_by_a_secret_address_that_grants_one_feed(tmp_path: Path) -> None:
+    from matcher.notify.settings import MailSettings
+
+    secret = "s" * 40
+    mail = MailSettings.model_validate({"smtp_host": None, "link_secret": secret, "public_url": "https://hub.example.org/"})
+    client = TestClient(create_app(seeded_settings(tmp_path, precompute_peers=False), FakeEncoder(), mail=mail))
+    event = {
+        "id": "ev-floods",
+        "title": "Field visit: flood drills in Lima",
+        "kind": "field_visit",
+        "cluster": "health",
+        "starts": "2026-03-10T14:00:00Z",
+        "ends": "2026-03-10T22:00:00Z",
+        "place": "Lima",
+        "hosts": ["lima"],
+    }
+    assert client.put("/v1/calendar/events", headers=auth(WRITE), json=[event]).json() == {"written": 1}
+    assert client.get("/v1/calendar/subscription").status_code == 401  # the address is handed out to a key holder only
+    given = client.get("/v1/calendar/subscription", headers=auth(READ), params={"cluster": "Salud y bienestar", "language": "es"}).json()
+    assert given["cluster"] == "health" and given["url"].startswith("https://hub.example.org/v1/feeds/")
+    path = given["url"].removeprefix("https://hub.example.org")
+    feed = client.get(path)  # no key: the address is the credential
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    (vevent,) = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+    categories: Any = vevent["categories"]
+    assert vevent.decoded("dtstart").isoformat() == "2026-03-10T14:00:00+00:00" and "Salud y bienestar" in [str(c) for c in categories.cats]
+    token = path.removeprefix("/v1/feeds/").removesuffix(".ics")
+    assert client.get(f"/v1/feeds/{token[:-2]}xy.ics").status_code == 404  # altered
+    rotated = MailSettings.model_validate({"smtp_host": None, "link_secret": "r" * 40})
+    other = TestClient(create_app(seeded_settings(tmp_path / "other", precompute_peers=False), FakeEncoder(), mail=rotated))
+    assert other.get(path).status_code == 404  # a rotated secret revokes every address
+    unset = TestClient(create_app(seeded_settings(tmp_path / "unset", precompute_peers=False), FakeEncoder()))
+    assert unset.get("/v1/calendar/subscription", headers=auth(READ)).status_code == 409
+    assert unset.get(path).status_code == 404

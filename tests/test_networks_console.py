@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from service.console.accounts import Accounts
-from tests.test_console import app_and_accounts, csrf_of, sign_in  # noqa: F401 - the fixture
+from tests.test_console import BASE, app_and_accounts, csrf_of, sign_in  # noqa: F401 - the fixture
 from tests.test_service import WRITE, auth
 
 
@@ -94,6 +96,14 @@ def test_calendar_resources_and_a_group_page(app_and_accounts: tuple[TestClient,
     assert "Webinar on older learners" in cal and "Gardens" in cal
     ics = client.get("/calendar.ics", params={"cluster": "health"})
     assert ics.headers["content-type"].startswith("text/calendar") and b"BEGIN:VEVENT" in ics.content
+    assert "/v1/feeds/" not in cal and "PEERMATCH_LINK_SECRET" in cal  # no secret set: no address, and what to set
+    client.app.state.service.mail = client.app.state.service.mail.model_copy(update={"link_secret": SecretStr("k" * 40)})  # type: ignore[attr-defined]
+    address = re.search(r'id="subscribe"[^>]*value="([^"]+)"', client.get("/calendar", params={"cluster": "health"}).text)
+    assert address and "/v1/feeds/" in address.group(1)
+    client.cookies.clear()  # a calendar application: no session, no key
+    subscribed = client.get(address.group(1).removeprefix(BASE))
+    assert subscribed.status_code == 200 and b"Webinar on older learners" in subscribed.content
+    sign_in(client)
     found = client.get("/resources", params={"q": "flood drills"}).text
     assert found.index("name in the title") < found.index("Flood drills")  # the exact title, tagged, first
     client.cookies.set("peermatch_lang", "es")

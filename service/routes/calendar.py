@@ -1,18 +1,21 @@
 """The shared calendar and the peer-learning database through /v1: events (create or replace,
-list, one with its outputs), the iCalendar feed of the network or of a cluster (RFC 5545; a
-calendar application or the hub subscribes to it), resource links, and the resource finder."""
+list, one with its outputs), the iCalendar feed of the network or of a cluster (RFC 5545; the hub
+reads it with its key; a calendar application subscribes to its secret address, which needs no key),
+resource links, and the resource finder."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, HTTPException, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from matcher.calendar.model import Community, Event, LearningLink
+from matcher.calendar.subscriptions import FeedGrant, FeedRefused, FeedTokens
 from matcher.usecases import calendar, library
+from matcher.usecases.clusters import resolve_cluster
 from service.deps import Reader, State, Writer
 
 router = APIRouter(prefix="/v1", tags=["calendar"])
@@ -23,6 +26,13 @@ NOT_FOUND: dict[int | str, dict[str, str]] = {404: {"description": "No such even
 
 class Written(BaseModel):
     written: int
+
+
+class FeedAddress(BaseModel):
+    url: str
+    cluster: str | None
+    language: str
+    note: str
 
 
 class LibraryPage(BaseModel):
@@ -87,6 +97,51 @@ def cluster_feed(
     cluster: Annotated[str, Path(min_length=1, max_length=200)], state: State, key: Reader, language: Language = "en"
 ) -> Response:
     return _ics(calendar.calendar_feed(state.snapshot, state.workspace.store, cluster, language), f"peermatch-{cluster}")
+
+
+def _feed_tokens(state: State, status: int) -> FeedTokens:
+    secret = state.mail.link_secret
+    if secret is None:  # as the answer links: 409, the service is not set up for it (the feed itself: 404, no such address)
+        raise HTTPException(status, "calendar subscriptions are not configured: set PEERMATCH_LINK_SECRET (and PEERMATCH_PUBLIC_URL)")
+    return FeedTokens(secret.get_secret_value())
+
+
+@router.get(
+    "/calendar/subscription",
+    response_model=FeedAddress,
+    summary="The secret address a calendar application subscribes to (no key needed to read it)",
+    responses={**NOT_FOUND, 409: {"description": "PEERMATCH_LINK_SECRET is not set."}},
+)
+def feed_address(
+    state: State,
+    key: Reader,
+    language: Language = "en",
+    cluster: Annotated[str | None, Query(min_length=1, max_length=200, description="A cluster's code or name; none: the network.")] = None,
+) -> FeedAddress:
+    code = resolve_cluster(state.snapshot, cluster) if cluster else None
+    token = _feed_tokens(state, 409).issue(FeedGrant(code, language))
+    base = (state.mail.public_url or "").rstrip("/")
+    return FeedAddress(
+        url=f"{base}/v1/feeds/{token}.ics",
+        cluster=code,
+        language=language,
+        note="Anyone with this address reads this one calendar; rotating PEERMATCH_LINK_SECRET revokes every address.",
+    )
+
+
+@router.get(
+    "/feeds/{token}.ics",
+    summary="A calendar read by its secret address (no API key: the address is the credential)",
+    response_class=Response,
+    responses={200: {"content": {CALENDAR: {}}}, 404: {"description": "A forged or revoked address."}},
+)
+def subscribed_feed(token: Annotated[str, Path(min_length=8, max_length=400)], state: State) -> Response:
+    try:
+        grant = _feed_tokens(state, 404).read(token)
+    except FeedRefused as error:
+        raise HTTPException(404, str(error)) from None
+    name = f"peermatch-{grant.cluster}" if grant.cluster else "peermatch"
+    return _ics(calendar.calendar_feed(state.snapshot, state.workspace.store, grant.cluster, grant.language), name)
 
 
 @router.put("/calendar/communities", response_model=Written, summary="Create or replace communities of learning (all or none)")

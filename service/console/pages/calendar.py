@@ -9,10 +9,12 @@ import datetime as dt
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from matcher.calendar.subscriptions import FeedGrant, FeedTokens
 from matcher.clusters.names import cluster_names
 from matcher.graph.taxonomy import load_taxonomy
 from matcher.records import ResourceKind
 from matcher.usecases import calendar, library
+from matcher.usecases.clusters import resolve_cluster
 from service.console.web import DOWNLOAD_HEADERS, SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -33,6 +35,7 @@ def calendar_page(page: SignedIn, cluster: str = Query("", max_length=200), past
     codes = list(cluster_names(snapshot.settings.taxonomy_path))
     return page.render(
         "calendar.html",
+        subscription=_subscription(page, cluster),
         events=shown,
         hidden=len(events) - len(shown),
         cluster=cluster,
@@ -41,6 +44,18 @@ def calendar_page(page: SignedIn, cluster: str = Query("", max_length=200), past
         outputs=outputs,
         names=snapshot.names,
     )
+
+
+def _subscription(page: SignedIn, cluster: str) -> str | None:
+    """The secret address a calendar application subscribes to, in the reader's language; None
+    while PEERMATCH_LINK_SECRET is not set."""
+    mail = page.state.mail
+    if mail.link_secret is None:
+        return None
+    code = resolve_cluster(page.state.snapshot, cluster) if cluster else None
+    language = page.t.language if page.t.language in ("en", "fr", "es") else "en"
+    token = FeedTokens(mail.link_secret.get_secret_value()).issue(FeedGrant(code, language))  # type: ignore[arg-type]
+    return f"{(mail.public_url or str(page.request.base_url)).rstrip('/')}/v1/feeds/{token}.ics"
 
 
 @router.get("/calendar.ics")
