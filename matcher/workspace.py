@@ -161,6 +161,11 @@ class Workspace:
             revision,
             sum(map(len, changed.values())),
         )
+        if self._delta_too_large(indexes, sum(map(len, added.values()))):
+            # As a large write does: a full build (the embedding cache re-embeds nothing unchanged).
+            # A gap as large as the corpus (an index from an older peermatch) folded in as a delta
+            # would score the lexical side on the delta's own statistics, not as a fresh build does.
+            return self._build_locked(progress=False)[1]
         with self._catch_up:
             closed = apply_change(indexes, Change(revision, retired, added), self.encoder, self.settings)
             snapshot = self._assemble_locked(closed)
@@ -318,10 +323,13 @@ class Workspace:
         return read_pointer(self.settings.index_dir) is not None
 
     def _should_compact(self, base: Snapshot, new_passages: int) -> bool:
+        return self._delta_too_large(base.indexes, new_passages)
+
+    def _delta_too_large(self, indexes: Indexes, new_passages: int) -> bool:
         """A delta is worth it while it stays small next to the base; beyond, a full build (which
         re-embeds nothing unchanged, thanks to the embedding cache) folds it in."""
-        pending = base.indexes.delta_rows + new_passages
-        return pending > max(self.settings.delta_max_rows, self.settings.delta_max_share * base.indexes.base_rows)
+        pending = indexes.delta_rows + new_passages
+        return pending > max(self.settings.delta_max_rows, self.settings.delta_max_share * indexes.base_rows)
 
     def _advance(self, base: Snapshot, written: Written, passages: list[Passage], progress: bool = False) -> Snapshot:
         """The next snapshot from ``base``: ``passages`` are those of every upserted record, the

@@ -72,6 +72,30 @@ def test_start_closes_the_gap_with_one_line(settings: ServiceSettings, caplog: p
     assert len(lines) == 1, lines
 
 
+def test_a_gap_larger_than_a_delta_may_be_is_closed_by_a_full_build(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A gap as large as the corpus (an index written by an older peermatch, or a writer killed in a
+    bulk import) is folded in as a large write is, by a full build: as a delta, its lexical side
+    would be scored on the delta's own statistics and differ from a fresh build's."""
+    settings = ServiceSettings(data_dir=tmp_path / "data", log_json=False, watch_seconds=0, delta_max_rows=10, delta_max_share=0.1)
+    first = ServiceState(settings, FakeEncoder())
+    first.upsert(_members("seed", 3, "flood drills"))
+    generation = first.snapshot.generation
+    lost = _members("kill", 40, "school gardens")
+    _die_after_commit(first, lost)
+    with caplog.at_level(logging.WARNING):
+        restarted = ServiceState(settings, FakeEncoder())
+        restarted.start()
+    assert {m.id for m in lost} <= _indexed_owners(restarted)
+    assert restarted.snapshot.indexes.delta_rows == 0 and restarted.snapshot.generation != generation  # a new base
+    assert [r for r in caplog.records if "store revision" in r.getMessage()]  # still said, once
+    small = _members("late", 2, "budget")
+    _die_after_commit(restarted, small)
+    again = ServiceState(settings, FakeEncoder())
+    again.start()
+    assert again.snapshot.indexes.delta_rows > 0  # a small gap stays a delta on the same base
+    assert {m.id for m in small} <= _indexed_owners(again)
+
+
 def test_the_watcher_closes_the_gap_of_a_dead_writer(tmp_path: Path) -> None:
     settings = ServiceSettings(data_dir=tmp_path / "data", log_json=False, watch_seconds=0.05)
     first = ServiceState(settings, FakeEncoder())
