@@ -48,6 +48,38 @@ def test_the_event_feed_gives_each_change_once_in_order(client: TestClient) -> N
     assert bad.status_code == 400 and "cursor" in bad.json()["message"]
 
 
+def test_the_feed_carries_the_networks_own_records_and_reads_an_older_cursor(client: TestClient) -> None:
+    """Events, terms, contacts... are written by other books than members' and resources': their
+    tables' triggers log them in the same transaction, and the feed names what to GET again."""
+    start = client.get("/v1/events", headers=auth(READ), params={"limit": 1000}).json()["next"]
+    assert start.count(".") == 2  # revision, proposal event, network change
+    event = {
+        "id": "ev-floods",
+        "title": "Field visit: flood drills in Lima",
+        "kind": "field_visit",
+        "cluster": "health",
+        "starts": "2026-03-10T14:00:00Z",
+        "ends": "2026-03-10T22:00:00Z",
+        "place": "Lima",
+        "hosts": ["lima"],
+        "participants": ["dakar"],
+    }
+    assert client.put("/v1/calendar/events", headers=auth(WRITE), json=[event]).json() == {"written": 1}
+    contact = {"email": "dakar@example.org", "language": "fr"}
+    assert client.put("/v1/members/dakar/contact", headers=auth(WRITE), json=contact).status_code == 200
+    assert client.delete("/v1/calendar/events/ev-floods", headers=auth(WRITE)).status_code == 204
+    new = client.get("/v1/events", headers=auth(READ), params={"since": start}).json()
+    seen = [(e["type"], e["kind"], e["record_id"]) for e in new["events"]]
+    assert seen[0] == ("network.upserted", "calendar_event", "ev-floods")  # the event, then its hosts and participants
+    assert ("network.upserted", "contact", "dakar") in seen and seen[-1] == ("network.deleted", "calendar_event", "ev-floods")
+    assert [e["at"] for e in new["events"]] == sorted(e["at"] for e in new["events"])
+    resumed = client.get("/v1/events", headers=auth(READ), params={"since": new["events"][0]["cursor"]}).json()
+    assert resumed["events"] == new["events"][1:]
+    older = ".".join(start.split(".")[:2])  # a hub's cursor from before the third log: from the log's start
+    replayed = client.get("/v1/events", headers=auth(READ), params={"since": older}).json()
+    assert [e["record_id"] for e in replayed["events"]] == [e["record_id"] for e in new["events"]]
+
+
 def test_reads_carry_an_etag_and_answer_304_while_unchanged(client: TestClient) -> None:
     for url in ("/v1/members/dakar", "/v1/members", "/v1/members/dakar/peers", "/v1/proposals"):
         first = client.get(url, headers=auth(READ))

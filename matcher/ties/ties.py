@@ -48,12 +48,13 @@ class Ties:
             raise InvalidTieError("member_id", f"unknown member(s): {', '.join(unknown[:5])}")
         at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         with self.store.transaction() as db:
-            before = db.total_changes
+            # Rows counted, not total_changes: the feed's trigger writes a row of its own per tie.
+            before = db.execute("SELECT COUNT(*) FROM ties").fetchone()[0]
             db.executemany(
                 "INSERT OR IGNORE INTO ties (member_a, member_b, kind, source, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 [(a, b, kind, source, actor, at) for a, b in rows],
             )
-            return db.total_changes - before
+            return int(db.execute("SELECT COUNT(*) FROM ties").fetchone()[0] - before)
 
     def remove(self, member_a: str, member_b: str, kind: TieKind) -> bool:
         a, b = ordered(member_a, member_b)
