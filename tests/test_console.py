@@ -261,6 +261,23 @@ def test_the_proposals_page_filters_by_status(app_and_accounts: tuple[TestClient
     assert f'href="/proposals/{rejected.id}"' in client.get("/proposals?status=rejected").text
 
 
+def test_a_proposals_steps_say_who_as_a_person_reads_it(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    """The store keeps 'user:alice', 'key:write', 'contact:...'; the page says alice, the hub, the emailed link."""
+    from matcher.partnerships import Partnerships
+
+    client, _ = app_and_accounts
+    book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
+    proposal = book.propose("recommendation", "dakar", "lyon", "user:alice")
+    book.approve(proposal.id, "key:write")
+    book.respond(proposal.id, "dakar", True, "contact:dakar@example.org")
+    sign_in(client)
+    page = client.get(f"/proposals/{proposal.id}").text
+    assert "— alice," in page and "the hub (API key write)" in page and "dakar@example.org, by the link sent by email" in page
+    assert "user:alice" not in page and "key:write" not in page
+    client.cookies.set("peermatch_lang", "fr")
+    assert "le hub (clé d’API write)" in client.get(f"/proposals/{proposal.id}").text
+
+
 def finished_job_page(client: TestClient, answer_url: str) -> str:
     """The pairing run's page once the job is done (it runs in a background thread)."""
     import time
