@@ -261,6 +261,22 @@ def test_the_proposals_page_filters_by_status(app_and_accounts: tuple[TestClient
     assert f'href="/proposals/{rejected.id}"' in client.get("/proposals?status=rejected").text
 
 
+def test_a_need_written_in_english_is_marked_english_whatever_the_members_first_language(
+    app_and_accounts: tuple[TestClient, Accounts],
+) -> None:
+    from tests.conftest import member
+    from tests.test_service import WRITE, auth
+
+    client, _ = app_and_accounts
+    need = "We need help training teachers to use digital tools in rural schools"
+    strength = "Nous formons les animateurs des centres communautaires à l'alphabétisation des adultes"
+    addis = member("addis", country="ET", region="Africa", languages=["am", "en", "fr"], needs=[{"text": need}], strengths=[{"text": strength}])
+    assert client.put("/v1/members/addis", headers=auth(WRITE), json=addis).status_code == 200
+    sign_in(client)
+    page = client.get("/members/addis").text
+    assert f'<li lang="en">{need}' in page and '<li lang="fr">Nous formons' in page  # not lang="am" for either
+
+
 def test_a_proposals_steps_say_who_as_a_person_reads_it(app_and_accounts: tuple[TestClient, Accounts]) -> None:
     """The store keeps 'user:alice', 'key:write', 'contact:...'; the page says alice, the hub, the emailed link."""
     from matcher.partnerships import Partnerships

@@ -8,6 +8,8 @@ double-submit cookie. POSTs from another origin are refused whatever their token
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -50,6 +52,18 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def text_language(text: str, declared: Sequence[str]) -> str:
+    """The ``lang`` of a member's text: the language it is written in (among those the member
+    declares, when the guess is weak), not the member's first one: a need written in English by a
+    city that declares Amharic first must not be read aloud as Amharic."""
+    from matcher.text_language import detect
+
+    return detect(text, declared) or (declared[0] if declared else "")
+
+
+environment.filters["text_lang"] = text_language
 
 
 class SignInRequired(Exception):
