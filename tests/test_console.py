@@ -270,7 +270,8 @@ def test_a_need_written_in_english_is_marked_english_whatever_the_members_first_
     client, _ = app_and_accounts
     need = "We need help training teachers to use digital tools in rural schools"
     strength = "Nous formons les animateurs des centres communautaires à l'alphabétisation des adultes"
-    addis = member("addis", country="ET", region="Africa", languages=["am", "en", "fr"], needs=[{"text": need}], strengths=[{"text": strength}])
+    addis = member("addis", country="ET", region="Africa", languages=["am", "en", "fr"], needs=[{"text": need}])
+    addis["strengths"] = [{"text": strength}]
     assert client.put("/v1/members/addis", headers=auth(WRITE), json=addis).status_code == 200
     sign_in(client)
     page = client.get("/members/addis").text

@@ -8,10 +8,9 @@ double-submit cookie. POSTs from another origin are refused whatever their token
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
