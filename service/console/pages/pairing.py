@@ -163,7 +163,7 @@ def _network_languages(page: Any) -> list[str]:
 
 def _render_form(page: Any, form: dict[str, Any], error: str | None = None, status: int = 200) -> Response:
     return page.render(
-        "pairing.html", form=form, regions=REGIONS, kinds=MEMBER_KINDS, languages=_network_languages(page), error=error, status=status
+        "pairing.html", form=form, regions=REGIONS, kinds=MEMBER_KINDS, network_languages=_network_languages(page), error=error, status=status
     )
 
 
@@ -226,7 +226,7 @@ def pairing_job(page: SignedIn, job_id: str, previous: str = "") -> Response:
         form=form_from_request(job.request),
         regions=REGIONS,
         kinds=MEMBER_KINDS,
-        languages=_network_languages(page),
+        network_languages=_network_languages(page),
         changes=changes,
         previous=earlier,
         partial=PARTIAL,
