@@ -95,7 +95,13 @@ def test_solving_again_lists_the_kept_new_and_dropped_pairs_with_the_locked_ones
     assert "Ce qui a changé depuis l’exécution" in client.get(second).text
     client.cookies.set("peermatch_lang", "en")
     # From the second run's settings, without the lock: a new run that drops nothing but shows the comparison.
-    settings = {"csrf_token": token, "previous": second.split("/")[-1].split("?")[0], "mentees": "dakar", "mentors": "lima", "require_common_language": "true"}
+    settings = {
+        "csrf_token": token,
+        "previous": second.split("/")[-1].split("?")[0],
+        "mentees": "dakar",
+        "mentors": "lima",
+        "require_common_language": "true",
+    }
     third = client.post("/pairing", data=settings, follow_redirects=False).headers["location"]
     changes = finished_job_page(client, third).split('id="changes"')[1].split("</section>")[0]
     dropped = changes.split('class="changes-dropped"')[1].split("</ul>")[0]

@@ -163,7 +163,13 @@ def _network_languages(page: Any) -> list[str]:
 
 def _render_form(page: Any, form: dict[str, Any], error: str | None = None, status: int = 200) -> Response:
     return page.render(
-        "pairing.html", form=form, regions=REGIONS, kinds=MEMBER_KINDS, network_languages=_network_languages(page), error=error, status=status
+        "pairing.html",
+        form=form,
+        regions=REGIONS,
+        kinds=MEMBER_KINDS,
+        network_languages=_network_languages(page),
+        error=error,
+        status=status,
     )
 
 
