@@ -132,7 +132,7 @@ def test_pairing_in_french_weak_pairs_unticked_changes_listed_and_only_ticked_pa
     assert paired >= 10  # the French speakers among them (candidate cities join the members)
     weak = 0
     for row in rows.all():
-        affinity = float(row.locator("td").nth(3).inner_text().split()[0].replace(",", "."))
+        affinity = float(row.locator("td").nth(4).inner_text().split()[0].replace(",", "."))
         flagged = row.locator(".weak-pair").count() == 1
         is_weak = match_quality(affinity + 0.0049) == "weak"  # shown rounded to 2 decimals
         assert flagged == is_weak, (affinity, flagged)
