@@ -51,7 +51,7 @@ def diagnose(problem: PairingProblem, languages: dict[str, set[str]]) -> list[Ex
     degree = np.bincount(problem.pair_mentee, minlength=len(mentees))
     if problem.same_pool:
         degree = degree + np.bincount(problem.pair_mentor, minlength=len(mentees))
-    elif len(problem.eligible_count) == len(mentees):
+    if len(problem.eligible_count) == len(mentees):
         # The mentors the rules allow, not only the top candidates the problem kept: the sentence counts them.
         degree = problem.eligible_count
     short = [i for i in range(len(mentees)) if degree[i] < problem.mentee_bounds[i, 0]]
@@ -72,6 +72,8 @@ def diagnose(problem: PairingProblem, languages: dict[str, set[str]]) -> list[Ex
     if not problem.same_pool:
         reasons += _language_shortfalls(problem, languages)
         mentor_degree = np.bincount(problem.pair_mentor, minlength=len(mentors))
+        if len(problem.mentor_eligible_count) == len(mentors):
+            mentor_degree = problem.mentor_eligible_count  # every mentee the rules allow, not only kept candidates
         for j in np.flatnonzero(mentor_degree < problem.mentor_bounds[:, 0])[:5]:
             reasons.append(
                 explain(

@@ -129,6 +129,8 @@ class PairingProblem:
     required_language: str | None = None  # a language both members of every pair speak
     # (mentees,) how many mentors the rules allow each mentee, before the top candidates are kept
     eligible_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # (mentors,) how many mentees the rules allow each mentor
+    mentor_eligible_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     # language -> (mentees,) bool: every mentor the rules allow the mentee speaks that language (and it has one)
     only_speakers: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -299,6 +301,7 @@ def build_problem(
         excluded=excluded,
         required_language=c.required_language,
         eligible_count=allowed.sum(axis=1).astype(np.int64),
+        mentor_eligible_count=allowed.sum(axis=0).astype(np.int64),
         only_speakers=only_speakers,
     )
 

@@ -245,17 +245,22 @@ def solve_cohort(
     problem = cohort.problem(constraints)
     solve = solve_fair if objective == "fair" else solve_total
     solution = solve(problem)
-    if solution.status == "infeasible" and len(problem) < len(cohort.mentees) * len(cohort.mentors) <= FULL_PROBLEM_CELLS:
-        # Keeping each mentee's top candidates can make a feasible cohort infeasible (and the diagnosis
-        # would then speak of the kept candidates, not of the members): solve with every allowed pair.
-        problem = cohort.problem(constraints.model_copy(update={"candidates_per_mentee": max(len(cohort.mentors), 1)}))
-        solution = solve(problem)
     binding: list[Explanation] = []
     status: Literal["optimal", "infeasible-partial"] = "optimal"
-    if solution.status == "infeasible":
-        binding = diagnose(problem, cohort.languages) or [explain(PAIRING_TOGETHER)]
-        solution = solve(_relaxed(problem))
-        status = "infeasible-partial"
+    if solution.status != "infeasible":
+        return problem, solution, solve_greedy(problem), status, binding
+    # Every check of the diagnosis counts over the members and every allowed pair, so what it finds
+    # makes the full problem infeasible too. When it finds nothing, keeping each mentee's top
+    # candidates may be what made the cohort infeasible: solve again with every allowed pair.
+    binding = diagnose(problem, cohort.languages)
+    if not binding and len(problem) < len(cohort.mentees) * len(cohort.mentors) <= FULL_PROBLEM_CELLS:
+        problem = cohort.problem(constraints.model_copy(update={"candidates_per_mentee": max(len(cohort.mentors), 1)}))
+        solution = solve(problem)
+        if solution.status != "infeasible":
+            return problem, solution, solve_greedy(problem), status, binding
+    binding = binding or [explain(PAIRING_TOGETHER)]
+    solution = solve(_relaxed(problem))
+    status = "infeasible-partial"
     return problem, solution, solve_greedy(problem), status, binding
 
 
