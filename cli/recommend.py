@@ -291,6 +291,9 @@ def pair(
     max_load: Annotated[int, typer.Option(help="Mentees each mentor may take.")] = 3,
     any_language: Annotated[bool, typer.Option("--any-language", help="Allow pairs without a common language, with a penalty.")] = False,
     forbid_same_country: Annotated[bool, typer.Option(help="No pair within one country.")] = False,
+    language: Annotated[
+        str | None, typer.Option("--language", help="A language both members of every pair must speak (ISO 639-1 code, e.g. fr).")
+    ] = None,
     conflicts: Annotated[Path | None, typer.Option(help="CSV of pairs that must not be made.")] = None,
     forced: Annotated[Path | None, typer.Option(help="CSV of pairs that must be made.")] = None,
     region_weight: Annotated[list[str] | None, typer.Option(help="REGION=WEIGHT, e.g. 'Africa=2' (repeatable).")] = None,
@@ -328,6 +331,7 @@ def pair(
             min_load=min_load,
             max_load=max_load,
             require_common_language=not any_language,
+            required_language=language,
             forbid_same_country=forbid_same_country,
             conflicts=_pairs_file(conflicts),
             forced=_pairs_file(forced),
@@ -366,7 +370,8 @@ def pair(
         for row in p["pairs"]:
             languages = ", ".join(row["common_languages"])
             tie = "  (tie kept)" if row["tie"] else ""
-            console.print(f"{row['mentee']} ← {row['mentor']}  {row['affinity']:.3f}  [{languages}]{tie}  {(row['need'] or '')[:70]}")
+            weak = "  [yellow](weak match)[/yellow]" if row["match_quality"] == "weak" else ""
+            console.print(f"{row['mentee']} ← {row['mentor']}  {row['affinity']:.3f}{weak}  [{languages}]{tie}  {(row['need'] or '')[:70]}")
         for row in p["unmatched"]:
             console.print(f"[yellow]unmatched[/yellow] {row['mentee']}: {row['reason']}")
         s = p["summary"]

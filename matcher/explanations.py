@@ -36,6 +36,7 @@ PAIRING_LANGUAGE = N_(
     "%(count)s mentees need a %(language)s-speaking mentor (%(demand)s partners in all); "
     "%(language)s-speaking mentors can take %(capacity)s in all."
 )
+PAIRING_REQUIRED_LANGUAGE = N_("%(count)s mentee(s) do not speak %(language)s, which every pair must speak: %(mentees)s")
 PAIRING_MENTOR_UNDERLOADED = N_("mentor %(mentor)s must take at least %(minimum)s mentee(s) but only %(eligible)s may pair with it")
 PAIRING_MENTOR_FORCED = N_("mentor %(mentor)s is forced into %(forced)s pairs but can take %(maximum)s")
 PAIRING_MENTOR_TIES = N_("mentor %(mentor)s keeps %(forced)s tied pair(s) (tie policy: keep) but can take %(maximum)s")
@@ -54,6 +55,8 @@ EXCLUDED_DECLINED = N_("%(count)s declined in an earlier proposal")
 EXCLUDED_ENGAGED = N_("%(count)s already in an active partnership or an open proposal with it")
 EXCLUDED_COUNTRY = N_("%(count)s in the same country")
 EXCLUDED_LANGUAGE = N_("%(count)s share no working language")
+EXCLUDED_REQUIRED_LANGUAGE = N_("%(count)s do not speak %(language)s, which every pair must speak")
+EXCLUDED_MENTEE_LANGUAGE = N_("%(count)s ruled out as the mentee does not speak %(language)s, which every pair must speak")
 EXCLUDED_TIE = N_("%(count)s tied to it (twinning or cooperation), forbidden by the tie policy")
 
 # ---- capacity map: why a need is unmet ---------------------------------------------------------------

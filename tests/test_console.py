@@ -335,7 +335,7 @@ def test_the_pairs_of_a_run_and_a_saved_expert_group_become_proposals(app_and_ac
     run = client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "mentors": "lyon"}, follow_redirects=False)
     text = finished_job_page(client, run.headers["location"])
     assert "Lyon" in text
-    client.post(run.headers["location"] + "/propose", data={"csrf_token": token})
+    client.post(run.headers["location"] + "/propose", data={"csrf_token": token, "propose": "dakar|lyon"})
     book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
     total, proposals = book.list()
     assert total == 1 and (proposals[0].kind, proposals[0].member_id, proposals[0].partner_id) == ("pairing", "dakar", "lyon")

@@ -20,6 +20,7 @@ from matcher.explanations import (
     PAIRING_MENTOR_UNDERLOADED,
     PAIRING_MIN_LOAD,
     PAIRING_NO_MENTOR,
+    PAIRING_REQUIRED_LANGUAGE,
     PAIRING_TOO_FEW_MENTORS,
     Explanation,
     explain,
@@ -40,15 +41,25 @@ def diagnose(problem: PairingProblem, languages: dict[str, set[str]]) -> list[Ex
         can_give = int(problem.mentee_bounds[:, 1].sum())
         if must_take > can_give:
             reasons.append(explain(PAIRING_MIN_LOAD, must_take=must_take, can_give=can_give))
+    if problem.required_language:
+        silent = [
+            e for i, e in enumerate(mentees) if problem.mentee_bounds[i, 0] > 0 and problem.required_language not in languages.get(e, set())
+        ]
+        if silent:
+            shown = ", ".join(silent[:5]) + (f" (+{len(silent) - 5})" if len(silent) > 5 else "")
+            reasons.append(explain(PAIRING_REQUIRED_LANGUAGE, count=len(silent), language_code=problem.required_language, mentees=shown))
     degree = np.bincount(problem.pair_mentee, minlength=len(mentees))
     if problem.same_pool:
         degree = degree + np.bincount(problem.pair_mentor, minlength=len(mentees))
+    if len(problem.eligible_count) == len(mentees):
+        # The mentors the rules allow, not only the top candidates the problem kept: the sentence counts them.
+        degree = problem.eligible_count
     short = [i for i in range(len(mentees)) if degree[i] < problem.mentee_bounds[i, 0]]
     if short:
         examples = [
             explain(
                 PAIRING_MENTEE_SHORT,
-                *(excluded_reasons(problem.excluded.get(mentees[i], Counter())) or [explain(PAIRING_NO_MENTOR)]),
+                *(excluded_reasons(problem.excluded.get(mentees[i], Counter()), problem.required_language) or [explain(PAIRING_NO_MENTOR)]),
                 mentee=mentees[i],
                 eligible=int(degree[i]),
                 needed=int(problem.mentee_bounds[i, 0]),
@@ -61,6 +72,8 @@ def diagnose(problem: PairingProblem, languages: dict[str, set[str]]) -> list[Ex
     if not problem.same_pool:
         reasons += _language_shortfalls(problem, languages)
         mentor_degree = np.bincount(problem.pair_mentor, minlength=len(mentors))
+        if len(problem.mentor_eligible_count) == len(mentors):
+            mentor_degree = problem.mentor_eligible_count  # every mentee the rules allow, not only kept candidates
         for j in np.flatnonzero(mentor_degree < problem.mentor_bounds[:, 0])[:5]:
             reasons.append(
                 explain(
@@ -77,24 +90,35 @@ def diagnose(problem: PairingProblem, languages: dict[str, set[str]]) -> list[Ex
     return reasons
 
 
-def excluded_reasons(counts: Counter[str]) -> list[Explanation]:
-    """Why a mentee's candidate mentors were ruled out (``counts``: reason template -> mentors), most first."""
-    return [explain(template, count=count) for template, count in counts.most_common()]
+def excluded_reasons(counts: Counter[str], required_language: str | None = None) -> list[Explanation]:
+    """Why a mentee's candidate mentors were ruled out (``counts``: reason template -> mentors), most
+    first; a reason about the required language names it."""
+    return [
+        explain(template, count=count, **({"language_code": required_language} if "%(language)s" in template and required_language else {}))
+        for template, count in counts.most_common()
+    ]
 
 
 def _language_shortfalls(problem: PairingProblem, languages: dict[str, set[str]]) -> list[Explanation]:
-    """Hall's condition per language: mentees whose every eligible mentor speaks L need more than L-speakers can take."""
+    """Hall's condition per language: mentees who speak L and whose every eligible mentor speaks L need
+    more than L-speakers can take.
+
+    Eligible means allowed by the rules (``problem.only_speakers``), not only kept among the top
+    candidates; and a mentee is counted for L only if it speaks L itself. Both make the sentence true
+    as the officer reads it: once, 28 mentees were said to "need an English-speaking mentor" when 12
+    spoke only French (their candidates happened to speak English too). Any subset of the mentees
+    gives a valid necessary condition, so the check stays sound."""
     reasons = []
     mentor_languages = [languages[m] for m in problem.mentors]
-    candidates: dict[int, set[int]] = {}
-    for i, j in zip(problem.pair_mentee.tolist(), problem.pair_mentor.tolist(), strict=True):
-        candidates.setdefault(i, set()).add(j)
     for language in sorted({lang for langs in mentor_languages for lang in langs}):
         speakers = [j for j, langs in enumerate(mentor_languages) if language in langs]
+        only = problem.only_speakers.get(language)
+        if only is None or len(only) != len(problem.mentees):
+            continue
         dependent = [
             i
-            for i in range(len(problem.mentees))
-            if problem.mentee_bounds[i, 0] > 0 and candidates.get(i) and all(language in mentor_languages[j] for j in candidates[i])
+            for i, mentee in enumerate(problem.mentees)
+            if problem.mentee_bounds[i, 0] > 0 and only[i] and language in languages.get(mentee, set())
         ]
         demand = int(problem.mentee_bounds[dependent, 0].sum()) if dependent else 0
         capacity = int(problem.mentor_bounds[speakers, 1].sum())

@@ -20,9 +20,12 @@ from matcher.explanations import (
     EXCLUDED_DECLINED,
     EXCLUDED_ENGAGED,
     EXCLUDED_LANGUAGE,
+    EXCLUDED_MENTEE_LANGUAGE,
     EXCLUDED_PARTNERS,
+    EXCLUDED_REQUIRED_LANGUAGE,
     EXCLUDED_TIE,
 )
+from matcher.records import LanguageCode
 from matcher.regions import IncomeGroup, country_groups
 
 # Objective weights say how many times more one mentee counts than another. Past 100, the solvers'
@@ -49,6 +52,10 @@ class PairingConstraints(BaseModel):
     max_load: int = Field(3, ge=1, le=MAX_COUNT)
     load_overrides: dict[str, tuple[Load, Load]] = Field(default_factory=dict, description="mentor id -> (min, max)")
     require_common_language: bool = True
+    required_language: LanguageCode | None = Field(
+        None,
+        description="A language code (ISO 639-1, e.g. 'fr') that the mentee and the mentor of every pair must both speak.",
+    )
     language_penalty: float = Field(
         0.1, ge=0.0, le=2.0, description="Subtracted from a pair without a common language, when not required (affinities lie in [-1, 1])."
     )
@@ -119,6 +126,13 @@ class PairingProblem:
     forced_by_tie: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (pairs,) forced because the policy keeps ties
     same_pool: bool = False  # one pool paired within itself: mentees and mentors are the same members
     excluded: dict[str, Counter[str]] = field(default_factory=dict)  # mentee id -> why mentors were ruled out
+    required_language: str | None = None  # a language both members of every pair speak
+    # (mentees,) how many mentors the rules allow each mentee, before the top candidates are kept
+    eligible_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # (mentors,) how many mentees the rules allow each mentor
+    mentor_eligible_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # language -> (mentees,) bool: every mentor the rules allow the mentee speaks that language (and it has one)
+    only_speakers: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def objective(self) -> np.ndarray:
@@ -188,6 +202,12 @@ def build_problem(
         mentee_countries = np.asarray([countries[e] for e in mentees])
         mentor_countries = np.asarray([countries[o] for o in mentors])
         reasons.append((EXCLUDED_COUNTRY, mentee_countries[:, None] == mentor_countries[None, :]))
+    if c.required_language:
+        # Both must speak it: a mentee who does not has no mentor; a mentor who does not has no mentee.
+        mentee_speaks = np.asarray([c.required_language in languages.get(e, set()) for e in mentees], dtype=bool)
+        mentor_speaks = np.asarray([c.required_language in languages.get(o, set()) for o in mentors], dtype=bool)
+        reasons.append((EXCLUDED_MENTEE_LANGUAGE, np.repeat(~mentee_speaks[:, None], m, axis=1)))
+        reasons.append((EXCLUDED_REQUIRED_LANGUAGE, np.repeat(~mentor_speaks[None, :], n, axis=0)))
     if c.require_common_language:
         reasons.append((EXCLUDED_LANGUAGE, ~common & ~lifted))
     excluded: dict[str, Counter[str]] = {}
@@ -209,6 +229,11 @@ def build_problem(
             tie_forced.add(kept_pair)
         forced_list += sorted(tie_forced - set(forced_list))
     forced_pairs = pair_mask(forced_list, False)
+    allowed = ~ruled_out | forced_pairs
+    only_speakers = {}
+    for language in sorted({lang for o in mentors for lang in languages.get(o, set())}):
+        speaks = np.asarray([language in languages.get(o, set()) for o in mentors], dtype=bool)
+        only_speakers[language] = allowed.any(axis=1) & ~(allowed & ~speaks[None, :]).any(axis=1)
     ruled_out |= forced_pairs  # added below, once, as forced
 
     scores = np.where(ruled_out, -np.inf, affinity.astype(np.float64))
@@ -274,6 +299,10 @@ def build_problem(
         ),
         same_pool=same_pool,
         excluded=excluded,
+        required_language=c.required_language,
+        eligible_count=allowed.sum(axis=1).astype(np.int64),
+        mentor_eligible_count=allowed.sum(axis=0).astype(np.int64),
+        only_speakers=only_speakers,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -16,6 +17,7 @@ from matcher.explanations import PAIRING_MENTORS_FULL, PAIRING_NO_ELIGIBLE, PAIR
 from matcher.pairing.diagnose import diagnose, excluded_reasons
 from matcher.pairing.problem import PairingConstraints, PairingProblem, build_problem
 from matcher.pairing.solver import Solution, solve_fair, solve_greedy, solve_total
+from matcher.recommend.calibration import MatchQuality, match_quality
 from matcher.recommend.engine import Recommender
 from matcher.records import MemberKind, Region
 from matcher.regions import country_groups
@@ -23,6 +25,8 @@ from matcher.spreadsheet import SpreadsheetWriter
 
 # A cohort is at most the network: bigger lists come from a client gone wrong, not from a secretariat.
 MAX_COHORT = 20_000
+# An infeasible sparse problem is solved again with every allowed pair up to this many (mentee, mentor) cells.
+FULL_PROBLEM_CELLS = 2_000_000
 
 
 def _distinct(ids: list[str]) -> list[str]:
@@ -64,6 +68,11 @@ class Pair(BaseModel):
     evidence: str | None
     evidence_passage: str | None
     tie: bool = Field(False, description="The two are tied (a twinning or a cooperation agreement).")
+    match_quality: MatchQuality = Field(
+        "weak",
+        description="strong (affinity 0.7 and above), partial (0.3 to 0.7) or weak (below 0.3): the peers' labels and thresholds;"
+        " a weak pair is worth a look before it is proposed.",
+    )
 
 
 class Unmatched(BaseModel):
@@ -121,9 +130,11 @@ class PairingResult(BaseModel):
         csv_path, json_path = stem.with_suffix(".csv"), stem.with_suffix(".json")
         with open(csv_path, "w", newline="", encoding="utf-8") as handle:
             writer = SpreadsheetWriter(handle)  # member texts: never run as formulas
-            writer.writerow(["mentee", "mentor", "affinity", "common_languages", "need", "evidence"])
+            writer.writerow(["mentee", "mentor", "affinity", "match", "common_languages", "need", "evidence"])
             for p in self.pairs:
-                writer.writerow([p.mentee, p.mentor, f"{p.affinity:.4f}", ";".join(p.common_languages), p.need or "", p.evidence or ""])
+                writer.writerow(
+                    [p.mentee, p.mentor, f"{p.affinity:.4f}", p.match_quality, ";".join(p.common_languages), p.need or "", p.evidence or ""]
+                )
         json_path.write_text(json.dumps(self.model_dump(), ensure_ascii=False, indent=2))
         return csv_path, json_path
 
@@ -185,29 +196,72 @@ def pair_cohort(recommender: Recommender, request: PairingRequest) -> PairingRes
     affinity = mentee_affinity(recommender, mentees, mentors, request.reciprocal)
     members = recommender.members_by_id
     everyone = set(mentees) | set(mentors)
-    languages = {m: set(members[m].languages) for m in everyone}
-    problem = build_problem(
+    cohort = CohortData(
         mentees,
         mentors,
         affinity,
-        languages,
+        {m: set(members[m].languages) for m in everyone},
         {m: members[m].country for m in everyone},
         {m: members[m].region for m in everyone},
         {m: set(members[m].partners) for m in everyone},
-        request.constraints,
         same_pool,
     )
-    solve = solve_fair if request.objective == "fair" else solve_total
+    problem, solution, greedy, status, binding = solve_cohort(cohort, request.constraints, request.objective)
+    return _result(recommender, problem, solution, greedy, status, binding, request.constraints)
+
+
+@dataclass
+class CohortData:
+    """What a pairing is computed from: the cohort, its (mentees, mentors) affinity and the members' facts."""
+
+    mentees: list[str]
+    mentors: list[str]
+    affinity: np.ndarray
+    languages: dict[str, set[str]]
+    countries: dict[str, str]
+    regions: dict[str, str]
+    partners: dict[str, set[str]]
+    same_pool: bool = False
+
+    def problem(self, constraints: PairingConstraints) -> PairingProblem:
+        return build_problem(
+            self.mentees,
+            self.mentors,
+            self.affinity,
+            self.languages,
+            self.countries,
+            self.regions,
+            self.partners,
+            constraints,
+            self.same_pool,
+        )
+
+
+def solve_cohort(
+    cohort: CohortData, constraints: PairingConstraints, objective: str = "total"
+) -> tuple[PairingProblem, Solution, Solution, Literal["optimal", "infeasible-partial"], list[Explanation]]:
+    """The problem, its solution (the best partial one when infeasible), the greedy baseline, the
+    status and, when infeasible, the binding constraints in words."""
+    problem = cohort.problem(constraints)
+    solve = solve_fair if objective == "fair" else solve_total
     solution = solve(problem)
     binding: list[Explanation] = []
     status: Literal["optimal", "infeasible-partial"] = "optimal"
-    if solution.status == "infeasible":
-        binding = diagnose(problem, languages) or [explain(PAIRING_TOGETHER)]
-        relaxed = _relaxed(problem)
-        solution = solve(relaxed)
-        status = "infeasible-partial"
-    greedy = solve_greedy(problem)
-    return _result(recommender, problem, solution, greedy, status, binding, request.constraints)
+    if solution.status != "infeasible":
+        return problem, solution, solve_greedy(problem), status, binding
+    # Every check of the diagnosis counts over the members and every allowed pair, so what it finds
+    # makes the full problem infeasible too. When it finds nothing, keeping each mentee's top
+    # candidates may be what made the cohort infeasible: solve again with every allowed pair.
+    binding = diagnose(problem, cohort.languages)
+    if not binding and len(problem) < len(cohort.mentees) * len(cohort.mentors) <= FULL_PROBLEM_CELLS:
+        problem = cohort.problem(constraints.model_copy(update={"candidates_per_mentee": max(len(cohort.mentors), 1)}))
+        solution = solve(problem)
+        if solution.status != "infeasible":
+            return problem, solution, solve_greedy(problem), status, binding
+    binding = binding or [explain(PAIRING_TOGETHER)]
+    solution = solve(_relaxed(problem))
+    status = "infeasible-partial"
+    return problem, solution, solve_greedy(problem), status, binding
 
 
 def _relaxed(problem: PairingProblem) -> PairingProblem:
@@ -252,6 +306,7 @@ def _result(
                 evidence=text,
                 evidence_passage=passage,
                 tie=bool(problem.tied[p]) if len(problem.tied) else False,
+                match_quality=match_quality(float(problem.affinity[p])),
             )
         )
     unmatched = []
@@ -262,7 +317,7 @@ def _result(
         if problem.same_pool and load[mentee]:
             continue
         if not candidates[mentee]:
-            why = excluded_reasons(problem.excluded.get(mentee, Counter())) or [explain(PAIRING_NO_MENTOR)]
+            why = excluded_reasons(problem.excluded.get(mentee, Counter()), problem.required_language) or [explain(PAIRING_NO_MENTOR)]
             reason = explain(PAIRING_NO_ELIGIBLE, *why)
         else:
             reason = explain(PAIRING_MENTORS_FULL)

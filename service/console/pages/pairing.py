@@ -6,15 +6,18 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
 
 from matcher.errors import PeermatchError
+from matcher.pairing.compare import compare_runs
 from matcher.pairing.problem import PairingConstraints
 from matcher.pairing.run import PairingRequest
 from matcher.partnerships import Partnerships
+from matcher.recommend.calibration import PARTIAL
 from matcher.records import MEMBER_KINDS, REGIONS
 from matcher.spreadsheet import spreadsheet_safe
 from matcher.usecases.pairing import with_proposal_history
@@ -50,6 +53,12 @@ def _pairs(text: str, field: str, t: Any) -> list[tuple[str, str]]:
             raise FormProblem(t.plain("%(field)s, line %(line)s: write two ids, the mentee's then the mentor's", field=field, line=number))
         pairs.append((parts[0], parts[1]))
     return pairs
+
+
+def match_label(t: Any, quality: str) -> str:
+    """A pair's match label in the reader's language (the words the peers' pages use), weak ones flagged."""
+    labels = {"strong": t.plain("strong match"), "partial": t.plain("partial match"), "weak": t.plain("weak match: check before proposing")}
+    return labels.get(quality, quality)
 
 
 def request_from_form(form: dict[str, Any], t: Any) -> PairingRequest:
@@ -92,6 +101,7 @@ def request_from_form(form: dict[str, Any], t: Any) -> PairingRequest:
         max_partners=number("max_partners", 1),
         max_load=number("max_load", 3),
         require_common_language=form.get("require_common_language") == "true",
+        required_language=str(form.get("required_language") or "").strip() or None,
         forbid_existing_partners=form.get("forbid_existing_partners") == "true",
         forbid_same_country=form.get("forbid_same_country") == "true",
         conflicts=_pairs(str(form.get("conflicts") or ""), t.plain("Conflicts"), t),
@@ -127,6 +137,7 @@ def form_from_request(request: PairingRequest) -> dict[str, Any]:
         "max_partners": c.max_partners,
         "max_load": c.max_load,
         "require_common_language": c.require_common_language,
+        "required_language": c.required_language or "",
         "forbid_existing_partners": c.forbid_existing_partners,
         "forbid_same_country": c.forbid_same_country,
         "conflicts": "\n".join(f"{a}, {b}" for a, b in c.conflicts),
@@ -145,8 +156,21 @@ DEFAULT_FORM = form_from_request(
 )
 
 
+def _network_languages(page: Any) -> list[str]:
+    """The languages the network's members speak, for the "both must speak" choice."""
+    return sorted({lang for member in page.state.snapshot.members_by_id.values() for lang in member.languages})
+
+
 def _render_form(page: Any, form: dict[str, Any], error: str | None = None, status: int = 200) -> Response:
-    return page.render("pairing.html", form=form, regions=REGIONS, kinds=MEMBER_KINDS, error=error, status=status)
+    return page.render(
+        "pairing.html",
+        form=form,
+        regions=REGIONS,
+        kinds=MEMBER_KINDS,
+        network_languages=_network_languages(page),
+        error=error,
+        status=status,
+    )
 
 
 @router.get("/pairing")
@@ -162,7 +186,7 @@ def _validation_message(error: ValidationError) -> str:
 async def run_pairing(page: SignedIn) -> Response:
     page.require_secretariat()
     form = await page.form()
-    shown = {**DEFAULT_FORM, **{k: v for k, v in form.items() if k != "csrf_token"}}
+    shown = {**DEFAULT_FORM, **{k: v for k, v in form.items() if k not in ("csrf_token", "previous")}}
     for box in ("require_common_language", "forbid_existing_partners", "forbid_same_country", "mentor_other_regions"):
         shown[box] = form.get(box) == "true"
     for multiple in ("mentee_regions", "mentor_regions", "mentee_kinds", "mentor_kinds"):
@@ -173,16 +197,17 @@ async def run_pairing(page: SignedIn) -> Response:
         return _render_form(page, shown, str(problem), 422)
     except ValidationError as error:
         return _render_form(page, shown, _validation_message(error), 422)
-    return _submit(page, request, shown)
+    return _submit(page, request, shown, str(form.get("previous") or ""))
 
 
-def _submit(page: Any, request: PairingRequest, shown: dict[str, Any]) -> Response:
+def _submit(page: Any, request: PairingRequest, shown: dict[str, Any], previous: str = "") -> Response:
     try:
         request = with_proposal_history(request, Partnerships(page.state.workspace.store))
         job = page.state.jobs.submit(page.state.snapshot.recommender, request)
     except QueueFull as error:
         return _render_form(page, shown, str(error), 503)
-    return page.redirect(f"/pairing/{job.id}")
+    # The run it was solved again from, so that the new run's page says what changed.
+    return page.redirect(f"/pairing/{job.id}" + (f"?previous={quote(previous)}" if previous else ""))
 
 
 def _job(page: Any, job_id: str) -> Job:
@@ -193,12 +218,24 @@ def _job(page: Any, job_id: str) -> Job:
 
 
 @router.get("/pairing/{job_id}")
-def pairing_job(page: SignedIn, job_id: str) -> Response:
+def pairing_job(page: SignedIn, job_id: str, previous: str = "") -> Response:
     job = _job(page, job_id)
     names = page.state.snapshot.members_by_id
     forced = set(job.request.constraints.forced)
+    earlier = page.state.jobs.get(previous) if previous and previous != job_id else None
+    changes = compare_runs(earlier.result, job.result) if earlier is not None and earlier.result and job.result else None
     return page.render(
-        "pairing_job.html", job=job, names=names, forced=forced, form=form_from_request(job.request), regions=REGIONS, kinds=MEMBER_KINDS
+        "pairing_job.html",
+        job=job,
+        names=names,
+        forced=forced,
+        form=form_from_request(job.request),
+        regions=REGIONS,
+        kinds=MEMBER_KINDS,
+        network_languages=_network_languages(page),
+        changes=changes,
+        previous=earlier,
+        partial=PARTIAL,
     )
 
 
@@ -218,7 +255,7 @@ async def resolve(page: SignedIn, job_id: str) -> Response:
     # Validated again (not model_copy), so a locked pair obeys the same limits as a typed one.
     constraints = PairingConstraints.model_validate({**job.request.constraints.model_dump(), "forced": forced})
     request = PairingRequest.model_validate({**job.request.model_dump(), "constraints": constraints.model_dump()})
-    return _submit(page, request, form_from_request(request))
+    return _submit(page, request, form_from_request(request), job.id)
 
 
 @router.get("/pairing/{job_id}/export.csv")
@@ -237,6 +274,7 @@ def export_csv(page: SignedIn, job_id: str) -> Response:
             t.plain("mentor id"),
             t.plain("mentor"),
             t.plain("affinity"),
+            t.plain("match"),
             t.plain("common languages"),
             t.plain("need"),
             t.plain("evidence"),
@@ -253,6 +291,7 @@ def export_csv(page: SignedIn, job_id: str) -> Response:
                 p.mentor,
                 members[p.mentor].name if p.mentor in members else "",
                 t.decimal(p.affinity, 4),
+                match_label(t, p.match_quality),
                 " ".join(p.common_languages),
                 p.need or "",
                 p.evidence or "",

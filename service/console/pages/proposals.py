@@ -116,14 +116,19 @@ async def propose_group(page: SignedIn) -> Response:
 
 @router.post("/pairing/{job_id}/propose")
 async def propose_pairs(page: SignedIn, job_id: str) -> Response:
-    """Every pair of a pairing run as a proposal (pairs that already have an open proposal are skipped)."""
+    """The ticked pairs of a pairing run as proposals (pairs that already have an open proposal are skipped)."""
     page.require_secretariat()
-    await page.form()
+    form = await page.form()
     job = page.state.jobs.get(job_id)
     if job is None or job.result is None:
         return page.redirect(f"/pairing/{job_id}", page.t.plain("This run has no result yet."), error=True)
+    raw = form.get("propose")
+    ticked = {str(v) for v in (raw if isinstance(raw, list) else [raw] if raw else [])}
+    chosen = [pair for pair in job.result.pairs if f"{pair.mentee}|{pair.mentor}" in ticked]
+    if not chosen:
+        return page.redirect(f"/pairing/{job_id}", page.t.plain("Tick the pairs to propose."), error=True)
     made, skipped = 0, 0
-    for pair in job.result.pairs:
+    for pair in chosen:
         try:
             partnerships(page).propose(
                 "pairing",

@@ -1,0 +1,108 @@
+"""The console's pairing page over HTTP (issue 22 item 12): a language both must speak, weak pairs
+flagged, choosing the pairs to propose, and what changed after locking pairs and solving again."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+
+from matcher.partnerships import Partnerships
+from service.console.accounts import Accounts
+from tests.test_console import app_and_accounts, csrf_of, finished_job_page, signed_in_at_pairing  # noqa: F401 (fixture)
+
+# Dakar (French) with Lyon (French, strong: 0.96 with the fake encoder) and, forced, Lima (Spanish, weak: 0.02).
+TWO_PAIRS = {"mentees": "dakar", "mentors": "lyon lima", "max_partners": "2", "forced": "dakar, lima"}
+
+
+def run(client: TestClient, token: str, **fields: str) -> tuple[str, str]:
+    answer = client.post("/pairing", data={"csrf_token": token, **fields}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    return answer.headers["location"], finished_job_page(client, answer.headers["location"])
+
+
+def test_a_required_language_is_offered_enforced_and_named_when_it_binds(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, token = signed_in_at_pairing(app_and_accounts)
+    form = client.get("/pairing").text
+    assert 'name="required_language"' in form and '<option value="es">Spanish</option>' in form
+    # Spanish required: Dakar speaks French only, so nobody can be paired, and the page says why, naming Spanish.
+    url, page = run(client, token, mentees="dakar", mentors="lyon lima", required_language="es")
+    assert "Why some requests cannot be met" in page
+    assert "1 mentee(s) do not speak Spanish, which every pair must speak: dakar" in page
+    assert '<option value="es" selected>' in page  # the run's settings keep the choice
+    client.cookies.set("peermatch_lang", "fr")
+    french = client.get(url).text
+    assert "1 filleul(s) ne parlent pas la langue « Espagnol », exigée de chaque paire : dakar" in french
+    client.cookies.set("peermatch_lang", "en")
+    # French required: Dakar and Lyon both speak it; Lima does not, so it is never chosen.
+    _, page = run(client, token, mentees="dakar", mentors="lyon lima", required_language="fr", max_partners="2")
+    assert 'href="/members/lyon"' in page
+    assert 'href="/members/lima"' not in page.split("<caption>")[1].split("</table>")[0]
+    bad = client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "required_language": "xx"})
+    assert bad.status_code == 422 and "required_language" in bad.text
+
+
+def test_weak_pairs_are_flagged_on_the_page_and_in_the_csv_and_left_unticked(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, token = signed_in_at_pairing(app_and_accounts)
+    url, page = run(client, token, **TWO_PAIRS)
+    assert "1 pair is a weak match (affinity below 0.30)" in page
+    assert page.count("weak: check before proposing") == 1 and "strong match" in page
+    assert 'value="dakar|lyon" id="propose-1" checked' in page or 'value="dakar|lyon" id="propose-2" checked' in page
+    weak_box = page.split('value="dakar|lima"', 2)[2].split(">")[0]  # the second dakar|lima input is the propose box
+    assert "checked" not in weak_box
+    rows = list(csv.reader(io.StringIO(client.get(url + "/export.csv").content.decode("utf-8-sig"))))
+    assert rows[0][5] == "match"
+    by_mentor = {row[2]: row for row in rows[1:]}
+    assert by_mentor["lima"][5] == "weak match: check before proposing" and by_mentor["lyon"][5] == "strong match"
+    client.cookies.set("peermatch_lang", "es")
+    rows = list(csv.reader(io.StringIO(client.get(url + "/export.csv").content.decode("utf-8-sig")), delimiter=";"))
+    assert "débil" in {row[2]: row for row in rows[1:]}["lima"][5]
+
+
+def test_only_the_ticked_pairs_are_proposed(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, token = signed_in_at_pairing(app_and_accounts)
+    url, _ = run(client, token, **TWO_PAIRS)
+    book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
+    nothing = client.post(url + "/propose", data={"csrf_token": token}, follow_redirects=False)
+    assert nothing.status_code == 303 and book.list()[0] == 0  # nothing ticked: nothing proposed, and said
+    assert "Tick the pairs to propose." in client.get(nothing.headers["location"]).text
+    assert client.post(url + "/propose", data={"csrf_token": "forged", "propose": "dakar|lyon"}).status_code == 403
+    client.post(url + "/propose", data={"csrf_token": token, "propose": ["dakar|lyon", "dakar|nobody"]})
+    total, proposals = book.list()
+    assert total == 1 and (proposals[0].member_id, proposals[0].partner_id) == ("dakar", "lyon")
+
+
+def test_solving_again_lists_the_kept_new_and_dropped_pairs_with_the_locked_ones_marked(
+    app_and_accounts: tuple[TestClient, Accounts],  # noqa: F811
+) -> None:
+    client, token = signed_in_at_pairing(app_and_accounts)
+    first, page = run(client, token, mentees="dakar", mentors="lyon lima", max_partners="2")
+    assert 'id="changes"' not in page  # a first run has nothing to compare with
+    assert 'href="/members/lima"' not in page.split("<caption>")[1]  # weak and without a shared language: left out
+    # Lock Dakar-Lyon (kept) and Dakar-Lima (new): the second run's page lists both, marked locked.
+    answer = client.post(first + "/resolve", data={"csrf_token": token, "lock": ["dakar|lyon", "dakar|lima"]}, follow_redirects=False)
+    second = answer.headers["location"]
+    assert second.endswith("?previous=" + first.rsplit("/", 1)[1])
+    page = finished_job_page(client, second)
+    changes = page.split('id="changes"')[1].split("</section>")[0]
+    assert "1 pairs kept, 1 new, 0 dropped." in changes
+    kept = changes.split('class="changes-kept"')[1].split("</ul>")[0]
+    new = changes.split('class="changes-new"')[1].split("</ul>")[0]
+    assert "Lyon" in kept and "Lima" not in kept and "Lima" in new and "locked" in kept and "locked" in new
+    assert 'class="changes-dropped"' not in changes
+    client.cookies.set("peermatch_lang", "fr")
+    assert "Ce qui a changé depuis l’exécution" in client.get(second).text
+    client.cookies.set("peermatch_lang", "en")
+    # From the second run's settings, without the lock: a new run that drops nothing but shows the comparison.
+    settings = {
+        "csrf_token": token,
+        "previous": second.split("/")[-1].split("?")[0],
+        "mentees": "dakar",
+        "mentors": "lima",
+        "require_common_language": "true",
+    }
+    third = client.post("/pairing", data=settings, follow_redirects=False).headers["location"]
+    changes = finished_job_page(client, third).split('id="changes"')[1].split("</section>")[0]
+    dropped = changes.split('class="changes-dropped"')[1].split("</ul>")[0]
+    assert "Lyon" in dropped
