@@ -56,4 +56,4 @@ def test_the_pairing_csv_writes_a_formula_need_as_text(tmp_path: Path) -> None:
     )
     csv_path, _ = result.write(tmp_path / "pairs")
     rows = list(csv.reader(csv_path.open(encoding="utf-8")))
-    assert rows[1] == ["a", "b", "0.5000", "fr", "'" + FORMULA, "'@cmd"]
+    assert rows[1] == ["a", "b", "0.5000", "weak", "fr", "'" + FORMULA, "'@cmd"]

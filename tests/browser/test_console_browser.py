@@ -268,7 +268,7 @@ def test_a_proposal_becomes_a_partnership_accepted_by_both_sides_then_closes(
     expect(status).to_have_text({"en": "closed", "fr": "clôturée"}[language])
     history = page.locator("ol.timeline li")
     expect(history).to_have_count(6)  # proposed, approved, two answers, a check-in, closed: each with who and when
-    expect(history.first).to_contain_text("user:alice")
+    expect(history.first).to_contain_text("— alice,")  # the person, not the stored "user:alice"
     shoot(page, screenshots, f"proposal-{language}")
     proposal_id = proposal_url.rstrip("/").split("/")[-1]
     page.goto(f"/members/{member}")  # the member's page lists it, closed, with the partner
