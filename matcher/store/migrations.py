@@ -9,6 +9,40 @@ import sqlite3
 
 from matcher.errors import StoreVersionError
 
+# The networks' tables whose writes reach the hub's change feed: (kind, table, the id to GET again).
+_NETWORK_TABLES = [
+    ("offer", "offers", "id"),
+    ("request", "requests", "id"),
+    ("request", "request_events", "request_id"),
+    ("request", "request_parts", "request_id"),
+    ("cluster", "cluster_coordinators", "cluster"),
+    ("cluster", "cluster_plan_items", "cluster"),
+    ("cluster", "cluster_status_updates", "cluster"),
+    ("calendar_event", "calendar_events", "id"),
+    ("calendar_event", "calendar_event_members", "event_id"),
+    ("learning_link", "learning_links", "resource_id"),
+    ("community", "learning_communities", "id"),
+    ("person", "people", "id"),
+    ("people_group", "people_groups", "id"),
+    ("people_group", "people_invitations", "group_id"),
+    ("tie", "ties", "id"),
+    ("contact", "contacts", "member_id"),
+    ("candidate", "joining_steps", "member_id"),
+]
+
+
+def _logged(kind: str, table: str, key: str) -> str:
+    """Three triggers that log every insert, update and delete of ``table`` as ``kind``."""
+    sql = ""
+    for event, row, operation in (("INSERT", "NEW", "upsert"), ("UPDATE", "NEW", "upsert"), ("DELETE", "OLD", "delete")):
+        sql += (
+            f"CREATE TRIGGER {table}_{event.lower()}_logged AFTER {event} ON {table} BEGIN"
+            f" INSERT INTO network_changes (kind, record_id, operation, at) VALUES"
+            f" ('{kind}', CAST({row}.{key} AS TEXT), '{operation}', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;\n"
+        )
+    return sql
+
+
 MIGRATIONS: list[str] = [
     # 1: records, their passages, and a change log whose last revision stamps the indexes.
     """
@@ -325,160 +359,8 @@ MIGRATIONS: list[str] = [
         operation TEXT NOT NULL,
         at TEXT NOT NULL
     );
-    CREATE TRIGGER offers_insert_logged AFTER INSERT ON offers
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('offer', NEW.id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER offers_update_logged AFTER UPDATE ON offers
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('offer', NEW.id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER offers_delete_logged AFTER DELETE ON offers
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('offer', OLD.id, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER requests_insert_logged AFTER INSERT ON requests
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('request', NEW.id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER requests_update_logged AFTER UPDATE ON requests
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('request', NEW.id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER requests_delete_logged AFTER DELETE ON requests
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('request', OLD.id, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER request_events_insert_logged AFTER INSERT ON request_events
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('request', NEW.request_id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER request_events_update_logged AFTER UPDATE ON request_events
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('request', NEW.request_id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER request_events_delete_logged AFTER DELETE ON request_events
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('request', OLD.request_id, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER request_parts_insert_logged AFTER INSERT ON request_parts
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('request', NEW.request_id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER request_parts_update_logged AFTER UPDATE ON request_parts
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('request', NEW.request_id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER request_parts_delete_logged AFTER DELETE ON request_parts
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('request', OLD.request_id, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER cluster_coordinators_insert_logged AFTER INSERT ON cluster_coordinators
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('cluster', NEW.cluster, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER cluster_coordinators_update_logged AFTER UPDATE ON cluster_coordinators
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('cluster', NEW.cluster, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER cluster_coordinators_delete_logged AFTER DELETE ON cluster_coordinators
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('cluster', OLD.cluster, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER cluster_plan_items_insert_logged AFTER INSERT ON cluster_plan_items
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('cluster', NEW.cluster, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER cluster_plan_items_update_logged AFTER UPDATE ON cluster_plan_items
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('cluster', NEW.cluster, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER cluster_plan_items_delete_logged AFTER DELETE ON cluster_plan_items
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('cluster', OLD.cluster, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER cluster_status_updates_insert_logged AFTER INSERT ON cluster_status_updates
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('cluster', NEW.cluster, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER cluster_status_updates_update_logged AFTER UPDATE ON cluster_status_updates
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('cluster', NEW.cluster, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER cluster_status_updates_delete_logged AFTER DELETE ON cluster_status_updates
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('cluster', OLD.cluster, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER calendar_events_insert_logged AFTER INSERT ON calendar_events
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('calendar_event', NEW.id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER calendar_events_update_logged AFTER UPDATE ON calendar_events
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('calendar_event', NEW.id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER calendar_events_delete_logged AFTER DELETE ON calendar_events
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('calendar_event', OLD.id, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER calendar_event_members_insert_logged AFTER INSERT ON calendar_event_members
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('calendar_event', NEW.event_id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER calendar_event_members_update_logged AFTER UPDATE ON calendar_event_members
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('calendar_event', NEW.event_id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER calendar_event_members_delete_logged AFTER DELETE ON calendar_event_members
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('calendar_event', OLD.event_id, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER learning_links_insert_logged AFTER INSERT ON learning_links
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('learning_link', NEW.resource_id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER learning_links_update_logged AFTER UPDATE ON learning_links
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('learning_link', NEW.resource_id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER learning_links_delete_logged AFTER DELETE ON learning_links
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('learning_link', OLD.resource_id, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER learning_communities_insert_logged AFTER INSERT ON learning_communities
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('community', NEW.id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER learning_communities_update_logged AFTER UPDATE ON learning_communities
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('community', NEW.id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER learning_communities_delete_logged AFTER DELETE ON learning_communities
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('community', OLD.id, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER people_insert_logged AFTER INSERT ON people
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('person', NEW.id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER people_update_logged AFTER UPDATE ON people
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('person', NEW.id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER people_delete_logged AFTER DELETE ON people
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('person', OLD.id, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER people_groups_insert_logged AFTER INSERT ON people_groups
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('people_group', CAST(NEW.id AS TEXT), 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER people_groups_update_logged AFTER UPDATE ON people_groups
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('people_group', CAST(NEW.id AS TEXT), 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER people_groups_delete_logged AFTER DELETE ON people_groups
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('people_group', CAST(OLD.id AS TEXT), 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER people_invitations_insert_logged AFTER INSERT ON people_invitations
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('people_group', CAST(NEW.group_id AS TEXT), 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER people_invitations_update_logged AFTER UPDATE ON people_invitations
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('people_group', CAST(NEW.group_id AS TEXT), 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER people_invitations_delete_logged AFTER DELETE ON people_invitations
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('people_group', CAST(OLD.group_id AS TEXT), 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER ties_insert_logged AFTER INSERT ON ties
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('tie', CAST(NEW.id AS TEXT), 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER ties_update_logged AFTER UPDATE ON ties
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('tie', CAST(NEW.id AS TEXT), 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER ties_delete_logged AFTER DELETE ON ties
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('tie', CAST(OLD.id AS TEXT), 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER contacts_insert_logged AFTER INSERT ON contacts
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('contact', NEW.member_id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER contacts_update_logged AFTER UPDATE ON contacts
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('contact', NEW.member_id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER contacts_delete_logged AFTER DELETE ON contacts
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('contact', OLD.member_id, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER joining_steps_insert_logged AFTER INSERT ON joining_steps
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('candidate', NEW.member_id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER joining_steps_update_logged AFTER UPDATE ON joining_steps
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('candidate', NEW.member_id, 'upsert', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    CREATE TRIGGER joining_steps_delete_logged AFTER DELETE ON joining_steps
-        BEGIN INSERT INTO network_changes (kind, record_id, operation, at)
-        VALUES ('candidate', OLD.member_id, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END;
-    """,
+    """
+    + "".join(_logged(kind, table, key) for kind, table, key in _NETWORK_TABLES),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
