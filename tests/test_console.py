@@ -315,6 +315,7 @@ def test_an_impossible_pairing_says_which_constraint_binds(app_and_accounts: tup
     assert run.status_code == 303
     text = finished_job_page(client, run.headers["location"])
     assert "Why some requests cannot be met" in text and "share no working language" in text
+    assert "partner.Mean" not in text and "pairs.Mean" not in text  # two sentences, with their space
     # the same explanation in French: the library's reasons are translated too, not only the labels
     client.cookies.set("peermatch_lang", "fr")
     french = client.get(run.headers["location"]).text
