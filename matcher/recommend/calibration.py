@@ -114,6 +114,12 @@ def match_score(level: np.ndarray) -> np.ndarray:
     return np.where(finite, 1.0 / (1.0 + np.exp(-(safe - _MATCH_MIDPOINT) / _MATCH_SLOPE)), 0.0).astype(np.float32)
 
 
+def match_level_of(score: float) -> float:
+    """The inverse of ``match_score``: the match evidence (z units) that gives ``score``."""
+    clipped = min(max(score, 1e-9), 1 - 1e-9)
+    return _MATCH_MIDPOINT + _MATCH_SLOPE * float(np.log(clipped / (1 - clipped)))
+
+
 def shown(score: float, digits: int = 4) -> float:
     """``score`` rounded for display without crossing a label boundary: 0.6957 (partial) shows
     as 0.6999 at 4 digits and 0.69 at 2, never as 0.70 beside 'partial'."""
