@@ -194,7 +194,7 @@ def test_kept_ties_that_overload_a_mentor_are_named_in_the_diagnosis() -> None:
     )
     assert solve_total(problem).status == "infeasible"
     reasons = [r.text() for r in diagnose(problem, dict.fromkeys(everyone, {"fr"}))]
-    assert "mentor twin keeps 2 tied pair(s) (tie policy: keep) but can take 1" in reasons
+    assert "mentor twin keeps 2 tied pairs (tie policy: keep) but can take 1" in reasons
 
 
 def test_income_and_ldc_weights_multiply_the_region_weight() -> None:

@@ -92,7 +92,7 @@ class Translator:
         """An explanation from the library (``matcher.explanations``) in this language."""
         if explanation is None:
             return fallback
-        return explanation.text(self._catalogue.gettext, self.language_name, self.decimal)
+        return explanation.text(self._catalogue.gettext, self.language_name, self.decimal, self._catalogue.ngettext)
 
     def number(self, value: float, digits: int = 0) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
