@@ -16,14 +16,14 @@ from tests.test_console import app_and_accounts, csrf_of, sign_in  # noqa: F401
 from tests.test_service import ANSWER, WRITE, auth
 
 NEEDS = ["digital skills for older adults", "flood drills for schools"]
+# Written in English by a member that declares French only: quoted with its own language.
+FLOODS = "Schools hold flood drills for schools every term with the fire brigade."
 
 
 def with_two_needs_met(client: TestClient) -> None:
     """Thiès needs two things and Porto offers both, so Porto answers two needs."""
     thies = member("thies", name="Thiès", country="SN", region="Africa", needs=[{"text": n, "priority": 4} for n in NEEDS])
-    porto = member(
-        "porto", country="PT", strengths=[{"text": "digital skills for older adults", "level": 5}, {"text": "flood drills for schools"}]
-    )
+    porto = member("porto", country="PT", strengths=[{"text": "digital skills for older adults", "level": 5}, {"text": FLOODS}])
     for record in (thies, porto):
         assert client.put(f"/v1/members/{record['id']}", headers=auth(WRITE), json=record).status_code == 200
 
@@ -48,6 +48,7 @@ def test_propose_asks_to_confirm_and_quotes_the_evidence_for_every_need(app_and_
     for need in NEEDS:
         assert need in needs_quoted
     assert needs_quoted.count("<blockquote") >= 2  # each need with its evidence, in full
+    assert f'<blockquote lang="en">{FLOODS}</blockquote>' in needs_quoted  # not lang="fr", Porto's declared language
     assert "2 needs that Porto answers" in page
     fields = hidden(page)
     assert (fields["member_id"], fields["partner_id"]) == ("thies", "porto")
@@ -100,3 +101,18 @@ def test_a_closed_partnership_stays_listed_with_its_state_history_and_outcome(ap
         # each step that changed the state, in order: approved, active, closed
         assert re.search(r"(approved|approuvée) .+ → active .+ → (closed|clôturée)", history), history
         assert "Twelve teachers trained" in partners
+
+
+def test_no_template_marks_a_members_text_with_its_first_declared_language() -> None:
+    """A need or a quote is marked with the language it is written in (the text_lang filter), not
+    the member's first language: a city declaring Amharic may write in English."""
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[1] / "service" / "console" / "templates"
+    marked = [
+        (path.name, line.strip()[:120])
+        for path in templates.glob("*.html")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r'lang="\{\{[^}]*languages\[0\]', line) and "member.name" not in line
+    ]
+    assert marked == []

@@ -26,6 +26,9 @@ TABLE = {"en": "Proposals by group", "fr": "Propositions par groupe"}
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_progress_page_with_plots_and_exports(browser: Browser, server: Server, screenshots: Path, language: str) -> None:
     page = signed_in(browser, server, language)
+    menu = page.locator("nav details.menu", has=page.locator("a[href='/progress']"))
+    expect(menu.locator("summary")).to_have_text({"en": "Follow-up", "fr": "Suivi"}[language])
+    menu.locator("summary").click()  # the header's menu opens, then its link is followed
     page.click("nav a[href='/progress']")
     expect(page.locator("h1")).to_have_text(HEADING[language])
     expect(page.locator("#progress-table caption")).to_have_text(TABLE[language])
