@@ -262,6 +262,12 @@ def _english_one(value: Value) -> bool:
         return False
 
 
+def english_noun(count: int, singular: str, plural: str | None = None) -> str:
+    """``singular`` or ``plural`` (default: singular + "s") as English calls for after ``count``,
+    for the library's English-only messages (errors a developer reads): "1 record", "2 records"."""
+    return singular if count == 1 else plural or singular + "s"
+
+
 def english_language_name(code: str) -> str:
     found = iso_languages.get(alpha_2=code)
     return str(found.name) if found else code
