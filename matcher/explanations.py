@@ -162,6 +162,9 @@ ASPECT_NO_EVIDENCE = N_("no candidate in the network has evidence for it")
 ASPECT_LEFT_OUT = N_("candidates exist but the group's size or country/region limits left them out")
 
 Value = str | int | float
+# The values that hold member ids ("city-dakar-sn", or a list of them): a reader is told names.
+MEMBER_VALUES = ("mentee", "mentor", "mentees")
+_ID = re.compile(r"[^\s,()]+")
 _FIXED_POINT = re.compile(r"%\((\w+)\)\.(\d+)f")  # %(score).2f
 
 
@@ -204,13 +207,19 @@ class Explanation(BaseModel):
         language_name: Callable[[str], str] | None = None,
         decimal: Callable[[float, int], str] | None = None,
         plural: Callable[[str, str, int], str] | None = None,
+        member_name: Callable[[str], str] | None = None,
     ) -> str:
         """The sentence, in English, or through ``translate`` (a gettext), ``plural`` (an ngettext,
-        for templates with a number), ``language_name`` and ``decimal`` (a number with so many
-        decimals, in the reader's locale: 0,21 in French)."""
+        for templates with a number), ``language_name``, ``decimal`` (a number with so many
+        decimals, in the reader's locale: 0,21 in French) and ``member_name`` (a member's name for
+        its id, for the ids in ``MEMBER_VALUES``)."""
         values: dict[str, Value] = dict(self.values)
         if self.details:
-            values["details"] = "; ".join(detail.text(translate, language_name, decimal, plural) for detail in self.details)
+            values["details"] = "; ".join(detail.text(translate, language_name, decimal, plural, member_name) for detail in self.details)
+        if member_name is not None:
+            for key in MEMBER_VALUES:
+                if isinstance(values.get(key), str):
+                    values[key] = _ID.sub(lambda found: member_name(found.group(0)), str(values[key]))
         if "language_code" in values:
             code = str(values["language_code"])
             values["language"] = language_name(code) if language_name else english_language_name(code)

@@ -29,11 +29,11 @@ def test_a_required_language_is_offered_enforced_and_named_when_it_binds(app_and
     # Spanish required: Dakar speaks French only, so nobody can be paired, and the page says why, naming Spanish.
     url, page = run(client, token, mentees="dakar", mentors="lyon lima", required_language="es")
     assert "Why some requests cannot be met" in page
-    assert "1 mentee does not speak Spanish, which every pair must speak: dakar" in page
+    assert "1 mentee does not speak Spanish, which every pair must speak: Dakar" in page
     assert '<option value="es" selected>' in page  # the run's settings keep the choice
     client.cookies.set("peermatch_lang", "fr")
     french = client.get(url).text
-    assert "1 filleul ne parle pas la langue « Espagnol », exigée de chaque paire : dakar" in french
+    assert "1 filleul ne parle pas la langue « Espagnol », exigée de chaque paire : Dakar" in french
     client.cookies.set("peermatch_lang", "en")
     # French required: Dakar and Lyon both speak it; Lima does not, so it is never chosen.
     _, page = run(client, token, mentees="dakar", mentors="lyon lima", required_language="fr", max_partners="2")

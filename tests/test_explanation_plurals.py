@@ -115,3 +115,15 @@ def test_no_plural_template_reads_with_a_bracketed_s(template: str, language: st
         sentence = Translator(language).explain(explain(template, **values))
         assert not re.search(r"\((s|es|e)\)", sentence), sentence
         assert sentence.startswith(str(n)) or f" {n} " in sentence, sentence
+
+
+def test_a_reader_is_told_member_names_not_ids() -> None:
+    reason = explain(E.PAIRING_REQUIRED_LANGUAGE, count=7, language_code="fr", mentees="city-dakar-sn, city-bamako-ml (+5)")
+    names = {"city-dakar-sn": "Dakar", "city-bamako-ml": "Bamako"}
+    said = Translator("fr").explain(reason, names=names)
+    assert said == "7 filleuls ne parlent pas la langue « Français », exigée de chaque paire : Dakar, Bamako (+5)"
+    assert reason.text().endswith(": city-dakar-sn, city-bamako-ml (+5)")  # the data (what a hub gets) keeps the ids
+    nested = explain(
+        E.PAIRING_TOO_FEW_MENTORS, explain(E.PAIRING_MENTEE_SHORT, mentee="city-dakar-sn", eligible=0, needed=1, details="x"), count=1
+    )
+    assert Translator("en").explain(nested, names=names).startswith("1 mentee has too few eligible mentors: Dakar has 0 eligible mentors")
