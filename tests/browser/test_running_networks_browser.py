@@ -91,6 +91,11 @@ def test_north_south_view_and_pair_these_from_a_cell(browser: Browser, server: S
     shoot(page, screenshots, f"capacity-cell-south-{language}")
     page.click("a[href*='mentor_hemisphere=North']")
     page.wait_for_url("**/capacity/pair**")
+    forms = {
+        "en": ("member needing this topic as mentee,", "members needing this topic as mentees,"),
+        "fr": ("membre qui a besoin de ce thème comme filleul,", "membres qui ont besoin de ce thème comme filleuls,"),
+    }
+    expect(page.locator("p.notice")).to_contain_text(f"{count} {forms[language][count != 1]}")  # the plural its number calls for
     mentees = page.locator("#mentees").input_value().split()
     mentors = page.locator("#mentors").input_value().split()
     assert len(mentees) == count and mentors and not set(mentees) & set(mentors)
