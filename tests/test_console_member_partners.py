@@ -86,7 +86,11 @@ def test_a_closed_partnership_stays_listed_with_its_state_history_and_outcome(ap
     client.post(f"/v1/proposals/{pid}/approve", headers=auth(WRITE), json={})
     for side in ("dakar", "lyon"):
         client.post(f"/v1/proposals/{pid}/respond", headers=auth(ANSWER), json={"side": side, "accepted": True})
+    scheduled = client.post(f"/v1/proposals/{pid}/check-in-due", headers=auth(WRITE), json={"due": "2027-01-15"})
+    assert scheduled.status_code == 200
     client.post(f"/v1/proposals/{pid}/close", headers=auth(WRITE), json={"outcome": "Twelve teachers trained", "rating": 4})
+    steps = client.get(f"/proposals/{pid}").text.split('class="timeline"', 1)[1]
+    assert "<strong>check-in scheduled</strong>" in steps and "due Jan 15, 2027" in steps  # not the stored step name "schedule"
     for language, words in {
         "en": ("closed", "Partnership", "Outcome:", "rating 4 of 5"),
         "fr": ("clôturée", "Partenariat", "Résultat :", "note 4 sur 5"),
