@@ -176,7 +176,11 @@ class Explanation(BaseModel):
     with a number ("%(count)s mentees do not speak…") is set here to the English form that number
     calls for; its message id (``message_id``) is the singular form."""
 
-    template: str = Field(description="The English sentence with %(name)s placeholders (the console's message id).")
+    template: str = Field(
+        description="The English sentence with %(name)s placeholders (the console's message id). A sentence with a number"
+        " is in the form its number calls for ('1 mentee does', '2 mentees do'); its catalogue entry is a plural one whose"
+        " msgid is the singular."
+    )
     values: dict[str, Value] = Field(
         default_factory=dict,
         description="Every placeholder of the template, so that template % values (Python's %-formatting) is the English sentence.",
