@@ -106,3 +106,14 @@ def test_solving_again_lists_the_kept_new_and_dropped_pairs_with_the_locked_ones
     changes = finished_job_page(client, third).split('id="changes"')[1].split("</section>")[0]
     dropped = changes.split('class="changes-dropped"')[1].split("</ul>")[0]
     assert "Lyon" in dropped
+
+
+def test_the_run_summary_names_the_tie_policy_in_words_and_counts_in_the_right_number(
+    app_and_accounts: tuple[TestClient, Accounts],  # noqa: F811
+) -> None:
+    client, token = signed_in_at_pairing(app_and_accounts)
+    url, page = run(client, token, mentees="dakar", mentors="lyon", tie_policy="keep")
+    assert "Existing ties, policy “keep (always pair them)”: 0 of 0 in the cohort kept." in page  # not the code alone
+    assert "Solved: 1 pair." in page
+    client.cookies.set("peermatch_lang", "fr")
+    assert "Résolu : 1 paire." in client.get(url).text
