@@ -122,3 +122,27 @@ def test_a_need_in_a_language_the_model_does_not_read_is_flagged(recommender: Re
     assert results and all(any(flag.startswith("language not read by the model (vi)") for flag in r.flags) for r in results)
     english = recommender.peers(asker("digital literacy for older adults", ["en"]), PeerOptions(k=3, only_evidence=False))
     assert not any(flag.startswith("language not read") for r in english for flag in r.flags)
+
+
+@pytest.fixture
+def similar_recommender(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -> Recommender:
+    fillers = [member(f"filler-{i}", country="CA", needs=[{"text": f"community gardens {i}"}]) for i in range(30)]
+    members = [
+        member("same", languages=["fr", "en"], country="FR", needs=[{"text": "digital literacy for older adults"}]),
+        member("helper", languages=["fr", "en"], country="BE", strengths=[{"text": "digital literacy for older adults"}]),
+        *fillers,
+    ]
+    workspace = Workspace(settings, fake_encoder)
+    import_file(workspace, write_jsonl(tmp_path / "members.jsonl", members), settings)
+    return workspace.snapshot().recommender
+
+
+def test_mode_similar_is_on_the_0_1_scale_and_labelled_by_the_shared_need(similar_recommender: Recommender) -> None:
+    # Issue 20 item 4: 'similar' was ranked on a 6-11 scale and labelled by who answers the need.
+    results = similar_recommender.peers(asker("digital literacy for older adults", ["en"]), PeerOptions(k=3, mode="similar"))
+    assert results[0].id == "same" and results[0].match_quality != "weak"  # states the same need as its own
+    assert all(0.0 <= r.score <= 1.0 and 0.0 <= r.parts.context <= 1.0 for r in results)
+    helper = similar_recommender.peers(asker("digital literacy for older adults", ["en"]), PeerOptions(k=40, mode="similar", only_evidence=False))
+    assert next(r for r in helper if r.id == "helper").match_quality == "weak"  # it answers the need, it does not share it
+    nothing = similar_recommender.peers(asker("tarte tatin", ["fr"]), PeerOptions(k=3, mode="similar"))
+    assert nothing and all(any(f.startswith("no shared challenge") for f in r.flags) for r in nothing)

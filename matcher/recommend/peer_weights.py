@@ -33,7 +33,7 @@ import numpy as np
 from matcher.errors import WeightsFileError
 
 PARTS = ("gives", "context", "graph")
-SCORE_VERSION = "peers-complementary/1"
+SCORE_VERSION = "peers-complementary/2"  # 2: the context part on 0-1 (it was in z units)
 WEIGHTS_FILE = "peer-weights.json"
 SUM_TOLERANCE = 1e-6
 

@@ -30,7 +30,7 @@ from embeddings.embedder import TextEncoder, encode_in_roles
 from embeddings.languages import languages_read
 from matcher.graph.signals import GraphSignals
 from matcher.passages import role_of_field
-from matcher.recommend.calibration import LABEL_ORDER, PARTIAL, MatchQuality, affinity, match_quality, shown
+from matcher.recommend.calibration import LABEL_ORDER, PARTIAL, MatchQuality, affinity, match_quality, match_score, shown
 from matcher.recommend.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
 from matcher.recommend.peer_weights import PartWeights
 from matcher.recommend.similarity import OwnerGroups, Prepared, max_by_owner
@@ -42,8 +42,12 @@ PeerMode = Literal["complementary", "similar", "blend"]
 CONTEXT_WEIGHTS = {"needs": 0.5, "profile": 0.25, "kind": 0.15, "clusters": 0.1}
 CLOSEST = 3  # weak matches returned, flagged, when no candidate has evidence
 NO_EVIDENCE = "no evidence: nobody in the network states this; closest partial match"
+NO_SHARED = "no shared challenge: no member states these needs as its own; closest partial match"
 UNREAD = "language not read by the model ({languages}): the scores of this need are not meaningful"
 RANKED_ABOVE = "ranked above a higher label: more evidence in all (wording shared with the need, several passages), a weaker best passage"
+RANKED_ABOVE_SIMILAR = (
+    "ranked above a higher label: more in common in all (needs, profile, kind, clusters), a less close single need"
+)
 SCORE_DIGITS = 4  # digits of a score as shown, cached and evaluated (one rounding, so all three agree)
 # Reciprocal mode scores the reverse direction only for the forward ranking's head: a candidate
 # far down the forward ranking cannot reach the top k by harmonic mean, since the mean is at
@@ -114,7 +118,8 @@ class PeerMatch(BaseModel):
     score: float = Field(description="What the list is ranked by (every piece of evidence, and the graph or context the mode adds).")
     match_score: float = Field(
         description="0-1, what match_quality comes from: the best stated strength or authored document for the needs,"
-        " the same in every language."
+        " the same in every language; in mode 'similar', the candidate's need closest to one of the member's"
+        " (the same challenge)."
     )
     match_quality: MatchQuality
     parts: PeerScoreParts
@@ -139,6 +144,12 @@ class Parts:
     context: np.ndarray
     graph: np.ndarray | None  # personalised PageRank; None when the graph is off
     matches: np.ndarray  # the match score (``NeedScores.match``) of the need each candidate answers best
+    shares: np.ndarray  # the match score of the candidate's need closest to one of the member's (mode 'similar')
+
+    def labelled_by(self, mode: PeerMode) -> np.ndarray:
+        """What each candidate's label comes from: in mode 'similar', how closely it states one
+        of the member's needs as its own (the same challenge); else how well it answers one."""
+        return self.shares if mode == "similar" else self.matches
 
     @property
     def graph_share(self) -> np.ndarray:
@@ -161,6 +172,7 @@ class PeerRanking:
     matches: list[float]  # unrounded: the match quality is judged on it
     no_evidence: bool  # nobody reached a partial match: these are the closest, flagged
     evidence: Parts
+    mode: PeerMode = "complementary"  # what the label says: answers a need, or shares it ('similar')
 
     def scored(self) -> dict[str, float]:
         """``{id: score}``, the TREC/ranx run of this ranking."""
@@ -219,8 +231,8 @@ class PeerRecommender:
         gives = (weights @ scores.total) / weights.sum()
         # the label says whether the candidate answers a need: its best need, not the mean over all
         matches = scores.match.max(axis=0)
-        context = self._context(member, prepared[0])
-        return Parts(needs, priorities, vectors, prepared, scores, gives, context, self._graph_scores(member, options), matches)
+        context, shares = self._context(member, prepared[0])
+        return Parts(needs, priorities, vectors, prepared, scores, gives, context, self._graph_scores(member, options), matches, shares)
 
     def weights_for(self, options: PeerOptions) -> PartWeights | None:
         """The weights of the parts in this mode: learned ones in complementary mode when there
@@ -246,8 +258,9 @@ class PeerRecommender:
         eligible = self._eligible(member, options)
         order = [int(j) for j in np.argsort(-base, kind="stable") if eligible[j]]
         no_evidence = False
-        if options.only_evidence and options.mode != "similar":
-            with_evidence = [j for j in order if parts.matches[j] >= PARTIAL]
+        labelled = parts.labelled_by(options.mode)
+        if options.only_evidence:
+            with_evidence = [j for j in order if labelled[j] >= PARTIAL]
             no_evidence = not with_evidence
             order = with_evidence or order[:CLOSEST]
 
@@ -271,19 +284,20 @@ class PeerRecommender:
                 for j in chosen
             ],
             gives=[float(gives[j]) for j in chosen],
-            matches=[float(parts.matches[j]) for j in chosen],
+            matches=[float(labelled[j]) for j in chosen],
             no_evidence=no_evidence,
             evidence=parts,
+            mode=options.mode,
         )
 
     def explain(self, ranking: PeerRanking) -> list[PeerMatch]:
         """The explained results of ``ranking``: for each, the evidence that meets each need."""
         results = [self._explain(ranking, at) for at in range(len(ranking.rows))]
-        _flag_inversions(results)
+        _flag_inversions(results, ranking.mode)
         unread = self._unread(ranking.member, ranking.evidence.needs)
         for result in results:
             if ranking.no_evidence:
-                result.flags.append(NO_EVIDENCE)
+                result.flags.append(NO_SHARED if ranking.mode == "similar" else NO_EVIDENCE)
             if unread:
                 result.flags.append(UNREAD.format(languages=", ".join(unread)))
         return results
@@ -334,22 +348,29 @@ class PeerRecommender:
             return self.stored.vectors(member.id, texts, fields)
         return encode_in_roles(self.encoder, texts, [role_of_field(field) for field in fields], request=True)
 
-    def _context(self, member: Member, prepared: Prepared) -> np.ndarray:
+    def _context(self, member: Member, prepared: Prepared) -> tuple[np.ndarray, np.ndarray]:
+        """Each candidate's context ("peers like me", 0-1: the same needs, a similar profile, the
+        same kind, shared clusters), and the match score of its need closest to one of the
+        member's (0-1, dense evidence alone like every label: what mode 'similar' is labelled by)."""
         ev = self.evidence
         n = len(ev.candidates)
-        _, need_scores = ev.member_similarity.rows(prepared, ev.need_set)
-        same_needs, _ = max_by_owner(need_scores, ev.need_groups, n)
-        same_needs = np.where(np.isfinite(same_needs), np.maximum(same_needs, 0.0), 0.0).mean(axis=0) if member.needs else np.zeros(n)
+        _, dense, lexical = ev.member_similarity.parts(prepared, ev.need_set)
+        same, _ = max_by_owner(dense if lexical is None else dense + lexical, ev.need_groups, n)
+        # Evidence levels (z units, unbounded) mapped to 0-1 like a candidate's 'gives', so that
+        # the context is on the scale its weights and the blend mode assume.
+        same_needs = np.where(np.isfinite(same), affinity(same), 0.0).mean(axis=0) if member.needs else np.zeros(n)
+        shared, _ = max_by_owner(dense * prepared.match_gain[:, None], ev.need_groups, n)
+        shares = match_score(shared.max(axis=0)) if member.needs else np.zeros(n, dtype=np.float32)
         profile_vector = self._vectors(member, [member.profile or member.name], ["profile"])
         prepared_profile = ev.member_similarity.prepare([member.profile or member.name], profile_vector)
         _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_set)
         profile, _ = max_by_owner(profile_scores, ev.profile_groups, n)
-        profile = np.where(np.isfinite(profile[0]), np.maximum(profile[0], 0.0), 0.0)
+        profile = np.where(np.isfinite(profile[0]), affinity(profile[0]), 0.0)
         kind = (self.candidate_kinds == member.kind).astype(np.float64)
         mine = {c.cluster for c in member.clusters}
         clusters = np.asarray([_jaccard(mine, theirs) for theirs in self.candidate_clusters])
         w = CONTEXT_WEIGHTS
-        return w["needs"] * same_needs + w["profile"] * profile + w["kind"] * kind + w["clusters"] * clusters
+        return w["needs"] * same_needs + w["profile"] * profile + w["kind"] * kind + w["clusters"] * clusters, shares
 
     def _receives(self, member: Member, pool: list[int]) -> dict[int, float]:
         """For each candidate in ``pool``: how well ``member``'s evidence meets that candidate's needs."""
@@ -465,14 +486,15 @@ class PeerRecommender:
         )
 
 
-def _flag_inversions(results: list[PeerMatch]) -> None:
+def _flag_inversions(results: list[PeerMatch], mode: PeerMode = "complementary") -> None:
     """Say why a result stands above one with a higher label: ranking weighs all the evidence
-    (shared wording counts there, only within one language), the label only the best passage."""
+    (shared wording counts there, only within one language), the label only the best passage;
+    in mode 'similar', ranking weighs everything in common, the label the closest need."""
     best_below = -1
     for result in reversed(results):
         rank = LABEL_ORDER[result.match_quality]
         if best_below > rank:
-            result.flags.append(RANKED_ABOVE)
+            result.flags.append(RANKED_ABOVE_SIMILAR if mode == "similar" else RANKED_ABOVE)
         best_below = max(best_below, rank)
 
 
