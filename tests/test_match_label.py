@@ -86,6 +86,12 @@ def test_a_lower_label_above_a_higher_one_says_why() -> None:
     assert [RANKED_ABOVE in r.flags for r in results] == [True, True, False, False]
 
 
+def network(tmp_path: Path, settings: Settings, encoder: FakeEncoder, members: list[dict[str, object]]) -> Recommender:
+    workspace = Workspace(settings, encoder)
+    import_file(workspace, write_jsonl(tmp_path / "members.jsonl", members), settings)
+    return workspace.snapshot().recommender
+
+
 @pytest.fixture
 def recommender(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -> Recommender:
     # Enough unrelated members that a z of 3.4 is reachable (in a pool of ten it is not).
@@ -95,9 +101,7 @@ def recommender(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -
         member("flood", languages=["fr", "en"], country="BE", strengths=[{"text": "flood drills"}]),
         *fillers,
     ]
-    workspace = Workspace(settings, fake_encoder)
-    import_file(workspace, write_jsonl(tmp_path / "members.jsonl", members), settings)
-    return workspace.snapshot().recommender
+    return network(tmp_path, settings, fake_encoder, members)
 
 
 def asker(need: str, languages: list[str]) -> Member:
@@ -132,9 +136,7 @@ def similar_recommender(tmp_path: Path, settings: Settings, fake_encoder: FakeEn
         member("helper", languages=["fr", "en"], country="BE", strengths=[{"text": "digital literacy for older adults"}]),
         *fillers,
     ]
-    workspace = Workspace(settings, fake_encoder)
-    import_file(workspace, write_jsonl(tmp_path / "members.jsonl", members), settings)
-    return workspace.snapshot().recommender
+    return network(tmp_path, settings, fake_encoder, members)
 
 
 def test_mode_similar_is_on_the_0_1_scale_and_labelled_by_the_shared_need(similar_recommender: Recommender) -> None:
@@ -142,7 +144,8 @@ def test_mode_similar_is_on_the_0_1_scale_and_labelled_by_the_shared_need(simila
     results = similar_recommender.peers(asker("digital literacy for older adults", ["en"]), PeerOptions(k=3, mode="similar"))
     assert results[0].id == "same" and results[0].match_quality != "weak"  # states the same need as its own
     assert all(0.0 <= r.score <= 1.0 and 0.0 <= r.parts.context <= 1.0 for r in results)
-    helper = similar_recommender.peers(asker("digital literacy for older adults", ["en"]), PeerOptions(k=40, mode="similar", only_evidence=False))
+    everyone = PeerOptions(k=40, mode="similar", only_evidence=False)
+    helper = similar_recommender.peers(asker("digital literacy for older adults", ["en"]), everyone)
     assert next(r for r in helper if r.id == "helper").match_quality == "weak"  # it answers the need, it does not share it
     nothing = similar_recommender.peers(asker("tarte tatin", ["fr"]), PeerOptions(k=3, mode="similar"))
     assert nothing and all(any(f.startswith("no shared challenge") for f in r.flags) for r in nothing)
