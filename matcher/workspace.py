@@ -64,7 +64,7 @@ class Workspace:
         from matcher.store.permissions import secure_data_dir
 
         secure_data_dir(self.settings)  # the folder 700, the store 600, before anything is written
-        return Store(self.settings.store_path)
+        return Store(self.settings.store_path, self.settings.database_url)
 
     @property
     def encoder(self) -> TextEncoder:

@@ -21,6 +21,30 @@ def fake_encoder() -> FakeEncoder:
 
 
 @pytest.fixture(scope="session")
+def postgres_cluster() -> Any:
+    """A PostgreSQL cluster on loopback for the session (skipped, with the reason, where PostgreSQL is not installed)."""
+    from tests.postgres import start_cluster
+
+    yield from start_cluster()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: Any) -> Any:
+    """The URL of an empty database of this test's own."""
+    from tests.postgres import drop_database, new_database
+
+    url = new_database(postgres_cluster)
+    yield url
+    drop_database(postgres_cluster, url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """For tests run against both engines: None (SQLite in the data dir), then a PostgreSQL database."""
+    return request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+
+
+@pytest.fixture(scope="session")
 def embedding_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One embedding cache for the session: a text is embedded once, however many modules load it
     (the demo alone is loaded by several; cold, each load took a minute)."""
