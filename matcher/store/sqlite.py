@@ -31,6 +31,7 @@ class Written:
     """What one write changed: records upserted (those that differed) and ids deleted, by collection."""
 
     revision: int = 0
+    previous: int = 0  # the store's revision just before this write (another replica's write may lie between it and an index's)
     upserted: dict[RecordType, list[Member | Resource]] = field(default_factory=lambda: {"members": [], "resources": []})
     deleted: dict[RecordType, list[str]] = field(default_factory=lambda: {"members": [], "resources": []})
 
@@ -191,6 +192,7 @@ class Store:
         now = _now()
         written = Written()
         with self._transaction() as db:
+            written.previous = int(db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
             for record in records:
                 collection: RecordType = "members" if isinstance(record, Member) else "resources"
                 body = record.model_dump_json()
