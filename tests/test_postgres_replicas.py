@@ -57,6 +57,9 @@ class Replica:
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Replica:
+        return self.launch().wait_ready()
+
+    def launch(self) -> Replica:
         log = open(self.data_dir.parent / f"{self.name}.log", "ab")  # noqa: SIM115 - the child keeps it
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.replica_server", str(self.data_dir), str(self.port)],
@@ -65,6 +68,10 @@ class Replica:
             stdout=log,
             stderr=log,
         )
+        return self
+
+    def wait_ready(self) -> Replica:
+        assert self.process is not None
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -97,8 +104,25 @@ class Replica:
             self.process.wait(timeout=30)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def postgres_url(postgres_cluster: Any) -> Iterator[str]:
+    """One database for the module's replicas (starting a pair takes seconds: the tests share one)."""
+    from tests.postgres import drop_database, new_database
+
+    url = new_database(postgres_cluster)
+    yield url
+    drop_database(postgres_cluster, url)
+
+
+@pytest.fixture(scope="module")
+def tmp_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("replicas")
+
+
+@pytest.fixture(scope="module")
 def replicas(tmp_path: Path, postgres_url: str) -> Iterator[tuple[Replica, Replica]]:
+    """Replicas A and B, each with its own data folder, on one database seeded with three members
+    and three resources; the tests run in order on the same pair (and B, killed once, restarted)."""
     from matcher.records import Resource
 
     rows = [
@@ -121,7 +145,9 @@ def replicas(tmp_path: Path, postgres_url: str) -> Iterator[tuple[Replica, Repli
     pair = (Replica("a", tmp_path / "a", env), Replica("b", tmp_path / "b", env))
     try:
         for replica in pair:
-            replica.start()
+            replica.launch()  # both start at once: their migrations and first builds race, as in a deployment
+        for replica in pair:
+            replica.wait_ready()
         yield pair
     finally:
         for replica in pair:
