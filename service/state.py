@@ -102,7 +102,10 @@ class ServiceState:
         self._watching.clear()
 
     def _watch(self) -> None:
-        """Catch up with other worker processes' writes while idle (one small file read a tick)."""
+        """Catch up with other worker processes' writes while idle (one small file read a tick), and
+        with other replicas' writes on a shared PostgreSQL store (the change log, past this
+        replica's index revision, applied as one delta)."""
+        failing = False
         while not self._stop.wait(self.settings.watch_seconds):
             if self.workspace.closed:
                 return
@@ -111,8 +114,13 @@ class ServiceState:
                     self._on_snapshot(self.workspace.snapshot())  # the watcher's time, not a reader's
                     if self.workspace.close_abandoned_gap():
                         self._on_snapshot(self.workspace.snapshot())
+                if failing:
+                    log.warning("catching up with the index works again")
+                failing = False
             except Exception:  # noqa: BLE001 - a watcher must outlive one failed catch-up; the next request reports it
-                log.exception("catching up with the index failed; retrying")
+                if not failing:  # said once, not four times a second while a database is away
+                    log.exception("catching up with the index failed; retrying")
+                failing = True
 
     def _precompute(self, snapshot: Snapshot) -> None:
         """Fill the snapshot's cache with each stored member's default peer answer (the GET

@@ -30,12 +30,21 @@ def postgres_cluster() -> Any:
 
 @pytest.fixture
 def postgres_url(postgres_cluster: Any) -> Any:
-    """The URL of an empty database of this test's own."""
-    from tests.postgres import drop_database, new_database
+    """The URL of an empty database of this test's own. Not dropped after the test: an app a test
+    left open still polls it (its watcher), and the whole cluster goes at the session's end."""
+    from tests.postgres import new_database
 
-    url = new_database(postgres_cluster)
-    yield url
-    drop_database(postgres_cluster, url)
+    return new_database(postgres_cluster)
+
+
+@pytest.fixture(autouse=True)
+def _engine_for_the_whole_suite(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``PEERMATCH_TEST_ENGINE=postgresql pytest ...``: every test whose settings come from the
+    environment (a Workspace, the service, the CLI) gets a PostgreSQL database of its own."""
+    import os
+
+    if os.environ.get("PEERMATCH_TEST_ENGINE") == "postgresql" and "database_url" not in request.fixturenames:
+        monkeypatch.setenv("PEERMATCH_DATABASE_URL", request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

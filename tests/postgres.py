@@ -71,7 +71,7 @@ def start_cluster() -> Iterator[Cluster]:
     data, port = folder / "pg", _free_port()
     try:
         subprocess.run(_as_postgres([initdb, "-A", "trust", "-U", "postgres", "-D", str(data)]), check=True, capture_output=True)
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off"
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off"
         subprocess.run(
             _as_postgres([pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "server.log"), "-w", "start"]),
             check=True,
@@ -97,10 +97,3 @@ def new_database(cluster: Cluster) -> str:
         db.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]  # a generated name, not user input
     return cluster.url(name)
 
-
-def drop_database(cluster: Cluster, url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(cluster.url(), autocommit=True) as db:
-        db.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[arg-type]

@@ -107,11 +107,9 @@ class Replica:
 @pytest.fixture(scope="module")
 def postgres_url(postgres_cluster: Any) -> Iterator[str]:
     """One database for the module's replicas (starting a pair takes seconds: the tests share one)."""
-    from tests.postgres import drop_database, new_database
+    from tests.postgres import new_database
 
-    url = new_database(postgres_cluster)
-    yield url
-    drop_database(postgres_cluster, url)
+    yield new_database(postgres_cluster)
 
 
 @pytest.fixture(scope="module")

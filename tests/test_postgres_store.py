@@ -76,3 +76,15 @@ def test_writes_on_postgresql_log_changes_and_networks_feed(tmp_path: Path, post
         assert store.existing("members", ["dakar", "nobody"]) == {"dakar"}
         store.delete("members", ["lyon"])
         assert store.changed_since(revision)[1]["members"] == {"lyon"}
+
+
+def test_a_lost_connection_is_reopened_between_transactions(tmp_path: Path, postgres_url: str) -> None:
+    with Store(tmp_path / "x.sqlite", postgres_url) as store:
+        settings = Settings(data_dir=tmp_path / "data", database_url=postgres_url)
+        import_file(store, write_jsonl(tmp_path / "m.jsonl", [member("lyon")]), settings)
+        with psycopg.connect(postgres_url, autocommit=True) as admin:  # as a server restart would
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        assert store.revision() == 1  # the next statement reconnects
+        assert store.delete("members", ["lyon"]) == 1  # and writes

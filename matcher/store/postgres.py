@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -118,11 +117,27 @@ class Connection:
     generates, for ``lastrowid``."""
 
     def __init__(self, url: str, identity_tables: frozenset[str]) -> None:
+        self._url = url
         self._pg = psycopg.connect(url, autocommit=True)
         self._identity_tables = identity_tables
-        self._lock = threading.Lock()  # psycopg serialises a connection's calls too; this keeps a cursor's fetch with its execute
+        self._in_transaction = False
+
+    def _usable(self, sql: str) -> None:
+        """Reconnect after the server went away (a restart, a failover) between two transactions;
+        inside one, fail it: what it wrote is gone with the connection."""
+        word = sql.lstrip()[:8].upper()
+        if self._pg.closed or self._pg.broken:
+            if self._in_transaction and not word.startswith("ROLLBACK"):
+                raise sqlite3.OperationalError("the connection to PostgreSQL was lost during a transaction; retry it")
+            with _errors():
+                self._pg = psycopg.connect(self._url, autocommit=True)
+        if word.startswith("BEGIN"):
+            self._in_transaction = True
+        elif word.startswith(("COMMIT", "ROLLBACK")):
+            self._in_transaction = False
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Cursor:
+        self._usable(sql)
         query = translate(sql)
         table = _INSERT_INTO.match(sql)
         returning = table is not None and table.group(1) in self._identity_tables and "RETURNING" not in sql.upper()
@@ -130,7 +145,16 @@ class Connection:
             query += " RETURNING id"
         with _errors():
             cursor = self._pg.cursor()
-            cursor.execute(query, params)  # type: ignore[arg-type]  # a translated str, not a literal
+            try:
+                cursor.execute(query, params)  # type: ignore[arg-type]  # a translated str, not a literal
+            except psycopg.OperationalError:
+                # The server dropped the connection since the last statement (psycopg learns it
+                # only now): outside a transaction nothing is lost, so reconnect and run it again.
+                if not self._pg.broken or (self._in_transaction and not sql.lstrip().upper().startswith("BEGIN")):
+                    raise
+                self._pg = psycopg.connect(self._url, autocommit=True)
+                cursor = self._pg.cursor()
+                cursor.execute(query, params)  # type: ignore[arg-type]
             lastrowid = None
             if returning:
                 row = cursor.fetchone()
@@ -139,6 +163,7 @@ class Connection:
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any] | Mapping[str, Any]]) -> Cursor:
         batch = list(rows)
+        self._usable(sql)
         with _errors():
             cursor = self._pg.cursor()
             if batch:
@@ -147,6 +172,7 @@ class Connection:
 
     def executescript(self, script: str) -> None:
         """Several statements at once (no parameters: PostgreSQL's simple query protocol)."""
+        self._usable("")
         with _errors():
             self._pg.execute(script)  # type: ignore[call-overload]
 
