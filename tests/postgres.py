@@ -96,4 +96,3 @@ def new_database(cluster: Cluster) -> str:
     with psycopg.connect(cluster.url(), autocommit=True) as db:
         db.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]  # a generated name, not user input
     return cluster.url(name)
-

@@ -298,8 +298,9 @@ def test_one_pairing_job_asked_of_both_replicas_runs_once(postgres_url: str, rep
     while (status := b.call("GET", f"/v1/pairings/{first[1]['id']}", key=READ)[1])["status"] != "done":
         assert time.monotonic() < deadline, status
         time.sleep(0.1)
-    assert a.call("GET", f"/v1/pairings/{first[1]['id']}/result", key=READ)[1] == b.call(
-        "GET", f"/v1/pairings/{first[1]['id']}/result", key=READ
-    )[1]
+    assert (
+        a.call("GET", f"/v1/pairings/{first[1]['id']}/result", key=READ)[1]
+        == b.call("GET", f"/v1/pairings/{first[1]['id']}/result", key=READ)[1]
+    )
     other = b.call("POST", "/v1/pairings", body, key=READ, headers={"Idempotency-Key": "cohort-2028"})
     assert other[0] == 202 and other[1]["id"] != first[1]["id"]  # another key: another job
