@@ -116,11 +116,18 @@ class Connection:
     the caller says BEGIN and COMMIT. ``identity_tables``: the tables whose ``id`` the database
     generates, for ``lastrowid``."""
 
-    def __init__(self, url: str, identity_tables: frozenset[str]) -> None:
+    def __init__(self, url: str, identity_tables: frozenset[str] = frozenset(), *, named_rows: bool = False) -> None:
         self._url = url
-        self._pg = psycopg.connect(url, autocommit=True)
+        self._named_rows = named_rows
+        self._pg = self._connect()
         self._identity_tables = identity_tables
         self._in_transaction = False
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        connection = psycopg.connect(self._url, autocommit=True)
+        if self._named_rows:
+            connection.row_factory = _named_row  # type: ignore[assignment]
+        return connection
 
     def _usable(self, sql: str) -> None:
         """Reconnect after the server went away (a restart, a failover) between two transactions;
@@ -130,7 +137,7 @@ class Connection:
             if self._in_transaction and not word.startswith("ROLLBACK"):
                 raise sqlite3.OperationalError("the connection to PostgreSQL was lost during a transaction; retry it")
             with _errors():
-                self._pg = psycopg.connect(self._url, autocommit=True)
+                self._pg = self._connect()
         if word.startswith("BEGIN"):
             self._in_transaction = True
         elif word.startswith(("COMMIT", "ROLLBACK")):
@@ -152,7 +159,7 @@ class Connection:
                 # only now): outside a transaction nothing is lost, so reconnect and run it again.
                 if not self._pg.broken or (self._in_transaction and not sql.lstrip().upper().startswith("BEGIN")):
                     raise
-                self._pg = psycopg.connect(self._url, autocommit=True)
+                self._pg = self._connect()
                 cursor = self._pg.cursor()
                 cursor.execute(query, params)  # type: ignore[arg-type]
             lastrowid = None
@@ -178,6 +185,29 @@ class Connection:
 
     def close(self) -> None:
         self._pg.close()
+
+
+class Row(tuple[Any, ...]):
+    """A row read by position or by column name, as ``sqlite3.Row`` is (the console's accounts read by name)."""
+
+    names: dict[str, int]
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        return super().__getitem__(self.names[key] if isinstance(key, str) else key)
+
+    def keys(self) -> list[str]:
+        return list(self.names)
+
+
+def _named_row(cursor: Any) -> Any:
+    names = {column.name: i for i, column in enumerate(cursor.description or ())}
+
+    def make(values: Sequence[Any]) -> Row:
+        row = Row(values)
+        row.names = names
+        return row
+
+    return make
 
 
 @contextmanager

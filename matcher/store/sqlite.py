@@ -79,7 +79,6 @@ class Store:
     ``database_url`` (``postgresql://...``) when one is given."""
 
     def __init__(self, path: Path, database_url: str | None = None) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)  # the data folder: the indexes live there on both engines
         self.path = path
         self._lock = threading.RLock()
         self._readers = threading.local()  # one read connection per thread, for ``reading``
@@ -99,6 +98,7 @@ class Store:
             return
         self.where = str(path)
         self._read_begin = "BEGIN"
+        path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         try:
             self._db.execute("PRAGMA journal_mode = WAL")
