@@ -149,41 +149,35 @@ class Workspace:
         deleted in the store after ``indexes.store_revision`` (what a writer killed between its
         commit and its index write left out), and swap in the snapshot of the store as it is."""
         from matcher.index.indexes import Change, apply_change
+        from matcher.snapshot import assemble
 
-        while True:
-            revision, changed = self.store.changed_since(indexes.store_revision)
-            retired: dict[str, set[str]] = {collection: set(ids) for collection, ids in changed.items()}
-            added: dict[str, list[Passage]] = {
-                collection: self.store.passages_of_owners(collection, self.store.existing(collection, ids))
-                for collection, ids in changed.items()
-            }
-            if self.store.engine == "postgresql":  # replicas share the store: another one's writes, the usual case
-                log.info("%s: catching up from store revision %d to %d", self.settings.index_dir, indexes.store_revision, revision)
-            else:
-                log.warning(
-                    "%s: the index %s is at store revision %d but the store is at %d (a writer stopped between its commit"
-                    " and its index write); indexing its %d changed records now",
-                    self.settings.index_dir,
-                    indexes.generation,
-                    indexes.store_revision,
-                    revision,
-                    sum(map(len, changed.values())),
-                )
-            if self._delta_too_large(indexes, sum(map(len, added.values()))):
-                # As a large write does: a full build (the embedding cache re-embeds nothing unchanged).
-                # A gap as large as the corpus (an index from an older peermatch) folded in as a delta
-                # would score the lexical side on the delta's own statistics, not as a fresh build does.
-                return self._build_locked(progress=False)[1]
-            with self._catch_up:
-                closed = apply_change(indexes, Change(revision, retired, added), self.encoder, self.settings)
-                snapshot = self._assemble(closed)
-                if snapshot is not None:
-                    self._swap(snapshot)
-                    return snapshot
-            # Another replica wrote meanwhile (only on a shared PostgreSQL store: on SQLite the
-            # write lock holds the store still). The passages read may be newer than ``revision``;
-            # the next round retires and re-adds every record changed since, so the index converges.
-            indexes = closed
+        # One read transaction gives the changes, their passages and the records to serve: a
+        # consistent view at ``revision`` even while other replicas write (a shared PostgreSQL store).
+        revision, changed, added, members, resources = self.store.catch_up(indexes.store_revision)
+        retired: dict[str, set[str]] = {collection: set(ids) for collection, ids in changed.items()}
+        if self.store.engine == "postgresql":  # replicas share the store: another one's writes, the usual case
+            log.info("%s: catching up from store revision %d to %d", self.settings.index_dir, indexes.store_revision, revision)
+        else:
+            log.warning(
+                "%s: the index %s is at store revision %d but the store is at %d (a writer stopped between its commit"
+                " and its index write); indexing its %d changed records now",
+                self.settings.index_dir,
+                indexes.generation,
+                indexes.store_revision,
+                revision,
+                sum(map(len, changed.values())),
+            )
+        if self._delta_too_large(indexes, sum(map(len, added.values()))):
+            # As a large write does: a full build (the embedding cache re-embeds nothing unchanged).
+            # A gap as large as the corpus (an index from an older peermatch) folded in as a delta
+            # would score the lexical side on the delta's own statistics, not as a fresh build does.
+            return self._build_locked(progress=False)[1]
+        with self._catch_up:
+            change = Change(revision, retired, {collection: passages for collection, passages in added.items()})
+            closed = apply_change(indexes, change, self.encoder, self.settings)
+            snapshot = assemble(closed, members, resources, self.encoder, self.settings)
+            self._swap(snapshot)
+        return snapshot
 
     def close_abandoned_gap(self) -> bool:
         """For a watcher: if the store holds changes the current index lacks and no writer is at

@@ -24,6 +24,7 @@ from matcher.store.migrations import identity_tables, migrate, migrate_postgres
 from matcher.store.postgres import WRITE_LOCK_KEY, is_postgres_url, redacted
 
 _SINGULAR = {"members": "member", "resources": "resource"}
+IDLE_READERS = 8  # PostgreSQL read connections kept open between reads, per process
 
 
 @dataclass
@@ -84,6 +85,7 @@ class Store:
         self._readers = threading.local()  # one read connection per thread, for ``reading``
         self._reader_connections: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()  # not the write lock: a reader never waits for a writer
+        self._idle_readers: list[sqlite3.Connection] = []  # PostgreSQL's read connections between two reads
         self.database_url = database_url if is_postgres_url(database_url) else None
         if database_url and self.database_url is None:
             raise DamagedStoreError(f"PEERMATCH_DATABASE_URL: '{redacted(database_url)}' is not a postgresql:// URL")
@@ -155,14 +157,15 @@ class Store:
         thread's own read-only connection: it never waits for a write in progress, so a request
         that only reads (a cached peer answer checking declined partners) is not held up by a
         bulk import."""
-        db = getattr(self._readers, "db", None)
+        if self.database_url is not None:
+            with self._pooled_reader() as pooled:
+                yield pooled
+            return
+        db: sqlite3.Connection | None = getattr(self._readers, "db", None)
         if db is None:
-            if self.database_url is not None:
-                db = self._connect_postgres()
-            else:
-                db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-                db.execute("PRAGMA busy_timeout = 10000")
-                db.execute("PRAGMA query_only = ON")
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA busy_timeout = 10000")
+            db.execute("PRAGMA query_only = ON")
             self._readers.db = db
             with self._readers_lock:
                 self._reader_connections.append(db)
@@ -171,6 +174,31 @@ class Store:
             yield db
         finally:
             db.execute("COMMIT")
+
+    @contextmanager
+    def _pooled_reader(self) -> Iterator[sqlite3.Connection]:
+        """PostgreSQL: a read connection from a small pool, not one per thread. A connection costs
+        the server a process, and a thread pool's threads come and go (anyio retires idle ones):
+        one connection per thread would be opened again and again, and the old ones never closed."""
+        with self._readers_lock:
+            idle = self._idle_readers.pop() if self._idle_readers else None
+        db = idle if idle is not None else self._connect_postgres()
+        if idle is None:
+            with self._readers_lock:
+                self._reader_connections.append(db)
+        db.execute(self._read_begin)
+        try:
+            yield db
+        finally:
+            db.execute("COMMIT")
+            with self._readers_lock:
+                kept = len(self._idle_readers) < IDLE_READERS
+                if kept:
+                    self._idle_readers.append(db)
+                else:
+                    self._reader_connections.remove(db)
+            if not kept:
+                db.close()
 
     # ---- writes ---------------------------------------------------------------------------
 
@@ -362,19 +390,40 @@ class Store:
             rows = self._db.execute("SELECT body FROM resources ORDER BY id").fetchall()
         return [Resource.model_validate_json(row[0]) for row in rows]
 
-    def changed_since(self, revision: int) -> tuple[int, dict[RecordType, set[str]]]:
+    def changed_since(self, revision: int, *, begin: bool = True) -> tuple[int, dict[RecordType, set[str]]]:
         """The store's revision and, by collection, the ids of records written or deleted after
-        ``revision`` (from the change log), read in one transaction."""
+        ``revision`` (from the change log), read in one transaction (``begin=False``: in the
+        caller's)."""
         changed: dict[RecordType, set[str]] = {"members": set(), "resources": set()}
         with self._lock:
-            self._db.execute(self._read_begin)
+            if begin:
+                self._db.execute(self._read_begin)
             try:
                 last = int(self._db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
                 for collection, record_id in self._db.execute("SELECT collection, record_id FROM changes WHERE revision > ?", (revision,)):
                     changed[collection].add(record_id)
             finally:
-                self._db.execute("COMMIT")
+                if begin:
+                    self._db.execute("COMMIT")
         return last, changed
+
+    def catch_up(
+        self, revision: int
+    ) -> tuple[int, dict[RecordType, set[str]], dict[RecordType, list[Passage]], list[Member], list[Resource]]:
+        """What an index at ``revision`` lacks, and the records to serve with it, read in one
+        transaction (one state of the store, whatever other replicas write meanwhile): the store's
+        revision, the ids changed since ``revision`` by collection, the passages of those still
+        stored, and every member and resource."""
+        with self._lock:
+            self._db.execute(self._read_begin)
+            try:
+                last, changed = self.changed_since(revision, begin=False)
+                added = {c: self.passages_of_owners(c, self.existing(c, ids)) for c, ids in changed.items()}
+                members = [Member.model_validate_json(r[0]) for r in self._db.execute("SELECT body FROM members ORDER BY id")]
+                resources = [Resource.model_validate_json(r[0]) for r in self._db.execute("SELECT body FROM resources ORDER BY id")]
+            finally:
+                self._db.execute("COMMIT")
+        return last, changed, added, members, resources
 
     def passages_of_owners(self, collection: RecordType, owners: Iterable[str]) -> list[Passage]:
         """The stored passages of these records, ordered by key."""
