@@ -70,12 +70,15 @@ def start_cluster() -> Iterator[Cluster]:
         shutil.chown(folder, "postgres")
     data, port = folder / "pg", _free_port()
     try:
-        subprocess.run(_as_postgres([initdb, "-A", "trust", "-U", "postgres", "-D", str(data)]), check=True, capture_output=True)
+        subprocess.run(
+            _as_postgres([initdb, "-A", "trust", "-U", "postgres", "-D", str(data)]), check=True, capture_output=True, cwd=folder
+        )
         options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off"
         subprocess.run(
             _as_postgres([pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "server.log"), "-w", "start"]),
             check=True,
             capture_output=True,
+            cwd=folder,  # the postgres user may not enter the checkout's folder
         )
     except subprocess.CalledProcessError as error:
         log = (folder / "server.log").read_text() if (folder / "server.log").exists() else ""
@@ -84,7 +87,7 @@ def start_cluster() -> Iterator[Cluster]:
     try:
         yield Cluster(port, folder)
     finally:
-        subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
+        subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True, cwd=folder)
         shutil.rmtree(folder, ignore_errors=True)
 
 
