@@ -10,7 +10,7 @@ a PostgreSQL database (a throwaway cluster started in a temporary folder, as the
 3. two replicas on PostgreSQL, each with its own data folder (its own indexes), the clients split
    between them as a load balancer would;
 
-each phase: ``--clients`` threads ask ``GET /v1/members/{id}/peers`` (random demo members, keep-alive)
+each phase (``--rounds`` times each, in turn): ``--clients`` threads ask ``GET /v1/members/{id}/peers`` (random demo members, keep-alive)
 back to back for ``--seconds``; printed: answers per second and p50/p99. Then the write-to-visible
 delay between replicas: ``--writes`` times, a member PUT through replica A (a real change, new
 text to embed), and the time until replica B's ``/ready`` reports that write's store revision
@@ -172,6 +172,7 @@ def main(
     seconds: Annotated[float, typer.Option(help="Length of each peers phase.")] = 10.0,
     clients: Annotated[int, typer.Option(help="Client threads asking for peers.")] = 4,
     writes: Annotated[int, typer.Option(help="Writes through A timed until B has them.")] = 40,
+    rounds: Annotated[int, typer.Option(help="Times each setup is measured, in turn (a shared machine varies).")] = 2,
     database_url: Annotated[str | None, typer.Option(help="An empty PostgreSQL database (default: a throwaway cluster).")] = None,
 ) -> None:
     from service.auth import digest
@@ -180,6 +181,9 @@ def main(
     env = {
         **os.environ,
         "PEERMATCH_LOG_JSON": "false",
+        # No background pre-computation: it would take the cores during the phases unevenly (a
+        # replica starting later computes later); the peer cache fills from the requests instead.
+        "PEERMATCH_PRECOMPUTE_PEERS": "false",
         "PEERMATCH_API_KEYS": f"bench-read:read:{digest(READ)};bench-write:write:{digest(WRITE)}",
     }
     env.pop("PEERMATCH_DATABASE_URL", None)
@@ -200,20 +204,19 @@ def main(
 
         rows: list[tuple[str, dict[str, float]]] = []
         sqlite = Server(work / "sqlite", env, None).wait_ready()
+        a = Server(work / "a", env, url).wait_ready()
+        b = Server(work / "b", env, url).wait_ready()
         _, body = _call(sqlite.connection(), "GET", "/v1/members?limit=500", READ)
         members = [m["id"] for m in json.loads(body)["items"]]
-        _peers_phase([sqlite], members, clients, 2)  # warm-up
-        rows.append(("1 replica, SQLite", _peers_phase([sqlite], members, clients, seconds)))
+        setups = [("1 replica, SQLite", [sqlite]), ("1 replica, PostgreSQL", [a]), ("2 replicas, PostgreSQL", [a, b])]
+        for servers in ([sqlite], [a, b]):
+            _peers_phase(servers, members, clients, 5)  # warm-up: every member's answer computed once, then cached
+        for _ in range(rounds):  # in turn, so that a busy moment of the machine does not fall on one setup only
+            rows += [(name, _peers_phase(servers, members, clients, seconds)) for name, servers in setups]
         sqlite.stop()
-        a = Server(work / "a", env, url).wait_ready()
-        _peers_phase([a], members, clients, 2)
-        rows.append(("1 replica, PostgreSQL", _peers_phase([a], members, clients, seconds)))
-        b = Server(work / "b", env, url).wait_ready()
-        _peers_phase([a, b], members, clients, 2)
-        rows.append(("2 replicas, PostgreSQL", _peers_phase([a, b], members, clients, seconds)))
         typer.echo("| setup | peers answers/s | p50 ms | p99 ms | errors |")
         typer.echo("| --- | --- | --- | --- | --- |")
-        for name, r in rows:
+        for name, r in sorted(rows, key=lambda row: [s[0] for s in setups].index(row[0])):
             typer.echo(f"| {name} | {r['per_second']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']:.0f} |")
         delays = np.array(_visible_delays(a, b, members, writes)) * 1000
         typer.echo(
