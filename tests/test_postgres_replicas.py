@@ -304,3 +304,26 @@ def test_one_pairing_job_asked_of_both_replicas_runs_once(postgres_url: str, rep
     )
     other = b.call("POST", "/v1/pairings", body, key=READ, headers={"Idempotency-Key": "cohort-2028"})
     assert other[0] == 202 and other[1]["id"] != first[1]["id"]  # another key: another job
+
+
+def test_a_retried_post_landing_on_the_other_replica_is_replayed_not_run_again(
+    postgres_url: str, replicas: tuple[Replica, Replica]
+) -> None:
+    """A hub whose connection to A dropped retries with its Idempotency-Key; the proxy sends the
+    retry to B: B answers the first answer again (the answers are in the database) and makes no
+    second proposal."""
+    body = json.dumps({"kind": "pairing", "member_id": "lima", "partner_id": "lyon"})
+    headers = {"Authorization": f"Bearer {WRITE}", "Content-Type": "application/json", "Idempotency-Key": "retry-0001"}
+    answers = []
+    for replica in replicas:
+        connection = http.client.HTTPConnection("127.0.0.1", replica.port, timeout=30)
+        connection.request("POST", "/v1/proposals", body=body, headers=headers)
+        response = connection.getresponse()
+        answers.append((response.status, response.getheader("Idempotent-Replayed"), json.loads(response.read())))
+        connection.close()
+    assert answers[0][0] == answers[1][0] == 201
+    assert answers[0][1] is None and answers[1][1] == "true"
+    assert answers[0][2]["id"] == answers[1][2]["id"]
+    with psycopg.connect(postgres_url) as db:
+        row = db.execute("SELECT COUNT(*) FROM proposals WHERE member_id = 'lima' AND partner_id = 'lyon'").fetchone()
+    assert row == (1,)
