@@ -13,8 +13,11 @@ PostgreSQL as SQL functions that migrations create (``migrations.POSTGRES_PRELUD
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import sqlite3
+import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -28,6 +31,9 @@ import psycopg
 # transaction takes this advisory lock first, as SQLite's writer takes its lock.
 WRITE_LOCK_KEY = 7_341_026_001
 MIGRATION_LOCK_KEY = 7_341_026_002
+# Each write of records notifies this channel when it commits: replicas listening wake up at once
+# instead of at their next poll. Only a wake-up call: what changed is read from the change log.
+CHANGES_CHANNEL = "peermatch_changes"
 
 
 def is_postgres_url(url: str | None) -> bool:
@@ -220,3 +226,18 @@ def _errors() -> Iterator[None]:
         raise sqlite3.IntegrityError(str(error)) from error
     except psycopg.OperationalError as error:
         raise sqlite3.OperationalError(str(error)) from error
+
+
+def listen(url: str, woken: threading.Event, stop: threading.Event, channel: str = CHANGES_CHANNEL) -> None:
+    """Set ``woken`` on every notification of ``channel`` until ``stop`` is set (a thread's body).
+    A lost connection is opened again a second later; meanwhile the poll still finds every change."""
+    while not stop.is_set():
+        try:
+            with psycopg.connect(url, autocommit=True) as connection:
+                connection.execute(f"LISTEN {channel}")  # type: ignore[arg-type]  # a constant name
+                while not stop.is_set():
+                    for _ in connection.notifies(timeout=1.0):
+                        woken.set()
+        except psycopg.Error as error:
+            logging.getLogger("peermatch.store").warning("listening for other replicas' writes: %s; again in 1 s", error)
+            time.sleep(1.0)

@@ -21,7 +21,7 @@ from matcher.errors import DamagedStoreError, ReferencedRecordError, UnknownIdEr
 from matcher.passages import Passage
 from matcher.records import Member, RecordType, Resource
 from matcher.store.migrations import identity_tables, migrate, migrate_postgres
-from matcher.store.postgres import WRITE_LOCK_KEY, is_postgres_url, redacted
+from matcher.store.postgres import CHANGES_CHANNEL, WRITE_LOCK_KEY, is_postgres_url, redacted
 
 _SINGULAR = {"members": "member", "resources": "resource"}
 IDLE_READERS = 8  # PostgreSQL read connections kept open between reads, per process
@@ -261,6 +261,8 @@ class Store:
                     )
                     written.deleted[collection].append(record_id)
             written.revision = int(db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
+            if self.database_url is not None and written.count:
+                db.execute("SELECT pg_notify(?, ?)", (CHANGES_CHANNEL, str(written.revision)))  # delivered at commit
         return written
 
     def add_feedback(
