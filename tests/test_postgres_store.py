@@ -3,6 +3,7 @@ engines, and what only PostgreSQL needs (the schema table, the triggers' functio
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import psycopg
@@ -88,3 +89,26 @@ def test_a_lost_connection_is_reopened_between_transactions(tmp_path: Path, post
             )
         assert store.revision() == 1  # the next statement reconnects
         assert store.delete("members", ["lyon"]) == 1  # and writes
+
+
+def test_a_write_notifies_listening_replicas_when_it_commits(tmp_path: Path, postgres_url: str) -> None:
+    import threading
+
+    from matcher.store.postgres import listen
+
+    woken, stop = threading.Event(), threading.Event()
+    listener = threading.Thread(target=listen, args=(postgres_url, woken, stop), daemon=True)
+    with Store(tmp_path / "x.sqlite", postgres_url) as store:
+        listener.start()
+        time.sleep(0.5)  # listening
+        assert not woken.is_set()
+        import_file(
+            store, write_jsonl(tmp_path / "m.jsonl", [member("lyon")]), Settings(data_dir=tmp_path / "d", database_url=postgres_url)
+        )
+        assert woken.wait(5)
+        woken.clear()
+        store.write([store.get("members", "lyon")])  # the same record again: nothing written, nobody woken
+        assert not woken.wait(1.5)
+    stop.set()
+    listener.join(5)
+    assert not listener.is_alive()
