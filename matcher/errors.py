@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import embeddings.errors
-from matcher.explanations import Explanation
+from matcher.explanations import Explanation, english_noun
 
 
 class PeermatchError(Exception):
@@ -45,8 +45,9 @@ class InvalidRecordsError(PeermatchError):
         self.problems = problems
         shown = "\n".join(f"  {p}" for p in problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        records = english_noun(len(problems), "record")
         super().__init__(
-            f"{len(problems)} invalid record(s); nothing was imported (use --skip-invalid to import the valid ones):\n{shown}{more}"
+            f"{len(problems)} invalid {records}; nothing was imported (use --skip-invalid to import the valid ones):\n{shown}{more}"
         )
 
 

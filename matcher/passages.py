@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from embeddings.cache import text_hash
+from embeddings.embedder import Role
 from matcher.records import Member, Resource
 from matcher.text_language import detect
 
@@ -27,6 +28,16 @@ class Passage:
     @property
     def text_hash(self) -> str:
         return text_hash(self.text)
+
+    @property
+    def role(self) -> Role:
+        return role_of_field(self.field)
+
+
+def role_of_field(field: str) -> Role:
+    """A need asks (it is matched against what others state); a strength, a profile or a document
+    states. An asymmetric encoder embeds the two differently (``embeddings.embedder``)."""
+    return "query" if field.startswith("need") else "passage"
 
 
 def split_words(text: str, size: int, overlap: int) -> list[str]:

@@ -10,23 +10,11 @@ wins, and without declared languages the guess stands only above ``PLAUSIBLE``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from py3langid.langid import LanguageIdentifier
+from embeddings.languages import CONFIDENT, ranked_languages
 
-CONFIDENT = 0.9  # at this probability the detected language overrides the declared ones
+# At CONFIDENT probability the detected language overrides the declared ones.
 PLAUSIBLE = 0.5  # without declared languages, a guess below this is no answer
-# py3langid's codes for varieties that encoders (and ISO 639-1) treat as one language.
-SAME_LANGUAGE = {"wuu": "zh", "yue": "zh", "nb": "no", "nn": "no"}
-
-
-@cache
-def _identifier() -> LanguageIdentifier:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def detect(text: str, declared: Sequence[str] = ()) -> str | None:
@@ -34,7 +22,7 @@ def detect(text: str, declared: Sequence[str] = ()) -> str | None:
     weak guess and nothing declared)."""
     if not any(character.isalpha() for character in text):
         return declared[0] if declared else None
-    ranked = [(SAME_LANGUAGE.get(code, code), float(p)) for code, p in _identifier().rank(text)]
+    ranked = ranked_languages(text)
     best, probability = ranked[0]
     if probability >= CONFIDENT:
         return best

@@ -23,6 +23,7 @@ from matcher.errors import (
     ReferencedRecordError,
     UnknownIdError,
 )
+from matcher.explanations import english_noun
 
 # SQLite's words for a store that cannot be written: the disk, not the request, is at fault.
 UNWRITABLE = ("readonly database", "disk is full", "disk I/O error", "unable to open database")
@@ -57,6 +58,7 @@ HtmlErrors = tuple[Callable[[Request], bool], Callable[[Request, Exception], Res
 def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
     """The JSON error handlers; with ``html`` (the console's), a browser on a console page gets
     an HTML page instead (``html[0]`` says when, ``html[1]`` renders it)."""
+
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, error: RequestValidationError) -> Response:
         if html is not None and html[0](request):
@@ -135,7 +137,8 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
             count = len(error.problems)
             records = len({(p.file, p.line) for p in error.problems})
             listed = f" ('details' lists the first {MAX_DETAILS})" if count > MAX_DETAILS else ""
-            message = f"{count} problem(s) in {records} invalid record(s); nothing was written{listed}"
+            problems, invalid = english_noun(count, "problem"), english_noun(records, "record")
+            message = f"{count} {problems} in {records} invalid {invalid}; nothing was written{listed}"
             return error_response(422, "invalid_records", message, error.problems[0].field, details)
         if isinstance(error, InvalidProposalError | InvalidFieldError):
             return error_response(422, "invalid_request", str(error), error.field)

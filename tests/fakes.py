@@ -26,7 +26,7 @@ class FakeEncoder:
         self.dimension = len(self.concepts) + 1  # the last dimension: "no known keyword"
         self.encoded_count = 0
 
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], *, progress: bool = False, **_: object) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for i, text in enumerate(texts):
             words = set(fold(text).replace(",", " ").replace(".", " ").split())
@@ -38,5 +38,5 @@ class FakeEncoder:
         self.encoded_count += len(texts)
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
+    def encode_queries(self, texts: list[str], **_: object) -> np.ndarray:
         return self.encode(texts)

@@ -33,7 +33,7 @@ def test_a_bulk_error_answer_lists_the_first_problems_and_counts_them_all(client
     body = answer.json()
     assert answer.status_code == 422 and len(answer.content) < 200_000
     assert len(body["details"]) == 100
-    assert f"in {BULK_MAX} invalid record(s)" in body["message"]
+    assert f"in {BULK_MAX} invalid records" in body["message"]
     assert "--skip-invalid" not in body["message"]  # item 12: an API client has no such flag
     assert "first 100" in body["message"]
 

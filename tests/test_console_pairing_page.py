@@ -29,11 +29,11 @@ def test_a_required_language_is_offered_enforced_and_named_when_it_binds(app_and
     # Spanish required: Dakar speaks French only, so nobody can be paired, and the page says why, naming Spanish.
     url, page = run(client, token, mentees="dakar", mentors="lyon lima", required_language="es")
     assert "Why some requests cannot be met" in page
-    assert "1 mentee(s) do not speak Spanish, which every pair must speak: dakar" in page
+    assert "1 mentee does not speak Spanish, which every pair must speak: Dakar" in page
     assert '<option value="es" selected>' in page  # the run's settings keep the choice
     client.cookies.set("peermatch_lang", "fr")
     french = client.get(url).text
-    assert "1 filleul(s) ne parlent pas la langue « Espagnol », exigée de chaque paire : dakar" in french
+    assert "1 filleul ne parle pas la langue « Espagnol », exigée de chaque paire : Dakar" in french
     client.cookies.set("peermatch_lang", "en")
     # French required: Dakar and Lyon both speak it; Lima does not, so it is never chosen.
     _, page = run(client, token, mentees="dakar", mentors="lyon lima", required_language="fr", max_partners="2")
@@ -86,7 +86,7 @@ def test_solving_again_lists_the_kept_new_and_dropped_pairs_with_the_locked_ones
     assert second.endswith("?previous=" + first.rsplit("/", 1)[1])
     page = finished_job_page(client, second)
     changes = page.split('id="changes"')[1].split("</section>")[0]
-    assert "1 pairs kept, 1 new, 0 dropped." in changes
+    assert "1 pair kept, 1 new, 0 dropped." in changes
     kept = changes.split('class="changes-kept"')[1].split("</ul>")[0]
     new = changes.split('class="changes-new"')[1].split("</ul>")[0]
     assert "Lyon" in kept and "Lima" not in kept and "Lima" in new and "locked" in kept and "locked" in new
@@ -106,3 +106,14 @@ def test_solving_again_lists_the_kept_new_and_dropped_pairs_with_the_locked_ones
     changes = finished_job_page(client, third).split('id="changes"')[1].split("</section>")[0]
     dropped = changes.split('class="changes-dropped"')[1].split("</ul>")[0]
     assert "Lyon" in dropped
+
+
+def test_the_run_summary_names_the_tie_policy_in_words_and_counts_in_the_right_number(
+    app_and_accounts: tuple[TestClient, Accounts],  # noqa: F811
+) -> None:
+    client, token = signed_in_at_pairing(app_and_accounts)
+    url, page = run(client, token, mentees="dakar", mentors="lyon", tie_policy="keep")
+    assert "Existing ties, policy “keep (always pair them)”: 0 of 0 in the cohort kept." in page  # not the code alone
+    assert "Solved: 1 pair." in page
+    client.cookies.set("peermatch_lang", "fr")
+    assert "Résolu : 1 paire." in client.get(url).text

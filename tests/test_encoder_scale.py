@@ -29,3 +29,28 @@ def test_built_in_models_have_measured_scales_and_other_models_take_usem3s() -> 
     # a model directory measured with the bake-off runs with its own scale (PEERMATCH_SCORE_GAIN, PEERMATCH_SPREAD_FLOOR)
     assert encoder_scale("/models/some-directory", 1.4, 0.03) == EncoderScale(gain=1.4, spread_floor=0.03)
     assert encoder_scale("e5-small==0.3.0", spread_floor=0.05) == EncoderScale(gain=ENCODER_SCALES["e5-small"].gain, spread_floor=0.05)
+
+
+def test_a_text_the_ensemble_read_with_e5_alone_is_measured_on_e5s_scale() -> None:
+    from types import SimpleNamespace
+
+    from matcher.recommend.calibration import routed_rows
+    from matcher.recommend.similarity import Similarity
+
+    ensemble = ENCODER_SCALES["usem3+e5-small"]
+    assert ensemble.routed is not None and ensemble.routed.gain > ensemble.gain
+    rng = np.random.default_rng(3)
+    pool = rng.normal(size=(60, 6)).astype(np.float32)
+    pool /= np.linalg.norm(pool, axis=1, keepdims=True)
+    both = pool[:2].copy()
+    routed = both.copy()
+    routed[:, :2] = 0.0  # the 'usem3' half zero: read by 'e5' alone
+    queries = np.vstack([both[:1], routed[:1]])
+    scale = EncoderScale(gain=1.0, spread_floor=1e-6, routed=EncoderScale(gain=2.0, spread_floor=1e-6), routed_dims=2)
+    assert routed_rows(scale, queries).tolist() == [False, True]
+    matrix = SimpleNamespace(vectors=pool, languages=np.asarray(["en"] * 60), scale=scale)
+    similarity = Similarity(matrix, np.arange(60), None, 0.0)  # type: ignore[arg-type]
+    prepared = similarity.prepare(["a", "b"], queries)
+    cosines = queries @ pool.T
+    assert np.isclose(prepared.spreads[0, 0], cosines[0].std())  # the ensemble's gain, 1
+    assert np.isclose(prepared.spreads[1, 0], cosines[1].std() / 2.0)  # the routed scale's gain, 2

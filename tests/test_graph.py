@@ -124,8 +124,8 @@ def test_capacity_map_html_shows_the_counts_of_the_records() -> None:
     assert row.strongest[0][0] == "lyon"
     unmet = {(u.member, u.topic): u.reason for u in capacity.unmet_needs}
     assert unmet[("bamako", "disaster-risk")] == "nobody in the network offers this topic"
-    assert unmet[("bamako", "gender")] == "1 provider(s), none sharing a working language (es)"
-    assert unmet[("lima", "digital-older")] == "2 provider(s), none sharing a working language (en, fr)"
+    assert unmet[("bamako", "gender")] == "1 provider, not sharing a working language (es)"
+    assert unmet[("lima", "digital-older")] == "2 providers, none sharing a working language (en, fr)"
     assert ("dakar", "digital-older") not in unmet  # Lyon offers it in French
     assert "<script" not in html and "http" not in html  # self-contained
 

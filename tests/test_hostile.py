@@ -114,7 +114,7 @@ class SlowEncoder(FakeEncoder):
         self.most_at_once = 0
         self._lock = threading.Lock()
 
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], *, progress: bool = False, **_: object) -> np.ndarray:
         if self.slow:
             with self._lock:
                 self.running += 1
@@ -378,11 +378,11 @@ class RecordingEncoder(FakeEncoder):
         self.passages: list[str] = []
         self.queries: list[str] = []
 
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], *, progress: bool = False, **_: object) -> np.ndarray:
         self.passages.extend(texts)
         return super().encode(texts, progress=progress)
 
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
+    def encode_queries(self, texts: list[str], **_: object) -> np.ndarray:
         self.queries.extend(texts)
         return super().encode(texts)
 

@@ -73,7 +73,7 @@ def test_v1_pairs_carry_the_peers_match_labels_and_a_required_language_is_enforc
     answer = client.get(f"/v1/pairings/{job['id']}/result", headers=auth(READ)).json()
     assert answer["status"] == "infeasible-partial" and answer["pairs"] == []
     reason = next(r for r in answer["binding_explanations"] if r["template"] == E.PAIRING_REQUIRED_LANGUAGE)
-    assert reason["template"] % reason["values"] == "1 mentee(s) do not speak Spanish, which every pair must speak: dakar"
+    assert reason["template"] % reason["values"] == "1 mentee does not speak Spanish, which every pair must speak: dakar"
     refused = client.post("/v1/pairings", headers=auth(READ), json={"mentees": ["dakar"], "constraints": {"required_language": "klingon"}})
     assert refused.status_code == 422 and "required_language" in refused.text
 

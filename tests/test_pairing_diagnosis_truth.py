@@ -114,32 +114,32 @@ def check_sentence(reason: Explanation, cohort: CohortData, c: PairingConstraint
     v = reason.values
     n, m = len(cohort.mentees), len(cohort.mentors)
     bounds = loads(cohort, c)
-    if reason.template == E.PAIRING_CAPACITY:
+    if reason.message_id == E.PAIRING_CAPACITY:
         assert (v["mentees"], v["mentors"]) == (n, m)
         assert v["need"] == n * c.min_partners
         assert v["capacity"] == sum(high for _, high in bounds)
         assert v["need"] > v["capacity"]
         return "capacity"
-    if reason.template == E.PAIRING_MIN_LOAD:
+    if reason.message_id == E.PAIRING_MIN_LOAD:
         assert v["must_take"] == sum(low for low, _ in bounds)
         assert v["can_give"] == n * c.max_partners
         assert v["must_take"] > v["can_give"]
         return "min_load"
-    if reason.template == E.PAIRING_REQUIRED_LANGUAGE:
+    if reason.message_id == E.PAIRING_REQUIRED_LANGUAGE:
         silent = [e for e in cohort.mentees if c.required_language not in cohort.languages[e]]
         assert c.min_partners > 0 and v["language_code"] == c.required_language
         assert v["count"] == len(silent)
         named = str(v["mentees"]).split(" (+")[0].split(", ")
         assert set(named) <= set(silent) and len(named) == min(5, len(silent))
         return "required_language"
-    if reason.template == E.PAIRING_TOO_FEW_MENTORS:
+    if reason.message_id == E.PAIRING_TOO_FEW_MENTORS:
         short = [i for i in range(n) if allowed[i].sum() < c.min_partners]
         assert v["count"] == len(short)
         for detail in reason.details:
-            if detail.template == E.PAIRING_AND_MORE:
+            if detail.message_id == E.PAIRING_AND_MORE:
                 assert detail.values["count"] == len(short) - 5
                 continue
-            assert detail.template == E.PAIRING_MENTEE_SHORT
+            assert detail.message_id == E.PAIRING_MENTEE_SHORT
             i = cohort.mentees.index(str(detail.values["mentee"]))
             assert i in short
             assert detail.values["eligible"] == allowed[i].sum()
@@ -148,17 +148,17 @@ def check_sentence(reason: Explanation, cohort: CohortData, c: PairingConstraint
             for why in detail.details:
                 if "%(language)s" in why.template:
                     assert why.values["language_code"] == c.required_language  # names the language it is about
-                if why.template == E.EXCLUDED_MENTEE_LANGUAGE:
+                if why.message_id == E.EXCLUDED_MENTEE_LANGUAGE:
                     assert c.required_language not in cohort.languages[cohort.mentees[i]]
-                if why.template == E.EXCLUDED_REQUIRED_LANGUAGE:
+                if why.message_id == E.EXCLUDED_REQUIRED_LANGUAGE:
                     speaking = sum(c.required_language in cohort.languages[o] for o in cohort.mentors)
                     assert int(why.values["count"]) <= m - speaking
-                if why.template != E.PAIRING_NO_MENTOR:
+                if why.message_id != E.PAIRING_NO_MENTOR:
                     ruled_out += int(why.values["count"])
             # Each mentor not eligible is ruled out for one reason, counted once (a forced pair may be both).
             assert m - allowed[i].sum() <= ruled_out <= m
         return "too_few_mentors"
-    if reason.template == E.PAIRING_LANGUAGE:
+    if reason.message_id == E.PAIRING_LANGUAGE:
         language = str(v["language_code"])
         speakers = [j for j, o in enumerate(cohort.mentors) if language in cohort.languages[o]]
         dependent = [
@@ -174,17 +174,17 @@ def check_sentence(reason: Explanation, cohort: CohortData, c: PairingConstraint
         assert v["capacity"] == sum(bounds[j][1] for j in speakers)
         assert v["demand"] > v["capacity"]
         return "language"
-    if reason.template == E.PAIRING_MENTOR_UNDERLOADED:
+    if reason.message_id == E.PAIRING_MENTOR_UNDERLOADED:
         j = cohort.mentors.index(str(v["mentor"]))
         assert v["minimum"] == bounds[j][0]
         assert v["eligible"] == allowed[:, j].sum() < bounds[j][0]
         return "mentor_underloaded"
-    if reason.template in (E.PAIRING_MENTOR_FORCED, E.PAIRING_MENTOR_TIES):
+    if reason.message_id in (E.PAIRING_MENTOR_FORCED, E.PAIRING_MENTOR_TIES):
         j = cohort.mentors.index(str(v["mentor"]))
         assert v["forced"] == sum(1 for _, o in set(c.forced) if o == cohort.mentors[j]) > bounds[j][1]
         assert v["maximum"] == bounds[j][1]
         return "mentor_forced"
-    assert reason.template == E.PAIRING_TOGETHER, reason.template
+    assert reason.message_id == E.PAIRING_TOGETHER, reason.template
     return "together"
 
 
@@ -220,7 +220,7 @@ def test_french_only_mentees_are_not_said_to_need_an_english_speaking_mentor() -
     cohort = CohortData(mentees, mentors, np.full((5, 2), 0.5), languages, dict.fromkeys(mentees + mentors, "SN"), {}, {})
     _, _, _, status, binding = solve_cohort(cohort, PairingConstraints(max_load=2))
     assert status == "infeasible-partial"
-    assert [r.template for r in binding] == [E.PAIRING_CAPACITY]  # 5 partners needed, 4 places: that is what binds
+    assert [r.message_id for r in binding] == [E.PAIRING_CAPACITY]  # 5 partners needed, 4 places: that is what binds
     assert binding[0].values == {"mentees": 5, "need": 5, "mentors": 2, "capacity": 4}
     # One more English-only mentee and a French-only mentor: now English speakers are short, and said so.
     cohort = CohortData(
@@ -233,7 +233,7 @@ def test_french_only_mentees_are_not_said_to_need_an_english_speaking_mentor() -
         {},
     )
     _, _, _, status, binding = solve_cohort(cohort, PairingConstraints(load_overrides={"bi0": (0, 1), "bi1": (0, 0), "fro": (0, 5)}))
-    said = [(r.values["language_code"], r.values["count"], r.values["capacity"]) for r in binding if r.template == E.PAIRING_LANGUAGE]
+    said = [(r.values["language_code"], r.values["count"], r.values["capacity"]) for r in binding if r.message_id == E.PAIRING_LANGUAGE]
     assert said == [("en", 2, 1)]
 
 
@@ -248,7 +248,7 @@ def test_a_required_language_rules_out_whoever_does_not_speak_it_and_is_named(la
     made = {(problem.mentees[problem.pair_mentee[p]], problem.mentors[problem.pair_mentor[p]]) for p in np.flatnonzero(solution.chosen)}
     assert made == {("sikasso", "paris"), ("antony", "paris")}
     assert status == "infeasible-partial"  # lima speaks no French
-    required = [r for r in binding if r.template == E.PAIRING_REQUIRED_LANGUAGE]
+    required = [r for r in binding if r.message_id == E.PAIRING_REQUIRED_LANGUAGE]
     assert required and required[0].values["mentees"] == "lima"
     assert "French" in required[0].text()
 

@@ -75,7 +75,7 @@ def test_twin_cities_are_matched_by_city_and_country_and_problems_are_named(tmp_
 def test_a_file_without_the_columns_is_refused_by_name(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(UnreadableFileError, match="missing column\\(s\\) city1, country1, city2, country2"):
+    with pytest.raises(UnreadableFileError, match="missing columns city1, country1, city2, country2"):
         match_twin_cities(path, MEMBERS)
 
 
@@ -88,7 +88,7 @@ def test_ties_are_stored_once_per_pair_and_kind(tmp_path: Path) -> None:
     assert ties.add("erfurt", "kati", "cooperation", "user:a")
     assert ties.pairs() == [("erfurt", "kati")]
     assert [t.kind for t in ties.list("kati")] == ["cooperation", "twinning"]
-    with pytest.raises(InvalidTieError, match="unknown member\\(s\\): nowhere"):
+    with pytest.raises(InvalidTieError, match="unknown member: nowhere"):
         ties.add("kati", "nowhere", "twinning", "user:a")
     with pytest.raises(InvalidTieError, match="cannot be tied to itself"):
         ties.add("kati", "kati", "twinning", "user:a")
@@ -194,7 +194,7 @@ def test_kept_ties_that_overload_a_mentor_are_named_in_the_diagnosis() -> None:
     )
     assert solve_total(problem).status == "infeasible"
     reasons = [r.text() for r in diagnose(problem, dict.fromkeys(everyone, {"fr"}))]
-    assert "mentor twin keeps 2 tied pair(s) (tie policy: keep) but can take 1" in reasons
+    assert "mentor twin keeps 2 tied pairs (tie policy: keep) but can take 1" in reasons
 
 
 def test_income_and_ldc_weights_multiply_the_region_weight() -> None:

@@ -65,7 +65,8 @@ class TopicAssigner:
         with a request, so their vectors are not kept on disk."""
         if not texts:
             return []
-        vectors = self.encoder.encode_queries(texts) if query else self.encoder.encode(texts)
+        # Topic and text are compared alike (a cosine threshold), so both are embedded as statements.
+        vectors = self.encoder.encode_queries(texts, role="passage") if query else self.encoder.encode(texts)
         sims = vectors @ self.vectors.T
         out = []
         for row in sims:

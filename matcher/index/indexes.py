@@ -17,7 +17,7 @@ from typing import Any, get_args
 
 import numpy as np
 
-from embeddings.embedder import TextEncoder
+from embeddings.embedder import TextEncoder, encode_in_roles
 from matcher.errors import DamagedIndexError, IndexNotBuiltError, WrongModelIndexError
 from matcher.index.dense import DenseIndex
 from matcher.index.generations import Pointer, append_delta, read_delta, read_meta, read_pointer, write_generation
@@ -151,7 +151,7 @@ def build_indexes(store: Store, encoder: TextEncoder, settings: Settings, *, pro
     built: dict[str, CollectionIndex] = {}
     for collection in COLLECTIONS:
         passages = passages_of[collection]
-        vectors = encoder.encode([p.text for p in passages], progress=progress)
+        vectors = encode_passages(encoder, passages, progress)
         keys = [p.key for p in passages]
         dense = DenseIndex.build(
             vectors.reshape(len(passages), encoder.dimension),
@@ -191,13 +191,18 @@ def build_indexes(store: Store, encoder: TextEncoder, settings: Settings, *, pro
     return report, Indexes(final.name, meta, built, Pointer(final, 0))
 
 
+def encode_passages(encoder: TextEncoder, passages: list[Passage], progress: bool = False) -> np.ndarray:
+    """(len(passages), d): each passage embedded in its role (a need asks, the rest states)."""
+    return encode_in_roles(encoder, [p.text for p in passages], [p.role for p in passages], progress=progress)
+
+
 def apply_change(indexes: Indexes, change: Change, encoder: TextEncoder, settings: Settings, *, progress: bool = False) -> Indexes:
     """Embed a write's passages, append them as the generation's next delta on disk, and return
     the indexes with the delta applied (``indexes`` itself is unchanged)."""
     if indexes.pointer is None:
         raise IndexNotBuiltError("these indexes were not loaded from a generation; build them first")
     vectors: dict[str, np.ndarray] = {
-        collection: encoder.encode([p.text for p in change.added.get(collection, [])], progress=progress).reshape(-1, encoder.dimension)
+        collection: encode_passages(encoder, change.added.get(collection, []), progress)
         for collection in COLLECTIONS
     }
     meta = {**indexes.meta, "store_revision": change.store_revision}

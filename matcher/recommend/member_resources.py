@@ -61,7 +61,7 @@ def resources_for_member(
     factors = np.asarray([factor for _, factor in queries], dtype=np.float32)[:, None]
     similarity = evidence.resource_similarity
     matrix = evidence.resource_matrix
-    _, prepared = evidence.prepare(texts, encoder.encode(texts))
+    _, prepared = evidence.prepare(texts, encoder.encode(texts, role="query"))
     _, levels = similarity.rows(prepared, similarity.pool)
     owner_ids = sorted(set(matrix.owners))
     code_of = {owner: code for code, owner in enumerate(owner_ids)}

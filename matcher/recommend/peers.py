@@ -26,9 +26,10 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from embeddings.embedder import TextEncoder
+from embeddings.embedder import TextEncoder, encode_in_roles
 from embeddings.languages import languages_read
 from matcher.graph.signals import GraphSignals
+from matcher.passages import role_of_field
 from matcher.recommend.calibration import LABEL_ORDER, PARTIAL, MatchQuality, affinity, match_quality, shown
 from matcher.recommend.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
 from matcher.recommend.peer_weights import PartWeights
@@ -331,7 +332,7 @@ class PeerRecommender:
         unsaved profile's came with a request, and are embedded as queries (never written to disk)."""
         if self._stored(member):
             return self.stored.vectors(member.id, texts, fields)
-        return self.encoder.encode_queries(texts)
+        return encode_in_roles(self.encoder, texts, [role_of_field(field) for field in fields], request=True)
 
     def _context(self, member: Member, prepared: Prepared) -> np.ndarray:
         ev = self.evidence
@@ -385,11 +386,12 @@ class PeerRecommender:
         total = np.zeros(len(texts), dtype=np.float32)
         levels = []
         if strengths:
-            _, s = ev.member_similarity.vectors(prepared, self.encoder.encode_queries(strengths), [language] * len(strengths), strengths)
+            strength_vectors = self.encoder.encode_queries(strengths, role="passage")
+            _, s = ev.member_similarity.vectors(prepared, strength_vectors, [language] * len(strengths), strengths)
             factors = np.asarray([level_factor(x.level) for x in member.strengths], dtype=np.float32)
             levels.append(scale_positive(s, factors))
         if profile:
-            _, p = ev.member_similarity.vectors(prepared, self.encoder.encode_queries(profile), [language], profile)
+            _, p = ev.member_similarity.vectors(prepared, self.encoder.encode_queries(profile, role="passage"), [language], profile)
             levels.append(scale_positive(p, ev.weights.profile_factor))
         if not levels:
             return total

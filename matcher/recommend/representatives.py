@@ -56,7 +56,7 @@ def representative_fit(
         )
     aspects = cluster_aspects(cluster, taxonomy_path)
     texts = [cluster_theme(cluster, taxonomy_path), *aspects]
-    vectors = encoder.encode(texts)
+    vectors = encoder.encode(texts, role="query")
     prepared, _ = evidence.prepare(texts, vectors)
     profile_vector = encoder.encode([member.representative.profile])
     language = (member.representative.languages or member.languages)[0]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.index.indexes import CollectionIndex
-from matcher.recommend.calibration import cohort_statistics, unrelated_spread
+from matcher.recommend.calibration import cohort_statistics, routed_rows, unrelated_spread
 from matcher.recommend.lexical_profiles import LexicalProfiles
 
 
@@ -95,11 +95,17 @@ class Similarity:
         """Per-query cohort statistics and lexical cosines, computed once per set of queries."""
         pool_cosines = vectors @ self.pool.columns
         codes = self.pool.language_codes if self.calibrate else np.zeros(len(self.pool.rows), dtype=np.int64)
-        means, spreads = cohort_statistics(pool_cosines, codes, len(self.languages), self.matrix.scale)
+        scale = self.matrix.scale
+        means, spreads = cohort_statistics(pool_cosines, codes, len(self.languages), scale)
+        unrelated = unrelated_spread(pool_cosines, codes, means, scale)
+        routed = routed_rows(scale, vectors)
+        if scale.routed is not None and routed.any():  # texts an ensemble read with one encoder: its scale
+            means[routed], spreads[routed] = cohort_statistics(pool_cosines[routed], codes, len(self.languages), scale.routed)
+            unrelated[routed] = unrelated_spread(pool_cosines[routed], codes, means[routed], scale.routed)
         if not self.calibrate:  # one cohort: every language takes the whole pool's statistics
             means[:], spreads[:] = means[:, :1], spreads[:, :1]
         # the same evidence measured in the spread of unrelated passages: dense * match_gain
-        match_gain = spreads[:, 0] / unrelated_spread(pool_cosines, codes, means, self.matrix.scale)
+        match_gain = spreads[:, 0] / unrelated
         lexical = None
         if self.lexical is not None and self.lexical_gain > 0:
             lexical = self.lexical.passage_scores(texts)

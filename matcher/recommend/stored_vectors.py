@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from embeddings.embedder import TextEncoder
+from embeddings.embedder import TextEncoder, encode_in_roles
+from matcher.passages import role_of_field
 from matcher.recommend.similarity import PassageMatrix
 
 
@@ -29,7 +30,7 @@ class StoredVectors:
         indexed passage as written, else ``encoder.encode`` (the store's texts, cached on disk)."""
         rows = [self._row(owner_id, text, field) for text, field in zip(texts, fields, strict=True)]
         if any(row is None for row in rows):
-            return self.encoder.encode(texts)
+            return encode_in_roles(self.encoder, texts, [role_of_field(field) for field in fields])
         return self.matrix.vectors[np.asarray(rows, dtype=np.int64)]
 
     def _row(self, owner_id: str, text: str, field: str) -> int | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from matcher.errors import PeermatchError
+from matcher.explanations import english_noun
 
 IncomeGroup = Literal["high", "upper_middle", "lower_middle", "low", "unclassified"]
 Side = Literal["North", "South"]
@@ -72,7 +73,7 @@ def load(path: Path) -> CountryGroups:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = {"iso2", "income_group", "ldc"} - set(reader.fieldnames or [])
     if missing:
-        raise CountryGroupsError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        raise CountryGroupsError(f"{path}: missing {english_noun(len(missing), 'column')} {', '.join(sorted(missing))}")
     for line, row in enumerate(reader, start=2):
         code, group, flag = row["iso2"].strip().upper(), row["income_group"].strip(), row["ldc"].strip()
         if len(code) != 2:

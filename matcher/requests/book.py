@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from matcher.explanations import english_noun
 from matcher.requests import storage
 from matcher.requests.errors import InvalidRequestStepError, RequestConflictError, UnknownOfferError, UnknownRequestError
 from matcher.requests.lifecycle import check_step
@@ -171,7 +172,8 @@ class RequestBook:
                 _text(f"outcomes.{index}", text, MAX_TEXT, required=True)
             missing = [i for i in range(n) if i not in outcomes]
             if missing:
-                raise InvalidRequestStepError("outcomes", f"no outcome for component(s) {', '.join(map(str, missing))}")
+                components = english_noun(len(missing), "component")
+                raise InvalidRequestStepError("outcomes", f"no outcome for {components} {', '.join(map(str, missing))}")
             return "closed", {"outcomes": {str(k): v for k, v in sorted(outcomes.items())}, "rating": rating}
 
         return self._move(request_id, "close", actor, note, decide, closing=True)

@@ -11,18 +11,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matcher.explanations import N_, Explanation, explain
+from matcher.explanations import N_, Explanation, explain, ngettext
 from matcher.recommend.calibration import PARTIAL
 from matcher.requests.candidates import AVAILABILITY, CAPACITY, CURRENCY, EVIDENCE, LANGUAGE, REGION, Candidates
 from matcher.requests.solver import Package
 
 REQUEST_NO_TYPE = N_("no member offers this type of support")
 REQUEST_NO_EVIDENCE = N_("no offer of this type answers this need (the best evidence, %(score).2f, is below a partial match)")
-REQUEST_LANGUAGE = N_("%(count)s offer(s) that answer it do not work in the request's languages (%(languages)s)")
-REQUEST_REGION = N_("%(count)s offer(s) that answer it do not serve %(country)s")
-REQUEST_AVAILABILITY = N_("%(count)s offer(s) that answer it are not available before the deadline")
-REQUEST_CURRENCY = N_("%(count)s offer(s) that answer it are in another currency than %(currency)s")
-REQUEST_CAPACITY = N_("%(count)s offer(s) that answer it have no capacity left (committed to other packages)")
+REQUEST_LANGUAGE = ngettext(
+    "%(count)s offer that answers it does not work in the request's languages (%(languages)s)",
+    "%(count)s offers that answer it do not work in the request's languages (%(languages)s)",
+)
+REQUEST_REGION = ngettext(
+    "%(count)s offer that answers it does not serve %(country)s", "%(count)s offers that answer it do not serve %(country)s"
+)
+REQUEST_AVAILABILITY = ngettext(
+    "%(count)s offer that answers it is not available before the deadline",
+    "%(count)s offers that answer it are not available before the deadline",
+)
+REQUEST_CURRENCY = ngettext(
+    "%(count)s offer that answers it is in another currency than %(currency)s",
+    "%(count)s offers that answer it are in another currency than %(currency)s",
+)
+REQUEST_CAPACITY = ngettext(
+    "%(count)s offer that answers it has no capacity left (committed to other packages)",
+    "%(count)s offers that answer it have no capacity left (committed to other packages)",
+)
 REQUEST_PARTLY = N_("partly covered: %(got)s of %(asked)s %(unit)s; the offers that answer it have no more capacity left")
 REQUEST_CONSTRAINTS = N_(
     "suitable offers exist, but the package's constraints (partners at most, regional partner, forced partners) leave them out"

@@ -14,7 +14,7 @@ import numpy as np
 
 from matcher.index.indexes import CollectionIndex
 from matcher.passages import Passage
-from matcher.recommend.calibration import EncoderScale, affinity, match_score, unrelated_spread
+from matcher.recommend.calibration import EncoderScale, affinity, match_score, routed_rows, unrelated_spread
 from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
 
 MODES = ("hybrid", "dense", "lexical")
@@ -128,7 +128,8 @@ def _dense(index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.n
         if len(subset):
             rows, scores = _search(index, query, depth, subset)
             searched.append((rows, scores, language))
-    statistics, unrelated = _cohort_statistics(query[0], cohorts, index.scale)
+    scale = index.scale.routed if index.scale.routed is not None and routed_rows(index.scale, query)[0] else index.scale
+    statistics, unrelated = _cohort_statistics(query[0], cohorts, scale)
     calibrated: list[tuple[float, int, float, float]] = []
     for rows, scores, language in searched:
         mean, spread = statistics[language]

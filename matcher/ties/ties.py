@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import cast
 
 from matcher.errors import InvalidProposalError
+from matcher.explanations import english_noun
 from matcher.store import Store
 from matcher.ties.model import TIE_KINDS, Tie, TieKind, ordered
 
@@ -45,7 +46,7 @@ class Ties:
             rows.append(ordered(a, b))
         unknown = sorted({m for pair in rows for m in pair} - self.store.existing("members", {m for pair in rows for m in pair}))
         if unknown:
-            raise InvalidTieError("member_id", f"unknown member(s): {', '.join(unknown[:5])}")
+            raise InvalidTieError("member_id", f"unknown {english_noun(len(unknown), 'member')}: {', '.join(unknown[:5])}")
         at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         with self.store.transaction() as db:
             # Rows counted, not total_changes: the feed's trigger writes a row of its own per tie.

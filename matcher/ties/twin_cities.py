@@ -20,6 +20,7 @@ from pathlib import Path
 import pycountry
 
 from matcher.errors import UnreadableFileError
+from matcher.explanations import english_noun
 from matcher.records import Member
 from matcher.text_folding import fold
 
@@ -114,7 +115,8 @@ def match_rows(handle: Iterable[str], label: str, members: Iterable[Member]) -> 
     reader = csv.DictReader(handle)
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise UnreadableFileError(f"{label}: missing column(s) {', '.join(missing)} (expected {', '.join(COLUMNS)})")
+        columns = english_noun(len(missing), "column")
+        raise UnreadableFileError(f"{label}: missing {columns} {', '.join(missing)} (expected {', '.join(COLUMNS)})")
     for line, row in enumerate(reader, start=2):
         out.rows += 1
         sides: list[str | None] = []

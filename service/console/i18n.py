@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -88,11 +89,19 @@ class Translator:
         text = self._catalogue.gettext(message)
         return text % values if values else text
 
-    def explain(self, explanation: Explanation | None, fallback: str = "") -> str:
-        """An explanation from the library (``matcher.explanations``) in this language."""
+    def explain(self, explanation: Explanation | None, fallback: str = "", names: Mapping[str, Any] | None = None) -> str:
+        """An explanation from the library (``matcher.explanations``) in this language; with
+        ``names`` (member id -> name or Member), the members it names are called by their names."""
         if explanation is None:
             return fallback
-        return explanation.text(self._catalogue.gettext, self.language_name, self.decimal)
+
+        def member_name(member_id: str) -> str:
+            found = names.get(member_id) if names else None
+            return found if isinstance(found, str) else str(getattr(found, "name", member_id))
+
+        return explanation.text(
+            self._catalogue.gettext, self.language_name, self.decimal, self._catalogue.ngettext, member_name if names else None
+        )
 
     def number(self, value: float, digits: int = 0) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")

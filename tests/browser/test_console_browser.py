@@ -111,8 +111,8 @@ def test_pairing_run_with_a_locked_pair_then_csv(browser: Browser, server: Serve
 
 
 # What one French requirement reads: 14 of the demo's African cities with needs speak no French.
-NO_FRENCH = {"en": "14 mentee(s) do not speak French", "fr": "14 filleul(s) ne parlent pas la langue « Français »"}
-KEPT = {"en": "%s pairs kept, 0 new, 0 dropped.", "fr": "Paires conservées : %s ; nouvelles : 0 ; retirées : 0."}
+NO_FRENCH = {"en": "14 mentees do not speak French", "fr": "14 filleuls ne parlent pas la langue « Français »"}
+KEPT = {"en": "%s pairs kept, 0 new, 0 dropped.", "fr": "%s paires conservées, 0 nouvelle, 0 retirée."}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -246,8 +246,17 @@ def test_a_proposal_becomes_a_partnership_accepted_by_both_sides_then_closes(
     page.goto(f"/members/{member}")
     peer_row = page.locator("#peers-h ~ table tbody tr").first
     partner = peer_row.locator("td a").first.inner_text()
-    peer_row.locator("form[action='/proposals'] button").click()
+    peer_row.locator("a.button").click()  # "Propose…": a page to confirm on, nothing stored yet
+    page.wait_for_url("**/propose/*")
+    needs = page.locator("ol.needs-met > li")
+    assert needs.count() >= 1 and page.locator("ol.needs-met blockquote").count() >= needs.count()  # every need, with evidence
+    quoted = [needs.nth(i).locator("strong").inner_text() for i in range(needs.count())]
+    assert accessibility_violations(page) == []
+    shoot(page, screenshots, f"propose-confirm-{language}")
+    page.click("form.confirm button.primary")
     page.wait_for_url("**/proposals/*")
+    for need in quoted:  # the proposal's reason quotes every need, not only the first
+        expect(page.locator("dd.reason")).to_contain_text(need)
     proposal_url = page.url
     status = page.locator("h1 .status")
     expect(status).to_have_text({"en": "proposed", "fr": "proposée"}[language])
@@ -271,9 +280,12 @@ def test_a_proposal_becomes_a_partnership_accepted_by_both_sides_then_closes(
     expect(history.first).to_contain_text("— alice,")  # the person, not the stored "user:alice"
     shoot(page, screenshots, f"proposal-{language}")
     proposal_id = proposal_url.rstrip("/").split("/")[-1]
-    page.goto(f"/members/{member}")  # the member's page lists it, closed, with the partner
-    listed = page.locator(f"a[href='/proposals/{proposal_id}']").locator("xpath=..")
-    expect(listed).to_contain_text(partner)
+    page.goto(f"/members/{member}")  # the member's page lists it among partners, closed, with its history
+    line = page.locator("ul.partners > li", has=page.locator(f"a[href='/proposals/{proposal_id}']"))
+    expect(line).to_contain_text(partner)
+    expect(line.locator(".history")).to_contain_text({"en": "closed", "fr": "clôturée"}[language])
+    expect(line.locator(".history")).to_contain_text("Twelve teachers trained in digital skills")
+    shoot(page, screenshots, f"member-partners-{language}")
 
 
 def test_keyboard_alone_signs_in_and_reaches_every_section(browser: Browser, server: Server) -> None:
@@ -288,13 +300,37 @@ def test_keyboard_alone_signs_in_and_reaches_every_section(browser: Browser, ser
     page.wait_for_url("**/members")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"  # the first stop skips the header
-    sections = page.locator("nav a").count()
-    reached = []
-    for _ in range(sections + 4):  # every section's link, and the few stops beside them in the header
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "peermatch"
+    # Thirteen pages in four menus: Tab reaches each menu, Enter opens it, Tab walks its links.
+    menus = page.locator("nav details.menu")
+    assert menus.count() == 4
+    reached: dict[str, list[str]] = {}
+    for i in range(menus.count()):
         page.keyboard.press("Tab")
-        reached.append(page.evaluate("document.activeElement.textContent.trim()"))
-    assert {"Capacity map", "Pairing", "Requests", "Clusters", "Progress", "Import"} <= set(reached)
-    page.focus("nav a[href='/capacity']")
+        title = page.evaluate("document.activeElement.tagName === 'SUMMARY' && document.activeElement.textContent.trim()")
+        assert title, f"menu {i} is not the next stop"
+        page.keyboard.press("Enter")
+        expect(menus.nth(i)).to_have_attribute("open", "")
+        reached[title] = []
+        for _ in range(menus.nth(i).locator("a").count()):
+            page.keyboard.press("Tab")
+            reached[title].append(page.evaluate("document.activeElement.textContent.trim()"))
+    assert reached == {
+        "Network": ["Members", "Clusters", "Groups of people", "Calendar", "Resources"],
+        "Matching": ["Capacity map", "Expert groups", "Pairing", "Proposals"],
+        "Support": ["Requests", "Offers"],
+        "Follow-up": ["Progress", "Import"],
+    }
+    assert page.locator("nav details[open]").count() == 1  # opening a menu closed the one before
+    page.keyboard.press("Escape")  # closes it, back on its title (static/menus.js; without it the title closes it)
+    expect(page.locator("nav details[open]")).to_have_count(0)
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    # The second menu again: open it with Enter and follow its first link, the capacity map.
+    page.focus("nav details.menu >> nth=1 >> summary")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "/capacity"
     page.keyboard.press("Enter")
     page.wait_for_url("**/capacity")
 

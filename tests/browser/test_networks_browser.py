@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, expect  # noqa: E402
 
 LANGUAGES = ["en", "fr"]
 ESD = {"en": "Education for sustainable development", "fr": "Éducation au développement durable"}
-COMMUNITY = {"en": "Community of learning: Climate change education in school curricula: 1 host(s)", "fr": "1 animateur(s)"}
+COMMUNITY = {"en": "Community of learning: Climate change education in school curricula: 1 host, ", "fr": "1 animateur, "}
 WORDS = {
     "en": {
         "in office": "in office",

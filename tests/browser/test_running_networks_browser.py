@@ -26,6 +26,9 @@ TABLE = {"en": "Proposals by group", "fr": "Propositions par groupe"}
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_progress_page_with_plots_and_exports(browser: Browser, server: Server, screenshots: Path, language: str) -> None:
     page = signed_in(browser, server, language)
+    menu = page.locator("nav details.menu", has=page.locator("a[href='/progress']"))
+    expect(menu.locator("summary")).to_have_text({"en": "Follow-up", "fr": "Suivi"}[language])
+    menu.locator("summary").click()  # the header's menu opens, then its link is followed
     page.click("nav a[href='/progress']")
     expect(page.locator("h1")).to_have_text(HEADING[language])
     expect(page.locator("#progress-table caption")).to_have_text(TABLE[language])
@@ -88,6 +91,11 @@ def test_north_south_view_and_pair_these_from_a_cell(browser: Browser, server: S
     shoot(page, screenshots, f"capacity-cell-south-{language}")
     page.click("a[href*='mentor_hemisphere=North']")
     page.wait_for_url("**/capacity/pair**")
+    forms = {
+        "en": ("member needing this topic as mentee,", "members needing this topic as mentees,"),
+        "fr": ("membre qui a besoin de ce thème comme filleul,", "membres qui ont besoin de ce thème comme filleuls,"),
+    }
+    expect(page.locator("p.notice")).to_contain_text(f"{count} {forms[language][count != 1]}")  # the plural its number calls for
     mentees = page.locator("#mentees").input_value().split()
     mentors = page.locator("#mentors").input_value().split()
     assert len(mentees) == count and mentors and not set(mentees) & set(mentors)

@@ -116,9 +116,12 @@ def pair_these(
     mentors = [m.id for m in _cell(page, topic, "offers", mentor_region, mentor_hemisphere, network, "") if m.id not in chosen]
     form = {**DEFAULT_FORM, "mentees": " ".join(mentees), "mentors": " ".join(mentors)}
     form |= {"mentee_regions": [], "mentor_regions": [], "mentee_kinds": [], "mentor_kinds": [], "mentor_other_regions": False}
-    notice = page.t.plain(
-        "%(mentees)s members needing this topic as mentees, %(mentors)s members offering it as mentors: check the settings, then run.",
-        mentees=len(mentees),
-        mentors=len(mentors),
+    t = page.t
+    notice = " ".join(
+        [
+            str(t.ngettext("%(num)s member needing this topic as mentee,", "%(num)s members needing this topic as mentees,", len(mentees))),
+            str(t.ngettext("%(num)s member offering it as mentor.", "%(num)s members offering it as mentors.", len(mentors))),
+            t.plain("Check the settings, then run."),
+        ]
     )
     return page.render("pairing.html", form=form, regions=REGIONS, kinds=MEMBER_KINDS, error=None, notice=notice)

@@ -11,10 +11,11 @@ from matcher.candidates import Joining
 from matcher.index.lexical import fold
 from matcher.partnerships import Partnerships
 from matcher.partnerships.lifecycle import OPEN
+from matcher.partnerships.model import Proposal
 from matcher.partnerships.partnerships import MAX_PAGE
 from matcher.recommend.helps import HelpOptions
 from matcher.recommend.member_resources import MemberResourceOptions
-from matcher.recommend.peers import PeerOptions
+from matcher.recommend.peers import PeerMatch, PeerOptions
 from matcher.records import MEMBER_KINDS, REGIONS, Member
 from matcher.ties import Ties
 from matcher.usecases.experts import helps_for, resources_for
@@ -27,6 +28,8 @@ PAGE_SIZE = 50
 PEERS_SHOWN = 10
 RESOURCES_SHOWN = 8
 HELPS_SHOWN = 5  # the members whose needs it meets best: a first idea, not a directory
+REASON_LIMIT = 2000  # what a proposal stores of its reason (the /proposals form cuts there too)
+PARTNERED = ("active", "closed")  # a proposal that became a partnership (closed: after its work)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,26 @@ def member_list(
     )
 
 
+@dataclass(frozen=True)
+class PartnerLine:
+    """A partner on a member's page: listed in its record, or partnered through proposals (active,
+    or closed after their work, each with its history), or both."""
+
+    id: str
+    listed: bool
+    partnerships: tuple[Proposal, ...]
+
+
+def partner_lines(member: Member, proposals: list[Proposal]) -> list[PartnerLine]:
+    """The record's partners first, then those met through proposals, newest partnership first."""
+    through: dict[str, list[Proposal]] = {}
+    for pr in sorted(proposals, key=lambda pr: pr.id, reverse=True):
+        if pr.status in PARTNERED and pr.kind != "expert_group":
+            through.setdefault(pr.partner_id if pr.member_id == member.id else pr.member_id, []).append(pr)
+    ids = dict.fromkeys([*member.partners, *through])
+    return [PartnerLine(other, other in member.partners, tuple(through.get(other, ()))) for other in ids]
+
+
 @router.get("/members/{member_id}")
 def member_page(page: SignedIn, member_id: str, include_declined: bool = False) -> Response:
     snapshot = page.state.snapshot
@@ -98,18 +121,11 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
     _, proposals = book.list(member_id=member.id, limit=MAX_PAGE)
     # A peer already in an open proposal with this member shows that proposal, not a second "Propose".
     open_with = {(pr.partner_id if pr.member_id == member.id else pr.member_id): pr for pr in proposals if pr.status in OPEN}
-    # Partnerships made through proposals (active, or closed after their work) are partners too,
-    # not only those the record lists.
-    through_proposals = [
-        pr.partner_id if pr.member_id == member.id else pr.member_id
-        for pr in proposals
-        if pr.status in ("active", "closed") and pr.kind != "expert_group"
-    ]
-    partners = list(dict.fromkeys([*member.partners, *through_proposals]))
     return page.render(
         "member.html",
         member=member,
         names=snapshot.names,
+        members=snapshot.members_by_id,
         peers=explained(snapshot, rank(snapshot, question)),
         resources=resources_for(snapshot, member, MemberResourceOptions(k=RESOURCES_SHOWN)),
         helps=helps_for(snapshot, member.id, HelpOptions(k=HELPS_SHOWN)),
@@ -117,7 +133,48 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
         declined=question.declined,
         proposals=proposals,
         open_with=open_with,
-        partners=partners,
+        partners=partner_lines(member, proposals),
         joining=Joining(page.state.workspace.store).history(member.id) if member.membership == "candidate" else [],
         ties=Ties(page.state.workspace.store).list(member.id),
     )
+
+
+@router.get("/members/{member_id}/propose/{partner_id}")
+def confirm_proposal(page: SignedIn, member_id: str, partner_id: str, include_declined: bool = False) -> Response:
+    """The step before proposing a recommended peer: both members, the match, and every need of the
+    member the peer answers, with all its evidence quoted in full. Nothing is stored until the
+    officer confirms (a plain form: it works without JavaScript)."""
+    page.require_secretariat()
+    snapshot = page.state.snapshot
+    member = snapshot.recommender.member(member_id)  # an unknown id is a 404 page naming it
+    book = Partnerships(page.state.workspace.store)
+    _, proposals = book.list(member_id=member.id, limit=MAX_PAGE)
+    already = next((pr for pr in proposals if pr.status in OPEN and partner_id in (pr.member_id, pr.partner_id)), None)
+    if already is not None:
+        return page.redirect(f"/proposals/{already.id}", page.t.plain("These two members already have an open proposal."))
+    question = peer_question(book, member.id, PeerOptions(k=PEERS_SHOWN), include_declined=include_declined)
+    peer = next((p for p in explained(snapshot, rank(snapshot, question)) if p.id == partner_id), None)
+    if peer is None:
+        name = snapshot.names.get(partner_id, partner_id)
+        message = page.t.plain("%(name)s is no longer among the recommended peers of %(member)s.", name=name, member=member.name)
+        return page.redirect(f"/members/{member.id}", message, error=True)
+    return page.render(
+        "propose.html",
+        member=member,
+        peer=peer,
+        partner=snapshot.members_by_id[peer.id],
+        reason=proposal_reason(peer),
+        include_declined=include_declined,
+    )
+
+
+def proposal_reason(peer: PeerMatch, limit: int = REASON_LIMIT) -> str:
+    """The proposal's reason: every need the peer answers with its best evidence, one per line; a
+    long quote is shortened so that every need fits in ``limit`` characters, none is left out."""
+    needs = peer.needs_met
+    share = limit // max(1, len(needs)) - 1
+    lines = []
+    for need in needs:
+        line = f"{need.need} ← {need.evidence[0].text}" if need.evidence else need.need
+        lines.append(line if len(line) <= share else line[: share - 1].rstrip() + "…")
+    return "\n".join(lines)

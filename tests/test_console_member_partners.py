@@ -1,0 +1,122 @@
+"""A member's page: proposing a recommended peer asks to confirm on a page that quotes the evidence
+for every need the peer answers (a plain GET link and a form: no JavaScript), and partnerships made
+through proposals stay listed with their state and dated history once they close."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from fastapi.testclient import TestClient
+
+from matcher.partnerships import Partnerships
+from service.console.accounts import Accounts
+from tests.conftest import member
+from tests.test_console import app_and_accounts, csrf_of, sign_in  # noqa: F401
+from tests.test_service import ANSWER, WRITE, auth
+
+NEEDS = ["digital skills for older adults", "flood drills for schools"]
+# Written in English by a member that declares French only: quoted with its own language.
+FLOODS = "Schools hold flood drills for schools every term with the fire brigade."
+
+
+def with_two_needs_met(client: TestClient) -> None:
+    """Thiès needs two things and Porto offers both, so Porto answers two needs."""
+    thies = member("thies", name="Thiès", country="SN", region="Africa", needs=[{"text": n, "priority": 4} for n in NEEDS])
+    porto = member("porto", country="PT", strengths=[{"text": "digital skills for older adults", "level": 5}, {"text": FLOODS}])
+    for record in (thies, porto):
+        assert client.put(f"/v1/members/{record['id']}", headers=auth(WRITE), json=record).status_code == 200
+
+
+def hidden(page: str) -> dict[str, str]:
+    form = page.split('<form method="post" action="/proposals"', 1)[1].split("</form>", 1)[0]
+    return {name: html.unescape(value) for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form)}
+
+
+def test_propose_asks_to_confirm_and_quotes_the_evidence_for_every_need(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
+    member_page = client.get("/members/thies").text
+    assert 'href="/members/thies/propose/porto"' in member_page  # a link to the confirmation, not a form that acts at once
+    assert 'action="/proposals"' not in member_page
+    confirm = client.get("/members/thies/propose/porto")
+    assert confirm.status_code == 200 and book.list()[0] == 0  # looking stores nothing
+    page = confirm.text
+    needs_quoted = re.findall(r'<ol class="needs-met">(.*?)</ol>', page, re.S)[0]
+    for need in NEEDS:
+        assert need in needs_quoted
+    assert needs_quoted.count("<blockquote") >= 2  # each need with its evidence, in full
+    assert f'<blockquote lang="en">{FLOODS}</blockquote>' in needs_quoted  # not lang="fr", Porto's declared language
+    assert "2 needs that Porto answers" in page
+    fields = hidden(page)
+    assert (fields["member_id"], fields["partner_id"]) == ("thies", "porto")
+    done = client.post("/proposals", data=fields, follow_redirects=False)
+    assert done.status_code == 303 and "/proposals/" in done.headers["location"]
+    total, [proposal] = book.list()
+    assert total == 1 and (proposal.member_id, proposal.partner_id, proposal.status) == ("thies", "porto", "proposed")
+    lines = proposal.reason.splitlines()
+    assert sorted(line.split(" ← ")[0] for line in lines) == sorted(NEEDS)  # every need, one line each
+    assert all(len(line.split(" ← ")[1]) > 10 for line in lines)  # each with its evidence quoted
+    # Asked again, the open proposal is shown instead of a second one.
+    again = client.get("/members/thies/propose/porto", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"].startswith(f"/proposals/{proposal.id}")
+    # Somebody not among the recommended peers: back to the member's page, saying so.
+    refused = client.get("/members/thies/propose/dakar")
+    assert "Dakar is no longer among the recommended peers of Thiès." in refused.text
+    assert book.list()[0] == 1
+
+
+def test_a_viewer_cannot_open_the_confirmation(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client, "victor")
+    assert "/propose/" not in client.get("/members/thies").text
+    assert client.get("/members/thies/propose/porto").status_code == 403
+
+
+def test_a_closed_partnership_stays_listed_with_its_state_history_and_outcome(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    sign_in(client)
+    assert "No partner recorded." in client.get("/members/dakar").text
+    pid = client.post("/v1/proposals", headers=auth(WRITE), json={"kind": "pairing", "member_id": "dakar", "partner_id": "lyon"}).json()[
+        "id"
+    ]
+    client.post(f"/v1/proposals/{pid}/approve", headers=auth(WRITE), json={})
+    for side in ("dakar", "lyon"):
+        client.post(f"/v1/proposals/{pid}/respond", headers=auth(ANSWER), json={"side": side, "accepted": True})
+    scheduled = client.post(f"/v1/proposals/{pid}/check-in-due", headers=auth(WRITE), json={"due": "2027-01-15"})
+    assert scheduled.status_code == 200
+    client.post(f"/v1/proposals/{pid}/close", headers=auth(WRITE), json={"outcome": "Twelve teachers trained", "rating": 4})
+    steps = client.get(f"/proposals/{pid}").text.split('class="timeline"', 1)[1]
+    assert "<strong>check-in scheduled</strong>" in steps and "due Jan 15, 2027" in steps  # not the stored step name "schedule"
+    for language, words in {
+        "en": ("closed", "Partnership", "Outcome:", "rating 4 of 5"),
+        "fr": ("clôturée", "Partenariat", "Résultat :", "note 4 sur 5"),
+    }.items():
+        client.cookies.set("peermatch_lang", language)
+        partners = client.get("/members/dakar").text.split('id="partners-h"', 1)[1].split("</ul>", 1)[0]
+        assert 'href="/members/lyon"' in partners and f'href="/proposals/{pid}"' in partners
+        assert "No partner recorded." not in partners and "Aucun partenaire" not in partners
+        for word in words:
+            assert word in partners, (language, word)
+        history = re.sub(r"<[^>]+>|\s+", " ", partners.split('class="history"', 1)[1])
+        # each step that changed the state, in order: approved, active, closed
+        assert re.search(r"(approved|approuvée) .+ → active .+ → (closed|clôturée)", history), history
+        assert "Twelve teachers trained" in partners
+
+
+def test_no_template_marks_a_members_text_with_its_first_declared_language() -> None:
+    """A need or a quote is marked with the language it is written in (the text_lang filter), not
+    the member's first language: a city declaring Amharic may write in English."""
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[1] / "service" / "console" / "templates"
+    marked = [
+        (path.name, line.strip()[:120])
+        for path in templates.glob("*.html")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r'lang="\{\{[^}]*languages\[0\]', line) and "member.name" not in line
+    ]
+    assert marked == []
