@@ -231,13 +231,17 @@ def _errors() -> Iterator[None]:
 def listen(url: str, woken: threading.Event, stop: threading.Event, channel: str = CHANGES_CHANNEL) -> None:
     """Set ``woken`` on every notification of ``channel`` until ``stop`` is set (a thread's body).
     A lost connection is opened again a second later; meanwhile the poll still finds every change."""
+    failing = False
     while not stop.is_set():
         try:
             with psycopg.connect(url, autocommit=True) as connection:
                 connection.execute(f"LISTEN {channel}")  # type: ignore[arg-type]  # a constant name
+                failing = False
                 while not stop.is_set():
                     for _ in connection.notifies(timeout=1.0):
                         woken.set()
         except psycopg.Error as error:
-            logging.getLogger("peermatch.store").warning("listening for other replicas' writes: %s; again in 1 s", error)
+            if not failing:  # said once, not every second while the database is away
+                logging.getLogger("peermatch.store").warning("listening for other replicas' writes: %s; trying again every second", error)
+            failing = True
             time.sleep(1.0)
