@@ -213,9 +213,9 @@ def feedback(
     from matcher.store import Store
 
     settings = settings_for(data_dir)
-    if not settings.store_path.is_file():
+    if not settings.store_path.is_file() and not settings.database_url:
         fail(PeermatchError(f"{settings.store_path}: no store here (give --data-dir)"))
-    with Store(settings.store_path) as store:
+    with Store(settings.store_path, settings.database_url) as store:
         judgements = collect(store)
     qrels = to_qrels(judgements, task)
     lines = write_qrels(out, qrels)

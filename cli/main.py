@@ -181,8 +181,8 @@ def status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     except DamagedIndexError as error:
         meta = {"damaged": str(error)}
     payload: dict[str, Any] = {"data_dir": str(settings.data_dir), "members": 0, "resources": 0, "store_revision": 0}
-    if settings.store_path.is_file():  # a status never creates a data directory
-        with Store(settings.store_path) as store:
+    if settings.store_path.is_file() or settings.database_url:  # a status never creates a data directory
+        with Store(settings.store_path, settings.database_url) as store:
             payload |= {"members": store.count("members"), "resources": store.count("resources"), "store_revision": store.revision()}
     emit({**payload, "index": meta, "model": settings.model}, as_json, None)
 
@@ -236,7 +236,7 @@ def _demo_networks(data_dir: Path | None, as_json: bool) -> None:
     from matcher.store import Store
     from matcher.usecases.network_file import load_network_file
 
-    with Store(settings_for(data_dir).store_path) as store:
+    with Store(settings_for(data_dir).store_path, settings_for(data_dir).database_url) as store:
         counts = load_network_file(store, DEMO_NETWORKS)
     if not as_json:
         console.print("demo network structures (generated): " + ", ".join(f"{n} {name}" for name, n in counts.items()))

@@ -28,7 +28,7 @@ def load(
     from matcher.usecases.network_file import load_network_file
 
     try:
-        with Store(settings_for(data_dir).store_path) as store:
+        with Store(settings_for(data_dir).store_path, settings_for(data_dir).database_url) as store:
             counts = load_network_file(store, file)
     except PeermatchError as error:
         fail(error)

@@ -33,9 +33,14 @@ class Harness:
     workspace: Workspace
 
     @classmethod
-    def open(cls, dataset: Dataset, work_dir: Path | None = None, encoder: TextEncoder | None = None) -> Harness:
+    def open(
+        cls, dataset: Dataset, work_dir: Path | None = None, encoder: TextEncoder | None = None, database_url: str | None = None
+    ) -> Harness:
         folder = work_dir or Path(tempfile.mkdtemp(prefix="peermatch-eval-"))
-        workspace = Workspace(Settings(data_dir=folder), encoder)
+        # The dataset goes to a store of its own: SQLite in the work folder, whatever
+        # PEERMATCH_DATABASE_URL says (a shared database is the network's, not a dataset's), unless
+        # a caller names a database on purpose (the replica tests).
+        workspace = Workspace(Settings(data_dir=folder, database_url=database_url), encoder)
         workspace.import_files([dataset.folder / "members.jsonl", dataset.folder / "resources.jsonl"])
         return cls(dataset, workspace)
 

@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PEERMATCH_", env_file=None, extra="ignore")
 
     data_dir: Path = Field(default_factory=default_data_dir, description="Folder of the store and indexes.")
+    database_url: str | None = Field(
+        None,
+        description="A postgresql:// URL: the store (records, change log, proposals, jobs...) lives in that PostgreSQL"
+        " database, shared by replicas that each keep their own indexes in their DATA_DIR. Unset: SQLite in DATA_DIR.",
+    )
     model: str = Field(
         DEFAULT_MODEL,
         description=(

@@ -64,7 +64,7 @@ class Workspace:
         from matcher.store.permissions import secure_data_dir
 
         secure_data_dir(self.settings)  # the folder 700, the store 600, before anything is written
-        return Store(self.settings.store_path)
+        return Store(self.settings.store_path, self.settings.database_url)
 
     @property
     def encoder(self) -> TextEncoder:
@@ -126,9 +126,13 @@ class Workspace:
         revision = self.store.revision()
         if indexes is not None and indexes.store_revision == revision:
             with self._catch_up:
-                snapshot = self._assemble_locked(indexes)
-                self._swap(snapshot)
-            return snapshot
+                found = self._assemble(indexes)
+                if found is None and self.store.engine != "postgresql":
+                    found = self._assemble_locked(indexes)  # says that the store moved under the write lock
+                if found is not None:
+                    self._swap(found)
+                    return found
+            return self._close_gap(indexes)  # another replica wrote since ``revision`` was read
         if indexes is not None and indexes.store_revision < revision:
             return self._close_gap(indexes)
         if indexes is not None:
@@ -145,30 +149,33 @@ class Workspace:
         deleted in the store after ``indexes.store_revision`` (what a writer killed between its
         commit and its index write left out), and swap in the snapshot of the store as it is."""
         from matcher.index.indexes import Change, apply_change
+        from matcher.snapshot import assemble
 
-        revision, changed = self.store.changed_since(indexes.store_revision)
+        # One read transaction gives the changes, their passages and the records to serve: a
+        # consistent view at ``revision`` even while other replicas write (a shared PostgreSQL store).
+        revision, changed, added, members, resources = self.store.catch_up(indexes.store_revision)
         retired: dict[str, set[str]] = {collection: set(ids) for collection, ids in changed.items()}
-        added: dict[str, list[Passage]] = {
-            collection: self.store.passages_of_owners(collection, self.store.existing(collection, ids))
-            for collection, ids in changed.items()
-        }
-        log.warning(
-            "%s: the index %s is at store revision %d but the store is at %d (a writer stopped between its commit and its"
-            " index write); indexing its %d changed records now",
-            self.settings.index_dir,
-            indexes.generation,
-            indexes.store_revision,
-            revision,
-            sum(map(len, changed.values())),
-        )
+        if self.store.engine == "postgresql":  # replicas share the store: another one's writes, the usual case
+            log.info("%s: catching up from store revision %d to %d", self.settings.index_dir, indexes.store_revision, revision)
+        else:
+            log.warning(
+                "%s: the index %s is at store revision %d but the store is at %d (a writer stopped between its commit"
+                " and its index write); indexing its %d changed records now",
+                self.settings.index_dir,
+                indexes.generation,
+                indexes.store_revision,
+                revision,
+                sum(map(len, changed.values())),
+            )
         if self._delta_too_large(indexes, sum(map(len, added.values()))):
             # As a large write does: a full build (the embedding cache re-embeds nothing unchanged).
             # A gap as large as the corpus (an index from an older peermatch) folded in as a delta
             # would score the lexical side on the delta's own statistics, not as a fresh build does.
             return self._build_locked(progress=False)[1]
         with self._catch_up:
-            closed = apply_change(indexes, Change(revision, retired, added), self.encoder, self.settings)
-            snapshot = self._assemble_locked(closed)
+            change = Change(revision, retired, {collection: passages for collection, passages in added.items()})
+            closed = apply_change(indexes, change, self.encoder, self.settings)
+            snapshot = assemble(closed, members, resources, self.encoder, self.settings)
             self._swap(snapshot)
         return snapshot
 
@@ -310,6 +317,11 @@ class Workspace:
             if base is not None and self.store.revision() != base.store_revision:
                 base = self._settle_locked()  # a writer died between its commit and its index write
             written = self.store.write(upserts, passages, deletes)
+            if base is not None and written.previous != base.store_revision:
+                # Another replica wrote between this one's catch-up and its write (a shared
+                # PostgreSQL store): a delta of this write alone would miss that write, so close the
+                # whole gap from the change log instead.
+                return CommittedWrite(written, self._settle_locked())
             if written.count == 0 and base is not None:
                 return CommittedWrite(written, base)
             if base is None or self._should_compact(base, len(passages)):
@@ -424,8 +436,10 @@ class Workspace:
 
         report, indexes = build_indexes(self.store, self.encoder, self.settings, progress=progress)
         revision, members, resources = self.store.read_all()
-        if revision != indexes.store_revision:  # cannot happen under the write lock; say so if it does
-            raise IndexNotBuiltError(f"the store moved from revision {indexes.store_revision} to {revision} during a locked build")
+        if revision != indexes.store_revision:
+            if self.store.engine != "postgresql":  # cannot happen under the write lock; say so if it does
+                raise IndexNotBuiltError(f"the store moved from revision {indexes.store_revision} to {revision} during a locked build")
+            return report, self._close_gap(indexes)  # another replica wrote during the build
         snapshot = assemble(indexes, members, resources, self.encoder, self.settings)
         self._swap(snapshot)
         return report, snapshot

@@ -109,7 +109,7 @@ def create_app(
         errors.install(app)
     # Middleware added last runs first: CORS, then request ids and metrics, then the body limit
     # (counted while read), the key, and the bound on heavy work, all before a route reads the body.
-    idempotent = IdempotencyStore(settings.data_dir / "idempotency.sqlite")
+    idempotent = IdempotencyStore(settings.data_dir / "idempotency.sqlite", settings.database_url)
     compute = Bound("heavy", settings.heavy_concurrency, settings.heavy_queue, settings.queue_seconds)
     writes = Bound("write", settings.write_concurrency, settings.write_queue, settings.queue_seconds)
     # Innermost, after the key and the bound: ETags on reads, replays of retried POSTs.

@@ -4,7 +4,8 @@ and body) gets the first answer again, with ``Idempotent-Replayed: true``, and d
 A hub whose connection dropped after posting feedback or a proposal step cannot know whether it
 landed; with a key it simply retries. The same key with a different request is refused (422,
 ``idempotency_key_reused``), since answering it with another request's result would be wrong.
-Answers are kept ``KEEP_SECONDS`` in the service's own SQLite file (every worker sees them);
+Answers are kept ``KEEP_SECONDS`` in the service's own SQLite file (every worker sees them), or in
+the PostgreSQL store's database (PEERMATCH_DATABASE_URL: a retry that lands on another replica);
 server errors (5xx) and refusals of the key (401, 403) are not kept, so a retry runs again. Two
 identical requests that arrive at the same instant may both run: the key guards retries, not races.
 """
@@ -17,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from anyio import to_thread
 from starlette.datastructures import Headers
@@ -37,19 +39,30 @@ class Kept:
     body: bytes
 
 
-class IdempotencyStore:
-    """First answers by (API key digest, Idempotency-Key), in ``path`` (SQLite)."""
+TABLE = (
+    "CREATE TABLE IF NOT EXISTS answers (who TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+    " status INTEGER NOT NULL, content_type TEXT NOT NULL, body {blob} NOT NULL, at {real} NOT NULL, PRIMARY KEY (who, key))"
+)
 
-    def __init__(self, path: Path) -> None:
+
+class IdempotencyStore:
+    """First answers by (API key digest, Idempotency-Key), in ``path`` (SQLite), or in the
+    PostgreSQL database at ``database_url`` (shared by the replicas)."""
+
+    def __init__(self, path: Path, database_url: str | None = None) -> None:
+        self._lock = threading.Lock()
+        if database_url is not None:
+            from matcher.store.postgres import MIGRATION_LOCK_KEY, Connection
+
+            self._db = cast(sqlite3.Connection, Connection(database_url))  # the store's adapter: the same statements
+            table = TABLE.format(blob="BYTEA", real="DOUBLE PRECISION")
+            self._db.executescript(f"BEGIN; SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY}); {table}; COMMIT;")
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA busy_timeout = 10000")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS answers (who TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
-            " status INTEGER NOT NULL, content_type TEXT NOT NULL, body BLOB NOT NULL, at REAL NOT NULL, PRIMARY KEY (who, key))"
-        )
-        self._lock = threading.Lock()
+        self._db.execute(TABLE.format(blob="BLOB", real="REAL"))
 
     def get(self, who: str, key: str) -> Kept | None:
         with self._lock:
@@ -63,7 +76,8 @@ class IdempotencyStore:
         with self._lock:
             self._db.execute("DELETE FROM answers WHERE at <= ?", (time.time() - KEEP_SECONDS,))
             self._db.execute(
-                "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (who, key) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                " status = excluded.status, content_type = excluded.content_type, body = excluded.body, at = excluded.at",
                 (who, key, kept.fingerprint, kept.status, kept.content_type, kept.body, time.time()),
             )
 

@@ -98,15 +98,23 @@ class Jobs:
         self._count_lock = threading.Lock()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pairing")
 
-    def submit(self, recommender: Recommender, request: PairingRequest) -> Job:
+    def submit(self, recommender: Recommender, request: PairingRequest, job_id: str | None = None) -> Job:
+        """Queue a job. ``job_id``: the id the client's request names (from its Idempotency-Key):
+        the process that claims that row in the store runs it; asked again, here or on another
+        replica sharing the store, the job already claimed is returned and runs only once."""
         with self._count_lock:
             if self.unfinished >= self.queue:
                 raise QueueFull(f"{self.unfinished} pairing jobs are queued or running (the most this service takes); retry later")
             self.unfinished += 1
-        job = Job(uuid.uuid4().hex, "queued", time.time(), _OWNER, request)
+        job = Job(job_id or uuid.uuid4().hex, "queued", time.time(), _OWNER, request)
         try:
             self.store.forget_jobs(finished_before=job.created - self.keep_seconds)  # results can be large: keep a window
-            self.store.save_job(job.row())
+            if job_id is None:
+                self.store.save_job(job.row())
+            elif not self.store.claim_job(job.row()):
+                self._finished()
+                claimed = self.get(job_id)
+                return claimed if claimed is not None else job
             self.executor.submit(self._run, job, recommender)
         except BaseException:
             self._finished()

@@ -44,6 +44,7 @@ class ServiceState:
         self._cache_lock = threading.Lock()
         self._cache: tuple[Snapshot | None, ResponseCache] = (None, ResponseCache(0))
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set by stop() and by PostgreSQL notifications of writes
         self._compacting = threading.Lock()
         self.on_swap: Callable[[], None] = lambda: None  # told of every snapshot this process starts serving
         self._watching = threading.Event()  # set while the watcher thread brings other workers' writes
@@ -96,23 +97,39 @@ class ServiceState:
         if self.settings.watch_seconds > 0:
             self._watching.set()
             threading.Thread(target=self._watch, daemon=True, name="watch-index").start()
+            if self.settings.database_url is not None:  # other replicas' writes wake the watcher at once
+                from matcher.store.postgres import listen
+
+                args = (self.settings.database_url, self._wake, self._stop)
+                threading.Thread(target=listen, args=args, daemon=True, name="listen-changes").start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         self._watching.clear()
 
     def _watch(self) -> None:
-        """Catch up with other worker processes' writes while idle (one small file read a tick)."""
-        while not self._stop.wait(self.settings.watch_seconds):
-            if self.workspace.closed:
+        """Catch up with other worker processes' writes while idle (one small file read a tick), and
+        with other replicas' writes on a shared PostgreSQL store (the change log, past this
+        replica's index revision, applied as one delta)."""
+        failing = False
+        while True:
+            self._wake.wait(self.settings.watch_seconds)  # a tick, or woken by another replica's write (LISTEN)
+            self._wake.clear()
+            if self._stop.is_set() or self.workspace.closed:
                 return
             try:
                 if self.workspace.current() is not None or self.workspace.store.revision() > 0:
                     self._on_snapshot(self.workspace.snapshot())  # the watcher's time, not a reader's
                     if self.workspace.close_abandoned_gap():
                         self._on_snapshot(self.workspace.snapshot())
+                if failing:
+                    log.warning("catching up with the index works again")
+                failing = False
             except Exception:  # noqa: BLE001 - a watcher must outlive one failed catch-up; the next request reports it
-                log.exception("catching up with the index failed; retrying")
+                if not failing:  # said once, not four times a second while a database is away
+                    log.exception("catching up with the index failed; retrying")
+                failing = True
 
     def _precompute(self, snapshot: Snapshot) -> None:
         """Fill the snapshot's cache with each stored member's default peer answer (the GET

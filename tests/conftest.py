@@ -21,6 +21,39 @@ def fake_encoder() -> FakeEncoder:
 
 
 @pytest.fixture(scope="session")
+def postgres_cluster() -> Any:
+    """A PostgreSQL cluster on loopback for the session (skipped, with the reason, where PostgreSQL is not installed)."""
+    from tests.postgres import start_cluster
+
+    yield from start_cluster()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: Any) -> Any:
+    """The URL of an empty database of this test's own. Not dropped after the test: an app a test
+    left open still polls it (its watcher), and the whole cluster goes at the session's end."""
+    from tests.postgres import new_database
+
+    return new_database(postgres_cluster)
+
+
+@pytest.fixture(autouse=True)
+def _engine_for_the_whole_suite(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``PEERMATCH_TEST_ENGINE=postgresql pytest ...``: every test whose settings come from the
+    environment (a Workspace, the service, the CLI) gets a PostgreSQL database of its own."""
+    import os
+
+    if os.environ.get("PEERMATCH_TEST_ENGINE") == "postgresql" and "database_url" not in request.fixturenames:
+        monkeypatch.setenv("PEERMATCH_DATABASE_URL", request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """For tests run against both engines: None (SQLite in the data dir), then a PostgreSQL database."""
+    return request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+
+
+@pytest.fixture(scope="session")
 def embedding_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One embedding cache for the session: a text is embedded once, however many modules load it
     (the demo alone is loaded by several; cold, each load took a minute)."""

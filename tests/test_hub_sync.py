@@ -16,8 +16,9 @@ from tests.test_service import READ, WRITE, auth, seeded_settings
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    return TestClient(create_app(seeded_settings(tmp_path, precompute_peers=False), FakeEncoder()))
+def client(tmp_path: Path, database_url: str | None) -> TestClient:
+    """Every test here runs on SQLite, then on PostgreSQL."""
+    return TestClient(create_app(seeded_settings(tmp_path, precompute_peers=False, database_url=database_url), FakeEncoder()))
 
 
 def test_the_event_feed_gives_each_change_once_in_order(client: TestClient) -> None:

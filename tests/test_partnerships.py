@@ -22,8 +22,14 @@ from tests.conftest import import_file, member, write_jsonl
 
 
 @pytest.fixture
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
+    """Every test here runs on SQLite, then on PostgreSQL."""
+    return Settings(data_dir=tmp_path / "data", database_url=database_url)
+
+
+@pytest.fixture
 def book(tmp_path: Path, settings: Settings) -> Partnerships:
-    store = Store(settings.store_path)
+    store = Store(settings.store_path, settings.database_url)
     rows = [member("dakar", country="SN"), member("lyon"), member("lima", country="PE"), member("quito", country="EC")]
     import_file(store, write_jsonl(tmp_path / "members.jsonl", rows), settings)
     return Partnerships(store)
@@ -177,7 +183,7 @@ def test_lists_filter_by_status_and_member_newest_first(book: Partnerships) -> N
 def test_steps_survive_a_restart(book: Partnerships, settings: Settings) -> None:
     p = book.approve(book.propose("pairing", "dakar", "lyon", "u").id, "user:alice")
     book.store.close()
-    with Store(settings.store_path) as store:
+    with Store(settings.store_path, settings.database_url) as store:
         again = Partnerships(store).get(p.id)
     assert again == p
 

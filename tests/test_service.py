@@ -24,7 +24,8 @@ def seeded_settings(tmp_path: Path, **overrides: object) -> ServiceSettings:
     settings = ServiceSettings(data_dir=tmp_path / "data", api_keys=keys, log_json=False, **overrides)  # type: ignore[arg-type]
     from matcher.store import Store
 
-    with Store(settings.store_path) as store:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    with Store(settings.store_path, settings.database_url) as store:
         members = [
             member("dakar", country="SN", region="Africa", needs=[{"text": "digital older adults", "priority": 5}]),
             member("lyon", strengths=[{"text": "digital literacy for older adults", "level": 5}]),

@@ -12,13 +12,15 @@ from matcher.store.migrations import SCHEMA_VERSION
 from tests.conftest import import_file, member, write_jsonl
 
 
-def test_everything_survives_a_restart(tmp_path: Path, settings: Settings) -> None:
+def test_everything_survives_a_restart(tmp_path: Path, database_url: str | None) -> None:
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url)
     path = write_jsonl(tmp_path / "members.jsonl", [member("lyon", strengths=[{"text": "Jardins partagés"}])])
-    store = Store(settings.store_path)
+    store = Store(settings.store_path, settings.database_url)
+    assert store.engine == ("postgresql" if database_url else "sqlite")
     import_file(store, path, settings)
     revision = store.revision()
     store.close()
-    reopened = Store(settings.store_path)
+    reopened = Store(settings.store_path, settings.database_url)
     assert reopened.get("members", "lyon").strengths[0].text == "Jardins partagés"
     assert {p.field for p in reopened.passages("members")} == {"profile", "strength:0"}
     assert reopened.revision() == revision

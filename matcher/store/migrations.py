@@ -1,13 +1,34 @@
-"""The store's schema, as an ordered list of migrations; ``PRAGMA user_version`` counts those applied.
+"""The store's schema, as an ordered list of migrations; ``PRAGMA user_version`` counts those applied
+on SQLite, the one row of ``peermatch_schema`` on PostgreSQL.
 
-Never edit a migration that has shipped: append a new one.
+Never edit a migration that has shipped: append a new one. Both engines run the same list: write
+the SQL portably (``INSERT ... ON CONFLICT``, no ``rowid``); the column types are SQLite's and
+``postgres_ddl`` maps them (an ``INTEGER PRIMARY KEY AUTOINCREMENT`` becomes an identity column,
+``REAL`` a double). What cannot be portable (triggers: PostgreSQL's call a function) is a
+``Migration`` with a piece for each engine.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from matcher.errors import StoreVersionError
+
+if TYPE_CHECKING:
+    from matcher.store.postgres import Connection as PostgresConnection
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A migration whose ``portable`` part both engines run, followed by each engine's own part."""
+
+    portable: str
+    sqlite: str
+    postgresql: str
+
 
 # The networks' tables whose writes reach the hub's change feed: (kind, table, the id to GET again).
 _NETWORK_TABLES = [
@@ -43,7 +64,44 @@ def _logged(kind: str, table: str, key: str) -> str:
     return sql
 
 
-MIGRATIONS: list[str] = [
+# PostgreSQL: one trigger function logs every table's writes; each table's trigger passes its kind
+# and the column to GET again. ``at`` has SQLite's strftime('%Y-%m-%dT%H:%M:%fZ') form.
+_PG_LOG_FUNCTION = """
+CREATE FUNCTION peermatch_log_network_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO network_changes (kind, record_id, operation, at) VALUES (
+        TG_ARGV[0],
+        CASE WHEN TG_OP = 'DELETE' THEN to_jsonb(OLD) ->> TG_ARGV[1] ELSE to_jsonb(NEW) ->> TG_ARGV[1] END,
+        CASE WHEN TG_OP = 'DELETE' THEN 'delete' ELSE 'upsert' END,
+        to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+    RETURN NULL;
+END $$;
+"""
+
+
+def _pg_logged(kind: str, table: str, key: str) -> str:
+    return (
+        f"CREATE TRIGGER {table}_logged AFTER INSERT OR UPDATE OR DELETE ON {table}"
+        f" FOR EACH ROW EXECUTE FUNCTION peermatch_log_network_change('{kind}', '{key}');\n"
+    )
+
+
+# PostgreSQL versions of the two SQLite JSON functions the statements use, so that the statements
+# stay one text for both engines. Only the paths they use: '$.a' or '$.a.b'.
+POSTGRES_PRELUDE = """
+CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT doc::jsonb #>> string_to_array(substr(path, 3), '.')
+$$;
+CREATE OR REPLACE FUNCTION json_each(doc text, path text) RETURNS TABLE (value text) LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN jsonb_typeof(e) = 'string' THEN e #>> '{}' ELSE e::text END
+    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc::jsonb #> string_to_array(substr(path, 3), '.')) = 'array'
+                                   THEN doc::jsonb #> string_to_array(substr(path, 3), '.') ELSE '[]'::jsonb END) AS e
+$$;
+CREATE TABLE IF NOT EXISTS peermatch_schema (version BIGINT NOT NULL);
+"""
+
+
+MIGRATIONS: list[str | Migration] = [
     # 1: records, their passages, and a change log whose last revision stamps the indexes.
     """
     CREATE TABLE members (
@@ -351,7 +409,8 @@ MIGRATIONS: list[str] = [
     # The hub's change feed for what the networks' own records became (issue 24): one log, written by
     # triggers in the same transaction as each write, so no write path can forget it. A row names
     # what to GET again (its kind and id); the feed reads it beside the record and proposal logs.
-    """
+    Migration(
+        portable="""
     CREATE TABLE network_changes (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         kind TEXT NOT NULL,
@@ -359,8 +418,10 @@ MIGRATIONS: list[str] = [
         operation TEXT NOT NULL,
         at TEXT NOT NULL
     );
-    """
-    + "".join(_logged(kind, table, key) for kind, table, key in _NETWORK_TABLES),
+    """,
+        sqlite="".join(_logged(kind, table, key) for kind, table, key in _NETWORK_TABLES),
+        postgresql=_PG_LOG_FUNCTION + "".join(_pg_logged(kind, table, key) for kind, table, key in _NETWORK_TABLES),
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -374,9 +435,67 @@ def migrate(connection: sqlite3.Connection, path: str) -> None:
             f"{path}: store schema version {current} is newer than this peermatch knows ({SCHEMA_VERSION}); upgrade peermatch"
         )
     for version in range(current, SCHEMA_VERSION):
-        script = MIGRATIONS[version]
+        script = sqlite_script(MIGRATIONS[version])
         try:
             connection.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
         except sqlite3.Error:
             connection.rollback()
             raise
+
+
+def sqlite_script(migration: str | Migration) -> str:
+    return migration if isinstance(migration, str) else migration.portable + migration.sqlite
+
+
+def postgres_script(migration: str | Migration) -> str:
+    if isinstance(migration, str):
+        return postgres_ddl(migration)
+    return postgres_ddl(migration.portable) + migration.postgresql
+
+
+_PG_TYPES = [
+    (re.compile(r"\bINTEGER PRIMARY KEY AUTOINCREMENT\b"), "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+    (re.compile(r"\bINTEGER\b"), "BIGINT"),  # SQLite's integers are 64 bits
+    (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),  # PostgreSQL's REAL is 32 bits: a job's epoch seconds would lose their second
+    (re.compile(r"\bBLOB\b"), "BYTEA"),
+]
+
+
+def postgres_ddl(script: str) -> str:
+    """A portable migration's DDL with SQLite's column types as PostgreSQL's."""
+    for pattern, replacement in _PG_TYPES:
+        script = pattern.sub(replacement, script)
+    return script
+
+
+def identity_tables() -> frozenset[str]:
+    """The tables whose ``id`` the database generates (``lastrowid`` on SQLite, ``RETURNING id`` on PostgreSQL)."""
+    pattern = re.compile(r"CREATE TABLE (\w+) \(\s*id INTEGER PRIMARY KEY AUTOINCREMENT")
+    return frozenset(name for m in MIGRATIONS for name in pattern.findall(sqlite_script(m)))
+
+
+def migrate_postgres(connection: PostgresConnection, where: str) -> None:
+    """Bring a PostgreSQL schema up to date: each migration and its version in one transaction,
+    under an advisory lock, so that replicas starting together migrate once."""
+    from matcher.store.postgres import MIGRATION_LOCK_KEY
+
+    connection.execute("SELECT pg_advisory_lock(?)", (MIGRATION_LOCK_KEY,))
+    try:
+        connection.executescript("BEGIN;" + POSTGRES_PRELUDE + "COMMIT;")
+        row = connection.execute("SELECT MAX(version) FROM peermatch_schema").fetchone()
+        current = int(row[0]) if row and row[0] is not None else 0
+        if current > SCHEMA_VERSION:
+            raise StoreVersionError(
+                f"{where}: store schema version {current} is newer than this peermatch knows ({SCHEMA_VERSION}); upgrade peermatch"
+            )
+        for version in range(current, SCHEMA_VERSION):
+            try:
+                connection.executescript(
+                    f"BEGIN;\n{postgres_script(MIGRATIONS[version])}\n"
+                    f"DELETE FROM peermatch_schema; INSERT INTO peermatch_schema (version) VALUES ({version + 1});\nCOMMIT;"
+                )
+            except sqlite3.Error:
+                connection.execute("ROLLBACK")
+                raise
+    finally:
+        connection.execute("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK_KEY,))

@@ -28,7 +28,7 @@ def secure_data_dir(settings: Settings, extra: Iterable[Path] = ()) -> None:
     For the service at start and for every command that creates the data directory."""
     settings.data_dir.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     make_private(settings.data_dir, PRIVATE_DIR)
-    if not settings.store_path.exists():
+    if not settings.store_path.exists() and settings.database_url is None:
         os.close(os.open(settings.store_path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
     for path in (settings.store_path, settings.embedding_cache_path, *extra):
         for candidate in (path, *(path.with_name(path.name + suffix) for suffix in SQLITE_SIDE_FILES)):

@@ -1,7 +1,9 @@
-"""The SQLite store: records as validated JSON, their passages, and a change log.
+"""The store: records as validated JSON, their passages, and a change log, in SQLite (the
+embedded default) or in PostgreSQL (``PEERMATCH_DATABASE_URL``: replicas on several machines).
 
 Every write is one transaction: an import either lands whole or not at all, and a
-reader on another connection never sees half of it (WAL gives readers a snapshot).
+reader on another connection never sees half of it (WAL gives readers a snapshot; on
+PostgreSQL a repeatable-read transaction does).
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, overload
+from typing import Literal, cast, overload
 
 from matcher.errors import DamagedStoreError, ReferencedRecordError, UnknownIdError
 from matcher.passages import Passage
 from matcher.records import Member, RecordType, Resource
-from matcher.store.migrations import migrate
+from matcher.store.migrations import identity_tables, migrate, migrate_postgres
+from matcher.store.postgres import CHANGES_CHANNEL, WRITE_LOCK_KEY, is_postgres_url, redacted
 
 _SINGULAR = {"members": "member", "resources": "resource"}
+IDLE_READERS = 8  # PostgreSQL read connections kept open between reads, per process
 
 
 @dataclass
@@ -28,6 +32,7 @@ class Written:
     """What one write changed: records upserted (those that differed) and ids deleted, by collection."""
 
     revision: int = 0
+    previous: int = 0  # the store's revision just before this write (another replica's write may lie between it and an index's)
     upserted: dict[RecordType, list[Member | Resource]] = field(default_factory=lambda: {"members": [], "resources": []})
     deleted: dict[RecordType, list[str]] = field(default_factory=lambda: {"members": [], "resources": []})
 
@@ -54,13 +59,48 @@ def immediate_transaction(db: sqlite3.Connection, lock: threading.Lock | threadi
         db.execute("COMMIT")
 
 
-class Store:
-    """Open (and create or migrate) the store at ``path``."""
+@contextmanager
+def postgres_transaction(db: sqlite3.Connection, lock: threading.Lock | threading.RLock) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE's counterpart on PostgreSQL: a transaction that first takes the one write
+    lock (an advisory lock held to its end), so that writes, and the revisions and log ids they
+    take, commit one after another across every replica, as they do on SQLite."""
+    with lock:
+        db.execute("BEGIN")
+        try:
+            db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+
+class Store:
+    """Open (and create or migrate) the store at ``path``, or in the PostgreSQL database at
+    ``database_url`` (``postgresql://...``) when one is given."""
+
+    def __init__(self, path: Path, database_url: str | None = None) -> None:
         self.path = path
         self._lock = threading.RLock()
+        self._readers = threading.local()  # one read connection per thread, for ``reading``
+        self._reader_connections: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()  # not the write lock: a reader never waits for a writer
+        self._idle_readers: list[sqlite3.Connection] = []  # PostgreSQL's read connections between two reads
+        self.database_url = database_url if is_postgres_url(database_url) else None
+        if database_url and self.database_url is None:
+            raise DamagedStoreError(f"PEERMATCH_DATABASE_URL: '{redacted(database_url)}' is not a postgresql:// URL")
+        if self.database_url is not None:
+            self.where = redacted(self.database_url)
+            self._db = self._connect_postgres()
+            with self._lock:
+                migrate_postgres(self._db, self.where)  # type: ignore[arg-type]
+            # A read transaction sees one state of the store throughout (PostgreSQL's default,
+            # READ COMMITTED, would let a revision and the records read after it disagree).
+            self._read_begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            return
+        self.where = str(path)
+        self._read_begin = "BEGIN"
+        path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         try:
             self._db.execute("PRAGMA journal_mode = WAL")
@@ -71,9 +111,20 @@ class Store:
         except sqlite3.DatabaseError as error:  # not a database, or damaged: say which file, not a traceback
             self._db.close()
             raise DamagedStoreError(f"{path}: not a usable SQLite store ({error}); restore it from a backup") from error
-        self._readers = threading.local()  # one read connection per thread, for ``reading``
-        self._reader_connections: list[sqlite3.Connection] = []
-        self._readers_lock = threading.Lock()  # not the write lock: a reader never waits for a writer
+
+    @property
+    def engine(self) -> str:
+        return "postgresql" if self.database_url is not None else "sqlite"
+
+    def _connect_postgres(self) -> sqlite3.Connection:
+        """A connection to the database (the adapter that speaks as sqlite3 does: see matcher/store/postgres.py)."""
+        from matcher.store.postgres import Connection
+
+        assert self.database_url is not None  # noqa: S101 - only called with one
+        try:
+            return cast(sqlite3.Connection, Connection(self.database_url, identity_tables()))
+        except Exception as error:  # psycopg's: cannot connect, bad credentials
+            raise DamagedStoreError(f"{self.where}: cannot open the PostgreSQL store ({error})") from error
 
     def close(self) -> None:
         with self._lock:
@@ -89,6 +140,8 @@ class Store:
         self.close()
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        if self.database_url is not None:
+            return postgres_transaction(self._db, self._lock)
         return immediate_transaction(self._db, self._lock)
 
     @contextmanager
@@ -104,7 +157,11 @@ class Store:
         thread's own read-only connection: it never waits for a write in progress, so a request
         that only reads (a cached peer answer checking declined partners) is not held up by a
         bulk import."""
-        db = getattr(self._readers, "db", None)
+        if self.database_url is not None:
+            with self._pooled_reader() as pooled:
+                yield pooled
+            return
+        db: sqlite3.Connection | None = getattr(self._readers, "db", None)
         if db is None:
             db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             db.execute("PRAGMA busy_timeout = 10000")
@@ -112,11 +169,36 @@ class Store:
             self._readers.db = db
             with self._readers_lock:
                 self._reader_connections.append(db)
-        db.execute("BEGIN")
+        db.execute(self._read_begin)
         try:
             yield db
         finally:
             db.execute("COMMIT")
+
+    @contextmanager
+    def _pooled_reader(self) -> Iterator[sqlite3.Connection]:
+        """PostgreSQL: a read connection from a small pool, not one per thread. A connection costs
+        the server a process, and a thread pool's threads come and go (anyio retires idle ones):
+        one connection per thread would be opened again and again, and the old ones never closed."""
+        with self._readers_lock:
+            idle = self._idle_readers.pop() if self._idle_readers else None
+        db = idle if idle is not None else self._connect_postgres()
+        if idle is None:
+            with self._readers_lock:
+                self._reader_connections.append(db)
+        db.execute(self._read_begin)
+        try:
+            yield db
+        finally:
+            db.execute("COMMIT")
+            with self._readers_lock:
+                kept = len(self._idle_readers) < IDLE_READERS
+                if kept:
+                    self._idle_readers.append(db)
+                else:
+                    self._reader_connections.remove(db)
+            if not kept:
+                db.close()
 
     # ---- writes ---------------------------------------------------------------------------
 
@@ -138,6 +220,7 @@ class Store:
         now = _now()
         written = Written()
         with self._transaction() as db:
+            written.previous = int(db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
             for record in records:
                 collection: RecordType = "members" if isinstance(record, Member) else "resources"
                 body = record.model_dump_json()
@@ -178,6 +261,8 @@ class Store:
                     )
                     written.deleted[collection].append(record_id)
             written.revision = int(db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
+            if self.database_url is not None and written.count:
+                db.execute("SELECT pg_notify(?, ?)", (CHANGES_CHANNEL, str(written.revision)))  # delivered at commit
         return written
 
     def add_feedback(
@@ -195,10 +280,26 @@ class Store:
         gives them meaning)."""
         with self._transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO pairing_jobs (id, status, created, finished, owner, request, result, error)"
-                " VALUES (:id, :status, :created, :finished, :owner, :request, :result, :error)",
+                "INSERT INTO pairing_jobs (id, status, created, finished, owner, request, result, error)"
+                " VALUES (:id, :status, :created, :finished, :owner, :request, :result, :error)"
+                " ON CONFLICT (id) DO UPDATE SET status = excluded.status, created = excluded.created,"
+                " finished = excluded.finished, owner = excluded.owner, request = excluded.request,"
+                " result = excluded.result, error = excluded.error",
                 row,
             )
+
+    def claim_job(self, row: dict[str, object]) -> bool:
+        """Insert a pairing job's row unless one with its id exists: True when this call inserted
+        it (and so runs the job), False when another process (a replica) already had: a job asked
+        twice under one id runs once."""
+        with self._transaction() as db:
+            inserted = db.execute(
+                "INSERT INTO pairing_jobs (id, status, created, finished, owner, request, result, error)"
+                " VALUES (:id, :status, :created, :finished, :owner, :request, :result, :error)"
+                " ON CONFLICT (id) DO NOTHING",
+                row,
+            ).rowcount
+        return inserted == 1
 
     def forget_jobs(self, finished_before: float) -> int:
         """Delete pairing jobs that finished before this time (seconds since the epoch)."""
@@ -272,7 +373,7 @@ class Store:
     def read_all(self) -> tuple[int, list[Member], list[Resource]]:
         """Revision, members and resources read in one transaction: a consistent snapshot."""
         with self._lock:
-            self._db.execute("BEGIN")
+            self._db.execute(self._read_begin)
             try:
                 revision = int(self._db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
                 members = [Member.model_validate_json(r[0]) for r in self._db.execute("SELECT body FROM members ORDER BY id")]
@@ -291,19 +392,40 @@ class Store:
             rows = self._db.execute("SELECT body FROM resources ORDER BY id").fetchall()
         return [Resource.model_validate_json(row[0]) for row in rows]
 
-    def changed_since(self, revision: int) -> tuple[int, dict[RecordType, set[str]]]:
+    def changed_since(self, revision: int, *, begin: bool = True) -> tuple[int, dict[RecordType, set[str]]]:
         """The store's revision and, by collection, the ids of records written or deleted after
-        ``revision`` (from the change log), read in one transaction."""
+        ``revision`` (from the change log), read in one transaction (``begin=False``: in the
+        caller's)."""
         changed: dict[RecordType, set[str]] = {"members": set(), "resources": set()}
         with self._lock:
-            self._db.execute("BEGIN")
+            if begin:
+                self._db.execute(self._read_begin)
             try:
                 last = int(self._db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
                 for collection, record_id in self._db.execute("SELECT collection, record_id FROM changes WHERE revision > ?", (revision,)):
                     changed[collection].add(record_id)
             finally:
-                self._db.execute("COMMIT")
+                if begin:
+                    self._db.execute("COMMIT")
         return last, changed
+
+    def catch_up(
+        self, revision: int
+    ) -> tuple[int, dict[RecordType, set[str]], dict[RecordType, list[Passage]], list[Member], list[Resource]]:
+        """What an index at ``revision`` lacks, and the records to serve with it, read in one
+        transaction (one state of the store, whatever other replicas write meanwhile): the store's
+        revision, the ids changed since ``revision`` by collection, the passages of those still
+        stored, and every member and resource."""
+        with self._lock:
+            self._db.execute(self._read_begin)
+            try:
+                last, changed = self.changed_since(revision, begin=False)
+                added = {c: self.passages_of_owners(c, self.existing(c, ids)) for c, ids in changed.items()}
+                members = [Member.model_validate_json(r[0]) for r in self._db.execute("SELECT body FROM members ORDER BY id")]
+                resources = [Resource.model_validate_json(r[0]) for r in self._db.execute("SELECT body FROM resources ORDER BY id")]
+            finally:
+                self._db.execute("COMMIT")
+        return last, changed, added, members, resources
 
     def passages_of_owners(self, collection: RecordType, owners: Iterable[str]) -> list[Passage]:
         """The stored passages of these records, ordered by key."""
@@ -323,7 +445,7 @@ class Store:
     def read_passages(self) -> tuple[int, dict[RecordType, list[Passage]]]:
         """Revision and every passage of both collections, read in one transaction."""
         with self._lock:
-            self._db.execute("BEGIN")
+            self._db.execute(self._read_begin)
             try:
                 revision = int(self._db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
                 passages = {collection: self.passages(collection) for collection in ("members", "resources")}

@@ -52,7 +52,8 @@ class Ties:
             # Rows counted, not total_changes: the feed's trigger writes a row of its own per tie.
             before = db.execute("SELECT COUNT(*) FROM ties").fetchone()[0]
             db.executemany(
-                "INSERT OR IGNORE INTO ties (member_a, member_b, kind, source, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO ties (member_a, member_b, kind, source, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [(a, b, kind, source, actor, at) for a, b in rows],
             )
             return int(db.execute("SELECT COUNT(*) FROM ties").fetchone()[0] - before)

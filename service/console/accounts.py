@@ -1,4 +1,6 @@
-"""Staff accounts and their sessions for the console, in their own SQLite file (DATA_DIR/console.sqlite).
+"""Staff accounts and their sessions for the console, in their own SQLite file (DATA_DIR/console.sqlite),
+or in the PostgreSQL store's database when there is one (PEERMATCH_DATABASE_URL), so that every
+replica signs in the same people and knows their sessions.
 
 People are not machines: a person signs in with a name and a password (argon2id, the current
 OWASP recommendation), gets a server-side session, and is locked out for a while after repeated
@@ -21,13 +23,13 @@ import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from matcher.errors import PeermatchError
-from matcher.store.sqlite import immediate_transaction
+from matcher.store.sqlite import immediate_transaction, postgres_transaction
 
 Role = Literal["secretariat", "viewer"]
 ROLES: tuple[Role, ...] = ("secretariat", "viewer")
@@ -125,8 +127,10 @@ class Accounts:
         lockout_minutes: int = 15,
         session_hours: float = 12.0,
         idle_minutes: float = 120.0,
+        database_url: str | None = None,
     ) -> None:
         self.path = path
+        self.database_url = database_url
         self.max_failures = max_failures
         self.lockout = dt.timedelta(minutes=lockout_minutes)
         self.session_life = dt.timedelta(hours=session_hours)
@@ -135,6 +139,15 @@ class Accounts:
         # Verified against when the name is unknown, so that a wrong name costs what a wrong password costs.
         self._decoy = self.hasher.hash(secrets.token_hex(16))
         self._lock = threading.Lock()
+        if database_url is not None:
+            from matcher.store.postgres import MIGRATION_LOCK_KEY, Connection
+
+            # The same statements through the store's adapter (see matcher/store/postgres.py), rows by name;
+            # the same schema (IF NOT EXISTS, types both engines take), made once when replicas start together.
+            self._db = cast(sqlite3.Connection, Connection(database_url, named_rows=True))
+            self._db.executescript(f"BEGIN; SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY}); {SCHEMA} COMMIT;")
+            return
+            return
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA foreign_keys = ON")
@@ -146,6 +159,8 @@ class Accounts:
         self._db.close()
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        if self.database_url is not None:
+            return postgres_transaction(self._db, self._lock)
         return immediate_transaction(self._db, self._lock)
 
     # ---- users -------------------------------------------------------------------------------

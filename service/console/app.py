@@ -40,8 +40,10 @@ def open_accounts(settings: ServiceSettings) -> Accounts:
         lockout_minutes=settings.lockout_minutes,
         session_hours=settings.session_hours,
         idle_minutes=settings.idle_minutes,
+        database_url=settings.database_url,
     )
-    make_private(path, PRIVATE_FILE)  # password hashes and session digests: the owner only
+    if settings.database_url is None:
+        make_private(path, PRIVATE_FILE)  # password hashes and session digests: the owner only
     return accounts
 
 

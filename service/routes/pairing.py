@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from matcher.pairing.run import PairingRequest, PairingResult
@@ -51,10 +52,14 @@ def _status(job: Job) -> JobStatus:
         503: {"description": "as many pairing jobs as the service takes are queued or running (Retry-After says when to try again)"},
     },
 )
-def create_pairing(request: PairingRequest, state: State, key: Reader, response: Response) -> JobStatus:
+def create_pairing(request: PairingRequest, state: State, key: Reader, response: Response, http: Request) -> JobStatus:
+    # With an Idempotency-Key the job's id comes from it (and the API key): the same job asked
+    # again, of this replica or of another one sharing the store, is the one job, run once.
+    asked = http.headers.get("Idempotency-Key")
+    job_id = hashlib.sha256(f"{key.name}\0{asked}".encode()).hexdigest()[:32] if asked else None
     try:
         request = with_proposal_history(request, Partnerships(state.workspace.store))
-        job = state.jobs.submit(state.snapshot.recommender, request)
+        job = state.jobs.submit(state.snapshot.recommender, request, job_id)
     except QueueFull as error:
         raise HTTPException(503, str(error), headers={"Retry-After": str(state.settings.retry_after_seconds)}) from error
     response.headers["Location"] = f"/v1/pairings/{job.id}"
