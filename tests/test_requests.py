@@ -331,14 +331,14 @@ def test_a_store_from_before_requests_opens_with_its_members_and_gains_the_new_t
     import sqlite3
 
     from matcher.store import Store
-    from matcher.store.migrations import MIGRATIONS
+    from matcher.store.migrations import MIGRATIONS, sqlite_script
 
-    ours = next(i for i, script in enumerate(MIGRATIONS) if "CREATE TABLE offers" in script)
+    ours = next(i for i, script in enumerate(MIGRATIONS) if "CREATE TABLE offers" in sqlite_script(script))
     path = settings.store_path
     path.parent.mkdir(parents=True, exist_ok=True)
     old = sqlite3.connect(path)
     for script in MIGRATIONS[:ours]:
-        old.executescript(script)
+        old.executescript(sqlite_script(script))
     body = json.dumps(member("lyon", kind="local_government"))
     old.execute("INSERT INTO members (id, body, updated_at) VALUES ('lyon', ?, '2026-01-01T00:00:00+00:00')", (body,))
     old.execute(f"PRAGMA user_version = {ours}")
