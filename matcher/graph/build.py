@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from embeddings.embedder import Role
 from matcher.graph.taxonomy import Topic, TopicAssigner
 from matcher.records import Member, Resource
 
@@ -56,10 +57,10 @@ class ExpertiseGraph:
             graph.upsert_member(member)
         return graph
 
-    def _topics_of(self, items: list[tuple[str | None, str]]) -> list[list[str]]:
+    def _topics_of(self, items: list[tuple[str | None, str]], role: Role = "passage") -> list[list[str]]:
         """Each item's topics: its own, else the assigned ones (when an assigner is set)."""
         missing = [i for i, (topic, _) in enumerate(items) if not topic]
-        assigned = self.assigner.assign([items[i][1] for i in missing]) if self.assigner and missing else []
+        assigned = self.assigner.assign([items[i][1] for i in missing], role=role) if self.assigner and missing else []
         out: list[list[str]] = [[topic] if topic else [] for topic, _ in items]
         for i, topics in zip(missing, assigned, strict=True):
             out[i] = [t for t, _ in topics]
@@ -95,7 +96,7 @@ class ExpertiseGraph:
             for topic in topics:
                 weight = min(1.0, (strength.level or LEVEL_DEFAULT) / 5 + 0.1 * authored_topics.get(topic, 0))
                 self.graph.add_edge(key, self._topic_node(topic), kind="has_strength", weight=round(weight, 4))
-        needs = self._topics_of([(n.topic, n.text) for n in member.needs])
+        needs = self._topics_of([(n.topic, n.text) for n in member.needs], role="query")
         for need, topics in zip(member.needs, needs, strict=True):
             for topic in topics:
                 self.graph.add_edge(key, self._topic_node(topic), kind="has_need", weight=need.weight / 5)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings.embedder import TextEncoder
+from embeddings.embedder import Role, TextEncoder
 from matcher.errors import UnreadableFileError
 
 DEFAULT_TAXONOMY = Path(__file__).parent / "taxonomy.json"
@@ -60,13 +60,16 @@ class TopicAssigner:
         self.threshold = threshold
         self.vectors = encoder.encode([taxonomy[t].text() for t in self.ids])
 
-    def assign(self, texts: list[str], max_topics: int = MAX_TOPICS, *, query: bool = False) -> list[list[tuple[str, float]]]:
+    def assign(
+        self, texts: list[str], max_topics: int = MAX_TOPICS, *, query: bool = False, role: Role = "passage"
+    ) -> list[list[tuple[str, float]]]:
         """Each text's nearest topics (id, similarity) above the threshold; ``query``: the texts came
         with a request, so their vectors are not kept on disk."""
         if not texts:
             return []
-        # Topic and text are compared alike (a cosine threshold), so both are embedded as statements.
-        vectors = self.encoder.encode_queries(texts, role="passage") if query else self.encoder.encode(texts)
+        # Each text in its own role (a need asks, a strength states: the vector it was indexed
+        # with, cached), against the topics' (statements).
+        vectors = self.encoder.encode_queries(texts, role=role) if query else self.encoder.encode(texts, role=role)
         sims = vectors @ self.vectors.T
         out = []
         for row in sims:

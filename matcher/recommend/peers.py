@@ -328,7 +328,7 @@ class PeerRecommender:
         assigner = self.signals.expertise.assigner
         untagged = [n for n in member.needs if not n.topic]
         unsaved = not self._stored(member)
-        assigned = assigner.assign([n.text for n in untagged], query=unsaved) if assigner and untagged else []
+        assigned = assigner.assign([n.text for n in untagged], query=unsaved, role="query") if assigner and untagged else []
         for need in member.needs:
             if need.topic:
                 topics[need.topic] = topics.get(need.topic, 0.0) + need.weight
