@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -59,7 +60,7 @@ def _seed(tmp_path: Path, settings: Settings, store: Store, texts: dict[str, str
 
 
 def test_an_index_carries_the_scale_of_the_model_that_built_it(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -> None:
-    from matcher.recommend.calibration import ENCODER_SCALES, USEM3_SCALE, EncoderScale
+    from matcher.recommend.calibration import ENCODER_SCALES, USEM3_SCALE
 
     with Store(settings.store_path) as store:
         _seed(tmp_path, settings, store, {"r1": "flood drills"})
@@ -71,7 +72,8 @@ def test_an_index_carries_the_scale_of_the_model_that_built_it(tmp_path: Path, s
         _seed(tmp_path, settings, store, {"r1": "flood drills", "r2": "garden budget"})
         assert load_indexes(settings, fake_encoder.model_id)["resources"].scale == ENCODER_SCALES["usem3+e5-small"]
         measured = settings.model_copy(update={"score_gain": 1.5, "spread_floor": 0.02})  # a model directory's own, from the bake-off
-        assert load_indexes(measured, fake_encoder.model_id)["resources"].scale == EncoderScale(1.5, 0.02)
+        overridden = replace(ENCODER_SCALES["usem3+e5-small"], gain=1.5, spread_floor=0.02)  # its routed scale kept
+        assert load_indexes(measured, fake_encoder.model_id)["resources"].scale == overridden
 
 
 def test_interrupted_rebuild_leaves_the_old_index_serving(

@@ -51,7 +51,7 @@ def console(hub: TestClient) -> list[str]:
     sign_in(hub)
     html = hub.get(f"/members/{MEMBER}").text
     section = html.split('id="peers-h"', 1)[1].split("</section>", 1)[0]
-    return list(dict.fromkeys(re.findall(r'href="/members/([^"?]+)"', section)))
+    return list(dict.fromkeys(re.findall(r'href="/members/([^"?/]+)"', section)))
 
 
 def cli(hub: TestClient, k: int, monkeypatch: pytest.MonkeyPatch) -> list[str]:

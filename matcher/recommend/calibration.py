@@ -26,7 +26,7 @@ two levels at 0.7 and 0.3:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -98,7 +98,7 @@ def encoder_scale(model_id: str, gain: float | None = None, spread_floor: float 
     known = ENCODER_SCALES.get(model_id.split("==")[0], USEM3_SCALE)
     if gain is None and spread_floor is None:
         return known
-    return EncoderScale(gain or known.gain, spread_floor or known.spread_floor, known.routed, known.routed_dims)
+    return replace(known, gain=gain or known.gain, spread_floor=spread_floor or known.spread_floor)
 
 
 STRONG_LEVEL = 7.0  # the evidence level of the STRONG anchor
