@@ -86,11 +86,11 @@ class PeerOptions(BaseModel):
 
 
 class PeerScoreParts(BaseModel):
-    gives: float
-    context: float
-    graph: float | None = None
-    receives: float | None = None
-    mutual: float | None = None
+    gives: float = Field(description="0-1: the candidate's evidence for the member's needs (who can help me).")
+    context: float = Field(description="0-1: the same needs, a similar profile, the same kind, shared clusters (peers like me).")
+    graph: float | None = Field(default=None, description="The candidate's personalised PageRank from the needs' topics; None when off.")
+    receives: float | None = Field(default=None, description="0-1, with reciprocal: the member's evidence for the candidate's needs.")
+    mutual: float | None = Field(default=None, description="0-1, with reciprocal: the harmonic mean of gives and receives.")
 
 
 class MatchedEvidence(BaseModel):
