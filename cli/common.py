@@ -48,6 +48,11 @@ def finite(value: Any) -> Any:
     return value
 
 
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 tie', '3 ties': the command line speaks English, with its plural forms."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
 def emit(payload: Any, as_json: bool, render: Any = None) -> None:
     if as_json or render is None:
         sys.stdout.write(json.dumps(finite(payload), ensure_ascii=False, indent=2, default=str, allow_nan=False) + "\n")

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import DataDir, JsonFlag, console, emit, fail, settings_for, workspace_for
+from cli.common import DataDir, JsonFlag, console, counted, emit, fail, settings_for, workspace_for
 from matcher.errors import PeermatchError
 
 
@@ -251,7 +251,7 @@ def learn_weights_command(
     def render(p: dict[str, Any]) -> None:
         typer.echo(table(report.comparison))
         if p["skipped"]:
-            typer.echo(f"{p['skipped']} judgement(s) skipped: member or candidate no longer in the network")
+            typer.echo(f"{counted(p['skipped'], 'judgement')} skipped: member or candidate no longer in the network")
         if p["written"]:
             typer.echo(f"learned weights written: {p['written']} (used from the next snapshot: the next write or restart)")
         elif p["removed"]:

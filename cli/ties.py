@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import DataDir, JsonFlag, console, emit, fail, workspace_for
+from cli.common import DataDir, JsonFlag, console, counted, emit, fail, workspace_for
 from matcher.errors import PeermatchError
 
 ties_app = typer.Typer(help="Existing ties between members (twinnings, cooperation agreements), which pairing can prefer, keep or forbid.")
@@ -31,8 +31,8 @@ def import_ties(
 
     def render(r: dict[str, Any]) -> None:
         console.print(
-            f"{r['rows']} rows: {r['matched']} tie(s) between members ({r['added']} new), {r['one_side_member']} row(s) with one"
-            f" city in the network, {r['problem_count']} problem(s)"
+            f"{counted(r['rows'], 'row')}: {counted(r['matched'], 'tie')} between members ({r['added']} new),"
+            f" {counted(r['one_side_member'], 'row')} with one city in the network, {counted(r['problem_count'], 'problem')}"
         )
         for problem in r["problems"][:20]:
             console.print(f"[yellow]{r['path']}:{problem['line']}[/yellow] {problem['field']}: {problem['message']}")

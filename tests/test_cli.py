@@ -95,3 +95,14 @@ def test_users_create_list_unlock_and_refuse_bad_input(tmp_path: Path) -> None:
     assert runner.invoke(app, ["users", "unlock", "alice", "--data-dir", data_dir]).exit_code == 0
     assert accounts.authenticate("alice", "a long password").name == "alice"
     assert (tmp_path / "data" / "console.sqlite").stat().st_mode & 0o077 == 0  # the owner's only
+
+
+def test_the_command_line_counts_in_english_plural_forms() -> None:
+    from cli.common import counted
+
+    assert [counted(1, "tie"), counted(3, "tie"), counted(0, "problem"), counted(2, "city", "cities")] == [
+        "1 tie",
+        "3 ties",
+        "0 problems",
+        "2 cities",
+    ]
