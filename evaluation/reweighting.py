@@ -130,7 +130,9 @@ def fit(judged: Judged, seed: int = 0) -> tuple[np.ndarray, float]:
     """Learned weights (normalised: absolute values sum to 1) and the C chosen by inner cross-validation."""
     diffs, labels, groups = pairwise(judged)
     if len(np.unique(groups)) < 2 or len(np.unique(labels)) < 2:
-        raise NotEnoughFeedbackError(f"{len(np.unique(groups))} member(s) with judgements of different grades: nothing to learn from")
+        count = len(np.unique(groups))
+        who = "1 member" if count == 1 else f"{count} members"
+        raise NotEnoughFeedbackError(f"{who} with judgements of different grades: nothing to learn from")
     inner = GroupKFold(n_splits=min(INNER_FOLDS, len(np.unique(groups))), shuffle=True, random_state=seed)
     model = LogisticRegressionCV(
         Cs=C_GRID,
@@ -173,7 +175,8 @@ def compare(judged: Judged, defaults: np.ndarray, folds: int = OUTER_FOLDS, seed
     members = np.unique(data.members)
     if len(members) < MIN_MEMBERS:
         raise NotEnoughFeedbackError(
-            f"not enough feedback to learn from: {len(members)} member(s) have judgements of at least two grades"
+            f"not enough feedback to learn from: {len(members)} {'member has' if len(members) == 1 else 'members have'} judgements"
+            " of at least two grades"
             f" (accepted and declined, or rated differently); at least {MIN_MEMBERS} are needed"
         )
     default_ndcg: dict[str, float] = {}

@@ -100,4 +100,4 @@ def test_learned_from_feedback_that_favours_context_and_used_by_the_recommender(
 
 def test_with_no_feedback_it_says_so(workspace: Workspace) -> None:
     result = CliRunner().invoke(app, ["eval", "learn-weights"])
-    assert result.exit_code == 2 and "not enough feedback to learn from: 0 member(s)" in result.output
+    assert result.exit_code == 2 and "not enough feedback to learn from: 0 members have" in result.output
