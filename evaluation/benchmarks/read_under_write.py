@@ -16,7 +16,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,18 +27,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _call(connection: http.client.HTTPConnection, method: str, path: str, key: str, body: object = None) -> tuple[int, bytes]:
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-    response = connection.getresponse()
-    return response.status, response.read()
+from evaluation.benchmarks.loopback import call, free_port
 
 
 def _pinned(port: int, key: str, workers: int, deadline: float) -> list[http.client.HTTPConnection]:
@@ -48,7 +36,7 @@ def _pinned(port: int, key: str, workers: int, deadline: float) -> list[http.cli
     while len(by_pid) < workers and time.monotonic() < deadline:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
-            status, body = _call(connection, "GET", "/ready", key)
+            status, body = call(connection, "GET", "/ready", key)
             pid = int(json.loads(body)["pid"])
             if status == 200 and pid not in by_pid:
                 by_pid[pid] = connection
@@ -75,7 +63,7 @@ def _read_phase(
         mine: list[float] = []
         while time.monotonic() < stop:
             started = time.perf_counter()
-            status, _ = _call(connection, "GET", f"/v1/members/{pick.choice(member_ids)}/peers?k=10", key)
+            status, _ = call(connection, "GET", f"/v1/members/{pick.choice(member_ids)}/peers?k=10", key)
             mine.append((time.perf_counter() - started) * 1000)
             if status != 200:
                 errors[0] += 1
@@ -119,7 +107,7 @@ def main(
         else:
             shutil.copytree(data_dir, copy)
         keys = dict(line.split("=", 1) for line in (copy / "demo-keys.txt").read_text().split())
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(
             [*cli, "serve", "--data-dir", str(copy), "--port", str(port), "--workers", str(workers)],
             env=env,
@@ -128,20 +116,20 @@ def main(
         )
         try:
             readers = _pinned(port, keys["read"], workers, time.monotonic() + 300)
-            status, body = _call(readers[0], "GET", "/v1/members?limit=500", keys["read"])
+            status, body = call(readers[0], "GET", "/v1/members?limit=500", keys["read"])
             member_ids = [m["id"] for m in json.loads(body)["items"]]
             _read_phase(readers, keys["read"], member_ids, 3.0, None)  # warm-up: connections, caches
             quiet, quiet_errors = _read_phase(readers, keys["read"], member_ids, seconds, None)
             writes = [0]
             write_errors = [0]
             stop = threading.Event()
-            template = json.loads(_call(readers[0], "GET", f"/v1/members/{member_ids[0]}", keys["read"])[1])
+            template = json.loads(call(readers[0], "GET", f"/v1/members/{member_ids[0]}", keys["read"])[1])
 
             def write() -> None:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
                 while not stop.is_set():
                     body = {**template, "profile": f"{template['profile']} Revision {writes[0]}: school gardens and flood drills."}
-                    status, _ = _call(connection, "PUT", f"/v1/members/{template['id']}", keys["write"], body)
+                    status, _ = call(connection, "PUT", f"/v1/members/{template['id']}", keys["write"], body)
                     writes[0] += 1
                     write_errors[0] += status != 200
 

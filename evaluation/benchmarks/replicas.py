@@ -25,7 +25,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,20 +38,9 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from evaluation.benchmarks.loopback import call, free_port
+
 READ, WRITE = "bench-replicas-read", "bench-replicas-write"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _call(connection: http.client.HTTPConnection, method: str, path: str, key: str, body: object = None) -> tuple[int, bytes]:
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-    response = connection.getresponse()
-    return response.status, response.read()
 
 
 @contextmanager
@@ -68,7 +56,7 @@ def _throwaway_cluster() -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="peermatch-bench-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
-    data, port = folder / "pg", _free_port()
+    data, port = folder / "pg", free_port()
     try:
         subprocess.run(
             [*as_postgres, str(tools["initdb"]), "-A", "trust", "-U", "postgres", "-D", str(data)], check=True, capture_output=True
@@ -89,7 +77,7 @@ class Server:
     """``peermatch serve`` (one worker) on ``data_dir``; ``database_url``: its PostgreSQL store."""
 
     def __init__(self, data_dir: Path, env: dict[str, str], database_url: str | None) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         environment = {**env, **({"PEERMATCH_DATABASE_URL": database_url} if database_url else {})}
         command = [sys.executable, "-m", "cli.main", "serve", "--data-dir", str(data_dir), "--port", str(self.port)]
         self.process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -103,7 +91,7 @@ class Server:
             if self.process.poll() is not None:
                 raise SystemExit(f"peermatch serve on port {self.port} exited ({self.process.returncode})")
             try:
-                if _call(self.connection(), "GET", "/ready", READ)[0] == 200:
+                if call(self.connection(), "GET", "/ready", READ)[0] == 200:
                     return self
             except OSError:
                 pass
@@ -111,7 +99,7 @@ class Server:
         raise SystemExit(f"peermatch serve on port {self.port} was not ready in {seconds:.0f} s")
 
     def revision(self) -> int:
-        return int(json.loads(_call(self.connection(), "GET", "/ready", READ)[1])["store_revision"])
+        return int(json.loads(call(self.connection(), "GET", "/ready", READ)[1])["store_revision"])
 
     def stop(self) -> None:
         self.process.terminate()
@@ -128,7 +116,7 @@ def _peers_phase(servers: list[Server], members: list[str], clients: int, second
         connection, rng = servers[i % len(servers)].connection(), random.Random(i)
         while time.monotonic() < deadline:
             started = time.perf_counter()
-            status, _ = _call(connection, "GET", f"/v1/members/{rng.choice(members)}/peers", READ)
+            status, _ = call(connection, "GET", f"/v1/members/{rng.choice(members)}/peers", READ)
             latencies[i].append(time.perf_counter() - started)
             errors[i] += status != 200
 
@@ -153,10 +141,10 @@ def _visible_delays(a: Server, b: Server, members: list[str], writes: int) -> li
     connection = a.connection()
     for i in range(writes):
         member_id = members[i % len(members)]
-        _, body = _call(connection, "GET", f"/v1/members/{member_id}", READ)
+        _, body = call(connection, "GET", f"/v1/members/{member_id}", READ)
         record = json.loads(body)
         record["profile"] = f"{record.get('profile') or ''} Replica benchmark change {i}: school gardens and flood drills."
-        status, answer = _call(connection, "PUT", f"/v1/members/{member_id}", WRITE, record)
+        status, answer = call(connection, "PUT", f"/v1/members/{member_id}", WRITE, record)
         if status != 200:
             raise SystemExit(f"PUT through A answered {status}: {answer[:300]!r}")
         acknowledged = time.perf_counter()
@@ -206,7 +194,7 @@ def main(
         sqlite = Server(work / "sqlite", env, None).wait_ready()
         a = Server(work / "a", env, url).wait_ready()
         b = Server(work / "b", env, url).wait_ready()
-        _, body = _call(sqlite.connection(), "GET", "/v1/members?limit=500", READ)
+        _, body = call(sqlite.connection(), "GET", "/v1/members?limit=500", READ)
         members = [m["id"] for m in json.loads(body)["items"]]
         setups = [("1 replica, SQLite", [sqlite]), ("1 replica, PostgreSQL", [a]), ("2 replicas, PostgreSQL", [a, b])]
         for servers in ([sqlite], [a, b]):
