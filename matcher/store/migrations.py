@@ -436,11 +436,36 @@ def migrate(connection: sqlite3.Connection, path: str) -> None:
         )
     for version in range(current, SCHEMA_VERSION):
         script = sqlite_script(MIGRATIONS[version])
+        if version == GROWN:
+            script = _missing_parts_of_grown(connection) + script
         try:
             connection.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
         except sqlite3.Error:
             connection.rollback()
             raise
+
+
+# Migration 9 grew on main while it was the newest (ties and contacts; then answer links and
+# notifications; then check-in dates and candidates' joining steps), so a store stamped 9 by an
+# earlier version may lack its later parts, and migration 10's triggers then stopped on the
+# missing table ("not a usable SQLite store"). Going past 9, the parts it lacks are added first.
+# Migrations are append-only since: a new part is a new migration.
+GROWN = 9
+_CREATE = re.compile(r"\bCREATE (TABLE|INDEX) (\w+)")
+_ADD_COLUMN = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (\w+)[^;]*;")
+
+
+def _missing_parts_of_grown(connection: sqlite3.Connection) -> str:
+    """Migration ``GROWN`` made idempotent: its tables and indexes created if absent, its added
+    columns added if absent."""
+    script = sqlite_script(MIGRATIONS[GROWN - 1])
+    columns = ""
+    for match in _ADD_COLUMN.finditer(script):
+        table, column = match.group(1), match.group(2)
+        if column not in {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}:
+            columns += match.group(0) + "\n"
+    idempotent = _CREATE.sub(lambda m: f"CREATE {m.group(1)} IF NOT EXISTS {m.group(2)}", _ADD_COLUMN.sub("", script))
+    return idempotent + columns
 
 
 def sqlite_script(migration: str | Migration) -> str:
