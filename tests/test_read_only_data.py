@@ -16,24 +16,32 @@ from fastapi.testclient import TestClient
 
 from matcher.store import Store
 from service.app import create_app
-from service.keys_usage import PRECISION_SECONDS, KeyUsage, read_usage
+from service.key_store import last_uses
+from service.keys_usage import PRECISION_SECONDS, KeyUsage
 from tests.conftest import member
 from tests.fakes import FakeEncoder
 from tests.test_service import READ, WRITE, auth, seeded_settings
 
 
-def test_key_usage_that_cannot_be_written_is_kept_in_memory_and_written_later(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    blocker = tmp_path / "keys"
-    blocker.write_text("a file where the folder should be")
-    usage = KeyUsage(blocker / "api-keys-usage.json")
+def test_key_usage_that_cannot_be_written_is_kept_in_memory_and_written_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = Store(tmp_path / "peermatch.sqlite")
+    usage = KeyUsage(store, background=False)
+
+    def read_only(*args: object, **kwargs: object) -> object:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(Store, "transaction", read_only)
     with caplog.at_level(logging.WARNING):
-        usage.touch("hub", now=1000.0)
+        usage.touch("hub", now=1000.0)  # no exception: a request never fails for its key's last use
         usage.touch("hub", now=1000.0 + PRECISION_SECONDS + 1)  # retried once a minute at most, said once
-    assert len([r for r in caplog.records if "api-keys-usage.json" in r.getMessage()]) == 1
-    blocker.unlink()
-    blocker.mkdir()
+    assert len([r for r in caplog.records if "readonly" in r.getMessage()]) == 1
+    assert last_uses(store) == {}
+    monkeypatch.undo()
     usage.touch("hub", now=1000.0 + 3 * PRECISION_SECONDS)
-    assert read_usage(blocker / "api-keys-usage.json")["hub"] == 1000.0 + 3 * PRECISION_SECONDS
+    assert last_uses(store) == {"hub": 1000.0 + 3 * PRECISION_SECONDS}
+    store.close()
 
 
 def test_a_read_only_store_answers_reads_and_refuses_writes_with_a_503(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
