@@ -321,7 +321,9 @@ def _share_metrics_between_workers() -> None:
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
 
 
-keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys for the service, kept as hashes in the store (on PostgreSQL, shared by every replica).", no_args_is_help=True
+)
 app.add_typer(keys_app, name="keys")
 
 

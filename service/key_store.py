@@ -131,7 +131,8 @@ def import_key_file(store: Store, path: Path) -> Imported | None:
         _set_aside(path.with_name(path.stem + "-usage.json"))
     where = f"the file is now {moved_to} and no longer read" if moved_to else "the file stays (importing it again adds nothing)"
     skipped_note = f", skipped {len(skipped)} whose names the store already has ({', '.join(skipped)})" if skipped else ""
-    log.warning("imported %d API keys from %s into the store (%s)%s; %s", len(added), path, store.where, skipped_note, where)
+    counted = f"{len(added)} API key{'' if len(added) == 1 else 's'}"
+    log.warning("imported %s from %s into the store (%s)%s; %s", counted, path, store.where, skipped_note, where)
     return Imported(added, skipped, moved_to)
 
 

@@ -463,9 +463,8 @@ def mode(path: Path) -> str:
 
 
 def test_the_data_directory_and_its_secrets_are_private(tmp_path: Path) -> None:
-    import os
-
     import json
+    import os
 
     from service.auth import digest
     from service.settings import ServiceSettings
