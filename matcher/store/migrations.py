@@ -440,6 +440,16 @@ MIGRATIONS: list[str | Migration] = [
         last_used REAL NOT NULL
     );
     """,
+    # The learned peer weights (`peermatch eval learn-weights --apply`) on a shared PostgreSQL store
+    # (issue 26): the weights file's text, NULL when the defaults won again (the file removed);
+    # ``version`` goes up with each apply, and each replica copies a new version into its folder.
+    """
+    CREATE TABLE peer_weights (
+        name TEXT PRIMARY KEY,
+        body TEXT,
+        version INTEGER NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
