@@ -44,6 +44,23 @@ def test_key_usage_that_cannot_be_written_is_kept_in_memory_and_written_later(
     store.close()
 
 
+def test_a_key_whose_last_use_cannot_be_written_still_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 21 item 3 with the keys in the store: a read's key use is a store write, and a store
+    that refuses writes must not turn the read into a 500 (here written in the request's own thread)."""
+    app = create_app(seeded_settings(tmp_path, precompute_peers=False), FakeEncoder())
+    app.state.key_usage.background = False
+
+    def read_only(*args: object, **kwargs: object) -> object:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(Store, "transaction", read_only)
+    client = TestClient(app)
+    assert client.get("/v1/members/dakar/peers", headers=auth(READ)).status_code == 200
+    assert client.get("/v1/members", headers=auth(READ)).status_code == 200
+    assert "read" in app.state.key_usage.pending()  # kept in memory, written once the store takes writes
+    monkeypatch.undo()
+
+
 def test_a_read_only_store_answers_reads_and_refuses_writes_with_a_503(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     client = TestClient(create_app(seeded_settings(tmp_path, precompute_peers=False), FakeEncoder()))
 
