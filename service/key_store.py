@@ -105,9 +105,10 @@ def import_key_file(store: Store, path: Path) -> Imported | None:
     new names are added, names the table knows (revoked ones included) are skipped, then both
     files are renamed ``*.imported`` (on a read-only mount they stay, and importing again adds
     nothing). Says what it did in one log line; None when there is no file."""
-    if not path.is_file():
-        return None
-    entries = _read_file(path)
+    try:
+        entries = _read_file(path)
+    except FileNotFoundError:
+        return None  # none, or another worker starting at the same moment imported it and set it aside
     usage = _read_usage(path.with_name(path.stem + "-usage.json"))
     added: list[str] = []
     skipped: list[str] = []
@@ -142,6 +143,8 @@ def _set_aside(path: Path) -> Path | None:
     target = path.with_name(path.name + IMPORTED_SUFFIX)
     try:
         path.replace(target)
+    except FileNotFoundError:
+        return target if target.exists() else None  # another worker set it aside first
     except OSError as error:
         log.warning("%s: cannot rename it to %s (%s)", path, target.name, error.strerror)
         return None

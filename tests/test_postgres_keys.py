@@ -155,3 +155,23 @@ def test_last_uses_on_any_replica_are_listed_by_every_replica(tmp_path: Path, po
             seen = items["hub"]["last_used"]
             time.sleep(0.05)
     assert seen is not None and abs(dt.datetime.fromisoformat(seen).timestamp() - before) < 2
+
+
+def test_workers_starting_together_import_an_old_key_file_once(tmp_path: Path, database_url: str | None) -> None:
+    """``uvicorn service.main:app --workers 4`` (or replicas on a shared volume) start at the same
+    moment, each importing the file: every key lands once, whichever worker's transaction runs
+    first. (The narrower race, a worker finding the file gone between its check and its read, is
+    handled in import_key_file but not reproduced here.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "api-keys.json"
+    names = [f"k{i}" for i in range(20)]
+    path.write_text(json.dumps({"keys": [{"name": n, "sha256": digest(n), "scopes": ["read"]} for n in names]}))
+    stores = [Store(tmp_path / "peermatch.sqlite", database_url) for _ in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        done = list(pool.map(lambda store: import_key_file(store, path), stores))
+    added = [name for result in done if result is not None for name in result.added]
+    assert sorted(added) == sorted(names) and not path.exists() and path.with_name("api-keys.json.imported").exists()
+    assert sorted(k.name for k in stored_keys(stores[0])) == sorted(names)
+    for store in stores:
+        store.close()
