@@ -35,6 +35,7 @@ from matcher.settings import Settings
 # checks that EvidenceWeights() equals evidence_weights(Settings()), so the two cannot drift.
 EVIDENCE_SETTINGS = {
     "passage_lexical_gain": "evidence_lexical_gain",
+    "statement_lexical_gain": "statement_lexical_gain",
     "profile_lexical_gain": "profile_lexical_gain",
     "corroboration_threshold": "corroboration_threshold",
     "corroboration_cap": "corroboration_cap",

@@ -9,7 +9,9 @@ Scores, per candidate:
 
 In complementary mode the score is gives + the graph bonus, unless weights learned from feedback
 are in the data directory (``matcher.recommend.peer_weights``): then it is their combination of
-gives, context and the graph share.
+gives, context and the graph share. For a member with several needs, each need's best answer (at
+least partial) is moved to the front (``each_need_answered_first``), flagged when it stands above
+higher scores.
 
 Gives and receives are on the calibrated 0-1 scale (``matcher.recommend.calibration``); each
 result carries its match quality. With ``only_evidence`` (the default), candidates whose gives
@@ -48,6 +50,7 @@ RANKED_ABOVE = "ranked above a higher label: more evidence in all (wording share
 RANKED_ABOVE_SIMILAR = (
     "ranked above a higher label: more in common in all (needs, profile, kind, clusters), a less close single need"
 )
+NEED_FIRST = "the best answer to another of your needs: placed above higher scores so that each need's best answer is near the top"
 SCORE_DIGITS = 4  # digits of a score as shown, cached and evaluated (one rounding, so all three agree)
 # Reciprocal mode scores the reverse direction only for the forward ranking's head: a candidate
 # far down the forward ranking cannot reach the top k by harmonic mean, since the mean is at
@@ -273,6 +276,8 @@ class PeerRecommender:
             # --reciprocal changes how candidates are ranked, not which options count.
             final = {j: _harmonic(float(base[j]), receives[j]) for j in pool}
             order = sorted(pool, key=lambda j: (-final[j], ev.candidates[j]))
+        if options.mode != "similar" and len(parts.needs) > 1:
+            order = each_need_answered_first(order, parts.scores.match)
         chosen = _cap_per_country(order, [self.by_id[c].country for c in ev.candidates], options)
         return PeerRanking(
             member=member,
@@ -293,6 +298,7 @@ class PeerRecommender:
     def explain(self, ranking: PeerRanking) -> list[PeerMatch]:
         """The explained results of ``ranking``: for each, the evidence that meets each need."""
         results = [self._explain(ranking, at) for at in range(len(ranking.rows))]
+        _flag_need_leaders(results)
         _flag_inversions(results, ranking.mode)
         unread = self._unread(ranking.member, ranking.evidence.needs)
         for result in results:
@@ -486,6 +492,35 @@ class PeerRecommender:
         )
 
 
+def each_need_answered_first(order: list[int], match: np.ndarray) -> list[int]:
+    """``order`` (candidate columns, best first) with, in front and in rank order, the first
+    candidate whose best need is each need, when it answers it at least partially; then the rest.
+
+    A member states several needs and ranking sums the evidence over them, with shared wording
+    counting only within one language: Ziguinchor's French needs (teacher training in global
+    citizenship, vocational training for its youth) got four French-writing peers for the second
+    before the one member stating exactly the first, in English (issue 20). Each need's best
+    answer is then one screen away whatever language it is written in. ``match``: (needs,
+    candidates) match scores, the label's evidence."""
+    best_need = match.argmax(axis=0)
+    leaders: dict[int, int] = {}
+    for j in order:
+        need = int(best_need[j])
+        if need not in leaders and match[need, j] >= PARTIAL:
+            leaders[need] = j
+    first = set(leaders.values())
+    return [j for j in order if j in first] + [j for j in order if j not in first]
+
+
+def _flag_need_leaders(results: list[PeerMatch]) -> None:
+    """Say why a result stands above higher scores: it is the best answer to one of the needs."""
+    best_below = -1.0
+    for result in reversed(results):
+        if best_below > result.score:
+            result.flags.append(NEED_FIRST)
+        best_below = max(best_below, result.score)
+
+
 def _flag_inversions(results: list[PeerMatch], mode: PeerMode = "complementary") -> None:
     """Say why a result stands above one with a higher label: ranking weighs all the evidence
     (shared wording counts there, only within one language), the label only the best passage;
@@ -493,7 +528,7 @@ def _flag_inversions(results: list[PeerMatch], mode: PeerMode = "complementary")
     best_below = -1
     for result in reversed(results):
         rank = LABEL_ORDER[result.match_quality]
-        if best_below > rank:
+        if best_below > rank and NEED_FIRST not in result.flags:  # that one has its own reason
             result.flags.append(RANKED_ABOVE_SIMILAR if mode == "similar" else RANKED_ABOVE)
         best_below = max(best_below, rank)
 
