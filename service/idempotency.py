@@ -92,9 +92,14 @@ class Idempotency:
         self.store = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # A lifespan message has no headers: reading them first made the app's lifespan fail, so its
+        # shutdown (the key uses written, the store closed) never ran under uvicorn.
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         headers = Headers(scope=scope)
         key = headers.get("idempotency-key")
-        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].startswith("/v1/") or key is None:
+        if scope["method"] != "POST" or not scope["path"].startswith("/v1/") or key is None:
             await self.app(scope, receive, send)
             return
         if not 1 <= len(key) <= MAX_KEY_LENGTH:

@@ -422,6 +422,34 @@ MIGRATIONS: list[str | Migration] = [
         sqlite="".join(_logged(kind, table, key) for kind, table, key in _NETWORK_TABLES),
         postgresql=_PG_LOG_FUNCTION + "".join(_pg_logged(kind, table, key) for kind, table, key in _NETWORK_TABLES),
     ),
+    # API keys in the store (issue 26): every replica reads the same keys, so a key created or
+    # revoked through one is accepted or refused by all. Only the key's SHA-256 is kept. A revoked
+    # key stays as a row (revoked_at set) so that importing an old key file again cannot bring it
+    # back. Last uses per key name (environment keys included), the latest time of any replica.
+    """
+    CREATE TABLE api_keys (
+        name TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        scopes TEXT NOT NULL,
+        expires TEXT,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE api_key_uses (
+        name TEXT PRIMARY KEY,
+        last_used REAL NOT NULL
+    );
+    """,
+    # The learned peer weights (`peermatch eval learn-weights --apply`) on a shared PostgreSQL store
+    # (issue 26): the weights file's text, NULL when the defaults won again (the file removed);
+    # ``version`` goes up with each apply, and each replica copies a new version into its folder.
+    """
+    CREATE TABLE peer_weights (
+        name TEXT PRIMARY KEY,
+        body TEXT,
+        version INTEGER NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
