@@ -215,9 +215,7 @@ def cohort_statistics(
 MAD_TO_SPREAD = 1.4826
 
 
-def unrelated_spread(
-    cosines: np.ndarray, language_codes: np.ndarray, means: np.ndarray, scale: EncoderScale = USEM3_SCALE
-) -> np.ndarray:
+def unrelated_spread(cosines: np.ndarray, language_codes: np.ndarray, means: np.ndarray, scale: EncoderScale = USEM3_SCALE) -> np.ndarray:
     """Each query's spread over the pool passages unrelated to it, (queries,): the median absolute
     deviation of its cosines around their cohort means (``means`` from ``cohort_statistics``), as
     a spread; divided by the encoder's gain, floored like the other.

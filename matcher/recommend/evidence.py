@@ -287,8 +287,17 @@ class NeedEvidence:
         out[profiles] = where[profiles] - n_pairs + n_documents
         return out
 
-    def prepare(self, texts: list[str], vectors: np.ndarray) -> tuple[Prepared, Prepared]:
-        return self.member_similarity.prepare(texts, vectors), self.resource_similarity.prepare(texts, vectors)
+    def prepare(self, texts: list[str], vectors: np.ndarray, unread: np.ndarray | None = None) -> tuple[Prepared, Prepared]:
+        """``unread``: (texts,) bool, the texts in a language the encoder was not trained on. Their
+        dense evidence is noise, and the words they share with a statement (names, numbers,
+        borrowed terms) are the evidence there is: those count at a document's gain. On
+        crosslingual-needs-xquad, at the statements' gain Vietnamese and Greek ranked their answer
+        first 0.269 and 0.112 of the time, at the documents' 0.293 and 0.120."""
+        gains = None
+        if unread is not None and unread.any():
+            w = self.weights
+            gains = np.where(unread, w.passage_lexical_gain, w.statement_lexical_gain).astype(np.float32)
+        return self.member_similarity.prepare(texts, vectors, gains), self.resource_similarity.prepare(texts, vectors)
 
     def levels(
         self, texts: list[str], vectors: np.ndarray, prepared: tuple[Prepared, Prepared] | None = None, breadth: bool = False

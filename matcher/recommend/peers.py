@@ -47,9 +47,7 @@ NO_EVIDENCE = "no evidence: nobody in the network states this; closest partial m
 NO_SHARED = "no shared challenge: no member states these needs as its own; closest partial match"
 UNREAD = "language not read by the model ({languages}): the scores of this need are not meaningful"
 RANKED_ABOVE = "ranked above a higher label: more evidence in all (wording shared with the need, several passages), a weaker best passage"
-RANKED_ABOVE_SIMILAR = (
-    "ranked above a higher label: more in common in all (needs, profile, kind, clusters), a less close single need"
-)
+RANKED_ABOVE_SIMILAR = "ranked above a higher label: more in common in all (needs, profile, kind, clusters), a less close single need"
 NEED_FIRST = "the best answer to another of your needs: placed above higher scores so that each need's best answer is near the top"
 SCORE_DIGITS = 4  # digits of a score as shown, cached and evaluated (one rounding, so all three agree)
 # Reciprocal mode scores the reverse direction only for the forward ranking's head: a candidate
@@ -228,7 +226,8 @@ class PeerRecommender:
         needs, priorities = _needs_of(member)
         fields = [f"need:{i}" for i in range(len(member.needs))] if member.needs else ["profile"]
         vectors = self._vectors(member, needs, fields)
-        prepared = ev.prepare(needs, vectors)
+        unread = np.asarray([bool(self._unread(member, [need])) for need in needs], dtype=bool)
+        prepared = ev.prepare(needs, vectors, unread)
         scores = ev.score(needs, vectors, prepared)
         weights = np.asarray(priorities, dtype=np.float32)
         gives = (weights @ scores.total) / weights.sum()
