@@ -268,7 +268,7 @@ def test_a_real_need_gets_strong_or_partial_matches_only(recommender: Recommende
 
 
 def test_the_graph_never_lifts_a_peer_without_text_evidence(recommender: Recommender) -> None:
-    from matcher.recommend.calibration import PARTIAL
+    from matcher.scoring.calibration import PARTIAL
 
     checked = 0
     for member in recommender.members[:40]:

@@ -9,16 +9,6 @@ import numpy as np
 import pytest
 
 from embeddings.languages import USEM3_LANGUAGES, languages_read
-from matcher.recommend.calibration import (
-    MATCH_PARTIAL_LEVEL,
-    MATCH_STRONG_LEVEL,
-    PARTIAL,
-    STRONG,
-    cohort_statistics,
-    match_score,
-    shown,
-    unrelated_spread,
-)
 from matcher.recommend.engine import Recommender
 from matcher.recommend.peers import (
     NEED_FIRST,
@@ -31,6 +21,16 @@ from matcher.recommend.peers import (
     each_need_answered_first,
 )
 from matcher.records import Member
+from matcher.scoring.calibration import (
+    MATCH_PARTIAL_LEVEL,
+    MATCH_STRONG_LEVEL,
+    PARTIAL,
+    STRONG,
+    cohort_statistics,
+    match_score,
+    shown,
+    unrelated_spread,
+)
 from matcher.settings import Settings
 from matcher.text_language import detect, unread
 from matcher.workspace import Workspace

@@ -13,7 +13,7 @@ gives, context and the graph share. For a member with several needs, each need's
 least partial) is moved to the front (``each_need_answered_first``), flagged when it stands above
 higher scores.
 
-Gives and receives are on the calibrated 0-1 scale (``matcher.recommend.calibration``); each
+Gives and receives are on the calibrated 0-1 scale (``matcher.scoring.calibration``); each
 result carries its match quality. With ``only_evidence`` (the default), candidates whose gives
 is weak are left out; when nobody reaches a partial match, the closest few come back flagged
 'no evidence', so that the answer says nobody in the network states the need.
@@ -32,12 +32,12 @@ from embeddings.embedder import TextEncoder, encode_in_roles
 from embeddings.languages import languages_read
 from matcher.graph.signals import GraphSignals
 from matcher.passages import role_of_field
-from matcher.recommend.calibration import LABEL_ORDER, PARTIAL, MatchQuality, affinity, match_quality, match_score, shown
-from matcher.recommend.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
 from matcher.recommend.peer_weights import PartWeights
-from matcher.recommend.similarity import OwnerGroups, Prepared, max_by_owner
 from matcher.recommend.stored_vectors import StoredVectors
 from matcher.records import DEFAULT_PRIORITY, Member
+from matcher.scoring.calibration import LABEL_ORDER, PARTIAL, MatchQuality, affinity, match_quality, match_score, shown
+from matcher.scoring.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
+from matcher.scoring.similarity import OwnerGroups, Prepared, max_by_owner
 from matcher.text_language import unread as unread_languages
 
 PeerMode = Literal["complementary", "similar", "blend"]

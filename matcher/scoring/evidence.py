@@ -1,7 +1,7 @@
 """How well each member's evidence answers a set of need texts, on the calibrated 0-1 scale.
 
 For need i and candidate j, every piece of j's evidence is scored in z units
-(``matcher.recommend.similarity``): its stated strengths (scaled by their level), the passages of
+(``matcher.scoring.similarity``): its stated strengths (scaled by their level), the passages of
 documents it authored, and, more weakly, its profile and representative. They pool into one
 evidence level:
 
@@ -31,10 +31,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.recommend.calibration import PARTIAL, STRONG, affinity, evidence_of, match_score, shown
-from matcher.recommend.lexical_profiles import LexicalProfiles
-from matcher.recommend.similarity import OwnerGroups, PassageMatrix, Prepared, RowSet, Similarity, max_by_owner, top_k_mean_by_owner
 from matcher.records import Member, Resource
+from matcher.scoring.calibration import PARTIAL, STRONG, affinity, evidence_of, match_score, shown
+from matcher.scoring.lexical_profiles import LexicalProfiles
+from matcher.scoring.similarity import OwnerGroups, PassageMatrix, Prepared, RowSet, Similarity, max_by_owner, top_k_mean_by_owner
 
 STRENGTH, DOCUMENT, PROFILE = "strength", "document", "profile"
 VOLUME_CEILING = 0.5  # z units under the next quality boundary that volume alone stays below

@@ -1,6 +1,6 @@
 """Need-evidence similarity between query texts and passages, as matrices, on one scale.
 
-Every score here is evidence in z units (see ``matcher.recommend.calibration``): the query's cosine
+Every score here is evidence in z units (see ``matcher.scoring.calibration``): the query's cosine
 with a passage against the query's cosines with the reference pool in the passage's language,
 plus ``lexical_gain`` times their stemmed TF-IDF cosine. The same pool serves every query, so
 the scores of two queries, two candidates or two languages compare; passages outside the pool
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.index.indexes import CollectionIndex
-from matcher.recommend.calibration import cohort_statistics, routed_rows, unrelated_spread
-from matcher.recommend.lexical_profiles import LexicalProfiles
+from matcher.scoring.calibration import cohort_statistics, routed_rows, unrelated_spread
+from matcher.scoring.lexical_profiles import LexicalProfiles
 
 
 class PassageMatrix:
