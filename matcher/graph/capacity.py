@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from matcher.explanations import UNMET_NO_EVIDENCE, UNMET_NO_EVIDENCE_CLOSEST, UNMET_NO_LANGUAGE, UNMET_NO_PROVIDER, Explanation, explain
 from matcher.graph.build import ExpertiseGraph
@@ -51,9 +51,13 @@ class UnmetNeed(BaseModel):
     name: str
     region: str
     topic: str
-    reason: str
     explanation: Explanation = Field(description="The reason as data (template and values), for a translation.")
     need: str | None = None  # the need's text, for needs found unmet on their text evidence
+
+    @computed_field(description="The reason in English, made from `explanation`.")  # type: ignore[prop-decorator]
+    @property
+    def reason(self) -> str:
+        return self.explanation.text()
 
 
 class Broker(BaseModel):
@@ -132,7 +136,7 @@ def capacity_map(
             else:
                 continue
             unmet.append(
-                UnmetNeed(member=needer, name=member.name, region=member.region, topic=topic, reason=reason.text(), explanation=reason)
+                UnmetNeed(member=needer, name=member.name, region=member.region, topic=topic, explanation=reason)
             )
     listed = {(u.member, u.topic) for u in unmet}
     for need_id, (score, provider) in sorted((need_evidence or {}).items()):
@@ -153,7 +157,6 @@ def capacity_map(
                 name=member.name,
                 region=member.region,
                 topic=topic,
-                reason=reason.text(),
                 explanation=reason,
                 need=need.text,
             )

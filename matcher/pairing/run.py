@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, computed_field
 
 from matcher.errors import PeermatchError
 from matcher.explanations import PAIRING_MENTORS_FULL, PAIRING_NO_ELIGIBLE, PAIRING_NO_MENTOR, PAIRING_TOGETHER, Explanation, explain
@@ -77,8 +77,12 @@ class Pair(BaseModel):
 
 class Unmatched(BaseModel):
     mentee: str
-    reason: str
     explanation: Explanation = Field(description="The reason as data (template and values), for a translation.")
+
+    @computed_field(description="The reason in English, made from `explanation`.")  # type: ignore[prop-decorator]
+    @property
+    def reason(self) -> str:
+        return self.explanation.text()
 
 
 class PairingSummary(BaseModel):
@@ -321,7 +325,7 @@ def _result(
             reason = explain(PAIRING_NO_ELIGIBLE, *why)
         else:
             reason = explain(PAIRING_MENTORS_FULL)
-        unmatched.append(Unmatched(mentee=mentee, reason=reason.text(), explanation=reason))
+        unmatched.append(Unmatched(mentee=mentee, explanation=reason))
     affinities = [p.affinity for p in pairs]
     regions = Counter(members[m].region for m in problem.mentees)
 

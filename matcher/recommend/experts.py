@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from embeddings.embedder import TextEncoder
 from matcher.errors import UnknownIdError
@@ -101,13 +101,22 @@ class ExpertPick(BaseModel):
 
 class ExpertGroup(BaseModel):
     theme: str
-    answer: str = Field(description="One sentence: how many members have evidence, or that nobody states this.")
     answer_explanation: Explanation = Field(description="The answer as data (template and values), for a translation.")
     members: list[ExpertPick]
     closest: list[ExpertPick] = Field(default_factory=list, description="When nobody has evidence: the closest weak matches.")
-    uncovered: dict[str, str] = Field(description="Aspect -> why no member covers it.")
-    uncovered_explanations: dict[str, Explanation] = Field(default_factory=dict, description="The same reasons as data, for a translation.")
+    uncovered_explanations: dict[str, Explanation] = Field(default_factory=dict, description="Aspect -> why no member covers it, as data.")
     ranking: list[tuple[str, float]] = Field(description="Top candidates by theme relevance.")
+
+    # The English sentences are made from their data here, once, never filled in beside it.
+    @computed_field(description="One sentence: how many members have evidence, or that nobody states this.")  # type: ignore[prop-decorator]
+    @property
+    def answer(self) -> str:
+        return self.answer_explanation.text()
+
+    @computed_field(description="Aspect -> why no member covers it.")  # type: ignore[prop-decorator]
+    @property
+    def uncovered(self) -> dict[str, str]:
+        return {aspect: reason.text() for aspect, reason in self.uncovered_explanations.items()}
 
 
 class ExpertFinder:
@@ -257,11 +266,9 @@ class ExpertFinder:
             answer = explain(EXPERTS_NONE, *(named or [explain(EXPERTS_NO_CLOSEST)]))
         return ExpertGroup(
             theme=theme,
-            answer=answer.text(),
             answer_explanation=answer,
             closest=closest,
             members=picks,
-            uncovered={aspect: reason.text() for aspect, reason in why.items()},
             uncovered_explanations=why,
             ranking=[(ev.candidates[j], round(float(relevance[j]), 4)) for j in top if j in eligible],
         )
