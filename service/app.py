@@ -79,9 +79,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        state.stop()
-        state.jobs.shutdown()
-        state.workspace.close()
+        state.close()
         usage.flush()
         idempotent.close()
         if settings.console:

@@ -15,10 +15,11 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from embeddings.embedder import TextEncoder
+from embeddings.embedder import Embedder, TextEncoder
 from matcher.errors import IndexNotBuiltError
 from matcher.ingest.importing import ImportReport
 from matcher.ingest.readers import Labels
@@ -34,6 +35,7 @@ from service.jobs import Jobs
 from service.settings import ServiceSettings
 
 log = logging.getLogger("peermatch.service")
+T = TypeVar("T")
 
 
 class ServiceState:
@@ -48,6 +50,8 @@ class ServiceState:
         self._compacting = threading.Lock()
         self.on_swap: Callable[[], None] = lambda: None  # told of every snapshot this process starts serving
         self._watching = threading.Event()  # set while the watcher thread brings other workers' writes
+        self._pace = threading.Lock()
+        self._rest_until = 0.0  # monotonic time before which this process starts no write (``_paced``)
         self.workspace.prepare = _warm
         self.mail = MailSettings(smtp_host=None)  # create_app sets the real ones; none here: nothing is sent
 
@@ -88,7 +92,9 @@ class ServiceState:
         """Load the model and the current snapshot (rebuilding the index first if it is missing,
         damaged, built by another model or older than the store), then watch for other
         workers' writes."""
-        self.workspace.encoder  # noqa: B018 - a missing model fails here, at start
+        encoder = self.workspace.encoder  # a missing model fails here, at start
+        if isinstance(encoder, Embedder):
+            encoder.warm()  # its weights loaded now, not during the first write, while readers wait
         self.workspace.remove_scratch()
         store = self.workspace.store
         if store.count("members") + store.count("resources") > 0:
@@ -108,6 +114,12 @@ class ServiceState:
         self._wake.set()
         self._watching.clear()
 
+    def close(self) -> None:
+        """Stop the background threads and pairing jobs and close the store."""
+        self.stop()
+        self.jobs.shutdown()
+        self.workspace.close()
+
     def _watch(self) -> None:
         """Catch up with other worker processes' writes while idle (one small file read a tick), and
         with other replicas' writes on a shared PostgreSQL store (the change log, past this
@@ -120,9 +132,16 @@ class ServiceState:
                 return
             try:
                 if self.workspace.current() is not None or self.workspace.store.revision() > 0:
+                    spent = time.thread_time()
                     self._on_snapshot(self.workspace.snapshot())  # the watcher's time, not a reader's
                     if self.workspace.close_abandoned_gap():
                         self._on_snapshot(self.workspace.snapshot())
+                    # Another worker's back-to-back writes take this one's interpreter too (each
+                    # next snapshot loaded and its recommender built): paced as its own writes are,
+                    # with the writes of the pause folded into one catch-up.
+                    computed = time.thread_time() - spent
+                    if self._stop.wait(computed * (1 / self.settings.write_share - 1)):
+                        return
                 if failing:
                     log.warning("catching up with the index works again")
                 failing = False
@@ -149,8 +168,25 @@ class ServiceState:
 
     # ---- writes ------------------------------------------------------------------------------
 
+    def _paced(self, write: Callable[[], T]) -> T:
+        """Run ``write`` once the previous write's rest is over, then rest in proportion to the
+        interpreter time it took (its embedding, index delta and next snapshot's recommender,
+        all in this thread): the process's readers share the interpreter with it, and back-to-back
+        writes would otherwise leave them a fraction of it (issue 21, item 2)."""
+        with self._pace:
+            delay = self._rest_until - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)  # a worker thread sleeping: no interpreter, no event loop held
+        spent = time.thread_time()
+        try:
+            return write()
+        finally:
+            computed = time.thread_time() - spent
+            with self._pace:
+                self._rest_until = time.monotonic() + computed * (1 / self.settings.write_share - 1)
+
     def upsert(self, records: list[Member | Resource]) -> list[str]:
-        result = self.workspace.write(records)
+        result = self._paced(lambda: self.workspace.write(records))
         self._after_write(result.snapshot)
         return result.written.changed_ids
 
@@ -164,14 +200,13 @@ class ServiceState:
         labels: Labels | None = None,
     ) -> list[ImportReport]:
         """``Workspace.import_files`` (validated first, one transaction), then the new snapshot served."""
-        reports, result = self.workspace.import_files(
-            paths, record_type=record_type, skip_invalid=skip_invalid, report_path=report_path, labels=labels
-        )
+        importing = partial(self.workspace.import_files, paths, record_type=record_type, skip_invalid=skip_invalid)
+        reports, result = self._paced(partial(importing, report_path=report_path, labels=labels))
         self._after_write(result.snapshot)
         return reports
 
     def delete(self, collection: RecordType, record_id: str) -> None:
-        result = self.workspace.delete(collection, [record_id])
+        result = self._paced(lambda: self.workspace.delete(collection, [record_id]))
         self._after_write(result.snapshot)
 
     def _after_write(self, snapshot: Snapshot | None) -> None:
