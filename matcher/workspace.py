@@ -459,7 +459,10 @@ class Workspace:
     def remove_scratch(self) -> int:
         """Remove what writes cut short by a crash left behind (under the write lock: never a live write's)."""
         from matcher.index.generations import remove_scratch
+        from matcher.store.read_only import on_read_only_file_system
 
+        if on_read_only_file_system(self.settings.data_dir):
+            return 0  # nothing can be removed (nor written) there; a worker still starts and serves reads
         with self._writing():
             return remove_scratch(self.settings.index_dir)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,7 @@ from matcher.errors import (
 from matcher.explanations import english_noun
 
 # SQLite's words for a store that cannot be written: the disk, not the request, is at fault.
+UNWRITABLE_ERRNOS = (errno.EROFS, errno.ENOSPC, errno.EDQUOT)
 UNWRITABLE = ("readonly database", "disk is full", "disk I/O error", "unable to open database")
 
 # An error answer lists at most this many problems (and counts them all): 50,000 bad records once
@@ -114,6 +116,20 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
             503,
             "storage_unavailable",
             f"the data directory cannot be written ({error}); nothing was changed, reads still work: retry once it is writable",
+            headers={"Retry-After": "60"},
+        )
+
+    @app.exception_handler(OSError)
+    async def file_system(request: Request, error: OSError) -> Response:
+        """A data directory that a write cannot change (a read-only or full file system: the write
+        lock, an index delta): the same 503 as the store's; any other OSError is unexpected."""
+        if error.errno not in UNWRITABLE_ERRNOS:
+            return await unexpected(request, error)
+        return error_response(
+            503,
+            "storage_unavailable",
+            f"the data directory cannot be written ({error.strerror}: {error.filename}); nothing was changed, reads still work:"
+            " retry once it is writable",
             headers={"Retry-After": "60"},
         )
 

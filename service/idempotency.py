@@ -24,6 +24,7 @@ from anyio import to_thread
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from matcher.store.read_only import connect
 from service.errors import error_response
 
 KEEP_SECONDS = 24 * 3600  # a day: longer than any client's retry schedule
@@ -59,7 +60,9 @@ class IdempotencyStore:
             self._db.executescript(f"BEGIN; SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY}); {table}; COMMIT;")
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db, read_only = connect(path)
+        if read_only:  # replays are read; a new answer cannot be kept (until a restart once writable)
+            return
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA busy_timeout = 10000")
         self._db.execute(TABLE.format(blob="BLOB", real="REAL"))
@@ -92,9 +95,12 @@ class Idempotency:
         self.store = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # the lifespan scope has no headers: it passes, so shutdown runs
+            await self.app(scope, receive, send)
+            return
         headers = Headers(scope=scope)
         key = headers.get("idempotency-key")
-        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].startswith("/v1/") or key is None:
+        if scope["method"] != "POST" or not scope["path"].startswith("/v1/") or key is None:
             await self.app(scope, receive, send)
             return
         if not 1 <= len(key) <= MAX_KEY_LENGTH:
