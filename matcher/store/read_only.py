@@ -18,6 +18,7 @@ from urllib.parse import quote
 log = logging.getLogger("peermatch.store")
 
 READ_ONLY_MESSAGE = "the file system is read-only"
+_said: set[Path] = set()  # files already said to be read-only in this process: once, not per connection
 
 
 def on_read_only_file_system(path: Path) -> bool:
@@ -34,9 +35,14 @@ def on_read_only_file_system(path: Path) -> bool:
 def connect(path: Path) -> tuple[sqlite3.Connection, bool]:
     """``sqlite3.connect(path)`` for any thread, in autocommit mode, or on a read-only file system the
     file opened read-only and immutable (said in one line); the connection and whether it is the latter."""
-    if not on_read_only_file_system(path) or not path.exists():
+    if not on_read_only_file_system(path):
         return sqlite3.connect(path, check_same_thread=False, isolation_level=None), False
-    log.warning("%s: %s; its data is read as it is, and writes are refused until it is writable again", path, READ_ONLY_MESSAGE)
+    if not path.exists():  # cannot be made there: an empty one in memory, gone at the next start
+        log.warning("%s: %s; it cannot be created, and what it would keep is kept in memory until a restart", path, READ_ONLY_MESSAGE)
+        return sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None), False
+    if path not in _said:
+        _said.add(path)
+        log.warning("%s: %s; its data is read as it is, and writes are refused until it is writable again", path, READ_ONLY_MESSAGE)
     immutable = f"file:{quote(str(path))}?mode=ro&immutable=1"
     return sqlite3.connect(immutable, uri=True, check_same_thread=False, isolation_level=None), True
 
