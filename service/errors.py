@@ -54,6 +54,28 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def invalid_records_response(error: InvalidRecordsError) -> Response:
+    """422 for invalid records: the first MAX_DETAILS problems, each with its line and field, and
+    the count of all. A bulk route builds it in its worker thread (30,000 problems counted and
+    rendered on the event loop held up /health); the error handler for everyone else."""
+    details = [
+        {
+            "line": p.line,
+            "field": p.field,
+            "reason": p.reason,
+            "id": p.record_id,
+            "explanation": p.explanation.model_dump(),  # for the hub to translate
+        }
+        for p in error.problems[:MAX_DETAILS]
+    ]
+    count = len(error.problems)
+    records = len({(p.file, p.line) for p in error.problems})
+    listed = f" ('details' lists the first {MAX_DETAILS})" if count > MAX_DETAILS else ""
+    problems, invalid = english_noun(count, "problem"), english_noun(records, "record")
+    message = f"{count} {problems} in {records} invalid {invalid}; nothing was written{listed}"
+    return error_response(422, "invalid_records", message, error.problems[0].field, details)
+
+
 HtmlErrors = tuple[Callable[[Request], bool], Callable[[Request, Exception], Response]]
 
 
@@ -140,22 +162,7 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
         if isinstance(error, UnknownIdError):
             return error_response(404, "not_found", str(error), "id")
         if isinstance(error, InvalidRecordsError):
-            details = [
-                {
-                    "line": p.line,
-                    "field": p.field,
-                    "reason": p.reason,
-                    "id": p.record_id,
-                    "explanation": p.explanation.model_dump(),  # for the hub to translate
-                }
-                for p in error.problems[:MAX_DETAILS]
-            ]
-            count = len(error.problems)
-            records = len({(p.file, p.line) for p in error.problems})
-            listed = f" ('details' lists the first {MAX_DETAILS})" if count > MAX_DETAILS else ""
-            problems, invalid = english_noun(count, "problem"), english_noun(records, "record")
-            message = f"{count} {problems} in {records} invalid {invalid}; nothing was written{listed}"
-            return error_response(422, "invalid_records", message, error.problems[0].field, details)
+            return invalid_records_response(error)
         if isinstance(error, InvalidProposalError | InvalidFieldError):
             return error_response(422, "invalid_request", str(error), error.field)
         if isinstance(error, ReferencedRecordError):

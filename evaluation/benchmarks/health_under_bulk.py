@@ -116,7 +116,9 @@ def main(
                     for round_ in range(rounds):
                         body = make(round_)
                         started = time.perf_counter()
-                        status, _ = call(connection, "POST", "/v1/members/bulk", keys["write"], body)
+                        fresh = http.client.HTTPConnection("127.0.0.1", port, timeout=600)  # an idle one may be closed
+                        status, _ = call(fresh, "POST", "/v1/members/bulk", keys["write"], body)
+                        fresh.close()
                         out.append((status, time.perf_counter() - started))
                     return out
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
@@ -16,6 +16,7 @@ from matcher.ingest.readers import RawRow
 from matcher.ingest.validate import Validated, check_references, validate_rows
 from matcher.records import Member, Resource
 from service.deps import Offset, Reader, State, Writer
+from service.errors import invalid_records_response
 from service.pages import Page
 
 router = APIRouter(prefix="/v1", tags=["records"])
@@ -149,7 +150,7 @@ def _bulk_body(model: str) -> dict[str, Any]:
     responses=BULK_RESPONSES,
     openapi_extra=_bulk_body("Member"),
 )
-async def bulk_members(request: Request, state: State, key: Writer) -> WriteResult:
+async def bulk_members(request: Request, state: State, key: Writer) -> WriteResult | Response:
     body = await request.body()  # bytes only, here: decoded and checked in a worker thread
     return await run_in_threadpool(_bulk, state, "members", body)
 
@@ -161,15 +162,20 @@ async def bulk_members(request: Request, state: State, key: Writer) -> WriteResu
     responses=BULK_RESPONSES,
     openapi_extra=_bulk_body("Resource"),
 )
-async def bulk_resources(request: Request, state: State, key: Writer) -> WriteResult:
+async def bulk_resources(request: Request, state: State, key: Writer) -> WriteResult | Response:
     body = await request.body()
     return await run_in_threadpool(_bulk, state, "resources", body)
 
 
-def _bulk(state: Any, collection: Collection, body: bytes) -> WriteResult:
+def _bulk(state: Any, collection: Collection, body: bytes) -> WriteResult | Response:
+    """Run in a worker thread: the body decoded, every record checked, written; or the 422,
+    rendered here too (its problems counted and the first hundred listed), not on the event loop."""
     records = _records(body)
     validated = validate_rows([RawRow("request body", i, row) for i, row in enumerate(records, start=1)], collection)
-    return _written(state, state.upsert(_checked(state, validated)))
+    try:
+        return _written(state, state.upsert(_checked(state, validated)))
+    except InvalidRecordsError as error:
+        return invalid_records_response(error)
 
 
 def _records(body: bytes) -> list[dict[str, Any]]:
