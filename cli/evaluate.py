@@ -228,7 +228,14 @@ def feedback(
 
 @eval_app.command("learn-weights")
 def learn_weights_command(
-    apply: Annotated[bool, typer.Option("--apply", help="Write the learned weights to DATA_DIR/peer-weights.json if they win.")] = False,
+    apply: Annotated[
+        bool,
+        typer.Option(
+            "--apply",
+            help="Write the learned weights to DATA_DIR/peer-weights.json if they win (on PostgreSQL also to the database,"
+            " whence every replica copies them).",
+        ),
+    ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the fold assignment.")] = 0,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -253,7 +260,7 @@ def learn_weights_command(
         if p["skipped"]:
             typer.echo(f"{counted(p['skipped'], 'judgement')} skipped: member or candidate no longer in the network")
         if p["written"]:
-            typer.echo(f"learned weights written: {p['written']} (used from the next snapshot: the next write or restart)")
+            typer.echo(f"learned weights written: {p['written']} (used from the next request; on PostgreSQL, by every replica)")
         elif p["removed"]:
             typer.echo(f"the defaults win now: {p['removed']} removed")
         elif not apply and p["better"]:

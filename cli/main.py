@@ -243,14 +243,16 @@ def _demo_networks(data_dir: Path | None, as_json: bool) -> None:
 
 
 def _demo_keys(settings: Any) -> None:
-    """One key per scope for the demo, their hashes in api-keys.json and the keys in demo-keys.txt."""
-    from service.auth import create_key
+    """One key per scope for the demo, their hashes in the store and the keys in demo-keys.txt."""
+    from matcher.store import Store
+    from service.key_store import create_key
 
     keys_file = settings.data_dir / "demo-keys.txt"
     if keys_file.is_file():
         console.print(f"demo API keys: {keys_file}")
         return
-    lines = [f"{scope}={create_key(settings.data_dir / 'api-keys.json', f'demo-{scope}', [scope])}" for scope in ("read", "write", "admin")]
+    with Store(settings.store_path, settings.database_url) as store:
+        lines = [f"{scope}={create_key(store, f'demo-{scope}', [scope])}" for scope in ("read", "write", "admin")]
     keys_file.write_text("\n".join(lines) + "\n")
     keys_file.chmod(0o600)
     console.print(f"demo API keys (read, write, admin) written to {keys_file}")
@@ -263,7 +265,7 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes (each loads the model and indexes).")] = 1,
     data_dir: DataDir = None,
 ) -> None:
-    """Start the HTTP service on the data directory (API keys: DATA_DIR/api-keys.json or PEERMATCH_API_KEYS)."""
+    """Start the HTTP service on the data directory (API keys: in the store, made with 'peermatch keys create', or PEERMATCH_API_KEYS)."""
     import os
 
     import uvicorn
@@ -285,7 +287,7 @@ def serve(
         fail(error)
     if not application.state.keys.keys:
         console.print(
-            f"[yellow]warning:[/yellow] no API keys in {settings.keys_path}: every /v1 request will get 401; "
+            f"[yellow]warning:[/yellow] no API keys in {application.state.service.workspace.store.where}: every /v1 request will get 401; "
             "create one with 'peermatch keys create NAME --scope read'"
         )
     console.print(f"peermatch serving {settings.data_dir}: console http://{host}:{port}/  API docs http://{host}:{port}/docs")
@@ -324,8 +326,26 @@ def _share_metrics_between_workers() -> None:
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
 
 
-keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys for the service, kept as hashes in the store (on PostgreSQL, shared by every replica).", no_args_is_help=True
+)
 app.add_typer(keys_app, name="keys")
+
+
+def _key_store(data_dir: Path | None) -> tuple[Any, Any]:
+    """The service's settings and the store that holds the keys (SQLite in DATA_DIR, or the
+    PostgreSQL database of PEERMATCH_DATABASE_URL), an earlier version's key file imported."""
+    from matcher.store import Store
+    from matcher.store.permissions import secure_data_dir
+    from service.key_store import import_key_file
+    from service.settings import ServiceSettings
+
+    settings = ServiceSettings(data_dir=data_dir) if data_dir else ServiceSettings()
+    if settings.database_url is None:
+        secure_data_dir(settings)  # the folder 700, the store 600, before a key is written
+    store = Store(settings.store_path, settings.database_url)
+    import_key_file(store, settings.keys_path)
+    return settings, store
 
 
 @keys_app.command("create")
@@ -340,17 +360,19 @@ def create_key_command(
     ] = None,  # noqa: UP045
     data_dir: DataDir = None,
 ) -> None:
-    """Create a key, store its SHA-256 in DATA_DIR/api-keys.json and print the key once. A running
-    service accepts it within a second."""
-    from service.auth import create_key
-    from service.settings import ServiceSettings
+    """Create a key, store its SHA-256 in the store (DATA_DIR/peermatch.sqlite, or the database of
+    PEERMATCH_DATABASE_URL) and print the key once. Every running replica accepts it within a second;
+    a key of the same name is replaced."""
+    from service.key_store import create_key
 
-    settings = ServiceSettings(data_dir=data_dir) if data_dir else ServiceSettings()
+    _, store = _key_store(data_dir)
     try:
-        key = create_key(settings.keys_path, name, scope, expires.replace(tzinfo=dt.UTC) if expires else None)
+        key = create_key(store, name, scope, expires.replace(tzinfo=dt.UTC) if expires else None)
     except PeermatchError as error:
         fail(error)
-    console.print(f"key '{name}' ({', '.join(scope)}) stored as a hash in {settings.keys_path}; it is shown only now:")
+    finally:
+        store.close()
+    console.print(f"key '{name}' ({', '.join(scope)}) stored as a hash in {store.where}; it is shown only now:")
     typer.echo(key)
 
 
@@ -359,29 +381,32 @@ def revoke_key_command(
     name: Annotated[str, typer.Argument(help="The key's name.")],
     data_dir: DataDir = None,
 ) -> None:
-    """Remove a key from DATA_DIR/api-keys.json; a running service refuses it within a second."""
-    from service.auth import revoke_key
-    from service.settings import ServiceSettings
+    """Revoke a key in the store; every running replica refuses it within a second."""
+    from service.key_store import revoke_key
 
-    settings = ServiceSettings(data_dir=data_dir) if data_dir else ServiceSettings()
+    _, store = _key_store(data_dir)
     try:
-        revoke_key(settings.keys_path, name)
+        revoke_key(store, name)
     except PeermatchError as error:
         fail(error)
+    finally:
+        store.close()
     console.print(f"key '{name}' revoked")
 
 
 @keys_app.command("list")
 def list_keys_command(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
-    """Every key: scopes, expiry, and when it was last used (to the minute)."""
+    """Every key: scopes, expiry, when it was last used (to the minute, on any replica), and its
+    source: the store, or the environment (PEERMATCH_API_KEYS)."""
+    from service.auth import inline_keys
     from service.keys_usage import list_keys
-    from service.settings import ServiceSettings
 
-    settings = ServiceSettings(data_dir=data_dir) if data_dir else ServiceSettings()
-    keys = [k.model_dump() if hasattr(k, "model_dump") else asdict(k) for k in list_keys(settings.keys_path, settings.api_keys)]
+    settings, store = _key_store(data_dir)
+    with store:
+        keys = [asdict(k) for k in list_keys(store, inline_keys(settings.api_keys))]
 
     def render(rows: list[dict[str, Any]]) -> None:
-        table = Table(title=f"API keys in {settings.keys_path}")
+        table = Table(title=f"API keys in {store.where}")
         for column in ("name", "scopes", "expires", "last used", "source"):
             table.add_column(column)
         for row in rows:

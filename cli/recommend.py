@@ -11,7 +11,7 @@ from rich.table import Table
 
 from cli.common import DataDir, JsonFlag, console, emit, fail, workspace_for
 from matcher.errors import PeermatchError, UnreadableFileError
-from matcher.recommend.calibration import shown
+from matcher.scoring.calibration import shown
 
 recommend_app = typer.Typer(help="Peer partners, expert groups, representative fit, resources, affinity.", no_args_is_help=True)
 

@@ -8,7 +8,7 @@ Embedder's ``role``), and a call without one is a ``query:`` (E5's advice for sy
 Asking as ``query:`` against ``passage:`` statements separates needs that the network answers from
 needs it does not far better than ``query:`` on both sides (crosslingual-needs-xquad, top-match
 AUC in Russian 0.88 -> 0.93, e5 alone: ``evaluation/reports/quality-sweep.md``, section 10); cross-language scores need
-the per-language cohort of ``matcher.recommend.calibration``: this model prefers its own
+the per-language cohort of ``matcher.scoring.calibration``: this model prefers its own
 language strongly (see ``evaluation/encoder_bakeoff.py``).
 """
 

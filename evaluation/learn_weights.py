@@ -17,7 +17,7 @@ import numpy as np
 
 from evaluation.feedback import Judgement, collect
 from evaluation.reweighting import Comparison, Judged, compare
-from matcher.recommend.peer_weights import PARTS, default_weights, weights_path, write_learned
+from matcher.recommend.peer_weights import PARTS, default_weights, publish_shared, weights_path, write_learned
 from matcher.recommend.peers import PeerOptions
 from matcher.workspace import Workspace
 
@@ -64,7 +64,8 @@ def peer_parts(workspace: Workspace, judgements: list[Judgement]) -> tuple[Judge
 
 def learn_weights(workspace: Workspace, apply: bool = False, seed: int = 0) -> LearnReport:
     """Compare learned and default weights on the store's feedback; with ``apply``, write the
-    learned weights when they win (and remove an older file when the defaults win)."""
+    learned weights when they win (and remove an older file when the defaults win); on a shared
+    PostgreSQL store, the outcome also goes to the database, whence every replica copies it."""
     judged, skipped = peer_parts(workspace, collect(workspace.store))
     defaults = default_weights(workspace.settings.graph_weight)
     comparison = compare(judged, defaults.vector(), seed=seed)
@@ -77,6 +78,8 @@ def learn_weights(workspace: Workspace, apply: bool = False, seed: int = 0) -> L
     elif apply and path.exists():
         path.unlink()
         removed = path
+    if apply and workspace.store.engine == "postgresql":
+        publish_shared(workspace.store, workspace.settings.data_dir)  # every replica copies it into its own folder
     return LearnReport(comparison, skipped, written, removed)
 
 

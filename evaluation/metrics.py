@@ -9,9 +9,9 @@ from itertools import combinations
 import numpy as np
 from ranx import Qrels, Run, compare, evaluate
 
-from matcher.recommend.similarity import PassageMatrix
 from matcher.records import Member
 from matcher.regions import country_groups
+from matcher.scoring.similarity import PassageMatrix
 
 ACCURACY = ["ndcg@10", "precision@10", "recall@10", "mrr", "map@100"]
 SOUTH = "Global South"  # members on the South side of matcher.regions (not high income, or declared South)

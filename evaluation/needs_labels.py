@@ -32,10 +32,10 @@ from tqdm.auto import tqdm
 from evaluation.dataset import Dataset, load_dataset
 from evaluation.runner import Harness
 from evaluation.variants import Variant
-from matcher.recommend.calibration import match_level_of, match_quality
 from matcher.recommend.engine import Recommender
 from matcher.recommend.peers import PeerOptions
 from matcher.records import Member
+from matcher.scoring.calibration import match_level_of, match_quality
 
 NEEDS_SET = "crosslingual-needs-xquad"
 LABELLED = ("strong", "partial")

@@ -21,7 +21,13 @@ class Variant:
 # behind peers and experts (dense_evidence; the lexical gains of evidence and profiles). With only
 # the search knobs, the experts task ran the same hybrid scorer under all three names.
 LEXICAL_ONLY = {"dense_evidence": False, "lexical_weight": 1.0, "calibrate_languages": False, "graph_weight": 0.0}
-DENSE_ONLY = {"evidence_lexical_gain": 0.0, "profile_lexical_gain": 0.0, "lexical_weight": 0.0, "graph_weight": 0.0}
+DENSE_ONLY = {
+    "evidence_lexical_gain": 0.0,
+    "statement_lexical_gain": 0.0,
+    "profile_lexical_gain": 0.0,
+    "lexical_weight": 0.0,
+    "graph_weight": 0.0,
+}
 NAMED: dict[str, Variant] = {
     "lexical": Variant("lexical", LEXICAL_ONLY, "lexical"),
     "dense": Variant("dense", DENSE_ONLY, "dense"),

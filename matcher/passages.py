@@ -60,7 +60,7 @@ def member_passages(member: Member, size: int, overlap: int) -> list[Passage]:
     Strengths and needs stay separate passages so that a match can say which need met
     which strength. A strength or need that states its language is in it; any other text's
     language is detected among the member's (a member declaring Amharic may write in English),
-    so that its cohort (``matcher.recommend.calibration``) is the right one.
+    so that its cohort (``matcher.scoring.calibration``) is the right one.
     """
     fields: list[tuple[str, str, str | None]] = [("profile", member.profile, None)]
     fields += [(f"strength:{i}", s.text, s.language) for i, s in enumerate(member.strengths)]

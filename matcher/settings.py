@@ -70,7 +70,14 @@ class Settings(BaseSettings):
         0.1, ge=0.0, le=1.0, description="The same limit as a share of the full index's passages (the larger limit applies)."
     )
     evidence_lexical_gain: float = Field(
-        24.0, ge=0.0, description="Weight (z units per unit of cosine) of a passage's stemmed TF-IDF cosine in need-evidence scores."
+        24.0,
+        ge=0.0,
+        description="Weight (z units per unit of cosine) of a document passage's stemmed TF-IDF cosine in need-evidence scores.",
+    )
+    statement_lexical_gain: float = Field(
+        12.0,
+        ge=0.0,
+        description="The same for a member's own short statements (strengths, profile): one sentence's shared words are weaker evidence.",
     )
     profile_lexical_gain: float = Field(
         10.0, ge=0.0, description="Weight (z units per unit of cosine) of the TF-IDF cosine with a candidate's whole evidence."

@@ -17,13 +17,14 @@ from matcher import __version__
 from matcher.notify import MailSettings
 from matcher.store.permissions import secure_data_dir
 from service import errors, middleware, openapi
-from service.auth import KeyRing
+from service.auth import KeyRing, inline_keys
 from service.conditional import ETags
 from service.console import app as console
 from service.console.compression import ConsoleCompression
 from service.gate import KeyGate
 from service.idempotency import Idempotency, IdempotencyStore
-from service.keys_usage import KeyUsage, usage_path
+from service.key_store import import_key_file, stored_keys
+from service.keys_usage import KeyUsage
 from service.limits import BodyLimit, Bound, WorkLimiter
 from service.routes import (
     calendar,
@@ -69,7 +70,8 @@ def create_app(
     """The app over ``settings.data_dir``; ``start`` loads the model and indexes now (a missing
     model fails here, not on the first request). ``mail``: the SMTP settings for invitations and
     reminders (default: from the environment, PEERMATCH_SMTP_*; unset, nothing is sent)."""
-    secure_data_dir(settings, (settings.keys_path, usage_path(settings.keys_path)))  # before the store opens it
+    old_key_file = settings.keys_path  # an earlier version's, imported into the store below, then renamed
+    secure_data_dir(settings, (old_key_file, old_key_file.with_name(old_key_file.name + ".imported")))  # before the store opens it
     sys.setswitchinterval(settings.switch_interval_ms / 1000)
     state = ServiceState(settings, encoder)
     state.mail = mail if mail is not None else MailSettings()
@@ -79,8 +81,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        state.close()
-        usage.flush()
+        state.stop()
+        state.jobs.shutdown()
+        usage.flush()  # before the store closes: the last uses go where every replica reads them
+        state.workspace.close()
         idempotent.close()
         if settings.console:
             app.state.accounts.close()
@@ -96,8 +100,13 @@ def create_app(
         generate_unique_id_function=operation_id,
     )
     app.state.service = state
-    app.state.keys = KeyRing.load(settings.keys_path, settings.api_keys)
-    app.state.key_usage = usage = KeyUsage(usage_path(settings.keys_path))
+    # The keys live in the store (every replica reads the same table); a key file of an earlier
+    # version is imported once, here, before the first request.
+    store = state.workspace.store
+    import_key_file(store, settings.keys_path)
+    app.state.inline_keys = inline = inline_keys(settings.api_keys)
+    app.state.keys = KeyRing(lambda: stored_keys(store), inline)
+    app.state.key_usage = usage = KeyUsage(store)
     app.state.metrics = middleware.Metrics()
     state.on_swap = app.state.metrics.index_generation.inc  # peermatch_index_swaps_total: snapshots swapped in after start
     if settings.console:

@@ -95,7 +95,9 @@ class Idempotency:
         self.store = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":  # the lifespan scope has no headers: it passes, so shutdown runs
+        # A lifespan message has no headers: reading them first made the app's lifespan fail, so its
+        # shutdown (the key uses written, the store closed) never ran under uvicorn.
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

@@ -10,7 +10,11 @@ from matcher.settings import Settings
 
 
 class ServiceSettings(Settings):
-    api_keys_file: Path | None = Field(None, description="JSON file of hashed API keys [default: DATA_DIR/api-keys.json].")
+    api_keys_file: Path | None = Field(
+        None,
+        description="An earlier version's JSON file of hashed API keys, imported into the store once at start, then renamed"
+        " *.imported [default: DATA_DIR/api-keys.json]. The keys live in the store: 'peermatch keys create'.",
+    )
     api_keys: str = Field("", description="Extra keys as 'name:scope+scope:sha256;...' (hashes, never keys).")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser.")
     max_body_bytes: int = Field(10 * 2**20, ge=1024, description="Largest request body accepted.")

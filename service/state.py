@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -20,11 +21,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from embeddings.embedder import Embedder, TextEncoder
-from matcher.errors import IndexNotBuiltError
+from matcher.errors import IndexNotBuiltError, PeermatchError
 from matcher.ingest.importing import ImportReport
 from matcher.ingest.readers import Labels
 from matcher.notify import MailSettings
 from matcher.partnerships import Partnerships
+from matcher.recommend.peer_weights import sync_shared
 from matcher.recommend.peers import PeerOptions
 from matcher.records import Member, RecordType, Resource
 from matcher.snapshot import Snapshot
@@ -52,6 +54,8 @@ class ServiceState:
         self._watching = threading.Event()  # set while the watcher thread brings other workers' writes
         self._pace = threading.Lock()
         self._rest_until = 0.0  # monotonic time before which this process starts no write (``_paced``)
+        self._weights_version: int | None = None  # the shared learned weights' version copied into this folder
+        self._weights_failing = False
         self.workspace.prepare = _warm
         self.mail = MailSettings(smtp_host=None)  # create_app sets the real ones; none here: nothing is sent
 
@@ -97,6 +101,7 @@ class ServiceState:
             encoder.warm()  # its weights loaded now, not during the first write, while readers wait
         self.workspace.remove_scratch()
         store = self.workspace.store
+        self._sync_weights()  # the replicas' shared learned weights, in this folder before the first snapshot
         if store.count("members") + store.count("resources") > 0:
             snapshot = self.snapshot
             snapshot.recommender.peer_recommender  # noqa: B018 - built before the first request, not during it
@@ -130,6 +135,7 @@ class ServiceState:
             self._wake.clear()
             if self._stop.is_set() or self.workspace.closed:
                 return
+            self._sync_weights()
             try:
                 if self.workspace.current() is not None or self.workspace.store.revision() > 0:
                     spent = time.thread_time()
@@ -149,6 +155,20 @@ class ServiceState:
                 if not failing:  # said once, not four times a second while a database is away
                     log.exception("catching up with the index failed; retrying")
                 failing = True
+
+    def _sync_weights(self) -> None:
+        """PostgreSQL: copy the learned peer weights another replica applied into this replica's
+        folder (the next snapshot uses them). A failure is said once, and tried again next tick."""
+        if self.settings.database_url is None:
+            return  # SQLite: the workers share one folder, and its file
+        try:
+            self._weights_version = sync_shared(self.workspace.store, self.settings.data_dir, self._weights_version)
+        except (OSError, sqlite3.Error, PeermatchError) as error:
+            if not self._weights_failing:
+                log.warning("learned peer weights not copied from the store (%s); trying again", error)
+            self._weights_failing = True
+            return
+        self._weights_failing = False
 
     def _precompute(self, snapshot: Snapshot) -> None:
         """Fill the snapshot's cache with each stored member's default peer answer (the GET

@@ -18,7 +18,6 @@ from matcher.records import Resource
 from matcher.store import Store
 from matcher.workspace import Workspace
 from service.app import create_app
-from service.auth import KeyRing
 from tests.conftest import resource
 from tests.fakes import FakeEncoder
 from tests.test_service import READ, auth, seeded_settings
@@ -58,22 +57,42 @@ def test_a_corrupt_store_is_one_error_naming_the_file(tmp_path: Path) -> None:
     assert "peermatch.sqlite" in status.stderr + status.stdout
 
 
-@pytest.mark.parametrize("content", ["[]", "null", '{"keys": "x"}', '{"keys": [1]}', "7"])
-def test_a_key_file_of_the_wrong_shape_is_refused_naming_the_file(tmp_path: Path, content: str) -> None:
+@pytest.mark.parametrize("content", ["[]", "null", '{"keys": "x"}', '{"keys": [1]}', "7", '{"keys": [{"name": "hub"}]}'])
+def test_an_old_key_file_of_the_wrong_shape_is_refused_naming_the_file_and_kept(tmp_path: Path, content: str) -> None:
+    from service.key_store import import_key_file
+
     path = tmp_path / "api-keys.json"
     path.write_text(content)
-    with pytest.raises(PeermatchError, match="api-keys.json"):
-        KeyRing.load(path)
+    with Store(tmp_path / "peermatch.sqlite") as store, pytest.raises(PeermatchError, match="api-keys.json"):
+        import_key_file(store, path)
+    assert path.read_text() == content  # nothing imported, nothing renamed: fix the file and start again
 
 
-def test_a_key_file_broken_while_serving_keeps_the_last_good_keys(tmp_path: Path) -> None:
+def test_a_key_table_that_cannot_be_read_while_serving_keeps_the_last_good_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlite3
+
+    from service.key_store import create_key, revoke_key
+
     settings = seeded_settings(tmp_path).model_copy(update={"api_keys": ""})
-    from service.auth import create_key
-
-    key = create_key(settings.keys_path, "hub", ["read"])
+    with Store(settings.store_path) as store:
+        key = create_key(store, "hub", ["read"])
     client = TestClient(create_app(settings, FakeEncoder()))
     assert client.get("/v1/members", headers=auth(key)).status_code == 200
-    settings.keys_path.write_text("[]")
-    time.sleep(0.6)  # the key file is looked at again every 0.5 s
-    assert client.get("/v1/members", headers=auth(key)).status_code == 200
+
+    def unreachable(store: Store) -> list[object]:
+        raise sqlite3.OperationalError("the database is away")
+
+    monkeypatch.setattr("service.app.stored_keys", unreachable)
+    with caplog.at_level(logging.ERROR):
+        for _ in range(3):
+            time.sleep(0.6)  # the table is read again every 0.5 s
+            assert client.get("/v1/members", headers=auth(key)).status_code == 200
+    assert len([r for r in caplog.records if "the database is away" in r.getMessage()]) == 1  # said once
     assert client.get("/v1/members", headers=auth(READ)).status_code == 401
+    monkeypatch.undo()
+    with Store(settings.store_path) as store:
+        revoke_key(store, "hub")
+    time.sleep(0.6)
+    assert client.get("/v1/members", headers=auth(key)).status_code == 401  # read again once it can be

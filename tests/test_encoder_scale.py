@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.recommend.calibration import ENCODER_SCALES, SPREAD_FLOOR, USEM3_SCALE, EncoderScale, cohort_statistics, encoder_scale
+from matcher.scoring.calibration import ENCODER_SCALES, SPREAD_FLOOR, USEM3_SCALE, EncoderScale, cohort_statistics, encoder_scale
 
 
 def test_a_gain_multiplies_z_and_the_floor_is_the_encoders_own() -> None:
@@ -34,8 +34,8 @@ def test_built_in_models_have_measured_scales_and_other_models_take_usem3s() -> 
 def test_a_text_the_ensemble_read_with_e5_alone_is_measured_on_e5s_scale() -> None:
     from types import SimpleNamespace
 
-    from matcher.recommend.calibration import routed_rows
-    from matcher.recommend.similarity import Similarity
+    from matcher.scoring.calibration import routed_rows
+    from matcher.scoring.similarity import Similarity
 
     ensemble = ENCODER_SCALES["usem3+e5-small"]
     assert ensemble.routed is not None and ensemble.routed.gain > ensemble.gain

@@ -226,15 +226,18 @@ def answered_within(seconds: float, client: TestClient, key: str, status: int) -
 def test_keys_created_revoked_and_expired_while_serving_take_effect_within_a_second(tmp_path: Path) -> None:
     import datetime as dt
 
-    from service.auth import create_key, revoke_key
+    from matcher.store import Store
+    from service.key_store import create_key, revoke_key
 
     settings = seeded_settings(tmp_path)
     client = TestClient(create_app(settings, FakeEncoder()))
-    hub = create_key(settings.keys_path, "hub", ["read"])
+    store = Store(settings.store_path, settings.database_url)  # another connection, as `peermatch keys` opens
+    hub = create_key(store, "hub", ["read"])
     assert answered_within(1.0, client, hub, 200) is not None
-    revoke_key(settings.keys_path, "hub")
+    revoke_key(store, "hub")
     assert answered_within(1.0, client, hub, 401) is not None
-    past = create_key(settings.keys_path, "old", ["read"], expires=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    past = create_key(store, "old", ["read"], expires=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    store.close()
     time.sleep(0.6)
     refused = client.get("/v1/members", headers=auth(past))
     assert refused.status_code == 401 and refused.json()["message"] == "API key 'old' expired at 2020-01-01T00:00:00+00:00"
@@ -242,13 +245,18 @@ def test_keys_created_revoked_and_expired_while_serving_take_effect_within_a_sec
 
 
 def test_last_use_of_each_key_is_recorded_and_listed(tmp_path: Path) -> None:
-    from service.auth import create_key
+    from matcher.store import Store
+    from service.auth import inline_keys
+    from service.key_store import create_key
     from service.keys_usage import list_keys
 
     settings = seeded_settings(tmp_path)
-    client = TestClient(create_app(settings, FakeEncoder()))
-    used = create_key(settings.keys_path, "used", ["read"])
-    create_key(settings.keys_path, "unused", ["read"])
+    app = create_app(settings, FakeEncoder())
+    app.state.key_usage.background = False  # the last use written before the listing below reads the table
+    client = TestClient(app)
+    store = Store(settings.store_path, settings.database_url)
+    used = create_key(store, "used", ["read"])
+    create_key(store, "unused", ["read"])
     time.sleep(0.6)
     before = time.time()
     assert client.get("/v1/members", headers=auth(used)).status_code == 200
@@ -257,8 +265,10 @@ def test_last_use_of_each_key_is_recorded_and_listed(tmp_path: Path) -> None:
     assert abs(dt_seconds(listing["used"]["last_used"]) - before) < 2
     assert "sha256" not in listing["used"] and listing["admin"]["source"] == "environment"
     assert client.get("/v1/keys", headers=auth(READ)).status_code == 403
-    on_disk = {k.name: k for k in list_keys(settings.keys_path)}  # what `peermatch keys list` shows
+    on_disk = {k.name: k for k in list_keys(store, inline_keys(settings.api_keys))}  # what `peermatch keys list` shows
     assert on_disk["used"].last_used == listing["used"]["last_used"] and on_disk["unused"].last_used is None
+    assert on_disk["used"].source == "store" and on_disk["admin"].source == "environment"
+    store.close()
 
 
 def dt_seconds(text: str) -> float:
@@ -453,20 +463,22 @@ def mode(path: Path) -> str:
 
 
 def test_the_data_directory_and_its_secrets_are_private(tmp_path: Path) -> None:
+    import json
     import os
 
-    from service.auth import create_key
+    from service.auth import digest
     from service.settings import ServiceSettings
 
     fresh = ServiceSettings(data_dir=tmp_path / "fresh", log_json=False)
     create_app(fresh, FakeEncoder())
-    create_key(fresh.keys_path, "hub", ["read"])
-    assert (mode(fresh.data_dir), mode(fresh.store_path), mode(fresh.keys_path)) == ("0o700", "0o600", "0o600")
+    assert (mode(fresh.data_dir), mode(fresh.store_path)) == ("0o700", "0o600")  # the keys' hashes are in the store
     settings = seeded_settings(tmp_path)  # made by the importer, with the default umask
-    create_key(settings.keys_path, "hub", ["read"])
+    # An earlier version's key file, readable by all: made private, then imported and set aside.
+    settings.keys_path.write_text(json.dumps({"keys": [{"name": "hub", "sha256": digest("k"), "scopes": ["read"]}]}))
     os.chmod(settings.data_dir, 0o755)
     os.chmod(settings.store_path, 0o644)
     os.chmod(settings.keys_path, 0o644)
     create_app(settings, FakeEncoder())
-    files = [settings.store_path, settings.store_path.with_name("peermatch.sqlite-wal"), settings.keys_path]
+    set_aside = settings.keys_path.with_name("api-keys.json.imported")
+    files = [settings.store_path, settings.store_path.with_name("peermatch.sqlite-wal"), set_aside]
     assert [mode(settings.data_dir)] + [mode(f) for f in files] == ["0o700", "0o600", "0o600", "0o600"]

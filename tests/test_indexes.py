@@ -60,7 +60,7 @@ def _seed(tmp_path: Path, settings: Settings, store: Store, texts: dict[str, str
 
 
 def test_an_index_carries_the_scale_of_the_model_that_built_it(tmp_path: Path, settings: Settings, fake_encoder: FakeEncoder) -> None:
-    from matcher.recommend.calibration import ENCODER_SCALES, USEM3_SCALE
+    from matcher.scoring.calibration import ENCODER_SCALES, USEM3_SCALE
 
     with Store(settings.store_path) as store:
         _seed(tmp_path, settings, store, {"r1": "flood drills"})

@@ -6,8 +6,8 @@ the command line does: they may import the service, never the command line.
 
 Inside matcher, the data's path: records, ingestion, store and indexes below the scorers
 (recommend, search, graph, pairing, partnerships), the snapshot over them, the use cases on top.
-Known exception, left for after issue 20: calibration and similarity live under recommend/ while
-index/ and graph/ use them (they move to a shared package below both)."""
+Shared scoring (calibration, similarity, lexical evidence, pooling) lives in scoring/, below every
+scorer and above index/, which reads only an encoder's scale from it."""
 
 from __future__ import annotations
 
@@ -31,7 +31,10 @@ FORBIDDEN_INSIDE = {
     "matcher/records.py": SCORERS | ABOVE_SCORERS | {"matcher.store", "matcher.index", "matcher.ingest"},
     "matcher/ingest": SCORERS | ABOVE_SCORERS | {"matcher.index"},
     "matcher/store": SCORERS | ABOVE_SCORERS | {"matcher.index", "matcher.ingest"},
-    "matcher/index": ABOVE_SCORERS | {"matcher.search", "matcher.graph", "matcher.pairing", "matcher.partnerships", "matcher.ingest"},
+    "matcher/index": ABOVE_SCORERS
+    | SCORERS
+    | {"matcher.ingest", "matcher.scoring.similarity", "matcher.scoring.evidence", "matcher.scoring.lexical_profiles"},
+    "matcher/scoring": ABOVE_SCORERS | SCORERS | {"matcher.ingest"},
     "matcher/partnerships": ABOVE_SCORERS | {"matcher.recommend", "matcher.search", "matcher.graph", "matcher.pairing"},
     "matcher/recommend": ABOVE_SCORERS | {"matcher.pairing", "matcher.partnerships", "matcher.ingest"},
     "matcher/search": ABOVE_SCORERS | {"matcher.pairing", "matcher.partnerships", "matcher.graph"},

@@ -9,7 +9,19 @@ import numpy as np
 import pytest
 
 from embeddings.languages import USEM3_LANGUAGES, languages_read
-from matcher.recommend.calibration import (
+from matcher.recommend.engine import Recommender
+from matcher.recommend.peers import (
+    NEED_FIRST,
+    RANKED_ABOVE,
+    PeerMatch,
+    PeerOptions,
+    PeerScoreParts,
+    _flag_inversions,
+    _flag_need_leaders,
+    each_need_answered_first,
+)
+from matcher.records import Member
+from matcher.scoring.calibration import (
     MATCH_PARTIAL_LEVEL,
     MATCH_STRONG_LEVEL,
     PARTIAL,
@@ -19,9 +31,6 @@ from matcher.recommend.calibration import (
     shown,
     unrelated_spread,
 )
-from matcher.recommend.engine import Recommender
-from matcher.recommend.peers import RANKED_ABOVE, PeerMatch, PeerOptions, PeerScoreParts, _flag_inversions
-from matcher.records import Member
 from matcher.settings import Settings
 from matcher.text_language import detect, unread
 from matcher.workspace import Workspace
@@ -84,6 +93,23 @@ def test_a_lower_label_above_a_higher_one_says_why() -> None:
     results = [result("a", "partial"), result("b", "weak"), result("c", "strong"), result("d", "weak")]
     _flag_inversions(results)
     assert [RANKED_ABOVE in r.flags for r in results] == [True, True, False, False]
+
+
+def test_each_need_gets_its_best_answer_in_front_in_rank_order() -> None:
+    # columns: candidates 0..4 in rank order; rows: two needs (match scores, the label's evidence)
+    match = np.asarray([[0.1, 0.2, 0.1, 0.6, 0.5], [0.6, 0.5, 0.4, 0.2, 0.1]], dtype=np.float32)
+    assert each_need_answered_first([0, 1, 2, 3, 4], match) == [0, 3, 1, 2, 4]
+    # a need nobody answers at least partially moves nobody
+    weak = np.asarray([[0.1, 0.2, 0.1, 0.25], [0.6, 0.5, 0.4, 0.2]], dtype=np.float32)
+    assert each_need_answered_first([0, 1, 2, 3], weak) == [0, 1, 2, 3]
+
+
+def test_a_need_leader_above_higher_scores_says_why_and_not_the_other_reason() -> None:
+    results = [result("a", "partial"), result("b", "partial"), result("c", "strong")]
+    results[0].score, results[1].score, results[2].score = 0.7, 0.3, 0.6
+    _flag_need_leaders(results)
+    _flag_inversions(results)
+    assert [r.flags for r in results] == [[RANKED_ABOVE], [NEED_FIRST], []]
 
 
 def network(tmp_path: Path, settings: Settings, encoder: FakeEncoder, members: list[dict[str, object]]) -> Recommender:

@@ -16,24 +16,49 @@ from fastapi.testclient import TestClient
 
 from matcher.store import Store
 from service.app import create_app
-from service.keys_usage import PRECISION_SECONDS, KeyUsage, read_usage
+from service.key_store import last_uses
+from service.keys_usage import PRECISION_SECONDS, KeyUsage
 from tests.conftest import member
 from tests.fakes import FakeEncoder
 from tests.test_service import READ, WRITE, auth, seeded_settings
 
 
-def test_key_usage_that_cannot_be_written_is_kept_in_memory_and_written_later(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    blocker = tmp_path / "keys"
-    blocker.write_text("a file where the folder should be")
-    usage = KeyUsage(blocker / "api-keys-usage.json")
+def test_key_usage_that_cannot_be_written_is_kept_in_memory_and_written_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = Store(tmp_path / "peermatch.sqlite")
+    usage = KeyUsage(store, background=False)
+
+    def read_only(*args: object, **kwargs: object) -> object:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(Store, "transaction", read_only)
     with caplog.at_level(logging.WARNING):
-        usage.touch("hub", now=1000.0)
+        usage.touch("hub", now=1000.0)  # no exception: a request never fails for its key's last use
         usage.touch("hub", now=1000.0 + PRECISION_SECONDS + 1)  # retried once a minute at most, said once
-    assert len([r for r in caplog.records if "api-keys-usage.json" in r.getMessage()]) == 1
-    blocker.unlink()
-    blocker.mkdir()
+    assert len([r for r in caplog.records if "readonly" in r.getMessage()]) == 1
+    assert last_uses(store) == {}
+    monkeypatch.undo()
     usage.touch("hub", now=1000.0 + 3 * PRECISION_SECONDS)
-    assert read_usage(blocker / "api-keys-usage.json")["hub"] == 1000.0 + 3 * PRECISION_SECONDS
+    assert last_uses(store) == {"hub": 1000.0 + 3 * PRECISION_SECONDS}
+    store.close()
+
+
+def test_a_key_whose_last_use_cannot_be_written_still_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 21 item 3 with the keys in the store: a read's key use is a store write, and a store
+    that refuses writes must not turn the read into a 500 (here written in the request's own thread)."""
+    app = create_app(seeded_settings(tmp_path, precompute_peers=False), FakeEncoder())
+    app.state.key_usage.background = False
+
+    def read_only(*args: object, **kwargs: object) -> object:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(Store, "transaction", read_only)
+    client = TestClient(app)
+    assert client.get("/v1/members/dakar/peers", headers=auth(READ)).status_code == 200
+    assert client.get("/v1/members", headers=auth(READ)).status_code == 200
+    assert "read" in app.state.key_usage.pending()  # kept in memory, written once the store takes writes
+    monkeypatch.undo()
 
 
 def test_a_read_only_store_answers_reads_and_refuses_writes_with_a_503(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

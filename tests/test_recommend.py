@@ -12,7 +12,7 @@ from matcher.recommend.engine import Recommender
 from matcher.recommend.experts import ExpertOptions
 from matcher.recommend.member_resources import MemberResourceOptions
 from matcher.recommend.peers import PeerOptions, _harmonic
-from matcher.recommend.similarity import max_by_owner
+from matcher.scoring.similarity import max_by_owner
 from matcher.settings import Settings
 from matcher.workspace import Workspace
 from tests.conftest import import_file, member, resource, write_jsonl
@@ -238,7 +238,7 @@ def test_evidence_weights_defaults_are_the_settings_defaults() -> None:
     from dataclasses import fields
 
     from matcher.recommend.engine import EVIDENCE_SETTINGS, evidence_weights
-    from matcher.recommend.evidence import EvidenceWeights
+    from matcher.scoring.evidence import EvidenceWeights
 
     assert evidence_weights(Settings()) == EvidenceWeights()
     chosen_by_settings = {f.name for f in fields(EvidenceWeights)} - {"profile_factor", "field_weights"}

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.recommend.calibration import (
+from matcher.recommend.peers import graph_bonus
+from matcher.scoring.calibration import (
     MIN_COHORT,
     PARTIAL,
     STRONG,
@@ -18,10 +19,9 @@ from matcher.recommend.calibration import (
     evidence_of,
     match_quality,
 )
-from matcher.recommend.evidence import pool_evidence
-from matcher.recommend.lexical_profiles import LexicalProfiles, terms
-from matcher.recommend.peers import graph_bonus
-from matcher.recommend.similarity import OwnerGroups, max_by_owner, top_k_mean_by_owner
+from matcher.scoring.evidence import pool_evidence
+from matcher.scoring.lexical_profiles import LexicalProfiles, terms
+from matcher.scoring.similarity import OwnerGroups, max_by_owner, top_k_mean_by_owner
 
 
 def test_the_scale_puts_its_anchors_at_0_3_and_0_7() -> None:
@@ -187,7 +187,7 @@ def test_the_fast_tfidf_scores_equal_the_sparse_matrix_products() -> None:
     """passage_scores and owner_scores skip scipy for a request's few texts: same numbers."""
     import numpy as np
 
-    from matcher.recommend.lexical_profiles import LexicalProfiles, _weigh
+    from matcher.scoring.lexical_profiles import LexicalProfiles, _weigh
 
     texts = ["Teachers learn digital skills", "Les enseignants apprennent le numérique", "Flood drills in schools", "school gardens"]
     profiles = LexicalProfiles.fit(texts, ["en", "fr", "en", "en"], [[0], [0], [1], [1, 0]], [1.0, 0.5, 1.0, 0.7], 2)

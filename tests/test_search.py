@@ -101,7 +101,7 @@ def test_language_mix_promotes_the_best_hit_of_each_missing_language() -> None:
 def test_small_languages_borrow_the_cohort_of_large_ones() -> None:
     import numpy as np
 
-    from matcher.recommend.calibration import USEM3_SCALE
+    from matcher.scoring.calibration import USEM3_SCALE
     from matcher.search.retrieval import MIN_CALIBRATION_ROWS, _cohort_statistics
 
     query = np.asarray([1.0, 0.0], dtype=np.float32)

@@ -292,22 +292,23 @@ async def work(port: int, data_dir: Path, keys: dict[str, str], heavy: int, seco
 
 async def live_keys(port: int, data_dir: Path, keys: dict[str, str], heavy: int, seconds: float) -> None:
     """Keys created and revoked while serving take effect without a restart."""
-    from service.auth import create_key, revoke_key
+    from matcher.store import Store
+    from service.key_store import create_key, revoke_key
 
-    keys_path = data_dir / "api-keys.json"
-    key = create_key(keys_path, "hostile-probe", ["read"])
-    report("new key: time until it works", f"{await _until(port, key, 200):.2f} s")
-    revoke_key(keys_path, "hostile-probe")
-    report("revoked key: time until it is refused", f"{await _until(port, key, 401):.2f} s")
+    with Store(data_dir / "peermatch.sqlite") as store:  # as `peermatch keys create` does, beside the running service
+        key = create_key(store, "hostile-probe", ["read"])
+        report("new key: time until it works", f"{await _until(port, key, 200):.2f} s")
+        revoke_key(store, "hostile-probe")
+        report("revoked key: time until it is refused", f"{await _until(port, key, 401):.2f} s")
 
 
 async def contract(port: int, data_dir: Path, keys: dict[str, str], heavy: int, seconds: float) -> None:
     """Odd input, file modes, offline docs."""
-    read, keys_path = keys["read"], data_dir / "api-keys.json"
+    read = keys["read"]
     answer = await call(port, "GET", "/v1/members?offset=99999999999999999999", read)
     report("GET /v1/members?offset=99999999999999999999", f"{answer.status} {answer.headers.get('content-type')} {answer.body[:60]!r}")
-    modes = [_mode(data_dir), _mode(data_dir / "peermatch.sqlite"), _mode(keys_path)]
-    report("modes: data dir, peermatch.sqlite, api-keys.json", ", ".join(modes))
+    modes = [_mode(data_dir), _mode(data_dir / "peermatch.sqlite")]  # the API keys' hashes are in the store
+    report("modes: data dir, peermatch.sqlite", ", ".join(modes))
     for page in ("/docs", "/redoc"):
         html = (await call(port, "GET", page)).body.decode()
         script = html.split('<script src="')[1].split('"')[0] if '<script src="' in html else ""

@@ -19,7 +19,6 @@ text to embed), and the time until replica B's ``/ready`` reports that write's s
 
 from __future__ import annotations
 
-import glob
 import http.client
 import json
 import os
@@ -30,8 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -39,38 +36,9 @@ import numpy as np
 import typer
 
 from evaluation.benchmarks.loopback import call, free_port
+from evaluation.benchmarks.pgcluster import ClusterUnavailable, throwaway_cluster
 
 READ, WRITE = "bench-replicas-read", "bench-replicas-write"
-
-
-@contextmanager
-def _throwaway_cluster() -> Iterator[str]:
-    """A PostgreSQL cluster on loopback in a temporary folder (as root, run as the postgres user)."""
-    tools = {
-        name: shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))[-1:]), None)
-        for name in ("initdb", "pg_ctl")
-    }
-    if None in tools.values():
-        raise SystemExit("PostgreSQL is not installed (initdb, pg_ctl): apt-get install postgresql, or give --database-url")
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    folder = Path(tempfile.mkdtemp(prefix="peermatch-bench-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-    data, port = folder / "pg", free_port()
-    try:
-        subprocess.run(
-            [*as_postgres, str(tools["initdb"]), "-A", "trust", "-U", "postgres", "-D", str(data)], check=True, capture_output=True
-        )
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
-        subprocess.run(
-            [*as_postgres, str(tools["pg_ctl"]), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"],
-            check=True,
-            capture_output=True,
-        )
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*as_postgres, str(tools["pg_ctl"]), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 class Server:
@@ -175,9 +143,13 @@ def main(
         "PEERMATCH_API_KEYS": f"bench-read:read:{digest(READ)};bench-write:write:{digest(WRITE)}",
     }
     env.pop("PEERMATCH_DATABASE_URL", None)
-    cluster = _throwaway_cluster() if database_url is None else None
+    # The same throwaway cluster as the tests', fsync on as a real server has it.
+    cluster = throwaway_cluster(max_connections=200, fsync=True) if database_url is None else None
     try:
-        url = cluster.__enter__() if cluster is not None else database_url
+        try:
+            url = cluster.__enter__().url() if cluster is not None else database_url
+        except ClusterUnavailable as missing:
+            raise SystemExit(f"{missing}, or give --database-url") from None
         assert url is not None
         started = time.monotonic()
         typer.echo("loading the demo into SQLite and into PostgreSQL (peermatch demo, twice)...")

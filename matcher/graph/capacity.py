@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 from matcher.explanations import UNMET_NO_EVIDENCE, UNMET_NO_EVIDENCE_CLOSEST, UNMET_NO_LANGUAGE, UNMET_NO_PROVIDER, Explanation, explain
 from matcher.graph.build import ExpertiseGraph
 from matcher.graph.signals import GraphSignals
-from matcher.recommend.calibration import PARTIAL
 from matcher.records import REGIONS, Member
 from matcher.regions import country_groups
+from matcher.scoring.calibration import PARTIAL
 
 
 def side(member: Member) -> str:

@@ -23,8 +23,8 @@ from matcher.index.dense import DenseIndex
 from matcher.index.generations import Pointer, append_delta, read_delta, read_meta, read_pointer, write_generation
 from matcher.index.lexical import LexicalIndex
 from matcher.passages import Passage
-from matcher.recommend.calibration import USEM3_SCALE, EncoderScale, encoder_scale
 from matcher.records import RecordType
+from matcher.scoring.calibration import USEM3_SCALE, EncoderScale, encoder_scale
 from matcher.settings import Settings
 from matcher.store import Store
 

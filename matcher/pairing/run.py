@@ -17,10 +17,10 @@ from matcher.explanations import PAIRING_MENTORS_FULL, PAIRING_NO_ELIGIBLE, PAIR
 from matcher.pairing.diagnose import diagnose, excluded_reasons
 from matcher.pairing.problem import PairingConstraints, PairingProblem, build_problem
 from matcher.pairing.solver import Solution, solve_fair, solve_greedy, solve_total
-from matcher.recommend.calibration import MatchQuality, match_quality
 from matcher.recommend.engine import Recommender
 from matcher.records import MemberKind, Region
 from matcher.regions import country_groups
+from matcher.scoring.calibration import MatchQuality, match_quality
 from matcher.spreadsheet import SpreadsheetWriter
 
 # A cohort is at most the network: bigger lists come from a client gone wrong, not from a secretariat.

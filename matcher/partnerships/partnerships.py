@@ -26,7 +26,7 @@ from matcher.partnerships.lifecycle import OPEN, check_step, status_after_respon
 from matcher.partnerships.model import KINDS, STATUSES, Answer, Kind, Proposal, Status, Step
 from matcher.store import Store
 
-QUALITIES = ("strong", "partial", "weak")  # matcher.recommend.calibration's match qualities
+QUALITIES = ("strong", "partial", "weak")  # matcher.scoring.calibration's match qualities
 MAX_TEXT = 10_000  # characters of a note, reason or outcome
 MAX_ID = 200  # characters of an id, actor or group name
 MAX_PAGE = 500

@@ -13,8 +13,8 @@ import numpy as np
 
 from embeddings.embedder import TextEncoder
 from matcher.people.model import BalanceReport, PeopleGroup, PeopleGroupOptions, Person, PersonPick
-from matcher.recommend.calibration import PARTIAL, match_quality, match_score, shown
-from matcher.recommend.similarity import Similarity
+from matcher.scoring.calibration import PARTIAL, match_quality, match_score, shown
+from matcher.scoring.similarity import Similarity
 
 UNCOUNTED = {None, "undisclosed"}  # a gender not given counts towards no cap
 MAX_PARTS = 20  # sentences of one person's expertise scored (a CV-length text is cut there)

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from matcher.recommend.calibration import MatchQuality
 from matcher.records import CountryCode, LanguageCode, RecordId, Region
+from matcher.scoring.calibration import MatchQuality
 
 Availability = Literal["available", "limited", "unavailable"]
 Gender = Literal["woman", "man", "non_binary", "undisclosed"]

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.embedder import TextEncoder
-from matcher.recommend.evidence import NeedEvidence
 from matcher.records import Member
+from matcher.scoring.evidence import NeedEvidence
 from matcher.spreadsheet import SpreadsheetWriter
 
 

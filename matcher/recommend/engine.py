@@ -18,16 +18,16 @@ from matcher.graph.capacity import CapacityMap, capacity_map
 from matcher.graph.signals import GraphSignals
 from matcher.index.indexes import Indexes
 from matcher.recommend.affinity import AffinityMatrix, affinity_matrix
-from matcher.recommend.evidence import EvidenceWeights, NeedEvidence
 from matcher.recommend.experts import ExpertFinder, ExpertGroup, ExpertOptions
 from matcher.recommend.helps import HelpMatch, HelpOptions, whom_can_help
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions, resources_for_member
 from matcher.recommend.peer_weights import load_weights
 from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRanking, PeerRecommender
 from matcher.recommend.representatives import RepresentativeFit, representative_fit
-from matcher.recommend.similarity import PassageMatrix
 from matcher.recommend.stored_vectors import StoredVectors
 from matcher.records import Member, Resource
+from matcher.scoring.evidence import EvidenceWeights, NeedEvidence
+from matcher.scoring.similarity import PassageMatrix
 from matcher.settings import Settings
 
 # The EvidenceWeights fields a setting chooses, and the setting that does (where the names
@@ -35,6 +35,7 @@ from matcher.settings import Settings
 # checks that EvidenceWeights() equals evidence_weights(Settings()), so the two cannot drift.
 EVIDENCE_SETTINGS = {
     "passage_lexical_gain": "evidence_lexical_gain",
+    "statement_lexical_gain": "statement_lexical_gain",
     "profile_lexical_gain": "profile_lexical_gain",
     "corroboration_threshold": "corroboration_threshold",
     "corroboration_cap": "corroboration_cap",

@@ -3,7 +3,7 @@ covers the theme's aspects under diversity limits.
 
 A candidate's evidence is its strengths (scaled by level), the passages of documents it
 authored and, more weakly, its profile and representative, scored on the calibrated 0-1 scale
-(``matcher.recommend.calibration``). Per query (the theme, each aspect) the passages pool as
+(``matcher.scoring.calibration``). Per query (the theme, each aspect) the passages pool as
 ``NeedEvidence`` pools them: 'breadth' (the default) as 'pooled', except that a candidate's
 authored documents count as one body of work (the mean of its ``document_breadth`` best, a missing
 one counting as unrelated), so a field's experts outrank the author of one lucky document;
@@ -37,9 +37,9 @@ from matcher.explanations import (
     Explanation,
     explain,
 )
-from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality, match_score, shown
-from matcher.recommend.evidence import NeedEvidence, scale_positive
 from matcher.records import REGIONS, Member
+from matcher.scoring.calibration import PARTIAL, MatchQuality, affinity, match_quality, match_score, shown
+from matcher.scoring.evidence import NeedEvidence, scale_positive
 
 Aggregation = Literal["breadth", "pooled", "max", "mean", "topk"]
 PROFILE_FACTOR = 0.7  # a profile is weaker evidence than a stated strength or a document

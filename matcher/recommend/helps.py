@@ -14,10 +14,10 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, Field
 
-from matcher.recommend.calibration import LABEL_ORDER, PARTIAL, MatchQuality, match_quality, shown
-from matcher.recommend.evidence import NeedEvidence
 from matcher.recommend.peers import MatchedEvidence
 from matcher.records import Member
+from matcher.scoring.calibration import LABEL_ORDER, PARTIAL, MatchQuality, match_quality, shown
+from matcher.scoring.evidence import NeedEvidence
 
 SCORE_DIGITS = 4
 

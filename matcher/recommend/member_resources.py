@@ -1,7 +1,7 @@
 """Resources for a member: from its needs and profile, what it did not write, no near-duplicates,
 and by default in the languages it reads first.
 
-Each resource's score is the calibrated affinity (``matcher.recommend.calibration``) of its best
+Each resource's score is the calibrated affinity (``matcher.scoring.calibration``) of its best
 passage with the member's best-matching need (or, more weakly, its profile), the scale every
 recommendation uses. Weak matches are left out; when nothing reaches a partial match the closest
 few come back, marked weak.
@@ -15,10 +15,10 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
-from matcher.recommend.calibration import PARTIAL, MatchQuality, affinity, match_quality
-from matcher.recommend.evidence import NeedEvidence
-from matcher.recommend.similarity import max_by_owner
 from matcher.records import Member, Resource
+from matcher.scoring.calibration import PARTIAL, MatchQuality, affinity, match_quality
+from matcher.scoring.evidence import NeedEvidence
+from matcher.scoring.similarity import max_by_owner
 
 DUPLICATE_COSINE = 0.97  # cosine above which two resources are the same text (a translation or a copy)
 PROFILE_FACTOR = 0.8  # a profile says less about what a member is looking for than a stated need

@@ -10,6 +10,9 @@ personalised PageRank over the best one's, 0-1, and 0 without at least partial e
 ``peers.graph_bonus``). The defaults are ``(1, 0, PEERMATCH_GRAPH_WEIGHT)``: the ranking the
 relevance work chose on the development sets.
 
+On a shared PostgreSQL store (replicas, each with its own folder) the applied weights are also kept
+in the database, and every replica copies them into its folder within a watcher tick or two.
+
 A learned file is used only when it is valid: the same parts in the same order, this
 ``SCORE_VERSION`` (a change to how a part is computed makes old files stale), the encoder it was
 learned with (``model_id``), finite weights in [-1, 1] whose absolute values sum to 1, at least
@@ -26,11 +29,14 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from matcher.errors import WeightsFileError
+
+if TYPE_CHECKING:
+    from matcher.store import Store
 
 PARTS = ("gives", "context", "graph")
 SCORE_VERSION = "peers-complementary/2"  # 2: the context part on 0-1 (it was in z units)
@@ -140,3 +146,41 @@ def write_learned(path: Path, weights: dict[str, float], model_id: str, evidence
     temporary.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     os.replace(temporary, path)
     read_learned(path, model_id)  # what was written is what will be read
+
+
+# On a shared PostgreSQL store each replica has its own folder: the weights file's text is kept in
+# the database too (table ``peer_weights``), and every replica copies a new version into its own
+# folder (``sync_shared``, from its watcher), where the file-based path above picks it up.
+SHARED_NAME = "peers"
+
+
+def publish_shared(store: Store, data_dir: Path) -> None:
+    """Put ``data_dir``'s weights file (or its absence: the defaults) in the shared store, as a new version."""
+    path = weights_path(data_dir)
+    body = path.read_text(encoding="utf-8") if path.is_file() else None
+    with store.transaction() as db:
+        db.execute(
+            "INSERT INTO peer_weights (name, body, version) VALUES (?, ?, 1)"
+            " ON CONFLICT (name) DO UPDATE SET body = excluded.body, version = peer_weights.version + 1",
+            (SHARED_NAME, body),
+        )
+
+
+def sync_shared(store: Store, data_dir: Path, seen: int | None) -> int | None:
+    """Copy the shared weights into ``data_dir`` when their version is not ``seen``; returns the
+    version now in the folder (``seen`` when nothing was shared yet: a folder's own file stays)."""
+    with store.reading() as db:
+        row = db.execute("SELECT version, body FROM peer_weights WHERE name = ?", (SHARED_NAME,)).fetchone()
+    if row is None or int(row[0]) == seen:
+        return seen
+    version, body = int(row[0]), row[1]
+    path = weights_path(data_dir)
+    if body is None:
+        path.unlink(missing_ok=True)
+        log.warning("learned peer weights removed (version %d from %s): the defaults are used", version, store.where)
+    elif not path.is_file() or path.read_text(encoding="utf-8") != body:
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(body, encoding="utf-8")
+        os.replace(temporary, path)
+        log.warning("learned peer weights version %d copied from %s to %s", version, store.where, path)
+    return version

@@ -9,9 +9,11 @@ Scores, per candidate:
 
 In complementary mode the score is gives + the graph bonus, unless weights learned from feedback
 are in the data directory (``matcher.recommend.peer_weights``): then it is their combination of
-gives, context and the graph share.
+gives, context and the graph share. For a member with several needs, each need's best answer (at
+least partial) is moved to the front (``each_need_answered_first``), flagged when it stands above
+higher scores.
 
-Gives and receives are on the calibrated 0-1 scale (``matcher.recommend.calibration``); each
+Gives and receives are on the calibrated 0-1 scale (``matcher.scoring.calibration``); each
 result carries its match quality. With ``only_evidence`` (the default), candidates whose gives
 is weak are left out; when nobody reaches a partial match, the closest few come back flagged
 'no evidence', so that the answer says nobody in the network states the need.
@@ -30,12 +32,12 @@ from embeddings.embedder import TextEncoder, encode_in_roles
 from embeddings.languages import languages_read
 from matcher.graph.signals import GraphSignals
 from matcher.passages import role_of_field
-from matcher.recommend.calibration import LABEL_ORDER, PARTIAL, MatchQuality, affinity, match_quality, match_score, shown
-from matcher.recommend.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
 from matcher.recommend.peer_weights import PartWeights
-from matcher.recommend.similarity import OwnerGroups, Prepared, max_by_owner
 from matcher.recommend.stored_vectors import StoredVectors
 from matcher.records import DEFAULT_PRIORITY, Member
+from matcher.scoring.calibration import LABEL_ORDER, PARTIAL, MatchQuality, affinity, match_quality, match_score, shown
+from matcher.scoring.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
+from matcher.scoring.similarity import OwnerGroups, Prepared, max_by_owner
 from matcher.text_language import unread as unread_languages
 
 PeerMode = Literal["complementary", "similar", "blend"]
@@ -45,9 +47,8 @@ NO_EVIDENCE = "no evidence: nobody in the network states this; closest partial m
 NO_SHARED = "no shared challenge: no member states these needs as its own; closest partial match"
 UNREAD = "language not read by the model ({languages}): the scores of this need are not meaningful"
 RANKED_ABOVE = "ranked above a higher label: more evidence in all (wording shared with the need, several passages), a weaker best passage"
-RANKED_ABOVE_SIMILAR = (
-    "ranked above a higher label: more in common in all (needs, profile, kind, clusters), a less close single need"
-)
+RANKED_ABOVE_SIMILAR = "ranked above a higher label: more in common in all (needs, profile, kind, clusters), a less close single need"
+NEED_FIRST = "the best answer to another of your needs: placed above higher scores so that each need's best answer is near the top"
 SCORE_DIGITS = 4  # digits of a score as shown, cached and evaluated (one rounding, so all three agree)
 # Reciprocal mode scores the reverse direction only for the forward ranking's head: a candidate
 # far down the forward ranking cannot reach the top k by harmonic mean, since the mean is at
@@ -225,7 +226,8 @@ class PeerRecommender:
         needs, priorities = _needs_of(member)
         fields = [f"need:{i}" for i in range(len(member.needs))] if member.needs else ["profile"]
         vectors = self._vectors(member, needs, fields)
-        prepared = ev.prepare(needs, vectors)
+        unread = np.asarray([bool(self._unread(member, [need])) for need in needs], dtype=bool)
+        prepared = ev.prepare(needs, vectors, unread)
         scores = ev.score(needs, vectors, prepared)
         weights = np.asarray(priorities, dtype=np.float32)
         gives = (weights @ scores.total) / weights.sum()
@@ -273,6 +275,8 @@ class PeerRecommender:
             # --reciprocal changes how candidates are ranked, not which options count.
             final = {j: _harmonic(float(base[j]), receives[j]) for j in pool}
             order = sorted(pool, key=lambda j: (-final[j], ev.candidates[j]))
+        if options.mode != "similar" and len(parts.needs) > 1:
+            order = each_need_answered_first(order, parts.scores.match)
         chosen = _cap_per_country(order, [self.by_id[c].country for c in ev.candidates], options)
         return PeerRanking(
             member=member,
@@ -293,6 +297,7 @@ class PeerRecommender:
     def explain(self, ranking: PeerRanking) -> list[PeerMatch]:
         """The explained results of ``ranking``: for each, the evidence that meets each need."""
         results = [self._explain(ranking, at) for at in range(len(ranking.rows))]
+        _flag_need_leaders(results)
         _flag_inversions(results, ranking.mode)
         unread = self._unread(ranking.member, ranking.evidence.needs)
         for result in results:
@@ -486,6 +491,35 @@ class PeerRecommender:
         )
 
 
+def each_need_answered_first(order: list[int], match: np.ndarray) -> list[int]:
+    """``order`` (candidate columns, best first) with, in front and in rank order, the first
+    candidate whose best need is each need, when it answers it at least partially; then the rest.
+
+    A member states several needs and ranking sums the evidence over them, with shared wording
+    counting only within one language: Ziguinchor's French needs (teacher training in global
+    citizenship, vocational training for its youth) got four French-writing peers for the second
+    before the one member stating exactly the first, in English (issue 20). Each need's best
+    answer is then one screen away whatever language it is written in. ``match``: (needs,
+    candidates) match scores, the label's evidence."""
+    best_need = match.argmax(axis=0)
+    leaders: dict[int, int] = {}
+    for j in order:
+        need = int(best_need[j])
+        if need not in leaders and match[need, j] >= PARTIAL:
+            leaders[need] = j
+    first = set(leaders.values())
+    return [j for j in order if j in first] + [j for j in order if j not in first]
+
+
+def _flag_need_leaders(results: list[PeerMatch]) -> None:
+    """Say why a result stands above higher scores: it is the best answer to one of the needs."""
+    best_below = -1.0
+    for result in reversed(results):
+        if best_below > result.score:
+            result.flags.append(NEED_FIRST)
+        best_below = max(best_below, result.score)
+
+
 def _flag_inversions(results: list[PeerMatch], mode: PeerMode = "complementary") -> None:
     """Say why a result stands above one with a higher label: ranking weighs all the evidence
     (shared wording counts there, only within one language), the label only the best passage;
@@ -493,7 +527,7 @@ def _flag_inversions(results: list[PeerMatch], mode: PeerMode = "complementary")
     best_below = -1
     for result in reversed(results):
         rank = LABEL_ORDER[result.match_quality]
-        if best_below > rank:
+        if best_below > rank and NEED_FIRST not in result.flags:  # that one has its own reason
             result.flags.append(RANKED_ABOVE_SIMILAR if mode == "similar" else RANKED_ABOVE)
         best_below = max(best_below, rank)
 

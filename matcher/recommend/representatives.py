@@ -1,7 +1,7 @@
 """Representative fit: does the person a member sends to a cluster know the cluster's theme?
 
 The GNLC strategy asks member cities to send representatives whose profile matches the
-cluster. The fit is the calibrated affinity (``matcher.recommend.calibration``) of the
+cluster. The fit is the calibrated affinity (``matcher.scoring.calibration``) of the
 representative's profile with the cluster's aspects (the best one counts: a representative who
 leads one aspect of the cluster fits it), scored against the same cohort as every need: the
 network's strengths and profiles. A representative's profile is a person's general work, not a
@@ -20,10 +20,10 @@ import numpy as np
 from pydantic import BaseModel
 
 from embeddings.embedder import TextEncoder
-from matcher.recommend.calibration import PARTIAL, affinity
 from matcher.recommend.clusters import cluster_aspects, cluster_theme
-from matcher.recommend.evidence import NeedEvidence
 from matcher.records import Member
+from matcher.scoring.calibration import PARTIAL, affinity
+from matcher.scoring.evidence import NeedEvidence
 
 GOOD_FIT = PARTIAL
 PARTIAL_FIT = PARTIAL / 2

@@ -13,7 +13,7 @@ import numpy as np
 
 from embeddings.embedder import TextEncoder, encode_in_roles
 from matcher.passages import role_of_field
-from matcher.recommend.similarity import PassageMatrix
+from matcher.scoring.similarity import PassageMatrix
 
 
 class StoredVectors:

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from embeddings.embedder import TextEncoder
-from matcher.recommend.calibration import PARTIAL, match_quality, match_score, shown
-from matcher.recommend.similarity import Similarity
 from matcher.requests.records import Offer, Request
+from matcher.scoring.calibration import PARTIAL, match_quality, match_score, shown
+from matcher.scoring.similarity import Similarity
 from matcher.text_language import detect
 
 # Why an offer cannot serve a component, in the order a reader is told (the first that applies).

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matcher.explanations import N_, Explanation, explain, ngettext
-from matcher.recommend.calibration import PARTIAL
 from matcher.requests.candidates import AVAILABILITY, CAPACITY, CURRENCY, EVIDENCE, LANGUAGE, REGION, Candidates
 from matcher.requests.solver import Package
+from matcher.scoring.calibration import PARTIAL
 
 REQUEST_NO_TYPE = N_("no member offers this type of support")
 REQUEST_NO_EVIDENCE = N_("no offer of this type answers this need (the best evidence, %(score).2f, is below a partial match)")

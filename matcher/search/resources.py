@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
 from matcher.index.indexes import Indexes
-from matcher.recommend.calibration import MatchQuality, match_quality, shown
 from matcher.records import Resource, ResourceKind
+from matcher.scoring.calibration import MatchQuality, match_quality, shown
 from matcher.search.retrieval import OwnerHit, retrieve
 from matcher.settings import Settings
 

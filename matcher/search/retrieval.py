@@ -14,7 +14,7 @@ import numpy as np
 
 from matcher.index.indexes import CollectionIndex
 from matcher.passages import Passage
-from matcher.recommend.calibration import EncoderScale, affinity, match_score, routed_rows, unrelated_spread
+from matcher.scoring.calibration import EncoderScale, affinity, match_score, routed_rows, unrelated_spread
 from matcher.search.fusion import reciprocal_rank_fusion, weighted_score_fusion
 
 MODES = ("hybrid", "dense", "lexical")
@@ -118,7 +118,7 @@ def _dense(index: CollectionIndex, vector: np.ndarray, depth: int, allowed: np.n
     # The encoder scores text in the query's own language higher across the board, relevant or
     # not. Each language's scores are set against the query's cohort in that language (the mean
     # of its cosines with a fixed sample of the language's passages; the spread over all), then mapped to
-    # the calibrated 0-1 scale (matcher.recommend.calibration): the best English answer to a
+    # the calibrated 0-1 scale (matcher.scoring.calibration): the best English answer to a
     # French query can outrank a mediocre French one, and a query with no answer keeps low
     # scores. Raw cosines stay in the evidence for the explanation.
     cohorts = language_cohorts(index)

@@ -422,6 +422,34 @@ MIGRATIONS: list[str | Migration] = [
         sqlite="".join(_logged(kind, table, key) for kind, table, key in _NETWORK_TABLES),
         postgresql=_PG_LOG_FUNCTION + "".join(_pg_logged(kind, table, key) for kind, table, key in _NETWORK_TABLES),
     ),
+    # API keys in the store (issue 26): every replica reads the same keys, so a key created or
+    # revoked through one is accepted or refused by all. Only the key's SHA-256 is kept. A revoked
+    # key stays as a row (revoked_at set) so that importing an old key file again cannot bring it
+    # back. Last uses per key name (environment keys included), the latest time of any replica.
+    """
+    CREATE TABLE api_keys (
+        name TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        scopes TEXT NOT NULL,
+        expires TEXT,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE api_key_uses (
+        name TEXT PRIMARY KEY,
+        last_used REAL NOT NULL
+    );
+    """,
+    # The learned peer weights (`peermatch eval learn-weights --apply`) on a shared PostgreSQL store
+    # (issue 26): the weights file's text, NULL when the defaults won again (the file removed);
+    # ``version`` goes up with each apply, and each replica copies a new version into its folder.
+    """
+    CREATE TABLE peer_weights (
+        name TEXT PRIMARY KEY,
+        body TEXT,
+        version INTEGER NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -436,11 +464,36 @@ def migrate(connection: sqlite3.Connection, path: str) -> None:
         )
     for version in range(current, SCHEMA_VERSION):
         script = sqlite_script(MIGRATIONS[version])
+        if version == GROWN:
+            script = _missing_parts_of_grown(connection) + script
         try:
             connection.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
         except sqlite3.Error:
             connection.rollback()
             raise
+
+
+# Migration 9 grew on main while it was the newest (ties and contacts; then answer links and
+# notifications; then check-in dates and candidates' joining steps), so a store stamped 9 by an
+# earlier version may lack its later parts, and migration 10's triggers then stopped on the
+# missing table ("not a usable SQLite store"). Going past 9, the parts it lacks are added first.
+# Migrations are append-only since: a new part is a new migration.
+GROWN = 9
+_CREATE = re.compile(r"\bCREATE (TABLE|INDEX) (\w+)")
+_ADD_COLUMN = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (\w+)[^;]*;")
+
+
+def _missing_parts_of_grown(connection: sqlite3.Connection) -> str:
+    """Migration ``GROWN`` made idempotent: its tables and indexes created if absent, its added
+    columns added if absent."""
+    script = sqlite_script(MIGRATIONS[GROWN - 1])
+    columns = ""
+    for match in _ADD_COLUMN.finditer(script):
+        table, column = match.group(1), match.group(2)
+        if column not in {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}:
+            columns += match.group(0) + "\n"
+    idempotent = _CREATE.sub(lambda m: f"CREATE {m.group(1)} IF NOT EXISTS {m.group(2)}", _ADD_COLUMN.sub("", script))
+    return idempotent + columns
 
 
 def sqlite_script(migration: str | Migration) -> str:

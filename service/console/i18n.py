@@ -25,7 +25,7 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup, escape
 
 from matcher.explanations import Explanation
-from matcher.recommend.calibration import shown
+from matcher.scoring.calibration import shown
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 # The languages of the networks' secretariats (UNESCO, UCLG and GCE all work in these three).

@@ -30,6 +30,6 @@ router = APIRouter(prefix="/v1/keys", tags=["operations"])
 
 @router.get("", response_model=KeyList, summary="API keys, their scopes, expiry and last use (admin)")
 def list_keys(request: Request, key: Admin) -> KeyList:
-    settings = request.app.state.service.settings
-    items = [KeyView(**vars(info)) for info in stored_keys(settings.keys_path, settings.api_keys, request.app.state.key_usage)]
+    state = request.app.state
+    items = [KeyView(**vars(info)) for info in stored_keys(state.service.workspace.store, state.inline_keys, state.key_usage, state.keys)]
     return KeyList(total=len(items), offset=0, limit=len(items), items=items)

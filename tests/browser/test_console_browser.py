@@ -56,7 +56,7 @@ def test_sign_in_page_then_members_in_the_browsers_language(browser: Browser, se
     expect(page.locator("#peers-h ~ table tbody tr").first).to_be_visible()
     assert page.locator("h1").get_attribute("lang") == "fr"  # the member's own content keeps its language
     # each peer's quality label agrees with the number beside it (0.7 strong, 0.3 partial, in either language)
-    from matcher.recommend.calibration import match_quality
+    from matcher.scoring.calibration import match_quality
 
     rows = page.locator("#peers-h ~ table tbody tr td:nth-child(2)")
     for cell in rows.all():
@@ -96,7 +96,7 @@ def test_pairing_run_with_a_locked_pair_then_csv(browser: Browser, server: Serve
     assert row[-1] == ("yes" if language == "en" else "oui")
     assert re.fullmatch(rf"\d+\{decimal}\d{{4}}", row[4]), row[4]
     # The match label beside the affinity, with the peers' thresholds, in the reader's language.
-    from matcher.recommend.calibration import match_quality
+    from matcher.scoring.calibration import match_quality
 
     labels = {
         "en": {"strong": "strong match", "partial": "partial match", "weak": "weak match: check before proposing"},
@@ -119,7 +119,7 @@ KEPT = {"en": "%s pairs kept, 0 new, 0 dropped.", "fr": "%s paires conservées, 
 def test_pairing_in_french_weak_pairs_unticked_changes_listed_and_only_ticked_pairs_proposed(
     browser: Browser, server: Server, screenshots: Path, language: str
 ) -> None:
-    from matcher.recommend.calibration import match_quality
+    from matcher.scoring.calibration import match_quality
 
     page = signed_in(browser, server, language)
     page.goto("/pairing")

@@ -17,8 +17,8 @@ from matcher.pairing.compare import compare_runs
 from matcher.pairing.problem import PairingConstraints
 from matcher.pairing.run import PairingRequest
 from matcher.partnerships import Partnerships
-from matcher.recommend.calibration import PARTIAL
 from matcher.records import MEMBER_KINDS, REGIONS
+from matcher.scoring.calibration import PARTIAL
 from matcher.spreadsheet import spreadsheet_safe
 from matcher.usecases.pairing import with_proposal_history
 from service.console.web import DOWNLOAD_HEADERS, SignedIn

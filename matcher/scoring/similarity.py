@@ -1,6 +1,6 @@
 """Need-evidence similarity between query texts and passages, as matrices, on one scale.
 
-Every score here is evidence in z units (see ``matcher.recommend.calibration``): the query's cosine
+Every score here is evidence in z units (see ``matcher.scoring.calibration``): the query's cosine
 with a passage against the query's cosines with the reference pool in the passage's language,
 plus ``lexical_gain`` times their stemmed TF-IDF cosine. The same pool serves every query, so
 the scores of two queries, two candidates or two languages compare; passages outside the pool
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.index.indexes import CollectionIndex
-from matcher.recommend.calibration import cohort_statistics, routed_rows, unrelated_spread
-from matcher.recommend.lexical_profiles import LexicalProfiles
+from matcher.scoring.calibration import cohort_statistics, routed_rows, unrelated_spread
+from matcher.scoring.lexical_profiles import LexicalProfiles
 
 
 class PassageMatrix:
@@ -91,8 +91,9 @@ class Similarity:
         rows = np.asarray(rows, dtype=np.int64)
         return RowSet(rows, np.ascontiguousarray(self.matrix.vectors[rows].T), self.row_codes[rows])
 
-    def prepare(self, texts: list[str], vectors: np.ndarray) -> Prepared:
-        """Per-query cohort statistics and lexical cosines, computed once per set of queries."""
+    def prepare(self, texts: list[str], vectors: np.ndarray, lexical_gains: np.ndarray | None = None) -> Prepared:
+        """Per-query cohort statistics and lexical cosines, computed once per set of queries;
+        ``lexical_gains``: each query's own lexical gain, where it is not ``lexical_gain``."""
         pool_cosines = vectors @ self.pool.columns
         codes = self.pool.language_codes if self.calibrate else np.zeros(len(self.pool.rows), dtype=np.int64)
         scale = self.matrix.scale
@@ -106,9 +107,10 @@ class Similarity:
             means[:], spreads[:] = means[:, :1], spreads[:, :1]
         # the same evidence measured in the spread of unrelated passages: dense * match_gain
         match_gain = spreads[:, 0] / unrelated
+        gains = np.full(len(texts), self.lexical_gain, dtype=np.float32) if lexical_gains is None else lexical_gains
         lexical = None
-        if self.lexical is not None and self.lexical_gain > 0:
-            lexical = self.lexical.passage_scores(texts)
+        if self.lexical is not None and gains.any():
+            lexical = self.lexical.passage_scores(texts) * gains[:, None]
         return Prepared(vectors, means, spreads, lexical, texts, match_gain)
 
     def rows(self, prepared: Prepared, rows: np.ndarray | RowSet) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +124,7 @@ class Similarity:
         chosen = rows if isinstance(rows, RowSet) else self.rowset(rows)
         raw = prepared.vectors @ chosen.columns
         dense = self._dense(prepared, raw, chosen.language_codes)
-        lexical = None if prepared.lexical is None else self.lexical_gain * prepared.lexical[:, chosen.rows]
+        lexical = None if prepared.lexical is None else prepared.lexical[:, chosen.rows]
         return raw, dense, lexical
 
     def vectors(
@@ -155,7 +157,7 @@ class Prepared:
         self.vectors = vectors
         self.means = means  # (queries, languages + 1): each language's cohort mean; the last column: the whole pool
         self.spreads = spreads
-        self.lexical = lexical  # (queries, passages) TF-IDF cosines, or None
+        self.lexical = lexical  # (queries, passages) TF-IDF cosines times each query's lexical gain, or None
         self.texts = texts or []
         # per query: the spread of the whole pool over that of its unrelated passages (``calibration.unrelated_spread``)
         self.match_gain = np.ones(len(vectors), dtype=np.float32) if match_gain is None else match_gain

@@ -10,7 +10,7 @@ How a score is made, for a query text q and an evidence passage p:
    best of nothing to look like a match), and a French query is not penalised against English
    text: its French and English cohort means differ. One spread for all languages: dividing by
    each language's own spread cost 4 points of MRR on Italian Tatoeba (0.905 -> 0.861).
-2. Lexical evidence: the stemmed TF-IDF cosine of q and p (``matcher.recommend.lexical_profiles``),
+2. Lexical evidence: the stemmed TF-IDF cosine of q and p (``matcher.scoring.lexical_profiles``),
    times ``lexical_gain``; a candidate's whole evidence adds ``profile_gain`` times its profile cosine.
 3. ``affinity = 1 / (1 + exp(-(x - MIDPOINT) / SLOPE))`` of the resulting evidence x.
 
@@ -215,9 +215,7 @@ def cohort_statistics(
 MAD_TO_SPREAD = 1.4826
 
 
-def unrelated_spread(
-    cosines: np.ndarray, language_codes: np.ndarray, means: np.ndarray, scale: EncoderScale = USEM3_SCALE
-) -> np.ndarray:
+def unrelated_spread(cosines: np.ndarray, language_codes: np.ndarray, means: np.ndarray, scale: EncoderScale = USEM3_SCALE) -> np.ndarray:
     """Each query's spread over the pool passages unrelated to it, (queries,): the median absolute
     deviation of its cosines around their cohort means (``means`` from ``cohort_statistics``), as
     a spread; divided by the encoder's gain, floored like the other.
