@@ -293,6 +293,11 @@ def serve(
     console.print(f"peermatch serving {settings.data_dir}: console http://{host}:{port}/  API docs http://{host}:{port}/docs")
     logging_config = {"version": 1, "disable_existing_loggers": False}
     if workers > 1:
+        # The supervisor built the app only to check it: left running, its watcher would catch up
+        # with every write and build each snapshot's recommender in a third process, taking the
+        # workers' cores (and its pre-computation every answer once more).
+        application.state.service.close()
+        del application
         uvicorn.run(
             "service.main:app",
             host=host,

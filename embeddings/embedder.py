@@ -91,6 +91,12 @@ class Embedder:
         self.dimension = int(dimension or model.encode(["x"]).shape[1])
         self.encoded_count = 0  # texts that actually went through the model (cache misses)
 
+    def warm(self) -> None:
+        """Have the model load its weights now (the built-in one loads them at its first text,
+        several seconds of one core): a service calls this at start, so that its first write
+        does not take those seconds from the readers of its process."""
+        self.model.encode(["warm-up"], batch_size=1, convert_to_numpy=True, show_progress_bar=False)
+
     def _cache_id(self, role: Role) -> str:
         return f"{self.model_id}/{role}" if self.asymmetric else self.model_id
 

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from matcher.store.sqlite import Written
 
 log = logging.getLogger("peermatch.workspace")
+# A catch-up of at most this many changed records (or a tenth of them all) advances the snapshot
+# record by record; a larger one reads the store whole.
+CATCH_UP_RECORDS = 100
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ class Workspace:
                 return current
             indexes = self._load_indexes(current)
             unusable = pointer.name if indexes is None and pointer is not None else None  # said once, not loaded again
-            loaded = self._assemble(indexes) if indexes is not None else None
+            loaded = self._assemble(indexes, current) if indexes is not None else None
             if loaded is not None:
                 self._swap(loaded)
                 return loaded
@@ -126,7 +129,7 @@ class Workspace:
         revision = self.store.revision()
         if indexes is not None and indexes.store_revision == revision:
             with self._catch_up:
-                found = self._assemble(indexes)
+                found = self._assemble(indexes, self._snapshot)
                 if found is None and self.store.engine != "postgresql":
                     found = self._assemble_locked(indexes)  # says that the store moved under the write lock
                 if found is not None:
@@ -213,7 +216,7 @@ class Workspace:
         indexes = self._load_indexes(previous)
         if indexes is None:
             return None
-        return self._assemble(indexes)
+        return self._assemble(indexes, previous)
 
     def _load_indexes(self, previous: Snapshot | None) -> Indexes | None:
         """The current index (only the deltas ``previous`` lacks are read), or None when it is
@@ -238,10 +241,19 @@ class Workspace:
             raise IndexNotBuiltError(f"the store moved away from revision {indexes.store_revision} under the write lock")
         return snapshot
 
-    def _assemble(self, indexes: Indexes) -> Snapshot | None:
-        """The snapshot of ``indexes`` and the stored records, if the store is at their revision."""
-        from matcher.snapshot import assemble
+    def _assemble(self, indexes: Indexes, previous: Snapshot | None = None) -> Snapshot | None:
+        """The snapshot of ``indexes`` and the stored records, if the store is at their revision.
+        ``previous``: a snapshot of an earlier revision; when few records changed since, it is
+        advanced by them (read from the change log), as the writer's own process does, instead of
+        every record being read and parsed again while this process's readers wait for the interpreter."""
+        from matcher.snapshot import advance, assemble
 
+        if previous is not None and previous.store_revision <= indexes.store_revision:
+            written = self.store.written_since(previous.store_revision)
+            if written.revision != indexes.store_revision:
+                return None
+            if written.count <= max(CATCH_UP_RECORDS, (len(previous.members) + len(previous.resources)) // 10):
+                return advance(previous, written, indexes)
         revision, members, resources = self.store.read_all()
         if revision != indexes.store_revision:
             return None
@@ -447,7 +459,10 @@ class Workspace:
     def remove_scratch(self) -> int:
         """Remove what writes cut short by a crash left behind (under the write lock: never a live write's)."""
         from matcher.index.generations import remove_scratch
+        from matcher.store.read_only import on_read_only_file_system
 
+        if on_read_only_file_system(self.settings.data_dir):
+            return 0  # nothing can be removed (nor written) there; a worker still starts and serves reads
         with self._writing():
             return remove_scratch(self.settings.index_dir)
 

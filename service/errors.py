@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,7 @@ from matcher.errors import (
 from matcher.explanations import english_noun
 
 # SQLite's words for a store that cannot be written: the disk, not the request, is at fault.
+UNWRITABLE_ERRNOS = (errno.EROFS, errno.ENOSPC, errno.EDQUOT)
 UNWRITABLE = ("readonly database", "disk is full", "disk I/O error", "unable to open database")
 
 # An error answer lists at most this many problems (and counts them all): 50,000 bad records once
@@ -50,6 +52,28 @@ def error_response(
 ) -> JSONResponse:
     body = ErrorBody(code=code, message=message, field=field, details=details).model_dump(exclude_none=True)
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+def invalid_records_response(error: InvalidRecordsError) -> Response:
+    """422 for invalid records: the first MAX_DETAILS problems, each with its line and field, and
+    the count of all. A bulk route builds it in its worker thread (30,000 problems counted and
+    rendered on the event loop held up /health); the error handler for everyone else."""
+    details = [
+        {
+            "line": p.line,
+            "field": p.field,
+            "reason": p.reason,
+            "id": p.record_id,
+            "explanation": p.explanation.model_dump(),  # for the hub to translate
+        }
+        for p in error.problems[:MAX_DETAILS]
+    ]
+    count = len(error.problems)
+    records = len({(p.file, p.line) for p in error.problems})
+    listed = f" ('details' lists the first {MAX_DETAILS})" if count > MAX_DETAILS else ""
+    problems, invalid = english_noun(count, "problem"), english_noun(records, "record")
+    message = f"{count} {problems} in {records} invalid {invalid}; nothing was written{listed}"
+    return error_response(422, "invalid_records", message, error.problems[0].field, details)
 
 
 HtmlErrors = tuple[Callable[[Request], bool], Callable[[Request, Exception], Response]]
@@ -117,6 +141,20 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
             headers={"Retry-After": "60"},
         )
 
+    @app.exception_handler(OSError)
+    async def file_system(request: Request, error: OSError) -> Response:
+        """A data directory that a write cannot change (a read-only or full file system: the write
+        lock, an index delta): the same 503 as the store's; any other OSError is unexpected."""
+        if error.errno not in UNWRITABLE_ERRNOS:
+            return await unexpected(request, error)
+        return error_response(
+            503,
+            "storage_unavailable",
+            f"the data directory cannot be written ({error.strerror}: {error.filename}); nothing was changed, reads still work:"
+            " retry once it is writable",
+            headers={"Retry-After": "60"},
+        )
+
     @app.exception_handler(PeermatchError)
     async def peermatch(request: Request, error: PeermatchError) -> Response:
         if html is not None and html[0](request):
@@ -124,22 +162,7 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
         if isinstance(error, UnknownIdError):
             return error_response(404, "not_found", str(error), "id")
         if isinstance(error, InvalidRecordsError):
-            details = [
-                {
-                    "line": p.line,
-                    "field": p.field,
-                    "reason": p.reason,
-                    "id": p.record_id,
-                    "explanation": p.explanation.model_dump(),  # for the hub to translate
-                }
-                for p in error.problems[:MAX_DETAILS]
-            ]
-            count = len(error.problems)
-            records = len({(p.file, p.line) for p in error.problems})
-            listed = f" ('details' lists the first {MAX_DETAILS})" if count > MAX_DETAILS else ""
-            problems, invalid = english_noun(count, "problem"), english_noun(records, "record")
-            message = f"{count} {problems} in {records} invalid {invalid}; nothing was written{listed}"
-            return error_response(422, "invalid_records", message, error.problems[0].field, details)
+            return invalid_records_response(error)
         if isinstance(error, InvalidProposalError | InvalidFieldError):
             return error_response(422, "invalid_request", str(error), error.field)
         if isinstance(error, ReferencedRecordError):

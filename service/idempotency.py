@@ -24,6 +24,7 @@ from anyio import to_thread
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from matcher.store.read_only import connect
 from service.errors import error_response
 
 KEEP_SECONDS = 24 * 3600  # a day: longer than any client's retry schedule
@@ -59,7 +60,9 @@ class IdempotencyStore:
             self._db.executescript(f"BEGIN; SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY}); {table}; COMMIT;")
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db, read_only = connect(path)
+        if read_only:  # replays are read; a new answer cannot be kept (until a restart once writable)
+            return
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA busy_timeout = 10000")
         self._db.execute(TABLE.format(blob="BLOB", real="REAL"))

@@ -39,6 +39,14 @@ class ServiceSettings(Settings):
     keep_alive_seconds: int = Field(
         5, gt=0, description="How long an idle keep-alive connection stays open (uvicorn's default: 5 s)."
     )
+    write_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="The most of a worker's interpreter that back-to-back writes take: after a write that computed for t"
+        " seconds, the next one in that worker waits t*(1/share-1), and so does a worker's next catch-up with another's"
+        " writes, so that its readers keep their speed (1: no wait).",
+    )
     watch_seconds: float = Field(
         0.25, ge=0, description="How often an idle worker looks for another worker's writes (0: only when a request comes)."
     )

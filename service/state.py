@@ -16,10 +16,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from embeddings.embedder import TextEncoder
+from embeddings.embedder import Embedder, TextEncoder
 from matcher.errors import IndexNotBuiltError, PeermatchError
 from matcher.ingest.importing import ImportReport
 from matcher.ingest.readers import Labels
@@ -36,6 +37,7 @@ from service.jobs import Jobs
 from service.settings import ServiceSettings
 
 log = logging.getLogger("peermatch.service")
+T = TypeVar("T")
 
 
 class ServiceState:
@@ -50,6 +52,8 @@ class ServiceState:
         self._compacting = threading.Lock()
         self.on_swap: Callable[[], None] = lambda: None  # told of every snapshot this process starts serving
         self._watching = threading.Event()  # set while the watcher thread brings other workers' writes
+        self._pace = threading.Lock()
+        self._rest_until = 0.0  # monotonic time before which this process starts no write (``_paced``)
         self._weights_version: int | None = None  # the shared learned weights' version copied into this folder
         self._weights_failing = False
         self.workspace.prepare = _warm
@@ -92,7 +96,9 @@ class ServiceState:
         """Load the model and the current snapshot (rebuilding the index first if it is missing,
         damaged, built by another model or older than the store), then watch for other
         workers' writes."""
-        self.workspace.encoder  # noqa: B018 - a missing model fails here, at start
+        encoder = self.workspace.encoder  # a missing model fails here, at start
+        if isinstance(encoder, Embedder):
+            encoder.warm()  # its weights loaded now, not during the first write, while readers wait
         self.workspace.remove_scratch()
         store = self.workspace.store
         self._sync_weights()  # the replicas' shared learned weights, in this folder before the first snapshot
@@ -113,6 +119,12 @@ class ServiceState:
         self._wake.set()
         self._watching.clear()
 
+    def close(self) -> None:
+        """Stop the background threads and pairing jobs and close the store."""
+        self.stop()
+        self.jobs.shutdown()
+        self.workspace.close()
+
     def _watch(self) -> None:
         """Catch up with other worker processes' writes while idle (one small file read a tick), and
         with other replicas' writes on a shared PostgreSQL store (the change log, past this
@@ -126,9 +138,16 @@ class ServiceState:
             self._sync_weights()
             try:
                 if self.workspace.current() is not None or self.workspace.store.revision() > 0:
+                    spent = time.thread_time()
                     self._on_snapshot(self.workspace.snapshot())  # the watcher's time, not a reader's
                     if self.workspace.close_abandoned_gap():
                         self._on_snapshot(self.workspace.snapshot())
+                    # Another worker's back-to-back writes take this one's interpreter too (each
+                    # next snapshot loaded and its recommender built): paced as its own writes are,
+                    # with the writes of the pause folded into one catch-up.
+                    computed = time.thread_time() - spent
+                    if self._stop.wait(computed * (1 / self.settings.write_share - 1)):
+                        return
                 if failing:
                     log.warning("catching up with the index works again")
                 failing = False
@@ -169,8 +188,25 @@ class ServiceState:
 
     # ---- writes ------------------------------------------------------------------------------
 
+    def _paced(self, write: Callable[[], T]) -> T:
+        """Run ``write`` once the previous write's rest is over, then rest in proportion to the
+        interpreter time it took (its embedding, index delta and next snapshot's recommender,
+        all in this thread): the process's readers share the interpreter with it, and back-to-back
+        writes would otherwise leave them a fraction of it (issue 21, item 2)."""
+        with self._pace:
+            delay = self._rest_until - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)  # a worker thread sleeping: no interpreter, no event loop held
+        spent = time.thread_time()
+        try:
+            return write()
+        finally:
+            computed = time.thread_time() - spent
+            with self._pace:
+                self._rest_until = time.monotonic() + computed * (1 / self.settings.write_share - 1)
+
     def upsert(self, records: list[Member | Resource]) -> list[str]:
-        result = self.workspace.write(records)
+        result = self._paced(lambda: self.workspace.write(records))
         self._after_write(result.snapshot)
         return result.written.changed_ids
 
@@ -184,14 +220,13 @@ class ServiceState:
         labels: Labels | None = None,
     ) -> list[ImportReport]:
         """``Workspace.import_files`` (validated first, one transaction), then the new snapshot served."""
-        reports, result = self.workspace.import_files(
-            paths, record_type=record_type, skip_invalid=skip_invalid, report_path=report_path, labels=labels
-        )
+        importing = partial(self.workspace.import_files, paths, record_type=record_type, skip_invalid=skip_invalid)
+        reports, result = self._paced(partial(importing, report_path=report_path, labels=labels))
         self._after_write(result.snapshot)
         return reports
 
     def delete(self, collection: RecordType, record_id: str) -> None:
-        result = self.workspace.delete(collection, [record_id])
+        result = self._paced(lambda: self.workspace.delete(collection, [record_id]))
         self._after_write(result.snapshot)
 
     def _after_write(self, snapshot: Snapshot | None) -> None:

@@ -3,6 +3,8 @@ capped and its error answer is bounded; concurrent sign-ins are bounded (503 wit
 
 from __future__ import annotations
 
+import asyncio
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -80,3 +82,42 @@ def test_a_console_rating_that_is_not_a_number_is_a_plain_refusal() -> None:
     assert _rating(" 4 ") == 4
     with pytest.raises(Exception, match="'abc' is not an integer from 1 to 5"):
         _rating("abc")
+
+
+JSON_WRITE = {**auth(WRITE), "Content-Type": "application/json"}
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def test_a_bulk_body_is_decoded_and_checked_off_the_event_loop(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decoding 5,000 records and checking them on the event loop held up /health for the whole time:
+    both happen in a worker thread, where the event loop keeps answering meanwhile."""
+    seen: list[bool] = []
+    decode = json.loads
+
+    def spy(text: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        if len(text) > 5_000:  # the bulk body, not a small document read on the way
+            seen.append(_on_event_loop())
+        return decode(text, *args, **kwargs)
+
+    monkeypatch.setattr(json, "loads", spy)
+    answer = client.post("/v1/members/bulk", headers=JSON_WRITE, content=json.dumps([{}] * 2_000))
+    assert answer.status_code == 422 and "2000 invalid records" in answer.json()["message"]
+    assert seen and True not in seen
+
+
+def test_a_bulk_body_that_is_not_a_list_of_records_is_refused_naming_the_body(client: TestClient) -> None:
+    malformed = client.post("/v1/members/bulk", headers=JSON_WRITE, content=b'[{"id": "a"},, ]')
+    assert malformed.status_code == 422 and malformed.json()["field"] == "(body)"
+    assert "malformed JSON at character" in malformed.json()["message"]
+    for body, said in (({"id": "a"}, "list"), ([1, "x"], "object")):
+        answer = client.post("/v1/members/bulk", headers=auth(WRITE), json=body)
+        assert answer.status_code == 422 and said in answer.json()["message"], answer.text
+    over = client.post("/v1/resources/bulk", headers=auth(WRITE), json=[{}] * (BULK_MAX + 1))
+    assert over.status_code == 422 and str(BULK_MAX) in over.json()["message"]

@@ -15,6 +15,7 @@ Two views, both cosines in [0, 1] and so comparable across queries:
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 from functools import cache, lru_cache
@@ -95,19 +96,45 @@ def terms(text: str, language: str | None) -> tuple[str, ...]:
     return (*stems, *(f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)))
 
 
+# Every term this process has seen gets one number for good, so that a text's term counts are
+# worked out once (``term_counts``, cached) and each fit only gathers arrays: a fit is made for
+# every new snapshot (each write), and its walk over every term of every passage in Python was
+# most of the time a write took from the readers (issue 21, item 2). The table grows with the
+# distinct words and word pairs of the texts fitted (a network's vocabulary, not its traffic:
+# queries only look terms up).
+_TERM_IDS: dict[str, int] = {}
+_TERM_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=TEXT_CACHE)
+def term_counts(text: str, language: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """The terms of ``text`` (``terms``) as process-wide term numbers, each once, and their counts."""
+    found = terms(text, language)
+    if any(term not in _TERM_IDS for term in found):
+        with _TERM_LOCK:  # two threads must not give two terms one number
+            for term in found:
+                if term not in _TERM_IDS:
+                    _TERM_IDS[term] = len(_TERM_IDS)
+    counts: dict[int, int] = {}
+    for term in found:
+        number = _TERM_IDS[term]
+        counts[number] = counts.get(number, 0) + 1
+    return np.fromiter(counts, dtype=np.int64, count=len(counts)), np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+
+
 class LexicalProfiles:
     """TF-IDF over passages and over owners, fitted once per collection (plain numpy/scipy state)."""
 
     def __init__(
         self,
-        vocabulary: dict[str, int],
+        vocabulary: dict[int, int],
         languages: list[str],
         passage_idf: np.ndarray,
         passage_vectors: sparse.csr_matrix,
         owner_idf: np.ndarray,
         owner_vectors: sparse.csr_matrix,
     ) -> None:
-        self.vocabulary = vocabulary
+        self.vocabulary = vocabulary  # process-wide term number (term_id) -> column
         self.languages = languages
         self.passage_idf = passage_idf
         self.passage_vectors = passage_vectors  # (passages, terms), rows L2-normalised
@@ -129,18 +156,14 @@ class LexicalProfiles:
         ``weights[i]``: how much its terms count in those owners' profiles (the field weight)."""
         if not (len(texts) == len(languages) == len(owners) == len(weights)):
             raise ValueError("texts, languages, owners and weights must have one entry per passage")
-        vocabulary: dict[str, int] = {}
-        rows, columns, values = [], [], []
-        for row, (text, language) in enumerate(zip(texts, languages, strict=True)):
-            counts: dict[int, int] = {}
-            for term in terms(text, language):
-                column = vocabulary.setdefault(term, len(vocabulary))
-                counts[column] = counts.get(column, 0) + 1
-            rows += [row] * len(counts)
-            columns += list(counts)
-            values += list(counts.values())
+        counted = [term_counts(text, language) for text, language in zip(texts, languages, strict=True)]
+        numbers = np.concatenate([ids for ids, _ in counted]) if counted else np.zeros(0, np.int64)
+        values = np.concatenate([counts for _, counts in counted]) if counted else np.zeros(0, np.float32)
+        rows = np.repeat(np.arange(len(texts)), [len(ids) for ids, _ in counted])
+        present_terms, columns = np.unique(numbers, return_inverse=True)  # this collection's terms, as columns
+        vocabulary = dict(zip(present_terms.tolist(), range(len(present_terms)), strict=True))
         shape = (len(texts), max(len(vocabulary), 1))
-        counts_matrix = sparse.csr_matrix((np.asarray(values, np.float32), (rows, columns)), shape=shape)
+        counts_matrix = sparse.csr_matrix((values, (rows, columns.reshape(-1))), shape=shape)
         link_rows = [row for row, codes in enumerate(owners) for _ in codes]
         link_cols = [code for codes in owners for code in codes]
         link_vals = [float(weights[row]) for row, codes in enumerate(owners) for _ in codes]
@@ -151,12 +174,16 @@ class LexicalProfiles:
         present = sorted({language for language in languages if language})
         return cls(vocabulary, present, passage_idf, passage_vectors, owner_idf, owner_vectors)
 
+    def _column(self, term: str) -> int | None:
+        number = _TERM_IDS.get(term)
+        return None if number is None else self.vocabulary.get(number)
+
     def _text_counts(self, text: str) -> dict[int, int]:
         counts: dict[int, int] = {}
         for language in self.languages or [""]:
             found: dict[int, int] = {}
             for term in terms(text, language):
-                column = self.vocabulary.get(term)
+                column = self._column(term)
                 if column is not None:
                     found[column] = found.get(column, 0) + 1
             for column, count in found.items():
@@ -209,7 +236,7 @@ class LexicalProfiles:
         for row, (text, language) in enumerate(zip(texts, languages, strict=True)):
             counts: dict[int, int] = {}
             for term in terms(text, language):
-                column = self.vocabulary.get(term)
+                column = self._column(term)
                 if column is not None:
                     counts[column] = counts.get(column, 0) + 1
             rows += [row] * len(counts)

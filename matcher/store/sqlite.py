@@ -9,6 +9,7 @@ PostgreSQL a repeatable-read transaction does).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,7 +23,9 @@ from matcher.passages import Passage
 from matcher.records import Member, RecordType, Resource
 from matcher.store.migrations import identity_tables, migrate, migrate_postgres
 from matcher.store.postgres import CHANGES_CHANNEL, WRITE_LOCK_KEY, is_postgres_url, redacted
+from matcher.store.read_only import connect, on_read_only_file_system, refused
 
+log = logging.getLogger("peermatch.store")
 _SINGULAR = {"members": "member", "resources": "resource"}
 IDLE_READERS = 8  # PostgreSQL read connections kept open between reads, per process
 
@@ -100,17 +103,43 @@ class Store:
             return
         self.where = str(path)
         self._read_begin = "BEGIN"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._generation = 0  # moves on when the file is opened again (writable again): readers reconnect
+        if not on_read_only_file_system(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self._db, self.read_only = self._open()
+
+    def _open(self) -> tuple[sqlite3.Connection, bool]:
+        """The writing connection, set up and migrated; on a read-only file system, a read-only one."""
+        db, read_only = connect(self.path)
         try:
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute("PRAGMA busy_timeout = 10000")
+            if read_only:  # nothing can be set up or migrated: check that it is a store at all
+                db.execute("SELECT COUNT(*) FROM changes").fetchone()
+                return db, True
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA busy_timeout = 10000")
             with self._lock:
-                migrate(self._db, str(path))
+                migrate(db, str(self.path))
         except sqlite3.DatabaseError as error:  # not a database, or damaged: say which file, not a traceback
+            db.close()
+            raise DamagedStoreError(f"{self.path}: not a usable SQLite store ({error}); restore it from a backup") from error
+        return db, False
+
+    def _writable(self) -> None:
+        """Before a write: a store opened on a read-only file system is opened again, normally, once
+        the file system is writable (recovering by itself); while it is not, the write is refused."""
+        if not self.read_only:
+            return
+        with self._lock:
+            if not self.read_only:
+                return
+            if on_read_only_file_system(self.path):
+                raise refused(self.path)
+            db, read_only = self._open()
             self._db.close()
-            raise DamagedStoreError(f"{path}: not a usable SQLite store ({error}); restore it from a backup") from error
+            self._db, self.read_only = db, read_only
+            self._generation += 1
+            log.warning("%s: the file system is writable again; writes are accepted", self.path)
 
     @property
     def engine(self) -> str:
@@ -142,6 +171,7 @@ class Store:
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         if self.database_url is not None:
             return postgres_transaction(self._db, self._lock)
+        self._writable()
         return immediate_transaction(self._db, self._lock)
 
     @contextmanager
@@ -162,11 +192,13 @@ class Store:
                 yield pooled
             return
         db: sqlite3.Connection | None = getattr(self._readers, "db", None)
+        if db is not None and self._readers.generation != self._generation:
+            db = None  # opened read-only and immutable, before the file system was writable again
         if db is None:
-            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            db, _ = connect(self.path)
             db.execute("PRAGMA busy_timeout = 10000")
             db.execute("PRAGMA query_only = ON")
-            self._readers.db = db
+            self._readers.db, self._readers.generation = db, self._generation
             with self._readers_lock:
                 self._reader_connections.append(db)
         db.execute(self._read_begin)
@@ -408,6 +440,28 @@ class Store:
                 if begin:
                     self._db.execute("COMMIT")
         return last, changed
+
+    def written_since(self, revision: int) -> Written:
+        """Everything written after ``revision`` as one Written (records as stored now, ids
+        deleted), with the store's revision, read in one transaction: a process whose snapshot
+        is at ``revision`` advances it by these few records instead of reading every record."""
+        with self._lock:
+            self._db.execute(self._read_begin)
+            try:
+                last, changed = self.changed_since(revision, begin=False)
+                written = Written(revision=last, previous=revision)
+                for collection, ids in changed.items():
+                    wanted = sorted(ids)
+                    for start in range(0, len(wanted), 500):
+                        chunk = wanted[start : start + 500]
+                        marks = ",".join("?" * len(chunk))
+                        rows = self._db.execute(f"SELECT body FROM {collection} WHERE id IN ({marks}) ORDER BY id", chunk)
+                        written.upserted[collection] += [_parse(collection, row[0]) for row in rows]
+                    stored = {record.id for record in written.upserted[collection]}
+                    written.deleted[collection] = [record_id for record_id in wanted if record_id not in stored]
+            finally:
+                self._db.execute("COMMIT")
+        return written
 
     def catch_up(
         self, revision: int

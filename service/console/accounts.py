@@ -29,6 +29,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from matcher.errors import PeermatchError
+from matcher.store.read_only import connect
 from matcher.store.sqlite import immediate_transaction, postgres_transaction
 
 Role = Literal["secretariat", "viewer"]
@@ -148,8 +149,12 @@ class Accounts:
             self._db.executescript(f"BEGIN; SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY}); {SCHEMA} COMMIT;")
             return
             return
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # On a read-only file system: read as it is (sign-ins are refused with a 503 naming the cause,
+        # since a session must be written) until a restart once it is writable.
+        self._db, read_only = connect(path)
         self._db.row_factory = sqlite3.Row
+        if read_only:
+            return
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA busy_timeout = 5000")
