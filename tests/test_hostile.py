@@ -445,6 +445,7 @@ def test_the_embedder_keeps_query_vectors_in_memory_only(tmp_path: Path) -> None
     embedder.encode_queries(["a", "b"])
     embedder.encode_queries(["a", "b"])
     assert CountingModel.calls == 2  # the second time from memory
+    assert cache._db is not None  # a writable folder: the cache is on disk
     assert cache._db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0] == 0
     embedder.encode_queries(["c"])  # the memory holds 2: "a" goes
     embedder.encode_queries(["a"])
