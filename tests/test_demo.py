@@ -241,6 +241,13 @@ def test_ziguinchor_finds_the_member_that_trains_teachers_in_global_citizenship(
     assert rouen.match_quality in ("strong", "partial")
 
 
+def test_the_themes_best_answer_is_kept_in_its_expert_group(demo_with_coalition: Recommender) -> None:
+    aspects = ["formation des enseignants", "prévention de l'extrémisme violent", "dialogue interculturel"]
+    group = demo_with_coalition.experts("Éducation à la citoyenneté mondiale", ExpertOptions(k=5, aspects=aspects))
+    assert group.ranking[0][0] == ROUEN["id"]
+    assert ROUEN["id"] in [p.id for p in group.members], [p.id for p in group.members]
+
+
 def test_tarte_tatin_gets_an_honest_no_match(recommender: Recommender) -> None:
     from matcher.recommend.peers import NO_EVIDENCE
 

@@ -216,6 +216,19 @@ class ExpertFinder:
             per_country[c.country] = per_country.get(c.country, 0) + 1
             per_region[c.region] = per_region.get(c.region, 0) + 1
         region_cap = region_limit(options.k) if options.region_balance else None
+        # The theme's best answer is kept: the candidate whose stated evidence matches the theme
+        # best, when at least partially, joins first. Greedy coverage alone let members covering
+        # an aspect (intercultural festivals, teacher training on sustainability) fill the group
+        # and the per-country cap, and left out Rouen, the one member stating global-citizenship
+        # teacher training, from a group on 'Éducation à la citoyenneté mondiale' (issue 20).
+        theme_best = max(eligible, key=lambda j: (float(matches[0, j]), ev.candidates[j]), default=-1)
+        if theme_best >= 0 and matches[0, theme_best] >= PARTIAL and theme_best not in chosen and len(chosen) < options.k:
+            c = self.by_id[ev.candidates[theme_best]]
+            if options.max_per_country is None or per_country.get(c.country, 0) < options.max_per_country:
+                chosen.append(theme_best)
+                best_cover = np.maximum(best_cover, covers[:, theme_best]) if len(options.aspects) else best_cover
+                per_country[c.country] = per_country.get(c.country, 0) + 1
+                per_region[c.region] = per_region.get(c.region, 0) + 1
         while len(chosen) < options.k:
             best_gain, best_j = -math.inf, -1
             for j in eligible:
