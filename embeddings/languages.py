@@ -3,7 +3,7 @@ vector, but a meaningless one: answers built on it must say so (``matcher.text_l
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -131,9 +131,13 @@ def language_identifier() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def ranked_languages(text: str) -> list[tuple[str, float]]:
-    """Every language py3langid knows with its probability for ``text``, likeliest first."""
-    return [(SAME_LANGUAGE.get(code, code), float(p)) for code, p in language_identifier().rank(text)]
+@lru_cache(maxsize=8192)
+def ranked_languages(text: str) -> tuple[tuple[str, float], ...]:
+    """Every language py3langid knows with its probability for ``text``, likeliest first.
+
+    Kept for the texts seen last: a stored member's needs are asked about on every request for
+    its peers, and each detection costs about 0.3 ms (a tenth of a computed peer answer)."""
+    return tuple((SAME_LANGUAGE.get(code, code), float(p)) for code, p in language_identifier().rank(text))
 
 
 def confidently_in(text: str) -> str | None:
