@@ -1,16 +1,28 @@
-"""What the HTTP benchmarks share: a free loopback port, and one keyed request on a kept-alive connection."""
+"""What the HTTP benchmarks share: a free loopback port, a ``peermatch serve`` on it, and one keyed request on a
+kept-alive connection."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import socket
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def serve(data_dir: Path, env: Mapping[str, str], workers: int = 1) -> tuple[subprocess.Popen[bytes], int]:
+    """``peermatch serve`` on ``data_dir`` on a free loopback port, quiet, under ``env``: the process and its port."""
+    port = free_port()
+    command = [sys.executable, "-m", "cli.main", "serve", "--data-dir", str(data_dir), "--port", str(port), "--workers", str(workers)]
+    return subprocess.Popen(command, env=dict(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), port
 
 
 def call(connection: http.client.HTTPConnection, method: str, path: str, key: str, body: object = None) -> tuple[int, bytes]:

@@ -34,7 +34,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from evaluation.benchmarks.loopback import call, free_port
+from evaluation.benchmarks.loopback import call, serve
 
 
 def _pinned(port: int, key: str, workers: int, deadline: float) -> list[http.client.HTTPConnection]:
@@ -120,13 +120,7 @@ def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_
     env = {**os.environ, "PEERMATCH_LOG_JSON": "false"}
     if not answer_cache:
         env["PEERMATCH_PEER_CACHE_SIZE"] = "0"
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--data-dir", str(copy), "--port", str(port), "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, port = serve(copy, env, workers)
     try:
         readers = _pinned(port, keys["read"], workers, time.monotonic() + 300)
         status, body = call(readers[0], "GET", "/v1/members?limit=500", keys["read"])

@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -23,6 +21,8 @@ from typing import Annotated
 
 import numpy as np
 import typer
+
+from evaluation.benchmarks.loopback import serve
 
 
 async def _worker(
@@ -118,11 +118,6 @@ def _wrk_phase(port: int, paths: list[str], key: str, seconds: float, connection
 WRK = shutil.which("wrk") is not None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 def main(
     data_dir: Annotated[Path, typer.Option(help="A data dir loaded with 'peermatch demo' (has demo-keys.txt).")],
@@ -138,16 +133,10 @@ def main(
 
 
 def _run_server(data_dir: Path, keys: dict[str, str], seconds: float, connections: int, workers: int, cache: bool) -> None:
-    port = _free_port()
     env = {**os.environ, "PEERMATCH_LOG_JSON": "false", "PEERMATCH_PEER_CACHE_SIZE": "20000" if cache else "0"}
     mode = "on (stored members pre-computed in the background)" if cache else "off (every request computed)"
     typer.echo(f"\nserver with the per-generation answer cache {mode}")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--data-dir", str(data_dir), "--port", str(port), "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, port = serve(data_dir, env, workers)
     try:
         import json
 

@@ -209,12 +209,17 @@ class ExpertFinder:
         chosen: list[int] = []
         per_country: dict[str, int] = {}
         per_region: dict[str, int] = {}
-        for j in self._columns_of(options.include):
+
+        def take(j: int) -> None:
+            nonlocal best_cover
             chosen.append(j)
             best_cover = np.maximum(best_cover, covers[:, j]) if len(options.aspects) else best_cover
             c = self.by_id[ev.candidates[j]]
             per_country[c.country] = per_country.get(c.country, 0) + 1
             per_region[c.region] = per_region.get(c.region, 0) + 1
+
+        for j in self._columns_of(options.include):
+            take(j)
         region_cap = region_limit(options.k) if options.region_balance else None
         # The theme's best answer is kept: the candidate whose stated evidence matches the theme
         # best, when at least partially, joins first. Greedy coverage alone let members covering
@@ -223,12 +228,9 @@ class ExpertFinder:
         # teacher training, from a group on 'Éducation à la citoyenneté mondiale' (issue 20).
         theme_best = max(eligible, key=lambda j: (float(matches[0, j]), ev.candidates[j]), default=-1)
         if theme_best >= 0 and matches[0, theme_best] >= PARTIAL and theme_best not in chosen and len(chosen) < options.k:
-            c = self.by_id[ev.candidates[theme_best]]
-            if options.max_per_country is None or per_country.get(c.country, 0) < options.max_per_country:
-                chosen.append(theme_best)
-                best_cover = np.maximum(best_cover, covers[:, theme_best]) if len(options.aspects) else best_cover
-                per_country[c.country] = per_country.get(c.country, 0) + 1
-                per_region[c.region] = per_region.get(c.region, 0) + 1
+            country = self.by_id[ev.candidates[theme_best]].country
+            if options.max_per_country is None or per_country.get(country, 0) < options.max_per_country:
+                take(theme_best)
         while len(chosen) < options.k:
             best_gain, best_j = -math.inf, -1
             for j in eligible:
@@ -244,11 +246,7 @@ class ExpertFinder:
                     best_gain, best_j = gain, j
             if best_j < 0:
                 break
-            chosen.append(best_j)
-            best_cover = np.maximum(best_cover, covers[:, best_j]) if len(options.aspects) else best_cover
-            c = self.by_id[ev.candidates[best_j]]
-            per_country[c.country] = per_country.get(c.country, 0) + 1
-            per_region[c.region] = per_region.get(c.region, 0) + 1
+            take(best_j)
 
         picks = [
             self._pick(j, float(relevance[j]), float(matches[0, j]), options.aspects, covers, match_column, column_map) for j in chosen

@@ -146,6 +146,7 @@ class Parts:
     graph: np.ndarray | None  # personalised PageRank; None when the graph is off
     matches: np.ndarray  # the match score (``NeedScores.match``) of the need each candidate answers best
     shares: np.ndarray  # the match score of the candidate's need closest to one of the member's (mode 'similar')
+    unread: list[str | None]  # per need: its language when the encoder does not read it, else None
 
     def labelled_by(self, mode: PeerMode) -> np.ndarray:
         """What each candidate's label comes from: in mode 'similar', how closely it states one
@@ -226,15 +227,16 @@ class PeerRecommender:
         needs, priorities = _needs_of(member)
         fields = [f"need:{i}" for i in range(len(member.needs))] if member.needs else ["profile"]
         vectors = self._vectors(member, needs, fields)
-        unread = np.asarray([bool(self._unread(member, [need])) for need in needs], dtype=bool)
-        prepared = ev.prepare(needs, vectors, unread)
+        unread = [next(iter(self._unread(member, [need])), None) for need in needs]
+        prepared = ev.prepare(needs, vectors, np.asarray([code is not None for code in unread], dtype=bool))
         scores = ev.score(needs, vectors, prepared)
         weights = np.asarray(priorities, dtype=np.float32)
         gives = (weights @ scores.total) / weights.sum()
         # the label says whether the candidate answers a need: its best need, not the mean over all
         matches = scores.match.max(axis=0)
         context, shares = self._context(member, prepared[0])
-        return Parts(needs, priorities, vectors, prepared, scores, gives, context, self._graph_scores(member, options), matches, shares)
+        graph = self._graph_scores(member, options)
+        return Parts(needs, priorities, vectors, prepared, scores, gives, context, graph, matches, shares, unread)
 
     def weights_for(self, options: PeerOptions) -> PartWeights | None:
         """The weights of the parts in this mode: learned ones in complementary mode when there
@@ -299,7 +301,7 @@ class PeerRecommender:
         results = [self._explain(ranking, at) for at in range(len(ranking.rows))]
         _flag_need_leaders(results)
         _flag_inversions(results, ranking.mode)
-        unread = self._unread(ranking.member, ranking.evidence.needs)
+        unread = list(dict.fromkeys(code for code in ranking.evidence.unread if code is not None))
         for result in results:
             if ranking.no_evidence:
                 result.flags.append(NO_SHARED if ranking.mode == "similar" else NO_EVIDENCE)
