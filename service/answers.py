@@ -4,15 +4,29 @@ A cached answer is keyed by its whole question, exclusions included (``PeerQuest
 decline is not a write to the records and makes no new snapshot, but it changes the member's
 exclusions, hence the key, so it takes effect at once. The answer holds the ranking's ids and
 scores and the page served (explained once, for the k results shown).
+
+Bounded staleness (issue 21, item 2). Any write shifts every score a little (the cohort's
+statistics and term weights move with it), so no answer of the last snapshot is exactly the next
+one's. Emptying the cache at every write, though, makes one client's back-to-back writes turn
+every read into a computed one (p99 about 6 times the no-writer figure, measured). So a new
+snapshot starts with the last one's answers, marked stale, and serves one for at most
+``stale_seconds`` after the write that made it stale, while a background thread computes it again
+(``refresh_due``). An answer is never carried over when the write touched the member who asks or
+any member it lists: those are computed on the new snapshot at once, so a writer reads its own
+write, a deleted member disappears and a changed one is never quoted with its old text. The
+answer says the store revision it was ranked at (``X-Peermatch-Revision``).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 from matcher.recommend.peers import PeerMatch, PeerOptions
+from matcher.records import Resource
 from matcher.snapshot import Snapshot
 from matcher.usecases.peers import PeerQuestion, explained, rank
 from service.pages import Page
@@ -25,35 +39,121 @@ class RankedAnswer:
     ids: tuple[str, ...]
     scores: tuple[float, ...]
     body: bytes
+    revision: int = 0  # the store revision of the snapshot it was ranked on
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cached answer, the question it answers, and since when a newer snapshot has replaced the
+    one it was ranked on (None: ranked on the cache's own snapshot)."""
+
+    answer: RankedAnswer
+    question: PeerQuestion
+    k: int | None
+    offset: int
+    stale_since: float | None = None
+
+    def age(self, now: float) -> float:
+        """Seconds since the write that made this answer stale; 0 for a current one."""
+        return 0.0 if self.stale_since is None else now - self.stale_since
+
+
+Key = tuple[object, ...]
 
 
 class ResponseCache:
-    """A bounded LRU of ranked answers; safe to share between request threads."""
+    """A bounded LRU of ranked answers; safe to share between request threads. Stale answers
+    (carried over from the last snapshot) are served for at most ``stale_seconds``."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, stale_seconds: float = 0.0) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[object, ...], RankedAnswer] = OrderedDict()
+        self.stale_seconds = stale_seconds
+        self._items: OrderedDict[Key, Entry] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.stale_hits = 0
+        self.on_stale_hit: Callable[[Key], None] = lambda key: None  # told of a stale answer served (its refresh)
 
-    def get(self, key: tuple[object, ...]) -> RankedAnswer | None:
+    def get(self, key: Key) -> RankedAnswer | None:
+        """The answer kept for ``key``: a current one, or a stale one within ``stale_seconds``."""
+        now = time.monotonic()
         with self._lock:
-            answer = self._items.get(key)
-            if answer is None:
+            entry = self._items.get(key)
+            if entry is None or entry.age(now) > self.stale_seconds:
                 self.misses += 1
                 return None
             self._items.move_to_end(key)
             self.hits += 1
-            return answer
+            stale = entry.stale_since is not None
+            self.stale_hits += stale
+        if stale:
+            self.on_stale_hit(key)
+        return entry.answer
 
-    def put(self, key: tuple[object, ...], answer: RankedAnswer) -> None:
+    def entry(self, key: Key) -> Entry | None:
+        with self._lock:
+            return self._items.get(key)
+
+    def put(self, key: Key, entry: Entry) -> None:
         if self.size <= 0:
             return
         with self._lock:
-            self._items[key] = answer
+            self._items[key] = entry
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+    def stale(self) -> Iterator[tuple[Key, Entry]]:
+        """The stale entries, most recently used first (the order a refresh takes them in)."""
+        with self._lock:
+            items = [(key, entry) for key, entry in reversed(self._items.items()) if entry.stale_since is not None]
+        yield from items
+
+    def carried(self, size: int, keep: Callable[[Entry], bool]) -> ResponseCache:
+        """A new snapshot's cache holding this one's answers that ``keep`` accepts, each marked stale
+        from now (or from when it already was), those stale for longer than allowed left out."""
+        now = time.monotonic()
+        cache = ResponseCache(size, self.stale_seconds)
+        if self.stale_seconds <= 0 or size <= 0:
+            return cache
+        with self._lock:
+            entries = list(self._items.items())
+        for key, entry in entries[-size:]:
+            if entry.age(now) <= self.stale_seconds and keep(entry):
+                cache._items[key] = entry if entry.stale_since is not None else replace(entry, stale_since=now)
+        return cache
+
+
+def carried_over(cache: ResponseCache, previous: Snapshot, current: Snapshot, size: int) -> ResponseCache:
+    """``current``'s cache: ``previous``'s answers, stale, unless the writes between them touched
+    the asking member or a member the answer lists (those are ranked again, on ``current``)."""
+    before, after = previous.members_by_id, current.members_by_id
+    # A written resource changes its authors' evidence (an explanation may quote it).
+    authors = {
+        author
+        for resources in (previous.resources_by_id, current.resources_by_id)
+        for resource_id in _changed(previous.resources_by_id, current.resources_by_id)
+        if (resource := resources.get(resource_id)) is not None
+        for author in resource.authors
+    }
+
+    def untouched(member_id: str) -> bool:
+        old, new = before.get(member_id), after.get(member_id)
+        return new is not None and (old is new or old == new) and member_id not in authors
+
+    def keep(entry: Entry) -> bool:
+        asker = entry.question.member
+        return isinstance(asker, str) and untouched(asker) and all(untouched(m) for m in entry.answer.ids)
+
+    return cache.carried(size, keep)
+
+
+def _changed(before: dict[str, Resource], after: dict[str, Resource]) -> set[str]:
+    """Ids written or deleted between two snapshots' resources (a write keeps the unchanged
+    records' objects, so identity answers for most)."""
+    if before is after:
+        return set()
+    changed = {rid for rid, record in after.items() if (old := before.get(rid)) is not record and old != record}
+    return changed | (before.keys() - after.keys())
 
 
 def paged(options: PeerOptions, offset: int = 0) -> PeerOptions:
@@ -70,17 +170,30 @@ def peer_answer(snapshot: Snapshot, question: PeerQuestion, k: int | None = None
     size = question.options.k if k is None else k
     items = explained(snapshot, ranked.page(offset, size))
     page = Page[PeerMatch](total=len(ranked.ids), offset=offset, limit=size, items=items)
-    return RankedAnswer(tuple(ranked.ids), tuple(ranked.scores), page.model_dump_json().encode())
+    return RankedAnswer(tuple(ranked.ids), tuple(ranked.scores), page.model_dump_json().encode(), snapshot.store_revision)
+
+
+def cache_key(question: PeerQuestion, k: int | None, offset: int) -> Key | None:
+    return None if question.key is None else (*question.key, k, offset)
 
 
 def cached_peer_answer(
-    snapshot: Snapshot, cache: ResponseCache, question: PeerQuestion, k: int | None = None, offset: int = 0
+    snapshot: Snapshot, cache: ResponseCache, question: PeerQuestion, k: int | None = None, offset: int = 0, *, refresh: bool = False
 ) -> RankedAnswer:
-    """``peer_answer`` from ``cache`` (this snapshot's), computed and kept on a miss."""
-    key = None if question.key is None else (*question.key, k, offset)
-    answer = cache.get(key) if key is not None else None
+    """``peer_answer`` from ``cache`` (this snapshot's), computed and kept on a miss; ``refresh``:
+    a stale answer counts as a miss."""
+    key = cache_key(question, k, offset)
+    kept = cache.entry(key) if key is not None and refresh else None
+    answer = None if key is None or (kept is not None and kept.stale_since is not None) else cache.get(key)
     if answer is None:
         answer = peer_answer(snapshot, question, k, offset)
         if key is not None:
-            cache.put(key, answer)
+            cache.put(key, Entry(answer, question, k, offset))
     return answer
+
+
+def refresh_due(cache: ResponseCache, key: Key) -> bool:
+    """Whether a stale answer just served should be ranked again now: once it is half as old as
+    it may be, so a reader rarely finds it past the bound (and is then the one who waits)."""
+    entry = cache.entry(key)
+    return entry is not None and entry.age(time.monotonic()) >= cache.stale_seconds / 2

@@ -20,6 +20,14 @@ class ServiceSettings(Settings):
     max_body_bytes: int = Field(10 * 2**20, ge=1024, description="Largest request body accepted.")
     page_size_max: int = Field(500, ge=1)
     peer_cache_size: int = Field(20_000, ge=0, description="Peer results kept per index generation for stored members (0: no cache).")
+    answer_stale_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="How long a cached peer answer may still be served after a write made it stale, while it is ranked"
+        " again in the background (0: every answer from the current snapshot). Never for a write to the asking member"
+        " or to a member the answer lists: those are ranked again at once. Without it, one client's back-to-back"
+        " writes make every read a computed one.",
+    )
     precompute_peers: bool = Field(
         True, description="After each index swap, compute every stored member's default peer answer in the background."
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import sqlite3
 import threading
 import time
@@ -32,7 +33,7 @@ from matcher.records import Member, RecordType, Resource
 from matcher.snapshot import Snapshot
 from matcher.usecases.peers import peer_question
 from matcher.workspace import Workspace
-from service.answers import ResponseCache, cached_peer_answer, paged
+from service.answers import Key, ResponseCache, cached_peer_answer, carried_over, paged, refresh_due
 from service.jobs import Jobs
 from service.settings import ServiceSettings
 
@@ -56,6 +57,8 @@ class ServiceState:
         self._rest_until = 0.0  # monotonic time before which this process starts no write (``_paced``)
         self._weights_version: int | None = None  # the shared learned weights' version copied into this folder
         self._weights_failing = False
+        self._refresh_queue: queue.SimpleQueue[Key] = queue.SimpleQueue()  # stale answers to rank again
+        self._refreshing: set[Key] = set()
         self.workspace.prepare = _warm
         self.mail = MailSettings(smtp_host=None)  # create_app sets the real ones; none here: nothing is sent
 
@@ -72,8 +75,9 @@ class ServiceState:
         return snapshot
 
     def cache_for(self, snapshot: Snapshot) -> ResponseCache:
-        """The answer cache of this snapshot: a new snapshot starts empty, so a cached answer can
-        never outlive the data it came from."""
+        """The answer cache of this snapshot: it starts with the last snapshot's answers, stale,
+        each served for at most ``answer_stale_seconds`` (``service.answers``); an older snapshot,
+        still held by a request, gets none."""
         current, cache = self._cache
         return cache if current is snapshot else ResponseCache(0)
 
@@ -81,9 +85,13 @@ class ServiceState:
         if self._cache[0] is snapshot:
             return
         with self._cache_lock:
-            if self._cache[0] is snapshot:
+            previous, cache = self._cache
+            if previous is snapshot:
                 return
-            self._cache = (snapshot, ResponseCache(self.settings.peer_cache_size))
+            size, stale = self.settings.peer_cache_size, self.settings.answer_stale_seconds
+            cache = ResponseCache(size, stale) if previous is None else carried_over(cache, previous, snapshot, size)
+            cache.on_stale_hit = self._stale_answer_served
+            self._cache = (snapshot, cache)
         self.on_swap()
         if self.settings.precompute_peers and self.settings.peer_cache_size > 0:
             threading.Thread(target=self._precompute, args=(snapshot,), daemon=True, name="precompute-peers").start()
@@ -105,6 +113,8 @@ class ServiceState:
         if store.count("members") + store.count("resources") > 0:
             snapshot = self.snapshot
             snapshot.recommender.peer_recommender  # noqa: B018 - built before the first request, not during it
+        if self.settings.answer_stale_seconds > 0 and self.settings.peer_cache_size > 0:
+            threading.Thread(target=self._refresh, daemon=True, name="refresh-answers").start()
         if self.settings.watch_seconds > 0:
             self._watching.set()
             threading.Thread(target=self._watch, daemon=True, name="watch-index").start()
@@ -170,6 +180,34 @@ class ServiceState:
             return
         self._weights_failing = False
 
+    def _stale_answer_served(self, key: Key) -> None:
+        """A stale answer was served: ranked again in the background once due (``refresh_due``)."""
+        if key not in self._refreshing and refresh_due(self._cache[1], key):
+            self._refreshing.add(key)
+            self._refresh_queue.put(key)
+
+    def _refresh(self) -> None:
+        """Rank stale answers again on the current snapshot, one at a time, taking at most half of
+        ``write_share`` of the interpreter: during a burst of writes the writer (or the watcher)
+        takes up to ``write_share`` too, and readers keep the rest."""
+        while not self._stop.is_set():
+            try:
+                key = self._refresh_queue.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            self._refreshing.discard(key)
+            snapshot, cache = self._cache
+            entry = cache.entry(key)
+            if snapshot is None or entry is None or entry.stale_since is None:
+                continue
+            spent = time.thread_time()
+            try:
+                cached_peer_answer(snapshot, cache, entry.question, entry.k, entry.offset, refresh=True)
+            except PeermatchError:
+                continue  # the member is gone from this snapshot: its readers get the 404 themselves
+            if self._stop.wait((time.thread_time() - spent) * (2 / self.settings.write_share - 1)):
+                return
+
     def _precompute(self, snapshot: Snapshot) -> None:
         """Fill the snapshot's cache with each stored member's default peer answer (the GET
         route's question with its default options), once the snapshot has stayed current for
@@ -183,7 +221,8 @@ class ServiceState:
             if self._cache[0] is not snapshot or self._stop.is_set():
                 return
             started = time.perf_counter()
-            cached_peer_answer(snapshot, cache, peer_question(book, member.id, paged(PeerOptions())), PeerOptions().k)
+            question = peer_question(book, member.id, paged(PeerOptions()))
+            cached_peer_answer(snapshot, cache, question, PeerOptions().k, refresh=True)
             time.sleep(time.perf_counter() - started)
 
     # ---- writes ------------------------------------------------------------------------------

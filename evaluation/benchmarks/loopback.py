@@ -26,7 +26,14 @@ def serve(data_dir: Path, env: Mapping[str, str], workers: int = 1) -> tuple[sub
 
 
 def call(connection: http.client.HTTPConnection, method: str, path: str, key: str, body: object = None) -> tuple[int, bytes]:
+    status, answer, _ = call_with_headers(connection, method, path, key, body)
+    return status, answer
+
+
+def call_with_headers(
+    connection: http.client.HTTPConnection, method: str, path: str, key: str, body: object = None
+) -> tuple[int, bytes, http.client.HTTPMessage]:
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
     response = connection.getresponse()
-    return response.status, response.read()
+    return response.status, response.read(), response.headers

@@ -8,11 +8,13 @@ for ``--seconds``; first with no writer (the baseline), then while one client PU
 to back, each PUT a real change (new text to embed). Printed: reads, p50/p95/p99/max of each
 phase with the machine's 1-minute load average as the phase began, writes done, and the
 with-writer / no-writer ratios; ``--runs N`` repeats the pair on a fresh server (the machine is
-shared and noisy: one run proves little). Each write makes a new snapshot, whose answer cache
-starts empty (an answer never outlives its data), so with one writer nearly every read is
-computed while without one most come from the cache: ``--no-answer-cache`` computes every read in
-both phases, which leaves what the writer's work itself takes from the readers. The target is p99
-within 2x.
+shared and noisy: one run proves little). Each write makes a new snapshot; its answer cache starts
+with the last one's answers, served stale for at most ``PEERMATCH_ANSWER_STALE_SECONDS`` while
+they are ranked again in the background (``service.answers``), so the second phase also prints
+how stale the answers read were: the share ranked before the latest write acknowledged when the
+read began, and how long after that write they were read (from ``X-Peermatch-Revision``).
+``--no-answer-cache`` computes every read in both phases, which leaves what the writer's work
+itself takes from the readers. The target is p99 within 2x.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from evaluation.benchmarks.loopback import call, serve
+from evaluation.benchmarks.loopback import call, call_with_headers, serve
 
 
 def _pinned(port: int, key: str, workers: int, deadline: float) -> list[http.client.HTTPConnection]:
@@ -56,26 +58,33 @@ def _pinned(port: int, key: str, workers: int, deadline: float) -> list[http.cli
     return list(by_pid.values())
 
 
+@dataclass(frozen=True)
+class Read:
+    began: float  # time.monotonic() as the request was sent
+    ms: float
+    revision: int  # the store revision the answer was ranked at (X-Peermatch-Revision)
+
+
 def _read_phase(
     connections: list[http.client.HTTPConnection], key: str, member_ids: list[str], seconds: float, writer: threading.Thread | None
-) -> tuple[list[float], int]:
-    """Back-to-back reads on every connection for ``seconds``; latencies in ms and errors."""
-    latencies: list[float] = []
+) -> tuple[list[Read], int]:
+    """Back-to-back reads on every connection for ``seconds``; each read, and the errors."""
+    reads: list[Read] = []
     errors = [0]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
     def read(connection: http.client.HTTPConnection, seed: int) -> None:
         pick = random.Random(seed)
-        mine: list[float] = []
+        mine: list[Read] = []
         while time.monotonic() < stop:
-            started = time.perf_counter()
-            status, _ = call(connection, "GET", f"/v1/members/{pick.choice(member_ids)}/peers?k=10", key)
-            mine.append((time.perf_counter() - started) * 1000)
+            began, started = time.monotonic(), time.perf_counter()
+            status, _, headers = call_with_headers(connection, "GET", f"/v1/members/{pick.choice(member_ids)}/peers?k=10", key)
+            mine.append(Read(began, (time.perf_counter() - started) * 1000, int(headers.get("X-Peermatch-Revision") or 0)))
             if status != 200:
                 errors[0] += 1
         with lock:
-            latencies.extend(mine)
+            reads.extend(mine)
 
     threads = [threading.Thread(target=read, args=(c, i)) for i, c in enumerate(connections)]
     if writer is not None:
@@ -84,11 +93,23 @@ def _read_phase(
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies, errors[0]
+    return reads, errors[0]
 
 
-def _figures(latencies: list[float]) -> dict[str, float]:
-    values = np.asarray(latencies)
+def _staleness(reads: list[Read], written: list[tuple[float, int]]) -> tuple[float, float, float]:
+    """Of ``reads``, the share answered from a revision older than the latest write acknowledged
+    (``written``: its time and store revision) when the read began, and the median and largest
+    time since the first write the answer lacked."""
+    ages = []
+    for read in reads:
+        missed = [at for at, revision in written if at <= read.began and revision > read.revision]
+        ages.append(read.began - min(missed) if missed else 0.0)
+    stale = [age for age in ages if age > 0]
+    return len(stale) / max(len(reads), 1), float(np.median(stale)) if stale else 0.0, max(stale, default=0.0)
+
+
+def _figures(reads: list[Read]) -> dict[str, float]:
+    values = np.asarray([read.ms for read in reads])
     return {
         "reads": float(len(values)),
         "p50": float(np.percentile(values, 50)),
@@ -113,6 +134,7 @@ class Run:
     phases: tuple[Phase, Phase]  # no writer, one writer
     writes: int
     write_errors: int
+    staleness: tuple[float, float, float]  # the one-writer phase's share of stale answers, median and largest age (s)
 
 
 def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_cache: bool) -> Run:
@@ -130,6 +152,7 @@ def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_
         quiet, quiet_errors = _read_phase(readers, keys["read"], member_ids, seconds, None)
         writes = [0]
         write_errors = [0]
+        written: list[tuple[float, int]] = []  # each acknowledged write: when, and the store revision it made
         stop = threading.Event()
         template = json.loads(call(readers[0], "GET", f"/v1/members/{member_ids[0]}", keys["read"])[1])
 
@@ -137,9 +160,11 @@ def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             while not stop.is_set():
                 body = {**template, "profile": f"{template['profile']} Revision {writes[0]}: school gardens and flood drills."}
-                status, _ = call(connection, "PUT", f"/v1/members/{template['id']}", keys["write"], body)
+                status, answer = call(connection, "PUT", f"/v1/members/{template['id']}", keys["write"], body)
                 writes[0] += 1
                 write_errors[0] += status != 200
+                if status == 200:
+                    written.append((time.monotonic(), int(json.loads(answer)["store_revision"])))
 
         writer = threading.Thread(target=write)
         busy_load = os.getloadavg()[0]
@@ -150,7 +175,7 @@ def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_
         server.terminate()
         server.wait(timeout=60)
     phases = (Phase("no writer", _figures(quiet), quiet_errors, quiet_load), Phase("one writer", _figures(busy), busy_errors, busy_load))
-    return Run(len(member_ids), len(readers), phases, writes[0], write_errors[0])
+    return Run(len(member_ids), len(readers), phases, writes[0], write_errors[0], _staleness(busy, written))
 
 
 def main(
@@ -195,6 +220,11 @@ def main(
             a, b = run.phases[0].figures, run.phases[1].figures
             ratios.append(b["p99"] / a["p99"])
             typer.echo(f"  writes done during the second phase: {run.writes} ({run.write_errors} not 200)")
+            share, median, largest = run.staleness
+            typer.echo(
+                f"  answers ranked before the latest acknowledged write: {share:.1%}; read {median:.1f} s (median),"
+                f" {largest:.1f} s (largest) after the first write they lack"
+            )
             typer.echo(f"  ratio one writer / no writer: p50 {b['p50'] / a['p50']:.2f}x  p99 {ratios[-1]:.2f}x  (target p99 <= 2x)")
         if runs > 1:
             typer.echo(f"p99 ratios: {' '.join(f'{r:.2f}x' for r in ratios)}  median {float(np.median(ratios)):.2f}x")

@@ -88,7 +88,20 @@ def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
     return PeerPage(total=len(ranked.ids), offset=request.offset, limit=size, items=explained(snapshot, ranked.page(request.offset, size)))
 
 
-@router.get("/members/{member_id}/peers", response_model=PeerPage, summary="Peer partners for a stored member")
+REVISION_HEADER = {
+    "X-Peermatch-Revision": {
+        "description": "The store revision the ranking was computed at (compare with /ready's store_revision).",
+        "schema": {"type": "integer"},
+    }
+}
+
+
+@router.get(
+    "/members/{member_id}/peers",
+    response_model=PeerPage,
+    summary="Peer partners for a stored member",
+    responses={200: {"headers": REVISION_HEADER}},
+)
 def member_peers(
     member_id: str,
     state: State,
@@ -100,14 +113,15 @@ def member_peers(
     include_declined: Annotated[bool, Query(description="Keep partners declined in earlier proposals.")] = False,
     offset: Annotated[int, Query(ge=0, le=PEER_OFFSET_MAX, description="Results to skip (k results follow).")] = 0,
 ) -> Response:
-    """Answers are cached per index generation (the hub asks for the same members all day) and
-    per set of exclusions, so a decline takes effect at once; any write makes a new generation
-    and an empty cache."""
+    """Answers are cached (the hub asks for the same members all day), keyed by the question and
+    its exclusions, so a decline takes effect at once. A write to this member or to a member the
+    answer lists is seen at once; any other write may take up to PEERMATCH_ANSWER_STALE_SECONDS
+    (30 s) to move the answer. ``X-Peermatch-Revision`` says the store revision it was ranked at."""
     snapshot = state.snapshot
     options = paged(PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region), offset)
     question = peer_question(Partnerships(state.workspace.store), member_id, options, include_declined=include_declined)
     answer = cached_peer_answer(snapshot, state.cache_for(snapshot), question, k, offset)
-    return Response(answer.body, media_type="application/json")
+    return Response(answer.body, media_type="application/json", headers={"X-Peermatch-Revision": str(answer.revision)})
 
 
 @router.get("/members/{member_id}/helps", response_model=HelpPage, summary="Whom a stored member can help")

@@ -1,0 +1,108 @@
+"""Bounded staleness of cached peer answers (issue 21, item 2): a write that touches neither the
+asking member nor a member its answer lists may leave the answer served from the cache, stale, for
+at most ``answer_stale_seconds`` while it is ranked again in the background; every other write is
+seen at once; ``X-Peermatch-Revision`` says the store revision an answer was ranked at."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from tests.conftest import member, resource
+from tests.fakes import FakeEncoder
+from tests.test_service import READ, WRITE, auth, seeded_settings
+
+
+def _client(tmp_path: Path, stale_seconds: float) -> TestClient:
+    settings = seeded_settings(tmp_path, precompute_peers=False, answer_stale_seconds=stale_seconds)
+    return TestClient(create_app(settings, FakeEncoder()))
+
+
+def _peers(client: TestClient, member_id: str = "dakar") -> tuple[int, list[str]]:
+    response = client.get(f"/v1/members/{member_id}/peers", headers=auth(READ))
+    assert response.status_code == 200
+    return int(response.headers["X-Peermatch-Revision"]), [item["id"] for item in response.json()["items"]]
+
+
+def _revision(client: TestClient) -> int:
+    return int(client.get("/ready").json()["store_revision"])
+
+
+def _unrelated_write(client: TestClient) -> int:
+    """A resource nobody authored: it touches no member's record nor evidence."""
+    assert client.put("/v1/resources/more", headers=auth(WRITE), json=resource("more", "More", "More floods.")).status_code == 200
+    return _revision(client)
+
+
+def test_an_unrelated_write_leaves_the_answer_served_stale_within_the_bound(tmp_path: Path) -> None:
+    client = _client(tmp_path, stale_seconds=60)
+    before, ids = _peers(client)
+    assert before == _revision(client)
+    after = _unrelated_write(client)
+    assert after > before
+    assert _peers(client) == (before, ids)  # from the cache, saying the revision it was ranked at
+
+
+def test_past_the_bound_the_answer_is_ranked_again(tmp_path: Path) -> None:
+    client = _client(tmp_path, stale_seconds=0.6)
+    before, _ = _peers(client)
+    after = _unrelated_write(client)
+    time.sleep(0.7)
+    assert _peers(client)[0] == after
+
+
+def test_a_stale_answer_half_its_bound_old_is_ranked_again_in_the_background(tmp_path: Path) -> None:
+    client = _client(tmp_path, stale_seconds=3.0)
+    before, _ = _peers(client)
+    after = _unrelated_write(client)
+    time.sleep(1.6)  # past half the bound: the next stale answer served asks for its refresh
+    assert _peers(client)[0] == before
+    deadline = time.monotonic() + 1.2  # still within the bound: only the refresh can make it current
+    while _peers(client)[0] != after and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _peers(client)[0] == after
+
+
+def test_a_write_to_the_asking_member_is_seen_at_once(tmp_path: Path) -> None:
+    client = _client(tmp_path, stale_seconds=60)
+    _peers(client)
+    dakar = member("dakar", country="SN", region="Africa", needs=[{"text": "flood drills", "priority": 5}])
+    assert client.put("/v1/members/dakar", headers=auth(WRITE), json=dakar).status_code == 200
+    assert _peers(client)[0] == _revision(client)
+
+
+def test_a_write_to_a_listed_member_is_seen_at_once(tmp_path: Path) -> None:
+    client = _client(tmp_path, stale_seconds=60)
+    _, ids = _peers(client)
+    assert "lyon" in ids
+    lyon = member("lyon", strengths=[{"text": "digital literacy for older adults, online", "level": 5}])
+    assert client.put("/v1/members/lyon", headers=auth(WRITE), json=lyon).status_code == 200
+    assert _peers(client)[0] == _revision(client)
+
+
+def test_a_deleted_member_leaves_every_answer_at_once(tmp_path: Path) -> None:
+    client = _client(tmp_path, stale_seconds=60)
+    _, ids = _peers(client)
+    assert "lyon" in ids
+    assert client.delete("/v1/members/lyon", headers=auth(WRITE)).status_code == 204
+    revision, ids = _peers(client)
+    assert "lyon" not in ids and revision == _revision(client)
+
+
+def test_a_written_resource_refreshes_its_authors_answers(tmp_path: Path) -> None:
+    client = _client(tmp_path, stale_seconds=60)
+    _, ids = _peers(client)
+    assert "lyon" in ids
+    authored = resource("lyon-guide", "Guide", "Older adults online.", authors=["lyon"])
+    assert client.put("/v1/resources/lyon-guide", headers=auth(WRITE), json=authored).status_code == 200
+    assert _peers(client)[0] == _revision(client)
+
+
+def test_with_no_staleness_every_answer_is_current(tmp_path: Path) -> None:
+    client = _client(tmp_path, stale_seconds=0)
+    _peers(client)
+    after = _unrelated_write(client)
+    assert _peers(client)[0] == after
