@@ -193,7 +193,10 @@ def cached_peer_answer(
 
 
 def refresh_due(cache: ResponseCache, key: Key) -> bool:
-    """Whether a stale answer just served should be ranked again now: once it is half as old as
-    it may be, so a reader rarely finds it past the bound (and is then the one who waits)."""
+    """Whether a stale answer just served should be ranked again now: once it is two thirds as
+    old as it may be. Later, a reader would more often find it past the bound and wait for it;
+    sooner, a burst of writes would have each answer ranked again more often, in the readers'
+    process (under sustained writes on 2 cores, measured: refreshing at half the bound, with a
+    quarter of the interpreter, put the readers' p50 at 4x the no-writer figure)."""
     entry = cache.entry(key)
-    return entry is not None and entry.age(time.monotonic()) >= cache.stale_seconds / 2
+    return entry is not None and entry.age(time.monotonic()) >= cache.stale_seconds * 2 / 3

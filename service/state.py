@@ -187,9 +187,10 @@ class ServiceState:
             self._refresh_queue.put(key)
 
     def _refresh(self) -> None:
-        """Rank stale answers again on the current snapshot, one at a time, taking at most half of
-        ``write_share`` of the interpreter: during a burst of writes the writer (or the watcher)
-        takes up to ``write_share`` too, and readers keep the rest."""
+        """Rank stale answers again on the current snapshot, one at a time, taking at most a
+        quarter of ``write_share`` of the interpreter: during a burst of writes the writer (or the
+        watcher) takes up to ``write_share`` too, and any computing thread slows the readers
+        beyond its share (each of a reader's hand-overs of the interpreter waits behind it)."""
         while not self._stop.is_set():
             try:
                 key = self._refresh_queue.get(timeout=0.5)
@@ -205,7 +206,7 @@ class ServiceState:
                 cached_peer_answer(snapshot, cache, entry.question, entry.k, entry.offset, refresh=True)
             except PeermatchError:
                 continue  # the member is gone from this snapshot: its readers get the 404 themselves
-            if self._stop.wait((time.thread_time() - spent) * (2 / self.settings.write_share - 1)):
+            if self._stop.wait((time.thread_time() - spent) * (4 / self.settings.write_share - 1)):
                 return
 
     def _precompute(self, snapshot: Snapshot) -> None:
