@@ -308,6 +308,9 @@ def serve(
             timeout_keep_alive=settings.keep_alive_seconds,
         )
     else:
+        from service.state import freeze_loaded_heap
+
+        freeze_loaded_heap()
         keep_alive = settings.keep_alive_seconds
         uvicorn.run(application, host=host, port=port, log_level="warning", log_config=logging_config, timeout_keep_alive=keep_alive)
 

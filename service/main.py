@@ -2,5 +2,7 @@
 
 from service.app import create_app
 from service.settings import ServiceSettings
+from service.state import freeze_loaded_heap
 
 app = create_app(ServiceSettings())
+freeze_loaded_heap()
