@@ -34,11 +34,14 @@ from matcher.records import Member, RecordType, Resource
 from matcher.snapshot import Snapshot
 from matcher.usecases.peers import peer_question
 from matcher.workspace import Workspace
-from service.answers import Key, ResponseCache, cached_peer_answer, carried_over, paged, refresh_due
+from service.answers import Entry, Key, ResponseCache, cached_peer_answer, carried_over, paged, refresh_due
 from service.jobs import Jobs
 from service.settings import ServiceSettings
 
 log = logging.getLogger("peermatch.service")
+# At most this many answers a write touched are ranked again in the background at once; a bulk
+# write touches most, and the pre-computation (after a quiet spell) and readers take the rest.
+TOUCHED_AT_ONCE = 256
 T = TypeVar("T")
 
 
@@ -59,6 +62,7 @@ class ServiceState:
         self._weights_version: int | None = None  # the shared learned weights' version copied into this folder
         self._weights_failing = False
         self._refresh_queue: queue.SimpleQueue[Key] = queue.SimpleQueue()  # stale answers to rank again
+        self._touched: queue.SimpleQueue[tuple[Key, Entry]] = queue.SimpleQueue()  # answers a write touched, first
         self._refreshing: set[Key] = set()
         self.workspace.prepare = _warm
         self.mail = MailSettings(smtp_host=None)  # create_app sets the real ones; none here: nothing is sent
@@ -90,9 +94,13 @@ class ServiceState:
             if previous is snapshot:
                 return
             size, stale = self.settings.peer_cache_size, self.settings.answer_stale_seconds
-            cache = ResponseCache(size, stale) if previous is None else carried_over(cache, previous, snapshot, size)
+            cache, touched = (ResponseCache(size, stale), []) if previous is None else carried_over(cache, previous, snapshot, size)
             cache.on_stale_hit = self._stale_answer_served
             self._cache = (snapshot, cache)
+        # The answers this write touched, ranked again now in the background, so that a reader
+        # rarely has to (the same work, off the readers' path); a bulk write's many, up to a bound.
+        for item in touched[:TOUCHED_AT_ONCE]:
+            self._touched.put(item)
         self.on_swap()
         if self.settings.precompute_peers and self.settings.peer_cache_size > 0:
             threading.Thread(target=self._precompute, args=(snapshot,), daemon=True, name="precompute-peers").start()
@@ -188,26 +196,38 @@ class ServiceState:
             self._refresh_queue.put(key)
 
     def _refresh(self) -> None:
-        """Rank stale answers again on the current snapshot, one at a time, taking at most a
-        quarter of ``write_share`` of the interpreter: during a burst of writes the writer (or the
-        watcher) takes up to ``write_share`` too, and any computing thread slows the readers
-        beyond its share (each of a reader's hand-overs of the interpreter waits behind it)."""
+        """Rank again, on the current snapshot, first the answers a write touched (before a reader
+        has to: the same work, off the readers' path), paced as writes are, then stale answers one
+        at a time, taking at most half of ``write_share`` of the interpreter: during a burst
+        of writes the writer (or the watcher) takes up to ``write_share`` too, and any computing
+        thread slows the readers beyond its share (each of a reader's hand-overs of the
+        interpreter waits behind it)."""
         while not self._stop.is_set():
             try:
-                key = self._refresh_queue.get(timeout=0.5)
+                key, touched = self._touched.get_nowait()
             except queue.Empty:
-                continue
-            self._refreshing.discard(key)
+                touched = None
+                try:
+                    key = self._refresh_queue.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                self._refreshing.discard(key)
             snapshot, cache = self._cache
             entry = cache.entry(key)
-            if snapshot is None or entry is None or entry.stale_since is None:
+            if touched is not None:
+                if entry is not None and entry.stale_since is None:
+                    continue  # a reader ranked it first
+                entry = touched
+            if snapshot is None or entry is None or entry.stale_since is None and touched is None:
                 continue
             spent = time.thread_time()
             try:
                 cached_peer_answer(snapshot, cache, entry.question, entry.k, entry.offset, refresh=True)
             except PeermatchError:
                 continue  # the member is gone from this snapshot: its readers get the 404 themselves
-            if self._stop.wait((time.thread_time() - spent) * (4 / self.settings.write_share - 1)):
+            # The touched ones as writes are paced (a bulk touches hundreds), the stale ones at half of that.
+            share = self.settings.write_share if touched is not None else self.settings.write_share / 2
+            if self._stop.wait((time.thread_time() - spent) * (1 / share - 1)):
                 return
 
     def _precompute(self, snapshot: Snapshot) -> None:
