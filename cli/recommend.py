@@ -25,14 +25,14 @@ def _snapshot(data_dir: Path | None) -> Any:
 def _member_or_profile(member_id: str | None, profile: Path | None) -> Any:
     from pydantic import ValidationError
 
-    from matcher.records import Member
+    from matcher.record_forms import UnsavedProfile
 
     if profile is None:
         if member_id is None:
             raise UnreadableFileError("give a MEMBER_ID or --profile FILE.json")
         return member_id
     try:
-        return Member.model_validate_json(profile.read_text(encoding="utf-8"))
+        return UnsavedProfile.model_validate_json(profile.read_text(encoding="utf-8"))
     except (OSError, ValidationError) as error:
         raise UnreadableFileError(f"{profile}: not a valid member profile: {error}") from error
 
@@ -40,7 +40,7 @@ def _member_or_profile(member_id: str | None, profile: Path | None) -> Any:
 @recommend_app.command()
 def peers(
     member_id: Annotated[str | None, typer.Argument(help="A stored member's id.")] = None,
-    profile: Annotated[Path | None, typer.Option(help="An unsaved member profile (JSON) instead of an id.")] = None,
+    profile: Annotated[Path | None, typer.Option(help="An unsaved member profile (JSON, its id optional) instead of an id.")] = None,
     k: Annotated[int, typer.Option("-k", "--top", min=1, max=500)] = 10,
     mode: Annotated[str, typer.Option(help="complementary (who can help me), similar (peers like me) or blend.")] = "complementary",
     blend: Annotated[float, typer.Option(help="Share of 'who can help me' in blend mode.")] = 0.5,

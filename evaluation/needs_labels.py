@@ -34,6 +34,7 @@ from evaluation.runner import Harness
 from evaluation.variants import Variant
 from matcher.recommend.engine import Recommender
 from matcher.recommend.peers import PeerOptions
+from matcher.record_forms import UnsavedProfile
 from matcher.records import Member
 from matcher.scoring.calibration import match_level_of, match_quality
 
@@ -71,17 +72,17 @@ class LanguageRow:
 
 
 def profile_for(question: str, language: str) -> Member:
-    """The unsaved profile a hub sends for one question: its one need, the question's language and English."""
+    """The unsaved profile a hub sends for one question (no id: it is nobody stored), as it is ranked:
+    its one need, the question's language and English."""
     languages = [language] if language == "en" else [language, "en"]
-    return Member(
-        id="asker",
+    return UnsavedProfile(
         name="asker",
         kind="city",
         country="FR",
         region="Europe and North America",
         languages=languages,
         needs=[{"text": question}],
-    )
+    ).member()
 
 
 def ask_all(recommender: Recommender, questions: list[tuple[str, str, str]], desc: str = "questions") -> list[Asked]:

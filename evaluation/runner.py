@@ -17,7 +17,7 @@ from evaluation.dataset import Dataset
 from evaluation.variants import Variant
 from matcher.recommend.engine import Recommender
 from matcher.recommend.peers import PeerOptions
-from matcher.records import Member
+from matcher.record_forms import UnsavedProfile
 from matcher.settings import Settings
 from matcher.snapshot import Snapshot
 from matcher.usecases.peers import peers_for
@@ -89,11 +89,10 @@ class Harness:
         return out
 
 
-def _profile_only(text: str) -> Member:
-    """A query without a member: an unsaved profile whose one need is the query text."""
+def _profile_only(text: str) -> UnsavedProfile:
+    """A query without a member: an unsaved profile (no id: it is nobody stored) whose one need is the query text."""
 
-    return Member(
-        id="query",
+    return UnsavedProfile(
         name="query",
         kind="organization",
         country="FR",

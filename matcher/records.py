@@ -160,7 +160,12 @@ class Representative(_Record):
     languages: list[LanguageCode] = Field(default_factory=list, max_length=LIST_MAX)
 
 
-class Member(_Record):
+class MemberFields(_Record):
+    """A member's fields, declared once for each job a member's JSON does: the stored record
+    (``Member``), what a client writes (``matcher.record_forms.MemberWrite``), what ``GET``
+    answers (``service.public_records.MemberPublic``) and an unsaved profile ranked without being
+    stored (``matcher.record_forms.UnsavedProfile``). Each job's model says how it differs."""
+
     id: RecordId
     name: Name
     kind: MemberKind
@@ -185,13 +190,22 @@ class Member(_Record):
     )
 
     @model_validator(mode="after")
-    def _not_own_partner(self) -> Member:
+    def _not_own_partner(self) -> MemberFields:
         if self.id in self.partners:
             raise ExplainedValueError(explain(IMPORT_OWN_PARTNER, id=self.id))
         return self
 
 
-class Resource(_Record):
+class Member(MemberFields):
+    """A member as the store holds it and the snapshot, the recommenders and the pairing read it.
+    Only what a client wrote (``MemberWrite.record``) or the store read back becomes one: the
+    store writes nothing else (``Store.write`` refuses the other models)."""
+
+
+class ResourceFields(_Record):
+    """A resource's fields, declared once for its jobs: stored (``Resource``), written by a client
+    (``ResourceWrite``) and answered by ``GET`` (``ResourcePublic``)."""
+
     id: RecordId
     title: Annotated[str, Field(min_length=1, max_length=2_000), AfterValidator(_no_control_characters)]
     text: Annotated[str, Field(max_length=200_000), AfterValidator(_controls_as_spaces)] = ""
@@ -204,7 +218,7 @@ class Resource(_Record):
     published: dt.date | None = None
 
     @model_validator(mode="after")
-    def _has_body(self) -> Resource:
+    def _has_body(self) -> ResourceFields:
         if not (self.text or self.summary):
             raise ExplainedValueError(explain(IMPORT_NO_BODY))
         return self
@@ -215,6 +229,9 @@ class Resource(_Record):
         return self.text or self.summary
 
 
+class Resource(ResourceFields):
+    """A resource as the store holds it and the indexes and recommenders read it."""
+
+
 Record = Member | Resource
 RecordType = Literal["members", "resources"]
-MODEL_OF: dict[str, type[Member] | type[Resource]] = {"members": Member, "resources": Resource}

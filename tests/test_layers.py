@@ -28,18 +28,21 @@ SCORERS = {"matcher.recommend", "matcher.search", "matcher.graph", "matcher.pair
 ABOVE_SCORERS = {"matcher.snapshot", "matcher.workspace", "matcher.usecases"}
 # Within matcher: module prefixes each subpackage may not import (``matcher.x`` covers matcher/x.py and matcher/x/).
 FORBIDDEN_INSIDE = {
-    "matcher/records.py": SCORERS | ABOVE_SCORERS | {"matcher.store", "matcher.index", "matcher.ingest"},
+    "matcher/records.py": SCORERS | ABOVE_SCORERS | {"matcher.store", "matcher.index", "matcher.ingest", "matcher.record_forms"},
+    # What clients send (write models, unsaved profiles) sits beside the stored records; only
+    # ingestion and the use cases turn it into them: the store and the scorers hold stored records only.
+    "matcher/record_forms.py": SCORERS | ABOVE_SCORERS | {"matcher.store", "matcher.index", "matcher.ingest"},
     "matcher/ingest": SCORERS | ABOVE_SCORERS | {"matcher.index"},
-    "matcher/store": SCORERS | ABOVE_SCORERS | {"matcher.index", "matcher.ingest"},
+    "matcher/store": SCORERS | ABOVE_SCORERS | {"matcher.index", "matcher.ingest", "matcher.record_forms"},
     "matcher/index": ABOVE_SCORERS
     | SCORERS
     | {"matcher.ingest", "matcher.scoring.similarity", "matcher.scoring.evidence", "matcher.scoring.lexical_profiles"},
     "matcher/scoring": ABOVE_SCORERS | SCORERS | {"matcher.ingest"},
     "matcher/partnerships": ABOVE_SCORERS | {"matcher.recommend", "matcher.search", "matcher.graph", "matcher.pairing"},
-    "matcher/recommend": ABOVE_SCORERS | {"matcher.pairing", "matcher.partnerships", "matcher.ingest"},
-    "matcher/search": ABOVE_SCORERS | {"matcher.pairing", "matcher.partnerships", "matcher.graph"},
-    "matcher/graph": ABOVE_SCORERS | {"matcher.pairing", "matcher.partnerships", "matcher.demo"},
-    "matcher/pairing": ABOVE_SCORERS | {"matcher.partnerships"},
+    "matcher/recommend": ABOVE_SCORERS | {"matcher.pairing", "matcher.partnerships", "matcher.ingest", "matcher.record_forms"},
+    "matcher/search": ABOVE_SCORERS | {"matcher.pairing", "matcher.partnerships", "matcher.graph", "matcher.record_forms"},
+    "matcher/graph": ABOVE_SCORERS | {"matcher.pairing", "matcher.partnerships", "matcher.demo", "matcher.record_forms"},
+    "matcher/pairing": ABOVE_SCORERS | {"matcher.partnerships", "matcher.record_forms"},
     "matcher/snapshot.py": {"matcher.workspace", "matcher.usecases"},
     "matcher/workspace.py": {"matcher.usecases"},
 }

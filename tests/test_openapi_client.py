@@ -112,11 +112,11 @@ def test_generated_client_does_a_hubs_work(client_package: ModuleType, tmp_path:
     app = create_app(seeded_settings(tmp_path, precompute_peers=False), FakeEncoder())
     writer, reader = hub_client(client_package, app, WRITE), hub_client(client_package, app, READ)
     answerer = hub_client(client_package, app, ANSWER)  # the hub's key for its members' answers
-    Member, Error = model("Member"), model("Error")
+    MemberWrite, Error = model("MemberWrite"), model("Error")
 
     # An upsert: a new member that needs flood drills (Lima offers them).
     accra = member("accra", country="GH", region="Africa", languages=["fr", "es"], needs=[{"text": "flood drills", "priority": 4}])
-    written = operation("records", "put_member").sync(member_id="accra", client=writer, body=Member.from_dict(accra))
+    written = operation("records", "put_member").sync(member_id="accra", client=writer, body=MemberWrite.from_dict(accra))
     assert written.changed == ["accra"] and written.store_revision >= 1
 
     # Peers for the new member, typed: PagePeerMatch of PeerMatch with PeerScoreParts.
@@ -151,7 +151,7 @@ def test_generated_client_does_a_hubs_work(client_package: ModuleType, tmp_path:
     assert [e.step.value for e in closed.events] == ["propose", "approve", "respond", "respond", "note", "close"]
 
     # A 422, parsed as the Error schema, naming the field.
-    bad = Member.from_dict(member("nowhere", country="XX"))
+    bad = MemberWrite.from_dict(member("nowhere", country="XX"))
     refused = operation("records", "put_member").sync_detailed(member_id="nowhere", client=writer, body=bad)
     assert refused.status_code == 422 and isinstance(refused.parsed, Error) and "country" in str(refused.parsed.field)
 

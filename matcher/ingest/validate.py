@@ -34,7 +34,8 @@ from matcher.explanations import (
     explain,
 )
 from matcher.ingest.readers import Labels, RawRow, _Unparsable, read_rows
-from matcher.records import MODEL_OF, Member, RecordType, Resource
+from matcher.record_forms import WRITE_MODEL_OF
+from matcher.records import Member, RecordType, Resource
 
 
 @dataclass
@@ -72,7 +73,9 @@ def validate_file(path: Path, record_type: RecordType | None = None, labels: Lab
 
 
 def validate_rows(rows: list[RawRow], record_type: RecordType) -> Validated:
-    model = MODEL_OF[record_type]
+    """Each row validated as a client's record (``MemberWrite``, ``ResourceWrite``) and kept as the
+    stored record it makes; a row's problems each name its file, line and field."""
+    model = WRITE_MODEL_OF[record_type]
     result = Validated(record_type)
     first_line_of: dict[str, int] = {}
     for row in rows:
@@ -85,7 +88,7 @@ def validate_rows(rows: list[RawRow], record_type: RecordType) -> Validated:
             result.problems.append(RecordProblem(row.file, row.line, "(row)", explain(IMPORT_NOT_OBJECT, type=type(row.data).__name__)))
             continue
         try:
-            record = model.model_validate(row.data)
+            record = model.model_validate(row.data).record()
         except ValidationError as error:
             result.problems.extend(_problems(row, record_id, error))
             continue

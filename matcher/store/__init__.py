@@ -1,5 +1,5 @@
 """The embedded default store: one SQLite file, WAL, schema versioned by migrations."""
 
-from matcher.store.sqlite import Store
+from matcher.store.sqlite import Store, StoredRecord
 
-__all__ = ["Store"]
+__all__ = ["Store", "StoredRecord"]

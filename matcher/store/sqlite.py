@@ -48,6 +48,14 @@ class Written:
         return sum(map(len, self.upserted.values())) + sum(map(len, self.deleted.values()))
 
 
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record with the time it was last written (UTC, to the second), read from its own row."""
+
+    record: Member | Resource
+    updated_at: dt.datetime
+
+
 @contextmanager
 def immediate_transaction(db: sqlite3.Connection, lock: threading.Lock | threading.RLock) -> Iterator[sqlite3.Connection]:
     """One write transaction on ``db`` (autocommit mode), taken at once (BEGIN IMMEDIATE) so that it
@@ -254,7 +262,7 @@ class Store:
         with self._transaction() as db:
             written.previous = int(db.execute("SELECT COALESCE(MAX(revision), 0) FROM changes").fetchone()[0])
             for record in records:
-                collection: RecordType = "members" if isinstance(record, Member) else "resources"
+                collection: RecordType = _collection_of(record)
                 body = record.model_dump_json()
                 row = db.execute(f"SELECT body FROM {collection} WHERE id = ?", (record.id,)).fetchone()
                 if row is not None and row[0] == body:
@@ -350,17 +358,17 @@ class Store:
 
     def page(
         self, collection: RecordType, offset: int, limit: int, after: str | None = None, updated_since: dt.datetime | None = None
-    ) -> tuple[int, list[Member | Resource]]:
-        """Records ordered by id, for paginated listings: ``(how many match, the page)``. ``after``:
+    ) -> tuple[int, list[StoredRecord]]:
+        """Records ordered by id, each with its time, for paginated listings: ``(how many match, the page)``. ``after``:
         only ids past it (a cursor, stable while records come and go); ``updated_since``: only
         records written at or after it (an upsert counts; a delete is in the change log)."""
         where, arguments = _record_filters(after, updated_since)
         count_where, count_arguments = _record_filters(None, updated_since)
         with self._lock:
             total = int(self._db.execute(f"SELECT COUNT(*) FROM {collection}{count_where}", count_arguments).fetchone()[0])
-            sql = f"SELECT body FROM {collection}{where} ORDER BY id LIMIT ? OFFSET ?"
+            sql = f"SELECT body, updated_at FROM {collection}{where} ORDER BY id LIMIT ? OFFSET ?"
             rows = self._db.execute(sql, [*arguments, limit, offset]).fetchall()
-        return total, [_parse(collection, row[0]) for row in rows]
+        return total, [StoredRecord(_parse(collection, body), _time(at)) for body, at in rows]
 
     def feedback(self, offset: int, limit: int) -> tuple[int, list[dict[str, object]]]:
         with self._lock:
@@ -401,6 +409,14 @@ class Store:
         if row is None:
             raise UnknownIdError(_SINGULAR[collection], record_id)
         return _parse(collection, row[0])
+
+    def get_stored(self, collection: RecordType, record_id: str) -> StoredRecord:
+        """A record with the time it was last written; raises UnknownIdError for an unknown id."""
+        with self._lock:
+            row = self._db.execute(f"SELECT body, updated_at FROM {collection} WHERE id = ?", (record_id,)).fetchone()
+        if row is None:
+            raise UnknownIdError(_SINGULAR[collection], record_id)
+        return StoredRecord(_parse(collection, row[0]), _time(row[1]))
 
     def read_all(self) -> tuple[int, list[Member], list[Resource]]:
         """Revision, members and resources read in one transaction: a consistent snapshot."""
@@ -553,6 +569,22 @@ def _refuse_if_referenced(db: sqlite3.Connection, member_id: str, deleting: Mapp
     ]
     if references:
         raise ReferencedRecordError("member", member_id, references)
+
+
+def _collection_of(record: object) -> RecordType:
+    """Where a record is stored. Only the stored models are: a client's ``MemberWrite`` (or an
+    unsaved profile) would be written with its read-only fields, so it is refused, not guessed."""
+    if type(record) is Member:
+        return "members"
+    if type(record) is Resource:
+        return "resources"
+    raise TypeError(f"the store holds Member and Resource records, not {type(record).__name__} (convert it with .record())")
+
+
+def _time(text: str) -> dt.datetime:
+    """An ``updated_at`` column (ISO 8601 in UTC, written by ``_now``) as an aware datetime."""
+    at = dt.datetime.fromisoformat(text)
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
 def _parse(collection: RecordType, body: str) -> Member | Resource:

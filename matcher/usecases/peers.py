@@ -17,6 +17,7 @@ from matcher.partnerships import Partnerships
 from matcher.partnerships.model import Status
 from matcher.partnerships.partnerships import declined_in
 from matcher.recommend.peers import PeerMatch, PeerOptions, PeerRanking
+from matcher.record_forms import UnsavedProfile
 from matcher.records import Member
 from matcher.snapshot import Snapshot
 
@@ -38,11 +39,18 @@ class PeerQuestion:
 
 
 def peer_question(
-    partnerships: Partnerships | None, member: str | Member, options: PeerOptions | None = None, *, include_declined: bool = False
+    partnerships: Partnerships | None,
+    member: str | Member | UnsavedProfile,
+    options: PeerOptions | None = None,
+    *,
+    include_declined: bool = False,
 ) -> PeerQuestion:
     """``options`` with the proposal history's exclusions added (one read of the proposals).
-    ``partnerships`` None: no proposal history (an evaluation set has none)."""
+    ``partnerships`` None: no proposal history (an evaluation set has none). An unsaved profile
+    is asked as ``UnsavedProfile.member()``: under its id if it has one, else under none that is stored."""
     options = options or PeerOptions()
+    if isinstance(member, UnsavedProfile):
+        member = member.member()
     asker = member if isinstance(member, str) else member.id
     standing = partnerships.standing_with(asker) if partnerships is not None else {}
     leave_out = left_out_in(standing, include_declined)
@@ -66,7 +74,7 @@ def rank(snapshot: Snapshot, question: PeerQuestion) -> PeerRanking:
 def peers_for(
     snapshot: Snapshot,
     partnerships: Partnerships | None,
-    member: str | Member,
+    member: str | Member | UnsavedProfile,
     options: PeerOptions | None = None,
     *,
     include_declined: bool = False,

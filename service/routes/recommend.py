@@ -18,7 +18,8 @@ from matcher.recommend.helps import HelpMatch, HelpOptions
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions
 from matcher.recommend.peers import PeerMatch, PeerMode, PeerOptions
 from matcher.recommend.representatives import RepresentativeFit
-from matcher.records import Member, ResourceKind
+from matcher.record_forms import UnsavedProfile
+from matcher.records import ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
 from matcher.usecases.experts import experts_for, helps_for, representative_fit_for, resources_for
 from matcher.usecases.peers import explained, peer_question, peers_for
@@ -37,10 +38,10 @@ MemberResourcePage = Page[MemberResourceHit]
 
 
 class PeerRequest(BaseModel):
-    """A stored member by id, or an unsaved profile."""
+    """A stored member by id, or an unsaved profile (its id optional: nothing is written)."""
 
     member_id: str | None = Field(None, examples=["city-cove-bj"])
-    profile: Member | None = None
+    profile: UnsavedProfile | None = None
     options: PeerOptions = Field(default_factory=PeerOptions)
     include_declined: bool = Field(False, description="Keep partners this member declined (or was declined by) in earlier proposals.")
     offset: int = Field(0, ge=0, le=PEER_OFFSET_MAX, description="Results to skip (options.k results follow).")
@@ -52,6 +53,11 @@ class PeerRequest(BaseModel):
         if self.offset + self.options.k > PEER_DEPTH_MAX:
             raise ValueError(f"offset + options.k must be at most {PEER_DEPTH_MAX} (got {self.offset + self.options.k})")
         return self
+
+    @property
+    def asker(self) -> str | UnsavedProfile:
+        """Whom to rank for: the profile, else the member's id (``_one_of`` saw that one is given)."""
+        return self.profile if self.profile is not None else str(self.member_id)
 
 
 class ExpertRequest(BaseModel):
@@ -79,12 +85,11 @@ class ResourceSearchResponse(BaseModel):
 
 @router.post("/recommendations/peers", response_model=PeerPage, summary="Peer partners for a member or an unsaved profile")
 def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
-    target = request.member_id if request.member_id is not None else request.profile
     snapshot, book = state.snapshot, Partnerships(state.workspace.store)
     size = request.options.k
     # One past the page, so that total says whether another page exists.
     options = request.options.model_copy(update={"k": request.offset + size + 1})
-    ranked = peers_for(snapshot, book, target, options, include_declined=request.include_declined)  # type: ignore[arg-type]
+    ranked = peers_for(snapshot, book, request.asker, options, include_declined=request.include_declined)
     return PeerPage(total=len(ranked.ids), offset=request.offset, limit=size, items=explained(snapshot, ranked.page(request.offset, size)))
 
 

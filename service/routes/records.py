@@ -14,15 +14,19 @@ from pydantic import BaseModel
 from matcher.errors import InvalidRecordsError, PeermatchError
 from matcher.ingest.readers import RawRow
 from matcher.ingest.validate import Validated, check_references, validate_rows
+from matcher.record_forms import MemberWrite, ResourceWrite
 from matcher.records import Member, Resource
 from service.deps import Offset, Reader, State, Writer
 from service.errors import invalid_records_response
 from service.pages import Page
+from service.public_records import PUBLIC_OF, MemberPublic, ResourcePublic, member_public, resource_public
 
 router = APIRouter(prefix="/v1", tags=["records"])
 Collection = Literal["members", "resources"]
-MemberPage = Page[Member]
-ResourcePage = Page[Resource]
+# Bodies are the write models (matcher.record_forms), answers the public ones (service.public_records),
+# the store holds neither: each job its own schema in the OpenAPI document.
+MemberPage = Page[MemberPublic]
+ResourcePage = Page[ResourcePublic]
 # One bulk request holds at most this many records; more come in batches. The hostile run saw
 # 50,000 empty records take 15 s to validate (a worker thread held, /health stalled): 5,000
 # bound that to about 1.5 s and still carry a whole network's growth of a year in one request.
@@ -40,8 +44,9 @@ def _page(
 ) -> dict[str, Any]:
     limit = min(limit, state.settings.page_size_max)
     total, items = state.workspace.store.page(collection, offset, limit, after=cursor, updated_since=updated_since)
-    next_cursor = items[-1].id if len(items) == limit else None  # a full page: there may be more
-    return {"total": total, "offset": offset, "limit": limit, "items": items, "next_cursor": next_cursor}
+    next_cursor = items[-1].record.id if len(items) == limit else None  # a full page: there may be more
+    answered = [PUBLIC_OF[collection](item) for item in items]
+    return {"total": total, "offset": offset, "limit": limit, "items": answered, "next_cursor": next_cursor}
 
 
 CURSOR_NOTE = "The previous page's next_cursor: the records after it, by id (instead of offset)."
@@ -87,31 +92,33 @@ def list_resources(
     return _page(state, "resources", offset, limit, cursor, updated_since)
 
 
-@router.get("/members/{member_id}", response_model=Member)
-def get_member(member_id: str, state: State, key: Reader) -> Member:
-    return state.workspace.store.get("members", member_id)
+@router.get("/members/{member_id}", response_model=MemberPublic)
+def get_member(member_id: str, state: State, key: Reader) -> MemberPublic:
+    return member_public(state.workspace.store.get_stored("members", member_id))
 
 
-@router.get("/resources/{resource_id}", response_model=Resource)
-def get_resource(resource_id: str, state: State, key: Reader) -> Resource:
-    return state.workspace.store.get("resources", resource_id)
+@router.get("/resources/{resource_id}", response_model=ResourcePublic)
+def get_resource(resource_id: str, state: State, key: Reader) -> ResourcePublic:
+    return resource_public(state.workspace.store.get_stored("resources", resource_id))
 
 
 @router.put("/members/{member_id}", response_model=WriteResult, summary="Create or replace a member")
-def put_member(member_id: Annotated[str, Path(min_length=1, max_length=200)], member: Member, state: State, key: Writer) -> WriteResult:
+def put_member(
+    member_id: Annotated[str, Path(min_length=1, max_length=200)], member: MemberWrite, state: State, key: Writer
+) -> WriteResult:
     if member.id != member_id:
         raise PeermatchError(f"the body's id '{member.id}' differs from the path's '{member_id}'")
-    records = _checked(state, Validated("members", [member], lines={member.id: ("request body", 1)}))
+    records = _checked(state, Validated("members", [member.record()], lines={member.id: ("request body", 1)}))
     return _written(state, state.upsert(records))
 
 
 @router.put("/resources/{resource_id}", response_model=WriteResult, summary="Create or replace a resource")
 def put_resource(
-    resource_id: Annotated[str, Path(min_length=1, max_length=200)], resource: Resource, state: State, key: Writer
+    resource_id: Annotated[str, Path(min_length=1, max_length=200)], resource: ResourceWrite, state: State, key: Writer
 ) -> WriteResult:
     if resource.id != resource_id:
         raise PeermatchError(f"the body's id '{resource.id}' differs from the path's '{resource_id}'")
-    records = _checked(state, Validated("resources", [resource], lines={resource.id: ("request body", 1)}))
+    records = _checked(state, Validated("resources", [resource.record()], lines={resource.id: ("request body", 1)}))
     return _written(state, state.upsert(records))
 
 
@@ -148,7 +155,7 @@ def _bulk_body(model: str) -> dict[str, Any]:
     response_model=WriteResult,
     summary="Import many members at once: all valid, or none written",
     responses=BULK_RESPONSES,
-    openapi_extra=_bulk_body("Member"),
+    openapi_extra=_bulk_body("MemberWrite"),
 )
 async def bulk_members(request: Request, state: State, key: Writer) -> WriteResult | Response:
     body = await request.body()  # bytes only, here: decoded and checked in a worker thread
@@ -160,7 +167,7 @@ async def bulk_members(request: Request, state: State, key: Writer) -> WriteResu
     response_model=WriteResult,
     summary="Import many resources at once: all valid, or none written",
     responses=BULK_RESPONSES,
-    openapi_extra=_bulk_body("Resource"),
+    openapi_extra=_bulk_body("ResourceWrite"),
 )
 async def bulk_resources(request: Request, state: State, key: Writer) -> WriteResult | Response:
     body = await request.body()
