@@ -19,7 +19,11 @@ class ServiceSettings(Settings):
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser.")
     max_body_bytes: int = Field(10 * 2**20, ge=1024, description="Largest request body accepted.")
     page_size_max: int = Field(500, ge=1)
-    peer_cache_size: int = Field(20_000, ge=0, description="Peer results kept per index generation for stored members (0: no cache).")
+    peer_cache_size: int = Field(
+        20_000,
+        ge=0,
+        description="Peer answers for stored members kept per worker, carried over a write within answer_stale_seconds (0: no cache).",
+    )
     answer_stale_seconds: float = Field(
         30.0,
         ge=0,
