@@ -13,8 +13,9 @@ snapshot starts with the last one's answers, marked stale, and serves one for at
 ``stale_seconds`` after the write that made it stale, while a background thread computes it again
 (``refresh_due``). An answer is never carried over when the write touched the member who asks or
 any member it lists: those are computed on the new snapshot at once, so a writer reads its own
-write, a deleted member disappears and a changed one is never quoted with its old text. The
-answer says the store revision it was ranked at (``X-Peermatch-Revision``).
+write, a deleted member disappears and a changed one is never quoted with its old text. A write
+that adds a member carries nothing over: a new member may belong in any answer. The answer says
+the store revision it was ranked at (``X-Peermatch-Revision``).
 """
 
 from __future__ import annotations
@@ -132,9 +133,14 @@ class ResponseCache:
 
 def carried_over(cache: ResponseCache, previous: Snapshot, current: Snapshot, size: int) -> tuple[ResponseCache, list[tuple[Key, Entry]]]:
     """``current``'s cache: ``previous``'s answers, stale, unless the writes between them touched
-    the asking member or a member the answer lists; and those left out, to rank again on ``current``
-    before a reader asks (``ResponseCache.carried``)."""
+    the asking member or a member the answer lists, or added a member; and those left out, to rank
+    again on ``current`` before a reader asks (``ResponseCache.carried``)."""
     before, after = previous.members_by_id, current.members_by_id
+    if after.keys() - before.keys():
+        # A new member may belong in any answer, and a secretariat that adds one looks for it in
+        # the others' peers at once: every answer is ranked again (as readers ask, then the
+        # pre-computation), as before any staleness was allowed.
+        return ResponseCache(size, cache.stale_seconds), []
     # A written resource changes its authors' evidence (an explanation may quote it).
     authors = {
         author

@@ -119,6 +119,15 @@ def test_a_written_resource_refreshes_its_authors_answers(tmp_path: Path) -> Non
     assert _peers(client)[0] == _revision(client)
 
 
+def test_a_new_member_is_in_every_answer_at_once(tmp_path: Path) -> None:
+    client = _client(tmp_path, stale_seconds=60)
+    _peers(client)
+    oslo = member("oslo", strengths=[{"text": "digital literacy for older adults", "level": 5}])
+    assert client.put("/v1/members/oslo", headers=auth(WRITE), json=oslo).status_code == 200
+    revision, ids = _peers(client)
+    assert revision == _revision(client) and "oslo" in ids
+
+
 def test_with_no_staleness_every_answer_is_current(tmp_path: Path) -> None:
     client = _client(tmp_path, stale_seconds=0)
     _peers(client)
