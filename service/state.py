@@ -225,6 +225,9 @@ class ServiceState:
                 cached_peer_answer(snapshot, cache, entry.question, entry.k, entry.offset, refresh=True)
             except PeermatchError:
                 continue  # the member is gone from this snapshot: its readers get the 404 themselves
+            except Exception:  # noqa: BLE001 - the refresher must outlive one failed answer; its reader ranks it then
+                log.exception("ranking a cached answer again failed; its next reader ranks it")
+                continue
             # The touched ones as writes are paced (a bulk touches hundreds), the stale ones at half of that.
             share = self.settings.write_share if touched is not None else self.settings.write_share / 2
             if self._stop.wait((time.thread_time() - spent) * (1 / share - 1)):
