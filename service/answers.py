@@ -25,6 +25,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from matcher.recommend.peers import PeerMatch, PeerOptions
 from matcher.records import Resource
@@ -60,6 +61,9 @@ class Entry:
 
 
 Key = tuple[object, ...]
+# How a cached answer was served: ranked on this snapshot earlier, carried over from an older one
+# within the bound, or ranked for this request (``Server-Timing`` says which).
+Served = Literal["current", "stale", "computed"]
 
 
 class ResponseCache:
@@ -74,8 +78,8 @@ class ResponseCache:
         self.hits = self.misses = self.stale_hits = 0
         self.on_stale_hit: Callable[[Key], None] = lambda key: None  # told of a stale answer served (its refresh)
 
-    def get(self, key: Key) -> RankedAnswer | None:
-        """The answer kept for ``key``: a current one, or a stale one within ``stale_seconds``."""
+    def get(self, key: Key) -> Entry | None:
+        """The entry kept for ``key``: a current answer, or a stale one within ``stale_seconds``."""
         now = time.monotonic()
         with self._lock:
             entry = self._items.get(key)
@@ -88,7 +92,7 @@ class ResponseCache:
             self.stale_hits += stale
         if stale:
             self.on_stale_hit(key)
-        return entry.answer
+        return entry
 
     def entry(self, key: Key) -> Entry | None:
         with self._lock:
@@ -193,17 +197,18 @@ def cache_key(question: PeerQuestion, k: int | None, offset: int) -> Key | None:
 
 def cached_peer_answer(
     snapshot: Snapshot, cache: ResponseCache, question: PeerQuestion, k: int | None = None, offset: int = 0, *, refresh: bool = False
-) -> RankedAnswer:
-    """``peer_answer`` from ``cache`` (this snapshot's), computed and kept on a miss; ``refresh``:
-    a stale answer counts as a miss."""
+) -> tuple[RankedAnswer, Served]:
+    """``peer_answer`` from ``cache`` (this snapshot's), computed and kept on a miss; and how it was
+    served. ``refresh``: a stale answer counts as a miss."""
     key = cache_key(question, k, offset)
     kept = cache.entry(key) if key is not None and refresh else None
-    answer = None if key is None or (kept is not None and kept.stale_since is not None) else cache.get(key)
-    if answer is None:
-        answer = peer_answer(snapshot, question, k, offset)
-        if key is not None:
-            cache.put(key, Entry(answer, question, k, offset))
-    return answer
+    found = None if key is None or (kept is not None and kept.stale_since is not None) else cache.get(key)
+    if found is not None:
+        return found.answer, "current" if found.stale_since is None else "stale"
+    answer = peer_answer(snapshot, question, k, offset)
+    if key is not None:
+        cache.put(key, Entry(answer, question, k, offset))
+    return answer, "computed"
 
 
 def refresh_due(cache: ResponseCache, key: Key) -> bool:

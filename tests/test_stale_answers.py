@@ -133,3 +133,19 @@ def test_with_no_staleness_every_answer_is_current(tmp_path: Path) -> None:
     _peers(client)
     after = _unrelated_write(client)
     assert _peers(client)[0] == after
+
+
+def _served(client: TestClient) -> str:
+    """How the answer was served, from ``Server-Timing`` (``answer;desc="stale";dur=0.8``)."""
+    response = client.get("/v1/members/dakar/peers", headers=auth(READ))
+    name, desc, duration = response.headers["Server-Timing"].split(";")
+    assert name == "answer" and float(duration.removeprefix("dur=")) >= 0
+    return desc.removeprefix("desc=").strip('"')
+
+
+def test_server_timing_says_whether_an_answer_was_computed_cached_or_stale(tmp_path: Path) -> None:
+    client = _client(tmp_path, stale_seconds=60)
+    assert _served(client) == "computed"
+    assert _served(client) == "current"
+    _unrelated_write(client)
+    assert _served(client) == "stale"

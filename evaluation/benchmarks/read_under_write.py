@@ -63,6 +63,8 @@ class Read:
     began: float  # time.monotonic() as the request was sent
     ms: float
     revision: int  # the store revision the answer was ranked at (X-Peermatch-Revision)
+    served: str  # current, stale or computed (Server-Timing)
+    server_ms: float  # the worker's own time for it (Server-Timing's dur)
 
 
 def _read_phase(
@@ -80,7 +82,9 @@ def _read_phase(
         while time.monotonic() < stop:
             began, started = time.monotonic(), time.perf_counter()
             status, _, headers = call_with_headers(connection, "GET", f"/v1/members/{pick.choice(member_ids)}/peers?k=10", key)
-            mine.append(Read(began, (time.perf_counter() - started) * 1000, int(headers.get("X-Peermatch-Revision") or 0)))
+            ms = (time.perf_counter() - started) * 1000
+            served, server_ms = _server_timing(headers.get("Server-Timing", ""))
+            mine.append(Read(began, ms, int(headers.get("X-Peermatch-Revision") or 0), served, server_ms))
             if status != 200:
                 errors[0] += 1
         with lock:
@@ -94,6 +98,30 @@ def _read_phase(
     for thread in threads:
         thread.join()
     return reads, errors[0]
+
+
+def _server_timing(header: str) -> tuple[str, float]:
+    """``answer;desc="stale";dur=0.8`` -> ("stale", 0.8); ("?", nan) when absent."""
+    parts = dict(part.strip().partition("=")[::2] for part in header.split(";")[1:])
+    try:
+        return parts["desc"].strip('"'), float(parts["dur"])
+    except (KeyError, ValueError):
+        return "?", float("nan")
+
+
+def _by_served(reads: list[Read]) -> str:
+    """The reads by how they were served: share, client p50/p99 and worker p99 of each kind."""
+    lines = []
+    for served in ("current", "stale", "computed"):
+        mine = [read for read in reads if read.served == served]
+        if mine:
+            client = np.asarray([read.ms for read in mine])
+            worker = np.asarray([read.server_ms for read in mine])
+            lines.append(
+                f"{served} {len(mine) / len(reads):6.1%}: p50 {np.percentile(client, 50):6.2f} ms, p99 {np.percentile(client, 99):7.2f} ms"
+                f" (in the worker p99 {np.percentile(worker, 99):7.2f} ms)"
+            )
+    return "\n      ".join(lines)
 
 
 def _staleness(reads: list[Read], written: list[tuple[float, int]]) -> tuple[float, float, float]:
@@ -123,6 +151,7 @@ def _figures(reads: list[Read]) -> dict[str, float]:
 class Phase:
     name: str
     figures: dict[str, float]
+    by_served: str
     errors: int
     load: float  # the machine's 1-minute load average as the phase began
 
@@ -174,7 +203,10 @@ def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_
     finally:
         server.terminate()
         server.wait(timeout=60)
-    phases = (Phase("no writer", _figures(quiet), quiet_errors, quiet_load), Phase("one writer", _figures(busy), busy_errors, busy_load))
+    phases = (
+        Phase("no writer", _figures(quiet), _by_served(quiet), quiet_errors, quiet_load),
+        Phase("one writer", _figures(busy), _by_served(busy), busy_errors, busy_load),
+    )
     return Run(len(member_ids), len(readers), phases, writes[0], write_errors[0], _staleness(busy, written))
 
 
@@ -217,6 +249,7 @@ def main(
                     f"  {phase.name:11} reads {f['reads']:6.0f}  p50 {f['p50']:8.2f} ms  p95 {f['p95']:8.2f} ms  p99 {f['p99']:8.2f} ms"
                     f"  max {f['max']:8.2f} ms  errors {phase.errors}  load {phase.load:.2f}"
                 )
+                typer.echo(f"      {phase.by_served}")
             a, b = run.phases[0].figures, run.phases[1].figures
             ratios.append(b["p99"] / a["p99"])
             typer.echo(f"  writes done during the second phase: {run.writes} ({run.write_errors} not 200)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -93,11 +94,17 @@ def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
     return PeerPage(total=len(ranked.ids), offset=request.offset, limit=size, items=explained(snapshot, ranked.page(request.offset, size)))
 
 
-REVISION_HEADER = {
+ANSWER_HEADERS = {
     "X-Peermatch-Revision": {
         "description": "The store revision the ranking was computed at (compare with /ready's store_revision).",
         "schema": {"type": "integer"},
-    }
+    },
+    "Server-Timing": {
+        "description": 'How the answer was served and the milliseconds it took in the worker, e.g. `answer;desc="stale";dur=0.8`:'
+        " `current` (cached on the current snapshot), `stale` (cached on an earlier one, within PEERMATCH_ANSWER_STALE_SECONDS)"
+        " or `computed` (ranked for this request).",
+        "schema": {"type": "string"},
+    },
 }
 
 
@@ -105,7 +112,7 @@ REVISION_HEADER = {
     "/members/{member_id}/peers",
     response_model=PeerPage,
     summary="Peer partners for a stored member",
-    responses={200: {"headers": REVISION_HEADER}},
+    responses={200: {"headers": ANSWER_HEADERS}},
 )
 def member_peers(
     member_id: str,
@@ -121,12 +128,16 @@ def member_peers(
     """Answers are cached (the hub asks for the same members all day), keyed by the question and
     its exclusions, so a decline takes effect at once. A write to this member or to a member the
     answer lists is seen at once; any other write may take up to PEERMATCH_ANSWER_STALE_SECONDS
-    (30 s) to move the answer. ``X-Peermatch-Revision`` says the store revision it was ranked at."""
+    (30 s) to move the answer. ``X-Peermatch-Revision`` says the store revision it was ranked at,
+    ``Server-Timing`` whether it was cached, stale or computed, and how long it took."""
+    started = time.perf_counter()
     snapshot = state.snapshot
     options = paged(PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region), offset)
     question = peer_question(Partnerships(state.workspace.store), member_id, options, include_declined=include_declined)
-    answer = cached_peer_answer(snapshot, state.cache_for(snapshot), question, k, offset)
-    return Response(answer.body, media_type="application/json", headers={"X-Peermatch-Revision": str(answer.revision)})
+    answer, served = cached_peer_answer(snapshot, state.cache_for(snapshot), question, k, offset)
+    timing = f'answer;desc="{served}";dur={(time.perf_counter() - started) * 1000:.1f}'
+    headers = {"X-Peermatch-Revision": str(answer.revision), "Server-Timing": timing}
+    return Response(answer.body, media_type="application/json", headers=headers)
 
 
 @router.get("/members/{member_id}/helps", response_model=HelpPage, summary="Whom a stored member can help")
