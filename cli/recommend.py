@@ -25,6 +25,7 @@ def _snapshot(data_dir: Path | None) -> Any:
 def _member_or_profile(member_id: str | None, profile: Path | None) -> Any:
     from pydantic import ValidationError
 
+    from matcher.errors import validation_problems
     from matcher.record_forms import UnsavedProfile
 
     if profile is None:
@@ -33,8 +34,10 @@ def _member_or_profile(member_id: str | None, profile: Path | None) -> Any:
         return member_id
     try:
         return UnsavedProfile.model_validate_json(profile.read_text(encoding="utf-8"))
-    except (OSError, ValidationError) as error:
-        raise UnreadableFileError(f"{profile}: not a valid member profile: {error}") from error
+    except OSError as error:
+        raise UnreadableFileError(f"{profile}: cannot be read: {error.strerror or error}") from error
+    except ValidationError as error:
+        raise UnreadableFileError(f"{profile}: not a valid member profile: {validation_problems(error, '(profile)')}") from error
 
 
 @recommend_app.command()

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 import embeddings.errors
 from matcher.explanations import Explanation, english_noun
 
 
 class PeermatchError(Exception):
     """Base of every error peermatch raises on purpose."""
+
+
+def validation_problems(error: ValidationError, whole: str = "(record)") -> str:
+    """A pydantic error as people read it: each field named and why, without pydantic's own
+    banners and links (``field 'region': Input should be 'Africa', ...; field 'country': Field required``)."""
+    return "; ".join(f"field '{'.'.join(str(p) for p in item['loc']) or whole}': {item['msg']}" for item in error.errors())
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,19 @@ def test_the_cli_ranks_a_profile_file_without_an_id(tmp_path: Path, monkeypatch:
     assert [row["id"] for row in json.loads(result.stdout)][0] == "lyon"
 
 
+
+def test_the_cli_names_each_bad_field_of_a_profile_file_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = Workspace(seeded_settings(tmp_path), FakeEncoder())
+    monkeypatch.setattr("cli.recommend.workspace_for", lambda data_dir: workspace)
+    profile = {k: v for k, v in member("x").items() if k not in ("id", "country")} | {"region": "Europe"}
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(profile), encoding="utf-8")
+    result = CliRunner().invoke(cli_app, ["recommend", "peers", "--profile", str(path)])
+    assert result.exit_code != 0
+    message = " ".join(result.output.split())  # the console wraps long lines
+    assert f"{path}: not a valid member profile: field 'country': Field required; field 'region': Input should be 'Africa'" in message
+    assert "pydantic" not in message and "validation error for" not in message
+
 # ---- what a client writes, what the store holds, what GET answers --------------------------------
 
 

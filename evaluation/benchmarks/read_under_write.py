@@ -68,19 +68,32 @@ class Read:
 
 
 def _read_phase(
-    connections: list[http.client.HTTPConnection], key: str, member_ids: list[str], seconds: float, writer: threading.Thread | None
+    connections: list[http.client.HTTPConnection],
+    key: str,
+    member_ids: list[str],
+    seconds: float,
+    writer: threading.Thread | None,
+    rate: float | None = None,
 ) -> tuple[list[Read], int]:
-    """Back-to-back reads on every connection for ``seconds``; each read, and the errors."""
+    """Reads on every connection for ``seconds``, back to back, or at ``rate`` reads a second in all
+    (each connection its share, on a fixed schedule); each read, and the errors. At a rate, a read
+    is timed from when it was due, not from when it was sent: a read held up by the one before it
+    counts its wait (no coordinated omission)."""
     reads: list[Read] = []
     errors = [0]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
+    interval = len(connections) / rate if rate else 0.0
 
     def read(connection: http.client.HTTPConnection, seed: int) -> None:
         pick = random.Random(seed)
         mine: list[Read] = []
+        due = time.perf_counter() + interval * seed / len(connections)  # connections staggered
         while time.monotonic() < stop:
-            began, started = time.monotonic(), time.perf_counter()
+            if interval:
+                time.sleep(max(0.0, due - time.perf_counter()))
+            began, started = time.monotonic(), (due if interval else time.perf_counter())
+            due += interval
             status, _, headers = call_with_headers(connection, "GET", f"/v1/members/{pick.choice(member_ids)}/peers?k=10", key)
             ms = (time.perf_counter() - started) * 1000
             served, server_ms = _server_timing(headers.get("Server-Timing", ""))
@@ -166,7 +179,7 @@ class Run:
     staleness: tuple[float, float, float]  # the one-writer phase's share of stale answers, median and largest age (s)
 
 
-def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_cache: bool) -> Run:
+def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_cache: bool, rate: float | None) -> Run:
     """One run over ``copy``: a fresh server, warm-up reads, the no-writer phase, the one-writer phase."""
     env = {**os.environ, "PEERMATCH_LOG_JSON": "false"}
     if not answer_cache:
@@ -178,7 +191,7 @@ def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_
         member_ids = [m["id"] for m in json.loads(body)["items"]]
         _read_phase(readers, keys["read"], member_ids, 3.0, None)  # warm-up: connections, caches
         quiet_load = os.getloadavg()[0]
-        quiet, quiet_errors = _read_phase(readers, keys["read"], member_ids, seconds, None)
+        quiet, quiet_errors = _read_phase(readers, keys["read"], member_ids, seconds, None, rate)
         writes = [0]
         write_errors = [0]
         written: list[tuple[float, int]] = []  # each acknowledged write: when, and the store revision it made
@@ -197,7 +210,7 @@ def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_
 
         writer = threading.Thread(target=write)
         busy_load = os.getloadavg()[0]
-        busy, busy_errors = _read_phase(readers, keys["read"], member_ids, seconds, writer)
+        busy, busy_errors = _read_phase(readers, keys["read"], member_ids, seconds, writer, rate)
         stop.set()
         writer.join()
     finally:
@@ -222,6 +235,14 @@ def main(
             " is what the writer's work takes from the readers, without the cache that each write empties."
         ),
     ] = True,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            min=1,
+            help="Reads a second in all, on a fixed schedule (a hub's steady traffic), each timed from when it was due."
+            " Default: back to back, as fast as the server answers (the machine saturated, readers and writer sharing its cores).",
+        ),
+    ] = None,
 ) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="read-under-write-"))
     try:
@@ -237,11 +258,12 @@ def main(
             copy = scratch / f"run-{number}"
             shutil.copytree(data_dir, copy)
             keys = dict(line.split("=", 1) for line in (copy / "demo-keys.txt").read_text().split())
-            run = _run(copy, keys, seconds, workers, answer_cache)
+            run = _run(copy, keys, seconds, workers, answer_cache, rate)
             shutil.rmtree(copy, ignore_errors=True)
             typer.echo(
                 f"run {number}: {workers} workers, {run.connections} reader connections (one a worker),"
-                f" {seconds:.0f} s a phase, {run.members} members, answer cache {'on' if answer_cache else 'off'}"
+                f" {f'{rate:.0f} reads/s' if rate else 'back to back'}, {seconds:.0f} s a phase, {run.members} members,"
+                f" answer cache {'on' if answer_cache else 'off'}"
             )
             for phase in run.phases:
                 f = phase.figures

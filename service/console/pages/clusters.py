@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from matcher.clusters.model import PLAN_STATUSES, CoordinatorTerm, PlanItem, StatusUpdate
-from matcher.errors import PeermatchError
+from matcher.errors import PeermatchError, validation_problems
 from matcher.usecases import calendar, clusters
 from service.console.web import DOWNLOAD_HEADERS, ConsolePage, SignedIn
 
@@ -121,8 +121,7 @@ async def cluster_write(
             )
             clusters.add_status_update(snapshot, store, cluster, update, page.actor)
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
-        return page.redirect(back, problems, error=True)
+        return page.redirect(back, validation_problems(error), error=True)
     except PeermatchError as error:
         return page.redirect(back, str(error), error=True)
     return page.redirect(back, page.t.plain("Saved."))

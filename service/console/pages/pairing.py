@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from matcher.errors import PeermatchError
+from matcher.errors import PeermatchError, validation_problems
 from matcher.pairing.compare import compare_runs
 from matcher.pairing.problem import PairingConstraints
 from matcher.pairing.run import PairingRequest
@@ -179,7 +179,7 @@ def pairing_form(page: SignedIn) -> Response:
 
 
 def _validation_message(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'request'}: {e['msg']}" for e in error.errors())
+    return validation_problems(error, "request")
 
 
 @router.post("/pairing")
