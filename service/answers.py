@@ -25,7 +25,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, overload
 
 from matcher.recommend.peers import PeerMatch, PeerOptions
 from matcher.records import Resource
@@ -195,16 +195,40 @@ def cache_key(question: PeerQuestion, k: int | None, offset: int) -> Key | None:
     return None if question.key is None else (*question.key, k, offset)
 
 
+@overload
 def cached_peer_answer(
-    snapshot: Snapshot, cache: ResponseCache, question: PeerQuestion, k: int | None = None, offset: int = 0, *, refresh: bool = False
-) -> tuple[RankedAnswer, Served]:
+    snapshot: Snapshot, cache: ResponseCache, question: PeerQuestion, k: int | None = ..., offset: int = ..., *, refresh: bool = ...
+) -> tuple[RankedAnswer, Served]: ...
+@overload
+def cached_peer_answer(
+    snapshot: Snapshot,
+    cache: ResponseCache,
+    question: PeerQuestion,
+    k: int | None = ...,
+    offset: int = ...,
+    *,
+    refresh: bool = ...,
+    compute: bool,
+) -> tuple[RankedAnswer, Served] | None: ...
+def cached_peer_answer(
+    snapshot: Snapshot,
+    cache: ResponseCache,
+    question: PeerQuestion,
+    k: int | None = None,
+    offset: int = 0,
+    *,
+    refresh: bool = False,
+    compute: bool = True,
+) -> tuple[RankedAnswer, Served] | None:
     """``peer_answer`` from ``cache`` (this snapshot's), computed and kept on a miss; and how it was
-    served. ``refresh``: a stale answer counts as a miss."""
+    served. ``refresh``: a stale answer counts as a miss. ``compute`` False: None on a miss."""
     key = cache_key(question, k, offset)
     kept = cache.entry(key) if key is not None and refresh else None
     found = None if key is None or (kept is not None and kept.stale_since is not None) else cache.get(key)
     if found is not None:
         return found.answer, "current" if found.stale_since is None else "stale"
+    if not compute:
+        return None
     answer = peer_answer(snapshot, question, k, offset)
     if key is not None:
         cache.put(key, Entry(answer, question, k, offset))

@@ -79,6 +79,17 @@ class ServiceState:
         self._on_snapshot(snapshot)
         return snapshot
 
+    def serving_now(self) -> tuple[Snapshot, ResponseCache] | None:
+        """The snapshot in memory and its answer cache, when a read may be served from them on
+        the event loop: a watcher keeps the snapshot current (no catch-up to wait for), its cache
+        is already made (no carry-over to compute), and the store is the embedded SQLite file,
+        whose reads (a member's declined partners) never wait for a write. None otherwise: the
+        read goes to the thread pool (a PostgreSQL read is a round trip, not for the event loop)."""
+        snapshot, cache = self._cache
+        if not self._watching.is_set() or self.settings.database_url is not None or snapshot is None:
+            return None
+        return (snapshot, cache) if snapshot is self.workspace.current() else None
+
     def cache_for(self, snapshot: Snapshot) -> ResponseCache:
         """The answer cache of this snapshot: it starts with the last snapshot's answers, stale,
         each served for at most ``answer_stale_seconds`` (``service.answers``); an older snapshot,

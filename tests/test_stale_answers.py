@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from matcher.partnerships import Partnerships
 from service.app import create_app
 from tests.conftest import member, resource
 from tests.fakes import FakeEncoder
@@ -149,3 +152,28 @@ def test_server_timing_says_whether_an_answer_was_computed_cached_or_stale(tmp_p
     assert _served(client) == "current"
     _unrelated_write(client)
     assert _served(client) == "stale"
+
+
+def test_a_cached_answer_is_served_without_the_thread_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached answer is served on the event loop (no hand-over to a thread and back, which waits
+    for the interpreter while a write runs); a computed one goes to the thread pool; a decline
+    still moves a cached answer at once (the exclusions are read on the event loop too)."""
+    import service.routes.recommend as routes
+
+    handed_over: list[str] = []
+    real = routes.run_in_threadpool
+
+    async def counting(function: Any, *args: Any, **kwargs: Any) -> Any:
+        handed_over.append("thread pool")
+        return await real(function, *args, **kwargs)
+
+    monkeypatch.setattr(routes, "run_in_threadpool", counting)
+    client = _client(tmp_path, stale_seconds=60)
+    assert (_served(client), handed_over) == ("computed", ["thread pool"])
+    assert (_served(client), handed_over) == ("current", ["thread pool"])
+    _unrelated_write(client)
+    assert (_served(client), handed_over) == ("stale", ["thread pool"])
+    book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
+    listed = _peers(client)[1][0]
+    book.reject(book.propose("recommendation", "dakar", listed, "user:alice").id, "user:alice", "not now")
+    assert listed not in _peers(client)[1]

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 
 from matcher.errors import PeermatchError
 from matcher.graph.capacity import CapacityMap
@@ -22,9 +23,10 @@ from matcher.recommend.representatives import RepresentativeFit
 from matcher.record_forms import UnsavedProfile
 from matcher.records import ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
+from matcher.snapshot import Snapshot
 from matcher.usecases.experts import experts_for, helps_for, representative_fit_for, resources_for
 from matcher.usecases.peers import explained, peer_question, peers_for
-from service.answers import cached_peer_answer, paged
+from service.answers import RankedAnswer, ResponseCache, Served, cached_peer_answer, paged
 from service.deps import Reader, State
 from service.pages import Page, ranking
 
@@ -114,7 +116,7 @@ ANSWER_HEADERS = {
     summary="Peer partners for a stored member",
     responses={200: {"headers": ANSWER_HEADERS}},
 )
-def member_peers(
+async def member_peers(
     member_id: str,
     state: State,
     key: Reader,
@@ -131,10 +133,22 @@ def member_peers(
     (30 s) to move the answer. ``X-Peermatch-Revision`` says the store revision it was ranked at,
     ``Server-Timing`` whether it was cached, stale or computed, and how long it took."""
     started = time.perf_counter()
-    snapshot = state.snapshot
     options = paged(PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region), offset)
-    question = peer_question(Partnerships(state.workspace.store), member_id, options, include_declined=include_declined)
-    answer, served = cached_peer_answer(snapshot, state.cache_for(snapshot), question, k, offset)
+
+    def answer_from(snapshot: Snapshot, cache: ResponseCache, *, compute: bool) -> tuple[RankedAnswer, Served] | None:
+        question = peer_question(Partnerships(state.workspace.store), member_id, options, include_declined=include_declined)
+        return cached_peer_answer(snapshot, cache, question, k, offset, compute=compute)
+
+    # A cached answer is served here, on the event loop, when that waits for nothing
+    # (``ServiceState.serving_now``): a hand-over to the thread pool and back costs a read two waits
+    # for the interpreter, which a worker's write, catch-up or refresh holds much of the time
+    # while a client writes (issue 21, item 2). Anything else is ranked on the thread pool.
+    now = state.serving_now()
+    found = answer_from(*now, compute=False) if now is not None else None
+    if found is None:
+        found = await run_in_threadpool(lambda: answer_from(state.snapshot, state.cache_for(state.snapshot), compute=True))
+    assert found is not None  # computed when not cached
+    answer, served = found
     timing = f'answer;desc="{served}";dur={(time.perf_counter() - started) * 1000:.1f}'
     headers = {"X-Peermatch-Revision": str(answer.revision), "Server-Timing": timing}
     return Response(answer.body, media_type="application/json", headers=headers)
