@@ -7,10 +7,11 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("peermatch.access")
 
@@ -41,30 +42,50 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def install(app: FastAPI, metrics: Metrics, log_json: bool) -> None:
-    @app.middleware("http")
-    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        request.state.request_id = request_id
+class Observe:
+    """Each request's id (``X-Request-ID``, echoed or made), its count and latency in the metrics,
+    and its log line. Pure ASGI, not ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware
+    runs each request as another task and streams its body through a queue, a dozen more turns of
+    the event loop per request, each waiting for the interpreter while a worker's background
+    thread holds it (issue 21, item 2)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, log_json: bool) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.log_json = log_json
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = Headers(scope=scope).get("x-request-id") or uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id  # request.state.request_id, for the 500 page
         started = time.perf_counter()
-        response = await call_next(request)
-        elapsed = time.perf_counter() - started
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.requests.labels(request.method, path, str(response.status_code)).inc()
-        metrics.latency.labels(request.method, path).observe(elapsed)
-        if log_json:
-            logger.info(
-                json.dumps(
-                    {
-                        "request_id": request_id,
-                        "method": request.method,
-                        "route": path,
-                        "status": response.status_code,
-                        "ms": round(elapsed * 1000, 2),
-                        "key": getattr(request.state, "key_name", None),
-                    }
-                )
-            )
-        response.headers["X-Request-ID"] = request_id
-        return response
+        status = 500  # unless the app starts a response: an exception reaches the server's error page
+
+        async def identified(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, identified)
+        finally:
+            self._observe(scope, status, time.perf_counter() - started, request_id, state.get("key_name"))
+
+    def _observe(self, scope: Scope, status: int, elapsed: float, request_id: str, key_name: str | None) -> None:
+        path = getattr(scope.get("route"), "path", "unmatched")
+        method = scope["method"]
+        self.metrics.requests.labels(method, path, str(status)).inc()
+        self.metrics.latency.labels(method, path).observe(elapsed)
+        if self.log_json:
+            ms = round(elapsed * 1000, 2)
+            line = {"request_id": request_id, "method": method, "route": path, "status": status, "ms": ms, "key": key_name}
+            logger.info(json.dumps(line))
+
+
+def install(app: FastAPI, metrics: Metrics, log_json: bool) -> None:
+    app.add_middleware(Observe, metrics=metrics, log_json=log_json)

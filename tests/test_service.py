@@ -21,7 +21,7 @@ ANSWER = "answer-key-321"  # the hub's: reads, and its members' answers to propo
 def seeded_settings(tmp_path: Path, **overrides: object) -> ServiceSettings:
     named = (("read", READ), ("answer", ANSWER), ("write", WRITE), ("admin", ADMIN))
     keys = ";".join(f"{name}:{name}:{digest(key)}" for name, key in named)
-    settings = ServiceSettings(data_dir=tmp_path / "data", api_keys=keys, log_json=False, **overrides)  # type: ignore[arg-type]
+    settings = ServiceSettings(data_dir=tmp_path / "data", api_keys=keys, **{"log_json": False, **overrides})  # type: ignore[arg-type]
     from matcher.store import Store
 
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -245,6 +245,34 @@ def test_request_ids_limits_and_cors(tmp_path: Path) -> None:
     preflight = client.options("/v1/resources/search", headers={"Origin": "https://hub.example", "Access-Control-Request-Method": "POST"})
     assert preflight.headers["access-control-allow-origin"] == "https://hub.example"
 
+
+
+def test_each_request_is_logged_once_with_its_id_route_status_and_key(tmp_path: Path) -> None:
+    import json
+    import logging
+
+    app = create_app(seeded_settings(tmp_path, log_json=True), FakeEncoder())
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/v1/boom", boom)
+    client = TestClient(app, raise_server_exceptions=False)
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("peermatch.access").addHandler(handler)
+    try:
+        assert client.get("/v1/members/dakar/peers", headers={**auth(READ), "X-Request-ID": "r1"}).headers["X-Request-ID"] == "r1"
+        assert client.get("/v1/members/nobody", headers=auth(READ)).status_code == 404
+        failed = client.get("/v1/boom", headers={**auth(READ), "X-Request-ID": "r3"})
+        assert failed.status_code == 500 and "(request id r3)" in failed.json()["message"]
+    finally:
+        logging.getLogger("peermatch.access").removeHandler(handler)
+    logged = [json.loads(line) for line in lines]
+    routes = [("/v1/members/{member_id}/peers", 200, "read"), ("/v1/members/{member_id}", 404, "read"), ("/v1/boom", 500, None)]
+    assert [(e["route"], e["status"], e["key"]) for e in logged] == routes
+    assert logged[0]["request_id"] == "r1" and len(logged[1]["request_id"]) == 32 and logged[0]["ms"] >= 0
 
 def test_empty_service_is_not_ready_and_says_why(tmp_path: Path) -> None:
     settings = ServiceSettings(data_dir=tmp_path / "empty", api_keys=f"r:read:{digest(READ)}", log_json=False)
