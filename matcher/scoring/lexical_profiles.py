@@ -274,9 +274,21 @@ def _accumulate(queries: list[tuple[np.ndarray, np.ndarray]], by_term: sparse.cs
     """(queries, items) scores: for each query term, its weight times that term's row of
     ``by_term`` (terms, items), summed."""
     out = np.zeros((len(queries), by_term.shape[1]), dtype=np.float32)
-    indptr, indices, data = by_term.indptr, by_term.indices, by_term.data
     for row, (columns, weights) in enumerate(queries):
-        for column, weight in zip(columns.tolist(), weights.tolist(), strict=True):
-            start, end = indptr[column], indptr[column + 1]
-            out[row, indices[start:end]] += weight * data[start:end]  # indices are unique within a row
+        positions, repeats = _entries_of(by_term.indptr, columns)
+        # np.add.at adds in entry order, term after term, in float32: the same sums, rounded the
+        # same way, as adding each term's row in turn (a Python loop over the terms, which cost
+        # a third of a peer request's preparation on the demo).
+        np.add.at(out[row], by_term.indices[positions], np.repeat(weights, repeats) * by_term.data[positions])
     return out
+
+
+def _entries_of(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions in a CSR matrix's ``indices`` and ``data`` of ``rows``' entries, row after row
+    in the order given, and how many entries each row has."""
+    starts, ends = indptr[rows], indptr[rows + 1]
+    lengths = ends - starts
+    # each entry's position: its row's start, plus its rank among the entries gathered so far
+    # minus the number gathered before its row
+    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return offsets + np.arange(int(lengths.sum())), lengths
