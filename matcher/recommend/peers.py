@@ -37,7 +37,7 @@ from matcher.recommend.stored_vectors import StoredVectors
 from matcher.records import DEFAULT_PRIORITY, Member
 from matcher.scoring.calibration import LABEL_ORDER, PARTIAL, MatchQuality, affinity, match_quality, match_score, shown
 from matcher.scoring.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
-from matcher.scoring.similarity import OwnerGroups, Prepared, max_by_owner
+from matcher.scoring.similarity import OwnerGroups, Prepared, best_by_owner
 from matcher.text_language import unread as unread_languages
 
 PeerMode = Literal["complementary", "similar", "blend"]
@@ -362,16 +362,16 @@ class PeerRecommender:
         ev = self.evidence
         n = len(ev.candidates)
         _, dense, lexical = ev.member_similarity.parts(prepared, ev.need_set)
-        same, _ = max_by_owner(dense if lexical is None else dense + lexical, ev.need_groups, n)
+        same = best_by_owner(dense if lexical is None else dense + lexical, ev.need_groups, n)
         # Evidence levels (z units, unbounded) mapped to 0-1 like a candidate's 'gives', so that
         # the context is on the scale its weights and the blend mode assume.
         same_needs = np.where(np.isfinite(same), affinity(same), 0.0).mean(axis=0) if member.needs else np.zeros(n)
-        shared, _ = max_by_owner(dense * prepared.match_gain[:, None], ev.need_groups, n)
+        shared = best_by_owner(dense * prepared.match_gain[:, None], ev.need_groups, n)
         shares = match_score(shared.max(axis=0)) if member.needs else np.zeros(n, dtype=np.float32)
         profile_vector = self._vectors(member, [member.profile or member.name], ["profile"])
         prepared_profile = ev.member_similarity.prepare([member.profile or member.name], profile_vector)
         _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_set)
-        profile, _ = max_by_owner(profile_scores, ev.profile_groups, n)
+        profile = best_by_owner(profile_scores, ev.profile_groups, n)
         profile = np.where(np.isfinite(profile[0]), affinity(profile[0]), 0.0)
         kind = (self.candidate_kinds == member.kind).astype(np.float64)
         mine = {c.cluster for c in member.clusters}
