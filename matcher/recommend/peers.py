@@ -32,6 +32,7 @@ from embeddings.embedder import TextEncoder, encode_in_roles
 from embeddings.languages import languages_read
 from matcher.graph.signals import GraphSignals
 from matcher.passages import role_of_field
+from matcher.recommend.candidate_facts import CandidateFacts
 from matcher.recommend.peer_weights import PartWeights
 from matcher.recommend.stored_vectors import StoredVectors
 from matcher.records import DEFAULT_PRIORITY, Member
@@ -218,8 +219,7 @@ class PeerRecommender:
         self.evidence = evidence
         self.encoder = encoder
         # Facts about each candidate that every request compares against, gathered once.
-        self.candidate_kinds = np.asarray([self.by_id[c].kind for c in evidence.candidates])
-        self.candidate_clusters = [{c.cluster for c in self.by_id[cid].clusters} for cid in evidence.candidates]
+        self.facts = CandidateFacts([self.by_id[c] for c in evidence.candidates])
 
     def parts(self, member: Member, options: PeerOptions) -> Parts:
         """The parts of every candidate's score for ``member`` (also what feedback is learned from)."""
@@ -279,7 +279,7 @@ class PeerRecommender:
             order = sorted(pool, key=lambda j: (-final[j], ev.candidates[j]))
         if options.mode != "similar" and len(parts.needs) > 1:
             order = each_need_answered_first(order, parts.scores.match)
-        chosen = _cap_per_country(order, [self.by_id[c].country for c in ev.candidates], options)
+        chosen = _cap_per_country(order, self.facts.countries, options)
         return PeerRanking(
             member=member,
             rows=chosen,
@@ -373,9 +373,8 @@ class PeerRecommender:
         _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_set)
         profile = best_by_owner(profile_scores, ev.profile_groups, n)
         profile = np.where(np.isfinite(profile[0]), affinity(profile[0]), 0.0)
-        kind = (self.candidate_kinds == member.kind).astype(np.float64)
-        mine = {c.cluster for c in member.clusters}
-        clusters = np.asarray([_jaccard(mine, theirs) for theirs in self.candidate_clusters])
+        kind = (self.facts.kinds == member.kind).astype(np.float64)
+        clusters = self.facts.cluster_overlap({c.cluster for c in member.clusters})
         w = CONTEXT_WEIGHTS
         return w["needs"] * same_needs + w["profile"] * profile + w["kind"] * kind + w["clusters"] * clusters, shares
 
@@ -432,24 +431,26 @@ class PeerRecommender:
     # ---- filters, diversity, explanation --------------------------------------------------------
 
     def _eligible(self, member: Member, options: PeerOptions) -> np.ndarray:
-        partners = set(member.partners)
-        languages = set(member.languages)
-        allowed = np.ones(len(self.evidence.candidates), dtype=bool)
-        excluded = set(options.exclude or ())
-        for j, candidate_id in enumerate(self.evidence.candidates):
-            c = self.by_id[candidate_id]
-            allowed[j] = not (
-                c.id == member.id
-                or c.id in excluded
-                or (c.id in partners and not options.include_partners)
-                or (options.require_common_language and not languages & set(c.languages))
-                or (options.cross_region and c.region == member.region)
-                or (options.regions and c.region not in options.regions)
-                or (options.countries and c.country not in options.countries)
-                or (options.kinds and c.kind not in options.kinds)
-                or (options.networks and not set(options.networks) & set(c.networks))
-                or (options.clusters and not set(options.clusters) & {m.cluster for m in c.clusters})
-            )
+        """Which candidates may be proposed to ``member`` under ``options``: not itself, not
+        excluded, not a listed partner unless asked, sharing a working language unless not
+        required, and within every filter given (region, country, kind, network, cluster)."""
+        facts = self.facts
+        allowed = ~facts.rows([member.id, *(options.exclude or ())])
+        if not options.include_partners:
+            allowed &= ~facts.rows(member.partners)
+        if options.require_common_language:
+            allowed &= facts.having_any(facts.speaking, member.languages)
+        if options.cross_region:
+            allowed &= ~facts.having_any(facts.in_region, [member.region])
+        for wanted, masks in (
+            (options.regions, facts.in_region),
+            (options.countries, facts.in_country),
+            (options.kinds, facts.of_kind),
+            (options.networks, facts.in_network),
+            (options.clusters, facts.in_cluster),
+        ):
+            if wanted:  # None or empty: no filter
+                allowed &= facts.having_any(masks, wanted)
         return allowed
 
     def _explain(self, ranking: PeerRanking, at: int) -> PeerMatch:
@@ -579,10 +580,6 @@ def _harmonic(a: float, b: float | None) -> float:
     if b is None or a <= 0 or b <= 0:
         return 0.0
     return 2 * a * b / (a + b)
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def _cap_per_country(order: list[int], countries: list[str], options: PeerOptions) -> list[int]:
