@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
+from matcher.scoring.calibration import row_medians
 from matcher.scoring.lexical_profiles import LexicalProfiles, _accumulate
 from matcher.scoring.similarity import OwnerGroups, best_by_owner, max_by_owner
 
@@ -69,3 +70,15 @@ def test_the_best_of_each_owner_and_its_first_column_are_those_of_a_plain_loop()
             assert np.array_equal(best, plain_best, equal_nan=True) and np.array_equal(where, plain_where)
             assert np.array_equal(best_by_owner(scores, groups, 11), plain_best, equal_nan=True)
             assert (where[:, 9:] == -1).all() and where[2, 5] == -1 and (where[1, 2] >= 0)
+
+
+def test_the_row_medians_are_numpys() -> None:
+    rng = np.random.default_rng(5)
+    for n in (1, 2, 3, 545, 546):
+        for _ in range(50):
+            values = (rng.standard_normal((3, n)) * rng.uniform(0.01, 1)).astype(np.float32)
+            values[1] = np.round(values[1], 2)  # ties
+            assert np.array_equal(row_medians(values), np.median(values, axis=1))
+            assert row_medians(values).dtype == np.float32
+    values[2, 0] = np.nan
+    assert np.array_equal(row_medians(values), np.median(values, axis=1), equal_nan=True) and np.isnan(row_medians(values)[2])
