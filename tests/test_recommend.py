@@ -167,6 +167,19 @@ def test_the_cluster_overlap_is_the_jaccard_index_of_the_cluster_sets(recommende
     assert max(facts.cluster_overlap({"inclusion", "other"})) == 0.5
 
 
+def test_a_member_without_needs_reuses_its_profile_preparation_for_the_same_context(recommender: Recommender) -> None:
+    peers, evidence = recommender.peer_recommender, recommender.evidence
+    vague = recommender.member("vague")
+    assert not vague.needs
+    parts = peers.parts(vague, PeerOptions())
+    text = vague.profile or vague.name
+    fresh = evidence.member_similarity.prepare([text], peers._vectors(vague, [text], ["profile"]))
+    assert peers._profile_prepared(vague, parts.prepared[0], parts.unread) is parts.prepared[0]
+    context, shares = peers._context(vague, parts.prepared[0], fresh)
+    assert np.array_equal(context, parts.context) and np.array_equal(shares, parts.shares)
+    assert context.max() > 0
+
+
 def test_reciprocal_score_is_the_harmonic_mean_of_both_directions(recommender: Recommender) -> None:
     # complementary mode without the graph: the forward direction is 'gives' alone
     results = recommender.peers("asker", PeerOptions(k=3, reciprocal=True, max_per_country=None, graph_weight=0))

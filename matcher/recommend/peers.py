@@ -234,7 +234,7 @@ class PeerRecommender:
         gives = (weights @ scores.total) / weights.sum()
         # the label says whether the candidate answers a need: its best need, not the mean over all
         matches = scores.match.max(axis=0)
-        context, shares = self._context(member, prepared[0])
+        context, shares = self._context(member, prepared[0], self._profile_prepared(member, prepared[0], unread))
         graph = self._graph_scores(member, options)
         return Parts(needs, priorities, vectors, prepared, scores, gives, context, graph, matches, shares, unread)
 
@@ -355,10 +355,20 @@ class PeerRecommender:
             return self.stored.vectors(member.id, texts, fields)
         return encode_in_roles(self.encoder, texts, [role_of_field(field) for field in fields], request=True)
 
-    def _context(self, member: Member, prepared: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    def _profile_prepared(self, member: Member, needs_prepared: Prepared, unread: list[str | None]) -> Prepared:
+        """The member's profile text prepared against the member pool, for the profile part of its
+        context. A member without needs is ranked on that very text: when the encoder reads it
+        (so its lexical gain is the usual one), ``needs_prepared`` is the same preparation, done."""
+        if not member.needs and unread == [None]:
+            return needs_prepared
+        text = member.profile or member.name
+        return self.evidence.member_similarity.prepare([text], self._vectors(member, [text], ["profile"]))
+
+    def _context(self, member: Member, prepared: Prepared, prepared_profile: Prepared) -> tuple[np.ndarray, np.ndarray]:
         """Each candidate's context ("peers like me", 0-1: the same needs, a similar profile, the
         same kind, shared clusters), and the match score of its need closest to one of the
-        member's (0-1, dense evidence alone like every label: what mode 'similar' is labelled by)."""
+        member's (0-1, dense evidence alone like every label: what mode 'similar' is labelled by).
+        ``prepared``: the member's needs, ``prepared_profile``: its profile text (``_profile_prepared``)."""
         ev = self.evidence
         n = len(ev.candidates)
         _, dense, lexical = ev.member_similarity.parts(prepared, ev.need_set)
@@ -368,8 +378,6 @@ class PeerRecommender:
         same_needs = np.where(np.isfinite(same), affinity(same), 0.0).mean(axis=0) if member.needs else np.zeros(n)
         shared = best_by_owner(dense * prepared.match_gain[:, None], ev.need_groups, n)
         shares = match_score(shared.max(axis=0)) if member.needs else np.zeros(n, dtype=np.float32)
-        profile_vector = self._vectors(member, [member.profile or member.name], ["profile"])
-        prepared_profile = ev.member_similarity.prepare([member.profile or member.name], profile_vector)
         _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_set)
         profile = best_by_owner(profile_scores, ev.profile_groups, n)
         profile = np.where(np.isfinite(profile[0]), affinity(profile[0]), 0.0)
