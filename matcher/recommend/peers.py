@@ -259,17 +259,20 @@ class PeerRecommender:
             base = self._base(gives, context, options)
             if graph is not None:
                 base = base + graph_bonus(graph, gives, options.graph_weight or 0.0)
-        eligible = self._eligible(member, options)
-        order = [int(j) for j in np.argsort(-base, kind="stable") if eligible[j]]
+        # Candidate columns, best first, filtered as arrays: a loop over every candidate in
+        # Python grows with the network, and the head of the order is all a request reads.
+        ranked = np.argsort(-base, kind="stable")
+        ranked = ranked[self._eligible(member, options)[ranked]]
         no_evidence = False
         labelled = parts.labelled_by(options.mode)
         if options.only_evidence:
-            with_evidence = [j for j in order if labelled[j] >= PARTIAL]
-            no_evidence = not with_evidence
-            order = with_evidence or order[:CLOSEST]
+            with_evidence = ranked[labelled[ranked] >= PARTIAL]
+            no_evidence = not len(with_evidence)
+            ranked = with_evidence if len(with_evidence) else ranked[:CLOSEST]
+        order: list[int] = ranked.tolist()
 
         receives: dict[int, float] = {}
-        final = {j: float(base[j]) for j in order}
+        final = dict(zip(order, base[ranked].tolist(), strict=True))
         if options.reciprocal:
             pool = order[: reciprocal_pool(options.k)]
             receives = self._receives(member, pool)
@@ -513,10 +516,12 @@ def each_need_answered_first(order: list[int], match: np.ndarray) -> list[int]:
     answer is then one screen away whatever language it is written in. ``match``: (needs,
     candidates) match scores, the label's evidence."""
     best_need = match.argmax(axis=0)
+    answers = match[best_need, np.arange(match.shape[1])] >= PARTIAL  # each candidate's best need, at least partially
+    best_need_of, answers_its_best = best_need.tolist(), answers.tolist()  # read per candidate below: Python lists
     leaders: dict[int, int] = {}
     for j in order:
-        need = int(best_need[j])
-        if need not in leaders and match[need, j] >= PARTIAL:
+        need = best_need_of[j]
+        if need not in leaders and answers_its_best[j]:
             leaders[need] = j
     first = set(leaders.values())
     return [j for j in order if j in first] + [j for j in order if j not in first]
