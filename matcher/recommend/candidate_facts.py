@@ -19,10 +19,13 @@ Masks = Mapping[str, np.ndarray]
 
 def _masks(values_of: Sequence[Iterable[str]]) -> dict[str, np.ndarray]:
     """For each value, which candidates have it (``values_of[j]``: candidate j's values)."""
-    masks: dict[str, np.ndarray] = {}
+    rows_of: dict[str, list[int]] = {}
     for row, values in enumerate(values_of):
         for value in values:
-            masks.setdefault(value, np.zeros(len(values_of), dtype=bool))[row] = True
+            rows_of.setdefault(value, []).append(row)
+    masks = {value: np.zeros(len(values_of), dtype=bool) for value in rows_of}
+    for value, rows in rows_of.items():
+        masks[value][rows] = True
     return masks
 
 
