@@ -2,8 +2,8 @@
 
 Each request asked each candidate's record the same questions in a Python loop (which languages
 it works in, its region, its networks, its clusters): about 0.2 ms of a 5 ms peer answer on the
-demo, and growing with the network. Here each answer is a boolean column over the candidates, made when the snapshot's
-recommender is built, so a request combines a few columns instead.
+demo, growing with the network. Here each answer is a boolean column over the candidates, made
+when the snapshot's recommender is built, so a request combines a few columns instead.
 """
 
 from __future__ import annotations
