@@ -393,8 +393,9 @@ class PeerRecommender:
         """For each candidate in ``pool``: how well ``member``'s evidence meets that candidate's needs."""
         ev = self.evidence
         rows_of: dict[int, list[int]] = {}
+        in_pool = set(pool)
         for row, code in zip(ev.need_rows.tolist(), ev.need_codes.tolist(), strict=True):
-            if code in pool:
+            if code in in_pool:
                 rows_of.setdefault(code, []).append(row)
         all_rows = [row for rows in rows_of.values() for row in rows]
         if not all_rows:
