@@ -12,6 +12,7 @@ from matcher.recommend.engine import Recommender
 from matcher.recommend.experts import ExpertOptions
 from matcher.recommend.member_resources import MemberResourceOptions
 from matcher.recommend.peers import PeerOptions, _harmonic
+from matcher.records import Member
 from matcher.scoring.similarity import max_by_owner
 from matcher.settings import Settings
 from matcher.workspace import Workspace
@@ -110,6 +111,73 @@ def test_language_partners_and_country_cap_are_options(recommender: Recommender)
     assert sum(r.country == "FR" for r in capped) == 1
     far = recommender.peers("asker", PeerOptions(k=10, cross_region=True, include_partners=True))
     assert all(r.region != "Africa" for r in far)
+
+
+def _eligible_one_by_one(recommender: Recommender, asker: Member, options: PeerOptions) -> list[bool]:
+    """Each candidate's record asked every rule in turn, as a peer request once did."""
+    out = []
+    for candidate_id in recommender.evidence.candidates:
+        c = recommender.members_by_id[candidate_id]
+        out.append(
+            not (
+                c.id == asker.id
+                or c.id in set(options.exclude or ())
+                or (c.id in asker.partners and not options.include_partners)
+                or (options.require_common_language and not set(asker.languages) & set(c.languages))
+                or (options.cross_region and c.region == asker.region)
+                or (options.regions and c.region not in options.regions)
+                or (options.countries and c.country not in options.countries)
+                or (options.kinds and c.kind not in options.kinds)
+                or (options.networks and not set(options.networks) & set(c.networks))
+                or (options.clusters and not set(options.clusters) & {m.cluster for m in c.clusters})
+            )
+        )
+    return out
+
+
+def test_the_eligibility_columns_say_what_each_record_says(recommender: Recommender) -> None:
+    peers = recommender.peer_recommender
+    asker = recommender.member("asker")
+    visitor = asker.model_copy(update={"id": "(unsaved profile)", "languages": ["de", "en"], "partners": []})
+    choices = [
+        PeerOptions(),
+        PeerOptions(require_common_language=False, include_partners=True),
+        PeerOptions(cross_region=True, exclude=["strong", "nobody"]),
+        PeerOptions(regions=["Africa"], countries=["ML", "FR", "XX"]),
+        PeerOptions(kinds=["city"], clusters=["inclusion"], require_common_language=False),
+        PeerOptions(networks=["none-such"], regions=[]),
+    ]
+    seen = set()
+    for who in (asker, visitor):
+        for options in choices:
+            allowed = peers._eligible(who, options)
+            assert allowed.tolist() == _eligible_one_by_one(recommender, who, options)
+            seen.add(tuple(allowed.tolist()))
+    assert len(seen) >= 5  # the choices do select different candidates
+
+
+def test_the_cluster_overlap_is_the_jaccard_index_of_the_cluster_sets(recommender: Recommender) -> None:
+    facts = recommender.peer_recommender.facts
+    for mine in (set(), {"inclusion"}, {"inclusion", "other"}, {"other"}):
+        expected = []
+        for candidate_id in recommender.evidence.candidates:
+            theirs = {m.cluster for m in recommender.members_by_id[candidate_id].clusters}
+            expected.append(len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0)
+        assert facts.cluster_overlap(mine).tolist() == expected
+    assert max(facts.cluster_overlap({"inclusion", "other"})) == 0.5
+
+
+def test_a_member_without_needs_reuses_its_profile_preparation_for_the_same_context(recommender: Recommender) -> None:
+    peers, evidence = recommender.peer_recommender, recommender.evidence
+    vague = recommender.member("vague")
+    assert not vague.needs
+    parts = peers.parts(vague, PeerOptions())
+    text = vague.profile or vague.name
+    fresh = evidence.member_similarity.prepare([text], peers._vectors(vague, [text], ["profile"]))
+    assert peers._profile_prepared(vague, parts.prepared[0], parts.unread) is parts.prepared[0]
+    context, shares = peers._context(vague, parts.prepared[0], fresh)
+    assert np.array_equal(context, parts.context) and np.array_equal(shares, parts.shares)
+    assert context.max() > 0
 
 
 def test_reciprocal_score_is_the_harmonic_mean_of_both_directions(recommender: Recommender) -> None:

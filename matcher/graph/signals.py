@@ -34,7 +34,7 @@ class GraphSignals:
         self._row = {n: i for i, n in enumerate(self._nodes)}
         adjacency = nx.to_scipy_sparse_array(self.help_view, nodelist=self._nodes, weight="weight", format="csr")
         out_weight = np.asarray(adjacency.sum(axis=1)).ravel()
-        self._dangling = out_weight == 0
+        self._dangling = np.flatnonzero(out_weight == 0)  # rows whose walk restarts (their mass returns to the start nodes)
         scale = np.divide(1.0, out_weight, out=np.zeros_like(out_weight), where=out_weight > 0)
         self._transition_t = (sp.diags(scale) @ adjacency).T.tocsr()
         self._member_rows = [(i, n.split(":", 1)[1]) for i, n in enumerate(self._nodes) if n.startswith("member:")]
@@ -64,9 +64,10 @@ class GraphSignals:
             return {}
         start /= start.sum()
         ranks = start.copy()
+        restart = (1 - alpha) * start  # the same every step: made once (a walk takes about a hundred steps)
         for _ in range(max_iter):
             previous = ranks
-            ranks = alpha * (self._transition_t @ ranks + ranks[self._dangling].sum() * start) + (1 - alpha) * start
+            ranks = alpha * (self._transition_t @ ranks + ranks[self._dangling].sum() * start) + restart
             if np.abs(ranks - previous).sum() < tol * len(ranks):
                 break
         members = {member: float(ranks[i]) for i, member in self._member_rows}

@@ -32,12 +32,13 @@ from embeddings.embedder import TextEncoder, encode_in_roles
 from embeddings.languages import languages_read
 from matcher.graph.signals import GraphSignals
 from matcher.passages import role_of_field
+from matcher.recommend.candidate_facts import CandidateFacts
 from matcher.recommend.peer_weights import PartWeights
 from matcher.recommend.stored_vectors import StoredVectors
 from matcher.records import DEFAULT_PRIORITY, Member
 from matcher.scoring.calibration import LABEL_ORDER, PARTIAL, MatchQuality, affinity, match_quality, match_score, shown
 from matcher.scoring.evidence import NeedEvidence, NeedScores, level_factor, pool_evidence, scale_positive
-from matcher.scoring.similarity import OwnerGroups, Prepared, max_by_owner
+from matcher.scoring.similarity import OwnerGroups, Prepared, best_by_owner
 from matcher.text_language import unread as unread_languages
 
 PeerMode = Literal["complementary", "similar", "blend"]
@@ -218,8 +219,7 @@ class PeerRecommender:
         self.evidence = evidence
         self.encoder = encoder
         # Facts about each candidate that every request compares against, gathered once.
-        self.candidate_kinds = np.asarray([self.by_id[c].kind for c in evidence.candidates])
-        self.candidate_clusters = [{c.cluster for c in self.by_id[cid].clusters} for cid in evidence.candidates]
+        self.facts = CandidateFacts([self.by_id[c] for c in evidence.candidates])
 
     def parts(self, member: Member, options: PeerOptions) -> Parts:
         """The parts of every candidate's score for ``member`` (also what feedback is learned from)."""
@@ -234,7 +234,7 @@ class PeerRecommender:
         gives = (weights @ scores.total) / weights.sum()
         # the label says whether the candidate answers a need: its best need, not the mean over all
         matches = scores.match.max(axis=0)
-        context, shares = self._context(member, prepared[0])
+        context, shares = self._context(member, prepared[0], self._profile_prepared(member, prepared[0], unread))
         graph = self._graph_scores(member, options)
         return Parts(needs, priorities, vectors, prepared, scores, gives, context, graph, matches, shares, unread)
 
@@ -259,17 +259,20 @@ class PeerRecommender:
             base = self._base(gives, context, options)
             if graph is not None:
                 base = base + graph_bonus(graph, gives, options.graph_weight or 0.0)
-        eligible = self._eligible(member, options)
-        order = [int(j) for j in np.argsort(-base, kind="stable") if eligible[j]]
+        # Candidate columns, best first, filtered as arrays: a loop over every candidate in
+        # Python grows with the network, and the head of the order is all a request reads.
+        ranked = np.argsort(-base, kind="stable")
+        ranked = ranked[self._eligible(member, options)[ranked]]
         no_evidence = False
         labelled = parts.labelled_by(options.mode)
         if options.only_evidence:
-            with_evidence = [j for j in order if labelled[j] >= PARTIAL]
-            no_evidence = not with_evidence
-            order = with_evidence or order[:CLOSEST]
+            with_evidence = ranked[labelled[ranked] >= PARTIAL]
+            no_evidence = not len(with_evidence)
+            ranked = with_evidence if len(with_evidence) else ranked[:CLOSEST]
+        order: list[int] = ranked.tolist()
 
         receives: dict[int, float] = {}
-        final = {j: float(base[j]) for j in order}
+        final = dict(zip(order, base[ranked].tolist(), strict=True))
         if options.reciprocal:
             pool = order[: reciprocal_pool(options.k)]
             receives = self._receives(member, pool)
@@ -279,7 +282,7 @@ class PeerRecommender:
             order = sorted(pool, key=lambda j: (-final[j], ev.candidates[j]))
         if options.mode != "similar" and len(parts.needs) > 1:
             order = each_need_answered_first(order, parts.scores.match)
-        chosen = _cap_per_country(order, [self.by_id[c].country for c in ev.candidates], options)
+        chosen = _cap_per_country(order, self.facts.countries, options)
         return PeerRanking(
             member=member,
             rows=chosen,
@@ -355,27 +358,34 @@ class PeerRecommender:
             return self.stored.vectors(member.id, texts, fields)
         return encode_in_roles(self.encoder, texts, [role_of_field(field) for field in fields], request=True)
 
-    def _context(self, member: Member, prepared: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    def _profile_prepared(self, member: Member, needs_prepared: Prepared, unread: list[str | None]) -> Prepared:
+        """The member's profile text prepared against the member pool, for the profile part of its
+        context. A member without needs is ranked on that very text: when the encoder reads it
+        (so its lexical gain is the usual one), ``needs_prepared`` is the same preparation, done."""
+        if not member.needs and unread == [None]:
+            return needs_prepared
+        text = member.profile or member.name
+        return self.evidence.member_similarity.prepare([text], self._vectors(member, [text], ["profile"]))
+
+    def _context(self, member: Member, prepared: Prepared, prepared_profile: Prepared) -> tuple[np.ndarray, np.ndarray]:
         """Each candidate's context ("peers like me", 0-1: the same needs, a similar profile, the
         same kind, shared clusters), and the match score of its need closest to one of the
-        member's (0-1, dense evidence alone like every label: what mode 'similar' is labelled by)."""
+        member's (0-1, dense evidence alone like every label: what mode 'similar' is labelled by).
+        ``prepared``: the member's needs, ``prepared_profile``: its profile text (``_profile_prepared``)."""
         ev = self.evidence
         n = len(ev.candidates)
         _, dense, lexical = ev.member_similarity.parts(prepared, ev.need_set)
-        same, _ = max_by_owner(dense if lexical is None else dense + lexical, ev.need_groups, n)
+        same = best_by_owner(dense if lexical is None else dense + lexical, ev.need_groups, n)
         # Evidence levels (z units, unbounded) mapped to 0-1 like a candidate's 'gives', so that
         # the context is on the scale its weights and the blend mode assume.
         same_needs = np.where(np.isfinite(same), affinity(same), 0.0).mean(axis=0) if member.needs else np.zeros(n)
-        shared, _ = max_by_owner(dense * prepared.match_gain[:, None], ev.need_groups, n)
+        shared = best_by_owner(dense * prepared.match_gain[:, None], ev.need_groups, n)
         shares = match_score(shared.max(axis=0)) if member.needs else np.zeros(n, dtype=np.float32)
-        profile_vector = self._vectors(member, [member.profile or member.name], ["profile"])
-        prepared_profile = ev.member_similarity.prepare([member.profile or member.name], profile_vector)
         _, profile_scores = ev.member_similarity.rows(prepared_profile, ev.profile_set)
-        profile, _ = max_by_owner(profile_scores, ev.profile_groups, n)
+        profile = best_by_owner(profile_scores, ev.profile_groups, n)
         profile = np.where(np.isfinite(profile[0]), affinity(profile[0]), 0.0)
-        kind = (self.candidate_kinds == member.kind).astype(np.float64)
-        mine = {c.cluster for c in member.clusters}
-        clusters = np.asarray([_jaccard(mine, theirs) for theirs in self.candidate_clusters])
+        kind = (self.facts.kinds == member.kind).astype(np.float64)
+        clusters = self.facts.cluster_overlap({c.cluster for c in member.clusters})
         w = CONTEXT_WEIGHTS
         return w["needs"] * same_needs + w["profile"] * profile + w["kind"] * kind + w["clusters"] * clusters, shares
 
@@ -383,8 +393,9 @@ class PeerRecommender:
         """For each candidate in ``pool``: how well ``member``'s evidence meets that candidate's needs."""
         ev = self.evidence
         rows_of: dict[int, list[int]] = {}
+        in_pool = set(pool)
         for row, code in zip(ev.need_rows.tolist(), ev.need_codes.tolist(), strict=True):
-            if code in pool:
+            if code in in_pool:
                 rows_of.setdefault(code, []).append(row)
         all_rows = [row for rows in rows_of.values() for row in rows]
         if not all_rows:
@@ -432,24 +443,26 @@ class PeerRecommender:
     # ---- filters, diversity, explanation --------------------------------------------------------
 
     def _eligible(self, member: Member, options: PeerOptions) -> np.ndarray:
-        partners = set(member.partners)
-        languages = set(member.languages)
-        allowed = np.ones(len(self.evidence.candidates), dtype=bool)
-        excluded = set(options.exclude or ())
-        for j, candidate_id in enumerate(self.evidence.candidates):
-            c = self.by_id[candidate_id]
-            allowed[j] = not (
-                c.id == member.id
-                or c.id in excluded
-                or (c.id in partners and not options.include_partners)
-                or (options.require_common_language and not languages & set(c.languages))
-                or (options.cross_region and c.region == member.region)
-                or (options.regions and c.region not in options.regions)
-                or (options.countries and c.country not in options.countries)
-                or (options.kinds and c.kind not in options.kinds)
-                or (options.networks and not set(options.networks) & set(c.networks))
-                or (options.clusters and not set(options.clusters) & {m.cluster for m in c.clusters})
-            )
+        """Which candidates may be proposed to ``member`` under ``options``: not itself, not
+        excluded, not a listed partner unless asked, sharing a working language unless not
+        required, and within every filter given (region, country, kind, network, cluster)."""
+        facts = self.facts
+        allowed = ~facts.rows([member.id, *(options.exclude or ())])
+        if not options.include_partners:
+            allowed &= ~facts.rows(member.partners)
+        if options.require_common_language:
+            allowed &= facts.having_any(facts.speaking, member.languages)
+        if options.cross_region:
+            allowed &= ~facts.having_any(facts.in_region, [member.region])
+        for wanted, masks in (
+            (options.regions, facts.in_region),
+            (options.countries, facts.in_country),
+            (options.kinds, facts.of_kind),
+            (options.networks, facts.in_network),
+            (options.clusters, facts.in_cluster),
+        ):
+            if wanted:  # None or empty: no filter
+                allowed &= facts.having_any(masks, wanted)
         return allowed
 
     def _explain(self, ranking: PeerRanking, at: int) -> PeerMatch:
@@ -504,10 +517,12 @@ def each_need_answered_first(order: list[int], match: np.ndarray) -> list[int]:
     answer is then one screen away whatever language it is written in. ``match``: (needs,
     candidates) match scores, the label's evidence."""
     best_need = match.argmax(axis=0)
+    answers = match[best_need, np.arange(match.shape[1])] >= PARTIAL  # each candidate's best need, at least partially
+    best_need_of, answers_its_best = best_need.tolist(), answers.tolist()  # read per candidate below: Python lists
     leaders: dict[int, int] = {}
     for j in order:
-        need = int(best_need[j])
-        if need not in leaders and match[need, j] >= PARTIAL:
+        need = best_need_of[j]
+        if need not in leaders and answers_its_best[j]:
             leaders[need] = j
     first = set(leaders.values())
     return [j for j in order if j in first] + [j for j in order if j not in first]
@@ -579,10 +594,6 @@ def _harmonic(a: float, b: float | None) -> float:
     if b is None or a <= 0 or b <= 0:
         return 0.0
     return 2 * a * b / (a + b)
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def _cap_per_country(order: list[int], countries: list[str], options: PeerOptions) -> list[int]:

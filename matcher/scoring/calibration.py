@@ -233,6 +233,18 @@ def unrelated_spread(cosines: np.ndarray, language_codes: np.ndarray, means: np.
     if n == 0:
         return np.ones(queries, dtype=np.float32)
     residuals = cosines - means[:, language_codes]
-    deviation = np.abs(residuals - np.median(residuals, axis=1, keepdims=True))
-    spread = MAD_TO_SPREAD * np.median(deviation, axis=1)
+    deviation = np.abs(residuals - row_medians(residuals)[:, None])
+    spread = MAD_TO_SPREAD * row_medians(deviation)
     return (np.maximum(spread, scale.spread_floor) / scale.gain).astype(np.float32)
+
+
+def row_medians(values: np.ndarray) -> np.ndarray:
+    """``np.median(values, axis=1)`` of (rows, n >= 1) values, the same numbers (the middle value,
+    or the mean of the two middle ones; NaN for a row with a NaN), without its generic machinery:
+    at a request's few rows that cost twice the work (29 against 13 us for 3 rows of 546 cosines)."""
+    n = values.shape[1]
+    half = n // 2
+    middles = [half] if n % 2 else [half - 1, half]
+    part = np.partition(values, [*middles, n - 1], axis=1)  # the last one: where a NaN goes
+    middle = part[:, half] if n % 2 else (part[:, half - 1] + part[:, half]) / 2
+    return np.where(np.isnan(part[:, -1]), np.nan, middle).astype(values.dtype, copy=False)

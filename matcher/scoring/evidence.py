@@ -142,7 +142,7 @@ def pool_evidence(
     partial_count = np.zeros((columns.shape[0], n_owners), dtype=np.float32)
     partial, strong = evidence_of(PARTIAL), evidence_of(STRONG)
     if columns.shape[1]:
-        ordered = columns[:, groups.order]
+        ordered = groups.ordered(columns)
         excess[:, groups.owners] = np.add.reduceat(np.maximum(ordered - threshold, 0.0), groups.starts, axis=1)
         partial_count[:, groups.owners] = np.add.reduceat((ordered >= partial).astype(np.float32), groups.starts, axis=1)
     has = np.isfinite(best)
@@ -273,7 +273,7 @@ class NeedEvidence:
         n = len(self.candidates)
         groups = self.author_groups
         sums = np.zeros((pairs.shape[0], n), dtype=np.float32)
-        sums[:, groups.owners] = np.add.reduceat(pairs[:, groups.order], groups.starts, axis=1)
+        sums[:, groups.owners] = np.add.reduceat(groups.ordered(pairs), groups.starts, axis=1)
         return sums / np.maximum(self.documents_per_author, 1)[None, :]
 
     def _column_of(self, where: np.ndarray, pair_where: np.ndarray, n_strengths: int, n_documents: int) -> np.ndarray:

@@ -274,9 +274,27 @@ def _accumulate(queries: list[tuple[np.ndarray, np.ndarray]], by_term: sparse.cs
     """(queries, items) scores: for each query term, its weight times that term's row of
     ``by_term`` (terms, items), summed."""
     out = np.zeros((len(queries), by_term.shape[1]), dtype=np.float32)
-    indptr, indices, data = by_term.indptr, by_term.indices, by_term.data
-    for row, (columns, weights) in enumerate(queries):
-        for column, weight in zip(columns.tolist(), weights.tolist(), strict=True):
-            start, end = indptr[column], indptr[column + 1]
-            out[row, indices[start:end]] += weight * data[start:end]  # indices are unique within a row
+    if not queries:
+        return out
+    terms = np.concatenate([query_terms for query_terms, _ in queries])
+    weights = np.concatenate([query_weights for _, query_weights in queries])
+    query_of_term = np.repeat(np.arange(len(queries)), [len(query_terms) for query_terms, _ in queries])
+    positions, repeats = _entries_of(by_term.indptr, terms)
+    cells = np.repeat(query_of_term, repeats) * by_term.shape[1] + by_term.indices[positions]
+    # np.add.at adds in entry order: into each cell, its query's terms one after the other, in
+    # float32, the same sums rounded the same way as adding each term's row in turn in a Python
+    # loop (which took 0.32 ms of a peer request's needs against the demo's member passages, and
+    # grew with the texts: a reciprocal request scores its candidates' needs too).
+    np.add.at(out.reshape(-1), cells, np.repeat(weights, repeats) * by_term.data[positions])
     return out
+
+
+def _entries_of(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions in a CSR matrix's ``indices`` and ``data`` of ``rows``' entries, row after row
+    in the order given, and how many entries each row has."""
+    starts, ends = indptr[rows], indptr[rows + 1]
+    lengths = ends - starts
+    # each entry's position: its row's start, plus its rank among the entries gathered so far
+    # minus the number gathered before its row
+    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return offsets + np.arange(int(lengths.sum())), lengths

@@ -175,6 +175,22 @@ class OwnerGroups:
         self.starts = np.concatenate([[0], boundaries]).astype(np.int64) if self.size else np.zeros(0, np.int64)
         self.owners = sorted_codes[self.starts]
         self.block_of_column = np.repeat(np.arange(len(self.starts)), np.diff(np.append(self.starts, self.size)))
+        self.positions = np.arange(self.size)
+        # Most column sets are written owner after owner (a member's passages together): their
+        # columns are already in blocks, and a request need not copy its scores into that order.
+        self.in_order = bool(np.array_equal(self.order, self.positions))
+
+    def ordered(self, scores: np.ndarray) -> np.ndarray:
+        """``scores`` (queries, columns) with its columns in blocks, owner after owner (a view when they already are)."""
+        return scores if self.in_order else scores[:, self.order]
+
+
+def best_by_owner(scores: np.ndarray, groups: OwnerGroups, n_owners: int) -> np.ndarray:
+    """Per query, each owner's best score (-inf where it has none): ``max_by_owner`` without the column it came from."""
+    best = np.full((scores.shape[0], n_owners), -np.inf, dtype=np.float32)
+    if scores.shape[1]:
+        best[:, groups.owners] = np.maximum.reduceat(groups.ordered(scores), groups.starts, axis=1)
+    return best
 
 
 def max_by_owner(scores: np.ndarray, codes: np.ndarray | OwnerGroups, n_owners: int) -> tuple[np.ndarray, np.ndarray]:
@@ -183,20 +199,17 @@ def max_by_owner(scores: np.ndarray, codes: np.ndarray | OwnerGroups, n_owners: 
     ``scores`` is (queries, columns); ``codes[j]`` is the owner of column j (or its OwnerGroups).
     """
     groups = codes if isinstance(codes, OwnerGroups) else OwnerGroups(codes)
-    best = np.full((scores.shape[0], n_owners), -np.inf, dtype=np.float32)
+    best = best_by_owner(scores, groups, n_owners)
     where = np.full((scores.shape[0], n_owners), -1, dtype=np.int64)
     if scores.shape[1] == 0:
         return best, where
-    starts, owners, block_of_column = groups.starts, groups.owners, groups.block_of_column
-    ordered = scores[:, groups.order]
-    best[:, owners] = np.maximum.reduceat(ordered, starts, axis=1)
-    # argmax within each owner's block: the first column of the block that equals the block's best
-    is_best = ordered == best[:, owners][:, block_of_column]
-    running = np.cumsum(is_best, axis=1)
-    before_block = np.concatenate([np.zeros((scores.shape[0], 1), dtype=running.dtype), running[:, starts[1:] - 1]], axis=1)
-    first = is_best & (running - before_block[:, block_of_column] == 1)
-    query, column = np.nonzero(first)
-    where[query, owners[block_of_column[column]]] = groups.order[column]
+    # argmax within each owner's block: the first column of the block that equals the block's
+    # best as kept (float32); a block with none (a NaN best) keeps -1
+    ordered = groups.ordered(scores)
+    is_best = ordered == best[:, groups.owners][:, groups.block_of_column]
+    first = np.minimum.reduceat(np.where(is_best, groups.positions, groups.size), groups.starts, axis=1)
+    found = first < groups.size
+    where[:, groups.owners] = np.where(found, groups.order[np.where(found, first, 0)], -1)
     return best, where
 
 
@@ -211,7 +224,7 @@ def top_k_mean_by_owner(scores: np.ndarray, groups: OwnerGroups, n_owners: int, 
     where = np.full((scores.shape[0], n_owners), -1, dtype=np.int64)
     if scores.shape[1] == 0:
         return values, where
-    ordered = scores[:, groups.order]
+    ordered = groups.ordered(scores)
     blocks = groups.block_of_column
     rank = np.arange(groups.size) - groups.starts[blocks]  # position within its block once sorted
     for query in range(scores.shape[0]):
