@@ -7,6 +7,7 @@ harness, every service request); only the Workspace makes one.
 from __future__ import annotations
 
 import bisect
+import weakref
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TypeVar, cast
@@ -14,6 +15,7 @@ from typing import TypeVar, cast
 from embeddings.embedder import TextEncoder
 from matcher.errors import UnknownIdError
 from matcher.graph.build import ExpertiseGraph
+from matcher.graph.signals import GraphSignals
 from matcher.graph.taxonomy import Topic, TopicAssigner, load_taxonomy
 from matcher.index.indexes import Indexes
 from matcher.recommend.engine import Recommender
@@ -37,6 +39,9 @@ class Snapshot:
     # The learned peer weights file as it was when this snapshot was made (peer_weights.weights_mark):
     # a new file (`peermatch eval learn-weights --apply`) makes a new snapshot, without a write.
     weights_mark: tuple[int, int] | None = None
+    # The last snapshot's graph signals, by weak reference (never kept alive by this one): taken
+    # over by this snapshot's recommender when the walks are the same (``GraphSignals``).
+    earlier_signals: weakref.ref[GraphSignals] | None = None
 
     def with_current_weights(self) -> Snapshot:
         """The same data with a fresh recommender, for a changed weights file: indexes, records and
@@ -102,6 +107,7 @@ class Snapshot:
             self.graph,
             members_by_id=self.members_by_id,
             resources_by_id=self.resources_by_id,
+            earlier_signals=self.earlier_signals or (lambda: None),
         )
 
     @cached_property
@@ -148,7 +154,10 @@ def advance(previous: Snapshot, written: Written, indexes: Indexes) -> Snapshot:
         for record in written.upserted["members"]:
             graph.upsert_member(record)  # type: ignore[arg-type]
     marked = weights_mark(previous.settings.data_dir)
-    return Snapshot(indexes, members, resources, previous.encoder, previous.settings, graph, member_ids, resource_ids, marked)
+    built = previous.__dict__.get("recommender")
+    signals = built.__dict__.get("signals") if built is not None else None
+    earlier = weakref.ref(signals) if signals is not None else None
+    return Snapshot(indexes, members, resources, previous.encoder, previous.settings, graph, member_ids, resource_ids, marked, earlier)
 
 
 Record = TypeVar("Record", Member, Resource)

@@ -89,6 +89,27 @@ def test_one_upsert_equals_a_full_rebuild() -> None:
     assert not incremental.graph.has_edge("member:bamako", "topic:disaster-risk")
 
 
+def test_signals_take_over_the_last_walks_only_when_the_help_view_is_the_same() -> None:
+    """After a write that changes a text, not what a walk follows, the last snapshot's walks and
+    bridges are taken over, equal to the bit to those made again; after one that changes an edge,
+    they are made again."""
+    graph = ExpertiseGraph.build(NETWORK, RESOURCES, TAXONOMY)
+    first = GraphSignals(graph)
+    needs = {"digital-older": 5.0}
+    first.pagerank_from_needs(needs)
+    first.bridges()
+    edited = graph.snapshot()
+    edited.upsert_member(NETWORK[1].model_copy(update={"profile": "Lyon, a learning city, writes anew."}))
+    kept, again = GraphSignals(edited, first), GraphSignals(edited)
+    assert (kept.walks_kept, again.walks_kept) == (1, 0)
+    assert kept.pagerank_from_needs(needs) == again.pagerank_from_needs(needs)
+    assert kept.bridges() == again.bridges()
+    changed = graph.snapshot()
+    changed.upsert_member(m("bamako", strengths=[{"text": "x", "topic": "digital-older", "level": 5}]))
+    remade = GraphSignals(changed, first)
+    assert remade.walks_kept == 0
+    assert remade.pagerank_from_needs(needs)["bamako"] > 0 == first.pagerank_from_needs(needs).get("bamako", 0.0)
+
 def test_pagerank_from_needs_reaches_the_providers_and_introductions_name_the_path() -> None:
     signals = GraphSignals(ExpertiseGraph.build(NETWORK, RESOURCES, TAXONOMY))
     ranks = signals.pagerank_from_needs({"digital-older": 5})

@@ -77,6 +77,20 @@ def test_incremental_writes_keep_the_graph_equal_to_a_rebuild(tmp_path: Path) ->
     assert not snapshot.graph.graph.has_node("member:dakar")
 
 
+def test_a_write_to_a_text_hands_the_walks_to_the_next_snapshot_and_answers_stay_the_same(tmp_path: Path) -> None:
+    """The next snapshot's recommender takes over the last one's graph walks when the write left
+    the walks' graph alone (a profile text), and its peer answers equal a snapshot's built from scratch."""
+    workspace = seeded(tmp_path)
+    before = workspace.snapshot()
+    before.recommender.peers("dakar")  # walks from dakar's need topics, as a served answer makes them
+    walks = before.recommender.signals.walks_kept  # type: ignore[union-attr]
+    assert walks >= 1
+    lyon = Member.model_validate(MEMBERS[1])
+    after = workspace.write([lyon.model_copy(update={"profile": "Lyon writes its profile anew."})]).snapshot
+    assert after is not None and after.recommender.signals.walks_kept == walks  # type: ignore[union-attr]
+    fresh = from_scratch(after)
+    assert [(p.id, p.score) for p in after.recommender.peers("dakar")] == [(p.id, p.score) for p in fresh.recommender.peers("dakar")]
+
 def test_a_failed_import_writes_nothing_across_all_its_files(tmp_path: Path, settings: Settings) -> None:
     """Defect 2: good members and bad resources in one import: no record, no revision, no index."""
     good = write_jsonl(tmp_path / "good-members.jsonl", MEMBERS)

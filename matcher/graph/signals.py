@@ -17,7 +17,12 @@ HELP_EDGES = {"has_strength", "authored", "about", "partner_of", "member_of"}
 class GraphSignals:
     """Views of one graph state, computed once and reused across requests."""
 
-    def __init__(self, expertise: ExpertiseGraph) -> None:
+    def __init__(self, expertise: ExpertiseGraph, earlier: GraphSignals | None = None) -> None:
+        """``earlier``: the last snapshot's signals. When this graph's help view is the same (same
+        nodes in the same order, same edges and weights: most writes change a text, not what the
+        walk follows), its walks and bridges are this graph's too, to the bit, and are taken over
+        instead of made again: a refresh after each of a client's back-to-back writes otherwise
+        walked from each of the demo's 137 need-topic sets again, about 140 ms a write and worker."""
         self.expertise = expertise
         graph = expertise.graph
         self.help_view = nx.Graph()
@@ -39,6 +44,10 @@ class GraphSignals:
         self._transition_t = (sp.diags(scale) @ adjacency).T.tocsr()
         self._member_rows = [(i, n.split(":", 1)[1]) for i, n in enumerate(self._nodes) if n.startswith("member:")]
         self._pagerank_cache: dict[tuple[tuple[str, float], ...], dict[str, float]] = {}
+        self._adjacency = adjacency
+        if earlier is not None and earlier._nodes == self._nodes and _same(earlier._adjacency, adjacency):
+            self._pagerank_cache = dict(earlier._pagerank_cache)  # a copy: each snapshot's own evicts its own
+            self._bridges = earlier._bridges  # member-member and member-cluster edges are the same help edges
 
     def pagerank_from_needs(self, need_topics: dict[str, float], alpha: float = 0.85) -> dict[str, float]:
         """Member id -> personalised PageRank mass, normalised so the best candidate scores 1.
@@ -74,6 +83,11 @@ class GraphSignals:
         best = max(members.values(), default=0.0)
         return {m: r / best for m, r in members.items()} if best > 0 else {}
 
+    @property
+    def walks_kept(self) -> int:
+        """How many walks this graph state holds already (taken over from the last one, or made)."""
+        return len(self._pagerank_cache)
+
     def introductions(self, member_id: str, candidate_id: str) -> list[str]:
         """Two-hop paths: partners both share, clusters both belong to."""
         graph = self.expertise.graph
@@ -103,3 +117,13 @@ class GraphSignals:
             centrality = nx.betweenness_centrality(projection, k=sample, seed=0)
             self._bridges = {n.split(":", 1)[1]: c for n, c in centrality.items() if n.startswith("member:")}
         return self._bridges
+
+
+def _same(a: sp.csr_array, b: sp.csr_array) -> bool:
+    """Whether two transition adjacencies are equal entry for entry (canonical CSR from networkx)."""
+    return (
+        a.shape == b.shape
+        and np.array_equal(a.indptr, b.indptr)
+        and np.array_equal(a.indices, b.indices)
+        and np.array_equal(a.data, b.data)
+    )

@@ -6,7 +6,7 @@ recommender.peers("city-dakar-sn", PeerOptions(k=5, reciprocal=True))
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 
 import numpy as np
@@ -64,10 +64,13 @@ class Recommender:
         *,
         members_by_id: Mapping[str, Member] | None = None,
         resources_by_id: Mapping[str, Resource] | None = None,
+        earlier_signals: Callable[[], GraphSignals | None] = lambda: None,
     ) -> None:
         """``members_by_id``, ``resources_by_id``: the snapshot's id maps of the same records
-        (built here when the caller has none)."""
+        (built here when the caller has none). ``earlier_signals``: the last snapshot's graph
+        signals, if still held (``GraphSignals``: taken over when the graph's help view is the same)."""
         self.graph = graph
+        self._earlier_signals = earlier_signals
         self.indexes = indexes
         self.members = members
         self.resources = resources
@@ -79,7 +82,11 @@ class Recommender:
     @cached_property
     def signals(self) -> GraphSignals | None:
         """Graph views for this state of the graph (None when the recommender has no graph)."""
-        return GraphSignals(self.graph) if self.graph is not None else None
+        if self.graph is None:
+            return None
+        signals = GraphSignals(self.graph, self._earlier_signals())
+        self._earlier_signals = lambda: None  # not kept: the last snapshot is freed with its graph
+        return signals
 
     @cached_property
     def member_matrix(self) -> PassageMatrix:
