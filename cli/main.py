@@ -275,10 +275,19 @@ def serve(
 
     settings = ServiceSettings(data_dir=data_dir) if data_dir else ServiceSettings()
     os.environ["PEERMATCH_DATA_DIR"] = str(settings.data_dir)  # worker processes read their settings from here
+    # One BLAS thread a process, one worker or several: a request's products are small (a few query
+    # rows against a few hundred passages), and a BLAS thread pool spinning on a busy core costs more
+    # than it saves. A peer ranking on the demo, one core busy elsewhere: median 7.1-7.2 ms with
+    # OpenBLAS's 2 threads, 3.9-4.1 ms with one; 4.0-5.4 against 3.9-4.0 ms on an idle machine.
+    # Workers read the variables as they start; this process's numpy is already loaded, so its pool
+    # is limited through threadpoolctl.
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+    if os.environ["OPENBLAS_NUM_THREADS"] == "1":
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")
     if workers > 1:
-        # Several processes on few cores: one BLAS thread each, or their thread pools fight over the cores.
-        for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(variable, "1")
         _share_metrics_between_workers()
     try:
         # Build the app once here, so a missing model or a broken key file fails now, with its message.

@@ -106,3 +106,37 @@ def test_the_command_line_counts_in_english_plural_forms() -> None:
         "0 problems",
         "2 cities",
     ]
+
+
+def test_serve_runs_one_blas_thread_a_process_with_one_worker_too(tmp_path: Path) -> None:
+    """A request's products are small: a BLAS thread pool spinning on a busy core slowed a peer
+    ranking from about 4 to 7 ms. ``serve`` limits it, in its own process (one worker) and, by the
+    environment, in the workers it starts."""
+    import os
+    import subprocess
+    import sys
+
+    script = """
+import json, os, sys
+import numpy  # loaded first, as the command line loads it before serve starts
+import uvicorn
+from threadpoolctl import threadpool_info
+
+def blas_threads():
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+before = blas_threads()
+def report(*args, **kwargs):
+    print(json.dumps({"before": before, "after": blas_threads(), "env": os.environ.get("OPENBLAS_NUM_THREADS")}))
+
+uvicorn.run = report
+from cli.main import app
+app(["serve", "--data-dir", sys.argv[1]], standalone_mode=False)
+"""
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "data")], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    if max(seen["before"], default=1) <= 1:
+        pytest.skip("numpy's BLAS runs one thread on this machine already: nothing to limit")
+    assert (set(seen["after"]), seen["env"]) == ({1}, "1")
