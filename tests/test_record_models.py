@@ -150,9 +150,9 @@ def test_the_store_holds_stored_records_only(tmp_path: Path) -> None:
     written = MemberWrite.model_validate({**member("accra"), "updated_at": "2026-01-01T00:00:00Z"})
     with Store(tmp_path / "store.sqlite") as store:
         with pytest.raises(TypeError, match="not MemberWrite"):
-            store.write([written])
+            store.write([written])  # type: ignore[list-item]  # the wrong model, on purpose
         with pytest.raises(TypeError, match="not UnsavedProfile"):
-            store.write([UnsavedProfile.model_validate(member("b"))])
+            store.write([UnsavedProfile.model_validate(member("b"))])  # type: ignore[list-item]  # on purpose
         assert store.count("members") == 0
         store.write([written.record()])
         assert store.get("members", "accra") == Member.model_validate(member("accra"))
