@@ -23,10 +23,9 @@ from matcher.recommend.representatives import RepresentativeFit
 from matcher.record_forms import UnsavedProfile
 from matcher.records import ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
-from matcher.snapshot import Snapshot
 from matcher.usecases.experts import experts_for, helps_for, representative_fit_for, resources_for
-from matcher.usecases.peers import explained, peer_question, peers_for
-from service.answers import RankedAnswer, ResponseCache, Served, cached_peer_answer, paged
+from matcher.usecases.peers import PeerQuestion, explained, peer_question, peers_for
+from service.answers import RankedAnswer, Served, cached_peer_answer, paged
 from service.deps import Reader, State
 from service.pages import Page, ranking
 
@@ -134,21 +133,22 @@ async def member_peers(
     ``Server-Timing`` whether it was cached, stale or computed, and how long it took."""
     started = time.perf_counter()
     options = paged(PeerOptions(k=k, mode=mode, reciprocal=reciprocal, cross_region=cross_region), offset)
+    book = Partnerships(state.workspace.store)
 
-    def answer_from(snapshot: Snapshot, cache: ResponseCache, *, compute: bool) -> tuple[RankedAnswer, Served] | None:
-        question = peer_question(Partnerships(state.workspace.store), member_id, options, include_declined=include_declined)
-        return cached_peer_answer(snapshot, cache, question, k, offset, compute=compute)
+    def question() -> PeerQuestion:
+        return peer_question(book, member_id, options, include_declined=include_declined)
+
+    def computed() -> tuple[RankedAnswer, Served]:
+        snapshot = state.snapshot
+        return cached_peer_answer(snapshot, state.cache_for(snapshot), question(), k, offset)
 
     # A cached answer is served here, on the event loop, when that waits for nothing
     # (``ServiceState.serving_now``): a hand-over to the thread pool and back costs a read two waits
     # for the interpreter, which a worker's write, catch-up or refresh holds much of the time
     # while a client writes (issue 21, item 2). Anything else is ranked on the thread pool.
     now = state.serving_now()
-    found = answer_from(*now, compute=False) if now is not None else None
-    if found is None:
-        found = await run_in_threadpool(lambda: answer_from(state.snapshot, state.cache_for(state.snapshot), compute=True))
-    assert found is not None  # computed when not cached
-    answer, served = found
+    found = cached_peer_answer(*now, question(), k, offset, compute=False) if now is not None else None
+    answer, served = found if found is not None else await run_in_threadpool(computed)
     timing = f'answer;desc="{served}";dur={(time.perf_counter() - started) * 1000:.1f}'
     headers = {"X-Peermatch-Revision": str(answer.revision), "Server-Timing": timing}
     return Response(answer.body, media_type="application/json", headers=headers)
