@@ -87,20 +87,26 @@ def test_an_answer_a_write_touched_is_ranked_again_before_anyone_asks(tmp_path: 
     assert _peers(client)[0] == snapshot.store_revision and cache.misses == misses  # the reader's is a hit
 
 
-def test_a_write_to_the_asking_member_is_seen_at_once(tmp_path: Path) -> None:
-    client = _client(tmp_path, stale_seconds=60)
-    _peers(client)
-    dakar = member("dakar", country="SN", region="Africa", needs=[{"text": "flood drills", "priority": 5}])
-    assert client.put("/v1/members/dakar", headers=auth(WRITE), json=dakar).status_code == 200
-    assert _peers(client)[0] == _revision(client)
+TOUCHING_WRITES = {
+    "the asking member": (
+        "/v1/members/dakar",
+        member("dakar", country="SN", region="Africa", needs=[{"text": "flood drills", "priority": 5}]),
+    ),
+    "a listed member": ("/v1/members/lyon", member("lyon", strengths=[{"text": "digital literacy for older adults, online", "level": 5}])),
+    "a resource a listed member wrote": (
+        "/v1/resources/lyon-guide",
+        resource("lyon-guide", "Guide", "Older adults online.", authors=["lyon"]),
+    ),
+}
 
 
-def test_a_write_to_a_listed_member_is_seen_at_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("touched", TOUCHING_WRITES)
+def test_a_write_the_answer_depends_on_is_seen_at_once(tmp_path: Path, touched: str) -> None:
     client = _client(tmp_path, stale_seconds=60)
     _, ids = _peers(client)
     assert "lyon" in ids
-    lyon = member("lyon", strengths=[{"text": "digital literacy for older adults, online", "level": 5}])
-    assert client.put("/v1/members/lyon", headers=auth(WRITE), json=lyon).status_code == 200
+    path, body = TOUCHING_WRITES[touched]
+    assert client.put(path, headers=auth(WRITE), json=body).status_code == 200
     assert _peers(client)[0] == _revision(client)
 
 
@@ -111,15 +117,6 @@ def test_a_deleted_member_leaves_every_answer_at_once(tmp_path: Path) -> None:
     assert client.delete("/v1/members/lyon", headers=auth(WRITE)).status_code == 204
     revision, ids = _peers(client)
     assert "lyon" not in ids and revision == _revision(client)
-
-
-def test_a_written_resource_refreshes_its_authors_answers(tmp_path: Path) -> None:
-    client = _client(tmp_path, stale_seconds=60)
-    _, ids = _peers(client)
-    assert "lyon" in ids
-    authored = resource("lyon-guide", "Guide", "Older adults online.", authors=["lyon"])
-    assert client.put("/v1/resources/lyon-guide", headers=auth(WRITE), json=authored).status_code == 200
-    assert _peers(client)[0] == _revision(client)
 
 
 def test_a_new_member_is_in_every_answer_at_once(tmp_path: Path) -> None:
