@@ -17,7 +17,7 @@ from matcher.calendar.model import Community, Event, LearningLink
 from matcher.clusters.book import ClusterBook
 from matcher.clusters.model import CoordinatorTerm, PlanItem, StatusUpdate
 from matcher.clusters.names import canonical_cluster
-from matcher.errors import UnreadableFileError
+from matcher.errors import UnreadableFileError, validation_problems
 from matcher.people.book import PeopleBook
 from matcher.people.model import Person
 from matcher.store import Store
@@ -29,9 +29,7 @@ def _valid(path: Path, section: str, position: int, model: type[BaseModel], row:
     try:
         return model.model_validate(row)
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(entry)"
-        raise UnreadableFileError(f"{path}: {section}[{position}], field '{field}': {first['msg']}") from error
+        raise UnreadableFileError(f"{path}: {section}[{position}], {validation_problems(error, '(entry)')}") from error
 
 
 def _refuse_unknown(path: Path, section: str, position: int, field: str, value: str, known: set[str], kind: str = "member") -> None:
