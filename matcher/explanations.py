@@ -146,6 +146,8 @@ IMPORT_OBJECT = N_("must be an object with named fields (got %(input)s)")
 IMPORT_URL = N_("not a valid web address (got %(input)s)")
 IMPORT_DATE = N_("not a valid date, expected YYYY-MM-DD (got %(input)s)")
 IMPORT_OTHER = N_("%(message)s (got %(input)s)")
+ENDS_BEFORE_START = N_("it ends (%(ends)s) before it starts (%(starts)s)")
+STATUS_NEEDS_PLAN_ITEM = N_("a new status needs the plan item it applies to")
 
 
 # ---- expert groups ---------------------------------------------------------------------------------

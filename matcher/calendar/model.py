@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from matcher.clusters.names import canonical_cluster
+from matcher.explanations import ENDS_BEFORE_START, ExplainedValueError, explain
 from matcher.records import LanguageCode, RecordId
 
 EventKind = Literal["workshop", "webinar", "peer_exchange", "field_visit", "mooc_session"]
@@ -49,7 +50,7 @@ class Event(BaseModel):
     @model_validator(mode="after")
     def _coherent(self) -> Event:
         if self.ends < self.starts:
-            raise ValueError(f"ends ({self.ends.isoformat()}) is before starts ({self.starts.isoformat()})")
+            raise ExplainedValueError(explain(ENDS_BEFORE_START, ends=self.ends.isoformat(), starts=self.starts.isoformat()))
         if not self.place and self.online_url is None:
             raise ValueError("give a place, an online_url, or both")
         both = set(self.hosts) & set(self.participants)

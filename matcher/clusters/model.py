@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from matcher.explanations import ENDS_BEFORE_START, STATUS_NEEDS_PLAN_ITEM, ExplainedValueError, explain
+
 PlanStatus = Literal["planned", "in_progress", "done", "dropped"]
 PLAN_STATUSES: tuple[str, ...] = PlanStatus.__args__  # type: ignore[attr-defined]
 ShortText = Annotated[str, Field(min_length=1, max_length=2_000)]
@@ -31,7 +33,7 @@ class CoordinatorTerm(_In):
     @model_validator(mode="after")
     def _ends_after_start(self) -> CoordinatorTerm:
         if self.ends is not None and self.ends < self.starts:
-            raise ValueError(f"ends ({self.ends}) is before starts ({self.starts})")
+            raise ExplainedValueError(explain(ENDS_BEFORE_START, ends=self.ends.isoformat(), starts=self.starts.isoformat()))
         return self
 
     @property
@@ -65,7 +67,7 @@ class StatusUpdate(_In):
     @model_validator(mode="after")
     def _status_needs_item(self) -> StatusUpdate:
         if self.status is not None and self.plan_item is None:
-            raise ValueError("a status needs the plan_item it applies to")
+            raise ExplainedValueError(explain(STATUS_NEEDS_PLAN_ITEM))
         return self
 
 

@@ -125,11 +125,11 @@ def _problems(row: RawRow, record_id: str | None, error: ValidationError) -> lis
     problems = []
     for detail in error.errors(include_url=False):
         location = ".".join(str(part) for part in detail["loc"]) or "(record)"
-        problems.append(RecordProblem(row.file, row.line, location, _reason(detail), record_id))
+        problems.append(RecordProblem(row.file, row.line, location, reason_of(detail), record_id))
     return problems
 
 
-# Pydantic's error types that a person meets in an import file, as sentences the console translates.
+# Pydantic's error types that a person meets in an import file or a console form, as sentences the console translates.
 _BY_TYPE = {
     "extra_forbidden": IMPORT_UNKNOWN_FIELD,
     "missing": IMPORT_REQUIRED,
@@ -154,7 +154,9 @@ _BY_TYPE = {
 }
 
 
-def _reason(detail: Any) -> Explanation:
+def reason_of(detail: Any) -> Explanation:
+    """Why pydantic refused a value (one item of ``ValidationError.errors()``), as an explanation
+    the console shows in its reader's language: an import row's field and a console form's alike."""
     context = detail.get("ctx") or {}
     shown = f"{detail.get('input')!r:.60}"
     if detail["type"] == "value_error" and isinstance(context.get("error"), ExplainedValueError):

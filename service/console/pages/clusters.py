@@ -13,8 +13,9 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from matcher.clusters.model import PLAN_STATUSES, CoordinatorTerm, PlanItem, StatusUpdate
-from matcher.errors import PeermatchError, validation_problems
+from matcher.errors import PeermatchError
 from matcher.usecases import calendar, clusters
+from service.console.form_problems import form_problems
 from service.console.web import DOWNLOAD_HEADERS, ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -83,6 +84,22 @@ def cluster_csv(
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
 
 
+# The cluster models' fields as cluster.html's three forms label them.
+FIELD_LABELS = {
+    "member_id": "Member",
+    "starts": "Term starts",
+    "ends": "Term ends (empty: two years)",
+    "objective": "Objective",
+    "output": "Output",
+    "owner": "Owner",
+    "due": "Due",
+    "on": "Date",
+    "text": "What happened",
+    "plan_item": "Plan item (optional)",
+    "status": "Its new status (optional)",
+}
+
+
 def _text(form: dict[str, Any], name: str) -> str:
     return str(form.get(name) or "").strip()
 
@@ -121,7 +138,7 @@ async def cluster_write(
             )
             clusters.add_status_update(snapshot, store, cluster, update, page.actor)
     except ValidationError as error:
-        return page.redirect(back, validation_problems(error), error=True)
+        return page.redirect(back, form_problems(error, page.t, FIELD_LABELS), error=True)
     except PeermatchError as error:
         return page.redirect(back, str(error), error=True)
     return page.redirect(back, page.t.plain("Saved."))

@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from matcher.errors import PeermatchError, validation_problems
+from matcher.errors import PeermatchError
 from matcher.pairing.compare import compare_runs
 from matcher.pairing.problem import PairingConstraints
 from matcher.pairing.run import PairingRequest
@@ -21,6 +21,7 @@ from matcher.records import MEMBER_KINDS, REGIONS
 from matcher.scoring.calibration import PARTIAL
 from matcher.spreadsheet import spreadsheet_safe
 from matcher.usecases.pairing import with_proposal_history
+from service.console.form_problems import form_problems
 from service.console.web import DOWNLOAD_HEADERS, SignedIn
 from service.jobs import Job, QueueFull
 
@@ -178,8 +179,22 @@ def pairing_form(page: SignedIn) -> Response:
     return _render_form(page, dict(DEFAULT_FORM))
 
 
-def _validation_message(error: ValidationError) -> str:
-    return validation_problems(error, "request")
+# The pairing models' fields as the form labels them (the labels of pairing_form.html).
+FIELD_LABELS = {
+    "mentees": "Mentee ids (spaces or commas between them)",
+    "mentors": "Mentor ids",
+    "max_load": "Most mentees per mentor",
+    "min_partners": "Fewest partners per mentee",
+    "max_partners": "Most partners per mentee",
+    "region_weights": "Weight of African mentees",
+    "required_language": "Mentor and mentee must both speak",
+    "tie_policy": "Existing ties (twinnings, cooperation agreements)",
+    "tie_weight": "Weight of a tie",
+    "income_weights": "Weight of mentees in low-income countries",
+    "ldc_weight": "Weight of mentees in least developed countries",
+    "conflicts": "Conflicts: pairs never to make (one a line: mentee id, mentor id)",
+    "forced": "Forced pairs (one a line: mentee id, mentor id)",
+}
 
 
 @router.post("/pairing")
@@ -196,7 +211,7 @@ async def run_pairing(page: SignedIn) -> Response:
     except FormProblem as problem:
         return _render_form(page, shown, str(problem), 422)
     except ValidationError as error:
-        return _render_form(page, shown, _validation_message(error), 422)
+        return _render_form(page, shown, form_problems(error, page.t, FIELD_LABELS), 422)
     return _submit(page, request, shown, str(form.get("previous") or ""))
 
 

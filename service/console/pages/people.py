@@ -4,7 +4,7 @@ is invited), and a page per saved group with each invitation's answer."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
@@ -14,10 +14,32 @@ from matcher.errors import PeermatchError
 from matcher.people.book import PeopleBook
 from matcher.people.model import BalanceRule, PeopleGroupOptions
 from matcher.usecases import people
+from service.console.form_problems import form_problems
 from service.console.web import ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
 GroupId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+# The group options' fields as groups.html labels them.
+GROUP_LABELS = {
+    "k": "Group size",
+    "aspects": "Aspects (one per line)",
+    "by": "Balance rule",
+    "max_share": "Largest share of the seats one gender or region may hold (%)",
+}
+
+
+def _whole(page: ConsolePage, form: dict[str, Any], name: str, label: str, default: int) -> int:
+    """A whole number typed in the form, or the default when left empty; else a PeermatchError
+    naming the field by its label (not Python's "invalid literal for int()")."""
+    raw = str(form.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise PeermatchError(page.t.plain("%(field)s: '%(value)s' is not a whole number", field=page.t.plain(label), value=raw)) from None
 
 
 def _options(k: int, aspects: str, balance: str, share: int, external: bool) -> PeopleGroupOptions:
@@ -56,15 +78,17 @@ async def save_group(page: SignedIn) -> Response:
     form = await page.form()
     theme = str(form.get("theme") or "").strip()
     try:
-        k = int(str(form.get("k") or 5))
-        share = int(str(form.get("share") or 50))
+        k = _whole(page, form, "k", "Group size", 5)
+        share = _whole(page, form, "share", "Largest share of the seats one gender or region may hold (%)", 50)
         options = _options(k, str(form.get("aspects") or ""), str(form.get("balance") or ""), share, form.get("external") == "true")
         group = people.compose_group(page.state.snapshot, page.state.workspace.store, theme, options)
         name, mandate = str(form.get("name") or "").strip(), str(form.get("mandate") or "").strip()
         if not name or not mandate:
             raise PeermatchError(page.t.plain("Give the group a name and a mandate."))
         group_id = people.save_group(page.state.workspace.store, name, mandate, group, page.actor)
-    except (PeermatchError, ValidationError, ValueError) as error:
+    except ValidationError as error:
+        return page.redirect("/groups", form_problems(error, page.t, GROUP_LABELS), error=True)
+    except (PeermatchError, ValueError) as error:
         return page.redirect("/groups", str(error), error=True)
     return page.redirect(f"/groups/{group_id}", page.t.plain("Saved: each person is invited."))
 

@@ -1,0 +1,32 @@
+"""A console form that the models refused, told in the reader's language.
+
+pydantic says ``field 'max_load': Input should be greater than or equal to 1``: English on a French
+page, and a name from the code, not the label the officer read. Each problem here names the field
+by its label on the page and says why with the import's translated reasons
+(``matcher.ingest.validate.reason_of``); a field the page does not label keeps its model name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import ValidationError
+
+from matcher.ingest.validate import reason_of
+from service.console.i18n import Translator
+
+
+def form_problems(error: ValidationError, t: Translator, labels: Mapping[str, str]) -> str:
+    """Every refused field of a form as ``label: why``; ``labels``: model field name -> the
+    untranslated label the page shows for it (the nearest named part of an error's location wins:
+    ``constraints.max_load`` is the ``max_load`` box)."""
+    problems = []
+    for detail in error.errors(include_url=False):
+        path = [str(part) for part in detail["loc"]]
+        reason = t.explain(reason_of(detail))
+        if not path:  # the form as a whole (a rule between fields): the reason says which
+            problems.append(reason)
+            continue
+        label = next((t.plain(labels[part]) for part in reversed(path) if part in labels), ".".join(path))
+        problems.append(t.plain("%(field)s: %(reason)s", field=label, reason=reason))
+    return "; ".join(problems)

@@ -1,0 +1,64 @@
+"""A console form the models refuse is told in the reader's language: each field by the label the
+page shows for it and why, never pydantic's English with the code's field names, nor Python's
+"invalid literal for int()"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from fastapi.testclient import TestClient
+
+from service.console.accounts import Accounts
+from tests.test_console import app_and_accounts, csrf_of, sign_in, signed_in_at_pairing  # noqa: F401 - the fixture
+from tests.test_service import WRITE, auth
+
+
+def test_a_refused_pairing_form_names_the_box_in_french_and_says_why(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, token = signed_in_at_pairing(app_and_accounts)
+    client.cookies.set("peermatch_lang", "fr")
+    # The browser's own check (min="1") is what a person meets first; a client without it gets the server's.
+    refused = client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "max_load": "0", "min_partners": "-1"})
+    page = html.unescape(refused.text)
+    assert refused.status_code == 422
+    assert "Maximum de filleuls par parrain : doit être au moins 1 (reçu 0)" in page
+    assert "Minimum de partenaires par filleul : doit être au moins 0 (reçu -1)" in page
+    assert "max_load" not in page.split('<main')[1].split("<form")[0]  # the message names no code field
+    assert "Input should be" not in page
+    client.cookies.set("peermatch_lang", "en")
+    english = html.unescape(client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "max_load": "0"}).text)
+    assert "Most mentees per mentor: must be at least 1 (got 0)" in english
+
+
+def test_a_cluster_term_that_ends_before_it_starts_is_refused_in_spanish(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    row = client.get("/v1/members/lyon", headers=auth(WRITE)).json()
+    row["clusters"] = [{"cluster": "Salud y bienestar"}]
+    client.put("/v1/members/lyon", headers=auth(WRITE), json=row)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "es")
+    token = csrf_of(client.get("/clusters/health").text)
+    refused = client.post(
+        "/clusters/health/coordinators",
+        data={"csrf_token": token, "member_id": "lyon", "starts": "2026-06-01", "ends": "2026-01-01"},
+        follow_redirects=True,
+    )
+    page = html.unescape(refused.text)
+    assert "termina (2026-01-01) antes de empezar (2026-06-01)" in page
+    assert "is before starts" not in page and "Value error" not in page
+    update = {"csrf_token": token, "on": dt.date.today().isoformat(), "text": "Kick-off", "status": "done"}
+    page = html.unescape(client.post("/clusters/health/updates", data=update, follow_redirects=True).text)
+    assert "un nuevo estado necesita el elemento del plan al que se aplica" in page
+
+
+def test_a_group_size_that_is_not_a_number_is_named_by_its_label(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    token = csrf_of(client.get("/groups").text)
+    form = {"csrf_token": token, "theme": "digital literacy", "share": "50", "name": "G", "mandate": "Advise."}
+    page = html.unescape(client.post("/groups", data=form | {"k": "abc"}, follow_redirects=True).text)
+    assert "Taille du groupe : « abc » n’est pas un nombre entier" in page
+    assert "invalid literal" not in page
+    page = html.unescape(client.post("/groups", data=form | {"k": "40"}, follow_redirects=True).text)
+    assert "Taille du groupe : doit être au plus 30 (reçu 40)" in page
