@@ -99,9 +99,9 @@ def peers(
     def render(rows: list[dict[str, Any]]) -> None:
         if rows and all(row["match_quality"] == "weak" for row in rows):
             if mode == "similar":
-                console.print("[yellow]no member states these needs as its own; closest partial matches:[/yellow]")
+                console.print("[yellow]no member states these needs as its own; closest matches, all weak:[/yellow]")
             else:
-                console.print("[yellow]nobody in the network states this; closest partial matches:[/yellow]")
+                console.print("[yellow]nobody in the network states this; closest matches, all weak:[/yellow]")
         table = Table(title="peer partners", show_lines=True)
         for column in ("#", "match", "member", "why"):
             table.add_column(column)

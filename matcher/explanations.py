@@ -117,7 +117,7 @@ UNMET_NO_LANGUAGE = ngettext(
     "providers",
 )
 UNMET_NO_EVIDENCE = N_("nobody in the network states this")
-UNMET_NO_EVIDENCE_CLOSEST = N_("nobody in the network states this; closest partial match: %(name)s (%(score).2f)")
+UNMET_NO_EVIDENCE_CLOSEST = N_("nobody in the network states this; closest match: %(name)s (%(score).2f)")
 
 # ---- import: why a record is refused -----------------------------------------------------------------
 IMPORT_UNKNOWN_FIELD = N_("unknown field")
@@ -156,7 +156,7 @@ EXPERTS_FOUND = ngettext(
     "%(count)s members with evidence for this theme or its aspects (%(strong)s strong)",
 )
 EXPERTS_SHORT = N_("%(details)s; %(asked)s asked, %(given)s given: no other member has at least partial evidence within the group's limits")
-EXPERTS_NONE = N_("nobody in the network states this; closest partial matches: %(details)s")
+EXPERTS_NONE = N_("nobody in the network states this; closest matches: %(details)s")
 EXPERTS_CLOSEST = N_("%(name)s (%(score).2f, %(details)s)")
 QUALITY: dict[str, str] = {"strong": N_("strong match"), "partial": N_("partial match"), "weak": N_("weak match")}
 EXPERTS_NO_CLOSEST = N_("none")

@@ -414,7 +414,7 @@ def test_a_no_match_answer_is_translated_down_to_its_match_quality_and_decimal_s
     from service.console.i18n import Translator
 
     answer = explain(EXPERTS_NONE, explain(EXPERTS_CLOSEST, explain(QUALITY["weak"]), name="Lyon", score=0.214))
-    assert answer.text() == "nobody in the network states this; closest partial matches: Lyon (0.21, weak match)"
+    assert answer.text() == "nobody in the network states this; closest matches: Lyon (0.21, weak match)"
     assert Translator("fr").explain(answer).endswith("Lyon (0,21, correspondance faible)")
     assert Translator("es").explain(answer).endswith("Lyon (0,21, coincidencia débil)")
     assert Translator("en").explain(answer) == answer.text()

@@ -253,7 +253,7 @@ def test_tarte_tatin_gets_an_honest_no_match(recommender: Recommender) -> None:
 
     group = recommender.experts("tarte tatin", ExpertOptions(k=5))
     assert group.members == []
-    assert group.answer.startswith("nobody in the network states this; closest partial matches:")
+    assert group.answer.startswith("nobody in the network states this; closest matches:")
     assert 1 <= len(group.closest) <= 3 and all(p.match_quality == "weak" and p.relevance < 0.3 for p in group.closest)
     asker = Member(
         id="asker", name="Asker", kind="city", country="FR", region="Europe and North America", languages=["fr", "en"],

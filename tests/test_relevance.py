@@ -172,7 +172,7 @@ def test_the_capacity_map_lists_needs_that_no_text_evidence_meets() -> None:
     found = [u for u in unmet.unmet_needs if u.need == needy.needs[0].text]
     topic_listed = any(u.member == needy.id and u.topic == needy.needs[0].topic for u in before.unmet_needs)
     assert not topic_listed and len(found) == 1  # the topic graph alone calls this need met
-    assert found[0].reason == f"nobody in the network states this; closest partial match: {other.name} (0.12)"
+    assert found[0].reason == f"nobody in the network states this; closest match: {other.name} (0.12)"
 
 
 def test_the_scale_keeps_very_strong_evidence_in_order() -> None:

@@ -44,8 +44,8 @@ from matcher.text_language import unread as unread_languages
 PeerMode = Literal["complementary", "similar", "blend"]
 CONTEXT_WEIGHTS = {"needs": 0.5, "profile": 0.25, "kind": 0.15, "clusters": 0.1}
 CLOSEST = 3  # weak matches returned, flagged, when no candidate has evidence
-NO_EVIDENCE = "no evidence: nobody in the network states this; closest partial match"
-NO_SHARED = "no shared challenge: no member states these needs as its own; closest partial match"
+NO_EVIDENCE = "no evidence: nobody in the network states this; closest match"
+NO_SHARED = "no shared challenge: no member states these needs as its own; closest match"
 UNREAD = "language not read by the model ({languages}): the scores of this need are not meaningful"
 RANKED_ABOVE = "ranked above a higher label: more evidence in all (wording shared with the need, several passages), a weaker best passage"
 RANKED_ABOVE_SIMILAR = "ranked above a higher label: more in common in all (needs, profile, kind, clusters), a less close single need"
