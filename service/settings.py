@@ -65,6 +65,13 @@ class ServiceSettings(Settings):
     watch_seconds: float = Field(
         0.25, ge=0, description="How often an idle worker looks for another worker's writes (0: only when a request comes)."
     )
+    catch_up_fold_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="After catching up with another worker's writes, the next catch-up waits at least this long, so"
+        " that a burst of writes is folded into one catch-up a second instead of one per write: each catch-up builds the"
+        " next snapshot in this worker, time its readers wait for (0: only the write-share rest).",
+    )
     compact_in_background: bool = Field(True, description="Fold the index deltas into a new full index in a background thread.")
     pairing_job_days: float = Field(30.0, gt=0, description="Finished pairing jobs (and their results) are kept this many days.")
     # One at a time per worker process: the interpreter runs one computation at a time anyway, and

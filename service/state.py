@@ -168,15 +168,19 @@ class ServiceState:
             self._sync_weights()
             try:
                 if self.workspace.current() is not None or self.workspace.store.revision() > 0:
-                    spent = time.thread_time()
+                    spent, before = time.thread_time(), self.workspace.current()
                     self._on_snapshot(self.workspace.snapshot())  # the watcher's time, not a reader's
                     if self.workspace.close_abandoned_gap():
                         self._on_snapshot(self.workspace.snapshot())
                     # Another worker's back-to-back writes take this one's interpreter too (each
                     # next snapshot loaded and its recommender built): paced as its own writes are,
-                    # with the writes of the pause folded into one catch-up.
-                    computed = time.thread_time() - spent
-                    if self._stop.wait(computed * (1 / self.settings.write_share - 1)):
+                    # and, once it caught up, not again for a while, with the writes of the pause
+                    # folded into one catch-up. The first write after a quiet spell is still seen
+                    # within a tick.
+                    rest = (time.thread_time() - spent) * (1 / self.settings.write_share - 1)
+                    if self.workspace.current() is not before:
+                        rest = max(rest, self.settings.catch_up_fold_seconds)
+                    if self._stop.wait(rest):
                         return
                 if failing:
                     log.warning("catching up with the index works again")

@@ -187,3 +187,36 @@ def test_two_real_worker_processes_answer_alike_after_writes_on_each(tmp_path: P
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _swaps_during_a_burst(tmp_path: Path, fold: float) -> int:
+    """Another worker's snapshots swapped in while one worker writes 15 times, 0.1 s apart."""
+    folder = tmp_path / f"fold-{fold}"
+    settings = ServiceSettings(data_dir=folder, log_json=False, watch_seconds=0.02, write_share=1, catch_up_fold_seconds=fold)
+    writer = ServiceState(settings, FakeEncoder())
+    writer.upsert([Resource.model_validate(resource("seed", "seed", "flood"))])
+    watcher = ServiceState(settings, FakeEncoder())
+    swaps: list[float] = []
+    watcher.on_swap = lambda: swaps.append(time.monotonic())
+    watcher.start()
+    try:
+        for n in range(15):
+            writer.upsert([Resource.model_validate(resource("seed", "seed", f"flood drill {n}"))])
+            time.sleep(0.1)
+        burst_end = time.monotonic()
+        deadline = burst_end + 10
+        while watcher.workspace.current().store_revision != writer.workspace.store.revision() and time.monotonic() < deadline:  # type: ignore[union-attr]
+            time.sleep(0.02)
+        assert watcher.workspace.current().store_revision == writer.workspace.store.revision()  # type: ignore[union-attr]
+        return sum(1 for at in swaps if at <= burst_end)
+    finally:
+        watcher.stop()
+
+
+def test_a_burst_of_another_workers_writes_is_folded_into_a_catch_up_a_second(tmp_path: Path) -> None:
+    """Each catch-up builds the next snapshot in the watching worker, time its readers wait for:
+    after one, the next waits ``catch_up_fold_seconds``, whatever the other worker writes meanwhile
+    (and everything is still caught up at the end)."""
+    folded = _swaps_during_a_burst(tmp_path, fold=1.0)
+    unfolded = _swaps_during_a_burst(tmp_path, fold=0.0)
+    assert folded <= 3 < 6 <= unfolded, (folded, unfolded)
