@@ -25,6 +25,8 @@ def test_a_refused_pairing_form_names_the_box_in_french_and_says_why(app_and_acc
     assert "Minimum de partenaires par filleul : doit être au moins 0 (reçu -1)" in page
     assert "max_load" not in page.split('<main')[1].split("<form")[0]  # the message names no code field
     assert "Input should be" not in page
+    typed = html.unescape(client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "max_load": "abc"}).text)
+    assert "Maximum de filleuls par parrain : « abc » n’est pas un nombre entier" in typed
     client.cookies.set("peermatch_lang", "en")
     english = html.unescape(client.post("/pairing", data={"csrf_token": token, "mentees": "dakar", "max_load": "0"}).text)
     assert "Most mentees per mentor: must be at least 1 (got 0)" in english

@@ -9,11 +9,29 @@ by its label on the page and says why with the import's translated reasons
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
+from matcher.errors import PeermatchError
 from matcher.ingest.validate import reason_of
 from service.console.i18n import Translator
+
+
+class FormProblem(PeermatchError):
+    """A box of a form that cannot be read; the message names it by its label."""
+
+
+def whole_number(form: Mapping[str, Any], name: str, label: str, default: int, t: Translator) -> int:
+    """The whole number typed in box ``name``, or ``default`` when it is left empty; else a
+    FormProblem naming the box by its (untranslated) ``label``, not Python's "invalid literal for int()"."""
+    raw = str(form.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise FormProblem(t.plain("%(field)s: '%(value)s' is not a whole number", field=t.plain(label), value=raw)) from None
 
 
 def form_problems(error: ValidationError, t: Translator, labels: Mapping[str, str]) -> str:

@@ -12,7 +12,6 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from matcher.errors import PeermatchError
 from matcher.pairing.compare import compare_runs
 from matcher.pairing.problem import PairingConstraints
 from matcher.pairing.run import PairingRequest
@@ -21,15 +20,11 @@ from matcher.records import MEMBER_KINDS, REGIONS
 from matcher.scoring.calibration import PARTIAL
 from matcher.spreadsheet import spreadsheet_safe
 from matcher.usecases.pairing import with_proposal_history
-from service.console.form_problems import form_problems
+from service.console.form_problems import FormProblem, form_problems, whole_number
 from service.console.web import DOWNLOAD_HEADERS, SignedIn
 from service.jobs import Job, QueueFull
 
 router = APIRouter(include_in_schema=False)
-
-
-class FormProblem(PeermatchError):
-    """A line of the pairing form that cannot be read; the message names the field and the line."""
 
 
 def _list(value: Any) -> list[str]:
@@ -62,17 +57,29 @@ def match_label(t: Any, quality: str) -> str:
     return labels.get(quality, quality)
 
 
+# The pairing models' fields as the form labels them (the labels of pairing_form.html).
+FIELD_LABELS = {
+    "mentees": "Mentee ids (spaces or commas between them)",
+    "mentors": "Mentor ids",
+    "max_load": "Most mentees per mentor",
+    "min_partners": "Fewest partners per mentee",
+    "max_partners": "Most partners per mentee",
+    "region_weights": "Weight of African mentees",
+    "required_language": "Mentor and mentee must both speak",
+    "tie_policy": "Existing ties (twinnings, cooperation agreements)",
+    "tie_weight": "Weight of a tie",
+    "income_weights": "Weight of mentees in low-income countries",
+    "ldc_weight": "Weight of mentees in least developed countries",
+    "conflicts": "Conflicts: pairs never to make (one a line: mentee id, mentor id)",
+    "forced": "Forced pairs (one a line: mentee id, mentor id)",
+}
+
+
 def request_from_form(form: dict[str, Any], t: Any) -> PairingRequest:
     """The PairingRequest a filled-in form asks for (ValidationError or FormProblem when it cannot be one)."""
 
     def number(name: str, default: int) -> int:
-        raw = str(form.get(name) or "").strip()
-        if not raw:
-            return default
-        try:
-            return int(raw)
-        except ValueError:
-            raise FormProblem(t.plain("%(field)s: '%(value)s' is not a whole number", field=name, value=raw)) from None
+        return whole_number(form, name, FIELD_LABELS[name], default, t)
 
     africa = str(form.get("africa_weight") or "").strip()
     try:
@@ -179,22 +186,6 @@ def pairing_form(page: SignedIn) -> Response:
     return _render_form(page, dict(DEFAULT_FORM))
 
 
-# The pairing models' fields as the form labels them (the labels of pairing_form.html).
-FIELD_LABELS = {
-    "mentees": "Mentee ids (spaces or commas between them)",
-    "mentors": "Mentor ids",
-    "max_load": "Most mentees per mentor",
-    "min_partners": "Fewest partners per mentee",
-    "max_partners": "Most partners per mentee",
-    "region_weights": "Weight of African mentees",
-    "required_language": "Mentor and mentee must both speak",
-    "tie_policy": "Existing ties (twinnings, cooperation agreements)",
-    "tie_weight": "Weight of a tie",
-    "income_weights": "Weight of mentees in low-income countries",
-    "ldc_weight": "Weight of mentees in least developed countries",
-    "conflicts": "Conflicts: pairs never to make (one a line: mentee id, mentor id)",
-    "forced": "Forced pairs (one a line: mentee id, mentor id)",
-}
 
 
 @router.post("/pairing")

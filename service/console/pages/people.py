@@ -4,7 +4,7 @@ is invited), and a page per saved group with each invitation's answer."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
@@ -14,7 +14,7 @@ from matcher.errors import PeermatchError
 from matcher.people.book import PeopleBook
 from matcher.people.model import BalanceRule, PeopleGroupOptions
 from matcher.usecases import people
-from service.console.form_problems import form_problems
+from service.console.form_problems import form_problems, whole_number
 from service.console.web import ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -28,18 +28,6 @@ GROUP_LABELS = {
     "by": "Balance rule",
     "max_share": "Largest share of the seats one gender or region may hold (%)",
 }
-
-
-def _whole(page: ConsolePage, form: dict[str, Any], name: str, label: str, default: int) -> int:
-    """A whole number typed in the form, or the default when left empty; else a PeermatchError
-    naming the field by its label (not Python's "invalid literal for int()")."""
-    raw = str(form.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise PeermatchError(page.t.plain("%(field)s: '%(value)s' is not a whole number", field=page.t.plain(label), value=raw)) from None
 
 
 def _options(k: int, aspects: str, balance: str, share: int, external: bool) -> PeopleGroupOptions:
@@ -78,8 +66,8 @@ async def save_group(page: SignedIn) -> Response:
     form = await page.form()
     theme = str(form.get("theme") or "").strip()
     try:
-        k = _whole(page, form, "k", "Group size", 5)
-        share = _whole(page, form, "share", "Largest share of the seats one gender or region may hold (%)", 50)
+        k = whole_number(form, "k", GROUP_LABELS["k"], 5, page.t)
+        share = whole_number(form, "share", GROUP_LABELS["max_share"], 50, page.t)
         options = _options(k, str(form.get("aspects") or ""), str(form.get("balance") or ""), share, form.get("external") == "true")
         group = people.compose_group(page.state.snapshot, page.state.workspace.store, theme, options)
         name, mandate = str(form.get("name") or "").strip(), str(form.get("mandate") or "").strip()
