@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -18,11 +19,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(data_dir: Path, env: Mapping[str, str], workers: int = 1) -> tuple[subprocess.Popen[bytes], int]:
-    """``peermatch serve`` on ``data_dir`` on a free loopback port, quiet, under ``env``: the process and its port."""
+def serve(data_dir: Path, env: Mapping[str, str], workers: int = 1, nice: int = 0) -> tuple[subprocess.Popen[bytes], int]:
+    """``peermatch serve`` on ``data_dir`` on a free loopback port, quiet, under ``env`` (at OS
+    priority ``nice``): the process and its port."""
     port = free_port()
     command = [sys.executable, "-m", "cli.main", "serve", "--data-dir", str(data_dir), "--port", str(port), "--workers", str(workers)]
-    return subprocess.Popen(command, env=dict(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), port
+    lower = (lambda: os.nice(nice)) if nice else None  # in the child, before it runs: its workers inherit it
+    return subprocess.Popen(command, env=dict(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=lower), port
 
 
 def call(connection: http.client.HTTPConnection, method: str, path: str, key: str, body: object = None) -> tuple[int, bytes]:

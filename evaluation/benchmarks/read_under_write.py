@@ -14,7 +14,9 @@ they are ranked again in the background (``service.answers``), so the second pha
 how stale the answers read were: the share ranked before the latest write acknowledged when the
 read began, and how long after that write they were read (from ``X-Peermatch-Revision``).
 ``--no-answer-cache`` computes every read in both phases, which leaves what the writer's work
-itself takes from the readers. The target is p99 within 2x.
+itself takes from the readers. ``--writer-nice N`` sends the writes to a second server at OS
+priority N, so that the readers' workers only catch up with them: the cost of the write itself
+told from that of the catch-ups. The target is p99 within 2x.
 """
 
 from __future__ import annotations
@@ -179,14 +181,21 @@ class Run:
     staleness: tuple[float, float, float]  # the one-writer phase's share of stale answers, median and largest age (s)
 
 
-def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_cache: bool, rate: float | None) -> Run:
-    """One run over ``copy``: a fresh server, warm-up reads, the no-writer phase, the one-writer phase."""
+def _run(
+    copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_cache: bool, rate: float | None, writer_nice: int | None
+) -> Run:
+    """One run over ``copy``: a fresh server, warm-up reads, the no-writer phase, the one-writer
+    phase; with ``writer_nice``, the writes go to a second server of one worker on the same data
+    dir, at that OS priority, so that the readers' workers only catch up with them."""
     env = {**os.environ, "PEERMATCH_LOG_JSON": "false"}
     if not answer_cache:
         env["PEERMATCH_PEER_CACHE_SIZE"] = "0"
     server, port = serve(copy, env, workers)
+    write_server, write_port = (None, port) if writer_nice is None else serve(copy, env, 1, nice=writer_nice)
     try:
         readers = _pinned(port, keys["read"], workers, time.monotonic() + 300)
+        if write_server is not None:
+            _pinned(write_port, keys["read"], 1, time.monotonic() + 300)[0].close()
         status, body = call(readers[0], "GET", "/v1/members?limit=500", keys["read"])
         member_ids = [m["id"] for m in json.loads(body)["items"]]
         _read_phase(readers, keys["read"], member_ids, 3.0, None)  # warm-up: connections, caches
@@ -199,7 +208,7 @@ def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_
         template = json.loads(call(readers[0], "GET", f"/v1/members/{member_ids[0]}", keys["read"])[1])
 
         def write() -> None:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            connection = http.client.HTTPConnection("127.0.0.1", write_port, timeout=120)
             while not stop.is_set():
                 body = {**template, "profile": f"{template['profile']} Revision {writes[0]}: school gardens and flood drills."}
                 status, answer = call(connection, "PUT", f"/v1/members/{template['id']}", keys["write"], body)
@@ -214,8 +223,10 @@ def _run(copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_
         stop.set()
         writer.join()
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        for process in (server, write_server):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=60)
     phases = (
         Phase("no writer", _figures(quiet), _by_served(quiet), quiet_errors, quiet_load),
         Phase("one writer", _figures(busy), _by_served(busy), busy_errors, busy_load),
@@ -243,6 +254,16 @@ def main(
             " Default: back to back, as fast as the server answers (the machine saturated, readers and writer sharing its cores).",
         ),
     ] = None,
+    writer_nice: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=19,
+            help="A diagnostic: send the writes to a second 'peermatch serve --workers 1' on the same data dir, run at this OS"
+            " priority (nice), so that the readers' workers do not write, only catch up with the writes. It tells the cost"
+            " of the write itself from that of the catch-ups.",
+        ),
+    ] = None,
 ) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="read-under-write-"))
     try:
@@ -258,12 +279,13 @@ def main(
             copy = scratch / f"run-{number}"
             shutil.copytree(data_dir, copy)
             keys = dict(line.split("=", 1) for line in (copy / "demo-keys.txt").read_text().split())
-            run = _run(copy, keys, seconds, workers, answer_cache, rate)
+            run = _run(copy, keys, seconds, workers, answer_cache, rate, writer_nice)
             shutil.rmtree(copy, ignore_errors=True)
             typer.echo(
                 f"run {number}: {workers} workers, {run.connections} reader connections (one a worker),"
                 f" {f'{rate:.0f} reads/s' if rate else 'back to back'}, {seconds:.0f} s a phase, {run.members} members,"
                 f" answer cache {'on' if answer_cache else 'off'}"
+                + (f", writes through a second server at nice {writer_nice}" if writer_nice is not None else "")
             )
             for phase in run.phases:
                 f = phase.figures
