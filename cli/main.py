@@ -137,7 +137,7 @@ def search(
     as_json: JsonFlag = False,
 ) -> None:
     """Resources for a free-text query, across languages, each with its score and matched passage."""
-    from matcher.search.resources import ResourceFilters
+    from matcher.search.resources import ResourceFilters, search_answer
 
     filters = ResourceFilters(
         languages=frozenset(language) if language else None,
@@ -149,16 +149,19 @@ def search(
         hits = workspace.snapshot().searcher.search(query, k=k, filters=filters, mode=mode, language_mix=language_mix)
     except (PeermatchError, ValueError) as error:
         fail(error if isinstance(error, PeermatchError) else PeermatchError(str(error)))
-    payload = {"query": query, "results": [hit.model_dump(mode="json") for hit in hits]}
+    answer = search_answer(hits)
+    payload = {"query": query, "results": [hit.model_dump(mode="json") for hit in hits], "answer": answer.text() if answer else None}
 
     def render(p: dict[str, Any]) -> None:
+        if p["answer"]:
+            Console().print(f"[yellow]{p['answer']}:[/yellow]")
         table = Table(title=f"resources for: {query}", show_lines=True)
-        for column in ("#", "score", "lang", "kind", "title / matched passage"):
+        for column in ("#", "match", "lang", "kind", "title / matched passage"):
             table.add_column(column)
         for rank, hit in enumerate(p["results"], start=1):
             table.add_row(
                 str(rank),
-                f"{hit['score']:.4f}",
+                f"{hit['match_score']:.3f} ({hit['match_quality']})\nranked by {hit['score']:.4f}",
                 hit["language"],
                 hit["kind"],
                 f"[bold]{hit['title']}[/bold]\n{hit['snippet']['text']}",

@@ -157,6 +157,7 @@ EXPERTS_FOUND = ngettext(
 )
 EXPERTS_SHORT = N_("%(details)s; %(asked)s asked, %(given)s given: no other member has at least partial evidence within the group's limits")
 EXPERTS_NONE = N_("nobody in the network states this; closest matches: %(details)s")
+SEARCH_NOTHING_ABOUT = N_("no resource in the network is about this; closest matches, all weak")
 EXPERTS_CLOSEST = N_("%(name)s (%(score).2f, %(details)s)")
 QUALITY: dict[str, str] = {"strong": N_("strong match"), "partial": N_("partial match"), "weak": N_("weak match")}
 EXPERTS_NO_CLOSEST = N_("none")

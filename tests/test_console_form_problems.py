@@ -64,3 +64,14 @@ def test_a_group_size_that_is_not_a_number_is_named_by_its_label(app_and_account
     assert "invalid literal" not in page
     page = html.unescape(client.post("/groups", data=form | {"k": "40"}, follow_redirects=True).text)
     assert "Taille du groupe : doit être au plus 30 (reçu 40)" in page
+
+
+def test_the_resources_page_says_when_nothing_is_about_the_query(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = html.unescape(client.get("/resources", params={"q": "tarte tatin"}).text)
+    assert "aucune ressource du réseau ne traite de cela ; correspondances les plus proches, toutes faibles" in page
+    assert "correspondance faible" in page  # each hit of the ranking carries its label
+    named = html.unescape(client.get("/resources", params={"q": "floods"}).text)
+    assert "aucune ressource du réseau" not in named and "nom dans le texte" in named

@@ -60,7 +60,7 @@ def test_a_bad_entry_names_its_file_section_and_field_and_nothing_is_written(dem
         load_network_file(demo_store, bad)
     data["events"][3]["ends"] = "2020-01-01T00:00:00Z"
     bad.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(UnreadableFileError, match=r"events\[3\], field '\(entry\)': .*before starts"):
+    with pytest.raises(UnreadableFileError, match=r"events\[3\], field '\(entry\)': .*before it starts"):
         load_network_file(demo_store, bad)
     assert len(CalendarBook(demo_store).events()) == before
     assert ClusterBook(demo_store).coordinators("esd", dt.date(2026, 6, 30), {})  # the refused file removed nothing

@@ -166,7 +166,7 @@ def test_event_needs_a_place_or_a_link_and_ends_after_it_starts() -> None:
     base = {"id": "e", "title": "t", "kind": "webinar", "starts": "2026-01-01T10:00:00Z", "hosts": ["a"]}
     with pytest.raises(ValueError, match="place, an online_url"):
         Event.model_validate(base | {"ends": "2026-01-01T11:00:00Z"})
-    with pytest.raises(ValueError, match="before starts"):
+    with pytest.raises(ValueError, match="before it starts"):
         Event.model_validate(base | {"ends": "2026-01-01T09:00:00Z", "place": "Lyon"})
 
 

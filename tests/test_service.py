@@ -96,6 +96,24 @@ def test_writes_are_visible_to_the_next_read(client: TestClient) -> None:
     assert mismatch.status_code == 400 and "differs" in mismatch.json()["message"]
 
 
+def test_a_search_that_finds_nothing_relevant_says_so_and_one_that_does_does_not(client: TestClient) -> None:
+    nothing = "no resource in the network is about this; closest matches, all weak"
+    for route in ("POST", "GET"):
+        answer = (
+            client.post("/v1/resources/search", headers=auth(READ), json={"query": "tarte tatin"})
+            if route == "POST"
+            else client.get("/v1/resources/search", params={"q": "tarte tatin"}, headers=auth(READ))
+        ).json()
+        assert answer["results"] and {hit["match_quality"] for hit in answer["results"]} == {"weak"}
+        assert answer["answer"] == nothing and answer["answer_explanation"]["template"] == nothing
+    # The library: a resource found by name is an answer, whatever the ranking's labels.
+    named = client.get("/v1/library", params={"q": "floods"}, headers=auth(READ)).json()
+    assert named["items"][0]["matched"] in ("title", "text") and named["answer"] is None
+    unnamed = client.get("/v1/library", params={"q": "tarte tatin"}, headers=auth(READ)).json()
+    assert {item["match_quality"] for item in unnamed["items"]} == {"weak"} and unnamed["answer"] == nothing
+    assert client.get("/v1/library", headers=auth(READ)).json()["answer"] is None  # a listing, no query
+
+
 def test_pagination(client: TestClient) -> None:
     first = client.get("/v1/members", params={"limit": 2}, headers=auth(READ)).json()
     second = client.get("/v1/members", params={"limit": 2, "offset": 2}, headers=auth(READ)).json()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
+from matcher.explanations import SEARCH_NOTHING_ABOUT, Explanation, explain
 from matcher.index.indexes import Indexes
 from matcher.records import Resource, ResourceKind
 from matcher.scoring.calibration import MatchQuality, match_quality, shown
@@ -68,6 +69,13 @@ class ResourceHit(BaseModel):
     match_quality: MatchQuality = "weak"
     snippet: Snippet
     explanation: SearchScoreParts
+
+
+def search_answer(hits: list[ResourceHit]) -> Explanation | None:
+    """The sentence an answer needs when no resource is about the query (every hit weak, or
+    none): the hits are then only the closest, and a reader must not take the first for an
+    answer. None when a hit is at least a partial match."""
+    return None if any(hit.match_quality != "weak" for hit in hits) else explain(SEARCH_NOTHING_ABOUT)
 
 
 class ResourceSearcher:

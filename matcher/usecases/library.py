@@ -13,8 +13,10 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from matcher.calendar.book import CalendarBook
+from matcher.explanations import SEARCH_NOTHING_ABOUT, Explanation, explain
 from matcher.graph.taxonomy import load_taxonomy
 from matcher.records import Resource
+from matcher.scoring.calibration import MatchQuality
 from matcher.snapshot import Snapshot
 from matcher.store import Store
 from matcher.text_folding import fold
@@ -44,6 +46,17 @@ class LibraryHit(BaseModel):
     cluster: str | None
     event_id: str | None
     matched: str = Field(description="'title' or 'text' for an exact match of the query, 'search' for the ranking's, '' without a query.")
+    match_quality: MatchQuality | None = Field(
+        None, description="A hit of the ranking ('search'): strong, partial or weak, as resource search labels it; null for exact names."
+    )
+
+
+def library_answer(query: ResourceQuery, hits: list[LibraryHit]) -> Explanation | None:
+    """When a query found no resource by name and none of the ranking is at least a partial match,
+    the sentence that says so (the hits are then only the closest); None otherwise, and without a query."""
+    if not query.q.strip() or any(hit.matched in ("title", "text") or hit.match_quality in ("partial", "strong") for hit in hits):
+        return None
+    return explain(SEARCH_NOTHING_ABOUT)
 
 
 def _clusters_of(resource: Resource, linked: str | None, topic_cluster: dict[str, str]) -> set[str]:
@@ -69,14 +82,14 @@ def find_resources(snapshot: Snapshot, store: Store, query: ResourceQuery, limit
         )
 
     pool = [r for r in snapshot.resources if admitted(r)]
-    ordered: list[tuple[Resource, str]]
+    ordered: list[tuple[Resource, str, MatchQuality | None]]
     text = " ".join(query.q.split())
     if not text:
-        ordered = [(r, "") for r in sorted(pool, key=lambda r: r.published or dt.date.min, reverse=True)]
+        ordered = [(r, "", None) for r in sorted(pool, key=lambda r: r.published or dt.date.min, reverse=True)]
     else:
         ordered = _ranked(snapshot, pool, text)
     hits = []
-    for resource, matched in ordered[:limit]:
+    for resource, matched, quality in ordered[:limit]:
         link = links.get(resource.id)
         hits.append(
             LibraryHit(
@@ -90,21 +103,22 @@ def find_resources(snapshot: Snapshot, store: Store, query: ResourceQuery, limit
                 cluster=link.cluster if link else None,
                 event_id=link.event_id if link else None,
                 matched=matched,
+                match_quality=quality,
             )
         )
     return len(ordered), hits
 
 
-def _ranked(snapshot: Snapshot, pool: list[Resource], text: str) -> list[tuple[Resource, str]]:
+def _ranked(snapshot: Snapshot, pool: list[Resource], text: str) -> list[tuple[Resource, str, MatchQuality | None]]:
     wanted = {r.id for r in pool}
     folded = fold(text)
-    exact: list[tuple[Resource, str]] = []
+    exact: list[tuple[Resource, str, MatchQuality | None]] = []
     if len(folded) >= MIN_EXACT_CHARS:
-        exact = [(r, "title") for r in pool if folded in fold(r.title)]
-        exact += [(r, "text") for r in pool if folded not in fold(r.title) and folded in fold(f"{r.summary} {r.text}")]
-    seen = {r.id for r, _ in exact}
-    searched = [
-        (snapshot.resources_by_id[hit.id], "search")
+        exact = [(r, "title", None) for r in pool if folded in fold(r.title)]
+        exact += [(r, "text", None) for r in pool if folded not in fold(r.title) and folded in fold(f"{r.summary} {r.text}")]
+    seen = {r.id for r, _, _ in exact}
+    searched: list[tuple[Resource, str, MatchQuality | None]] = [
+        (snapshot.resources_by_id[hit.id], "search", hit.match_quality)
         for hit in snapshot.searcher.search(text, k=SEARCH_DEPTH)
         if hit.id in wanted and hit.id not in seen
     ]

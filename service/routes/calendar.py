@@ -10,10 +10,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, computed_field
 
 from matcher.calendar.model import Community, Event, LearningLink
 from matcher.calendar.subscriptions import FeedGrant, FeedRefused, FeedTokens
+from matcher.explanations import Explanation
 from matcher.usecases import calendar, library
 from matcher.usecases.clusters import resolve_cluster
 from service.deps import Reader, State, Writer
@@ -38,6 +39,17 @@ class FeedAddress(BaseModel):
 class LibraryPage(BaseModel):
     total: int
     items: list[library.LibraryHit]
+    answer_explanation: Explanation | None = Field(
+        None, description="When q found no resource by name and none at least a partial match: that sentence as data, for a translation."
+    )
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="When q found no resource by name and none at least a partial match, one sentence saying so (the items"
+        " are then only the closest, all weak); null otherwise."
+    )
+    @property
+    def answer(self) -> str | None:
+        return self.answer_explanation.text() if self.answer_explanation else None
 
 
 def _ics(body: bytes, name: str) -> Response:
@@ -194,4 +206,4 @@ def find_resources(
 ) -> LibraryPage:
     query = library.ResourceQuery(q=q, cluster=cluster, topic=topic, kind=kind, language=language, author=author)
     total, hits = library.find_resources(state.snapshot, state.workspace.store, query, limit)
-    return LibraryPage(total=total, items=hits)
+    return LibraryPage(total=total, items=hits, answer_explanation=library.library_answer(query, hits))

@@ -8,10 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, computed_field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from matcher.errors import PeermatchError
+from matcher.explanations import Explanation
 from matcher.graph.capacity import CapacityMap
 from matcher.graph.html import render
 from matcher.partnerships import Partnerships
@@ -22,7 +23,7 @@ from matcher.recommend.peers import PeerMatch, PeerMode, PeerOptions
 from matcher.recommend.representatives import RepresentativeFit
 from matcher.record_forms import UnsavedProfile
 from matcher.records import ResourceKind
-from matcher.search.resources import ResourceFilters, ResourceHit
+from matcher.search.resources import ResourceFilters, ResourceHit, search_answer
 from matcher.usecases.experts import experts_for, helps_for, representative_fit_for, resources_for
 from matcher.usecases.peers import PeerQuestion, explained, peer_question, peers_for
 from service.answers import RankedAnswer, Served, cached_peer_answer, paged
@@ -83,6 +84,17 @@ class ResourceSearchRequest(BaseModel):
 class ResourceSearchResponse(BaseModel):
     query: str
     results: list[ResourceHit]
+    answer_explanation: Explanation | None = Field(
+        None, description="When no result is at least a partial match: that sentence as data (template and values), for a translation."
+    )
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="When no result is at least a partial match, one sentence saying so (the results are then only the"
+        " closest, all weak); null otherwise."
+    )
+    @property
+    def answer(self) -> str | None:
+        return self.answer_explanation.text() if self.answer_explanation else None
 
 
 @router.post("/recommendations/peers", response_model=PeerPage, summary="Peer partners for a member or an unsaved profile")
@@ -193,7 +205,7 @@ def search_resources(request: ResourceSearchRequest, state: State, key: Reader) 
         published_after=request.published_after,
     )
     hits = state.snapshot.searcher.search(request.query, k=request.k, filters=filters, mode=request.mode, language_mix=request.language_mix)
-    return ResourceSearchResponse(query=request.query, results=hits)
+    return ResourceSearchResponse(query=request.query, results=hits, answer_explanation=search_answer(hits))
 
 
 @router.get("/resources/search", response_model=ResourceSearchResponse, summary="Resources for a free-text query (GET form)")

@@ -87,6 +87,7 @@ def resource_page(
         rq=query,
         total=total,
         hits=hits,
+        nothing_about=library.library_answer(query, hits),
         codes=list(cluster_names(snapshot.settings.taxonomy_path)),
         topics=topics,
         kinds=RESOURCE_KINDS,
