@@ -137,7 +137,7 @@ def search(
     as_json: JsonFlag = False,
 ) -> None:
     """Resources for a free-text query, across languages, each with its score and matched passage."""
-    from matcher.search.resources import ResourceFilters, search_answer
+    from matcher.search.resources import ResourceFilters, honest
 
     filters = ResourceFilters(
         languages=frozenset(language) if language else None,
@@ -149,8 +149,8 @@ def search(
         hits = workspace.snapshot().searcher.search(query, k=k, filters=filters, mode=mode, language_mix=language_mix)
     except (PeermatchError, ValueError) as error:
         fail(error if isinstance(error, PeermatchError) else PeermatchError(str(error)))
-    answer = search_answer(hits)
-    payload = {"query": query, "results": [hit.model_dump(mode="json") for hit in hits], "answer": answer.text() if answer else None}
+    results, answer = honest(hits)
+    payload = {"query": query, "results": [hit.model_dump(mode="json") for hit in results], "answer": answer.text() if answer else None}
 
     def render(p: dict[str, Any]) -> None:
         if p["answer"]:

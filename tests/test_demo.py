@@ -265,22 +265,22 @@ def test_tarte_tatin_gets_an_honest_no_match(recommender: Recommender) -> None:
 
 
 def test_a_resource_search_about_nothing_in_the_network_says_so(demo: Workspace) -> None:
-    from matcher.search.resources import search_answer
+    from matcher.search.resources import CLOSEST, honest
     from matcher.usecases import library
 
     snapshot = demo.snapshot()
     for nothing in ("tarte tatin", "la recette de la tarte tatin"):
         hits = snapshot.searcher.search(nothing, k=10)
         assert hits and all(hit.match_quality == "weak" for hit in hits), [(h.title, h.match_score) for h in hits[:3]]
-        said = search_answer(hits)
-        assert said is not None and said.text() == "no resource in the network is about this; closest matches, all weak"
-        query = library.ResourceQuery(q=nothing)
-        _, listed = library.find_resources(snapshot, demo.store, query)
-        assert library.library_answer(query, listed) is not None and {hit.match_quality for hit in listed} == {"weak"}
-    found = snapshot.searcher.search("former les enseignants au numérique", k=10)
-    assert search_answer(found) is None
-    query = library.ResourceQuery(q="former les enseignants au numérique")
-    assert library.library_answer(query, library.find_resources(snapshot, demo.store, query)[1]) is None
+        closest, said = honest(hits)
+        assert closest == hits[:CLOSEST] and said is not None
+        assert said.text() == "no resource in the network is about this; closest matches, all weak"
+        found = library.find_resources(snapshot, demo.store, library.ResourceQuery(q=nothing))
+        assert found.total == 0 and found.answer == said and [hit.id for hit in found.hits] == [hit.id for hit in closest]
+    hits = snapshot.searcher.search("former les enseignants au numérique", k=10)
+    assert honest(hits) == (hits, None)
+    found = library.find_resources(snapshot, demo.store, library.ResourceQuery(q="former les enseignants au numérique"))
+    assert found.answer is None and found.total > CLOSEST
 
 
 def test_a_real_need_gets_strong_or_partial_matches_only(recommender: Recommender) -> None:

@@ -172,11 +172,11 @@ def test_event_needs_a_place_or_a_link_and_ends_after_it_starts() -> None:
 
 def test_a_named_programme_is_found_first_by_its_name(workspace: Workspace) -> None:
     snapshot, store = workspace.snapshot(), workspace.store
-    total, hits = library.find_resources(snapshot, store, library.ResourceQuery(q="global teacher campus"))
+    total, hits, _ = library.find_resources(snapshot, store, library.ResourceQuery(q="global teacher campus"))
     assert (hits[0].id, hits[0].matched) == ("prog-1", "text")
-    _, by_author = library.find_resources(snapshot, store, library.ResourceQuery(author="lyon"))
+    _, by_author, _ = library.find_resources(snapshot, store, library.ResourceQuery(author="lyon"))
     assert [h.id for h in by_author] == ["rec-1"]
-    _, recordings = library.find_resources(snapshot, store, library.ResourceQuery(kind="recording", language="en"))
+    _, recordings, _ = library.find_resources(snapshot, store, library.ResourceQuery(kind="recording", language="en"))
     assert [h.id for h in recordings] == ["rec-1"]
 
 

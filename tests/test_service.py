@@ -104,13 +104,13 @@ def test_a_search_that_finds_nothing_relevant_says_so_and_one_that_does_does_not
             if route == "POST"
             else client.get("/v1/resources/search", params={"q": "tarte tatin"}, headers=auth(READ))
         ).json()
-        assert answer["results"] and {hit["match_quality"] for hit in answer["results"]} == {"weak"}
+        assert 1 <= len(answer["results"]) <= 3 and {hit["match_quality"] for hit in answer["results"]} == {"weak"}
         assert answer["answer"] == nothing and answer["answer_explanation"]["template"] == nothing
     # The library: a resource found by name is an answer, whatever the ranking's labels.
     named = client.get("/v1/library", params={"q": "floods"}, headers=auth(READ)).json()
     assert named["items"][0]["matched"] in ("title", "text") and named["answer"] is None
     unnamed = client.get("/v1/library", params={"q": "tarte tatin"}, headers=auth(READ)).json()
-    assert {item["match_quality"] for item in unnamed["items"]} == {"weak"} and unnamed["answer"] == nothing
+    assert {item["match_quality"] for item in unnamed["items"]} == {"weak"} and unnamed["answer"] == nothing and unnamed["total"] == 0
     assert client.get("/v1/library", headers=auth(READ)).json()["answer"] is None  # a listing, no query
 
 

@@ -35,7 +35,7 @@ def main(data_dir: Annotated[Path, typer.Option(help="A data directory with the 
         naming = {r.id for r in snapshot.resources if fold(name) in fold(f"{r.title} {r.summary} {r.text}")}
         ranked = [hit.id for hit in snapshot.searcher.search(name, k=DEPTH)]
         search_rank = next((i + 1 for i, rid in enumerate(ranked) if rid in naming), None)
-        _, hits = library.find_resources(snapshot, store, library.ResourceQuery(q=name), limit=DEPTH)
+        hits = library.find_resources(snapshot, store, library.ResourceQuery(q=name), limit=DEPTH).hits
         finder_rank = next((i + 1 for i, hit in enumerate(hits) if hit.id in naming), None)
         rows.append({"name": name, "documents_naming_it": len(naming), "hybrid_search_rank": search_rank, "finder_rank": finder_rank})
     timings = {}

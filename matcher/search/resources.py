@@ -71,11 +71,16 @@ class ResourceHit(BaseModel):
     explanation: SearchScoreParts
 
 
-def search_answer(hits: list[ResourceHit]) -> Explanation | None:
-    """The sentence an answer needs when no resource is about the query (every hit weak, or
-    none): the hits are then only the closest, and a reader must not take the first for an
-    answer. None when a hit is at least a partial match."""
-    return None if any(hit.match_quality != "weak" for hit in hits) else explain(SEARCH_NOTHING_ABOUT)
+CLOSEST = 3  # weak results kept when none is at least partial, as peers, experts and member resources do
+
+
+def honest(hits: list[ResourceHit]) -> tuple[list[ResourceHit], Explanation | None]:
+    """Search results as an answer: all of them when one is at least a partial match; else only
+    the ``CLOSEST``, with the sentence that says no resource is about the query (a reader must
+    not take the first of ten weak hits for an answer). No hit at all (filters) needs no sentence."""
+    if not hits or any(hit.match_quality != "weak" for hit in hits):
+        return hits, None
+    return hits[:CLOSEST], explain(SEARCH_NOTHING_ABOUT)
 
 
 class ResourceSearcher:

@@ -9,6 +9,7 @@ text, comes first, before the hybrid search's ranking."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -17,6 +18,7 @@ from matcher.explanations import SEARCH_NOTHING_ABOUT, Explanation, explain
 from matcher.graph.taxonomy import load_taxonomy
 from matcher.records import Resource
 from matcher.scoring.calibration import MatchQuality
+from matcher.search.resources import CLOSEST
 from matcher.snapshot import Snapshot
 from matcher.store import Store
 from matcher.text_folding import fold
@@ -51,12 +53,10 @@ class LibraryHit(BaseModel):
     )
 
 
-def library_answer(query: ResourceQuery, hits: list[LibraryHit]) -> Explanation | None:
-    """When a query found no resource by name and none of the ranking is at least a partial match,
-    the sentence that says so (the hits are then only the closest); None otherwise, and without a query."""
-    if not query.q.strip() or any(hit.matched in ("title", "text") or hit.match_quality in ("partial", "strong") for hit in hits):
-        return None
-    return explain(SEARCH_NOTHING_ABOUT)
+class Found(NamedTuple):
+    total: int  # how many resources match: 0 when a query found none by name and none at least partial
+    hits: list[LibraryHit]  # the first ``limit``; then only the closest, all weak
+    answer: Explanation | None  # in that case, the sentence that says so
 
 
 def _clusters_of(resource: Resource, linked: str | None, topic_cluster: dict[str, str]) -> set[str]:
@@ -65,8 +65,10 @@ def _clusters_of(resource: Resource, linked: str | None, topic_cluster: dict[str
     return found | ({linked} if linked else set())
 
 
-def find_resources(snapshot: Snapshot, store: Store, query: ResourceQuery, limit: int = 50) -> tuple[int, list[LibraryHit]]:
-    """(how many match, the first ``limit``): exact title matches, exact text matches, then search order."""
+def find_resources(snapshot: Snapshot, store: Store, query: ResourceQuery, limit: int = 50) -> Found:
+    """How many match and the first ``limit``: exact title matches, exact text matches, then search
+    order. A query that names no resource and whose ranking has no partial match finds nothing:
+    the ``CLOSEST`` come back with the sentence that says so, as resource search answers."""
     code = resolve_cluster(snapshot, query.cluster) if query.cluster else None
     links = CalendarBook(store).links()
     topic_cluster = {t.id: t.cluster for t in load_taxonomy(snapshot.settings.taxonomy_path).values() if t.cluster}
@@ -88,6 +90,9 @@ def find_resources(snapshot: Snapshot, store: Store, query: ResourceQuery, limit
         ordered = [(r, "", None) for r in sorted(pool, key=lambda r: r.published or dt.date.min, reverse=True)]
     else:
         ordered = _ranked(snapshot, pool, text)
+    total, answer = len(ordered), None
+    if text and not any(matched != "search" or quality in ("partial", "strong") for _, matched, quality in ordered):
+        ordered, total, answer = ordered[:CLOSEST], 0, explain(SEARCH_NOTHING_ABOUT)
     hits = []
     for resource, matched, quality in ordered[:limit]:
         link = links.get(resource.id)
@@ -106,7 +111,7 @@ def find_resources(snapshot: Snapshot, store: Store, query: ResourceQuery, limit
                 match_quality=quality,
             )
         )
-    return len(ordered), hits
+    return Found(total, hits, answer)
 
 
 def _ranked(snapshot: Snapshot, pool: list[Resource], text: str) -> list[tuple[Resource, str, MatchQuality | None]]:

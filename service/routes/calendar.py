@@ -45,7 +45,7 @@ class LibraryPage(BaseModel):
 
     @computed_field(  # type: ignore[prop-decorator]
         description="When q found no resource by name and none at least a partial match, one sentence saying so (the items"
-        " are then only the closest, all weak); null otherwise."
+        " are then only the three closest, all weak, and total is 0); null otherwise."
     )
     @property
     def answer(self) -> str | None:
@@ -205,5 +205,5 @@ def find_resources(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> LibraryPage:
     query = library.ResourceQuery(q=q, cluster=cluster, topic=topic, kind=kind, language=language, author=author)
-    total, hits = library.find_resources(state.snapshot, state.workspace.store, query, limit)
-    return LibraryPage(total=total, items=hits, answer_explanation=library.library_answer(query, hits))
+    found = library.find_resources(state.snapshot, state.workspace.store, query, limit)
+    return LibraryPage(total=found.total, items=found.hits, answer_explanation=found.answer)

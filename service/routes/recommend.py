@@ -23,7 +23,7 @@ from matcher.recommend.peers import PeerMatch, PeerMode, PeerOptions
 from matcher.recommend.representatives import RepresentativeFit
 from matcher.record_forms import UnsavedProfile
 from matcher.records import ResourceKind
-from matcher.search.resources import ResourceFilters, ResourceHit, search_answer
+from matcher.search.resources import ResourceFilters, ResourceHit, honest
 from matcher.usecases.experts import experts_for, helps_for, representative_fit_for, resources_for
 from matcher.usecases.peers import PeerQuestion, explained, peer_question, peers_for
 from service.answers import RankedAnswer, Served, cached_peer_answer, paged
@@ -90,7 +90,7 @@ class ResourceSearchResponse(BaseModel):
 
     @computed_field(  # type: ignore[prop-decorator]
         description="When no result is at least a partial match, one sentence saying so (the results are then only the"
-        " closest, all weak); null otherwise."
+        " three closest, all weak); null otherwise."
     )
     @property
     def answer(self) -> str | None:
@@ -205,7 +205,8 @@ def search_resources(request: ResourceSearchRequest, state: State, key: Reader) 
         published_after=request.published_after,
     )
     hits = state.snapshot.searcher.search(request.query, k=request.k, filters=filters, mode=request.mode, language_mix=request.language_mix)
-    return ResourceSearchResponse(query=request.query, results=hits, answer_explanation=search_answer(hits))
+    results, answer = honest(hits)
+    return ResourceSearchResponse(query=request.query, results=results, answer_explanation=answer)
 
 
 @router.get("/resources/search", response_model=ResourceSearchResponse, summary="Resources for a free-text query (GET form)")

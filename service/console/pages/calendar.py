@@ -78,7 +78,7 @@ def resource_page(
 ) -> Response:
     snapshot = page.state.snapshot
     query = library.ResourceQuery(q=q, cluster=cluster, topic=topic, kind=kind, language=language, author=author)
-    total, hits = library.find_resources(snapshot, page.state.workspace.store, query, SHOWN)
+    total, hits, nothing_about = library.find_resources(snapshot, page.state.workspace.store, query, SHOWN)
     taxonomy = load_taxonomy(snapshot.settings.taxonomy_path)
     topics = {t.id: t for t in taxonomy.values() if not t.id.startswith("cluster-")}
     authors = sorted({a for r in snapshot.resources for a in r.authors}, key=lambda a: snapshot.names.get(a, a))
@@ -87,7 +87,7 @@ def resource_page(
         rq=query,
         total=total,
         hits=hits,
-        nothing_about=library.library_answer(query, hits),
+        nothing_about=nothing_about,
         codes=list(cluster_names(snapshot.settings.taxonomy_path)),
         topics=topics,
         kinds=RESOURCE_KINDS,
