@@ -136,7 +136,8 @@ def search(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Resources for a free-text query, across languages, each with its score and matched passage."""
+    """Resources for a free-text query, across languages, each with its match label and matched passage;
+    when none is at least a partial match, the three closest and a line saying so."""
     from matcher.search.resources import ResourceFilters, honest
 
     filters = ResourceFilters(
