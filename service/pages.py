@@ -1,11 +1,14 @@
-"""One shape for every list the API answers: ``{total, offset, limit, items}``."""
+"""One shape for every list the API answers: ``{total, offset, limit, items}``; and the sentence a
+search answer adds when nothing it found is about the query."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
+
+from matcher.explanations import Explanation
 
 Item = TypeVar("Item")
 
@@ -30,3 +33,20 @@ def ranking(items: Sequence[Item], k: int, offset: int = 0) -> Page[Item]:
     """A ranked answer (peers, resources for a member) as a page: ``k`` results after the first
     ``offset`` of ``items`` (ranked at least ``offset + k`` deep)."""
     return Page[Item](total=len(items), offset=offset, limit=k, items=list(items[offset : offset + k]))
+
+
+class SaysWhenNothingIsAbout(BaseModel):
+    """A search answer's sentence for a query nothing in the network is about (its results are
+    then only the three closest, all weak): as data for a translation, and in English."""
+
+    answer_explanation: Explanation | None = Field(
+        None, description="When no result is at least a partial match: that sentence as data (template and values), for a translation."
+    )
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="When no result is at least a partial match, one sentence saying so (the results are then only the"
+        " three closest, all weak); null otherwise."
+    )
+    @property
+    def answer(self) -> str | None:
+        return self.answer_explanation.text() if self.answer_explanation else None

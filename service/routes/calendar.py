@@ -10,14 +10,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field
 
 from matcher.calendar.model import Community, Event, LearningLink
 from matcher.calendar.subscriptions import FeedGrant, FeedRefused, FeedTokens
-from matcher.explanations import Explanation
 from matcher.usecases import calendar, library
 from matcher.usecases.clusters import resolve_cluster
 from service.deps import Reader, State, Writer
+from service.pages import SaysWhenNothingIsAbout
 
 router = APIRouter(prefix="/v1", tags=["calendar"])
 CALENDAR = "text/calendar"
@@ -36,20 +36,9 @@ class FeedAddress(BaseModel):
     note: str
 
 
-class LibraryPage(BaseModel):
-    total: int
+class LibraryPage(SaysWhenNothingIsAbout):
+    total: int = Field(description="Resources that match: 0 when q names none and none is at least a partial match.")
     items: list[library.LibraryHit]
-    answer_explanation: Explanation | None = Field(
-        None, description="When q found no resource by name and none at least a partial match: that sentence as data, for a translation."
-    )
-
-    @computed_field(  # type: ignore[prop-decorator]
-        description="When q found no resource by name and none at least a partial match, one sentence saying so (the items"
-        " are then only the three closest, all weak, and total is 0); null otherwise."
-    )
-    @property
-    def answer(self) -> str | None:
-        return self.answer_explanation.text() if self.answer_explanation else None
 
 
 def _ics(body: bytes, name: str) -> Response:

@@ -8,11 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, computed_field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from matcher.errors import PeermatchError
-from matcher.explanations import Explanation
 from matcher.graph.capacity import CapacityMap
 from matcher.graph.html import render
 from matcher.partnerships import Partnerships
@@ -28,7 +27,7 @@ from matcher.usecases.experts import experts_for, helps_for, representative_fit_
 from matcher.usecases.peers import PeerQuestion, explained, peer_question, peers_for
 from service.answers import RankedAnswer, Served, cached_peer_answer, paged
 from service.deps import Reader, State
-from service.pages import Page, ranking
+from service.pages import Page, SaysWhenNothingIsAbout, ranking
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 PeerPage = Page[PeerMatch]
@@ -81,20 +80,9 @@ class ResourceSearchRequest(BaseModel):
     language_mix: bool = Field(True, description="Show the best hit of languages missing from the top k.")
 
 
-class ResourceSearchResponse(BaseModel):
+class ResourceSearchResponse(SaysWhenNothingIsAbout):
     query: str
     results: list[ResourceHit]
-    answer_explanation: Explanation | None = Field(
-        None, description="When no result is at least a partial match: that sentence as data (template and values), for a translation."
-    )
-
-    @computed_field(  # type: ignore[prop-decorator]
-        description="When no result is at least a partial match, one sentence saying so (the results are then only the"
-        " three closest, all weak); null otherwise."
-    )
-    @property
-    def answer(self) -> str | None:
-        return self.answer_explanation.text() if self.answer_explanation else None
 
 
 @router.post("/recommendations/peers", response_model=PeerPage, summary="Peer partners for a member or an unsaved profile")
