@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+import weakref
 from pathlib import Path
 
 import networkx as nx
@@ -109,6 +111,27 @@ def test_signals_take_over_the_last_walks_only_when_the_help_view_is_the_same() 
     remade = GraphSignals(changed, first)
     assert remade.walks_kept == 0
     assert remade.pagerank_from_needs(needs)["bamako"] > 0 == first.pagerank_from_needs(needs).get("bamako", 0.0)
+
+def test_a_dropped_graph_and_its_signals_are_freed_at_once_not_by_the_cycle_collector() -> None:
+    """A service worker drops a snapshot's graphs at each write; networkx's cached views point back
+    at their graph, and a full cycle-collector pass freeing them stalled every read of the worker."""
+    graph = ExpertiseGraph.build(NETWORK, RESOURCES, TAXONOMY)
+    copy = graph.snapshot()
+    copy.upsert_member(NETWORK[1].model_copy(update={"profile": "Lyon writes anew."}))
+    signals = GraphSignals(copy)
+    signals.pagerank_from_needs({"digital-older": 5.0})
+    signals.bridges()
+    signals.introductions("dakar", "lima")
+    copy.members(), copy.edges_of("has_need"), graph.members()
+    networkx_graphs = [weakref.ref(g) for g in (graph.graph, copy.graph, signals.help_view)]
+    gc.collect()
+    gc.disable()
+    try:
+        del graph, copy, signals
+        assert [ref() for ref in networkx_graphs] == [None, None, None]
+    finally:
+        gc.enable()
+
 
 def test_pagerank_from_needs_reaches_the_providers_and_introductions_name_the_path() -> None:
     signals = GraphSignals(ExpertiseGraph.build(NETWORK, RESOURCES, TAXONOMY))

@@ -4,8 +4,8 @@ Run: ``python -m evaluation.benchmarks.read_under_write`` (``--help`` for option
 ``peermatch serve --workers 2`` in its own process, over a copy of a data dir loaded with
 ``peermatch demo`` (made in a temporary folder when none is given). Reader threads, one
 keep-alive connection pinned to each worker, ask ``GET /v1/members/{id}/peers`` back to back
-for ``--seconds``; first with no writer (the baseline), then while one client PUTs a member back
-to back, each PUT a real change (new text to embed). Printed: reads, p50/p95/p99/max of each
+for ``--seconds``; first with no writer (the baseline), then while one client, a process of its
+own, PUTs a member back to back, each PUT a real change (new text to embed). Printed: reads, p50/p95/p99/max of each
 phase with the machine's 1-minute load average as the phase began, writes done, and the
 with-writer / no-writer ratios; ``--runs N`` repeats the pair on a fresh server (the machine is
 shared and noisy: one run proves little). Each write makes a new snapshot; its answer cache starts
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import multiprocessing
 import os
 import random
 import shutil
@@ -32,6 +33,8 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Annotated
 
@@ -74,7 +77,7 @@ def _read_phase(
     key: str,
     member_ids: list[str],
     seconds: float,
-    writer: threading.Thread | None,
+    writer: BaseProcess | None,
     rate: float | None = None,
 ) -> tuple[list[Read], int]:
     """Reads on every connection for ``seconds``, back to back, or at ``rate`` reads a second in all
@@ -181,6 +184,28 @@ class Run:
     staleness: tuple[float, float, float]  # the one-writer phase's share of stale answers, median and largest age (s)
 
 
+def _write_back_to_back(
+    port: int,
+    key: str,
+    template: dict[str, object],
+    stop: EventType,
+    results: multiprocessing.SimpleQueue[tuple[int, int, list[tuple[float, int]]]],
+) -> None:
+    """PUT the member ``template`` back to back, each a real change (new text to embed), until
+    ``stop``; then put (writes, errors, each acknowledged write's time and store revision) in ``results``."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    writes = errors = 0
+    written: list[tuple[float, int]] = []
+    while not stop.is_set():
+        body = {**template, "profile": f"{template['profile']} Revision {writes}: school gardens and flood drills."}
+        status, answer = call(connection, "PUT", f"/v1/members/{template['id']}", key, body)
+        writes += 1
+        errors += status != 200
+        if status == 200:
+            written.append((time.monotonic(), int(json.loads(answer)["store_revision"])))
+    results.put((writes, errors, written))
+
+
 def _run(
     copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_cache: bool, rate: float | None, writer_nice: int | None
 ) -> Run:
@@ -201,27 +226,22 @@ def _run(
         _read_phase(readers, keys["read"], member_ids, 3.0, None)  # warm-up: connections, caches
         quiet_load = os.getloadavg()[0]
         quiet, quiet_errors = _read_phase(readers, keys["read"], member_ids, seconds, None, rate)
-        writes = [0]
-        write_errors = [0]
-        written: list[tuple[float, int]] = []  # each acknowledged write: when, and the store revision it made
-        stop = threading.Event()
         template = json.loads(call(readers[0], "GET", f"/v1/members/{member_ids[0]}", keys["read"])[1])
-
-        def write() -> None:
-            connection = http.client.HTTPConnection("127.0.0.1", write_port, timeout=120)
-            while not stop.is_set():
-                body = {**template, "profile": f"{template['profile']} Revision {writes[0]}: school gardens and flood drills."}
-                status, answer = call(connection, "PUT", f"/v1/members/{template['id']}", keys["write"], body)
-                writes[0] += 1
-                write_errors[0] += status != 200
-                if status == 200:
-                    written.append((time.monotonic(), int(json.loads(answer)["store_revision"])))
-
-        writer = threading.Thread(target=write)
+        # The writer is another client, in its own process (a hub writes from elsewhere): a thread
+        # here would share this process's interpreter with the reader threads and add its waits to
+        # their timings.
+        stop = multiprocessing.get_context("fork").Event()
+        results: multiprocessing.SimpleQueue[tuple[int, int, list[tuple[float, int]]]] = multiprocessing.get_context(
+            "fork"
+        ).SimpleQueue()
+        writer = multiprocessing.get_context("fork").Process(
+            target=_write_back_to_back, args=(write_port, keys["write"], template, stop, results), daemon=True
+        )
         busy_load = os.getloadavg()[0]
         busy, busy_errors = _read_phase(readers, keys["read"], member_ids, seconds, writer, rate)
         stop.set()
-        writer.join()
+        writes, write_errors, written = results.get()
+        writer.join(timeout=120)
     finally:
         for process in (server, write_server):
             if process is not None:
@@ -231,7 +251,7 @@ def _run(
         Phase("no writer", _figures(quiet), _by_served(quiet), quiet_errors, quiet_load),
         Phase("one writer", _figures(busy), _by_served(busy), busy_errors, busy_load),
     )
-    return Run(len(member_ids), len(readers), phases, writes[0], write_errors[0], _staleness(busy, written))
+    return Run(len(member_ids), len(readers), phases, writes, write_errors, _staleness(busy, written))
 
 
 def main(

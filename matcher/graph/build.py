@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import networkx as nx
 
 from embeddings.embedder import Role
+from matcher.graph.acyclic import forget_views_with
 from matcher.graph.taxonomy import Topic, TopicAssigner
 from matcher.records import Member, Resource
 
@@ -31,6 +32,7 @@ def node(kind: str, key: str) -> str:
 class ExpertiseGraph:
     def __init__(self, taxonomy: dict[str, Topic], assigner: TopicAssigner | None = None) -> None:
         self.graph = nx.DiGraph()
+        forget_views_with(self, self.graph)
         self.taxonomy = taxonomy
         self.assigner = assigner
         for topic in taxonomy.values():
@@ -148,6 +150,7 @@ class ExpertiseGraph:
         """A copy that later upserts do not touch (readers keep a consistent view while writers go on)."""
         copy = ExpertiseGraph.__new__(ExpertiseGraph)
         copy.graph = self.graph.copy()
+        forget_views_with(copy, copy.graph)
         copy.taxonomy = self.taxonomy
         copy.assigner = self.assigner
         copy._authored = {k: set(v) for k, v in self._authored.items()}

@@ -7,6 +7,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.graph.acyclic import forget_views, forget_views_with
 from matcher.graph.build import ExpertiseGraph, node
 
 # Edges a walk from "what I need" may follow towards "who can help": strengths, documents,
@@ -26,6 +27,7 @@ class GraphSignals:
         self.expertise = expertise
         graph = expertise.graph
         self.help_view = nx.Graph()
+        forget_views_with(self, self.help_view)
         self.help_view.add_nodes_from(graph.nodes)
         for u, v, d in graph.edges(data=True):
             if d.get("kind") in HELP_EDGES:
@@ -115,6 +117,7 @@ class GraphSignals:
                     projection.add_edge(u, v)
             sample = None if projection.number_of_nodes() <= k else k
             centrality = nx.betweenness_centrality(projection, k=sample, seed=0)
+            forget_views(projection)
             self._bridges = {n.split(":", 1)[1]: c for n, c in centrality.items() if n.startswith("member:")}
         return self._bridges
 
