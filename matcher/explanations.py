@@ -167,6 +167,8 @@ ASPECT_LEFT_OUT = N_("candidates exist but the group's size or country/region li
 Value = str | int | float
 # The values that hold member ids ("city-dakar-sn", or a list of them): a reader is told names.
 MEMBER_VALUES = ("mentee", "mentor", "mentees")
+# The values that hold a day as ISO text ("2026-06-01"): a reader is told it in its locale's form.
+DATE_VALUES = ("starts", "ends")
 _ID = re.compile(r"[^\s,()]+")
 _FIXED_POINT = re.compile(r"%\((\w+)\)\.(\d+)f")  # %(score).2f
 
@@ -215,14 +217,22 @@ class Explanation(BaseModel):
         decimal: Callable[[float, int], str] | None = None,
         plural: Callable[[str, str, int], str] | None = None,
         member_name: Callable[[str], str] | None = None,
+        day: Callable[[str], str] | None = None,
     ) -> str:
         """The sentence, in English, or through ``translate`` (a gettext), ``plural`` (an ngettext,
         for templates with a number), ``language_name``, ``decimal`` (a number with so many
-        decimals, in the reader's locale: 0,21 in French) and ``member_name`` (a member's name for
-        its id, for the ids in ``MEMBER_VALUES``)."""
+        decimals, in the reader's locale: 0,21 in French), ``member_name`` (a member's name for
+        its id, for the ids in ``MEMBER_VALUES``) and ``day`` (an ISO day in the reader's form:
+        "1 juin 2026", for ``DATE_VALUES``)."""
         values: dict[str, Value] = dict(self.values)
         if self.details:
-            values["details"] = "; ".join(detail.text(translate, language_name, decimal, plural, member_name) for detail in self.details)
+            values["details"] = "; ".join(
+                detail.text(translate, language_name, decimal, plural, member_name, day) for detail in self.details
+            )
+        if day is not None:
+            for key in DATE_VALUES:
+                if isinstance(values.get(key), str):
+                    values[key] = day(str(values[key]))
         if member_name is not None:
             for key in MEMBER_VALUES:
                 if isinstance(values.get(key), str):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 
 from service.console.accounts import Accounts
@@ -46,7 +47,10 @@ def test_a_cluster_term_that_ends_before_it_starts_is_refused_in_spanish(app_and
         follow_redirects=True,
     )
     page = html.unescape(refused.text)
-    assert "termina (2026-01-01) antes de empezar (2026-06-01)" in page
+    # The days as a Spanish reader writes them, not ISO: "1 ene 2026".
+    ends, starts = (format_date(day, format="medium", locale="es") for day in (dt.date(2026, 1, 1), dt.date(2026, 6, 1)))
+    assert f"termina ({ends}) antes de empezar ({starts})" in page
+    assert "2026-01-01" not in page
     assert "is before starts" not in page and "Value error" not in page
     update = {"csrf_token": token, "on": dt.date.today().isoformat(), "text": "Kick-off", "status": "done"}
     page = html.unescape(client.post("/clusters/health/updates", data=update, follow_redirects=True).text)

@@ -100,7 +100,12 @@ class Translator:
             return found if isinstance(found, str) else str(getattr(found, "name", member_id))
 
         return explanation.text(
-            self._catalogue.gettext, self.language_name, self.decimal, self._catalogue.ngettext, member_name if names else None
+            self._catalogue.gettext,
+            self.language_name,
+            self.decimal,
+            self._catalogue.ngettext,
+            member_name if names else None,
+            self.date,
         )
 
     def number(self, value: float, digits: int = 0) -> str:
