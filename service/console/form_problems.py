@@ -8,6 +8,7 @@ by its label on the page and says why with the import's translated reasons
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,4 +48,5 @@ def form_problems(error: ValidationError, t: Translator, labels: Mapping[str, st
             continue
         label = next((t.plain(labels[part]) for part in reversed(path) if part in labels), ".".join(path))
         problems.append(t.plain("%(field)s: %(reason)s", field=label, reason=reason))
-    return "; ".join(problems)
+    # Joined by the language's own list sign: "a ; b" in French, which spaces its semicolons.
+    return functools.reduce(lambda joined, problem: t.plain("%(problems)s; %(problem)s", problems=joined, problem=problem), problems)
