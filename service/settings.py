@@ -72,6 +72,11 @@ class ServiceSettings(Settings):
         " that a burst of writes is folded into one catch-up a second instead of one per write: each catch-up builds the"
         " next snapshot in this worker, time its readers wait for (0: only the write-share rest).",
     )
+    activity_trace: Path | None = Field(
+        None,
+        description="A diagnostic: each worker appends its background work (writes, catch-ups, answers ranked again,"
+        " garbage-collector passes) to this file, one timed line each, for 'read_under_write --attribute' (none: off).",
+    )
     compact_in_background: bool = Field(True, description="Fold the index deltas into a new full index in a background thread.")
     pairing_job_days: float = Field(30.0, gt=0, description="Finished pairing jobs (and their results) are kept this many days.")
     # One at a time per worker process: the interpreter runs one computation at a time anyway, and

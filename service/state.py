@@ -34,6 +34,7 @@ from matcher.records import Member, RecordType, Resource
 from matcher.snapshot import Snapshot
 from matcher.usecases.peers import peer_question
 from matcher.workspace import Workspace
+from service.activity import ActivityTrace
 from service.answers import Entry, Key, ResponseCache, cached_peer_answer, carried_over, paged, refresh_due
 from service.jobs import Jobs
 from service.settings import ServiceSettings
@@ -66,6 +67,7 @@ class ServiceState:
         self._refreshing: set[Key] = set()
         self.workspace.prepare = _warm
         self.mail = MailSettings(smtp_host=None)  # create_app sets the real ones; none here: nothing is sent
+        self.trace = ActivityTrace(settings.activity_trace)
 
     @property
     def snapshot(self) -> Snapshot:
@@ -152,6 +154,7 @@ class ServiceState:
     def close(self) -> None:
         """Stop the background threads and pairing jobs and close the store."""
         self.stop()
+        self.trace.stop()
         self.jobs.shutdown()
         self.workspace.close()
 
@@ -168,7 +171,7 @@ class ServiceState:
             self._sync_weights()
             try:
                 if self.workspace.current() is not None or self.workspace.store.revision() > 0:
-                    spent, before = time.thread_time(), self.workspace.current()
+                    spent, before, began = time.thread_time(), self.workspace.current(), time.monotonic()
                     self._on_snapshot(self.workspace.snapshot())  # the watcher's time, not a reader's
                     if self.workspace.close_abandoned_gap():
                         self._on_snapshot(self.workspace.snapshot())
@@ -180,6 +183,7 @@ class ServiceState:
                     rest = (time.thread_time() - spent) * (1 / self.settings.write_share - 1)
                     if self.workspace.current() is not before:
                         rest = max(rest, self.settings.catch_up_fold_seconds)
+                        self.trace.since("catch-up", began)
                     if self._stop.wait(rest):
                         return
                 if failing:
@@ -237,7 +241,8 @@ class ServiceState:
                 continue
             spent = time.thread_time()
             try:
-                cached_peer_answer(snapshot, cache, entry.question, entry.k, entry.offset, refresh=True)
+                with self.trace.span("touched" if touched is not None else "refresh"):
+                    cached_peer_answer(snapshot, cache, entry.question, entry.k, entry.offset, refresh=True)
             except PeermatchError:
                 continue  # the member is gone from this snapshot: its readers get the 404 themselves
             except Exception:  # noqa: BLE001 - the refresher must outlive one failed answer; its reader ranks it then
@@ -262,7 +267,8 @@ class ServiceState:
                 return
             started = time.perf_counter()
             question = peer_question(book, member.id, paged(PeerOptions()))
-            cached_peer_answer(snapshot, cache, question, PeerOptions().k, refresh=True)
+            with self.trace.span("precompute"):
+                cached_peer_answer(snapshot, cache, question, PeerOptions().k, refresh=True)
             time.sleep(time.perf_counter() - started)
 
     # ---- writes ------------------------------------------------------------------------------
@@ -278,7 +284,8 @@ class ServiceState:
                 time.sleep(delay)  # a worker thread sleeping: no interpreter, no event loop held
         spent = time.thread_time()
         try:
-            return write()
+            with self.trace.span("write"):
+                return write()
         finally:
             computed = time.thread_time() - spent
             with self._pace:

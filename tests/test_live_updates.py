@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from matcher.records import Resource
+from service.activity import read_trace
 from service.settings import ServiceSettings
 from service.state import ServiceState
 from tests.conftest import resource
@@ -220,3 +221,24 @@ def test_a_burst_of_another_workers_writes_is_folded_into_a_catch_up_a_second(tm
     folded = _swaps_during_a_burst(tmp_path, fold=1.0)
     unfolded = _swaps_during_a_burst(tmp_path, fold=0.0)
     assert folded <= 3 < 6 <= unfolded, (folded, unfolded)
+
+
+def test_the_activity_trace_times_a_workers_writes_and_its_catch_ups_with_anothers(tmp_path: Path) -> None:
+    """``PEERMATCH_ACTIVITY_TRACE``: what ``read_under_write --attribute`` sets slow reads against."""
+    trace = tmp_path / "trace.txt"
+    settings = ServiceSettings(data_dir=tmp_path / "data", log_json=False, watch_seconds=0.02, activity_trace=trace)
+    writer = ServiceState(settings, FakeEncoder())
+    writer.upsert([Resource.model_validate(resource("a", "a", "flood"))])
+    watcher = ServiceState(settings, FakeEncoder())
+    watcher.start()
+    try:
+        writer.upsert([Resource.model_validate(resource("b", "b", "garden"))])
+        deadline = time.monotonic() + 10
+        while watcher.workspace.current().store_revision != writer.workspace.store.revision() and time.monotonic() < deadline:  # type: ignore[union-attr]
+            time.sleep(0.02)
+        time.sleep(0.1)  # the watcher's span is written once its catch-up is over
+    finally:
+        watcher.stop()
+        writer.close()
+    kinds = [kind for spans in read_trace(trace).values() for kind, _, _ in spans]
+    assert kinds.count("write") == 2 and kinds.count("catch-up") == 1, kinds

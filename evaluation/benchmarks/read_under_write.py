@@ -16,7 +16,8 @@ read began, and how long after that write they were read (from ``X-Peermatch-Rev
 ``--no-answer-cache`` computes every read in both phases, which leaves what the writer's work
 itself takes from the readers. ``--writer-nice N`` sends the writes to a second server at OS
 priority N, so that the readers' workers only catch up with them: the cost of the write itself
-told from that of the catch-ups. The target is p99 within 2x.
+told from that of the catch-ups. ``--attribute`` has the workers trace their background work
+(``service.activity``) and tells which of it the slow reads overlapped. The target is p99 within 2x.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ import numpy as np
 import typer
 
 from evaluation.benchmarks.loopback import call, call_with_headers, serve
+from service.activity import read_trace
 
 
-def _pinned(port: int, key: str, workers: int, deadline: float) -> list[http.client.HTTPConnection]:
+def _pinned(port: int, key: str, workers: int, deadline: float) -> dict[int, http.client.HTTPConnection]:
     """One keep-alive connection per worker process (new connections land where they land)."""
     by_pid: dict[int, http.client.HTTPConnection] = {}
     while len(by_pid) < workers and time.monotonic() < deadline:
@@ -60,7 +62,7 @@ def _pinned(port: int, key: str, workers: int, deadline: float) -> list[http.cli
         connection.close()
     if len(by_pid) < workers:
         raise SystemExit(f"only {len(by_pid)} of {workers} workers answered in time")
-    return list(by_pid.values())
+    return by_pid
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Read:
     revision: int  # the store revision the answer was ranked at (X-Peermatch-Revision)
     served: str  # current, stale or computed (Server-Timing)
     server_ms: float  # the worker's own time for it (Server-Timing's dur)
+    connection: int  # which reader connection, so which worker, asked it
 
 
 def _read_phase(
@@ -102,7 +105,7 @@ def _read_phase(
             status, _, headers = call_with_headers(connection, "GET", f"/v1/members/{pick.choice(member_ids)}/peers?k=10", key)
             ms = (time.perf_counter() - started) * 1000
             served, server_ms = _server_timing(headers.get("Server-Timing", ""))
-            mine.append(Read(began, ms, int(headers.get("X-Peermatch-Revision") or 0), served, server_ms))
+            mine.append(Read(began, ms, int(headers.get("X-Peermatch-Revision") or 0), served, server_ms, seed))
             if status != 200:
                 errors[0] += 1
         with lock:
@@ -182,6 +185,7 @@ class Run:
     writes: int
     write_errors: int
     staleness: tuple[float, float, float]  # the one-writer phase's share of stale answers, median and largest age (s)
+    attribution: list[str]  # with --attribute: what the slow reads of the one-writer phase overlapped
 
 
 def _write_back_to_back(
@@ -206,21 +210,67 @@ def _write_back_to_back(
     results.put((writes, errors, written))
 
 
+def _attribution(reads: list[Read], pids: list[int], trace: Path, slow_ms: float) -> list[str]:
+    """What the one-writer phase's reads slower than ``slow_ms`` overlapped, from the workers'
+    activity trace (``service.activity``): per worker, the time each kind of work took during the
+    phase; then the share of slow reads, and of all reads, that a span of each kind overlapped, in
+    the worker that served the read and in the other one ("nothing": none did)."""
+    spans = read_trace(trace)
+    start, end = min(r.began for r in reads), max(r.began + r.ms / 1000 for r in reads)
+    lines = []
+    for pid in pids:
+        took: dict[str, list[float]] = {}
+        for kind, began, ended in spans.get(pid, []):
+            if ended > start and began < end:
+                took.setdefault(kind, []).append(min(ended, end) - max(began, start))
+        shown = ", ".join(f"{kind} {sum(t):.2f} s ({len(t)})" for kind, t in sorted(took.items(), key=lambda kv: -sum(kv[1])))
+        lines.append(f"worker {pid}, time in its background work during the {end - start:.0f} s: {shown or 'none'}")
+    slow = [r for r in reads if r.ms > slow_ms]
+    for label, served_by in (("the worker that served it", 0), ("the other worker", 1)):
+        if len(pids) < 2 and served_by:
+            continue
+        overlapped: dict[str, list[int]] = {}  # kind -> [slow reads, all reads] it overlapped
+        for read in reads:
+            pid = pids[(read.connection + served_by) % len(pids)]
+            finished = read.began + read.ms / 1000
+            kinds = {kind for kind, began, ended in spans.get(pid, []) if began < finished and ended > read.began} or {"nothing"}
+            for kind in kinds:
+                counts = overlapped.setdefault(kind, [0, 0])
+                counts[0] += read.ms > slow_ms
+                counts[1] += 1
+        ordered = sorted(overlapped.items(), key=lambda kv: -kv[1][0])
+        shares = ", ".join(f"{kind} {c[0] / max(len(slow), 1):.0%} ({c[1] / len(reads):.1%})" for kind, c in ordered)
+        lines.append(f"reads over {slow_ms:.1f} ms ({len(slow)}) overlapping work in {label}: {shares}  (of all reads in brackets)")
+    return lines
+
+
 def _run(
-    copy: Path, keys: dict[str, str], seconds: float, workers: int, answer_cache: bool, rate: float | None, writer_nice: int | None
+    copy: Path,
+    keys: dict[str, str],
+    seconds: float,
+    workers: int,
+    answer_cache: bool,
+    rate: float | None,
+    writer_nice: int | None,
+    attribute: bool = False,
 ) -> Run:
     """One run over ``copy``: a fresh server, warm-up reads, the no-writer phase, the one-writer
     phase; with ``writer_nice``, the writes go to a second server of one worker on the same data
-    dir, at that OS priority, so that the readers' workers only catch up with them."""
+    dir, at that OS priority, so that the readers' workers only catch up with them; with
+    ``attribute``, the workers trace their background work and the slow reads are set against it."""
     env = {**os.environ, "PEERMATCH_LOG_JSON": "false"}
     if not answer_cache:
         env["PEERMATCH_PEER_CACHE_SIZE"] = "0"
+    trace = copy / "activity-trace.txt"
+    if attribute:
+        env["PEERMATCH_ACTIVITY_TRACE"] = str(trace)
     server, port = serve(copy, env, workers)
     write_server, write_port = (None, port) if writer_nice is None else serve(copy, env, 1, nice=writer_nice)
     try:
-        readers = _pinned(port, keys["read"], workers, time.monotonic() + 300)
+        pinned = _pinned(port, keys["read"], workers, time.monotonic() + 300)
+        pids, readers = list(pinned), list(pinned.values())
         if write_server is not None:
-            _pinned(write_port, keys["read"], 1, time.monotonic() + 300)[0].close()
+            next(iter(_pinned(write_port, keys["read"], 1, time.monotonic() + 300).values())).close()
         status, body = call(readers[0], "GET", "/v1/members?limit=500", keys["read"])
         member_ids = [m["id"] for m in json.loads(body)["items"]]
         _read_phase(readers, keys["read"], member_ids, 3.0, None)  # warm-up: connections, caches
@@ -231,9 +281,7 @@ def _run(
         # here would share this process's interpreter with the reader threads and add its waits to
         # their timings.
         stop = multiprocessing.get_context("fork").Event()
-        results: multiprocessing.SimpleQueue[tuple[int, int, list[tuple[float, int]]]] = multiprocessing.get_context(
-            "fork"
-        ).SimpleQueue()
+        results: multiprocessing.SimpleQueue[tuple[int, int, list[tuple[float, int]]]] = multiprocessing.get_context("fork").SimpleQueue()
         writer = multiprocessing.get_context("fork").Process(
             target=_write_back_to_back, args=(write_port, keys["write"], template, stop, results), daemon=True
         )
@@ -251,7 +299,9 @@ def _run(
         Phase("no writer", _figures(quiet), _by_served(quiet), quiet_errors, quiet_load),
         Phase("one writer", _figures(busy), _by_served(busy), busy_errors, busy_load),
     )
-    return Run(len(member_ids), len(readers), phases, writes, write_errors, _staleness(busy, written))
+    # Slow: over the target, twice the no-writer p99.
+    attribution = _attribution(busy, pids, trace, 2 * phases[0].figures["p99"]) if attribute and trace.exists() else []
+    return Run(len(member_ids), len(readers), phases, writes, write_errors, _staleness(busy, written), attribution)
 
 
 def main(
@@ -274,6 +324,16 @@ def main(
             " Default: back to back, as fast as the server answers (the machine saturated, readers and writer sharing its cores).",
         ),
     ] = None,
+    attribute: Annotated[
+        bool,
+        typer.Option(
+            "--attribute",
+            help="A diagnostic: the workers trace their background work (PEERMATCH_ACTIVITY_TRACE: writes, catch-ups,"
+            " answers ranked again, garbage-collector passes), and the one-writer phase's reads over the target (twice the"
+            " no-writer p99) are set against it: the share of them each kind of work overlapped, in the worker that served"
+            " the read and in the other.",
+        ),
+    ] = False,
     writer_nice: Annotated[
         int | None,
         typer.Option(
@@ -299,7 +359,7 @@ def main(
             copy = scratch / f"run-{number}"
             shutil.copytree(data_dir, copy)
             keys = dict(line.split("=", 1) for line in (copy / "demo-keys.txt").read_text().split())
-            run = _run(copy, keys, seconds, workers, answer_cache, rate, writer_nice)
+            run = _run(copy, keys, seconds, workers, answer_cache, rate, writer_nice, attribute)
             shutil.rmtree(copy, ignore_errors=True)
             typer.echo(
                 f"run {number}: {workers} workers, {run.connections} reader connections (one a worker),"
@@ -323,6 +383,8 @@ def main(
                 f" {largest:.1f} s (largest) after the first write they lack"
             )
             typer.echo(f"  ratio one writer / no writer: p50 {b['p50'] / a['p50']:.2f}x  p99 {ratios[-1]:.2f}x  (target p99 <= 2x)")
+            for line in run.attribution:
+                typer.echo(f"  {line}")
         if runs > 1:
             typer.echo(f"p99 ratios: {' '.join(f'{r:.2f}x' for r in ratios)}  median {float(np.median(ratios)):.2f}x")
     finally:
