@@ -138,10 +138,23 @@ class ProposalConflictError(PeermatchError):
 class IllegalTransitionError(ProposalConflictError):
     """A step asked of a proposal in a status that does not allow it."""
 
-    def __init__(self, proposal_id: int, status: str, step: str, why: str = "") -> None:
+    def __init__(
+        self,
+        proposal_id: int,
+        status: str,
+        step: str,
+        why: str = "",
+        *,
+        allowed: tuple[str, ...] = (),
+        answered: tuple[str, str] | None = None,
+    ) -> None:
+        """``allowed``: the statuses the step needs; ``answered``: (side, its answer) when the step
+        was a second answer from a side. A page tells them in its reader's language."""
         self.proposal_id = proposal_id
         self.status = status
         self.step = step
+        self.allowed = allowed
+        self.answered = answered
         super().__init__(f"proposal {proposal_id} is '{status}': cannot {step}" + (f" ({why})" if why else ""))
 
 

@@ -80,3 +80,24 @@ def test_the_resources_page_says_when_nothing_is_about_the_query(app_and_account
     assert "correspondance faible" in page  # each hit of the ranking carries its label
     named = html.unescape(client.get("/resources", params={"q": "floods"}).text)
     assert "aucune ressource du réseau" not in named and "nom dans le texte" in named
+
+
+def test_a_step_the_proposal_no_longer_allows_is_told_in_french(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Another officer, or the member by its e-mailed link, acted since the page was shown."""
+    from matcher.partnerships import Partnerships
+
+    client, _ = app_and_accounts
+    book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
+    proposal = book.propose("recommendation", "dakar", "lyon", "user:alice")
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    token = csrf_of(client.get(f"/proposals/{proposal.id}").text)
+    book.approve(proposal.id, "key:write")
+    book.respond(proposal.id, "dakar", True, "contact:dakar@example.org")
+    step = f"/proposals/{proposal.id}"
+    again = client.post(f"{step}/respond", data={"csrf_token": token, "side": "dakar", "answer": "declined"}, follow_redirects=True)
+    assert "Dakar a déjà répondu : acceptée." in html.unescape(again.text)
+    closed = client.post(f"{step}/close", data={"csrf_token": token, "outcome": "x", "rating": "4"}, follow_redirects=True)
+    page = html.unescape(closed.text)
+    assert "Cette étape demande une proposition active, et elle est approuvée maintenant" in page
+    assert "cannot" not in page

@@ -46,7 +46,8 @@ def check_step(proposal_id: int, status: Status, step: Step) -> None:
     """Raise IllegalTransitionError unless ``step`` is allowed from ``status``."""
     allowed = ALLOWED_FROM[step]
     if status not in allowed:
-        raise IllegalTransitionError(proposal_id, status, step.replace("_", "-"), f"allowed when {' or '.join(sorted(allowed))}")
+        needed = tuple(sorted(allowed))
+        raise IllegalTransitionError(proposal_id, status, step.replace("_", "-"), f"allowed when {' or '.join(needed)}", allowed=needed)
 
 
 def status_after_response(the_sides: tuple[str, ...], responses: Mapping[str, Answer]) -> Status:

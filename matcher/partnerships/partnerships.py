@@ -111,7 +111,8 @@ class Partnerships:
             if side not in p.sides:
                 raise InvalidProposalError("side", f"'{side}' is not a side of proposal {p.id} (sides: {', '.join(p.sides)})")
             if side in p.responses:
-                raise IllegalTransitionError(p.id, p.status, "respond", f"'{side}' already answered '{p.responses[side]}'")
+                answered = (side, p.responses[side])
+                raise IllegalTransitionError(p.id, p.status, "respond", f"'{side}' already answered '{answered[1]}'", answered=answered)
             return status_after_response(p.sides, p.responses | {side: answer}), {"side": side, "answer": answer}
 
         return self._move(proposal_id, "respond", actor, note, decide)
