@@ -93,8 +93,26 @@ def test_the_page_speaks_french_and_a_viewer_cannot_act(client: TestClient) -> N
 def test_bad_form_values_are_named_not_a_500(client: TestClient) -> None:
     sign_in(client)
     page = post(client, "/requests/req-dakar/approve", {})
-    assert "'received': cannot approve" in page
+    assert "This step needs the request to be package proposed, and it is received now" in page
     post(client, "/requests/req-dakar/triage", {"decision": "accept"})
     page = post(client, "/requests/req-dakar/propose", {"max_partners": "two"})
     assert "max_partners" in page
     assert client.get("/requests/nope").status_code == 404
+
+
+def test_a_step_taken_too_early_or_twice_is_told_in_french(client: TestClient) -> None:
+    """A delivery before every part is confirmed, a part answered twice, a step the request's
+    status no longer allows: each in the reader's words, not the book's English."""
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    post(client, "/requests/req-dakar/triage", {"decision": "accept"})
+    post(client, "/requests/req-dakar/propose", {"max_partners": "3"})
+    post(client, "/requests/req-dakar/approve", {})
+    parts = re.findall(r'name="part" value="(\d+)"', client.get("/requests/req-dakar").text)
+    page = post(client, "/requests/req-dakar/deliver", {})
+    assert f"les parties {', '.join(parts)} ne le sont pas encore" in page and "cannot go into delivery" not in page
+    post(client, "/requests/req-dakar/respond", {"part": parts[0], "answer": "confirmed"})
+    page = post(client, "/requests/req-dakar/respond", {"part": parts[0], "answer": "confirmed"})
+    assert f"La partie {parts[0]} a déjà le statut « confirmé »" in page
+    page = post(client, "/requests/req-dakar/triage", {"decision": "accept"})
+    assert "Cette étape demande une demande au statut « reçue », et elle est au statut « approuvée » maintenant" in page

@@ -131,7 +131,9 @@ class RequestBook:
         def decide(r: StoredRequest) -> tuple[RequestStatus, dict[str, Any]]:
             part = _part(r, part_id)
             if part.status != "proposed":
-                raise RequestConflictError(f"part {part_id} of request '{r.id}' is '{part.status}': it cannot be answered again")
+                raise RequestConflictError(
+                    f"part {part_id} of request '{r.id}' is '{part.status}': it cannot be answered again", part=(part_id, part.status)
+                )
             answer = "confirmed" if accepted else "declined"
             return r.status, {"part": part_id, "member_id": part.member_id, "offer_id": part.offer_id, "answer": answer}
 
@@ -144,7 +146,7 @@ class RequestBook:
             waiting = [p.id for p in r.package if p.status != "confirmed"]
             if not r.package or waiting:
                 why = "it has no part" if not r.package else f"parts {', '.join(map(str, waiting))} are not confirmed yet"
-                raise RequestConflictError(f"request '{r.id}' cannot go into delivery: {why}")
+                raise RequestConflictError(f"request '{r.id}' cannot go into delivery: {why}", waiting=tuple(waiting))
             return "in_delivery", {}
 
         return self._move(request_id, "deliver", actor, note, decide)

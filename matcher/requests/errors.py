@@ -24,7 +24,24 @@ class InvalidRequestStepError(InvalidProposalError):
 
 class RequestConflictError(ProposalConflictError):
     """A step the request's status does not allow (the message names the status), or an id
-    already taken (the service answers 409)."""
+    already taken (the service answers 409). What a page tells in its reader's language:
+    ``status`` and ``allowed`` (the request's status, and those the step needs), ``waiting`` (the
+    parts not confirmed yet, for a delivery), ``part`` (a part answered already, and its status)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: str = "",
+        allowed: tuple[str, ...] = (),
+        waiting: tuple[int, ...] = (),
+        part: tuple[int, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.allowed = allowed
+        self.waiting = waiting
+        self.part = part
 
 
 class PackageConstraintError(InvalidProposalError):

@@ -41,6 +41,9 @@ def check_step(request_id: str, status: RequestStatus, step: Step) -> None:
     """Raise RequestConflictError unless ``step`` is allowed from ``status``."""
     allowed = ALLOWED_FROM[step]
     if status not in allowed:
+        needed = tuple(sorted(allowed))
         raise RequestConflictError(
-            f"request '{request_id}' is '{status}': cannot {step.replace('_', '-')} (allowed when {' or '.join(sorted(allowed))})"
+            f"request '{request_id}' is '{status}': cannot {step.replace('_', '-')} (allowed when {' or '.join(needed)})",
+            status=status,
+            allowed=needed,
         )

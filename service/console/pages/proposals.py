@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from matcher.errors import IllegalTransitionError, InvalidProposalError, PeermatchError
 from matcher.partnerships import Partnerships
 from matcher.partnerships.model import STATUSES
+from service.console.conflicts import proposal_conflict
 from service.console.web import ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -175,28 +176,11 @@ async def proposal_step(page: SignedIn, proposal_id: ProposalId, step: str) -> R
         else:
             raise PeermatchError(page.t.plain("Unknown step '%(step)s'.", step=step))
     except IllegalTransitionError as error:
-        return page.redirect(f"/proposals/{proposal_id}", _conflict(page, error), error=True)
+        return page.redirect(f"/proposals/{proposal_id}", proposal_conflict(page, error), error=True)
     except (PeermatchError, ValueError) as error:
         return page.redirect(f"/proposals/{proposal_id}", str(error), error=True)
     return page.redirect(f"/proposals/{proposal_id}", page.t.plain("Saved."))
 
-
-def _conflict(page: ConsolePage, error: IllegalTransitionError) -> str:
-    """A step the proposal's status no longer allows, in the reader's language: most often another
-    officer (or the member, by its e-mail link) acted on it since the page was shown."""
-    t = page.t
-    if error.answered is not None:
-        side, answer = error.answered
-        name = page.state.snapshot.names.get(side, side)
-        return t.plain("%(member)s has already answered: %(answer)s.", member=name, answer=t.plain(answer))
-    if error.allowed:
-        allowed = ", ".join(t.plain(status) for status in error.allowed)
-        return t.plain(
-            "This step needs the proposal to be %(allowed)s, and it is %(status)s now (someone may have acted on it meanwhile).",
-            allowed=allowed,
-            status=t.plain(error.status),
-        )
-    return str(error)
 
 
 def _rating(raw: str) -> int:

@@ -1,0 +1,55 @@
+"""A step that a proposal's or a request's state no longer allows, told in the reader's language.
+
+The books raise conflicts with English sentences, which the API returns as they are. On a console
+page the usual cause is that someone acted since the page was shown (another officer, or a member
+by its e-mailed link), or a step taken too early (a delivery before every part is confirmed): the
+reader is told which state the step needs and which one there is now, in its own words.
+"""
+
+from __future__ import annotations
+
+from matcher.errors import IllegalTransitionError
+from matcher.requests.errors import RequestConflictError
+from service.console.web import ConsolePage
+
+# The words the pages show for each status (service/console/templates/*macros.html): the same
+# message ids, so already translated.
+REQUEST_STATUS_WORDS = {"proposed": "package proposed", "in_delivery": "in delivery"}
+PART_STATUS_WORDS = {"proposed": "awaiting an answer"}
+
+
+def proposal_conflict(page: ConsolePage, error: IllegalTransitionError) -> str:
+    t = page.t
+    if error.answered is not None:
+        side, answer = error.answered
+        name = page.state.snapshot.names.get(side, side)
+        return t.plain("%(member)s has already answered: %(answer)s.", member=name, answer=t.plain(answer))
+    if error.allowed:
+        return t.plain(
+            "This step needs the proposal to be %(allowed)s, and it is %(status)s now (someone may have acted on it meanwhile).",
+            allowed=", ".join(t.plain(status) for status in error.allowed),
+            status=t.plain(error.status),
+        )
+    return str(error)
+
+
+def request_conflict(page: ConsolePage, error: RequestConflictError) -> str:
+    t = page.t
+
+    def status_word(status: str) -> str:
+        return t.plain(REQUEST_STATUS_WORDS.get(status, status))
+
+    if error.waiting:
+        parts = ", ".join(str(part) for part in error.waiting)
+        return t.plain("The delivery starts once every part is confirmed; parts %(parts)s are not confirmed yet.", parts=parts)
+    if error.part is not None:
+        part, status = error.part
+        word = t.plain(PART_STATUS_WORDS.get(status, status))
+        return t.plain("Part %(part)s is %(status)s already: it cannot be answered again.", part=part, status=word)
+    if error.allowed:
+        return t.plain(
+            "This step needs the request to be %(allowed)s, and it is %(status)s now (someone may have acted on it meanwhile).",
+            allowed=", ".join(status_word(status) for status in error.allowed),
+            status=status_word(error.status),
+        )
+    return str(error)
