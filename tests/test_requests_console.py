@@ -116,3 +116,13 @@ def test_a_step_taken_too_early_or_twice_is_told_in_french(client: TestClient) -
     assert f"La partie {parts[0]} a déjà le statut « confirmé »" in page
     page = post(client, "/requests/req-dakar/triage", {"decision": "accept"})
     assert "Cette étape demande une demande au statut « reçue », et elle est au statut « approuvée » maintenant" in page
+
+
+def test_a_package_rule_that_cannot_hold_is_told_in_french_with_the_members_names(client: TestClient) -> None:
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    post(client, "/requests/req-dakar/triage", {"decision": "accept"})
+    page = post(client, "/requests/req-dakar/propose", {"max_partners": "3", "force_in": "lyon", "force_out": "lyon"})
+    assert "Lyon est à la fois imposé et écarté." in page and "forced in and out" not in page
+    preview = unescape(client.get("/requests/req-dakar?preview=1&max_partners=0").text)
+    assert "Au plus 0 partenaires : il en faut au moins 1." in preview

@@ -46,4 +46,14 @@ class RequestConflictError(ProposalConflictError):
 
 class PackageConstraintError(InvalidProposalError):
     """A package's constraints cannot all hold: ``field`` names the one that binds
-    (max_partners, regional_partner, force_in) and the message says why."""
+    (max_partners, regional_partner, force_in) and the message says why. ``members`` are the
+    member ids the message names (a page names them by name), ``count`` a number it gives and
+    ``both_ways`` says that a member is forced in and out at once."""
+
+    def __init__(
+        self, field: str, message: str, *, members: tuple[str, ...] = (), count: int | None = None, both_ways: bool = False
+    ) -> None:
+        super().__init__(field, message)
+        self.members = members
+        self.count = count
+        self.both_ways = both_ways

@@ -247,17 +247,21 @@ def _check(
     needed = locked_members | set(options.force_in)
     if options.max_partners is not None:
         if options.max_partners < 1:
-            raise PackageConstraintError("max_partners", f"{options.max_partners} is below 1")
+            raise PackageConstraintError("max_partners", f"{options.max_partners} is below 1", count=options.max_partners)
         if len(needed) > options.max_partners:
             raise PackageConstraintError(
                 "max_partners",
                 f"{len(needed)} partners are locked or forced in ({', '.join(sorted(needed))}), more than {options.max_partners}",
+                members=tuple(sorted(needed)),
+                count=options.max_partners,
             )
     for forced in options.force_in:
         if forced in options.force_out:
-            raise PackageConstraintError("force_in", f"'{forced}' is both forced in and out")
+            raise PackageConstraintError("force_in", f"'{forced}' is both forced in and out", members=(forced,), both_ways=True)
         if forced not in members:
-            raise PackageConstraintError("force_in", f"'{forced}' has no suitable offer for any component of this request")
+            raise PackageConstraintError(
+                "force_in", f"'{forced}' has no suitable offer for any component of this request", members=(forced,)
+            )
     if options.regional_partner and not any(m in regional_members for m in members):
         raise PackageConstraintError("regional_partner", "no suitable offer comes from a partner in the requester's region")
 

@@ -1,4 +1,5 @@
-"""A step that a proposal's or a request's state no longer allows, told in the reader's language.
+"""A step that a proposal's or a request's state no longer allows, or a package whose constraints
+cannot all hold, told in the reader's language.
 
 The books raise conflicts with English sentences, which the API returns as they are. On a console
 page the usual cause is that someone acted since the page was shown (another officer, or a member
@@ -9,7 +10,7 @@ reader is told which state the step needs and which one there is now, in its own
 from __future__ import annotations
 
 from matcher.errors import IllegalTransitionError
-from matcher.requests.errors import RequestConflictError
+from matcher.requests.errors import PackageConstraintError, RequestConflictError
 from service.console.web import ConsolePage
 
 # The words the pages show for each status (service/console/templates/*macros.html): the same
@@ -52,4 +53,25 @@ def request_conflict(page: ConsolePage, error: RequestConflictError) -> str:
             allowed=", ".join(status_word(status) for status in error.allowed),
             status=status_word(error.status),
         )
+    return str(error)
+
+
+def package_problem(page: ConsolePage, error: PackageConstraintError) -> str:
+    """The package constraint (of the form above the package) that cannot hold, and why."""
+    t = page.t
+    names = [page.state.snapshot.names.get(member, member) for member in error.members]
+    if error.field == "max_partners" and names:
+        return t.plain(
+            "At most %(count)s partners, but %(names)s are locked or forced in.",
+            count=error.count,
+            names=", ".join(names),
+        )
+    if error.field == "max_partners":
+        return t.plain("At most %(count)s partners: it must be at least 1.", count=error.count)
+    if error.both_ways:
+        return t.plain("%(name)s is both forced in and left out.", name=names[0])
+    if error.field == "force_in":
+        return t.plain("%(name)s has no offer that suits any part of this request.", name=names[0])
+    if error.field == "regional_partner":
+        return t.plain("No offer that suits this request comes from a partner in the requester's region.")
     return str(error)

@@ -15,12 +15,12 @@ from matcher.errors import PeermatchError
 from matcher.records import REGIONS
 from matcher.requests import RequestBook
 from matcher.requests.candidates import capacity_left
-from matcher.requests.errors import InvalidRequestStepError, RequestConflictError
+from matcher.requests.errors import InvalidRequestStepError, PackageConstraintError, RequestConflictError
 from matcher.requests.records import OFFER_TYPES, REQUEST_STATUSES
 from matcher.requests.solver import PackageOptions
 from matcher.requests.supply import supply_by_region
 from matcher.usecases import requests as usecase
-from service.console.conflicts import request_conflict
+from service.console.conflicts import package_problem, request_conflict
 from service.console.web import ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -87,6 +87,8 @@ def request_page(page: SignedIn, request_id: RequestId) -> Response:
         try:
             options = _options(query)
             preview = usecase.solve(snapshot, requests, request_id, options)
+        except PackageConstraintError as error:
+            preview_error = package_problem(page, error)
         except PeermatchError as error:
             preview_error = str(error)
     offers = solved.candidates.offers
@@ -147,6 +149,8 @@ async def request_step(page: SignedIn, request_id: RequestId, step: str) -> Resp
             raise InvalidRequestStepError("step", page.t.plain("Unknown step '%(step)s'.", step=step))
     except RequestConflictError as error:
         return page.redirect(f"/requests/{request_id}", request_conflict(page, error), error=True)
+    except PackageConstraintError as error:
+        return page.redirect(f"/requests/{request_id}", package_problem(page, error), error=True)
     except (PeermatchError, ValueError) as error:
         return page.redirect(f"/requests/{request_id}", str(error), error=True)
     return page.redirect(f"/requests/{request_id}", page.t.plain("Saved."))
