@@ -138,7 +138,8 @@ def search(
 ) -> None:
     """Resources for a free-text query, across languages, each with its match label and matched passage;
     when none is at least a partial match, the three closest and a line saying so."""
-    from matcher.search.resources import ResourceFilters, honest
+    from matcher.search.resources import ResourceFilters
+    from matcher.usecases.search import search_resources
 
     filters = ResourceFilters(
         languages=frozenset(language) if language else None,
@@ -147,10 +148,9 @@ def search(
     )
     workspace = workspace_for(data_dir)
     try:
-        hits = workspace.snapshot().searcher.search(query, k=k, filters=filters, mode=mode, language_mix=language_mix)
+        results, answer = search_resources(workspace.snapshot(), query, k, filters, mode, language_mix)
     except (PeermatchError, ValueError) as error:
         fail(error if isinstance(error, PeermatchError) else PeermatchError(str(error)))
-    results, answer = honest(hits)
     payload = {"query": query, "results": [hit.model_dump(mode="json") for hit in results], "answer": answer.text() if answer else None}
 
     def render(p: dict[str, Any]) -> None:

@@ -22,7 +22,8 @@ from matcher.recommend.peers import PeerMatch, PeerMode, PeerOptions
 from matcher.recommend.representatives import RepresentativeFit
 from matcher.record_forms import UnsavedProfile
 from matcher.records import ResourceKind
-from matcher.search.resources import ResourceFilters, ResourceHit, honest
+from matcher.search.resources import ResourceFilters, ResourceHit
+from matcher.usecases import search
 from matcher.usecases.experts import experts_for, helps_for, representative_fit_for, resources_for
 from matcher.usecases.peers import PeerQuestion, explained, peer_question, peers_for
 from service.answers import RankedAnswer, Served, cached_peer_answer, paged
@@ -192,9 +193,8 @@ def search_resources(request: ResourceSearchRequest, state: State, key: Reader) 
         kinds=frozenset(request.kinds) if request.kinds else None,
         published_after=request.published_after,
     )
-    hits = state.snapshot.searcher.search(request.query, k=request.k, filters=filters, mode=request.mode, language_mix=request.language_mix)
-    results, answer = honest(hits)
-    return ResourceSearchResponse(query=request.query, results=results, answer_explanation=answer)
+    found = search.search_resources(state.snapshot, request.query, request.k, filters, request.mode, request.language_mix)
+    return ResourceSearchResponse(query=request.query, results=found.results, answer_explanation=found.answer)
 
 
 @router.get("/resources/search", response_model=ResourceSearchResponse, summary="Resources for a free-text query (GET form)")

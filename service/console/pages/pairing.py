@@ -186,8 +186,6 @@ def pairing_form(page: SignedIn) -> Response:
     return _render_form(page, dict(DEFAULT_FORM))
 
 
-
-
 @router.post("/pairing")
 async def run_pairing(page: SignedIn) -> Response:
     page.require_secretariat()
