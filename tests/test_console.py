@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 import pytest
@@ -399,6 +399,18 @@ def test_the_language_switch_works_on_an_error_page_when_signed_out(app_and_acco
     assert missing.status_code == 404
     switched = client.post("/language", data={"csrf_token": csrf_of(missing.text), "language": "fr", "back": "/"})
     assert switched.status_code == 200 and '<html lang="fr">' in switched.text
+
+
+def test_an_unknown_id_in_an_address_is_told_in_the_readers_language(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    member = client.get("/members/nobody", headers={"Accept": "text/html"})
+    assert member.status_code == 404 and "Aucun membre n’a l’identifiant « nobody »." in unescape(member.text)
+    client.cookies.set("peermatch_lang", "es")
+    proposal = client.get("/proposals/999", headers={"Accept": "text/html"})
+    assert proposal.status_code == 404 and "Ninguna propuesta tiene el número 999." in unescape(proposal.text)
+    assert "with id" not in member.text + proposal.text
 
 
 def test_templates_use_no_inline_style_or_script_the_csp_would_block() -> None:

@@ -126,3 +126,17 @@ def test_a_package_rule_that_cannot_hold_is_told_in_french_with_the_members_name
     assert "Lyon est à la fois imposé et écarté." in page and "forced in and out" not in page
     preview = unescape(client.get("/requests/req-dakar?preview=1&max_partners=0").text)
     assert "Au plus 0 partenaires : il en faut au moins 1." in preview
+
+
+def test_rules_that_each_hold_but_not_together_are_told_in_french_not_as_the_solvers_message(client: TestClient) -> None:
+    # Quito's request can be met by Lima (its region) or by Lyon; Lyon forced in, a regional
+    # partner required and one partner at most: each rule alone can hold, the three together cannot.
+    book = RequestBook(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
+    quito = {**REQUEST, "id": "req-quito", "requester_id": "lima", "country": "EC", "region": "Latin America and the Caribbean"}
+    book.receive(Request.model_validate({**quito, "components": [REQUEST["components"][0]]}), "user:alice")
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    post(client, "/requests/req-quito/triage", {"decision": "accept"})
+    page = post(client, "/requests/req-quito/propose", {"max_partners": "1", "force_in": "lyon", "regional": "1"})
+    assert "Aucun ensemble ne respecte toutes ces règles à la fois" in page, re.findall(r"class=\"(?:notice|error)[^>]*>([^<]*)", page)
+    assert "solver" not in page

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from matcher.errors import PeermatchError, UnknownIdError
 from matcher.store.permissions import PRIVATE_FILE, make_private
 from service.console.accounts import Accounts, accounts_path
+from service.console.i18n import Translator
 from service.console.pages import (
     answer,
     calendar,
@@ -80,13 +81,40 @@ def busy_page(request: Request, retry_after: int) -> HTMLResponse:
     return response
 
 
+def unknown_id(t: Translator, error: UnknownIdError) -> str:
+    """The book's "no member with id 'x'" in the reader's language (one sentence per kind of
+    record, since a kind's name takes its own article and agreement in French and Spanish)."""
+    kind, record_id = error.kind.split(" (")[0], error.record_id
+    if kind == "member":
+        return t.plain("No member has the id “%(id)s”.", id=record_id)
+    if kind == "resource":
+        return t.plain("No resource has the id “%(id)s”.", id=record_id)
+    if kind == "event":
+        return t.plain("No event has the id “%(id)s”.", id=record_id)
+    if kind == "person":
+        return t.plain("No person has the id “%(id)s”.", id=record_id)
+    if kind == "expert group":
+        return t.plain("No expert group has the number %(id)s.", id=record_id)
+    if kind == "proposal":
+        return t.plain("No proposal has the number %(id)s.", id=record_id)
+    if kind == "request":
+        return t.plain("No request has the id “%(id)s”.", id=record_id)
+    if kind == "offer":
+        return t.plain("No offer has the id “%(id)s”.", id=record_id)
+    if kind == "cluster":
+        return t.plain("No cluster is called “%(id)s”.", id=record_id)
+    if kind == "invitation":
+        return t.plain("This person has no invitation to this group (%(id)s).", id=record_id)
+    return str(error)
+
+
 def html_error(request: Request, error: Exception) -> HTMLResponse:
     """The console's page for an error the JSON handlers would answer on /v1."""
     page = any_page(request)
     t = page.t
     if isinstance(error, StarletteHTTPException) and error.status_code == 404 or isinstance(error, UnknownIdError):
         status, heading = 404, t.plain("Not found")
-        message = str(error) if isinstance(error, UnknownIdError) else t.plain("There is no page at this address.")
+        message = unknown_id(t, error) if isinstance(error, UnknownIdError) else t.plain("There is no page at this address.")
     elif isinstance(error, RequestValidationError):
         fields = sorted({".".join(str(part) for part in item.get("loc", ())[1:]) for item in error.errors()})
         status, heading = 422, t.plain("This cannot be done")

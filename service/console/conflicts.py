@@ -74,4 +74,9 @@ def package_problem(page: ConsolePage, error: PackageConstraintError) -> str:
         return t.plain("%(name)s has no offer that suits any part of this request.", name=names[0])
     if error.field == "regional_partner":
         return t.plain("No offer that suits this request comes from a partner in the requester's region.")
+    if error.field == "package":  # each rule can hold, but not all of them in one package
+        return t.plain(
+            "No package keeps all these rules at once (the partners forced in or locked, the number of partners,"
+            " a partner from the requester's region): loosen one of them."
+        )
     return str(error)
