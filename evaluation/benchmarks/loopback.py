@@ -19,13 +19,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(data_dir: Path, env: Mapping[str, str], workers: int = 1, nice: int = 0) -> tuple[subprocess.Popen[bytes], int]:
+def serve(
+    data_dir: Path, env: Mapping[str, str], workers: int = 1, nice: int = 0, *, idle: bool = False
+) -> tuple[subprocess.Popen[bytes], int]:
     """``peermatch serve`` on ``data_dir`` on a free loopback port, quiet, under ``env`` (at OS
-    priority ``nice``): the process and its port."""
+    priority ``nice``, or in the OS's idle scheduling class: it runs only on a core nothing else
+    wants): the process and its port."""
     port = free_port()
     command = [sys.executable, "-m", "cli.main", "serve", "--data-dir", str(data_dir), "--port", str(port), "--workers", str(workers)]
-    lower = (lambda: os.nice(nice)) if nice else None  # in the child, before it runs: its workers inherit it
-    return subprocess.Popen(command, env=dict(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=lower), port
+
+    def lower() -> None:  # in the child, before it runs: its workers inherit it
+        if idle:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        elif nice:
+            os.nice(nice)
+
+    before = lower if idle or nice else None
+    return subprocess.Popen(command, env=dict(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=before), port
 
 
 def call(connection: http.client.HTTPConnection, method: str, path: str, key: str, body: object = None) -> tuple[int, bytes]:

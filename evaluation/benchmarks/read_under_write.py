@@ -16,8 +16,13 @@ read began, and how long after that write they were read (from ``X-Peermatch-Rev
 ``--no-answer-cache`` computes every read in both phases, which leaves what the writer's work
 itself takes from the readers. ``--writer-nice N`` sends the writes to a second server at OS
 priority N, so that the readers' workers only catch up with them: the cost of the write itself
-told from that of the catch-ups. ``--attribute`` has the workers trace their background work
-(``service.activity``) and tells which of it the slow reads overlapped. The target is p99 within 2x.
+told from that of the catch-ups; ``--writer-idle`` runs that server in the OS's idle scheduling
+class instead. ``--idle-readers`` (with either) has the readers' workers do nothing but read: no
+catch-up after the first, no stale answer ranked again (so their answers grow old, which no
+deployment would accept): what is left is what a writing process on the same machine takes from
+readers that do no work of their own, the floor of any design that writes on this machine.
+``--attribute`` has the workers trace their background work (``service.activity``) and tells
+which of it the slow reads overlapped. The target is p99 within 2x.
 """
 
 from __future__ import annotations
@@ -253,6 +258,9 @@ def _run(
     rate: float | None,
     writer_nice: int | None,
     attribute: bool = False,
+    *,
+    writer_idle: bool = False,
+    idle_readers: bool = False,
 ) -> Run:
     """One run over ``copy``: a fresh server, warm-up reads, the no-writer phase, the one-writer
     phase; with ``writer_nice``, the writes go to a second server of one worker on the same data
@@ -264,8 +272,12 @@ def _run(
     trace = copy / "activity-trace.txt"
     if attribute:
         env["PEERMATCH_ACTIVITY_TRACE"] = str(trace)
-    server, port = serve(copy, env, workers)
-    write_server, write_port = (None, port) if writer_nice is None else serve(copy, env, 1, nice=writer_nice)
+    readers_env = dict(env)
+    if idle_readers:  # the first catch-up, then none for the run; stale answers never due again
+        readers_env |= {"PEERMATCH_CATCH_UP_FOLD_SECONDS": "100000", "PEERMATCH_ANSWER_STALE_SECONDS": "1000000"}
+    server, port = serve(copy, readers_env, workers)
+    apart = writer_nice is not None or writer_idle
+    write_server, write_port = serve(copy, env, 1, nice=writer_nice or 0, idle=writer_idle) if apart else (None, port)
     try:
         pinned = _pinned(port, keys["read"], workers, time.monotonic() + 300)
         pids, readers = list(pinned), list(pinned.values())
@@ -344,7 +356,26 @@ def main(
             " of the write itself from that of the catch-ups.",
         ),
     ] = None,
+    writer_idle: Annotated[
+        bool,
+        typer.Option(
+            "--writer-idle",
+            help="A diagnostic: as --writer-nice, the writes through a second server, run in the OS's idle scheduling class"
+            " (SCHED_IDLE: it gets a core only when nothing else wants one).",
+        ),
+    ] = False,
+    idle_readers: Annotated[
+        bool,
+        typer.Option(
+            "--idle-readers",
+            help="A diagnostic, with --writer-nice or --writer-idle: the readers' workers catch up once and never again,"
+            " and rank no stale answer again, so they do nothing but read. What is left of the ratio is what a writing"
+            " process on this machine takes from readers that do no work of their own.",
+        ),
+    ] = False,
 ) -> None:
+    if idle_readers and writer_nice is None and not writer_idle:
+        raise typer.BadParameter("--idle-readers needs the writes in a second server: add --writer-nice N or --writer-idle")
     scratch = Path(tempfile.mkdtemp(prefix="read-under-write-"))
     try:
         source = scratch / "source"
@@ -359,13 +390,17 @@ def main(
             copy = scratch / f"run-{number}"
             shutil.copytree(data_dir, copy)
             keys = dict(line.split("=", 1) for line in (copy / "demo-keys.txt").read_text().split())
-            run = _run(copy, keys, seconds, workers, answer_cache, rate, writer_nice, attribute)
+            run = _run(
+                copy, keys, seconds, workers, answer_cache, rate, writer_nice, attribute, writer_idle=writer_idle, idle_readers=idle_readers
+            )
             shutil.rmtree(copy, ignore_errors=True)
             typer.echo(
                 f"run {number}: {workers} workers, {run.connections} reader connections (one a worker),"
                 f" {f'{rate:.0f} reads/s' if rate else 'back to back'}, {seconds:.0f} s a phase, {run.members} members,"
                 f" answer cache {'on' if answer_cache else 'off'}"
-                + (f", writes through a second server at nice {writer_nice}" if writer_nice is not None else "")
+                + (f", writes through a second server at nice {writer_nice}" if writer_nice is not None and not writer_idle else "")
+                + (", writes through a second server in the idle scheduling class" if writer_idle else "")
+                + (", readers idle (no catch-up after the first, no answer ranked again)" if idle_readers else "")
             )
             for phase in run.phases:
                 f = phase.figures

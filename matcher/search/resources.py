@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -78,7 +80,16 @@ def honest(hits: list[ResourceHit]) -> tuple[list[ResourceHit], Explanation | No
     """Search results as an answer: all of them when one is at least a partial match; else only
     the ``CLOSEST``, with the sentence that says no resource is about the query (a reader must
     not take the first of ten weak hits for an answer). No hit at all (filters) needs no sentence."""
-    if not hits or any(hit.match_quality != "weak" for hit in hits):
+    return honest_list(hits, lambda hit: hit.match_quality != "weak")
+
+
+Hit = TypeVar("Hit")
+
+
+def honest_list(hits: list[Hit], answers: Callable[[Hit], bool]) -> tuple[list[Hit], Explanation | None]:
+    """``honest`` for any list of results, ``answers`` telling which one answers the query (the
+    resource page counts a resource named by the query too): one rule for every search answer."""
+    if not hits or any(answers(hit) for hit in hits):
         return hits, None
     return hits[:CLOSEST], explain(SEARCH_NOTHING_ABOUT)
 

@@ -14,11 +14,11 @@ from typing import NamedTuple
 from pydantic import BaseModel, Field
 
 from matcher.calendar.book import CalendarBook
-from matcher.explanations import SEARCH_NOTHING_ABOUT, Explanation, explain
+from matcher.explanations import Explanation
 from matcher.graph.taxonomy import load_taxonomy
 from matcher.records import Resource
 from matcher.scoring.calibration import MatchQuality
-from matcher.search.resources import CLOSEST
+from matcher.search.resources import honest_list
 from matcher.snapshot import Snapshot
 from matcher.store import Store
 from matcher.text_folding import fold
@@ -90,9 +90,10 @@ def find_resources(snapshot: Snapshot, store: Store, query: ResourceQuery, limit
         ordered = [(r, "", None) for r in sorted(pool, key=lambda r: r.published or dt.date.min, reverse=True)]
     else:
         ordered = _ranked(snapshot, pool, text)
-    total, answer = len(ordered), None
-    if text and not any(matched != "search" or quality in ("partial", "strong") for _, matched, quality in ordered):
-        ordered, total, answer = ordered[:CLOSEST], 0, explain(SEARCH_NOTHING_ABOUT)
+    answer = None
+    if text:
+        ordered, answer = honest_list(ordered, lambda hit: hit[1] != "search" or hit[2] in ("partial", "strong"))
+    total = 0 if answer is not None else len(ordered)
     hits = []
     for resource, matched, quality in ordered[:limit]:
         link = links.get(resource.id)
