@@ -61,6 +61,7 @@ class Workspace:
         # Run on each new snapshot before it is swapped in: the service builds its recommender
         # there, in the writer's or the watcher's thread, so that no reader has to.
         self.prepare: Callable[[Snapshot], None] = lambda snapshot: None
+        self.written_generation: str | None = None  # the generation this process's last delta write made
 
     @cached_property
     def store(self) -> Store:
@@ -375,12 +376,14 @@ class Workspace:
             change = Change(written.revision, retired, added)
             indexes = apply_change(base.indexes, change, self.encoder, self.settings, progress=progress)
             snapshot = advance(base, written, indexes)
-            self._swap(snapshot)
+            self._swap(snapshot, by_write=True)
         return snapshot
 
-    def _swap(self, snapshot: Snapshot) -> None:
+    def _swap(self, snapshot: Snapshot, *, by_write: bool = False) -> None:
         self.prepare(snapshot)
         with self._lock:
+            if by_write:  # set before the swap: a watcher that waited for this write finds it made here
+                self.written_generation = snapshot.generation
             self._snapshot = snapshot
 
     def check_import(

@@ -181,9 +181,11 @@ class ServiceState:
                     # folded into one catch-up. The first write after a quiet spell is still seen
                     # within a tick.
                     rest = (time.thread_time() - spent) * (1 / self.settings.write_share - 1)
-                    if self.workspace.current() is not before:
+                    now = self.workspace.current()
+                    if now is not before:
                         rest = max(rest, self.settings.catch_up_fold_seconds)
-                        self.trace.since("catch-up", began)
+                        if now is not None and now.generation != self.workspace.written_generation:
+                            self.trace.since("catch-up", began)  # not this worker's own write, which it waited for
                     if self._stop.wait(rest):
                         return
                 if failing:

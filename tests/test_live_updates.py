@@ -242,3 +242,21 @@ def test_the_activity_trace_times_a_workers_writes_and_its_catch_ups_with_anothe
         writer.close()
     kinds = [kind for spans in read_trace(trace).values() for kind, _, _ in spans]
     assert kinds.count("write") == 2 and kinds.count("catch-up") == 1, kinds
+
+
+def test_a_worker_that_waited_for_its_own_write_does_not_trace_it_as_a_catch_up(tmp_path: Path) -> None:
+    """The watcher of the worker that writes sees the new index before the write swaps its snapshot
+    in, and waits for it: that wait is the write's, not a catch-up (``--attribute`` counted it twice)."""
+    trace = tmp_path / "trace.txt"
+    settings = ServiceSettings(data_dir=tmp_path / "data", log_json=False, watch_seconds=0.001, activity_trace=trace)
+    state = ServiceState(settings, FakeEncoder())
+    state.upsert([Resource.model_validate(resource("a", "a", "flood"))])
+    state.start()
+    try:
+        for number in range(20):
+            state.upsert([Resource.model_validate(resource(f"r{number}", f"r{number}", f"garden {number}"))])
+        time.sleep(0.1)
+    finally:
+        state.close()
+    kinds = [kind for spans in read_trace(trace).values() for kind, _, _ in spans]
+    assert kinds.count("write") == 21 and kinds.count("catch-up") == 0, kinds
