@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     fusion: str = Field("weighted", pattern="^(weighted|rrf)$", description="How dense and BM25 results combine.")
     lexical_weight: float = Field(0.01, ge=0.0, le=1.0, description="BM25's share of a weighted-fusion score (resource search).")
     calibrate_languages: bool = Field(True, description="Remove each language's shift in dense scores so other languages can rank first.")
+    lexical_across_languages: bool = Field(
+        True,
+        description="Credit evidence in another language than the need's with the shared words a passage of the need's"
+        " language as close in meaning gets, so that sharing the asker's language is no bonus of its own.",
+    )
     language_mix: bool = Field(True, description="Give a few of the last places to the best hit of languages missing from the top k.")
     taxonomy_path: Path | None = Field(None, description="A topic taxonomy JSON file replacing the shipped one.")
     graph_weight: float = Field(

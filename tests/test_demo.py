@@ -308,3 +308,16 @@ def test_the_graph_never_lifts_a_peer_without_text_evidence(recommender: Recomme
             checked += 1
             assert max(with_evidence) < min(without), member.id
     assert checked >= 5
+
+
+def test_a_relevant_peer_reaches_the_top_ten_about_as_often_whatever_language_it_writes_in(demo: Workspace) -> None:
+    """The demo's planted topics (a diagnostic, ``evaluation.demo_languages``): before shared words
+    were credited across languages, a relevant peer writing in another language than the asker
+    reached its top 10 15 % of the time, against 56 % in the asker's language."""
+    from evaluation.demo_languages import cross_language_recall
+
+    counts = cross_language_recall(demo)
+    same = [v for (asker, provider), v in counts.items() if asker == provider]
+    other = [v for (asker, provider), v in counts.items() if asker != provider]
+    share = {name: sum(v[1] for v in group) / sum(v[0] for v in group) for name, group in (("same", same), ("other", other))}
+    assert share["other"] >= 0.3 and share["other"] >= share["same"] - 0.15, share

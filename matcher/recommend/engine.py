@@ -44,6 +44,7 @@ EVIDENCE_SETTINGS = {
     "volume_next_boundary": "volume_next_boundary",
     "dense": "dense_evidence",
     "calibrate": "calibrate_languages",
+    "lexical_across_languages": "lexical_across_languages",
 }
 
 

@@ -61,6 +61,7 @@ class EvidenceWeights:
     document_breadth: int = 10
     dense: bool = True
     calibrate: bool = True
+    lexical_across_languages: bool = True  # ``similarity.across_languages``
     # Field weights of the whole-evidence TF-IDF profile: a stated strength counts twice a document word.
     field_weights: tuple[tuple[str, float], ...] = ((STRENGTH, 2.0), (DOCUMENT, 1.0), (PROFILE, 1.0))
 
@@ -222,7 +223,13 @@ class NeedEvidence:
         resource_lexical = _passage_lexical(resource_matrix)
         evidence_pool = np.concatenate([self.strength_rows, self.profile_rows])
         self.member_similarity = Similarity(
-            member_matrix, evidence_pool, member_lexical, weights.statement_lexical_gain, weights.calibrate, weights.dense
+            member_matrix,
+            evidence_pool,
+            member_lexical,
+            weights.statement_lexical_gain,
+            weights.calibrate,
+            weights.dense,
+            weights.lexical_across_languages,
         )
         self.resource_similarity = Similarity(
             resource_matrix,
@@ -231,6 +238,7 @@ class NeedEvidence:
             weights.passage_lexical_gain,
             weights.calibrate,
             weights.dense,
+            weights.lexical_across_languages,
         )
         self.strength_set = self.member_similarity.rowset(self.strength_rows)
         self.profile_set = self.member_similarity.rowset(self.profile_rows)

@@ -16,6 +16,7 @@ import numpy as np
 from matcher.index.indexes import CollectionIndex
 from matcher.scoring.calibration import cohort_statistics, routed_rows, unrelated_spread
 from matcher.scoring.lexical_profiles import LexicalProfiles
+from matcher.text_language import detect
 
 
 class PassageMatrix:
@@ -73,8 +74,10 @@ class Similarity:
         lexical_gain: float,
         calibrate: bool = True,
         dense: bool = True,
+        across_languages: bool = True,
     ) -> None:
         self.matrix = matrix
+        self.across_languages = across_languages
         self.pool_rows = pool_rows
         self.lexical = lexical
         self.lexical_gain = lexical_gain if lexical is not None else 0.0
@@ -111,6 +114,10 @@ class Similarity:
         lexical = None
         if self.lexical is not None and gains.any():
             lexical = self.lexical.passage_scores(texts) * gains[:, None]
+            if self.across_languages and len(self.languages) > 1:
+                pool_dense = self._dense_of(means, spreads, pool_cosines, self.pool.language_codes)
+                query_languages = [detect(text) for text in texts]
+                lexical = across_languages(lexical, pool_dense, query_languages, self.pool.rows, self.matrix.languages[self.pool.rows])
         return Prepared(vectors, means, spreads, lexical, texts, match_gain)
 
     def rows(self, prepared: Prepared, rows: np.ndarray | RowSet) -> tuple[np.ndarray, np.ndarray]:
@@ -139,9 +146,44 @@ class Similarity:
         return raw, evidence
 
     def _dense(self, prepared: Prepared, raw: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        return self._dense_of(prepared.means, prepared.spreads, raw, codes)
+
+    def _dense_of(self, means: np.ndarray, spreads: np.ndarray, raw: np.ndarray, codes: np.ndarray) -> np.ndarray:
         if not self.dense:
             return np.zeros_like(raw)
-        return (raw - prepared.means[:, codes]) / prepared.spreads[:, codes]
+        return (raw - means[:, codes]) / spreads[:, codes]
+
+
+def across_languages(
+    lexical: np.ndarray, pool_dense: np.ndarray, query_languages: list[str | None], pool_rows: np.ndarray, pool_languages: np.ndarray
+) -> np.ndarray:
+    """Lexical evidence that does not depend on the language a passage is written in.
+
+    Shared words are evidence only between texts of one language: a passage in the query's
+    language gets some, one in another language gets none for the same meaning, so a member
+    writing in the asker's language ranks above an equally relevant one writing in another (on
+    the demo, a relevant peer writing in another language reached the top 10 15 % of the time,
+    56 % in the asker's). So a pool passage in another language is credited at least the lexical
+    evidence a passage of the query's language as close in meaning gets: per query, a straight
+    line of lexical on dense evidence fitted over the pool's passages in the query's language,
+    read at the passage's dense evidence. What shared words tell beyond the meaning is kept; the
+    bonus for merely sharing a language is not. A pool in one language (and a query whose language
+    has no passage, or cannot be told) is left exactly as it was."""
+    fair = lexical
+    for query, language in enumerate(query_languages):
+        if language is None:
+            continue
+        same = pool_languages == language
+        other = ~same & (pool_languages != "")
+        if same.sum() < 2 or not other.any():
+            continue
+        slope, intercept = np.polyfit(pool_dense[query, same], lexical[query, pool_rows[same]], 1)
+        if fair is lexical:
+            fair = lexical.copy()
+        expected = np.maximum(intercept + max(slope, 0.0) * pool_dense[query, other], 0.0)
+        rows = pool_rows[other]
+        fair[query, rows] = np.maximum(lexical[query, rows], expected)
+    return fair
 
 
 class Prepared:
