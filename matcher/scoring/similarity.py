@@ -10,6 +10,7 @@ the scores of two queries, two candidates or two languages compare; passages out
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -116,7 +117,7 @@ class Similarity:
             lexical = self.lexical.passage_scores(texts) * gains[:, None]
             if self.across_languages and len(self.languages) > 1:
                 pool_dense = self._dense_of(means, spreads, pool_cosines, self.pool.language_codes)
-                query_languages = [detect(text) for text in texts]
+                query_languages = [language_of(text) for text in texts]
                 lexical = across_languages(lexical, pool_dense, query_languages, self.pool.rows, self.matrix.languages[self.pool.rows])
         return Prepared(vectors, means, spreads, lexical, texts, match_gain)
 
@@ -154,6 +155,12 @@ class Similarity:
         return (raw - means[:, codes]) / spreads[:, codes]
 
 
+@lru_cache(maxsize=8192)
+def language_of(text: str) -> str | None:
+    """``detect``, kept: a stored member's needs are asked again at every ranking."""
+    return detect(text)
+
+
 def across_languages(
     lexical: np.ndarray, pool_dense: np.ndarray, query_languages: list[str | None], pool_rows: np.ndarray, pool_languages: np.ndarray
 ) -> np.ndarray:
@@ -177,7 +184,10 @@ def across_languages(
         other = ~same & (pool_languages != "")
         if same.sum() < 2 or not other.any():
             continue
-        slope, intercept = np.polyfit(pool_dense[query, same], lexical[query, pool_rows[same]], 1)
+        x, y = pool_dense[query, same], lexical[query, pool_rows[same]]
+        spread = float(((x - x.mean()) ** 2).sum())
+        slope = float(((x - x.mean()) * (y - y.mean())).sum()) / spread if spread > 0 else 0.0  # least squares
+        intercept = float(y.mean()) - slope * float(x.mean())
         if fair is lexical:
             fair = lexical.copy()
         expected = np.maximum(intercept + max(slope, 0.0) * pool_dense[query, other], 0.0)
