@@ -124,10 +124,12 @@ class UnknownProposalError(UnknownIdError):
 
 
 class InvalidProposalError(PeermatchError):
-    """A proposal step given a bad value: ``field`` names it (an unknown member id, a rating out of range...)."""
+    """A proposal step given a bad value: ``field`` names it (an unknown member id, a rating out of
+    range...). ``explanation``, where there is one, says why as data, for a page to translate."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, explanation: Explanation | None = None) -> None:
         self.field = field
+        self.explanation = explanation
         super().__init__(f"field '{field}': {message}")
 
 
@@ -174,8 +176,9 @@ class InvalidFieldError(PeermatchError):
     """A value that names nothing known or contradicts the store (an unknown cluster or member, a
     plan item of another cluster): ``field`` names it; the service answers 422."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, explanation: Explanation | None = None) -> None:
         self.field = field
+        self.explanation = explanation
         super().__init__(f"field '{field}': {message}")
 
 

@@ -148,6 +148,10 @@ IMPORT_DATE = N_("not a valid date, expected YYYY-MM-DD (got %(input)s)")
 IMPORT_OTHER = N_("%(message)s (got %(input)s)")
 ENDS_BEFORE_START = N_("it ends (%(ends)s) before it starts (%(starts)s)")
 STATUS_NEEDS_PLAN_ITEM = N_("a new status needs the plan item it applies to")
+# A step of a proposal or a request given a value it cannot take (the console's forms).
+FIELD_EMPTY = N_("it is empty")
+NOT_A_RATING = N_("'%(value)s' is not a whole number from 1 to 5")
+NEXT_CHECK_IN_NOT_AFTER = N_("the next check-in (%(next_due)s) must come after this one (%(held)s)")
 
 
 # ---- expert groups ---------------------------------------------------------------------------------
@@ -168,7 +172,7 @@ Value = str | int | float
 # The values that hold member ids ("city-dakar-sn", or a list of them): a reader is told names.
 MEMBER_VALUES = ("mentee", "mentor", "mentees")
 # The values that hold a day as ISO text ("2026-06-01"): a reader is told it in its locale's form.
-DATE_VALUES = ("starts", "ends")
+DATE_VALUES = ("starts", "ends", "next_due", "held")
 _ID = re.compile(r"[^\s,()]+")
 _FIXED_POINT = re.compile(r"%\((\w+)\)\.(\d+)f")  # %(score).2f
 

@@ -101,3 +101,46 @@ def test_a_step_the_proposal_no_longer_allows_is_told_in_french(app_and_accounts
     page = html.unescape(closed.text)
     assert "Cette étape demande une proposition active, et elle est approuvée maintenant" in page
     assert "cannot" not in page
+
+
+def test_a_proposals_check_in_and_close_refused_in_french_name_the_box(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    from matcher.partnerships import Partnerships
+
+    client, _ = app_and_accounts
+    book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
+    proposal = book.propose("recommendation", "dakar", "lyon", "user:alice")
+    book.approve(proposal.id, "key:write")
+    for side in ("dakar", "lyon"):
+        book.respond(proposal.id, side, True, f"contact:{side}@example.org")
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    step = f"/proposals/{proposal.id}"
+    token = csrf_of(client.get(step).text)
+
+    def said(path: str, **fields: str) -> str:
+        return html.unescape(client.post(f"{step}/{path}", data={"csrf_token": token, **fields}, follow_redirects=True).text)
+
+    # A next check-in before the one just held would be overdue the moment it is set.
+    page = said("check-in", on="2026-12-01", next_due="2026-01-01", note="ok")
+    held, due = (format_date(day, format="medium", locale="fr") for day in (dt.date(2026, 12, 1), dt.date(2026, 1, 1)))
+    assert f"Prochain point d’étape prévu (facultatif) : le prochain point d’étape ({due}) doit venir après celui-ci ({held})" in page
+    assert "Date du point d’étape : « demain » n’est pas une date (année-mois-jour)" in said("check-in", on="demain")
+    assert "isoformat" not in page
+    rating = said("close", outcome="Deux ateliers", rating="abc")
+    assert "Note (de 1 à 5) : « abc » n’est pas un nombre entier de 1 à 5" in rating
+    assert "Résultat : c’est vide" in said("close", outcome=" ", rating="4")
+    stored = book.get(proposal.id)
+    assert stored.status == "active" and stored.check_in_due is None and not [e for e in stored.events if e.step == "check_in"]
+
+
+def test_a_cluster_period_ending_before_it_starts_is_told_on_the_cluster_page(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "es")
+    page = client.get("/clusters/health?since=2026-12-01&until=2026-01-01", follow_redirects=True)
+    text = html.unescape(page.text)
+    ends, starts = (format_date(day, format="medium", locale="es") for day in (dt.date(2026, 1, 1), dt.date(2026, 12, 1)))
+    assert page.status_code == 200 and page.url.path == "/clusters/health"
+    assert f"termina ({ends}) antes de empezar ({starts})" in text and "is after until" not in text
+    typed = html.unescape(client.get("/clusters/health?since=ayer", follow_redirects=True).text)
+    assert "«ayer» no es una fecha (año-mes-día)" in typed

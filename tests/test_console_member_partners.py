@@ -66,6 +66,21 @@ def test_propose_asks_to_confirm_and_quotes_the_evidence_for_every_need(app_and_
     refused = client.get("/members/thies/propose/dakar")
     assert "Dakar is no longer among the recommended peers of Thiès." in refused.text
     assert book.list()[0] == 1
+    # The number stored is the match the label comes from (0-1), not the ranking's.
+    assert proposal.score is not None and 0.0 <= proposal.score <= 1.0 and proposal.quality == fields["quality"]
+    assert f'value="{proposal.score}"' in page and proposal.score != float(re.findall(r"ranking: ([0-9.]+)", page)[0])
+
+
+def test_a_member_is_not_proposed_to_itself_nor_to_a_member_that_does_not_exist(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
+    to_itself = client.get("/members/thies/propose/thies")
+    assert "A member cannot be its own partner." in to_itself.text and to_itself.url.path == "/members/thies"
+    nowhere = client.get("/members/thies/propose/city-nowhere")
+    assert "No member has the id “city-nowhere”." in html.unescape(nowhere.text) and "no longer" not in nowhere.text
+    assert book.list()[0] == 0
 
 
 def test_a_viewer_cannot_open_the_confirmation(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811

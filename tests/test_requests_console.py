@@ -140,3 +140,13 @@ def test_rules_that_each_hold_but_not_together_are_told_in_french_not_as_the_sol
     page = post(client, "/requests/req-quito/propose", {"max_partners": "1", "force_in": "lyon", "regional": "1"})
     assert "Aucun ensemble ne respecte toutes ces règles à la fois" in page, re.findall(r"class=\"(?:notice|error)[^>]*>([^<]*)", page)
     assert "solver" not in page
+
+
+def test_a_partner_count_or_a_rating_that_is_not_a_number_is_named_by_its_box_in_french(client: TestClient) -> None:
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    post(client, "/requests/req-dakar/triage", {"decision": "accept"})
+    preview = unescape(client.get("/requests/req-dakar?preview=1&max_partners=abc").text)
+    assert "« abc » n’est pas un nombre entier" in preview and "max_partners" not in preview.split("<main")[1].split("<form")[0]
+    page = post(client, "/requests/req-dakar/check-in", {"on": "demain"})
+    assert "« demain » n’est pas une date (année-mois-jour)" in page and "isoformat" not in page

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from matcher.errors import DuplicateProposalError, IllegalTransitionError, InvalidProposalError, UnknownProposalError
+from matcher.explanations import FIELD_EMPTY, NEXT_CHECK_IN_NOT_AFTER, NOT_A_RATING, explain
 from matcher.partnerships import storage
 from matcher.partnerships.lifecycle import OPEN, check_step, status_after_response
 from matcher.partnerships.model import KINDS, STATUSES, Answer, Kind, Proposal, Status, Step
@@ -131,6 +132,9 @@ class Partnerships:
             raise InvalidProposalError("next_due", f"{next_due!r} is not a date")
         _text("note", note, MAX_TEXT)
         on_day = on.date() if isinstance(on, dt.datetime) else on
+        if next_due is not None and next_due <= on_day:  # it would be overdue the moment it is set
+            why = explain(NEXT_CHECK_IN_NOT_AFTER, next_due=next_due.isoformat(), held=on_day.isoformat())
+            raise InvalidProposalError("next_due", why.text(), why)
         payload = {"on": on_day.isoformat()} | ({"next_due": next_due.isoformat()} if next_due else {})
         due = {"check_in_due": next_due.isoformat() if next_due else None}
         return self._move(proposal_id, "check_in", actor, note, lambda p: (p.status, payload), columns=due)
@@ -148,7 +152,7 @@ class Partnerships:
         """End an active partnership with its outcome and a rating from 1 (poor) to 5 (excellent)."""
         _text("outcome", outcome, MAX_TEXT, required=True)
         if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-            raise InvalidProposalError("rating", f"{rating!r} is not an integer from 1 to 5")
+            raise InvalidProposalError("rating", f"{rating!r} is not an integer from 1 to 5", explain(NOT_A_RATING, value=str(rating)))
         return self._move(
             proposal_id, "close", actor, note, lambda p: ("closed", {"outcome": outcome, "rating": rating}), closing=(outcome, rating)
         )
@@ -249,7 +253,7 @@ def _text(field: str, value: str | None, limit: int, required: bool = False) -> 
     if not isinstance(value, str):
         raise InvalidProposalError(field, f"{value!r} is not text")
     if required and not value.strip():
-        raise InvalidProposalError(field, "is empty")
+        raise InvalidProposalError(field, "is empty", explain(FIELD_EMPTY))
     if len(value) > limit:
         raise InvalidProposalError(field, f"is {len(value)} characters long (at most {limit})")
 

@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from matcher.explanations import english_noun
+from matcher.explanations import FIELD_EMPTY, NOT_A_RATING, english_noun, explain
 from matcher.requests import storage
 from matcher.requests.errors import InvalidRequestStepError, RequestConflictError, UnknownOfferError, UnknownRequestError
 from matcher.requests.lifecycle import check_step
@@ -164,7 +164,7 @@ class RequestBook:
     def close(self, request_id: str, actor: str, outcomes: dict[int, str], rating: int, note: str = "") -> StoredRequest:
         """End delivery: ``outcomes`` gives each component (by index) its outcome; a rating 1-5."""
         if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-            raise InvalidRequestStepError("rating", f"{rating!r} is not an integer from 1 to 5")
+            raise InvalidRequestStepError("rating", f"{rating!r} is not an integer from 1 to 5", explain(NOT_A_RATING, value=str(rating)))
 
         def decide(r: StoredRequest) -> tuple[RequestStatus, dict[str, Any]]:
             n = len(r.request.components)
@@ -283,6 +283,6 @@ def _text(field: str, value: str | None, limit: int, required: bool = False) -> 
     if not isinstance(value, str):
         raise InvalidRequestStepError(field, f"{value!r} is not text")
     if required and not value.strip():
-        raise InvalidRequestStepError(field, "is empty")
+        raise InvalidRequestStepError(field, "is empty", explain(FIELD_EMPTY))
     if len(value) > limit:
         raise InvalidRequestStepError(field, f"is {len(value)} characters long (at most {limit})")

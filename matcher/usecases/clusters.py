@@ -14,6 +14,7 @@ from matcher.clusters.book import ClusterBook
 from matcher.clusters.model import Coordinator, CoordinatorTerm, Participation, PlanItem, StatusUpdate, StoredPlanItem, StoredUpdate
 from matcher.clusters.names import cluster_code, cluster_names
 from matcher.errors import InvalidFieldError, UnknownClusterError
+from matcher.explanations import ENDS_BEFORE_START, explain
 from matcher.graph.taxonomy import load_taxonomy
 from matcher.recommend.representatives import RepresentativeFit
 from matcher.snapshot import Snapshot
@@ -115,7 +116,8 @@ def cluster_report(
     until = until or on
     since = since or until - dt.timedelta(days=DEFAULT_PERIOD_DAYS)
     if since > until:
-        raise InvalidFieldError("since", f"{since} is after until ({until})")
+        why = explain(ENDS_BEFORE_START, ends=until.isoformat(), starts=since.isoformat())
+        raise InvalidFieldError("since", f"{since} is after until ({until})", why)
     book = ClusterBook(store)
     members = _members_of(snapshot, code)
     ids = {m.id for m in members}

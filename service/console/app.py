@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from matcher.errors import PeermatchError, UnknownIdError
 from matcher.store.permissions import PRIVATE_FILE, make_private
 from service.console.accounts import Accounts, accounts_path
-from service.console.i18n import Translator
+from service.console.form_problems import told
 from service.console.pages import (
     answer,
     calendar,
@@ -29,6 +29,7 @@ from service.console.pages import (
     requests,
     signin,
 )
+from service.console.unknown import unknown_id
 from service.console.web import STATIC, Forbidden, SignInRequired, any_page
 from service.settings import ServiceSettings
 
@@ -81,33 +82,6 @@ def busy_page(request: Request, retry_after: int) -> HTMLResponse:
     return response
 
 
-def unknown_id(t: Translator, error: UnknownIdError) -> str:
-    """The book's "no member with id 'x'" in the reader's language (one sentence per kind of
-    record, since a kind's name takes its own article and agreement in French and Spanish)."""
-    kind, record_id = error.kind.split(" (")[0], error.record_id
-    if kind == "member":
-        return t.plain("No member has the id “%(id)s”.", id=record_id)
-    if kind == "resource":
-        return t.plain("No resource has the id “%(id)s”.", id=record_id)
-    if kind == "event":
-        return t.plain("No event has the id “%(id)s”.", id=record_id)
-    if kind == "person":
-        return t.plain("No person has the id “%(id)s”.", id=record_id)
-    if kind == "expert group":
-        return t.plain("No expert group has the number %(id)s.", id=record_id)
-    if kind == "proposal":
-        return t.plain("No proposal has the number %(id)s.", id=record_id)
-    if kind == "request":
-        return t.plain("No request has the id “%(id)s”.", id=record_id)
-    if kind == "offer":
-        return t.plain("No offer has the id “%(id)s”.", id=record_id)
-    if kind == "cluster":
-        return t.plain("No cluster is called “%(id)s”.", id=record_id)
-    if kind == "invitation":
-        return t.plain("This person has no invitation to this group (%(id)s).", id=record_id)
-    return str(error)
-
-
 def html_error(request: Request, error: Exception) -> HTMLResponse:
     """The console's page for an error the JSON handlers would answer on /v1."""
     page = any_page(request)
@@ -124,7 +98,7 @@ def html_error(request: Request, error: Exception) -> HTMLResponse:
     elif isinstance(error, StarletteHTTPException):
         status, heading, message = error.status_code, t.plain("Something went wrong"), str(error.detail)
     elif isinstance(error, PeermatchError):
-        status, heading, message = 400, t.plain("This cannot be done"), str(error)
+        status, heading, message = 400, t.plain("This cannot be done"), told(error, t)
     else:
         status, heading, message = 500, t.plain("Something went wrong"), t.plain("An internal error occurred; it has been logged.")
     return page.render("error.html", status=status, heading=heading, message=message)

@@ -8,6 +8,7 @@ by its label on the page and says why with the import's translated reasons
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Mapping
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from matcher.errors import PeermatchError
+from matcher.explanations import NOT_A_RATING, Explanation, explain
 from matcher.ingest.validate import reason_of
 from service.console.i18n import Translator
 
@@ -33,6 +35,42 @@ def whole_number(form: Mapping[str, Any], name: str, label: str, default: int, t
         return int(raw)
     except ValueError:
         raise FormProblem(t.plain("%(field)s: '%(value)s' is not a whole number", field=t.plain(label), value=raw)) from None
+
+
+def day(form: Mapping[str, Any], name: str, label: str, t: Translator, default: dt.date | None = None) -> dt.date | None:
+    """The date typed in box ``name`` (year-month-day, as the browser's date box sends it), or
+    ``default`` when it is left empty; else a FormProblem naming the box, not Python's "Invalid
+    isoformat string"."""
+    raw = str(form.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise FormProblem(t.plain("%(field)s: '%(value)s' is not a date (year-month-day)", field=t.plain(label), value=raw)) from None
+
+
+def rating(form: Mapping[str, Any], name: str, label: str, t: Translator) -> int:
+    """The rating from 1 to 5 in box ``name``; else a FormProblem naming the box."""
+    raw = str(form.get(name) or "").strip()
+    if not raw.isdecimal() or not 1 <= int(raw) <= 5:
+        raise FormProblem(t.plain("%(field)s: %(reason)s", field=t.plain(label), reason=t.explain(explain(NOT_A_RATING, value=raw))))
+    return int(raw)
+
+
+def told(error: PeermatchError, t: Translator, labels: Mapping[str, str] | None = None) -> str:
+    """A book's refusal in the reader's language when it says why as data (``explanation``),
+    its field named by the label the page shows (``labels``: field -> untranslated label);
+    else the book's own sentence."""
+    explanation: Explanation | None = getattr(error, "explanation", None)
+    if explanation is None:
+        return str(error)
+    field = str(getattr(error, "field", "") or "")
+    reason = t.explain(explanation)
+    if not field:
+        return reason
+    label = t.plain(labels[field]) if labels and field in labels else field
+    return t.plain("%(field)s: %(reason)s", field=label, reason=reason)
 
 
 def form_problems(error: ValidationError, t: Translator, labels: Mapping[str, str]) -> str:

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import ValidationError
 
 from matcher.clusters.model import PLAN_STATUSES, CoordinatorTerm, PlanItem, StatusUpdate
-from matcher.errors import PeermatchError
+from matcher.errors import InvalidFieldError, PeermatchError
 from matcher.usecases import calendar, clusters
-from service.console.form_problems import form_problems
+from service.console.form_problems import FormProblem, day, form_problems, told
 from service.console.web import DOWNLOAD_HEADERS, ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -26,14 +27,7 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def _day(raw: str, field: str) -> dt.date | None:
-    """A date typed in the period form; a bad one is a field error, not a 500."""
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as error:
-        raise PeermatchError(f"{field}: '{raw}' is not a date (YYYY-MM-DD)") from error
+PERIOD_LABELS = {"since": "From", "until": "To"}  # the period form's boxes, by their labels on the page
 
 
 @router.get("/clusters")
@@ -44,9 +38,11 @@ def cluster_list(page: SignedIn) -> Response:
 
 
 def _report(page: ConsolePage, cluster: str, since: str, until: str, fit: bool) -> clusters.ClusterReport:
-    return clusters.cluster_report(
-        page.state.snapshot, page.state.workspace.store, cluster, _today(), _day(since, "since"), _day(until, "until"), fit=fit
-    )
+    """The cluster's report over the period typed (a bad date, or one that ends before it starts,
+    is a FormProblem or an InvalidFieldError that names the box)."""
+    period = {"since": since, "until": until}
+    start, end = (day(period, name, label, page.t) for name, label in PERIOD_LABELS.items())
+    return clusters.cluster_report(page.state.snapshot, page.state.workspace.store, cluster, _today(), start, end, fit=fit)
 
 
 @router.get("/clusters/{cluster}")
@@ -58,7 +54,10 @@ def cluster_page(
     fit: bool = False,
 ) -> Response:
     snapshot = page.state.snapshot
-    report = _report(page, cluster, since, until, fit)
+    try:
+        report = _report(page, cluster, since, until, fit)
+    except (FormProblem, InvalidFieldError) as error:  # the period typed: the default one, and why
+        return page.redirect(f"/clusters/{quote(cluster, safe='')}", told(error, page.t, PERIOD_LABELS), error=True)
     learning = calendar.peer_learning(snapshot, page.state.workspace.store, report.code)
     upcoming = [e for e in calendar.events_of(snapshot, page.state.workspace.store, report.code) if e.ends.date() >= report.on]
     communities = calendar.communities_of(snapshot, page.state.workspace.store, report.code)

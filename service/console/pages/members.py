@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from matcher.candidates import Joining
+from matcher.errors import UnknownIdError
 from matcher.index.lexical import fold
 from matcher.partnerships import Partnerships
 from matcher.partnerships.lifecycle import OPEN
@@ -21,6 +22,7 @@ from matcher.ties import Ties
 from matcher.usecases.experts import helps_for, resources_for
 from matcher.usecases.peers import explained, peer_question, rank
 from service.console.labels import country_words
+from service.console.unknown import unknown_id
 from service.console.web import SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -148,6 +150,10 @@ def confirm_proposal(page: SignedIn, member_id: str, partner_id: str, include_de
     page.require_secretariat()
     snapshot = page.state.snapshot
     member = snapshot.recommender.member(member_id)  # an unknown id is a 404 page naming it
+    if partner_id == member.id:
+        return page.redirect(f"/members/{member.id}", page.t.plain("A member cannot be its own partner."), error=True)
+    if partner_id not in snapshot.members_by_id:
+        return page.redirect(f"/members/{member.id}", unknown_id(page.t, UnknownIdError("member", partner_id)), error=True)
     book = Partnerships(page.state.workspace.store)
     _, proposals = book.list(member_id=member.id, limit=MAX_PAGE)
     already = next((pr for pr in proposals if pr.status in OPEN and partner_id in (pr.member_id, pr.partner_id)), None)

@@ -10,15 +10,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from matcher.errors import IllegalTransitionError, InvalidProposalError, PeermatchError
+from matcher.errors import IllegalTransitionError, PeermatchError
+from matcher.explanations import FIELD_EMPTY, explain
 from matcher.partnerships import Partnerships
 from matcher.partnerships.model import STATUSES
 from service.console.conflicts import proposal_conflict
+from service.console.form_problems import FormProblem, day, rating, told
 from service.console.web import ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
 ProposalId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # SQLite's integers: a larger id cannot exist
 PAGE_SIZE = 50
+# A step's fields, by the labels the proposal page shows for them (untranslated message ids).
+STEP_LABELS = {
+    "on": "Check-in date",
+    "next_due": "Next check-in due (optional)",
+    "due": "Next check-in due",
+    "outcome": "Outcome",
+    "rating": "Rating (1 to 5)",
+    "note": "Follow-up note",
+}
 
 
 def partnerships(page: ConsolePage) -> Partnerships:
@@ -166,26 +177,25 @@ async def proposal_step(page: SignedIn, proposal_id: ProposalId, step: str) -> R
         elif step == "note":
             book.add_note(proposal_id, page.actor, note)
         elif step == "check-in":
-            on = dt.date.fromisoformat(str(form.get("on") or dt.date.today().isoformat()))
-            next_due = str(form.get("next_due") or "").strip()
-            book.check_in(proposal_id, page.actor, on, note, dt.date.fromisoformat(next_due) if next_due else None)
+            on = day(form, "on", "Check-in date", page.t, dt.date.today())
+            next_due = day(form, "next_due", "Next check-in due (optional)", page.t)
+            book.check_in(proposal_id, page.actor, on or dt.date.today(), note, next_due)
         elif step == "check-in-due":
-            book.schedule_check_in(proposal_id, page.actor, dt.date.fromisoformat(str(form.get("due") or "")), note)
+            due = day(form, "due", "Next check-in due", page.t)
+            if due is None:
+                raise FormProblem(
+                    page.t.plain(
+                        "%(field)s: %(reason)s", field=page.t.plain("Next check-in due"), reason=page.t.explain(explain(FIELD_EMPTY))
+                    )
+                )
+            book.schedule_check_in(proposal_id, page.actor, due, note)
         elif step == "close":
-            book.close(proposal_id, page.actor, str(form.get("outcome") or "").strip(), _rating(str(form.get("rating") or "")), note)
+            outcome = str(form.get("outcome") or "").strip()
+            book.close(proposal_id, page.actor, outcome, rating(form, "rating", "Rating (1 to 5)", page.t), note)
         else:
             raise PeermatchError(page.t.plain("Unknown step '%(step)s'.", step=step))
     except IllegalTransitionError as error:
         return page.redirect(f"/proposals/{proposal_id}", proposal_conflict(page, error), error=True)
-    except (PeermatchError, ValueError) as error:
-        return page.redirect(f"/proposals/{proposal_id}", str(error), error=True)
+    except PeermatchError as error:
+        return page.redirect(f"/proposals/{proposal_id}", told(error, page.t, STEP_LABELS), error=True)
     return page.redirect(f"/proposals/{proposal_id}", page.t.plain("Saved."))
-
-
-
-def _rating(raw: str) -> int:
-    """A form's rating as an integer; anything else is the same refusal the book gives for 9
-    (not Python's "invalid literal for int()")."""
-    if not raw.strip().isdecimal():
-        raise InvalidProposalError("rating", f"{raw.strip()!r} is not an integer from 1 to 5")
-    return int(raw.strip())

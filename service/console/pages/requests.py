@@ -21,12 +21,21 @@ from matcher.requests.solver import PackageOptions
 from matcher.requests.supply import supply_by_region
 from matcher.usecases import requests as usecase
 from service.console.conflicts import package_problem, request_conflict
+from service.console.form_problems import day, rating, told, whole_number
+from service.console.i18n import Translator
 from service.console.web import ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
 RequestId = Annotated[str, Path(min_length=1, max_length=200)]
 PAGE_SIZE = 50
 CANDIDATES_SHOWN = 5
+# A step's fields, by the labels the request page shows for them (untranslated message ids).
+STEP_LABELS = {
+    "on": "Check-in date",
+    "rating": "Rating (1 to 5)",
+    "note": "Follow-up note",
+    "max_partners": "At most this many partners (optional)",
+}
 
 
 def book(page: ConsolePage) -> RequestBook:
@@ -61,7 +70,7 @@ def request_list(
     )
 
 
-def _options(values: Any) -> PackageOptions:
+def _options(values: Any, t: Translator) -> PackageOptions:
     """A form's or a query's package options (empty fields: no constraint)."""
 
     def many(name: str) -> tuple[str, ...]:
@@ -69,10 +78,9 @@ def _options(values: Any) -> PackageOptions:
         raw = raw if isinstance(raw, list) else [raw]
         return tuple(str(v) for v in raw if str(v).strip())
 
-    raw_max = str(values.get("max_partners") or "").strip()
-    if raw_max and not raw_max.isdecimal():
-        raise InvalidRequestStepError("max_partners", f"{raw_max!r} is not a whole number")
-    return PackageOptions(int(raw_max) if raw_max else None, bool(values.get("regional")), many("force_in"), many("force_out"))
+    typed = str(values.get("max_partners") or "").strip()
+    most = whole_number(values, "max_partners", "At most this many partners (optional)", 0, t) if typed else None
+    return PackageOptions(most, bool(values.get("regional")), many("force_in"), many("force_out"))
 
 
 @router.get("/requests/{request_id}")
@@ -85,12 +93,12 @@ def request_page(page: SignedIn, request_id: RequestId) -> Response:
     options = PackageOptions()
     if query.get("preview"):
         try:
-            options = _options(query)
+            options = _options(query, page.t)
             preview = usecase.solve(snapshot, requests, request_id, options)
         except PackageConstraintError as error:
             preview_error = package_problem(page, error)
         except PeermatchError as error:
-            preview_error = str(error)
+            preview_error = told(error, page.t, STEP_LABELS)
     offers = solved.candidates.offers
     partners = sorted({x.member_id for ranked in solved.candidates.by_component for x in ranked if x.suitable} | set(stored.partners))
     return page.render(
@@ -121,7 +129,7 @@ async def request_step(page: SignedIn, request_id: RequestId, step: str) -> Resp
             requests.triage(request_id, page.actor, str(form.get("decision")) == "accept", note)
         elif step in ("propose", "resolve"):
             action = usecase.propose if step == "propose" else usecase.resolve
-            action(snapshot, requests, request_id, page.actor, _options(form), note)
+            action(snapshot, requests, request_id, page.actor, _options(form, page.t), note)
         elif step == "approve":
             requests.approve(request_id, page.actor, note)
         elif step == "respond":
@@ -137,22 +145,19 @@ async def request_step(page: SignedIn, request_id: RequestId, step: str) -> Resp
         elif step == "note":
             requests.add_note(request_id, page.actor, note)
         elif step == "check-in":
-            requests.check_in(request_id, page.actor, dt.date.fromisoformat(str(form.get("on") or dt.date.today().isoformat())), note)
+            requests.check_in(request_id, page.actor, day(form, "on", "Check-in date", page.t) or dt.date.today(), note)
         elif step == "close":
             stored = requests.get(request_id)
             outcomes = {i: str(form.get(f"outcome_{i}") or "").strip() for i in range(len(stored.request.components))}
-            rating = str(form.get("rating") or "").strip()
-            if not rating.isdecimal():
-                raise InvalidRequestStepError("rating", f"{rating!r} is not an integer from 1 to 5")
-            requests.close(request_id, page.actor, outcomes, int(rating), note)
+            requests.close(request_id, page.actor, outcomes, rating(form, "rating", "Rating (1 to 5)", page.t), note)
         else:
             raise InvalidRequestStepError("step", page.t.plain("Unknown step '%(step)s'.", step=step))
     except RequestConflictError as error:
         return page.redirect(f"/requests/{request_id}", request_conflict(page, error), error=True)
     except PackageConstraintError as error:
         return page.redirect(f"/requests/{request_id}", package_problem(page, error), error=True)
-    except (PeermatchError, ValueError) as error:
-        return page.redirect(f"/requests/{request_id}", str(error), error=True)
+    except PeermatchError as error:
+        return page.redirect(f"/requests/{request_id}", told(error, page.t, STEP_LABELS), error=True)
     return page.redirect(f"/requests/{request_id}", page.t.plain("Saved."))
 
 
