@@ -321,3 +321,18 @@ def test_a_relevant_peer_reaches_the_top_ten_about_as_often_whatever_language_it
     other = [v for (asker, provider), v in counts.items() if asker != provider]
     share = {name: sum(v[1] for v in group) / sum(v[0] for v in group) for name, group in (("same", same), ("other", other))}
     assert share["other"] >= 0.3 and share["other"] >= share["same"] - 0.15, share
+
+
+def test_a_clusters_name_as_a_theme_is_composed_on_the_clusters_practice_themes(demo: Workspace) -> None:
+    """The demo's 39 members of the global citizenship cluster write about peace education, girls'
+    education, learning for migrants... never the cluster's heading: asked for the heading alone
+    the group was empty ("nobody in the network states this")."""
+    from matcher.usecases.experts import cluster_aspects, experts_for
+
+    aspects = cluster_aspects("Éducation à la citoyenneté mondiale")
+    assert "L'éducation à la paix et le dialogue interculturel" in aspects and len(aspects) >= 3
+    assert "La educación para la paz y el diálogo intercultural" in cluster_aspects("Educación para la ciudadanía mundial")
+    assert cluster_aspects("flood drills") == []
+    group = experts_for(demo.snapshot(), "Éducation à la citoyenneté mondiale")
+    assert len(group.members) >= 3
+    assert all(cover.aspect in aspects and cover.score >= 0.3 for pick in group.members for cover in pick.covers)
