@@ -150,3 +150,14 @@ def test_a_partner_count_or_a_rating_that_is_not_a_number_is_named_by_its_box_in
     assert "« abc » n’est pas un nombre entier" in preview and "max_partners" not in preview.split("<main")[1].split("<form")[0]
     page = post(client, "/requests/req-dakar/check-in", {"on": "demain"})
     assert "« demain » n’est pas une date (année-mois-jour)" in page and "isoformat" not in page
+
+
+def test_the_package_is_shown_with_the_rules_it_was_solved_under(client: TestClient) -> None:
+    """A part the rules left uncovered is said to be ("the package's rules rule them out"): the
+    rules must be on the page to read, not an empty form."""
+    sign_in(client)
+    post(client, "/requests/req-dakar/triage", {"decision": "accept"})
+    page = post(client, "/requests/req-dakar/propose", {"max_partners": "1", "force_out": "lima"})
+    form = page.split('id="solve-form"', 1)[1].split("</form>", 1)[0]
+    assert re.search(r'name="max_partners"[^>]*value="1"', form)
+    assert re.search(r'<option value="lima" selected', form.split('id="solve-out"', 1)[1]), form

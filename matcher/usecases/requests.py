@@ -102,6 +102,22 @@ def current(snapshot: Snapshot, book: RequestBook, request_id: str, today: dt.da
     return stored, Solved(stored.request, candidates, package, uncovered(candidates, package))
 
 
+def last_options(stored: StoredRequest) -> PackageOptions:
+    """The package rules the stored package was last solved under (none before a proposal), so
+    that a page shows them beside the package: a component the rules left uncovered is said to
+    be, and the rules must be there to read."""
+    for event in reversed(stored.events):
+        kept = event.payload.get("options") if event.step in ("propose", "resolve") else None
+        if isinstance(kept, dict):
+            return PackageOptions(
+                kept.get("max_partners"),
+                bool(kept.get("regional_partner")),
+                tuple(kept.get("force_in") or ()),
+                tuple(kept.get("force_out") or ()),
+            )
+    return PackageOptions()
+
+
 def _new_parts(solved: Solved, stored: StoredRequest) -> list[dict[str, Any]]:
     confirmed = {(p.component, p.offer_id) for p in stored.parts if p.status == "confirmed"}
     return [asdict(part) for part in solved.package.parts if (part.component, part.offer_id) not in confirmed]

@@ -90,7 +90,7 @@ def request_page(page: SignedIn, request_id: RequestId) -> Response:
     stored, solved = usecase.current(snapshot, requests, request_id)
     query = page.request.query_params
     preview, preview_error = None, None
-    options = PackageOptions()
+    options = usecase.last_options(stored)  # the rules the package shown was solved under
     if query.get("preview"):
         try:
             options = _options(query, page.t)
