@@ -135,3 +135,15 @@ def test_no_template_marks_a_members_text_with_its_first_declared_language() -> 
         if re.search(r'lang="\{\{[^}]*languages\[0\]', line) and "member.name" not in line
     ]
     assert marked == []
+
+
+def test_a_member_with_no_needs_is_told_what_its_peers_are(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    quiet = member("quiet", name="Quiet", country="FR", profile="A ministry in charge of primary schools.")
+    assert client.put("/v1/members/quiet", headers=auth(WRITE), json=quiet).status_code == 200
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = html.unescape(client.get("/members/quiet").text)
+    assert "Ce membre n’exprime aucun besoin" in page
+    assert "Ce membre n’exprime aucun besoin" not in html.unescape(client.get("/members/thies").text)

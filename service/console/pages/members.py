@@ -16,7 +16,7 @@ from matcher.partnerships.model import Proposal
 from matcher.partnerships.partnerships import MAX_PAGE
 from matcher.recommend.helps import HelpOptions
 from matcher.recommend.member_resources import MemberResourceOptions
-from matcher.recommend.peers import NEED_FIRST, PeerMatch, PeerOptions
+from matcher.recommend.peers import NEED_FIRST, NO_EVIDENCE, PeerMatch, PeerOptions
 from matcher.records import MEMBER_KINDS, REGIONS, Member
 from matcher.ties import Ties
 from matcher.usecases.experts import helps_for, resources_for
@@ -130,6 +130,7 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
         members=snapshot.members_by_id,
         peers=explained(snapshot, rank(snapshot, question)),
         need_first=NEED_FIRST,  # the flag of a peer placed above higher scores as one need's best answer
+        no_evidence=NO_EVIDENCE,  # the flag of a weak peer shown as the closest match when nobody answers
         resources=resources_for(snapshot, member, MemberResourceOptions(k=RESOURCES_SHOWN)),
         helps=helps_for(snapshot, member.id, HelpOptions(k=HELPS_SHOWN)),
         include_declined=include_declined,
