@@ -146,6 +146,13 @@ IMPORT_OBJECT = N_("must be an object with named fields (got %(input)s)")
 IMPORT_URL = N_("not a valid web address (got %(input)s)")
 IMPORT_DATE = N_("not a valid date, expected YYYY-MM-DD (got %(input)s)")
 IMPORT_OTHER = N_("%(message)s (got %(input)s)")
+# Pairing constraints whose lower bound is above the upper one.
+PAIRING_EMPTY_COHORT = N_(
+    "nobody to pair: %(mentees)s mentees with needs and %(mentors)s mentors match the choices made (ids, regions, kinds)"
+)
+PAIRING_PARTNERS_CROSSED = N_("the fewest partners per mentee (%(low)s) is above the most (%(high)s)")
+PAIRING_LOAD_CROSSED = N_("the fewest mentees per mentor (%(low)s) is above the most (%(high)s)")
+PAIRING_OVERRIDE_CROSSED = N_("the load override for %(member)s: its fewest (%(low)s) is above its most (%(high)s)")
 ENDS_BEFORE_START = N_("it ends (%(ends)s) before it starts (%(starts)s)")
 STATUS_NEEDS_PLAN_ITEM = N_("a new status needs the plan item it applies to")
 # A step of a proposal or a request given a value it cannot take (the console's forms).

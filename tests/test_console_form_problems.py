@@ -144,3 +144,20 @@ def test_a_cluster_period_ending_before_it_starts_is_told_on_the_cluster_page(ap
     assert f"termina ({ends}) antes de empezar ({starts})" in text and "is after until" not in text
     typed = html.unescape(client.get("/clusters/health?since=ayer", follow_redirects=True).text)
     assert "«ayer» no es una fecha (año-mes-día)" in typed
+
+
+def test_pairing_choices_that_cannot_run_are_refused_in_french_before_the_run(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, token = signed_in_at_pairing(app_and_accounts)
+    client.cookies.set("peermatch_lang", "fr")
+
+    def refused(**fields: str) -> str:
+        answer = client.post("/pairing", data={"csrf_token": token, **fields}, follow_redirects=False)
+        assert answer.status_code == 422, answer.status_code  # the form again, no run queued
+        return html.unescape(answer.text)
+
+    crossed = refused(mentees="dakar", min_partners="3", max_partners="1")
+    assert "le minimum de partenaires par filleul (3) dépasse le maximum (1)" in crossed and "income_weights" not in crossed
+    nobody = refused(mentees="dakar", conflicts="dakar, city-nope")
+    assert "Aucun membre n’a l’identifiant « city-nope »." in nobody
+    empty = refused(mentee_regions="Arab States")
+    assert "personne à apparier : 0 filleuls avec des besoins" in empty and "cohort is empty" not in empty

@@ -24,6 +24,11 @@ from matcher.explanations import (
     EXCLUDED_PARTNERS,
     EXCLUDED_REQUIRED_LANGUAGE,
     EXCLUDED_TIE,
+    PAIRING_LOAD_CROSSED,
+    PAIRING_OVERRIDE_CROSSED,
+    PAIRING_PARTNERS_CROSSED,
+    ExplainedValueError,
+    explain,
 )
 from matcher.records import LanguageCode
 from matcher.regions import IncomeGroup, country_groups
@@ -98,13 +103,14 @@ class PairingConstraints(BaseModel):
 
     @model_validator(mode="after")
     def _ranges(self) -> PairingConstraints:
+        # Explained (not plain ValueErrors): a console form says them in its reader's language.
         if self.min_partners > self.max_partners:
-            raise ValueError(f"min_partners ({self.min_partners}) is above max_partners ({self.max_partners})")
+            raise ExplainedValueError(explain(PAIRING_PARTNERS_CROSSED, low=self.min_partners, high=self.max_partners))
         if self.min_load > self.max_load:
-            raise ValueError(f"min_load ({self.min_load}) is above max_load ({self.max_load})")
+            raise ExplainedValueError(explain(PAIRING_LOAD_CROSSED, low=self.min_load, high=self.max_load))
         for mentor, (low, high) in self.load_overrides.items():
             if low > high:
-                raise ValueError(f"load override for '{mentor}': min {low} is above max {high}")
+                raise ExplainedValueError(explain(PAIRING_OVERRIDE_CROSSED, member=mentor, low=low, high=high))
         return self
 
 

@@ -13,7 +13,15 @@ import numpy as np
 from pydantic import AfterValidator, BaseModel, Field, computed_field
 
 from matcher.errors import PeermatchError
-from matcher.explanations import PAIRING_MENTORS_FULL, PAIRING_NO_ELIGIBLE, PAIRING_NO_MENTOR, PAIRING_TOGETHER, Explanation, explain
+from matcher.explanations import (
+    PAIRING_EMPTY_COHORT,
+    PAIRING_MENTORS_FULL,
+    PAIRING_NO_ELIGIBLE,
+    PAIRING_NO_MENTOR,
+    PAIRING_TOGETHER,
+    Explanation,
+    explain,
+)
 from matcher.pairing.diagnose import diagnose, excluded_reasons
 from matcher.pairing.problem import PairingConstraints, PairingProblem, build_problem
 from matcher.pairing.solver import Solution, solve_fair, solve_greedy, solve_total
@@ -143,9 +151,21 @@ class PairingResult(BaseModel):
         return csv_path, json_path
 
 
-def _cohort(recommender: Recommender, request: PairingRequest) -> tuple[list[str], list[str], bool]:
+class EmptyCohortError(PeermatchError):
+    """The request's choices leave no mentee or no mentor; ``explanation`` says so as data."""
+
+    def __init__(self, mentees: int, mentors: int) -> None:
+        self.explanation = explain(PAIRING_EMPTY_COHORT, mentees=mentees, mentors=mentors)
+        super().__init__(f"the cohort is empty: {mentees} mentees with needs, {mentors} mentors")
+
+
+def cohort_of(recommender: Recommender, request: PairingRequest) -> tuple[list[str], list[str], bool]:
+    """The mentees and mentors a request pairs (and whether they are one pool). Every id it names,
+    conflicts included, must be a member (UnknownIdError naming it): a conflict with a mistyped
+    id would otherwise be left out without a word, and the officer would think it applied."""
     ids = [m.id for m in recommender.members]
-    for member_id in (request.mentees or []) + (request.mentors or []) + (request.pool or []):
+    conflicts = [member_id for pair in request.constraints.conflicts for member_id in pair]
+    for member_id in (request.mentees or []) + (request.mentors or []) + (request.pool or []) + conflicts:
         recommender.member(member_id)
     if request.pool:
         return list(request.pool), list(request.pool), True
@@ -167,7 +187,7 @@ def _cohort(recommender: Recommender, request: PairingRequest) -> tuple[list[str
         mentors = [m for m in mentors if recommender.member(m).region not in mentee_regions]
     mentors = [m for m in mentors if m not in set(mentees)]
     if not mentees or not mentors:
-        raise PeermatchError(f"the cohort is empty: {len(mentees)} mentees with needs, {len(mentors)} mentors")
+        raise EmptyCohortError(len(mentees), len(mentors))
     return mentees, mentors, False
 
 
@@ -196,7 +216,7 @@ def _gives(recommender: Recommender, needy: list[str], helpers: list[str]) -> np
 
 
 def pair_cohort(recommender: Recommender, request: PairingRequest) -> PairingResult:
-    mentees, mentors, same_pool = _cohort(recommender, request)
+    mentees, mentors, same_pool = cohort_of(recommender, request)
     affinity = mentee_affinity(recommender, mentees, mentors, request.reciprocal)
     members = recommender.members_by_id
     everyone = set(mentees) | set(mentors)

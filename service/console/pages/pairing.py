@@ -12,15 +12,17 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from matcher.errors import PeermatchError, UnknownIdError
 from matcher.pairing.compare import compare_runs
 from matcher.pairing.problem import PairingConstraints
-from matcher.pairing.run import PairingRequest
+from matcher.pairing.run import PairingRequest, cohort_of
 from matcher.partnerships import Partnerships
 from matcher.records import MEMBER_KINDS, REGIONS
 from matcher.scoring.calibration import PARTIAL
 from matcher.spreadsheet import spreadsheet_safe
 from matcher.usecases.pairing import with_proposal_history
-from service.console.form_problems import FormProblem, form_problems, whole_number
+from service.console.form_problems import FormProblem, form_problems, told, whole_number
+from service.console.unknown import unknown_id
 from service.console.web import DOWNLOAD_HEADERS, SignedIn
 from service.jobs import Job, QueueFull
 
@@ -205,6 +207,13 @@ async def run_pairing(page: SignedIn) -> Response:
 
 
 def _submit(page: Any, request: PairingRequest, shown: dict[str, Any], previous: str = "") -> Response:
+    try:
+        # Checked here, not only in the run: its failure would be in English on the run's page.
+        cohort_of(page.state.snapshot.recommender, request)
+    except UnknownIdError as error:
+        return _render_form(page, shown, unknown_id(page.t, error), 422)
+    except PeermatchError as error:
+        return _render_form(page, shown, told(error, page.t), 422)
     try:
         request = with_proposal_history(request, Partnerships(page.state.workspace.store))
         job = page.state.jobs.submit(page.state.snapshot.recommender, request)
