@@ -66,6 +66,11 @@ def test_cluster_page_in_french_with_terms_plan_updates_and_the_inactive_member(
     assert "Le guide avance" in html
     assert "1 membre sans activité" in html and "aucune activité" in html  # dakar did nothing
     assert "Webinar on older learners" in html or "Gardens" in html
+    # Themes and resource kinds in French, the page's language, not the taxonomy's English.
+    themes = html.split('id="themes-h"', 1)[1].split("</section>", 1)[0]
+    assert "Peace" not in themes and "Health" not in themes and re.search(r"<li>[^<:]*(é|santé|apprentissage)", themes, re.I), themes
+    learning = html.split('id="learning-h"', 1)[1].split("</section>", 1)[0]
+    assert "Gardens <span class=\"muted\">(publication, Anglais)" in learning and ", EN)" not in learning
     sent = client.get("/clusters/health/report.csv")
     rows = list(csv.reader(io.StringIO(sent.text.lstrip("\ufeff"))))
     assert rows[0] == ["cluster", "health", "Santé et bien-être"]

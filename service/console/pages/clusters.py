@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from matcher.clusters.model import PLAN_STATUSES, CoordinatorTerm, PlanItem, StatusUpdate
 from matcher.errors import InvalidFieldError, PeermatchError
+from matcher.graph.taxonomy import load_taxonomy
 from matcher.usecases import calendar, clusters
 from service.console.form_problems import FormProblem, day, form_problems, told
 from service.console.web import DOWNLOAD_HEADERS, ConsolePage, SignedIn
@@ -70,6 +71,7 @@ def cluster_page(
         statuses=PLAN_STATUSES,
         fit_shown=fit,
         names=snapshot.names,
+        topics=load_taxonomy(snapshot.settings.taxonomy_path),  # each theme named in the reader's language
     )
 
 
