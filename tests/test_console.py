@@ -209,7 +209,7 @@ def test_an_import_with_a_bad_line_writes_nothing_until_the_valid_records_are_ch
     report = client.get(f"/import/{token}/rejections.csv")
     assert "new-members.jsonl,2,nowhere,country," in report.content.decode("utf-8-sig")
     done = client.post(f"/import/{token}", data={"csrf_token": csrf_of(checked.text), "valid_only": "true"})
-    assert done.status_code == 200 and "1 records written, 1 rejected" in done.text
+    assert done.status_code == 200 and "1 record written, 1 rejected" in done.text
     assert state.workspace.store.count("members") == 4 and "paris" in {m.id for m in state.snapshot.members}
 
 

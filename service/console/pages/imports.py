@@ -161,11 +161,13 @@ async def commit(page: SignedIn, token: str) -> Response:
         return _preview(page, token, path, record_type, path.name, status=422)
     shutil.rmtree(path.parent, ignore_errors=True)
     report = reports[0]
-    notice = page.t.plain(
-        "%(file)s imported: %(changed)s records written, %(rejected)s rejected.",
+    t = page.t
+    notice = t.plain(
+        "%(file)s imported: %(written)s, %(rejected)s.",
         file=path.name,
-        changed=report.changed,
-        rejected=report.rejected,
+        # Each count with its own plural ("1 enregistrement écrit, 2 rejetés"); unescaped: a notice is plain text.
+        written=t.ngettext("%(num)s record written", "%(num)s records written", report.changed).unescape(),
+        rejected=t.ngettext("%(num)s rejected", "%(num)s rejected", report.rejected).unescape(),
     )
     return page.redirect("/import", notice)
 
