@@ -134,3 +134,16 @@ def test_calendar_resources_and_a_group_page(app_and_accounts: tuple[TestClient,
     assert saved.status_code == 303
     group = client.get(saved.headers["location"]).text
     assert "Older learners" in group and "Advise." in group and "Kofi" in group and "external expert" in group
+
+
+def test_a_resource_found_opens_on_a_page_of_its_own(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    _setup(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    listing = client.get("/resources?q=Gardens").text
+    assert 'href="/resources/gardens"' in listing
+    page = client.get("/resources/gardens")
+    assert page.status_code == 200 and "<h1" in page.text and "Gardens" in page.text and "Anglais" in page.text
+    missing = client.get("/resources/nowhere", headers={"Accept": "text/html"})
+    assert missing.status_code == 404 and "Aucune ressource n’a l’identifiant « nowhere »." in missing.text.replace("&#34;", '"')

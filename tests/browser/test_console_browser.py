@@ -346,6 +346,8 @@ def test_keyboard_alone_signs_in_and_reaches_every_section(browser: Browser, ser
         "/pairing",
         "/import",
         "/proposals?status=active",
+        "/resources?q=formation+des+enseignants",
+        "/resources/res-esd-curriculum-en-1",
     ],
 )
 def test_pages_pass_axe_core_wcag_aa_checks(browser: Browser, server: Server, path: str) -> None:

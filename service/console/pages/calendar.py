@@ -9,8 +9,10 @@ import datetime as dt
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from matcher.calendar.book import CalendarBook
 from matcher.calendar.subscriptions import FeedGrant, FeedTokens
 from matcher.clusters.names import cluster_names
+from matcher.errors import UnknownIdError
 from matcher.graph.taxonomy import load_taxonomy
 from matcher.records import ResourceKind
 from matcher.usecases import calendar, library
@@ -20,6 +22,7 @@ from service.console.web import DOWNLOAD_HEADERS, SignedIn
 router = APIRouter(include_in_schema=False)
 RESOURCE_KINDS: tuple[str, ...] = ResourceKind.__args__  # type: ignore[attr-defined]
 SHOWN = 50
+TEXT_SHOWN = 4_000  # characters of a resource's text on its page (a text may hold 200,000)
 
 
 @router.get("/calendar")
@@ -93,5 +96,26 @@ def resource_page(
         kinds=RESOURCE_KINDS,
         resource_languages=sorted({r.language for r in snapshot.resources}),
         authors=authors,
+        names=snapshot.names,
+    )
+
+
+@router.get("/resources/{resource_id}")
+def resource_detail(page: SignedIn, resource_id: str) -> Response:
+    """One resource as a reader opens it from a search: what it is, by whom, its summary and text
+    (the first ``TEXT_SHOWN`` characters), its topics, cluster and event, and its address."""
+    snapshot = page.state.snapshot
+    resource = snapshot.resources_by_id.get(resource_id)
+    if resource is None:
+        raise UnknownIdError("resource", resource_id)  # the 404 page, naming it in the reader's language
+    link = CalendarBook(page.state.workspace.store).links().get(resource.id)
+    taxonomy = load_taxonomy(snapshot.settings.taxonomy_path)
+    return page.render(
+        "resource.html",
+        r=resource,
+        text=resource.text[:TEXT_SHOWN],
+        cut=len(resource.text) > TEXT_SHOWN,
+        topics=[taxonomy.get(t, t) for t in resource.topics],
+        link=link,
         names=snapshot.names,
     )
