@@ -497,3 +497,16 @@ def test_console_pages_that_rank_share_the_bound_on_heavy_work(
     assert refused.status_code == 503  # confirming an import writes: the write bound
     api = client.get("/v1/capacity", headers=auth(READ))
     assert api.status_code == 503 and api.json()["code"] == "busy"  # /v1 keeps its JSON answer
+
+
+def test_a_clusters_name_as_the_theme_fills_the_aspects_with_its_practice_themes(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    client, _ = app_and_accounts
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "es")
+    page = unescape(client.get("/experts", params={"theme": "Educación para la ciudadanía mundial"}).text)
+    aspects = page.split('<textarea id="aspects"', 1)[1].split("</textarea>", 1)[0]
+    assert "La educación para la paz y el diálogo intercultural" in aspects
+    assert "El tema es el nombre de un grupo temático" in page
+    typed = unescape(client.get("/experts", params={"theme": "Educación para la ciudadanía mundial", "aspects": "huertos"}).text)
+    typed_aspects = typed.split('<textarea id="aspects"', 1)[1].split("</textarea>", 1)[0]
+    assert "El tema es el nombre de un grupo temático" not in typed and "la paz" not in typed_aspects

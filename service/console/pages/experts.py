@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from matcher.recommend.experts import MAX_ASPECTS, ExpertOptions
 from matcher.records import MEMBER_KINDS
-from matcher.usecases.experts import experts_for
+from matcher.usecases.experts import cluster_aspects, experts_for
 from service.console.web import SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -82,6 +82,14 @@ def composer(
     if len(lines) > MAX_ASPECTS:
         error = page.t.plain("At most %(n)s aspects; the first %(n)s are used.", n=MAX_ASPECTS)
     snapshot = page.state.snapshot
+    from_cluster = False
+    if composition.theme and not composition.aspects:
+        # A cluster's name: its practice themes are the aspects (as experts_for would take them),
+        # written into the form so that the officer sees them, edits them, and a swap keeps them.
+        composition.aspects = cluster_aspects(composition.theme, snapshot.settings.taxonomy_path)
+        from_cluster = bool(composition.aspects)
     if composition.theme:
         group = experts_for(snapshot, composition.theme, composition.options())
-    return page.render("experts.html", c=composition, group=group, names=snapshot.names, kinds=MEMBER_KINDS, error=error)
+    return page.render(
+        "experts.html", c=composition, group=group, names=snapshot.names, kinds=MEMBER_KINDS, error=error, from_cluster=from_cluster
+    )
