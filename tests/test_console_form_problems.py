@@ -161,3 +161,17 @@ def test_pairing_choices_that_cannot_run_are_refused_in_french_before_the_run(ap
     assert "Aucun membre n’a l’identifiant « city-nope »." in nobody
     empty = refused(mentee_regions="Arab States")
     assert "personne à apparier : 0 filleuls avec des besoins" in empty and "cohort is empty" not in empty
+
+
+def test_a_proposal_is_not_rejected_without_a_reason(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    from matcher.partnerships import Partnerships
+
+    client, _ = app_and_accounts
+    book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
+    proposal = book.propose("recommendation", "dakar", "lyon", "user:alice")
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    step = f"/proposals/{proposal.id}"
+    token = csrf_of(client.get(step).text)
+    page = html.unescape(client.post(f"{step}/reject", data={"csrf_token": token, "note": " "}, follow_redirects=True).text)
+    assert "Motif du rejet : c’est vide" in page and book.get(proposal.id).status == "proposed"

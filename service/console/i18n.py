@@ -17,7 +17,7 @@ from typing import Any
 
 from babel import Locale
 from babel.core import negotiate_locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -140,7 +140,9 @@ class Translator:
         if isinstance(value, dt.datetime):
             # Stored times are UTC: say so rather than pretend they are the reader's.
             suffix = " UTC" if value.tzinfo is not None and value.utcoffset() == dt.timedelta(0) else ""
-            return format_datetime(value, format=style, locale=self.locale) + suffix
+            # The day in ``style`` and the time to the minute: an event at "09:00:00" reads as a timestamp.
+            day, time = format_date(value, format=style, locale=self.locale), format_time(value, format="short", locale=self.locale)
+            return str(self.locale.datetime_formats.get(style, "{1} {0}")).format(time, day) + suffix
         return format_date(value, format=style, locale=self.locale)
 
     def language_name(self, code: str) -> str:

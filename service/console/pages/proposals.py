@@ -168,6 +168,9 @@ async def proposal_step(page: SignedIn, proposal_id: ProposalId, step: str) -> R
         if step == "approve":
             book.approve(proposal_id, page.actor, note)
         elif step == "reject":
+            if not note:  # both members read why their proposal went no further
+                why = page.t.explain(explain(FIELD_EMPTY))
+                raise FormProblem(page.t.plain("%(field)s: %(reason)s", field=page.t.plain("Why it is rejected"), reason=why))
             book.reject(proposal_id, page.actor, note)
         elif step == "respond":
             answer = str(form.get("answer", ""))
