@@ -47,3 +47,18 @@ def import_labels() -> Labels:
 def country_words(code: str) -> str:
     """A country's names in the console's languages, folded ("senegal senegal senegal"), for search."""
     return " ".join(fold(Locale.parse(language).territories.get(code.upper(), code)) for language in LANGUAGES)
+
+
+def accepted_words(t: Translator, field: str, record_type: str) -> str | None:
+    """For a coded field a spreadsheet may fill with the console's words (``import_labels``), what
+    a refused value may be, in the reader's language and then as codes: "ville, collectivité
+    locale, … (or the codes city, local_government, …)". None for any other field."""
+    if field == "region":
+        codes, words = list(REGIONS), [t.plain(region) for region in REGIONS]
+    elif field == "kind" and record_type == "resources":
+        codes, words = list(RESOURCE_KINDS), [t.plain(kind.replace("_", " ")) for kind in RESOURCE_KINDS]
+    elif field == "kind":
+        codes, words = list(KIND_WORDS), [t.plain(words) for words in KIND_WORDS.values()]
+    else:
+        return None
+    return t.plain("must be one of: %(words)s (or the codes %(codes)s)", words=", ".join(words), codes=", ".join(codes))

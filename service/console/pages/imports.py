@@ -19,11 +19,12 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from matcher.errors import InvalidRecordsError, PeermatchError, RecordTypeUnknownError
+from matcher.explanations import IMPORT_ONE_OF
 from matcher.ingest.importing import ValidatedFile
 from matcher.records import RecordType
 from matcher.spreadsheet import spreadsheet_safe
 from matcher.store.permissions import PRIVATE_DIR, PRIVATE_FILE
-from service.console.labels import import_labels
+from service.console.labels import accepted_words, import_labels
 from service.console.web import DOWNLOAD_HEADERS, SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -113,7 +114,21 @@ def _preview(page: Any, token: str, path: Path, record_type: str, shown_name: st
         return page.render("import.html", checked=None, error=message, status=422)
     except PeermatchError as error:  # unreadable: bad encoding, broken JSON at the top level
         return page.render("import.html", checked=None, error=str(error).replace(str(path), shown_name), status=422)
-    return page.render("import.html", checked=checked, token=token, name=shown_name, record_type=record_type, status=status)
+    reasons = [_reason(page.t, problem, record_type) for problem in checked.problems]
+    return page.render(
+        "import.html", checked=checked, reasons=reasons, token=token, name=shown_name, record_type=record_type, status=status
+    )
+
+
+def _reason(t: Any, problem: Any, record_type: str) -> str:
+    """Why a line was refused, in the reader's language; a coded field refused for its value lists
+    the words the reader may write (a French sheet may say "ville"), not only the English codes."""
+    explanation = problem.explanation
+    if explanation is not None and explanation.template == IMPORT_ONE_OF:
+        accepted = accepted_words(t, str(problem.field).split(".")[0], record_type)
+        if accepted is not None:
+            return accepted
+    return str(t.explain(explanation))
 
 
 @router.get("/import/{token}")
