@@ -411,6 +411,7 @@ def test_an_unknown_id_in_an_address_is_told_in_the_readers_language(app_and_acc
     proposal = client.get("/proposals/999", headers={"Accept": "text/html"})
     assert proposal.status_code == 404 and "Ninguna propuesta tiene el número 999." in unescape(proposal.text)
     assert "with id" not in member.text + proposal.text
+    assert 'href="/proposals">Volver a las propuestas' in proposal.text  # back to the section, not to the members
 
 
 def test_templates_use_no_inline_style_or_script_the_csp_would_block() -> None:

@@ -14,6 +14,7 @@ from matcher.errors import PeermatchError, UnknownIdError
 from matcher.store.permissions import PRIVATE_FILE, make_private
 from service.console.accounts import Accounts, accounts_path
 from service.console.form_problems import told
+from service.console.i18n import Translator
 from service.console.pages import (
     answer,
     calendar,
@@ -63,7 +64,7 @@ def install(app: FastAPI, settings: ServiceSettings) -> Accounts:
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, error: Forbidden) -> Response:
         page = any_page(request)
-        return page.render("error.html", status=403, heading=page.t.plain("Not allowed"), message=str(error))
+        return page.render("error.html", status=403, heading=page.t.plain("Not allowed"), message=str(error), back=back_to(request, page.t))
 
     return accounts
 
@@ -77,9 +78,30 @@ def busy_page(request: Request, retry_after: int) -> HTMLResponse:
     """What a person sees when the service is computing as much as it may at once (503)."""
     page = any_page(request)
     message = page.t.plain("Too many pages are being computed at the moment; try again in %(seconds)s seconds.", seconds=retry_after)
-    response = page.render("error.html", status=503, heading=page.t.plain("The service is busy"), message=message)
+    heading = page.t.plain("The service is busy")
+    response = page.render("error.html", status=503, heading=heading, message=message, back=back_to(request, page.t))
     response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+def back_to(request: Request, t: Translator) -> tuple[str, str]:
+    """The list page of the section an error happened in (a proposal's error leads back to the
+    proposals, not to the members), and its link's words."""
+    section = request.url.path.strip("/").split("/")[0]
+    known = {
+        "proposals": t.plain("Back to the proposals"),
+        "requests": t.plain("Back to the requests"),
+        "offers": t.plain("Back to the requests"),
+        "clusters": t.plain("Back to the clusters"),
+        "resources": t.plain("Back to the resources"),
+        "pairing": t.plain("Back to pairing"),
+        "groups": t.plain("Back to the groups"),
+        "calendar": t.plain("Back to the calendar"),
+        "experts": t.plain("Back to expert groups"),
+    }
+    if section in known:
+        return "/requests" if section == "offers" else f"/{section}", known[section]
+    return "/members", t.plain("Back to the members")
 
 
 def html_error(request: Request, error: Exception) -> HTMLResponse:
@@ -101,4 +123,4 @@ def html_error(request: Request, error: Exception) -> HTMLResponse:
         status, heading, message = 400, t.plain("This cannot be done"), told(error, t)
     else:
         status, heading, message = 500, t.plain("Something went wrong"), t.plain("An internal error occurred; it has been logged.")
-    return page.render("error.html", status=status, heading=heading, message=message)
+    return page.render("error.html", status=status, heading=heading, message=message, back=back_to(request, t))
