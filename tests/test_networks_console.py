@@ -114,6 +114,8 @@ def test_calendar_resources_and_a_group_page(app_and_accounts: tuple[TestClient,
     client.cookies.set("peermatch_lang", "es")
     composed = client.get("/groups", params={"theme": "digital literacy for older adults", "balance": "gender"}).text
     assert "Kofi" in composed and "Puestos: hombre: 1." in composed  # the rule's report, in Spanish
+    # Five seats asked, one person with a partial match: the page says why the group is smaller.
+    assert "1 persona tiene al menos una coincidencia parcial con este tema" in composed
     client.cookies.set("peermatch_lang", "en")
     token = csrf_of(composed)
     saved = client.post(
