@@ -77,11 +77,14 @@ def test_a_malformed_json_body_names_the_body_not_a_character_offset(client: Tes
 
 
 def test_a_console_rating_that_is_not_a_number_is_a_plain_refusal() -> None:
-    from service.console.pages.proposals import _rating
+    from service.console.form_problems import FormProblem, rating
+    from service.console.i18n import Translator
 
-    assert _rating(" 4 ") == 4
-    with pytest.raises(Exception, match="'abc' is not an integer from 1 to 5"):
-        _rating("abc")
+    t = Translator("en")
+    assert rating({"rating": " 4 "}, "rating", "Rating (1 to 5)", t) == 4
+    for typed in ("abc", "9", "0"):
+        with pytest.raises(FormProblem, match=f"Rating \\(1 to 5\\): '{typed}' is not a whole number from 1 to 5"):
+            rating({"rating": typed}, "rating", "Rating (1 to 5)", t)
 
 
 JSON_WRITE = {**auth(WRITE), "Content-Type": "application/json"}
