@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
 
@@ -23,6 +24,9 @@ from matcher.scoring.calibration import PARTIAL
 from matcher.settings import Settings
 from matcher.text_language import detect
 from matcher.workspace import Workspace
+
+if TYPE_CHECKING:
+    from embeddings.embedder import TextEncoder
 
 TOP = 10
 
@@ -34,7 +38,7 @@ def cross_language_recall(workspace: Workspace) -> dict[tuple[str, str], tuple[i
     members = recommender.members
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     options = PeerOptions(k=TOP, only_evidence=False, max_per_country=None)
-    for asker in tqdm([m for m in members if m.needs], desc="askers", leave=False):
+    for asker in tqdm([m for m in members if m.needs], desc="askers", leave=False, disable=None):
         topics = {n.topic for n in asker.needs if n.topic}
         asker_language = detect(asker.needs[0].text, asker.languages) or asker.languages[0]
         relevant = [
@@ -74,6 +78,29 @@ def table(counts: dict[tuple[str, str], tuple[int, int, int]], min_pairs: int = 
             in_top, partial = sum(v[1] for v in group) / total, sum(v[2] for v in group) / total
             lines.append(f"| all | {name} | {total} | {in_top:.2f} | {partial:.2f} |")
     return "\n".join(lines)
+
+
+def demo_workspace(folder: Path, encoder: TextEncoder, **overrides: object) -> Workspace:
+    """The shipped demo network imported into ``folder`` (a fresh data dir), with ``overrides`` of
+    the settings (a variant to compare)."""
+    from matcher.demo import DEMO_FILES
+
+    workspace = Workspace(Settings(data_dir=folder, **overrides), encoder)  # type: ignore[arg-type]
+    workspace.import_files(list(DEMO_FILES))
+    return workspace
+
+
+def compared(folder: Path, encoder: TextEncoder, variants: dict[str, dict[str, object]], min_pairs: int = 10) -> str:
+    """The diagnostic table for each variant (name -> settings overrides), the demo imported once
+    per variant under ``folder``: measured in one run, so the rows compare."""
+    parts = []
+    for number, (name, overrides) in enumerate(variants.items()):
+        workspace = demo_workspace(folder / f"variant-{number}", encoder, **overrides)
+        try:
+            parts += [f"{name}:", "", table(cross_language_recall(workspace), min_pairs), ""]
+        finally:
+            workspace.close()
+    return "\n".join(parts).rstrip()
 
 
 def main(argv: list[str] | None = None) -> None:

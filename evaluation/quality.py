@@ -318,9 +318,35 @@ def main(argv: list[str] | None = None) -> None:
         needs_markdown = "\n".join(lines)
         print()
         print(needs_markdown)
+    if not args.only:
+        needs_markdown += "\n\n" + demo_diagnostic(encoder, args.work_dir, overrides)
     # Figures copied by hand into a README go stale; the report file carries its own provenance.
     for path in write_report(args.report_dir, title, rows, variants, args.model, overrides, time.perf_counter() - started, needs_markdown):
         print(f"written: {path}")
+
+
+def demo_diagnostic(encoder: Any, work_dir: Path, overrides: dict[str, Any]) -> str:
+    """Issue 20's diagnostic on the shipped demo (its topics are planted, so not quality evidence):
+    does a relevant peer reach the top 10 whatever language it writes in, with the default and
+    with shared words counted only within a language (the rule before), in the same run."""
+    import shutil
+    import tempfile
+
+    from evaluation.demo_languages import compared
+
+    start = time.perf_counter()
+    folder = Path(tempfile.mkdtemp(prefix="demo-languages-", dir=work_dir if work_dir.is_dir() else None))
+    try:
+        variants = {"default": dict(overrides), "shared words only within a language": {**overrides, "lexical_across_languages": False}}
+        body = compared(folder, encoder, variants)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    seconds = time.perf_counter() - start
+    heading = f"Demo (a diagnostic, topics planted): relevant peers in the top 10 by asker and provider language ({seconds:.0f} s)"
+    text = f"{heading}\n\n{body}"
+    print()
+    print(text)
+    return text
 
 
 def write_report(
