@@ -54,8 +54,13 @@ def rating(form: Mapping[str, Any], name: str, label: str, t: Translator) -> int
     """The rating from 1 to 5 in box ``name``; else a FormProblem naming the box."""
     raw = str(form.get(name) or "").strip()
     if not raw.isdecimal() or not 1 <= int(raw) <= 5:
-        raise FormProblem(t.plain("%(field)s: %(reason)s", field=t.plain(label), reason=t.explain(explain(NOT_A_RATING, value=raw))))
+        raise refused(label, explain(NOT_A_RATING, value=raw), t)
     return int(raw)
+
+
+def refused(label: str, why: Explanation, t: Translator) -> FormProblem:
+    """The box labelled ``label`` (untranslated) refused, and why, in the reader's language."""
+    return FormProblem(t.plain("%(field)s: %(reason)s", field=t.plain(label), reason=t.explain(why)))
 
 
 def told(error: PeermatchError, t: Translator, labels: Mapping[str, str] | None = None) -> str:
@@ -66,11 +71,9 @@ def told(error: PeermatchError, t: Translator, labels: Mapping[str, str] | None 
     if explanation is None:
         return str(error)
     field = str(getattr(error, "field", "") or "")
-    reason = t.explain(explanation)
     if not field:
-        return reason
-    label = t.plain(labels[field]) if labels and field in labels else field
-    return t.plain("%(field)s: %(reason)s", field=label, reason=reason)
+        return t.explain(explanation)
+    return str(refused(labels[field] if labels and field in labels else field, explanation, t))
 
 
 def form_problems(error: ValidationError, t: Translator, labels: Mapping[str, str]) -> str:

@@ -15,7 +15,7 @@ from matcher.explanations import FIELD_EMPTY, explain
 from matcher.partnerships import Partnerships
 from matcher.partnerships.model import STATUSES
 from service.console.conflicts import proposal_conflict
-from service.console.form_problems import FormProblem, day, rating, told
+from service.console.form_problems import day, rating, refused, told
 from service.console.web import ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -169,8 +169,7 @@ async def proposal_step(page: SignedIn, proposal_id: ProposalId, step: str) -> R
             book.approve(proposal_id, page.actor, note)
         elif step == "reject":
             if not note:  # both members read why their proposal went no further
-                why = page.t.explain(explain(FIELD_EMPTY))
-                raise FormProblem(page.t.plain("%(field)s: %(reason)s", field=page.t.plain("Why it is rejected"), reason=why))
+                raise refused("Why it is rejected", explain(FIELD_EMPTY), page.t)
             book.reject(proposal_id, page.actor, note)
         elif step == "respond":
             answer = str(form.get("answer", ""))
@@ -186,11 +185,7 @@ async def proposal_step(page: SignedIn, proposal_id: ProposalId, step: str) -> R
         elif step == "check-in-due":
             due = day(form, "due", "Next check-in due", page.t)
             if due is None:
-                raise FormProblem(
-                    page.t.plain(
-                        "%(field)s: %(reason)s", field=page.t.plain("Next check-in due"), reason=page.t.explain(explain(FIELD_EMPTY))
-                    )
-                )
+                raise refused("Next check-in due", explain(FIELD_EMPTY), page.t)
             book.schedule_check_in(proposal_id, page.actor, due, note)
         elif step == "close":
             outcome = str(form.get("outcome") or "").strip()
