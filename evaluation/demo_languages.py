@@ -91,13 +91,16 @@ def demo_workspace(folder: Path, encoder: TextEncoder, **overrides: object) -> W
 
 
 def compared(folder: Path, encoder: TextEncoder, variants: dict[str, dict[str, object]], min_pairs: int = 10) -> str:
-    """The diagnostic table for each variant (name -> settings overrides), the demo imported once
-    per variant under ``folder``: measured in one run, so the rows compare."""
+    """The diagnostic tables for each variant (name -> settings overrides): peers, then expert
+    groups, the demo imported once per variant under ``folder``: measured in one run, so the rows compare."""
+    from evaluation.demo_experts import measured
+
     parts = []
     for number, (name, overrides) in enumerate(variants.items()):
         workspace = demo_workspace(folder / f"variant-{number}", encoder, **overrides)
         try:
             parts += [f"{name}:", "", table(cross_language_recall(workspace), min_pairs), ""]
+            parts += [f"{name}, expert groups asked in three languages (``evaluation.demo_experts``):", "", measured(workspace), ""]
         finally:
             workspace.close()
     return "\n".join(parts).rstrip()

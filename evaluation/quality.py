@@ -327,8 +327,9 @@ def main(argv: list[str] | None = None) -> None:
 
 def demo_diagnostic(encoder: Any, work_dir: Path, overrides: dict[str, Any]) -> str:
     """Issue 20's diagnostic on the shipped demo (its topics are planted, so not quality evidence):
-    does a relevant peer reach the top 10 whatever language it writes in, with the default and
-    with shared words counted only within a language (the rule before), in the same run."""
+    does a relevant peer reach the top 10 whatever language it writes in, and is an expert group
+    the same whatever language its theme is asked in, with the default and with shared words
+    counted only within a language (the rule before), in the same run."""
     import shutil
     import tempfile
 
@@ -342,7 +343,10 @@ def demo_diagnostic(encoder: Any, work_dir: Path, overrides: dict[str, Any]) -> 
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     seconds = time.perf_counter() - start
-    heading = f"Demo (a diagnostic, topics planted): relevant peers in the top 10 by asker and provider language ({seconds:.0f} s)"
+    heading = (
+        "Demo (a diagnostic, topics planted): relevant peers in the top 10 by asker and provider language,"
+        f" and expert groups by query language ({seconds:.0f} s)"
+    )
     text = f"{heading}\n\n{body}"
     print()
     print(text)

@@ -36,3 +36,14 @@ def test_a_pool_in_one_language_or_a_query_of_unknown_language_is_left_exactly_a
 def test_only_pool_passages_are_credited() -> None:
     fair = across_languages(LEXICAL, DENSE[:, :4], ["fr"], np.arange(4), LANGUAGES[:4])
     assert np.isclose(fair[0, 3], 3.0) and fair[0, 4] == 5.0 and fair[0, 5] == 0.0
+
+
+def test_a_members_main_language_is_the_one_most_of_its_evidence_is_written_in() -> None:
+    from matcher.scoring.evidence import main_languages
+
+    # owner 0: two English passages against one heavier French one; owner 1: a document by 1 and 2
+    # in Spanish; owner 3: only a passage of unknown language
+    languages: list[str | None] = ["en", "en", "fr", "es", None]
+    owners = [[0], [0], [0], [1, 2], [3]]
+    weights = [1.0, 1.0, 3.0, 1.0, 1.0]
+    assert main_languages(languages, owners, weights, 4).tolist() == ["fr", "es", "es", ""]

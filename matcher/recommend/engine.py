@@ -6,7 +6,7 @@ recommender.peers("city-dakar-sn", PeerOptions(k=5, reciprocal=True))
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 
 import numpy as np
@@ -146,9 +146,11 @@ class Recommender:
         """Whom a stored member can help: its evidence against every other member's needs."""
         return whom_can_help(self.evidence, self.members_by_id, self.member(member_id), options or HelpOptions())
 
-    def experts(self, theme: str, options: ExpertOptions | None = None) -> ExpertGroup:
-        """An expert group for a theme, covering its aspects."""
-        return self.expert_finder.group(theme, options)
+    def experts(
+        self, theme: str, options: ExpertOptions | None = None, wordings: Mapping[str, Sequence[str]] | None = None
+    ) -> ExpertGroup:
+        """An expert group for a theme, covering its aspects (``ExpertFinder.group``)."""
+        return self.expert_finder.group(theme, options, wordings)
 
     def representative_fit(self, member: str | Member, cluster: str) -> RepresentativeFit:
         target = self.member(member) if isinstance(member, str) else member

