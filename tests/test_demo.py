@@ -359,3 +359,22 @@ def test_an_expert_group_asked_as_free_text_leans_less_on_the_querys_language(de
 
     found = agreement(demo, "need")
     assert sum(found.jaccards) / len(found.jaccards) >= 0.4
+
+
+def test_a_persons_expertise_is_measured_in_the_language_it_is_written_in(recommender: Recommender) -> None:
+    """Against the cohort of the language the text is in, not of the first language the person
+    declares: the same English expertise scored 0.42 declared French first, 0.44 English first."""
+    from embeddings.embedder import TextEncoder
+    from matcher.people.compose import compose_people
+    from matcher.people.model import PeopleGroupOptions, Person
+
+    expertise = "Evening literacy classes in community centres teach reading, writing and numeracy to adults."
+    scores = []
+    for languages in (["fr", "en"], ["en", "fr"]):
+        fields = {"id": "p", "name": "P", "role": "expert", "languages": languages, "expertise": expertise}
+        person = Person.model_validate(fields | {"region": "Africa", "organisation": "X"})
+        encoder: TextEncoder = recommender.encoder
+        similarity = recommender.evidence.member_similarity
+        group = compose_people("adult literacy", [person], {"p": "Africa"}, PeopleGroupOptions(k=1), similarity, encoder)
+        scores.append(group.members[0].match_score if group.members else 0.0)
+    assert scores[0] == scores[1] and scores[0] >= 0.3, scores

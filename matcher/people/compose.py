@@ -15,6 +15,7 @@ from embeddings.embedder import TextEncoder
 from matcher.people.model import BalanceReport, PeopleGroup, PeopleGroupOptions, Person, PersonPick
 from matcher.scoring.calibration import PARTIAL, match_quality, match_score, shown
 from matcher.scoring.similarity import Similarity
+from matcher.text_language import detect
 
 UNCOUNTED = {None, "undisclosed"}  # a gender not given counts towards no cap
 MAX_PARTS = 20  # sentences of one person's expertise scored (a CV-length text is cut there)
@@ -52,7 +53,10 @@ def compose_people(
     prepared = similarity.prepare(queries, vectors)
     parts = [(j, part) for j, person in enumerate(pool) for part in expertise_parts(person.expertise)]
     owners = np.asarray([j for j, _ in parts], dtype=np.int64)
-    _, dense = similarity.vectors(prepared, encoder.encode([text for _, text in parts]), [pool[j].languages[0] for j, _ in parts])
+    # Each part against the cohort of the language it is written in, as a stored passage is: a
+    # person declaring French first may write its expertise in English.
+    languages = [detect(text, pool[j].languages) or pool[j].languages[0] for j, text in parts]
+    _, dense = similarity.vectors(prepared, encoder.encode([text for _, text in parts]), languages)
     by_part = match_score(dense * prepared.match_gain[:, None])  # (queries, parts), 0-1
     scores = np.zeros((len(queries), len(pool)), dtype=np.float32)  # each person's best part
     np.maximum.at(scores.T, owners, by_part.T)
