@@ -228,3 +228,24 @@ def test_merging_a_write_into_sorted_records_equals_sorting_again() -> None:
         expected = {r.id: r for r in records if r.id not in deleted} | {r.id: r for r in upserted}
         assert merged == [expected[k] for k in sorted(expected)] and ids == sorted(expected)
         records = merged
+
+
+def test_a_write_of_members_keeps_the_resources_matrix_and_a_write_of_resources_refits_it(tmp_path: Path) -> None:
+    """What is worked out from a collection's passages (their vectors in memory, their TF-IDF fit)
+    is shared with the next snapshot when the write left that collection alone, and only then."""
+    workspace = seeded(tmp_path)
+    before = workspace.snapshot().recommender
+    before.evidence  # noqa: B018 - built, as a serving worker's is
+    workspace.write([Member.model_validate(member("probe", strengths=[{"text": "school gardens"}]))])
+    after = workspace.snapshot().recommender
+    assert after.resource_matrix is before.resource_matrix
+    assert after.resource_matrix.lexical is before.resource_matrix.lexical
+    assert after.member_matrix is not before.member_matrix
+    assert "probe" in after.member_matrix.owners and "probe" not in before.member_matrix.owners
+    workspace.write([Resource.model_validate(resource("seeds", "Seed banks", "Seed banks for school gardens."))])
+    refit = workspace.snapshot().recommender
+    assert refit.resource_matrix is not after.resource_matrix
+    lexical = refit.resource_matrix.lexical
+    assert lexical is not None
+    row = refit.resource_matrix.owners.index("seeds")
+    assert lexical.passage_scores(["seed banks"])[0, row] > 0  # the new resource's words are in the fit

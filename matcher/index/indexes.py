@@ -12,8 +12,9 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 
@@ -27,6 +28,9 @@ from matcher.records import RecordType
 from matcher.scoring.calibration import USEM3_SCALE, EncoderScale, encoder_scale
 from matcher.settings import Settings
 from matcher.store import Store
+
+if TYPE_CHECKING:
+    from matcher.scoring.similarity import PassageMatrix
 
 COLLECTIONS: tuple[RecordType, ...] = get_args(RecordType)
 
@@ -78,9 +82,13 @@ class CollectionIndex:
 
     def extended(self, passages: list[Passage], vectors: np.ndarray, retired_owners: set[str]) -> CollectionIndex:
         """A new collection index: the passages of ``retired_owners`` retire (a record replaced
-        or deleted) and ``passages`` with their ``vectors`` are appended. Nothing here changes."""
+        or deleted) and ``passages`` with their ``vectors`` are appended. Nothing here changes,
+        and a write that changes nothing in this collection gets this one back: what is worked
+        out from it once (``matrix``) serves the next snapshot too."""
         owner_rows = self.owner_rows()
         dead = np.asarray(sorted(row for owner in retired_owners for row in owner_rows.get(owner, ())), dtype=np.int64)
+        if not passages and not len(dead):
+            return self
         keys = [p.key for p in passages]
         start = len(self.passages)
         new_owner_rows = {owner: rows for owner, rows in owner_rows.items() if owner not in retired_owners}
@@ -97,6 +105,13 @@ class CollectionIndex:
     @property
     def delta_rows(self) -> int:
         return len(self.dense.delta)
+
+    @cached_property
+    def matrix(self) -> PassageMatrix:
+        """The passages with their vectors in memory, for scoring (built once per collection index)."""
+        from matcher.scoring.similarity import PassageMatrix
+
+        return PassageMatrix(self)
 
 
 @dataclass

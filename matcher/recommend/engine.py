@@ -89,13 +89,13 @@ class Recommender:
         self._earlier_signals = lambda: None  # not kept: the last snapshot is freed with its graph
         return signals
 
-    @cached_property
+    @property
     def member_matrix(self) -> PassageMatrix:
-        return PassageMatrix(self.indexes["members"])
+        return self.indexes["members"].matrix
 
-    @cached_property
+    @property
     def resource_matrix(self) -> PassageMatrix:
-        return PassageMatrix(self.indexes["resources"])
+        return self.indexes["resources"].matrix  # shared with the snapshot before a write of members only
 
     @cached_property
     def evidence(self) -> NeedEvidence:

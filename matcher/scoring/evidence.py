@@ -229,8 +229,7 @@ class NeedEvidence:
         self.has_evidence[self.pooled_codes] = True
 
         self.lexical_profiles, self.owner_languages = self._lexical_profiles(members_by_id, authors_of)
-        member_lexical = _passage_lexical(member_matrix)
-        resource_lexical = _passage_lexical(resource_matrix)
+        member_lexical, resource_lexical = member_matrix.lexical, resource_matrix.lexical
         evidence_pool = np.concatenate([self.strength_rows, self.profile_rows])
         self.member_similarity = Similarity(
             member_matrix,
@@ -440,20 +439,6 @@ def _rows_of(where: np.ndarray, rows: np.ndarray) -> np.ndarray:
     found = where >= 0
     out[found] = rows[where[found]]
     return out
-
-
-def _passage_lexical(matrix: PassageMatrix) -> LexicalProfiles | None:
-    """Passage-level TF-IDF of a collection (its owner view is not used)."""
-    if not matrix.passages:
-        return None
-    return LexicalProfiles.fit(
-        # a retired passage (a write since the last build) keeps its row, not its words
-        [p.text if live else "" for p, live in zip(matrix.passages, matrix.live, strict=True)],
-        [p.language for p in matrix.passages],
-        [[] for _ in matrix.passages],
-        [1.0] * len(matrix.passages),
-        1,
-    )
 
 
 def _index(field: str) -> int:

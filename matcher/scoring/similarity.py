@@ -10,7 +10,7 @@ the scores of two queries, two candidates or two languages compare; passages out
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -36,6 +36,21 @@ class PassageMatrix:
         self.owners = [p.owner_id for p in self.passages]
         self.fields = [p.field for p in self.passages]
         self.scale = collection.scale
+
+    @cached_property
+    def lexical(self) -> LexicalProfiles | None:
+        """Passage-level TF-IDF of the collection (its owner view is not used), fitted once per
+        matrix: a write of members only leaves the resources' matrix, and so its fit, as it was."""
+        if not self.passages:
+            return None
+        return LexicalProfiles.fit(
+            # a retired passage (a write since the last build) keeps its row, not its words
+            [p.text if live else "" for p, live in zip(self.passages, self.live, strict=True)],
+            [p.language for p in self.passages],
+            [[] for _ in self.passages],
+            [1.0] * len(self.passages),
+            1,
+        )
 
     def rows(self, field_prefixes: tuple[str, ...], owners: set[str] | None = None) -> np.ndarray:
         return np.asarray(
