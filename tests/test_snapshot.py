@@ -11,6 +11,7 @@ import pytest
 from matcher.errors import InvalidRecordsError
 from matcher.graph.capacity import capacity_map
 from matcher.index.generations import read_pointer
+from matcher.index.indexes import load_indexes
 from matcher.records import Member, Resource
 from matcher.settings import Settings
 from matcher.snapshot import Snapshot, assemble
@@ -239,9 +240,14 @@ def test_a_write_of_members_keeps_the_resources_matrix_and_a_write_of_resources_
     workspace.write([Member.model_validate(member("probe", strengths=[{"text": "school gardens"}]))])
     after = workspace.snapshot().recommender
     assert after.resource_matrix is before.resource_matrix
-    assert after.resource_matrix.lexical is before.resource_matrix.lexical
     assert after.member_matrix is not before.member_matrix
     assert "probe" in after.member_matrix.owners and "probe" not in before.member_matrix.owners
+    workspace.delete("members", ["probe"])  # a member deleted: the resources are left alone too
+    assert workspace.snapshot().recommender.resource_matrix is before.resource_matrix
+    # Another worker loading the same writes from disk on top of the indexes it holds shares it too.
+    loaded = load_indexes(workspace.settings, since=before.indexes)
+    assert loaded.generation == workspace.snapshot().generation
+    assert loaded["resources"].matrix is before.resource_matrix
     workspace.write([Resource.model_validate(resource("seeds", "Seed banks", "Seed banks for school gardens."))])
     refit = workspace.snapshot().recommender
     assert refit.resource_matrix is not after.resource_matrix

@@ -188,12 +188,12 @@ class ExpertFinder:
         return match_score(levels.match), column
 
     def group(self, theme: str, options: ExpertOptions | None = None, wordings: Mapping[str, Sequence[str]] | None = None) -> ExpertGroup:
-        """``wordings``: a theme's or aspect's other wordings (a known theme's names in other
-        languages). A candidate's relevance is its mean over the wordings and its match the best
-        of them, so a known theme gives the same group whatever the language it is asked in, with
-        members writing in each language in about their share of the relevant ones (on the demo's
-        20 topics, 52 / 25 / 23 % en / fr / es for 54 / 25 / 21 % of the relevant members; ranked
-        on the best wording instead, 40 / 30 / 30)."""
+        """``wordings``: the wordings a theme or aspect is asked in instead of itself (a known
+        theme's names in the network's languages). A candidate's relevance is its mean over the
+        wordings and its match the best of them, so a known theme gives the same group whatever
+        the language it is asked in, with members writing in each language in about their share
+        of the relevant ones (on the demo's 20 topics, 53 / 23 / 24 % en / fr / es for 54 / 25 /
+        21 % of the relevant members; ranked on the best wording instead, 40 / 30 / 30)."""
         options = options or ExpertOptions()
         ev = self.evidence
         texts = [theme, *options.aspects]
@@ -336,11 +336,13 @@ class ExpertFinder:
 
 
 def every_wording(texts: list[str], wordings: Mapping[str, Sequence[str]]) -> tuple[list[str], np.ndarray]:
-    """Each text followed by its other wordings (once each), and the text each one stands for."""
+    """Each text's wordings (once each; the text itself when it has none), and the text each one
+    stands for. A text with wordings is not asked as typed: "housing" and "Logement" are then asked
+    the very same names, in the same order, and give the same group."""
     asked: list[str] = []
     query_of: list[int] = []
     for number, text in enumerate(texts):
-        for wording in dict.fromkeys([text, *wordings.get(text, ())]):
+        for wording in dict.fromkeys(wordings.get(text) or [text]):
             asked.append(wording)
             query_of.append(number)
     return asked, np.asarray(query_of, dtype=np.int64)

@@ -365,10 +365,10 @@ class NeedEvidence:
                 # The same rule as for passages (``similarity.across_languages``), one level up: a
                 # member's whole evidence shares words with a query only in the query's language,
                 # and expert groups asked in English, French or Spanish were made mostly of members
-                # writing in the query's language. On the demo's 20 topics asked as free text (their
-                # need sentences), an English query's group wrote English 75 % of the time (71 %
-                # with this rule; 54 % of the relevant members do), and the groups of the three
-                # languages shared 36 % of their members (42 % with it).
+                # writing in the query's language. On `peermatch demo`'s data, its 20 topics asked as
+                # free text (their need sentences): an English query's group wrote English 75 % of
+                # the time, 71 % with this rule (54 % of the relevant members do); the three
+                # languages' groups shared 36 % of their members, 42 % with it.
                 dense = np.fmax(np.fmax(strength_best, document_best), profile_best)
                 dense = np.where(np.isfinite(dense), dense, 0.0)
                 languages = [language_of(text) for text in texts]
@@ -453,4 +453,4 @@ def main_languages(languages: list[str | None], owners: list[list[int]], weights
         if language:
             for code in codes:
                 shares[code][language] = shares[code].get(language, 0.0) + weight
-    return np.asarray([max(share, key=share.__getitem__) if share else "" for share in shares], dtype=object)
+    return np.asarray([max(share, key=share.__getitem__) if share else "" for share in shares], dtype=str)
