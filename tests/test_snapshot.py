@@ -13,6 +13,7 @@ from matcher.graph.capacity import capacity_map
 from matcher.index.generations import read_pointer
 from matcher.index.indexes import load_indexes
 from matcher.records import Member, Resource
+from matcher.scoring.similarity import PassageMatrix
 from matcher.settings import Settings
 from matcher.snapshot import Snapshot, assemble
 from matcher.workspace import Workspace
@@ -247,7 +248,7 @@ def test_a_write_of_members_keeps_the_resources_matrix_and_a_write_of_resources_
     # Another worker loading the same writes from disk on top of the indexes it holds shares it too.
     loaded = load_indexes(workspace.settings, since=before.indexes)
     assert loaded.generation == workspace.snapshot().generation
-    assert loaded["resources"].matrix is before.resource_matrix
+    assert PassageMatrix.of(loaded["resources"]) is before.resource_matrix
     workspace.write([Resource.model_validate(resource("seeds", "Seed banks", "Seed banks for school gardens."))])
     refit = workspace.snapshot().recommender
     assert refit.resource_matrix is not after.resource_matrix

@@ -12,9 +12,8 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_args
+from typing import Any, get_args
 
 import numpy as np
 
@@ -29,9 +28,6 @@ from matcher.scoring.calibration import USEM3_SCALE, EncoderScale, encoder_scale
 from matcher.settings import Settings
 from matcher.store import Store
 
-if TYPE_CHECKING:
-    from matcher.scoring.similarity import PassageMatrix
-
 COLLECTIONS: tuple[RecordType, ...] = get_args(RecordType)
 
 
@@ -45,6 +41,9 @@ class CollectionIndex:
     scale: EncoderScale = USEM3_SCALE  # how the vectors' encoder spreads its cosines (calibration)
     _rows_by_language: dict[str, np.ndarray] | None = field(default=None, repr=False)
     _owner_rows: dict[str, list[int]] | None = field(default=None, repr=False)
+    # What the scorers work out from this collection once (``PassageMatrix.of``), kept with it:
+    # a write that leaves the collection alone keeps this index, and so this too.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def live(self) -> np.ndarray:
@@ -84,7 +83,7 @@ class CollectionIndex:
         """A new collection index: the passages of ``retired_owners`` retire (a record replaced
         or deleted) and ``passages`` with their ``vectors`` are appended. Nothing here changes,
         and a write that changes nothing in this collection gets this one back: what is worked
-        out from it once (``matrix``) serves the next snapshot too."""
+        out from it once (``derived``) serves the next snapshot too."""
         owner_rows = self.owner_rows()
         dead = np.asarray(sorted(row for owner in retired_owners for row in owner_rows.get(owner, ())), dtype=np.int64)
         if not passages and not len(dead):
@@ -105,13 +104,6 @@ class CollectionIndex:
     @property
     def delta_rows(self) -> int:
         return len(self.dense.delta)
-
-    @cached_property
-    def matrix(self) -> PassageMatrix:
-        """The passages with their vectors in memory, for scoring (built once per collection index)."""
-        from matcher.scoring.similarity import PassageMatrix
-
-        return PassageMatrix(self)
 
 
 @dataclass

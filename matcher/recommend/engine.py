@@ -91,11 +91,11 @@ class Recommender:
 
     @property
     def member_matrix(self) -> PassageMatrix:
-        return self.indexes["members"].matrix
+        return PassageMatrix.of(self.indexes["members"])
 
     @property
     def resource_matrix(self) -> PassageMatrix:
-        return self.indexes["resources"].matrix  # shared with the snapshot before a write of members only
+        return PassageMatrix.of(self.indexes["resources"])  # shared with the snapshot before a write of members only
 
     @cached_property
     def evidence(self) -> NeedEvidence:

@@ -52,6 +52,15 @@ class PassageMatrix:
             1,
         )
 
+    @classmethod
+    def of(cls, collection: CollectionIndex) -> PassageMatrix:
+        """The collection's matrix, built once per collection index and kept with it: a write of
+        members only leaves the resources' index, and so their matrix and its TF-IDF fit, as they were."""
+        found = collection.derived.get("matrix")
+        if not isinstance(found, PassageMatrix):
+            found = collection.derived["matrix"] = cls(collection)
+        return found
+
     def rows(self, field_prefixes: tuple[str, ...], owners: set[str] | None = None) -> np.ndarray:
         return np.asarray(
             [
