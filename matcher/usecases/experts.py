@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from matcher.clusters.names import CLUSTER_PREFIX, cluster_code, cluster_names
 from matcher.errors import PeermatchError
-from matcher.graph.taxonomy import load_taxonomy
+from matcher.graph.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from matcher.recommend.clusters import known_clusters
 from matcher.recommend.experts import ExpertGroup, ExpertOptions
 from matcher.recommend.helps import HelpMatch, HelpOptions
@@ -38,20 +39,29 @@ def known_wordings(texts: list[str], languages: set[str], taxonomy_path: Path | 
     languages the network's members write in), in the taxonomy's order; a text is asked in those
     names instead of itself. A member is then matched on the name in the language it writes, and
     the same names are asked however the theme was typed. Asked by name in English, French and
-    Spanish, the demo's 20 topics gave groups that shared 37 % of their members (mean Jaccard),
-    each made mostly of members writing in the query's language. A language nobody writes in adds
-    no name: an English network asked for "Logement" is asked "Housing" alone, so shared words
-    keep their weight there. An entry with no name in those languages keeps the text as typed."""
-    topics = load_taxonomy(taxonomy_path)
-    named: dict[str, list[str]] = {}
-    for topic in topics.values():
-        labels = [label for language, label in topic.label.items() if language in languages]
-        for label in topic.label.values():
-            named.setdefault(fold(" ".join(label.split())), labels)
-        if topic.id.startswith(CLUSTER_PREFIX):
-            named.setdefault(fold(topic.id.removeprefix(CLUSTER_PREFIX)), labels)
+    Spanish, the 20 topics of `peermatch demo`'s data gave groups that shared 37 % of their members
+    (mean Jaccard), each made mostly of members writing in the query's language. A language nobody
+    writes in adds no name: an English network asked for "Logement" is asked "Housing" alone, so
+    shared words keep their weight there. An entry with no name in those languages keeps the text
+    as typed."""
+    path = taxonomy_path or DEFAULT_TAXONOMY
+    named = _names_by_folded(path, path.stat().st_mtime_ns)
     found = {text: named.get(fold(" ".join(text.split()))) for text in texts}
-    return {text: list(dict.fromkeys(labels)) for text, labels in found.items() if labels}
+    wanted = {text: [label for language, label in names.items() if language in languages] for text, names in found.items() if names}
+    return {text: list(dict.fromkeys(labels)) for text, labels in wanted.items() if labels}
+
+
+@lru_cache(maxsize=8)
+def _names_by_folded(path: Path, stamp: int) -> dict[str, dict[str, str]]:
+    """Each taxonomy entry's names and cluster code, folded -> its names by language; kept per
+    version of the file (``stamp``: its modification time), not read again at every request."""
+    named: dict[str, dict[str, str]] = {}
+    for topic in load_taxonomy(path).values():
+        for label in topic.label.values():
+            named.setdefault(fold(" ".join(label.split())), dict(topic.label))
+        if topic.id.startswith(CLUSTER_PREFIX):
+            named.setdefault(fold(topic.id.removeprefix(CLUSTER_PREFIX)), dict(topic.label))
+    return named
 
 
 def cluster_aspects(theme: str, taxonomy_path: Path | None = None) -> list[str]:
