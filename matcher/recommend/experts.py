@@ -90,7 +90,10 @@ class ExpertPick(BaseModel):
     kind: str
     country: str
     region: str
-    relevance: float = Field(description="Ranking score for the theme (every piece of evidence).")
+    relevance: float = Field(
+        description="Ranking score for the theme (every piece of evidence); for a theme that names a taxonomy topic or"
+        " cluster, the mean over its names in the languages the network's members write in."
+    )
     match_score: float = Field(
         0.0,
         description="0-1, what match_quality comes from: the best stated strength or authored document, theme or aspect.",

@@ -171,6 +171,10 @@ def member_helps(
 
 @router.post("/recommendations/experts", response_model=ExpertGroup, summary="An expert group covering a theme's aspects")
 def experts(request: ExpertRequest, state: State, key: Reader) -> ExpertGroup:
+    """A theme that names a cluster, asked without aspects, takes the cluster's practice themes as
+    its aspects. A theme or aspect that names a taxonomy topic or cluster (in any language, or by
+    a cluster's code) is asked in its names in the languages the network's members write in, so
+    the group is the same whichever language it is asked in; free text is asked as typed."""
     return experts_for(state.snapshot, request.theme, request.options)
 
 
