@@ -402,8 +402,10 @@ def test_a_title_many_people_share_is_not_expertise(recommender: Recommender) ->
     regions = {p.id: p.region or "Africa" for p in people}
     encoder: TextEncoder = recommender.encoder
     similarity = recommender.evidence.member_similarity
-    groups = [
-        [pick.id for pick in compose_people(theme, people, regions, PeopleGroupOptions(k=5), similarity, encoder).members]
+    picks = [
+        compose_people(theme, people, regions, PeopleGroupOptions(k=5), similarity, encoder).members
         for theme in ("Mental health of learners", "Salud mental de los estudiantes")
     ]
-    assert groups[0] == groups[1] == ["expert-health-2"], groups
+    assert [p.id for p in picks[0]] == [p.id for p in picks[1]] == ["expert-health-2"], picks
+    expert = next(p for p in people if p.id == "expert-health-2")
+    assert picks[0][0].evidence in expert.expertise and "Head of" not in picks[0][0].evidence  # the sentence quoted

@@ -84,6 +84,13 @@ def compose_people(
     scores = np.zeros((len(queries), len(pool)), dtype=np.float32)  # each person's best part
     np.maximum.at(scores.T, owners, by_part.T)
     best = scores.max(axis=0)
+    # the part each person's best score comes from, quoted beside it
+    best_part = np.full(len(pool), -1, dtype=np.int64)
+    if parts:
+        part_best = by_part.max(axis=0)
+        for i in np.argsort(-part_best, kind="stable").tolist():
+            if best_part[owners[i]] < 0:
+                best_part[owners[i]] = i
     covers = [{a for a, aspect in enumerate(options.aspects) if scores[a + 1, j] >= PARTIAL} for j in range(len(pool))]
     candidates = [j for j in np.argsort(-best, kind="stable").tolist() if best[j] >= PARTIAL]
     chosen: list[int] = []
@@ -116,6 +123,7 @@ def compose_people(
             match_score=shown(float(best[j])),
             match_quality=match_quality(float(best[j])),
             covers=[options.aspects[a] for a in sorted(covers[j])],
+            evidence=parts[best_part[j]][1] if best_part[j] >= 0 else "",
         )
         for j in chosen
     ]

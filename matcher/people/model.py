@@ -79,6 +79,7 @@ class PersonPick(BaseModel):
     match_score: float = Field(description="0-1: the calibrated match of their expertise with the theme or an aspect.")
     match_quality: MatchQuality
     covers: list[str] = Field(description="The aspects their expertise covers (at least a partial match).")
+    evidence: str = Field("", description="The sentence of their expertise that match_score comes from.")
 
 
 class BalanceReport(BaseModel):
