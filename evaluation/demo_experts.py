@@ -10,6 +10,10 @@ members that write in it. The topics are planted by the demo's generator, so thi
 not quality evidence (the dev sets in ``../shared/benchmarks`` are that).
 
     python -m evaluation.demo_experts --data-dir .peermatch-demo
+
+The figures depend on what the data dir holds: ``make demo``'s also holds the Coalition's members,
+``make quality``'s diagnostic imports the demo's members and resources files alone, so the two
+differ by a point or two.
 """
 
 from __future__ import annotations

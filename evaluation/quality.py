@@ -12,7 +12,12 @@ variants, and the plain TF-IDF baseline, all measured in the same run.
 
     python -m evaluation.quality [--benchmarks ../shared/benchmarks] [--set key=value ...]
 
-The synthetic demo set (evaluation/datasets/demo) is a pipeline test, not a quality measure; it is not here.
+Then, unless ``--only`` is given, a diagnostic on the shipped demo network (its members and
+resources files; its topics are planted, so it is not quality evidence): relevant peers in the
+top 10 by asker and provider language (``evaluation.demo_languages``) and expert groups asked in
+three languages (``evaluation.demo_experts``), with the default and with shared words counted only
+within a language, in the same run. The synthetic demo set (evaluation/datasets/demo) is a
+pipeline test, not a quality measure; it is not here.
 """
 
 from __future__ import annotations
