@@ -27,3 +27,11 @@ def test_a_sentence_in_three_peoples_expertise_is_a_template_numbers_aside() -> 
 def test_two_people_sharing_a_sentence_do_not_make_it_a_template() -> None:
     people = [person("a", "Runs the city's adult literacy classes."), person("b", "Runs the city's adult literacy classes.")]
     assert template_parts(people) == set()
+
+
+def test_in_a_large_book_a_title_a_few_people_share_sets_them_apart() -> None:
+    """Three teacher trainers among forty people: their title is what they know, not boilerplate."""
+    trainers = [person(f"t{n}", f"Teacher trainer at the ministry. Runs course {n} on assessment for primary teachers.") for n in range(3)]
+    others = [person(f"o{n}", f"Runs the city's programme number {n} on something else entirely.") for n in range(37)]
+    assert part_shape("Teacher trainer at the ministry.") not in template_parts(trainers + others)
+    assert part_shape("Teacher trainer at the ministry.") in template_parts(trainers)  # three of three: the same words for all

@@ -23,7 +23,11 @@ UNCOUNTED = {None, "undisclosed"}  # a gender not given counts towards no cap
 MAX_PARTS = 20  # sentences of one person's expertise scored (a CV-length text is cut there)
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
 _NUMBER = re.compile(r"\d+")
-TEMPLATE_PEOPLE = 3  # a sentence in this many people's expertise is a template (``template_parts``)
+# A sentence in this many people's expertise, and in this share of all people's, is a template
+# (``template_parts``): in a large book, a few people sharing a title ("Teacher trainer.") is
+# what sets them apart from the rest, not boilerplate.
+TEMPLATE_PEOPLE = 3
+TEMPLATE_SHARE = 0.1
 
 
 def expertise_parts(text: str) -> list[str]:
@@ -34,14 +38,15 @@ def expertise_parts(text: str) -> list[str]:
 
 
 def template_parts(people: list[Person]) -> set[str]:
-    """The sentences (``part_shape``) that at least ``TEMPLATE_PEOPLE`` people's expertise texts
-    share word for word, numbers aside: a job title or "N years of experience", the same for a
-    whole department's staff. They say nothing about what one person knows, and matched themes
+    """The sentences (``part_shape``) that at least ``TEMPLATE_PEOPLE`` people's expertise texts,
+    and ``TEMPLATE_SHARE`` of all, share word for word, numbers aside: a job title or "N years of
+    experience", the same for a whole department's staff. They say nothing about what one person knows, and matched themes
     of their own: on the demo, "Mental health of learners" found four heads of lifelong learning
     departments at 0.35 (partial) through "Head of the lifelong learning department."; in
     Spanish, whose staff write their title in Spanish, it found none of them."""
     counts = Counter(shape for person in people for shape in {part_shape(part) for part in expertise_parts(person.expertise)})
-    return {shape for shape, count in counts.items() if count >= TEMPLATE_PEOPLE}
+    least = max(TEMPLATE_PEOPLE, TEMPLATE_SHARE * len(people))
+    return {shape for shape, count in counts.items() if count >= least}
 
 
 def part_shape(part: str) -> str:
