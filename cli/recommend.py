@@ -157,6 +157,8 @@ def experts(
 
     def render(p: dict[str, Any]) -> None:
         console.print(p["answer"])
+        if p["asked_as"].get(p["theme"]):
+            console.print(f"asked in the theme's names: {' · '.join(p['asked_as'][p['theme']])}", markup=False)
         for pick in p["members"]:
             covers = ", ".join(c["aspect"] for c in pick["covers"]) or "(relevance only)"
             console.print(

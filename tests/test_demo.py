@@ -355,6 +355,9 @@ def test_an_expert_group_is_the_same_whatever_language_a_known_theme_is_asked_in
     typed = [experts_for(snapshot, theme) for theme in ("Adult literacy programmes", "los programas de ALFABETIZACION  de adultos")]
     assert [p.id for p in typed[0].members] == [p.id for p in typed[1].members]  # however it is typed
     assert typed[0].ranking == typed[1].ranking
+    names = ["Adult literacy programmes", "Les programmes d'alphabétisation des adultes", "Los programas de alfabetización de adultos"]
+    assert typed[0].asked_as == {"Adult literacy programmes": names}  # what it was asked as, said
+    assert experts_for(snapshot, "literacy classes in the evening").asked_as == {}  # free text: as typed
 
 
 def test_expert_groups_asked_as_free_text_share_more_members_across_languages(demo: Workspace) -> None:

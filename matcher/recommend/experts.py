@@ -108,6 +108,11 @@ class ExpertGroup(BaseModel):
     members: list[ExpertPick]
     closest: list[ExpertPick] = Field(default_factory=list, description="When nobody has evidence: the closest weak matches.")
     uncovered_explanations: dict[str, Explanation] = Field(default_factory=dict, description="Aspect -> why no member covers it, as data.")
+    asked_as: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="The theme or aspects asked in other words than typed -> those words: a taxonomy topic's or"
+        " cluster's names in the languages the network's members write in. Free text is asked as typed.",
+    )
     ranking: list[tuple[str, float]] = Field(description="Top candidates by theme relevance.")
 
     # The English sentences are made from their data here, once, never filled in beside it.
@@ -287,8 +292,10 @@ class ExpertFinder:
             ]
             named = [explain(EXPERTS_CLOSEST, explain(QUALITY[p.match_quality]), name=p.name, score=p.match_score) for p in closest]
             answer = explain(EXPERTS_NONE, *(named or [explain(EXPERTS_NO_CLOSEST)]))
+        asked_as = {text: list(dict.fromkeys(wordings[text])) for text in texts if wordings and wordings.get(text)}
         return ExpertGroup(
             theme=theme,
+            asked_as=asked_as,
             answer_explanation=answer,
             closest=closest,
             members=picks,
