@@ -514,6 +514,6 @@ def test_a_clusters_name_as_the_theme_fills_the_aspects_with_its_practice_themes
     typed = unescape(client.get("/experts", params={"theme": "Educación para la ciudadanía mundial", "aspects": "huertos"}).text)
     typed_aspects = typed.split('<textarea id="aspects"', 1)[1].split("</textarea>", 1)[0]
     assert "El tema es el nombre de un grupo temático" not in typed and "la paz" not in typed_aspects
-    assert "El tema nombra un tema de la taxonomía" in page  # asked in its names: said so
+    assert "Este tema figura en la taxonomía" in page  # asked in its names: said so
     free = unescape(client.get("/experts", params={"theme": "huertos escolares"}).text)
-    assert "Grupo propuesto" in free and "El tema nombra un tema de la taxonomía" not in free
+    assert "Grupo propuesto" in free and "Este tema figura en la taxonomía" not in free
