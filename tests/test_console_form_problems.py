@@ -10,6 +10,8 @@ import html
 from babel.dates import format_date
 from fastapi.testclient import TestClient
 
+from matcher.partnerships import Partnerships
+from matcher.partnerships.model import Proposal
 from service.console.accounts import Accounts
 from tests.test_console import app_and_accounts, csrf_of, sign_in, signed_in_at_pairing  # noqa: F401 - the fixture
 from tests.test_service import WRITE, auth
@@ -82,15 +84,19 @@ def test_the_resources_page_says_when_nothing_is_about_the_query(app_and_account
     assert "aucune ressource du réseau" not in named and "nom dans le texte" in named
 
 
-def test_a_step_the_proposal_no_longer_allows_is_told_in_french(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
-    """Another officer, or the member by its e-mailed link, acted since the page was shown."""
-    from matcher.partnerships import Partnerships
-
-    client, _ = app_and_accounts
+def _proposal_seen_in_french(client: TestClient) -> tuple[Partnerships, Proposal]:
+    """A proposal from Dakar to Lyon, and an officer signed in with the console in French."""
     book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
     proposal = book.propose("recommendation", "dakar", "lyon", "user:alice")
     sign_in(client)
     client.cookies.set("peermatch_lang", "fr")
+    return book, proposal
+
+
+def test_a_step_the_proposal_no_longer_allows_is_told_in_french(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Another officer, or the member by its e-mailed link, acted since the page was shown."""
+    client, _ = app_and_accounts
+    book, proposal = _proposal_seen_in_french(client)
     token = csrf_of(client.get(f"/proposals/{proposal.id}").text)
     book.approve(proposal.id, "key:write")
     book.respond(proposal.id, "dakar", True, "contact:dakar@example.org")
@@ -164,13 +170,8 @@ def test_pairing_choices_that_cannot_run_are_refused_in_french_before_the_run(ap
 
 
 def test_a_proposal_is_not_rejected_without_a_reason(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
-    from matcher.partnerships import Partnerships
-
     client, _ = app_and_accounts
-    book = Partnerships(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
-    proposal = book.propose("recommendation", "dakar", "lyon", "user:alice")
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    book, proposal = _proposal_seen_in_french(client)
     step = f"/proposals/{proposal.id}"
     token = csrf_of(client.get(step).text)
     page = html.unescape(client.post(f"{step}/reject", data={"csrf_token": token, "note": " "}, follow_redirects=True).text)

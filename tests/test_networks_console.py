@@ -37,11 +37,16 @@ def _setup(client: TestClient) -> None:
     client.put("/v1/learning-links", headers=auth(WRITE), json=[{"resource_id": "gardens", "event_id": "ev-1"}])
 
 
-def test_cluster_page_in_french_with_terms_plan_updates_and_the_inactive_member(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
-    client, _ = app_and_accounts
+def _signed_in_in_french(client: TestClient) -> None:
+    """The network of ``_setup``, an officer signed in, the console in French."""
     _setup(client)
     sign_in(client)
     client.cookies.set("peermatch_lang", "fr")
+
+
+def test_cluster_page_in_french_with_terms_plan_updates_and_the_inactive_member(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    client, _ = app_and_accounts
+    _signed_in_in_french(client)
     listing = client.get("/clusters").text
     assert "Santé et bien-être" in listing and ">health<" not in listing
     page = client.get("/clusters/health")
@@ -140,9 +145,7 @@ def test_calendar_resources_and_a_group_page(app_and_accounts: tuple[TestClient,
 
 def test_a_resource_found_opens_on_a_page_of_its_own(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
     client, _ = app_and_accounts
-    _setup(client)
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    _signed_in_in_french(client)
     listing = client.get("/resources?q=Gardens").text
     assert 'href="/resources/gardens"' in listing
     page = client.get("/resources/gardens")
