@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matcher.errors import PeermatchError, UnknownIdError
+from matcher.explanations import N_
 from matcher.store.permissions import PRIVATE_FILE, make_private
 from service.console.accounts import Accounts, accounts_path
 from service.console.form_problems import told
@@ -84,24 +85,26 @@ def busy_page(request: Request, retry_after: int) -> HTMLResponse:
     return response
 
 
+# Each section's list page and its link's words: a proposal's error leads back to the proposals,
+# not to the members (an offer belongs to the requests).
+SECTIONS = {
+    "proposals": ("/proposals", N_("Back to the proposals")),
+    "requests": ("/requests", N_("Back to the requests")),
+    "offers": ("/requests", N_("Back to the requests")),
+    "clusters": ("/clusters", N_("Back to the clusters")),
+    "resources": ("/resources", N_("Back to the resources")),
+    "pairing": ("/pairing", N_("Back to pairing")),
+    "groups": ("/groups", N_("Back to the groups")),
+    "calendar": ("/calendar", N_("Back to the calendar")),
+    "experts": ("/experts", N_("Back to expert groups")),
+}
+MEMBERS = ("/members", N_("Back to the members"))
+
+
 def back_to(request: Request, t: Translator) -> tuple[str, str]:
-    """The list page of the section an error happened in (a proposal's error leads back to the
-    proposals, not to the members), and its link's words."""
-    section = request.url.path.strip("/").split("/")[0]
-    known = {
-        "proposals": t.plain("Back to the proposals"),
-        "requests": t.plain("Back to the requests"),
-        "offers": t.plain("Back to the requests"),
-        "clusters": t.plain("Back to the clusters"),
-        "resources": t.plain("Back to the resources"),
-        "pairing": t.plain("Back to pairing"),
-        "groups": t.plain("Back to the groups"),
-        "calendar": t.plain("Back to the calendar"),
-        "experts": t.plain("Back to expert groups"),
-    }
-    if section in known:
-        return "/requests" if section == "offers" else f"/{section}", known[section]
-    return "/members", t.plain("Back to the members")
+    """The list page of the section an error happened in, and its link's words."""
+    path, words = SECTIONS.get(request.url.path.strip("/").split("/")[0], MEMBERS)
+    return path, t.plain(words)
 
 
 def html_error(request: Request, error: Exception) -> HTMLResponse:
