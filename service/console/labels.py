@@ -62,3 +62,8 @@ def accepted_words(t: Translator, field: str, record_type: str) -> str | None:
     else:
         return None
     return t.plain("must be one of: %(words)s (or the codes %(codes)s)", words=", ".join(words), codes=", ".join(codes))
+
+
+# The boxes a follow-up step fills, by the labels the proposal and request pages show for them
+# (untranslated message ids): a refused value names the box the reader typed it in.
+FOLLOW_UP_LABELS = {"on": "Check-in date", "rating": "Rating (1 to 5)", "note": "Follow-up note"}

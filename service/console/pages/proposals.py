@@ -16,20 +16,14 @@ from matcher.partnerships import Partnerships
 from matcher.partnerships.model import STATUSES
 from service.console.conflicts import proposal_conflict
 from service.console.form_problems import day, rating, refused, told
+from service.console.labels import FOLLOW_UP_LABELS
 from service.console.web import ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
 ProposalId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # SQLite's integers: a larger id cannot exist
 PAGE_SIZE = 50
 # A step's fields, by the labels the proposal page shows for them (untranslated message ids).
-STEP_LABELS = {
-    "on": "Check-in date",
-    "next_due": "Next check-in due (optional)",
-    "due": "Next check-in due",
-    "outcome": "Outcome",
-    "rating": "Rating (1 to 5)",
-    "note": "Follow-up note",
-}
+STEP_LABELS = FOLLOW_UP_LABELS | {"next_due": "Next check-in due (optional)", "due": "Next check-in due", "outcome": "Outcome"}
 
 
 def partnerships(page: ConsolePage) -> Partnerships:
@@ -179,17 +173,17 @@ async def proposal_step(page: SignedIn, proposal_id: ProposalId, step: str) -> R
         elif step == "note":
             book.add_note(proposal_id, page.actor, note)
         elif step == "check-in":
-            on = day(form, "on", "Check-in date", page.t, dt.date.today())
-            next_due = day(form, "next_due", "Next check-in due (optional)", page.t)
+            on = day(form, "on", STEP_LABELS["on"], page.t, dt.date.today())
+            next_due = day(form, "next_due", STEP_LABELS["next_due"], page.t)
             book.check_in(proposal_id, page.actor, on or dt.date.today(), note, next_due)
         elif step == "check-in-due":
-            due = day(form, "due", "Next check-in due", page.t)
+            due = day(form, "due", STEP_LABELS["due"], page.t)
             if due is None:
-                raise refused("Next check-in due", explain(FIELD_EMPTY), page.t)
+                raise refused(STEP_LABELS["due"], explain(FIELD_EMPTY), page.t)
             book.schedule_check_in(proposal_id, page.actor, due, note)
         elif step == "close":
             outcome = str(form.get("outcome") or "").strip()
-            book.close(proposal_id, page.actor, outcome, rating(form, "rating", "Rating (1 to 5)", page.t), note)
+            book.close(proposal_id, page.actor, outcome, rating(form, "rating", STEP_LABELS["rating"], page.t), note)
         else:
             raise PeermatchError(page.t.plain("Unknown step '%(step)s'.", step=step))
     except IllegalTransitionError as error:

@@ -23,6 +23,7 @@ from matcher.usecases import requests as usecase
 from service.console.conflicts import package_problem, request_conflict
 from service.console.form_problems import day, rating, told, whole_number
 from service.console.i18n import Translator
+from service.console.labels import FOLLOW_UP_LABELS
 from service.console.web import ConsolePage, SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -30,12 +31,7 @@ RequestId = Annotated[str, Path(min_length=1, max_length=200)]
 PAGE_SIZE = 50
 CANDIDATES_SHOWN = 5
 # A step's fields, by the labels the request page shows for them (untranslated message ids).
-STEP_LABELS = {
-    "on": "Check-in date",
-    "rating": "Rating (1 to 5)",
-    "note": "Follow-up note",
-    "max_partners": "At most this many partners (optional)",
-}
+STEP_LABELS = FOLLOW_UP_LABELS | {"max_partners": "At most this many partners (optional)"}
 
 
 def book(page: ConsolePage) -> RequestBook:
@@ -79,7 +75,7 @@ def _options(values: Any, t: Translator) -> PackageOptions:
         return tuple(str(v) for v in raw if str(v).strip())
 
     typed = str(values.get("max_partners") or "").strip()
-    most = whole_number(values, "max_partners", "At most this many partners (optional)", 0, t) if typed else None
+    most = whole_number(values, "max_partners", STEP_LABELS["max_partners"], 0, t) if typed else None
     return PackageOptions(most, bool(values.get("regional")), many("force_in"), many("force_out"))
 
 
@@ -145,11 +141,11 @@ async def request_step(page: SignedIn, request_id: RequestId, step: str) -> Resp
         elif step == "note":
             requests.add_note(request_id, page.actor, note)
         elif step == "check-in":
-            requests.check_in(request_id, page.actor, day(form, "on", "Check-in date", page.t) or dt.date.today(), note)
+            requests.check_in(request_id, page.actor, day(form, "on", STEP_LABELS["on"], page.t) or dt.date.today(), note)
         elif step == "close":
             stored = requests.get(request_id)
             outcomes = {i: str(form.get(f"outcome_{i}") or "").strip() for i in range(len(stored.request.components))}
-            requests.close(request_id, page.actor, outcomes, rating(form, "rating", "Rating (1 to 5)", page.t), note)
+            requests.close(request_id, page.actor, outcomes, rating(form, "rating", STEP_LABELS["rating"], page.t), note)
         else:
             raise InvalidRequestStepError("step", page.t.plain("Unknown step '%(step)s'.", step=step))
     except RequestConflictError as error:
