@@ -148,12 +148,19 @@ def search(
     )
     workspace = workspace_for(data_dir)
     try:
-        results, answer = search_resources(workspace.snapshot(), query, k, filters, mode, language_mix)
+        results, answer, flags = search_resources(workspace.snapshot(), query, k, filters, mode, language_mix)
     except (PeermatchError, ValueError) as error:
         fail(error if isinstance(error, PeermatchError) else PeermatchError(str(error)))
-    payload = {"query": query, "results": [hit.model_dump(mode="json") for hit in results], "answer": answer.text() if answer else None}
+    payload = {
+        "query": query,
+        "results": [hit.model_dump(mode="json") for hit in results],
+        "answer": answer.text() if answer else None,
+        "flags": flags,
+    }
 
     def render(p: dict[str, Any]) -> None:
+        for flag in p["flags"]:
+            Console().print(f"[red]{flag}[/red]")
         if p["answer"]:
             Console().print(f"[yellow]{p['answer']}:[/yellow]")
         table = Table(title=f"resources for: {query}", show_lines=True)

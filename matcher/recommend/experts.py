@@ -114,6 +114,11 @@ class ExpertGroup(BaseModel):
         " cluster's names in the languages the network's members write in. Free text is asked as typed.",
     )
     ranking: list[tuple[str, float]] = Field(description="Top candidates by theme relevance.")
+    flags: list[str] = Field(
+        default_factory=list,
+        description="Warnings about the whole answer: 'language not read by the model (CODES): ...' when the theme or an"
+        " aspect asked as typed is in a language the encoder was not trained on (its scores are then not meaningful).",
+    )
 
     # The English sentences are made from their data here, once, never filled in beside it.
     @computed_field(description="One sentence: how many members have evidence, or that nobody states this.")  # type: ignore[prop-decorator]

@@ -40,6 +40,11 @@ class HelpMatch(BaseModel):
     match_quality: MatchQuality
     evidence: list[MatchedEvidence] = Field(description="This member's passages that meet the need, strongest first.")
     shared_languages: list[str]
+    flags: list[str] = Field(
+        default_factory=list,
+        description="Warnings, as in peers: 'language not read by the model (CODES): ...' when 'need' is in a language"
+        " the encoder was not trained on (the scores of this result are then not meaningful).",
+    )
 
 
 def whom_can_help(evidence: NeedEvidence, by_id: Mapping[str, Member], helper: Member, options: HelpOptions) -> list[HelpMatch]:

@@ -42,6 +42,11 @@ class MemberResourceHit(BaseModel):
     because: str = Field(description="The need or profile text this resource answers best.")
     passage: str
     duplicates: list[str] = Field(default_factory=list, description="Near-identical resources folded into this one.")
+    flags: list[str] = Field(
+        default_factory=list,
+        description="Warnings, as in peers: 'language not read by the model (CODES): ...' when 'because' is in a language"
+        " the encoder was not trained on (the scores of this result are then not meaningful).",
+    )
 
 
 def resources_for_member(

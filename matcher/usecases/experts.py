@@ -16,6 +16,7 @@ from matcher.recommend.representatives import RepresentativeFit
 from matcher.records import Member
 from matcher.snapshot import Snapshot
 from matcher.text_folding import fold
+from matcher.usecases.unread import need_flags, question_flags
 
 
 def experts_for(snapshot: Snapshot, theme: str, options: ExpertOptions | None = None) -> ExpertGroup:
@@ -30,7 +31,10 @@ def experts_for(snapshot: Snapshot, theme: str, options: ExpertOptions | None = 
         if aspects:
             options = options.model_copy(update={"aspects": aspects})
     written = set(snapshot.recommender.evidence.owner_languages.tolist()) - {""}
-    return snapshot.recommender.experts(theme, options, known_wordings([theme, *options.aspects], written, taxonomy))
+    group = snapshot.recommender.experts(theme, options, known_wordings([theme, *options.aspects], written, taxonomy))
+    # A text asked in a taxonomy entry's names is read in those names, whatever it was typed in.
+    typed = [text for text in [theme, *options.aspects] if text not in group.asked_as]
+    return group.model_copy(update={"flags": question_flags(snapshot, typed)})
 
 
 def known_wordings(texts: list[str], languages: set[str], taxonomy_path: Path | None = None) -> dict[str, list[str]]:
@@ -81,13 +85,18 @@ def cluster_aspects(theme: str, taxonomy_path: Path | None = None) -> list[str]:
 
 
 def resources_for(snapshot: Snapshot, member: str | Member, options: MemberResourceOptions | None = None) -> list[MemberResourceHit]:
-    """Resources for a member's needs and profile, best first (none for a member with neither)."""
-    return snapshot.recommender.resources_for(member, options)
+    """Resources for a member's needs and profile, best first (none for a member with neither),
+    each flagged when the text it answers is in a language the encoder does not read."""
+    languages = (snapshot.member(member) if isinstance(member, str) else member).languages
+    hits = snapshot.recommender.resources_for(member, options)
+    return [hit.model_copy(update={"flags": need_flags(snapshot, hit.because, languages)}) for hit in hits]
 
 
 def helps_for(snapshot: Snapshot, member_id: str, options: HelpOptions | None = None) -> list[HelpMatch]:
-    """Whom a stored member can help: the members whose needs its evidence meets, best first."""
-    return snapshot.recommender.helps(member_id, options)
+    """Whom a stored member can help: the members whose needs its evidence meets, best first,
+    each flagged when its need is in a language the encoder does not read."""
+    hits = snapshot.recommender.helps(member_id, options)
+    return [hit.model_copy(update={"flags": need_flags(snapshot, hit.need, snapshot.member(hit.id).languages)}) for hit in hits]
 
 
 def representative_fit_for(snapshot: Snapshot, member: str | Member, cluster: str) -> RepresentativeFit:

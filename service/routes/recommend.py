@@ -84,6 +84,11 @@ class ResourceSearchRequest(BaseModel):
 class ResourceSearchResponse(SaysWhenNothingIsAbout):
     query: str
     results: list[ResourceHit]
+    flags: list[str] = Field(
+        default_factory=list,
+        description="Warnings about the whole answer: 'language not read by the model (CODES): ...' when the query is in"
+        " a language the encoder was not trained on (its scores are then not meaningful).",
+    )
 
 
 @router.post("/recommendations/peers", response_model=PeerPage, summary="Peer partners for a member or an unsaved profile")
@@ -198,7 +203,7 @@ def search_resources(request: ResourceSearchRequest, state: State, key: Reader) 
         published_after=request.published_after,
     )
     found = search.search_resources(state.snapshot, request.query, request.k, filters, request.mode, request.language_mix)
-    return ResourceSearchResponse(query=request.query, results=found.results, answer_explanation=found.answer)
+    return ResourceSearchResponse(query=request.query, results=found.results, answer_explanation=found.answer, flags=found.flags)
 
 
 @router.get("/resources/search", response_model=ResourceSearchResponse, summary="Resources for a free-text query (GET form)")

