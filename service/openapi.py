@@ -23,6 +23,7 @@ from fastapi import FastAPI
 
 from service.errors import ErrorBody
 from service.gate import KEYLESS_PREFIXES
+from service.openapi_notes import PROPERTY_NOTES
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 DESCRIPTIONS = {
@@ -64,22 +65,6 @@ SCHEMA_NAMES = {
     "matcher__search__resources__ScoreParts": "SearchScoreParts",
     "service__routes__notify__AnswerIn": "SignedLinkAnswerIn",
     "service__routes__people__AnswerIn": "InvitationAnswerIn",
-}
-
-
-# What each part of a peer's score means and on what scale. Written here rather than on the model,
-# whose fields the ranking code owns, so that the document states the ranges a hub must expect.
-PROPERTY_NOTES = {
-    "PeerScoreParts": {
-        "gives": "What the candidate offers for the member's needs, on the 0-1 affinity scale (0.7: strong, 0.3: partial).",
-        "context": (
-            "Likeness of the two members (same needs, profile, kind, clusters), a weighted mean of similarities in "
-            "standard deviations above the network's average (z units): unbounded, typically 0-5; compare it within one answer."
-        ),
-        "graph": "The graph signal (personalised PageRank from the member), 0-1; null when the graph is off.",
-        "receives": "The reverse direction (what the member offers the candidate), 0-1 affinity; reciprocal rankings only.",
-        "mutual": "The harmonic mean of gives and receives, 0-1; reciprocal rankings only.",
-    },
 }
 
 

@@ -87,7 +87,7 @@ def test_schema_titles_are_distinct_and_name_the_score_parts(document: dict[str,
     assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
     assert {"PeerScoreParts", "SearchScoreParts"} <= set(schemas)
     assert all(schemas[name]["title"] == name for name in ("PeerScoreParts", "SearchScoreParts"))
-    assert "z units" in schemas["PeerScoreParts"]["properties"]["context"]["description"]
+    assert "0-1" in schemas["PeerScoreParts"]["properties"]["context"]["description"]  # mapped to 0-1 since a5c2308, no longer z units
 
 
 def test_operation_ids_are_the_route_functions_names(document: dict[str, Any]) -> None:
