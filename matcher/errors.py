@@ -68,11 +68,13 @@ class RecordTypeUnknownError(UnreadableFileError):
 
 
 class UnknownIdError(PeermatchError, KeyError):
-    """An id that the store does not hold."""
+    """An id that the store does not hold; ``field``: where the id was given (a body field such as
+    'options.include'), when the caller knows and the id is not a path parameter."""
 
-    def __init__(self, kind: str, record_id: str) -> None:
+    def __init__(self, kind: str, record_id: str, field: str | None = None) -> None:
         self.kind = kind
         self.record_id = record_id
+        self.field = field
         super().__init__(f"no {kind} with id '{record_id}'")
 
     def __str__(self) -> str:

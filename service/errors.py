@@ -76,6 +76,15 @@ def invalid_records_response(error: InvalidRecordsError) -> Response:
     return error_response(422, "invalid_records", message, error.problems[0].field, details)
 
 
+def unknown_id_field(request: Request, error: UnknownIdError) -> str:
+    """Where the unknown id was given, as 'field' names it for a 422: the field the raiser named,
+    else the path parameter that holds it (member_id, resource_id, job_id...), else 'id'."""
+    if error.field:
+        return error.field
+    held = [name for name, value in request.path_params.items() if str(value) == error.record_id]
+    return held[0] if held else "id"
+
+
 HtmlErrors = tuple[Callable[[Request], bool], Callable[[Request, Exception], Response]]
 
 
@@ -160,7 +169,7 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
         if html is not None and html[0](request):
             return html[1](request, error)
         if isinstance(error, UnknownIdError):
-            return error_response(404, "not_found", str(error), "id")
+            return error_response(404, "not_found", str(error), unknown_id_field(request, error))
         if isinstance(error, InvalidRecordsError):
             return invalid_records_response(error)
         if isinstance(error, InvalidProposalError | InvalidFieldError):

@@ -313,7 +313,7 @@ class ExpertFinder:
         column = {cid: j for j, cid in enumerate(self.evidence.candidates)}
         unknown = [m for m in member_ids if m not in column]
         if unknown:
-            raise UnknownIdError("member (in 'include')", unknown[0])
+            raise UnknownIdError("member (in 'include')", unknown[0], field="options.include")
         return list(dict.fromkeys(column[m] for m in member_ids))
 
     def _pick(

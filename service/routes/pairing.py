@@ -9,6 +9,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
+from matcher.errors import UnknownIdError
 from matcher.pairing.run import PairingRequest, PairingResult
 from matcher.partnerships import Partnerships
 from matcher.usecases.pairing import with_proposal_history
@@ -70,7 +71,7 @@ def create_pairing(request: PairingRequest, state: State, key: Reader, response:
 def pairing_status(job_id: str, state: State, key: Reader) -> JobStatus:
     job = state.jobs.get(job_id)
     if job is None:
-        raise HTTPException(404, f"no pairing job '{job_id}'")
+        raise UnknownIdError("pairing job", job_id)
     return _status(job)
 
 
@@ -83,7 +84,7 @@ def pairing_status(job_id: str, state: State, key: Reader) -> JobStatus:
 def pairing_result(job_id: str, state: State, key: Reader) -> PairingResult:
     job = state.jobs.get(job_id)
     if job is None:
-        raise HTTPException(404, f"no pairing job '{job_id}'")
+        raise UnknownIdError("pairing job", job_id)
     if job.status != "done" or job.result is None:
         raise HTTPException(409, f"pairing job '{job_id}' is {job.status}" + (f": {job.error}" if job.error else ""))
     return job.result

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
-from matcher.errors import PeermatchError
+from matcher.errors import PeermatchError, UnknownIdError
 from matcher.graph.capacity import CapacityMap
 from matcher.graph.html import render
 from matcher.partnerships import Partnerships
@@ -94,6 +94,8 @@ class ResourceSearchResponse(SaysWhenNothingIsAbout):
 @router.post("/recommendations/peers", response_model=PeerPage, summary="Peer partners for a member or an unsaved profile")
 def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
     snapshot, book = state.snapshot, Partnerships(state.workspace.store)
+    if request.member_id is not None and request.member_id not in snapshot.members_by_id:
+        raise UnknownIdError("member", request.member_id, field="member_id")  # the body's field, named in the 404
     size = request.options.k
     # One past the page, so that total says whether another page exists.
     options = request.options.model_copy(update={"k": request.offset + size + 1})

@@ -1,0 +1,44 @@
+"""A 404 names where the unknown id was given, as a 422 names its field: the path parameter
+(member_id, resource_id, job_id, proposal_id) or the body field (member_id, options.include),
+so that a hub can point at the input it sent, whatever the route."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from tests.fakes import FakeEncoder
+from tests.test_service import READ, auth, seeded_settings
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    return TestClient(create_app(seeded_settings(tmp_path), FakeEncoder()))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("GET", "/v1/members/nobody", None, "member_id"),
+        ("GET", "/v1/members/nobody/peers", None, "member_id"),
+        ("GET", "/v1/members/nobody/helps", None, "member_id"),
+        ("GET", "/v1/members/nobody/resources", None, "member_id"),
+        ("GET", "/v1/resources/nobody", None, "resource_id"),
+        ("GET", "/v1/proposals/999", None, "proposal_id"),
+        ("GET", "/v1/pairings/nobody", None, "job_id"),
+        ("GET", "/v1/pairings/nobody/result", None, "job_id"),
+        ("POST", "/v1/recommendations/peers", {"member_id": "nobody"}, "member_id"),
+        ("POST", "/v1/recommendations/experts", {"theme": "digital", "options": {"include": ["lyon", "nobody"]}}, "options.include"),
+    ],
+)
+def test_a_404_names_the_parameter_or_field_that_held_the_unknown_id(
+    client: TestClient, method: str, path: str, body: dict[str, object] | None, field: str
+) -> None:
+    response = client.request(method, path, headers=auth(READ), json=body)
+    assert response.status_code == 404
+    error = response.json()
+    assert error["code"] == "not_found" and error["field"] == field
+    assert ("'999'" if "999" in path else "'nobody'") in error["message"]
