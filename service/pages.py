@@ -45,7 +45,7 @@ class SaysWhenNothingIsAbout(BaseModel):
 
     @computed_field(  # type: ignore[prop-decorator]
         description="When no result is at least a partial match, one sentence saying so (the results are then only the"
-        " three closest, all weak); null otherwise."
+        " three closest, all weak); null otherwise, and when no resource passes the request's filters (no results)."
     )
     @property
     def answer(self) -> str | None:

@@ -42,3 +42,14 @@ def test_a_404_names_the_parameter_or_field_that_held_the_unknown_id(
     error = response.json()
     assert error["code"] == "not_found" and error["field"] == field
     assert ("'999'" if "999" in path else "'nobody'") in error["message"]
+
+
+def test_a_search_filter_with_a_language_that_is_no_code_is_refused_by_name(client: TestClient) -> None:
+    # It used to filter out every resource: 200, no results and no sentence, for a typo.
+    refused = client.post("/v1/resources/search", headers=auth(READ), json={"query": "flood drills", "languages": ["fr", "english"]})
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "languages.1" and "'english' is not an ISO 639-1 language code" in refused.json()["message"]
+    kept = client.post("/v1/resources/search", headers=auth(READ), json={"query": "flood drills", "languages": ["EN"]})
+    assert kept.status_code == 200 and kept.json()["results"]
+    wrong_mode = client.post("/v1/resources/search", headers=auth(READ), json={"query": "flood drills", "mode": "fuzzy"})
+    assert wrong_mode.status_code == 422 and wrong_mode.json()["field"] == "mode" and "'lexical'" in wrong_mode.json()["message"]

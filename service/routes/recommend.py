@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
@@ -21,7 +21,7 @@ from matcher.recommend.member_resources import MemberResourceHit, MemberResource
 from matcher.recommend.peers import PeerMatch, PeerMode, PeerOptions
 from matcher.recommend.representatives import RepresentativeFit
 from matcher.record_forms import UnsavedProfile
-from matcher.records import ResourceKind
+from matcher.records import LanguageCode, ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
 from matcher.usecases import search
 from matcher.usecases.experts import experts_for, helps_for, representative_fit_for, resources_for
@@ -72,12 +72,20 @@ class ExpertRequest(BaseModel):
 
 
 class ResourceSearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=4000, examples=["former les enseignants au numérique"])
-    k: int = Field(10, ge=1, le=200)
-    languages: list[str] | None = Field(None, examples=[["en", "es"]])
-    kinds: list[ResourceKind] | None = None
-    published_after: dt.date | None = None
-    mode: str = Field("hybrid", pattern="^(hybrid|dense|lexical)$")
+    query: str = Field(
+        min_length=1, max_length=4000, examples=["former les enseignants au numérique"], description="Free text, in any language."
+    )
+    k: int = Field(10, ge=1, le=200, description="How many results at most.")
+    # Codes are checked like a member's: a typo ('eng', 'french') is refused by name, where it
+    # used to filter out every resource and answer an empty list with no sentence.
+    languages: list[LanguageCode] | None = Field(
+        None, examples=[["en", "es"]], description="Only resources in these languages (ISO 639-1); none: every language."
+    )
+    kinds: list[ResourceKind] | None = Field(None, description="Only resources of these kinds; none: every kind.")
+    published_after: dt.date | None = Field(None, description="Only resources published after this date.")
+    mode: Literal["hybrid", "dense", "lexical"] = Field(
+        "hybrid", description="Retrievers: 'hybrid' (dense and lexical, fused), 'dense' (embeddings) or 'lexical' (BM25) alone."
+    )
     language_mix: bool = Field(True, description="Show the best hit of languages missing from the top k.")
 
 
