@@ -67,3 +67,33 @@ def test_the_ranges_the_document_states_hold_on_a_real_answer(tmp_path: Path) ->
         expected = "strong" if item["match_score"] >= 0.7 else "partial" if item["match_score"] >= 0.3 else "weak"
         assert item["match_quality"] == expected
     assert "(0.7: strong" not in parts["gives"]["description"]  # gives is ranked on, not labelled by
+
+
+MEMBER_ID_FIELDS = {"member_id", "partner_id", "member_a", "member_b"}
+
+
+def member_examples(node: Any) -> list[str]:
+    """Every example the document gives for a field that holds a member's id."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for name, value in node.get("properties", {}).items():
+            if name in MEMBER_ID_FIELDS and isinstance(value, dict):
+                found += [example for example in value.get("examples", []) if isinstance(example, str)]
+        for value in node.values():
+            found += member_examples(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += member_examples(value)
+    return found
+
+
+def test_the_documents_member_examples_name_members_of_the_demo(tmp_path: Path) -> None:
+    # A hub trying the examples on `peermatch demo` was refused: the demo holds no city-lyon-fr.
+    import json
+
+    from matcher.demo import COALITION_MEMBERS, DEMO_FILES
+
+    known = {json.loads(line)["id"] for path in (DEMO_FILES[0], COALITION_MEMBERS) for line in path.read_text().splitlines() if line}
+    document = TestClient(create_app(seeded_settings(tmp_path), FakeEncoder())).get("/openapi.json").json()
+    examples = member_examples(document["components"]["schemas"])
+    assert len(examples) >= 4 and sorted(set(examples) - known) == []

@@ -40,7 +40,7 @@ class ProposalCreate(BaseModel):
     kind: Kind = Field(description="Where it comes from: a pairing run, an expert group, or a single recommendation.")
     member_id: str = Field(min_length=1, max_length=ID, examples=["city-cove-bj"], description="The member it is proposed to.")
     partner_id: str = Field(
-        min_length=1, max_length=ID, examples=["city-lyon-fr"], description="The partner member; for 'expert_group': the group's name."
+        min_length=1, max_length=ID, examples=["city-sfax-tn"], description="The partner member; for 'expert_group': the group's name."
     )
     reason: str = Field("", max_length=TEXT, description="Why (e.g. the need met and the evidence).")
     score: float | None = Field(None, allow_inf_nan=False, description="The recommendation's score, if any.")
