@@ -169,6 +169,14 @@ EXPERTS_FOUND = ngettext(
 EXPERTS_SHORT = N_("%(details)s; %(asked)s asked, %(given)s given: no other member has at least partial evidence within the group's limits")
 EXPERTS_NONE = N_("nobody in the network states this; closest matches: %(details)s")
 SEARCH_NOTHING_ABOUT = N_("no resource in the network is about this; closest matches, all weak")
+# ---- an empty peer ranking: only filters empty one (without evidence, the closest few come back)
+PEERS_NO_COMMON_LANGUAGE = N_(
+    "no member of the network works in %(languages)s: ask with options.require_common_language false to see members working in other"
+    " languages"
+)
+PEERS_NONE_ALLOWED = N_(
+    "no member passes this request's filters (regions, countries, kinds, networks, clusters, exclusions, partners, declined proposals)"
+)
 EXPERTS_CLOSEST = N_("%(name)s (%(score).2f, %(details)s)")
 QUALITY: dict[str, str] = {"strong": N_("strong match"), "partial": N_("partial match"), "weak": N_("weak match")}
 EXPERTS_NO_CLOSEST = N_("none")

@@ -27,11 +27,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Literal, overload
 
-from matcher.recommend.peers import PeerMatch, PeerOptions
+from matcher.recommend.peers import PeerOptions
 from matcher.records import Resource
 from matcher.snapshot import Snapshot
-from matcher.usecases.peers import PeerQuestion, explained, rank
-from service.pages import Page
+from matcher.usecases.peers import PeerQuestion, explained, rank, why_none
+from service.pages import PeerPage
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,8 @@ def peer_answer(snapshot: Snapshot, question: PeerQuestion, k: int | None = None
     ranked = rank(snapshot, question)
     size = question.options.k if k is None else k
     items = explained(snapshot, ranked.page(offset, size))
-    page = Page[PeerMatch](total=len(ranked.ids), offset=offset, limit=size, items=items)
+    why = why_none(snapshot, question) if not ranked.ids else None
+    page = PeerPage(total=len(ranked.ids), offset=offset, limit=size, items=items, answer_explanation=why)
     return RankedAnswer(tuple(ranked.ids), tuple(ranked.scores), page.model_dump_json().encode(), snapshot.store_revision)
 
 

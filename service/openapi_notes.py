@@ -176,7 +176,7 @@ PROPERTY_NOTES["Error"] = {
 }
 
 for _page, _what in (
-    ("Page_PeerMatch_", "peer partners"),
+    ("PeerPage", "peer partners"),
     ("Page_HelpMatch_", "members it can help"),
     ("Page_MemberResourceHit_", "resources"),
 ):

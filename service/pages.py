@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, Field, computed_field
 
 from matcher.explanations import Explanation
+from matcher.recommend.peers import PeerMatch
 
 Item = TypeVar("Item")
 
@@ -46,6 +47,22 @@ class SaysWhenNothingIsAbout(BaseModel):
     @computed_field(  # type: ignore[prop-decorator]
         description="When no result is at least a partial match, one sentence saying so (the results are then only the"
         " three closest, all weak); null otherwise, and when no resource passes the request's filters (no results)."
+    )
+    @property
+    def answer(self) -> str | None:
+        return self.answer_explanation.text() if self.answer_explanation else None
+
+
+class PeerPage(Page[PeerMatch]):
+    """A page of peer partners, with the sentence an empty ranking needs: no item carries a flag then."""
+
+    answer_explanation: Explanation | None = Field(
+        None, description="When no member can be proposed (total 0): why, as data (template and values), for a translation."
+    )
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="When no member can be proposed (total 0), one sentence saying why: no member shares a working language,"
+        " or the request's filters, exclusions and proposal history leave nobody; null otherwise."
     )
     @property
     def answer(self) -> str | None:

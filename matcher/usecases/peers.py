@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matcher.explanations import PEERS_NO_COMMON_LANGUAGE, PEERS_NONE_ALLOWED, Explanation, explain
 from matcher.partnerships import Partnerships
 from matcher.partnerships.model import Status
 from matcher.partnerships.partnerships import declined_in
@@ -87,3 +88,15 @@ def peers_for(
 def explained(snapshot: Snapshot, ranking: PeerRanking) -> list[PeerMatch]:
     """The results of ``ranking`` with their evidence (built for these results only)."""
     return snapshot.recommender.explain_peers(ranking)
+
+
+def why_none(snapshot: Snapshot, question: PeerQuestion) -> Explanation:
+    """Why ``question``'s ranking is empty. Only filters empty it (without evidence the closest few
+    still come back): most often, for a visitor writing only Russian or Greek, no member sharing a
+    working language; else the request's other filters, exclusions and proposal history."""
+    member = snapshot.member(question.member) if isinstance(question.member, str) else question.member
+    if question.options.require_common_language:
+        spoken = {code for other in snapshot.members if other.id != member.id for code in other.languages}
+        if not spoken & set(member.languages):
+            return explain(PEERS_NO_COMMON_LANGUAGE, languages=", ".join(member.languages))
+    return explain(PEERS_NONE_ALLOWED)

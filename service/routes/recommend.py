@@ -18,20 +18,19 @@ from matcher.partnerships import Partnerships
 from matcher.recommend.experts import ExpertGroup, ExpertOptions
 from matcher.recommend.helps import HelpMatch, HelpOptions
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions
-from matcher.recommend.peers import PeerMatch, PeerMode, PeerOptions
+from matcher.recommend.peers import PeerMode, PeerOptions
 from matcher.recommend.representatives import RepresentativeFit
 from matcher.record_forms import UnsavedProfile
 from matcher.records import LanguageCode, ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
 from matcher.usecases import search
 from matcher.usecases.experts import experts_for, helps_for, representative_fit_for, resources_for
-from matcher.usecases.peers import PeerQuestion, explained, peer_question, peers_for
+from matcher.usecases.peers import PeerQuestion, explained, peer_question, rank, why_none
 from service.answers import RankedAnswer, Served, cached_peer_answer, paged
 from service.deps import Reader, State
-from service.pages import Page, SaysWhenNothingIsAbout, ranking
+from service.pages import Page, PeerPage, SaysWhenNothingIsAbout, ranking
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
-PeerPage = Page[PeerMatch]
 HelpPage = Page[HelpMatch]
 # A page is ranked offset + k deep, plus the few past it that tell whether another page exists
 # (DECLINED_MARGIN on the GET route): offset + k stays within PeerOptions.k's 500 with room for them.
@@ -107,8 +106,11 @@ def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
     size = request.options.k
     # One past the page, so that total says whether another page exists.
     options = request.options.model_copy(update={"k": request.offset + size + 1})
-    ranked = peers_for(snapshot, book, request.asker, options, include_declined=request.include_declined)
-    return PeerPage(total=len(ranked.ids), offset=request.offset, limit=size, items=explained(snapshot, ranked.page(request.offset, size)))
+    question = peer_question(book, request.asker, options, include_declined=request.include_declined)
+    ranked = rank(snapshot, question)
+    items = explained(snapshot, ranked.page(request.offset, size))
+    why = why_none(snapshot, question) if not ranked.ids else None
+    return PeerPage(total=len(ranked.ids), offset=request.offset, limit=size, items=items, answer_explanation=why)
 
 
 ANSWER_HEADERS = {

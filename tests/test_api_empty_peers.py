@@ -1,0 +1,60 @@
+"""An empty peer answer says why. The per-result flags ('no evidence', 'language not read by the
+model') cannot speak when there is no result: a Russian-only visitor got {total: 0, items: []}
+and nothing else, whether the network has no Russian-speaking member or a filter left nobody."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from matcher.explanations import PEERS_NO_COMMON_LANGUAGE, PEERS_NONE_ALLOWED
+from service.app import create_app
+from tests.conftest import member
+from tests.fakes import FakeEncoder
+from tests.test_service import READ, WRITE, auth, seeded_settings
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    return TestClient(create_app(seeded_settings(tmp_path), FakeEncoder()))
+
+
+def visitor(languages: list[str]) -> dict[str, object]:
+    return {
+        "name": "Visitor",
+        "kind": "city",
+        "country": "RU",
+        "region": "Europe and North America",
+        "languages": languages,
+        "needs": [{"text": "digital older adults"}],
+    }
+
+
+def test_a_visitor_no_member_shares_a_language_with_is_told_so_and_how_to_see_the_others(client: TestClient) -> None:
+    alone = client.post("/v1/recommendations/peers", headers=auth(READ), json={"profile": visitor(["ru"])}).json()
+    assert alone["total"] == 0 and alone["items"] == []
+    why = alone["answer_explanation"]
+    assert why["template"] == PEERS_NO_COMMON_LANGUAGE and why["values"]["languages"] == "ru"
+    assert alone["answer"].startswith("no member of the network works in ru")
+    others = {"profile": visitor(["ru"]), "options": {"require_common_language": False}}
+    seen = client.post("/v1/recommendations/peers", headers=auth(READ), json=others).json()
+    assert seen["total"] > 0 and seen["answer"] is None and seen["answer_explanation"] is None
+
+
+def test_a_filter_that_leaves_nobody_is_named_and_a_full_answer_has_no_sentence(client: TestClient) -> None:
+    body = {"member_id": "dakar", "options": {"regions": ["Arab States"]}}
+    filtered = client.post("/v1/recommendations/peers", headers=auth(READ), json=body).json()
+    assert filtered["total"] == 0 and filtered["answer_explanation"]["template"] == PEERS_NONE_ALLOWED
+    full = client.post("/v1/recommendations/peers", headers=auth(READ), json={"member_id": "dakar"}).json()
+    assert full["items"] and full["answer"] is None
+
+
+def test_the_get_route_and_its_cached_answers_say_it_too(client: TestClient) -> None:
+    lonely = member("moscow", country="RU", languages=["ru"], needs=[{"text": "digital older adults"}])
+    assert client.put("/v1/members/moscow", headers=auth(WRITE), json=lonely).status_code == 200
+    for _ in range(2):  # computed, then served from the cache
+        answer = client.get("/v1/members/moscow/peers", headers=auth(READ)).json()
+        assert answer["total"] == 0 and answer["answer_explanation"]["template"] == PEERS_NO_COMMON_LANGUAGE
+    assert client.get("/v1/members/dakar/peers", headers=auth(READ)).json()["answer"] is None
