@@ -53,3 +53,31 @@ def test_a_search_filter_with_a_language_that_is_no_code_is_refused_by_name(clie
     assert kept.status_code == 200 and kept.json()["results"]
     wrong_mode = client.post("/v1/resources/search", headers=auth(READ), json={"query": "flood drills", "mode": "fuzzy"})
     assert wrong_mode.status_code == 422 and wrong_mode.json()["field"] == "mode" and "'lexical'" in wrong_mode.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "field", "named"),
+    [
+        (
+            "/v1/recommendations/peers",
+            {"member_id": "dakar", "options": {"regions": ["Europe and North America", "Mars"]}},
+            "options.regions.1",
+            "'Africa'",
+        ),
+        ("/v1/recommendations/peers", {"member_id": "dakar", "options": {"countries": ["France"]}}, "options.countries.0", "France"),
+        ("/v1/recommendations/peers", {"member_id": "dakar", "options": {"kinds": ["martian"]}}, "options.kinds.0", "city"),
+        ("/v1/recommendations/experts", {"theme": "digital", "options": {"kinds": ["martian"]}}, "options.kinds.0", "city"),
+    ],
+)
+def test_a_filter_value_that_names_no_region_country_or_kind_is_refused_by_name(
+    client: TestClient, route: str, body: dict[str, object], field: str, named: str
+) -> None:
+    # These filtered out every member: 200 with nobody, and for experts 'nobody in the network states this'.
+    response = client.post(route, headers=auth(READ), json=body)
+    assert response.status_code == 422 and response.json()["field"] == field and named in response.json()["message"]
+
+
+def test_valid_filters_still_filter(client: TestClient) -> None:
+    body = {"member_id": "dakar", "options": {"regions": ["Europe and North America"], "countries": ["fr"], "kinds": ["city"]}}
+    answer = client.post("/v1/recommendations/peers", headers=auth(READ), json=body).json()
+    assert [item["id"] for item in answer["items"]] == ["lyon"]

@@ -21,7 +21,7 @@ from matcher.recommend.member_resources import MemberResourceHit, MemberResource
 from matcher.recommend.peers import PeerMode, PeerOptions
 from matcher.recommend.representatives import RepresentativeFit
 from matcher.record_forms import UnsavedProfile
-from matcher.records import LanguageCode, ResourceKind
+from matcher.records import CountryCode, LanguageCode, MemberKind, Region, ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
 from matcher.usecases import search
 from matcher.usecases.experts import experts_for, helps_for, representative_fit_for, resources_for
@@ -39,12 +39,27 @@ PEER_OFFSET_MAX = PEER_DEPTH_MAX - 100  # the GET route's largest k
 MemberResourcePage = Page[MemberResourceHit]
 
 
+# The ranking's option models take any string as a region, country or kind (the CLI and the
+# evaluation build them); a request's are checked where it enters, so that a typo ('Mars',
+# 'France', 'martian') is refused by name instead of filtering out every member and answering
+# 'nobody in the network states this'. Narrowing a list's item type is what mypy calls an
+# incompatible override; pydantic validates the narrower one, which is the point.
+class PeerRequestOptions(PeerOptions):
+    regions: list[Region] | None = Field(None, description="Only members of these regions; none: every region.")  # type: ignore[assignment]
+    countries: list[CountryCode] | None = Field(None, description="Only members of these countries (ISO 3166-1 alpha-2); none: all.")
+    kinds: list[MemberKind] | None = Field(None, description="Only members of these kinds; none: every kind.")  # type: ignore[assignment]
+
+
+class ExpertRequestOptions(ExpertOptions):
+    kinds: list[MemberKind] | None = Field(None, description="Only members of these kinds; none: every kind.")  # type: ignore[assignment]
+
+
 class PeerRequest(BaseModel):
     """A stored member by id, or an unsaved profile (its id optional: nothing is written)."""
 
     member_id: str | None = Field(None, examples=["city-cove-bj"])
     profile: UnsavedProfile | None = None
-    options: PeerOptions = Field(default_factory=PeerOptions)
+    options: PeerRequestOptions = Field(default_factory=PeerRequestOptions)
     include_declined: bool = Field(False, description="Keep partners this member declined (or was declined by) in earlier proposals.")
     offset: int = Field(0, ge=0, le=PEER_OFFSET_MAX, description="Results to skip (options.k results follow).")
 
@@ -64,8 +79,8 @@ class PeerRequest(BaseModel):
 
 class ExpertRequest(BaseModel):
     theme: str = Field(min_length=1, max_length=2000, examples=["Education for sustainable development"])
-    options: ExpertOptions = Field(
-        default_factory=ExpertOptions,
+    options: ExpertRequestOptions = Field(
+        default_factory=ExpertRequestOptions,
         examples=[{"k": 5, "aspects": ["climate change in the curriculum", "teacher training", "community action", "monitoring"]}],
     )
 
