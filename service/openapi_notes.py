@@ -181,3 +181,70 @@ for _page, _what in (
     ("Page_MemberResourceHit_", "resources"),
 ):
     PROPERTY_NOTES[_page] = {"items": f"The {_what} of this page, in the list's order (see each item's score and flags)."}
+
+# ---- what a recommendation request's fields mean ----------------------------------------------
+PEER_OPTIONS = {
+    "k": "How many results (1-500; the GET route's k: 1-100).",
+    "mode": (
+        "'complementary': who can help with the member's needs (ranked by gives); 'similar': who faces the same"
+        " challenges (ranked by context); 'blend': both (blend sets the share)."
+    ),
+    "reciprocal": "Rank by the harmonic mean of both directions: what the candidate offers and what the member offers back.",
+    "require_common_language": "Only members sharing a working language with the member (an empty answer then says so).",
+    "include_partners": "Keep the member's listed partners (left out by default).",
+    "cross_region": "Only members of other regions than the member's (North-South twinning).",
+    "networks": "Only members of these networks (exact names); none: every network.",
+    "clusters": "Only members of these clusters (codes); none: every cluster.",
+}
+PROPERTY_NOTES |= {
+    "PeerRequest": {
+        "member_id": "A stored member's id (GET /v1/members); or give profile instead.",
+        "profile": "An unsaved member profile to rank for (nothing is written); or give member_id instead.",
+        "options": "How to rank and filter.",
+    },
+    "PeerRequestOptions": PEER_OPTIONS,
+    "ExpertRequest": {
+        "theme": "What the group is for: free text in any language, or a taxonomy topic's or cluster's name or code.",
+        "options": "The group's size, aspects and limits.",
+    },
+    "ExpertRequestOptions": {
+        "aspects": "Facets of the theme the group should cover between its members (each a phrase); none: a cluster's themes.",
+        "aggregation": (
+            "How a member's passages add up for the theme: 'breadth' (default: strengths and the mean of its best documents,"
+            " a body of work), 'pooled' (every passage), 'max' (the best passage), 'mean', 'topk' (the top_k best, weighted 1/rank)."
+        ),
+        "top_k": "Passages counted with aggregation 'topk'.",
+        "max_per_country": "At most this many members from one country; null: no cap.",
+        "region_balance": "At most an equal share of the group from each of the five regions (k / 5, rounded up).",
+    },
+    "UnsavedProfile": {
+        "name": "The member's name.",
+        "kind": "What the member is.",
+        "country": "ISO 3166-1 alpha-2 code (case-folded).",
+        "region": "UNESCO region.",
+        "languages": "Working languages (ISO 639-1); peers share at least one unless options.require_common_language is false.",
+        "networks": "Networks it belongs to (exact names).",
+        "clusters": "Clusters it belongs to, with its role in each.",
+        "profile": "Free text about the member (any language); ranked on when it states no needs.",
+        "strengths": "What it can offer (what 'whom can I help' and reciprocal rankings read).",
+        "needs": "What it seeks help with: what peers are ranked for.",
+        "partners": "Ids of members it already works with (left out of peers unless include_partners).",
+        "representative": "The person it sends to a cluster or expert group.",
+    },
+    "Need": {
+        "text": "The need, in any language (the language is detected: one the model does not read is flagged).",
+        "topic": "A taxonomy topic it belongs to, when known (else assigned from the text).",
+        "priority": "1 (nice to have) to 5 (urgent); none: 3. Weighs the need in the ranking.",
+    },
+    "Strength": {
+        "text": "The strength, in any language.",
+        "topic": "A taxonomy topic it belongs to, when known.",
+        "level": "1 (some) to 5 (leading); weighs the strength as evidence.",
+    },
+    "Representative": {
+        "name": "The person's name.",
+        "profile": "What the person knows and does (free text).",
+        "languages": "The languages the person works in (ISO 639-1).",
+    },
+    "ClusterMembership": {"cluster": "The cluster's code.", "role": "'member' or 'coordinator'."},
+}

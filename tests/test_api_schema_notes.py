@@ -20,6 +20,7 @@ ANSWERS = (
     ("post", "/v1/recommendations/experts"),
     ("get", "/v1/members/{member_id}/resources"),
     ("post", "/v1/resources/search"),
+    ("get", "/v1/resources/search"),
 )
 
 
@@ -46,6 +47,24 @@ def test_every_field_of_a_recommendation_answer_and_of_an_error_is_described(tmp
     for method, path in ANSWERS:
         referenced(document, document["paths"][path][method]["responses"]["200"], names)
     undescribed = [
+        f"{name}.{field}"
+        for name in sorted(names)
+        for field, schema in document["components"]["schemas"][name].get("properties", {}).items()
+        if not schema.get("description")
+    ]
+    assert undescribed == []
+
+
+def test_every_field_and_parameter_of_a_recommendation_request_is_described(tmp_path: Path) -> None:
+    document = TestClient(create_app(seeded_settings(tmp_path), FakeEncoder())).get("/openapi.json").json()
+    names: set[str] = set()
+    undescribed = []
+    for method, path in ANSWERS:
+        operation = document["paths"][path][method]
+        referenced(document, operation.get("requestBody", {}), names)
+        undescribed += [f"{path} ?{p['name']}" for p in operation.get("parameters", []) if p["in"] == "query" and not p.get("description")]
+    assert {"PeerRequest", "PeerRequestOptions", "UnsavedProfile", "ExpertRequestOptions", "ResourceSearchRequest"} <= names
+    undescribed += [
         f"{name}.{field}"
         for name in sorted(names)
         for field, schema in document["components"]["schemas"][name].get("properties", {}).items()

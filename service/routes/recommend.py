@@ -128,6 +128,9 @@ def peers(request: PeerRequest, state: State, key: Reader) -> PeerPage:
     return PeerPage(total=len(ranked.ids), offset=request.offset, limit=size, items=items, answer_explanation=why)
 
 
+PEER_MODE_NOTE = "'complementary': who can help with the member's needs; 'similar': who faces the same challenges; 'blend': both."
+PEER_RECIPROCAL_NOTE = "Rank by the harmonic mean of both directions: what the candidate offers and what the member offers back."
+
 ANSWER_HEADERS = {
     "X-Peermatch-Revision": {
         "description": "The store revision the ranking was computed at (compare with /ready's store_revision).",
@@ -152,10 +155,10 @@ async def member_peers(
     member_id: str,
     state: State,
     key: Reader,
-    k: Annotated[int, Query(ge=1, le=100)] = 10,
-    mode: PeerMode = "complementary",
-    reciprocal: bool = False,
-    cross_region: bool = False,
+    k: Annotated[int, Query(ge=1, le=100, description="How many results.")] = 10,
+    mode: Annotated[PeerMode, Query(description=PEER_MODE_NOTE)] = "complementary",
+    reciprocal: Annotated[bool, Query(description=PEER_RECIPROCAL_NOTE)] = False,
+    cross_region: Annotated[bool, Query(description="Only members of other regions than the member's (North-South twinning).")] = False,
     include_declined: Annotated[bool, Query(description="Keep partners declined in earlier proposals.")] = False,
     offset: Annotated[int, Query(ge=0, le=PEER_OFFSET_MAX, description="Results to skip (k results follow).")] = 0,
 ) -> Response:
@@ -192,7 +195,7 @@ def member_helps(
     member_id: str,
     state: State,
     key: Reader,
-    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    k: Annotated[int, Query(ge=1, le=100, description="How many results.")] = 10,
     only_evidence: Annotated[bool, Query(description="Leave out members whose needs it meets only weakly.")] = True,
 ) -> HelpPage:
     """The other side of peers: the members whose needs this member's stated strengths and
@@ -212,8 +215,14 @@ def experts(request: ExpertRequest, state: State, key: Reader) -> ExpertGroup:
 
 @router.get("/members/{member_id}/resources", response_model=MemberResourcePage, summary="Resources for a member's needs")
 def member_resources(
-    member_id: str, state: State, key: Reader, k: Annotated[int, Query(ge=1, le=200)] = 10, all_languages: bool = False
+    member_id: str,
+    state: State,
+    key: Reader,
+    k: Annotated[int, Query(ge=1, le=200, description="How many results.")] = 10,
+    all_languages: Annotated[bool, Query(description="Rank across all languages, instead of the member's languages first.")] = False,
 ) -> MemberResourcePage:
+    """The resources that answer the member's needs (and profile) best, in the languages it works
+    in first unless all_languages; the member's own resources are left out."""
     return ranking(resources_for(state.snapshot, member_id, MemberResourceOptions(k=k, all_languages=all_languages)), k)
 
 
@@ -235,7 +244,10 @@ def search_resources(request: ResourceSearchRequest, state: State, key: Reader) 
 
 @router.get("/resources/search", response_model=ResourceSearchResponse, summary="Resources for a free-text query (GET form)")
 def search_resources_get(
-    state: State, key: Reader, q: Annotated[str, Query(min_length=1, max_length=4000)], k: Annotated[int, Query(ge=1, le=200)] = 10
+    state: State,
+    key: Reader,
+    q: Annotated[str, Query(min_length=1, max_length=4000, description="Free text, in any language.")],
+    k: Annotated[int, Query(ge=1, le=200, description="How many results at most.")] = 10,
 ) -> ResourceSearchResponse:
     return search_resources(ResourceSearchRequest(query=q, k=k), state, key)
 
