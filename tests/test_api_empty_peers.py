@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from matcher.explanations import PEERS_NO_COMMON_LANGUAGE, PEERS_NONE_ALLOWED
 from service.app import create_app
-from tests.conftest import member
+from tests.conftest import member, resource
 from tests.fakes import FakeEncoder
 from tests.test_service import READ, WRITE, auth, seeded_settings
 
@@ -58,3 +58,15 @@ def test_the_get_route_and_its_cached_answers_say_it_too(client: TestClient) -> 
         answer = client.get("/v1/members/moscow/peers", headers=auth(READ)).json()
         assert answer["total"] == 0 and answer["answer_explanation"]["template"] == PEERS_NO_COMMON_LANGUAGE
     assert client.get("/v1/members/dakar/peers", headers=auth(READ)).json()["answer"] is None
+
+
+def test_resources_for_a_member_nothing_answers_are_flagged_as_the_closest(client: TestClient) -> None:
+    # They came back as three weak resources and nothing else, where search says 'no resource is about this'.
+    baker = member("baker", needs=[{"text": "tarte tatin"}])
+    assert client.put("/v1/members/baker", headers=auth(WRITE), json=baker).status_code == 200
+    items = client.get("/v1/members/baker/resources", headers=auth(READ)).json()["items"]
+    assert items and all(item["match_quality"] == "weak" and item["flags"][0].startswith("no evidence: ") for item in items)
+    guide = resource("older", "Digital literacy for older adults", "Digital literacy classes for older adults.")
+    assert client.put("/v1/resources/older", headers=auth(WRITE), json=guide).status_code == 200
+    answered = client.get("/v1/members/dakar/resources", headers=auth(READ)).json()["items"]
+    assert [item["id"] for item in answered] == ["older"] and answered[0]["match_quality"] != "weak" and answered[0]["flags"] == []

@@ -44,8 +44,9 @@ class MemberResourceHit(BaseModel):
     duplicates: list[str] = Field(default_factory=list, description="Near-identical resources folded into this one.")
     flags: list[str] = Field(
         default_factory=list,
-        description="Warnings, as in peers: 'language not read by the model (CODES): ...' when 'because' is in a language"
-        " the encoder was not trained on (the scores of this result are then not meaningful).",
+        description="Warnings, as in peers: 'no evidence: no resource in the network answers this member's needs; closest"
+        " match' (none reached a partial match: the list holds the closest few, all weak); 'language not read by the model"
+        " (CODES): ...' when 'because' is in a language the encoder was not trained on (its scores are then not meaningful).",
     )
 
 

@@ -84,12 +84,19 @@ def cluster_aspects(theme: str, taxonomy_path: Path | None = None) -> list[str]:
     return [t.label.get(language) or t.label["en"] for t in topics if t.cluster == code and not t.id.startswith(CLUSTER_PREFIX)]
 
 
+# Worded as peers' NO_EVIDENCE, so that a hub reads both the same way.
+NO_RESOURCE = "no evidence: no resource in the network answers this member's needs; closest match"
+
+
 def resources_for(snapshot: Snapshot, member: str | Member, options: MemberResourceOptions | None = None) -> list[MemberResourceHit]:
     """Resources for a member's needs and profile, best first (none for a member with neither),
     each flagged when the text it answers is in a language the encoder does not read."""
+    options = options or MemberResourceOptions()
     languages = (snapshot.member(member) if isinstance(member, str) else member).languages
     hits = snapshot.recommender.resources_for(member, options)
-    return [hit.model_copy(update={"flags": need_flags(snapshot, hit.because, languages)}) for hit in hits]
+    # With only_evidence, all weak means none reached a partial match: these are the closest few.
+    nothing = [NO_RESOURCE] if hits and options.only_evidence and all(hit.match_quality == "weak" for hit in hits) else []
+    return [hit.model_copy(update={"flags": nothing + need_flags(snapshot, hit.because, languages)}) for hit in hits]
 
 
 def helps_for(snapshot: Snapshot, member_id: str, options: HelpOptions | None = None) -> list[HelpMatch]:
