@@ -81,3 +81,11 @@ def test_valid_filters_still_filter(client: TestClient) -> None:
     body = {"member_id": "dakar", "options": {"regions": ["Europe and North America"], "countries": ["fr"], "kinds": ["city"]}}
     answer = client.post("/v1/recommendations/peers", headers=auth(READ), json=body).json()
     assert [item["id"] for item in answer["items"]] == ["lyon"]
+
+
+def test_an_unknown_cluster_parameter_is_refused_like_any_invalid_parameter(client: TestClient) -> None:
+    # It was a 400 'bad_request' with no field, where every other invalid parameter is a 422 naming it.
+    response = client.get("/v1/members/dakar/representative-fit", headers=auth(READ), params={"cluster": "nope"})
+    assert response.status_code == 422
+    error = response.json()
+    assert error["code"] == "invalid_request" and error["field"] == "cluster" and "unknown cluster 'nope' (known: " in error["message"]

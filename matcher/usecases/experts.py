@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from matcher.clusters.names import CLUSTER_PREFIX, cluster_code, cluster_names
-from matcher.errors import PeermatchError
+from matcher.errors import InvalidFieldError
 from matcher.graph.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from matcher.recommend.clusters import known_clusters
 from matcher.recommend.experts import ExpertGroup, ExpertOptions
@@ -107,9 +107,9 @@ def helps_for(snapshot: Snapshot, member_id: str, options: HelpOptions | None = 
 
 
 def representative_fit_for(snapshot: Snapshot, member: str | Member, cluster: str) -> RepresentativeFit:
-    """How well a member's representative fits ``cluster``; raises PeermatchError naming the
+    """How well a member's representative fits ``cluster``; raises InvalidFieldError naming the
     known clusters when ``cluster`` is not one of them."""
     clusters = known_clusters(snapshot.settings.taxonomy_path)
-    if cluster not in clusters:
-        raise PeermatchError(f"unknown cluster '{cluster}' (known: {', '.join(clusters)})")
+    if cluster not in clusters:  # a parameter's value, named like any other invalid one (422 over HTTP)
+        raise InvalidFieldError("cluster", f"unknown cluster '{cluster}' (known: {', '.join(clusters)})")
     return snapshot.recommender.representative_fit(member, cluster)
