@@ -174,6 +174,12 @@ PEERS_NO_COMMON_LANGUAGE = N_(
     "no member of the network works in %(languages)s: ask with options.require_common_language false to see members working in other"
     " languages"
 )
+# ---- an empty 'whom can I help' answer
+HELPS_NO_EVIDENCE = N_("this member states no strength and authored no resource: there is nothing to meet another member's need with")
+HELPS_NONE_MET = N_(
+    "this member's strengths and resources meet no other member's need at least partially: ask with only_evidence false to see the closest"
+)
+HELPS_NO_COMMON_LANGUAGE = N_("no member sharing a working language with this member states a need")
 PEERS_NONE_ALLOWED = N_(
     "no member passes this request's filters (regions, countries, kinds, networks, clusters, exclusions, partners, declined proposals)"
 )

@@ -177,7 +177,7 @@ PROPERTY_NOTES["Error"] = {
 
 for _page, _what in (
     ("PeerPage", "peer partners"),
-    ("Page_HelpMatch_", "members it can help"),
+    ("HelpPage", "members it can help"),
     ("Page_MemberResourceHit_", "resources"),
 ):
     PROPERTY_NOTES[_page] = {"items": f"The {_what} of this page, in the list's order (see each item's score and flags)."}

@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, Field, computed_field
 
 from matcher.explanations import Explanation
+from matcher.recommend.helps import HelpMatch
 from matcher.recommend.peers import PeerMatch
 
 Item = TypeVar("Item")
@@ -63,6 +64,23 @@ class PeerPage(Page[PeerMatch]):
     @computed_field(  # type: ignore[prop-decorator]
         description="When no member can be proposed (total 0), one sentence saying why: no member shares a working language,"
         " or the request's filters, exclusions and proposal history leave nobody; null otherwise."
+    )
+    @property
+    def answer(self) -> str | None:
+        return self.answer_explanation.text() if self.answer_explanation else None
+
+
+class HelpPage(Page[HelpMatch]):
+    """A page of members this member can help, with the sentence an empty answer needs."""
+
+    answer_explanation: Explanation | None = Field(
+        None, description="When nobody is listed (total 0): why, as data (template and values), for a translation."
+    )
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="When nobody is listed (total 0), one sentence saying why: the member states no strength and authored no"
+        " resource, or its evidence meets no need at least partially (ask with only_evidence false), or no member sharing a"
+        " working language states a need; null otherwise."
     )
     @property
     def answer(self) -> str | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from matcher.explanations import PEERS_NO_COMMON_LANGUAGE, PEERS_NONE_ALLOWED
+from matcher.explanations import HELPS_NO_COMMON_LANGUAGE, HELPS_NO_EVIDENCE, HELPS_NONE_MET, PEERS_NO_COMMON_LANGUAGE, PEERS_NONE_ALLOWED
 from service.app import create_app
 from tests.conftest import member, resource
 from tests.fakes import FakeEncoder
@@ -70,3 +70,15 @@ def test_resources_for_a_member_nothing_answers_are_flagged_as_the_closest(clien
     assert client.put("/v1/resources/older", headers=auth(WRITE), json=guide).status_code == 200
     answered = client.get("/v1/members/dakar/resources", headers=auth(READ)).json()["items"]
     assert [item["id"] for item in answered] == ["older"] and answered[0]["match_quality"] != "weak" and answered[0]["flags"] == []
+
+
+def test_an_empty_whom_can_i_help_answer_says_why(client: TestClient) -> None:
+    def why(member_id: str, only_evidence: bool = True) -> str | None:
+        answer = client.get(f"/v1/members/{member_id}/helps", headers=auth(READ), params={"only_evidence": only_evidence}).json()
+        assert (answer["total"] == 0) == (answer["answer"] is not None)
+        return None if answer["answer_explanation"] is None else str(answer["answer_explanation"]["template"])
+
+    assert why("dakar") == HELPS_NO_EVIDENCE  # it states needs only
+    assert why("lima") == HELPS_NONE_MET  # its flood drills meet nobody's need
+    assert why("lima", only_evidence=False) == HELPS_NO_COMMON_LANGUAGE  # nobody else works in Spanish
+    assert why("lyon") is None  # it meets Dakar's need

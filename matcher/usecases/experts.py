@@ -7,6 +7,7 @@ from pathlib import Path
 
 from matcher.clusters.names import CLUSTER_PREFIX, cluster_code, cluster_names
 from matcher.errors import InvalidFieldError
+from matcher.explanations import HELPS_NO_COMMON_LANGUAGE, HELPS_NO_EVIDENCE, HELPS_NONE_MET, Explanation, explain
 from matcher.graph.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from matcher.recommend.clusters import known_clusters
 from matcher.recommend.experts import ExpertGroup, ExpertOptions
@@ -113,3 +114,13 @@ def representative_fit_for(snapshot: Snapshot, member: str | Member, cluster: st
     if cluster not in clusters:  # a parameter's value, named like any other invalid one (422 over HTTP)
         raise InvalidFieldError("cluster", f"unknown cluster '{cluster}' (known: {', '.join(clusters)})")
     return snapshot.recommender.representative_fit(member, cluster)
+
+
+def why_no_help(snapshot: Snapshot, member_id: str, options: HelpOptions) -> Explanation:
+    """Why ``helps_for`` found nobody: the member has no evidence to offer (no strength, no
+    authored resource), or none of it reaches a partial match (only_evidence), or no member
+    sharing a language states a need."""
+    member = snapshot.member(member_id)
+    if not member.strengths and not any(member.id in resource.authors for resource in snapshot.resources):
+        return explain(HELPS_NO_EVIDENCE)
+    return explain(HELPS_NONE_MET if options.only_evidence else HELPS_NO_COMMON_LANGUAGE)

@@ -16,7 +16,7 @@ from matcher.graph.capacity import CapacityMap
 from matcher.graph.html import render
 from matcher.partnerships import Partnerships
 from matcher.recommend.experts import ExpertGroup, ExpertOptions
-from matcher.recommend.helps import HelpMatch, HelpOptions
+from matcher.recommend.helps import HelpOptions
 from matcher.recommend.member_resources import MemberResourceHit, MemberResourceOptions
 from matcher.recommend.peers import PeerMode, PeerOptions
 from matcher.recommend.representatives import RepresentativeFit
@@ -24,14 +24,13 @@ from matcher.record_forms import UnsavedProfile
 from matcher.records import CountryCode, LanguageCode, MemberKind, Region, ResourceKind
 from matcher.search.resources import ResourceFilters, ResourceHit
 from matcher.usecases import search
-from matcher.usecases.experts import experts_for, helps_for, representative_fit_for, resources_for
+from matcher.usecases.experts import experts_for, helps_for, representative_fit_for, resources_for, why_no_help
 from matcher.usecases.peers import PeerQuestion, explained, peer_question, rank, why_none
 from service.answers import RankedAnswer, Served, cached_peer_answer, paged
 from service.deps import Reader, State
-from service.pages import Page, PeerPage, SaysWhenNothingIsAbout, ranking
+from service.pages import HelpPage, Page, PeerPage, SaysWhenNothingIsAbout, ranking
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
-HelpPage = Page[HelpMatch]
 # A page is ranked offset + k deep, plus the few past it that tell whether another page exists
 # (DECLINED_MARGIN on the GET route): offset + k stays within PeerOptions.k's 500 with room for them.
 PEER_DEPTH_MAX = 490
@@ -200,8 +199,15 @@ def member_helps(
 ) -> HelpPage:
     """The other side of peers: the members whose needs this member's stated strengths and
     authored documents meet, each with its best-met need, strong matches first."""
-    hits = helps_for(state.snapshot, member_id, HelpOptions(k=k, only_evidence=only_evidence))
-    return ranking(hits, k)
+    options = HelpOptions(k=k, only_evidence=only_evidence)
+    hits = helps_for(state.snapshot, member_id, options)
+    return HelpPage(
+        total=len(hits),
+        offset=0,
+        limit=k,
+        items=hits[:k],
+        answer_explanation=None if hits else why_no_help(state.snapshot, member_id, options),
+    )
 
 
 @router.post("/recommendations/experts", response_model=ExpertGroup, summary="An expert group covering a theme's aspects")
