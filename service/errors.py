@@ -85,6 +85,19 @@ def unknown_id_field(request: Request, error: UnknownIdError) -> str:
     return held[0] if held else "id"
 
 
+def routing_message(request: Request, error: StarletteHTTPException) -> str:
+    """The router's bare 'Not Found' and 'Method Not Allowed', with the method and path they are
+    about; every other HTTP error's detail is kept as its raiser wrote it."""
+    where = f"{request.method} {request.url.path}"
+    if error.status_code == 404 and error.detail == "Not Found":
+        return f"no route {where} (the routes are listed at /openapi.json)"
+    if error.status_code == 405 and error.detail == "Method Not Allowed":
+        # Not the router's Allow header: it names the first route of the path only (GET for
+        # /v1/members/{member_id}, which PUT and DELETE serve too).
+        return f"{where}: method not allowed (the path's methods are listed at /openapi.json)"
+    return str(error.detail)
+
+
 HtmlErrors = tuple[Callable[[Request], bool], Callable[[Request, Exception], Response]]
 
 
@@ -122,12 +135,8 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
             413: "too_large",
             503: "busy",
         }
-        return error_response(
-            error.status_code,
-            codes.get(error.status_code, "error"),
-            str(error.detail),
-            headers=dict(error.headers) if error.headers else None,
-        )
+        headers = dict(error.headers) if error.headers else None
+        return error_response(error.status_code, codes.get(error.status_code, "error"), routing_message(request, error), headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:

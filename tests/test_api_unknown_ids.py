@@ -89,3 +89,15 @@ def test_an_unknown_cluster_parameter_is_refused_like_any_invalid_parameter(clie
     assert response.status_code == 422
     error = response.json()
     assert error["code"] == "invalid_request" and error["field"] == "cluster" and "unknown cluster 'nope' (known: " in error["message"]
+
+
+def test_an_unknown_route_or_method_is_named_in_the_error(client: TestClient) -> None:
+    # They answered a bare 'Not Found' and 'Method Not Allowed'.
+    route = client.get("/v1/nothing-here", headers=auth(READ))
+    assert route.status_code == 404 and route.json() == {
+        "code": "not_found",
+        "message": "no route GET /v1/nothing-here (the routes are listed at /openapi.json)",
+    }
+    method = client.patch("/v1/members/dakar", headers=auth(READ), json={})
+    assert method.status_code == 405 and method.json()["code"] == "method_not_allowed"
+    assert method.json()["message"] == "PATCH /v1/members/dakar: method not allowed (the path's methods are listed at /openapi.json)"
