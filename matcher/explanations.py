@@ -168,6 +168,8 @@ EXPERTS_FOUND = ngettext(
 )
 EXPERTS_SHORT = N_("%(details)s; %(asked)s asked, %(given)s given: no other member has at least partial evidence within the group's limits")
 EXPERTS_NONE = N_("nobody in the network states this; closest matches: %(details)s")
+# The same when the request kept only some kinds of member: 'nobody in the network' would be untrue.
+EXPERTS_NONE_OF_KINDS = N_("no member of the kinds asked (%(kinds)s) states this; closest matches: %(details)s")
 SEARCH_NOTHING_ABOUT = N_("no resource in the network is about this; closest matches, all weak")
 # ---- an empty peer ranking: only filters empty one (without evidence, the closest few come back)
 PEERS_NO_COMMON_LANGUAGE = N_(

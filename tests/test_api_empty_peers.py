@@ -82,3 +82,12 @@ def test_an_empty_whom_can_i_help_answer_says_why(client: TestClient) -> None:
     assert why("lima") == HELPS_NONE_MET  # its flood drills meet nobody's need
     assert why("lima", only_evidence=False) == HELPS_NO_COMMON_LANGUAGE  # nobody else works in Spanish
     assert why("lyon") is None  # it meets Dakar's need
+
+
+def test_an_expert_answer_filtered_to_some_kinds_does_not_say_nobody_in_the_network(client: TestClient) -> None:
+    # With kinds ['academia'] (none in the network here), it said 'nobody in the network states this'.
+    body = {"theme": "digital literacy for older adults", "options": {"kinds": ["academia"]}}
+    group = client.post("/v1/recommendations/experts", headers=auth(READ), json=body).json()
+    assert group["members"] == [] and group["answer"].startswith("no member of the kinds asked (academia) states this")
+    anyone = client.post("/v1/recommendations/experts", headers=auth(READ), json={"theme": "tarte tatin"}).json()
+    assert anyone["answer"].startswith("nobody in the network states this")

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from matcher.clusters.names import CLUSTER_PREFIX, cluster_code, cluster_names
 from matcher.errors import InvalidFieldError
-from matcher.explanations import HELPS_NO_COMMON_LANGUAGE, HELPS_NO_EVIDENCE, HELPS_NONE_MET, Explanation, explain
+from matcher.explanations import (
+    EXPERTS_NONE,
+    EXPERTS_NONE_OF_KINDS,
+    HELPS_NO_COMMON_LANGUAGE,
+    HELPS_NO_EVIDENCE,
+    HELPS_NONE_MET,
+    Explanation,
+    explain,
+)
 from matcher.graph.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from matcher.recommend.clusters import known_clusters
 from matcher.recommend.experts import ExpertGroup, ExpertOptions
@@ -35,7 +43,10 @@ def experts_for(snapshot: Snapshot, theme: str, options: ExpertOptions | None = 
     group = snapshot.recommender.experts(theme, options, known_wordings([theme, *options.aspects], written, taxonomy))
     # A text asked in a taxonomy entry's names is read in those names, whatever it was typed in.
     typed = [text for text in [theme, *options.aspects] if text not in group.asked_as]
-    return group.model_copy(update={"flags": question_flags(snapshot, typed)})
+    update: dict[str, object] = {"flags": question_flags(snapshot, typed)}
+    if options.kinds and group.answer_explanation.template == EXPERTS_NONE:
+        update["answer_explanation"] = explain(EXPERTS_NONE_OF_KINDS, *group.answer_explanation.details, kinds=", ".join(options.kinds))
+    return group.model_copy(update=update)
 
 
 def known_wordings(texts: list[str], languages: set[str], taxonomy_path: Path | None = None) -> dict[str, list[str]]:
