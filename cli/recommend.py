@@ -237,7 +237,8 @@ def resources_for(
 
     def render(rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            console.print(f"{row['score']:.3f} [{row['language']}] {row['title']}  ← {row['because'][:80]}")
+            label = f"{row['match_score']:.3f} ({row['match_quality']})"
+            console.print(f"{label} [{row['language']}] {row['title']}  ← {row['because'][:80]}")
 
     emit([h.model_dump() for h in hits], as_json, render)
 

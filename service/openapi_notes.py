@@ -113,13 +113,13 @@ PROPERTY_NOTES: dict[str, dict[str, str]] = {
         "kind": "The resource's kind (recording, video, publication, learning_module, mooc, discussion, event).",
         "language": "The resource's language (ISO 639-1).",
         "score": (
-            "What the list is ranked by, 0-1: the evidence of the resource's best passage for the member's needs and profile"
-            " (shared wording counts). Unless all_languages, resources in a language the member reads come first, so a"
-            " lower score may stand above a higher one."
+            "0-1, the evidence of the resource's best passage for the member's needs and profile (shared wording counts):"
+            " the list is ordered by match_quality, then by score. Unless all_languages, resources in a language the"
+            " member reads come first."
         ),
         "match_quality": (
-            f"Judged on score ('strong' at least {STRONG}, 'partial' at least {PARTIAL}), not on the dense match score"
-            " peers, experts and resource search use: the same resource can be 'strong' here and 'partial' there."
+            f"Judged on match_score ('strong' at least {STRONG}, 'partial' at least {PARTIAL}), as peers, experts and"
+            " resource search judge theirs: a resource has the same label here as in a search for the need's text."
         ),
         "readable": "Whether the resource is in one of the member's declared languages.",
         "passage": "The key of the resource's passage that answers best (RESOURCE#FIELD:N).",

@@ -283,6 +283,28 @@ def test_a_resource_search_about_nothing_in_the_network_says_so(demo: Workspace)
     assert found.answer is None and found.total > CLOSEST
 
 
+def test_a_members_resources_are_labelled_as_a_search_for_its_need_labels_them(demo: Workspace) -> None:
+    """One label in every answer (issue 20, item 4): a resource recommended for a member's need
+    carries the label and number a search for that need's text gives it, not its ranking score's
+    (which counts shared words: Cove's French need and the French ESD resources were 'strong 0.90'
+    here and 'partial 0.50' in the search); and the list never puts a lower label above a higher."""
+    from matcher.recommend.member_resources import MemberResourceOptions
+    from matcher.scoring.calibration import LABEL_ORDER
+
+    snapshot = demo.snapshot()
+    hits = snapshot.recommender.resources_for("city-cove-bj", MemberResourceOptions(k=10, all_languages=True))
+    assert hits
+    searched = 0
+    for hit in hits:
+        found = {h.id: h for h in snapshot.searcher.search(hit.because, k=50, language_mix=False)}
+        if hit.id in found:
+            searched += 1
+            assert (hit.match_quality, hit.match_score) == (found[hit.id].match_quality, pytest.approx(found[hit.id].match_score, abs=1e-3))
+    assert searched >= len(hits) // 2
+    labels = [LABEL_ORDER[hit.match_quality] for hit in hits]
+    assert labels == sorted(labels, reverse=True)
+
+
 def test_a_real_need_gets_strong_or_partial_matches_only(recommender: Recommender) -> None:
     asker = Member(
         id="asker", name="Asker", kind="city", country="SN", region="Africa", languages=["fr", "en"],

@@ -2,9 +2,12 @@
 and by default in the languages it reads first.
 
 Each resource's score is the calibrated affinity (``matcher.scoring.calibration``) of its best
-passage with the member's best-matching need (or, more weakly, its profile), the scale every
-recommendation uses. Weak matches are left out; when nothing reaches a partial match the closest
-few come back, marked weak.
+passage with the member's best-matching need (or, more weakly, its profile): dense and lexical
+evidence together. Its label comes, as every other answer's does, from the match evidence of that
+need against the resource: the dense evidence of its best passage alone (``match_score``), so a
+resource is labelled the same here as in a search for the need's text, whatever language either
+is written in. The list is ordered by label, then by score. Weak matches are left out; when
+nothing reaches a partial match the closest few come back, marked weak.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from pydantic import BaseModel, Field
 
 from embeddings.embedder import TextEncoder
 from matcher.records import Member, Resource
-from matcher.scoring.calibration import PARTIAL, MatchQuality, affinity, match_quality
+from matcher.scoring.calibration import LABEL_ORDER, PARTIAL, MatchQuality, affinity, match_quality, match_score, shown
 from matcher.scoring.evidence import NeedEvidence
-from matcher.scoring.similarity import max_by_owner
+from matcher.scoring.similarity import OwnerGroups, best_by_owner, max_by_owner
 
 DUPLICATE_COSINE = 0.97  # cosine above which two resources are the same text (a translation or a copy)
 PROFILE_FACTOR = 0.8  # a profile says less about what a member is looking for than a stated need
@@ -37,6 +40,9 @@ class MemberResourceHit(BaseModel):
     kind: str
     language: str
     score: float
+    match_score: float = Field(
+        0.0, description="0-1, what match_quality comes from: the dense evidence of the resource's best passage for 'because'."
+    )
     match_quality: MatchQuality
     readable: bool
     because: str = Field(description="The need or profile text this resource answers best.")
@@ -68,23 +74,27 @@ def resources_for_member(
     similarity = evidence.resource_similarity
     matrix = evidence.resource_matrix
     _, prepared = evidence.prepare(texts, encoder.encode(texts, role="query"))
-    _, levels = similarity.rows(prepared, similarity.pool)
+    _, dense, lexical = similarity.parts(prepared, similarity.pool)
+    levels = dense if lexical is None else dense + lexical
     owner_ids = sorted(set(matrix.owners))
     code_of = {owner: code for code, owner in enumerate(owner_ids)}
-    codes = np.asarray([code_of[matrix.owners[row]] for row in similarity.pool.rows], dtype=np.int64)
-    per_owner, where = max_by_owner(np.where(levels > 0, levels * factors, levels), codes, len(owner_ids))
+    groups = OwnerGroups(np.asarray([code_of[matrix.owners[row]] for row in similarity.pool.rows], dtype=np.int64))
+    per_owner, where = max_by_owner(np.where(levels > 0, levels * factors, levels), groups, len(owner_ids))
+    # the label's evidence: each query's best dense match per resource, in the unrelated passages' spread
+    match = dense * prepared.match_gain[:, None]
+    matches = best_by_owner(np.where(match > 0, match * factors, match), groups, len(owner_ids))
     query_of = np.argmax(per_owner, axis=0)
-    best: dict[str, tuple[float, str, str]] = {}
+    best: dict[str, tuple[float, float, str, str]] = {}
     for code, owner in enumerate(owner_ids):
         i = int(query_of[code])
         row = int(similarity.pool.rows[where[i, code]])
-        best[owner] = (float(affinity(per_owner[i, code])), texts[i], matrix.passages[row].key)
+        best[owner] = (float(affinity(per_owner[i, code])), float(match_score(matches[i, code])), texts[i], matrix.passages[row].key)
     readable = set(member.languages)
-    ranked = [
-        rid for rid in sorted(best, key=lambda rid: (-best[rid][0], rid)) if rid in resources and member.id not in resources[rid].authors
-    ]
+    # a higher label first, then the score: a list never shows a partial match above a strong one
+    order = sorted(best, key=lambda rid: (-LABEL_ORDER[match_quality(best[rid][1])], -best[rid][0], rid))
+    ranked = [rid for rid in order if rid in resources and member.id not in resources[rid].authors]
     if options.only_evidence:
-        with_evidence = [rid for rid in ranked if best[rid][0] >= PARTIAL]
+        with_evidence = [rid for rid in ranked if best[rid][1] >= PARTIAL]
         ranked = with_evidence or ranked[:CLOSEST]
     if not options.all_languages:
         ranked = [r for r in ranked if resources[r].language in readable] + [r for r in ranked if resources[r].language not in readable]
@@ -92,7 +102,7 @@ def resources_for_member(
     hits: list[MemberResourceHit] = []
     kept_vectors: list[np.ndarray] = []
     for rid in ranked:
-        score, because, passage = best[rid]
+        score, matched, because, passage = best[rid]
         vector = matrix.vectors[row_of[passage]]
         similar = [i for i, kept in enumerate(kept_vectors) if float(kept @ vector) >= DUPLICATE_COSINE]
         if similar:
@@ -106,7 +116,8 @@ def resources_for_member(
                 kind=resource.kind,
                 language=resource.language,
                 score=round(score, 4),
-                match_quality=match_quality(score),
+                match_score=shown(matched),
+                match_quality=match_quality(matched),
                 readable=resource.language in readable,
                 because=because,
                 passage=passage,
