@@ -147,3 +147,36 @@ def test_a_member_with_no_needs_is_told_what_its_peers_are(app_and_accounts: tup
     page = html.unescape(client.get("/members/quiet").text)
     assert "Ce membre n’exprime aucun besoin" in page
     assert "Ce membre n’exprime aucun besoin" not in html.unescape(client.get("/members/thies").text)
+
+
+def peer_row(page: str, peer_id: str) -> str:
+    """The evidence cell of one recommended peer on a member's page, tags removed."""
+    row = page.split(f'<a href="/members/{peer_id}">', 1)[1].split("</tr>", 1)[0]
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", row)))
+
+
+def test_a_need_the_peer_does_not_answer_is_not_quoted_as_answered(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Lyon offers digital literacy for older adults and nothing about floods: on Thiès's page its
+    row says which need it answers, with that need's own label, and names the flood drills as a
+    need it does not answer; the confirmation counts one need, and the proposal's reason quotes
+    only that one (the closest flood evidence is no reason to propose Lyon)."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = client.get("/members/thies").text
+    lyon = peer_row(page, "lyon")
+    answered_part, _, not_answered_part = lyon.partition("Ne répond pas à ce besoin (correspondance faible) :")
+    assert not_answered_part, lyon
+    assert "digital skills for older adults" in answered_part and "flood drills for schools" not in answered_part
+    assert "flood drills for schools" in not_answered_part
+    assert re.search(r"digital skills for older adults \(\d,\d+ (forte correspondance|correspondance partielle)\) ←", answered_part), lyon
+    # Porto answers both needs: nothing is said to be unanswered.
+    assert "Ne répond pas" not in peer_row(page, "porto")
+    confirm = html.unescape(client.get("/members/thies/propose/lyon").text)
+    assert "1 besoin auquel répond Lyon" in confirm, confirm
+    answered_list = re.findall(r'<ol class="needs-met">(.*?)</ol>', confirm, re.S)[0]
+    assert "digital skills for older adults" in answered_list and "flood drills" not in answered_list
+    not_answered_list = re.findall(r'<ul class="needs-not-met">(.*?)</ul>', confirm, re.S)[0]
+    assert "flood drills for schools" in not_answered_list and "correspondance faible" in not_answered_list
+    assert [line.split(" ← ")[0] for line in hidden(confirm)["reason"].splitlines()] == ["digital skills for older adults"]

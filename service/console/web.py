@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from matcher.graph.taxonomy import Topic, load_taxonomy
+from service.console import needs
 from service.console.accounts import Accounts, Session
 from service.console.i18n import LANGUAGES, Translator, negotiate
 from service.settings import ServiceSettings
@@ -63,6 +64,9 @@ def text_language(text: str, declared: Sequence[str]) -> str:
 
 
 environment.filters["text_lang"] = text_language
+environment.filters["answered"] = needs.answered
+environment.filters["not_answered"] = needs.not_answered
+environment.filters["need_quality"] = needs.need_quality
 
 
 class SignInRequired(Exception):
