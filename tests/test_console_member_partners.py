@@ -180,3 +180,17 @@ def test_a_need_the_peer_does_not_answer_is_not_quoted_as_answered(app_and_accou
     not_answered_list = re.findall(r'<ul class="needs-not-met">(.*?)</ul>', confirm, re.S)[0]
     assert "flood drills for schools" in not_answered_list and "correspondance faible" in not_answered_list
     assert [line.split(" ← ")[0] for line in hidden(confirm)["reason"].splitlines()] == ["digital skills for older adults"]
+
+
+def test_the_peer_list_says_it_follows_the_ranking_score_not_the_label(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Ziguinchor's peers read 0,53 then 0,55 then 0,45 then 0,32 then 0,38: the page must say
+    that the order is the ranking score's (shown under each label), in the reader's language."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = html.unescape(client.get("/members/thies").text)
+    hint = page.split('id="ranking-hint">', 1)[1].split("</p>", 1)[0]
+    assert hint.startswith("La liste suit le score de classement"), hint
+    assert page.index('id="ranking-hint"') < page.index("<table")  # read before the list
+    assert "classement : " in page.split("<table", 1)[1]  # the number it names is on the page
