@@ -161,3 +161,14 @@ def test_the_package_is_shown_with_the_rules_it_was_solved_under(client: TestCli
     form = page.split('id="solve-form"', 1)[1].split("</form>", 1)[0]
     assert re.search(r'name="max_partners"[^>]*value="1"', form)
     assert re.search(r'<option value="lima" selected', form.split('id="solve-out"', 1)[1]), form
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_the_list_names_each_column_once_in_every_language(client: TestClient, language: str) -> None:
+    """French called both the request's title and the kinds of support it asks for 'Demande':
+    two columns of one name, which a screen reader announces alike."""
+    sign_in(client)
+    client.cookies.set("peermatch_lang", language)
+    head = client.get("/requests").text.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    names = [unescape(n) for n in re.findall(r'<th scope="col">([^<]*)</th>', head)]
+    assert len(names) == 7 and len(set(names)) == len(names), names
