@@ -194,3 +194,22 @@ def test_the_peer_list_says_it_follows_the_ranking_score_not_the_label(app_and_a
     assert hint.startswith("La liste suit le score de classement"), hint
     assert page.index('id="ranking-hint"') < page.index("<table")  # read before the list
     assert "classement : " in page.split("<table", 1)[1]  # the number it names is on the page
+
+
+def test_a_member_with_no_needs_nor_profile_is_told_its_peers_come_from_its_name(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Rouen states a strength and nothing else: its peers are ranked on the word 'Rouen'. The page
+    must not say 'its profile stands in' (it has none) nor label the name as its profile."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    bare = member("rouen", name="Rouen", strengths=[{"text": "digital literacy for older adults"}])
+    bare.pop("profile")
+    assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = html.unescape(client.get("/members/rouen").text)
+    assert "Ce membre n’indique aucun besoin et n’a pas de profil" in page
+    assert "son profil en tient lieu" not in page and "Son profil" not in page
+    peers = page.split('id="peers-h"', 1)[1].split("</section>", 1)[0]
+    assert "<table" in peers and "Son nom" in peers  # each row names what was matched: the name
+    quiet = html.unescape(client.get("/members/porto").text)  # a profile and no needs: the profile stands in
+    assert "son profil en tient lieu" in quiet and "n’a pas de profil" not in quiet
