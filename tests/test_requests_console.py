@@ -172,3 +172,18 @@ def test_the_list_names_each_column_once_in_every_language(client: TestClient, l
     head = client.get("/requests").text.split("<thead>", 1)[1].split("</thead>", 1)[0]
     names = [unescape(n) for n in re.findall(r'<th scope="col">([^<]*)</th>', head)]
     assert len(names) == 7 and len(set(names)) == len(names), names
+
+
+def test_countries_and_languages_are_named_in_the_readers_language_not_coded(client: TestClient) -> None:
+    """The request's page said 'Pays SN · Afrique' and 'Langues fr', the list 'SN', the offers 'fr':
+    codes where the members' pages say 'Sénégal' and 'Français'."""
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = unescape(client.get("/requests/req-dakar").text)
+    facts = page.split('<dl class="grid2">', 1)[1].split("</dl>", 1)[0]
+    assert "<dd>Sénégal · Afrique</dd>" in facts and "<dd>Français</dd>" in facts, facts
+    listing = unescape(client.get("/requests").text).split("<tbody>", 1)[1]
+    assert "<td>Sénégal</td>" in listing and "<td>SN</td>" not in listing
+    offers = unescape(client.get("/offers").text).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    cells = re.findall(r"<td>([^<]*)</td>\s*</tr>", offers)  # each row's last cell: its languages
+    assert cells and all(cell and cell[0].isupper() and len(cell) > 2 for cell in cells), cells
