@@ -187,3 +187,16 @@ def test_countries_and_languages_are_named_in_the_readers_language_not_coded(cli
     offers = unescape(client.get("/offers").text).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     cells = re.findall(r"<td>([^<]*)</td>\s*</tr>", offers)  # each row's last cell: its languages
     assert cells and all(cell and cell[0].isupper() and len(cell) > 2 for cell in cells), cells
+
+
+def test_before_any_package_suitable_offers_are_not_said_to_be_left_out_by_its_rules(client: TestClient) -> None:
+    """A request just received has no package and no rules: 'the package's constraints leave them
+    out' was false. The page says no package is proposed yet; once one is, the reasons are the
+    diagnosis's again (here the component nobody offers keeps its own reason throughout)."""
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = unescape(client.get("/requests/req-dakar").text)
+    said = re.findall(r'<p class="uncovered">(.*?)</p>', page, re.S)
+    assert not any("les écartent" in s for s in said), said
+    assert any("Pas encore couvert :" in s and "aucun paquet n’a été proposé" in s for s in said), said
+    assert any("aucun membre n’offre ce type de soutien" in s for s in said), said
