@@ -213,3 +213,15 @@ def test_a_member_with_no_needs_nor_profile_is_told_its_peers_come_from_its_name
     assert "<table" in peers and "Son nom" in peers  # each row names what was matched: the name
     quiet = html.unescape(client.get("/members/porto").text)  # a profile and no needs: the profile stands in
     assert "son profil en tient lieu" in quiet and "n’a pas de profil" not in quiet
+
+
+def test_a_member_with_no_needs_is_not_told_nobody_states_them(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Blackrock states no needs; each of its (weak) peers said 'no evidence: nobody in the network
+    states this', where 'this' is nothing. A member with needs keeps that sentence."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    quiet = html.unescape(client.get("/members/porto").text).split('id="peers-h"', 1)[1].split("</section>", 1)[0]
+    assert "<table" in quiet and "personne dans le réseau n’indique cela" not in quiet
+    assert "la correspondance la plus proche, pas une réponse à un besoin : il n’en indique aucun" in quiet
