@@ -63,7 +63,14 @@ def text_language(text: str, declared: Sequence[str]) -> str:
     return detect(text, declared) or (declared[0] if declared else "")
 
 
+def capfirst(text: str) -> str:
+    """A library phrase ("no resource in the network is about this; ...") standing as a sentence
+    of its own: its first letter upper-cased, the rest as it is (Jinja's capitalize lowers it)."""
+    return text[:1].upper() + text[1:]
+
+
 environment.filters["text_lang"] = text_language
+environment.filters["capfirst"] = capfirst
 environment.filters["answered"] = needs.answered
 environment.filters["not_answered"] = needs.not_answered
 environment.filters["need_quality"] = needs.need_quality
