@@ -71,3 +71,21 @@ def test_mentees_and_mentors_have_one_name_each(language: str) -> None:
             if "mentor" in words or not any(word in words for word in PAIRING_WORDS[language]):
                 mixed.append(text)
     assert not mixed, f"{language}: {mixed}"
+
+
+# French elides "de" and "que" before a vowel ("Réponse d’Andalusia"), and a name can start with
+# one: a translation does not put them before a member's or an event's name.
+NAMES = ("name", "member", "partner", "mentee", "mentor", "requester", "event")
+
+
+def test_french_puts_no_de_or_que_before_a_name() -> None:
+    translated = catalogue(LOCALES_DIR / "fr" / "LC_MESSAGES" / "messages.po")
+    before_name = re.compile(rf"\b(de|que)\s+%\(({'|'.join(NAMES)})\)s")
+    found = [
+        text
+        for message in translated
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        if before_name.search(text)
+    ]
+    assert not found, found
