@@ -42,3 +42,14 @@ def test_a_proposals_answers_read_with_a_french_colon_in_french_only(app_and_acc
     assert "Dakar\u00a0: pas encore de réponse" in said["fr"], said["fr"]
     assert "Dakar: no answer yet" in said["en"], said["en"]
     assert "Dakar: " in said["es"] and "Dakar\u00a0:" not in said["es"]
+
+
+def test_a_proposal_with_no_score_shows_a_dash_in_the_list_as_on_its_page(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """A proposal made without a score (a twinning, a demo proposal) left an empty cell in the
+    list's Score column, and '–' on its own page."""
+    client, _ = app_and_accounts
+    sign_in(client)
+    client.post("/v1/proposals", headers=auth(WRITE), json={"kind": "pairing", "member_id": "dakar", "partner_id": "lyon"})
+    row = client.get("/proposals").text.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert len(cells) == 7 and cells[5] == "–", cells
