@@ -225,3 +225,18 @@ def test_a_member_with_no_needs_is_not_told_nobody_states_them(app_and_accounts:
     quiet = html.unescape(client.get("/members/porto").text).split('id="peers-h"', 1)[1].split("</section>", 1)[0]
     assert "<table" in quiet and "personne dans le réseau n’indique cela" not in quiet
     assert "la correspondance la plus proche, pas une réponse à un besoin : il n’en indique aucun" in quiet
+
+
+def test_whom_it_can_help_heads_its_evidence_as_evidence_not_as_what_it_answers(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """The 'whom it can help' table quotes the member's own strength under a column French and
+    Spanish called 'En réponse à' (what the resources table means by it: the need answered):
+    'En réponse à : A set of indicators tracks…' reads backwards."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = html.unescape(client.get("/members/porto").text)
+    helps = page.split('id="helps-h"', 1)[1].split("</section>", 1)[0]
+    heads = re.findall(r'<th scope="col">([^<]*)</th>', helps)
+    assert heads == ["Membre", "Son besoin", "Correspondance", "Sa preuve"], heads
+    assert "Thiès" in helps  # Porto meets Thiès's needs: the table is there
