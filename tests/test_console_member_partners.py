@@ -240,3 +240,18 @@ def test_whom_it_can_help_heads_its_evidence_as_evidence_not_as_what_it_answers(
     heads = re.findall(r'<th scope="col">([^<]*)</th>', helps)
     assert heads == ["Membre", "Son besoin", "Correspondance", "Sa preuve"], heads
     assert "Thiès" in helps  # Porto meets Thiès's needs: the table is there
+
+
+def test_proposing_for_a_member_with_no_needs_does_not_call_its_profile_a_need(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Blackrock states no needs: its confirmation read '0 besoin auquel répond Tipperary' and then
+    '1 besoin auquel il ne répond pas', that 'need' being Blackrock's own profile."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    first = re.findall(r'href="(/members/porto/propose/[^"?]+)"', client.get("/members/porto").text)[0]
+    page = html.unescape(client.get(first).text)
+    section = page.split('<section aria-labelledby="answers-h">', 1)[1].split("</section>", 1)[0]
+    assert "Sur quoi repose la proposition" in section and "Porto n’indique aucun besoin" in section, section
+    assert "besoin auquel" not in section and "Son profil" in section
+    assert "<strong>Une ville apprenante.</strong>" not in section  # its profile is named, not set out as a need
