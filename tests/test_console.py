@@ -517,3 +517,17 @@ def test_a_clusters_name_as_the_theme_fills_the_aspects_with_its_practice_themes
     assert "Este tema figura en la taxonomía" in page  # asked in its names: said so
     free = unescape(client.get("/experts", params={"theme": "huertos escolares"}).text)
     assert "Grupo propuesto" in free and "Este tema figura en la taxonomía" not in free
+
+
+def test_an_expert_row_in_french_names_its_ranking_number_and_writes_french_colons(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    """'Meilleure preuve 0,46' above 'thème : 0,63' read as a best evidence lower than the theme's:
+    the second number is the ranking for the theme (every piece of evidence), and says so. An
+    aspect's score is followed by a French colon, with its space: '(0,69) :'."""
+    client, _ = app_and_accounts
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = unescape(client.get("/experts", params={"theme": "digital literacy for older adults", "aspects": "digital\nolder adults"}).text)
+    rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert re.search(r"classement pour le thème : \d,\d\d", rows) and "thème : " not in rows.replace("classement pour le thème : ", "")
+    covered = re.findall(r"</strong> \((\d,\d\d)\)( ?):", rows)
+    assert covered and all(space == " " for _, space in covered), covered

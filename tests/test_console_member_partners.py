@@ -147,3 +147,111 @@ def test_a_member_with_no_needs_is_told_what_its_peers_are(app_and_accounts: tup
     page = html.unescape(client.get("/members/quiet").text)
     assert "Ce membre n’exprime aucun besoin" in page
     assert "Ce membre n’exprime aucun besoin" not in html.unescape(client.get("/members/thies").text)
+
+
+def peer_row(page: str, peer_id: str) -> str:
+    """The evidence cell of one recommended peer on a member's page, tags removed."""
+    row = page.split(f'<a href="/members/{peer_id}">', 1)[1].split("</tr>", 1)[0]
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", row)))
+
+
+def test_a_need_the_peer_does_not_answer_is_not_quoted_as_answered(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Lyon offers digital literacy for older adults and nothing about floods: on Thiès's page its
+    row says which need it answers, with that need's own label, and names the flood drills as a
+    need it does not answer; the confirmation counts one need, and the proposal's reason quotes
+    only that one (the closest flood evidence is no reason to propose Lyon)."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = client.get("/members/thies").text
+    lyon = peer_row(page, "lyon")
+    answered_part, _, not_answered_part = lyon.partition("Ne répond pas à ce besoin (correspondance faible) :")
+    assert not_answered_part, lyon
+    assert "digital skills for older adults" in answered_part and "flood drills for schools" not in answered_part
+    assert "flood drills for schools" in not_answered_part
+    assert re.search(r"digital skills for older adults \(\d,\d+ (forte correspondance|correspondance partielle)\) ←", answered_part), lyon
+    # Porto answers both needs: nothing is said to be unanswered.
+    assert "Ne répond pas" not in peer_row(page, "porto")
+    confirm = html.unescape(client.get("/members/thies/propose/lyon").text)
+    assert "1 besoin auquel répond Lyon" in confirm, confirm
+    answered_list = re.findall(r'<ol class="needs-met">(.*?)</ol>', confirm, re.S)[0]
+    assert "digital skills for older adults" in answered_list and "flood drills" not in answered_list
+    not_answered_list = re.findall(r'<ul class="needs-not-met">(.*?)</ul>', confirm, re.S)[0]
+    assert "flood drills for schools" in not_answered_list and "correspondance faible" in not_answered_list
+    assert [line.split(" ← ")[0] for line in hidden(confirm)["reason"].splitlines()] == ["digital skills for older adults"]
+
+
+def test_the_peer_list_says_it_follows_the_ranking_score_not_the_label(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Ziguinchor's peers read 0,53 then 0,55 then 0,45 then 0,32 then 0,38: the page must say
+    that the order is the ranking score's (shown under each label), in the reader's language."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = html.unescape(client.get("/members/thies").text)
+    hint = page.split('id="ranking-hint">', 1)[1].split("</p>", 1)[0]
+    assert hint.startswith("La liste suit le score de classement"), hint
+    assert page.index('id="ranking-hint"') < page.index("<table")  # read before the list
+    assert "classement : " in page.split("<table", 1)[1]  # the number it names is on the page
+
+
+def test_a_member_with_no_needs_nor_profile_is_told_its_peers_come_from_its_name(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Rouen states a strength and nothing else: its peers are ranked on the word 'Rouen'. The page
+    must not say 'its profile stands in' (it has none) nor label the name as its profile."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    bare = member("rouen", name="Rouen", strengths=[{"text": "digital literacy for older adults"}])
+    bare.pop("profile")
+    assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = html.unescape(client.get("/members/rouen").text)
+    assert "Ce membre n’indique aucun besoin et n’a pas de profil" in page
+    assert "son profil en tient lieu" not in page and "Son profil" not in page
+    peers = page.split('id="peers-h"', 1)[1].split("</section>", 1)[0]
+    assert "<table" in peers and "Son nom" in peers  # each row names what was matched: the name
+    quiet = html.unescape(client.get("/members/porto").text)  # a profile and no needs: the profile stands in
+    assert "son profil en tient lieu" in quiet and "n’a pas de profil" not in quiet
+
+
+def test_a_member_with_no_needs_is_not_told_nobody_states_them(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Blackrock states no needs; each of its (weak) peers said 'no evidence: nobody in the network
+    states this', where 'this' is nothing. A member with needs keeps that sentence."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    quiet = html.unescape(client.get("/members/porto").text).split('id="peers-h"', 1)[1].split("</section>", 1)[0]
+    assert "<table" in quiet and "personne dans le réseau n’indique cela" not in quiet
+    assert "la correspondance la plus proche, pas une réponse à un besoin : il n’en indique aucun" in quiet
+
+
+def test_whom_it_can_help_heads_its_evidence_as_evidence_not_as_what_it_answers(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """The 'whom it can help' table quotes the member's own strength under a column French and
+    Spanish called 'En réponse à' (what the resources table means by it: the need answered):
+    'En réponse à : A set of indicators tracks…' reads backwards."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = html.unescape(client.get("/members/porto").text)
+    helps = page.split('id="helps-h"', 1)[1].split("</section>", 1)[0]
+    heads = re.findall(r'<th scope="col">([^<]*)</th>', helps)
+    assert heads == ["Membre", "Son besoin", "Correspondance", "Sa preuve"], heads
+    assert "Thiès" in helps  # Porto meets Thiès's needs: the table is there
+
+
+def test_proposing_for_a_member_with_no_needs_does_not_call_its_profile_a_need(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Blackrock states no needs: its confirmation read '0 besoin auquel répond Tipperary' and then
+    '1 besoin auquel il ne répond pas', that 'need' being Blackrock's own profile."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    first = re.findall(r'href="(/members/porto/propose/[^"?]+)"', client.get("/members/porto").text)[0]
+    page = html.unescape(client.get(first).text)
+    section = page.split('<section aria-labelledby="answers-h">', 1)[1].split("</section>", 1)[0]
+    assert "Sur quoi repose la proposition" in section and "Porto n’indique aucun besoin" in section, section
+    assert "besoin auquel" not in section and "Son profil" in section
+    assert "<strong>Une ville apprenante.</strong>" not in section  # its profile is named, not set out as a need

@@ -117,3 +117,15 @@ def test_the_run_summary_names_the_tie_policy_in_words_and_counts_in_the_right_n
     assert "Solved: 1 pair." in page
     client.cookies.set("peermatch_lang", "fr")
     assert "Résolu : 1 paire." in client.get(url).text
+
+
+def test_shared_languages_are_named_in_the_readers_language(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """A pair's and a recommended peer's shared languages read 'langues communes : FR' (a code)
+    where the confirmation page says 'Français'."""
+    client, token = signed_in_at_pairing(app_and_accounts)
+    url, _ = run(client, token, mentees="dakar", mentors="lyon")
+    client.cookies.set("peermatch_lang", "fr")
+    pairs = client.get(url).text
+    member = client.get("/members/dakar").text
+    for page in (pairs, member):
+        assert "langues communes : Français" in page and "langues communes : FR" not in page

@@ -127,3 +127,14 @@ def test_a_reader_is_told_member_names_not_ids() -> None:
         E.PAIRING_TOO_FEW_MENTORS, explain(E.PAIRING_MENTEE_SHORT, mentee="city-dakar-sn", eligible=0, needed=1, details="x"), count=1
     )
     assert Translator("en").explain(nested, names=names).startswith("1 mentee has too few eligible mentors: Dakar has 0 eligible mentors")
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+@pytest.mark.parametrize("strong", [0, 1, 2])
+def test_the_strong_count_of_an_expert_group_agrees_whatever_the_number(language: str, strong: int) -> None:
+    """The group's count drives the plural, not the strong count inside it: French read
+    '5 membres ... (1 fortes)' and '(0 fortes)', Spanish '(1 fuertes)'. The strong count is given
+    in a form that needs no agreement."""
+    text = Translator(language).explain(explain(E.EXPERTS_FOUND, count=5, strong=strong))
+    assert re.search(rf"\b{strong} (fortes|fuertes)\b", text) is None, text
+    assert str(strong) in text

@@ -50,3 +50,42 @@ def test_the_message_template_is_up_to_date_with_the_code(tmp_path: Path) -> Non
     shipped = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue(LOCALES_DIR / "messages.pot") if m.id}
     new, gone = sorted(ids - shipped)[:5], sorted(shipped - ids)[:5]
     assert ids == shipped, f"run the extraction (README, 'Translating the console'): new {new}, gone {gone}"
+
+
+# One word per role on the pairing pages: the columns say Filleul / Parrain (Apadrinado / Padrino),
+# so a line about the same people must not call them "mentorés" or "mentoreados".
+PAIRING_WORDS = {"fr": ("filleul", "parrain"), "es": ("apadrinad", "padrino")}
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_mentees_and_mentors_have_one_name_each(language: str) -> None:
+    translated = catalogue(LOCALES_DIR / language / "LC_MESSAGES" / "messages.po")
+    mixed = []
+    for message in translated:
+        source = " ".join(message.id) if isinstance(message.id, tuple) else message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not re.search(r"\bmentee|\bmentor", PLACEHOLDER.sub("", source), re.IGNORECASE):
+            continue
+        for text in strings:
+            words = PLACEHOLDER.sub("", text).lower()
+            if "mentor" in words or not any(word in words for word in PAIRING_WORDS[language]):
+                mixed.append(text)
+    assert not mixed, f"{language}: {mixed}"
+
+
+# French elides "de" and "que" before a vowel ("Réponse d’Andalusia"), and a name can start with
+# one: a translation does not put them before a member's or an event's name.
+NAMES = ("name", "member", "partner", "mentee", "mentor", "requester", "event")
+
+
+def test_french_puts_no_de_or_que_before_a_name() -> None:
+    translated = catalogue(LOCALES_DIR / "fr" / "LC_MESSAGES" / "messages.po")
+    before_name = re.compile(rf"\b(de|que)\s+%\(({'|'.join(NAMES)})\)s")
+    found = [
+        text
+        for message in translated
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        if before_name.search(text)
+    ]
+    assert not found, found

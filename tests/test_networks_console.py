@@ -7,7 +7,9 @@ import csv
 import datetime as dt
 import io
 import re
+from html import unescape
 
+import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -152,3 +154,23 @@ def test_a_resource_found_opens_on_a_page_of_its_own(app_and_accounts: tuple[Tes
     assert page.status_code == 200 and "<h1" in page.text and "Gardens" in page.text and "Anglais" in page.text
     missing = client.get("/resources/nowhere", headers={"Accept": "text/html"})
     assert missing.status_code == 404 and "Aucune ressource n’a l’identifiant « nowhere »." in missing.text.replace("&#34;", '"')
+
+
+def test_a_resource_count_beyond_the_list_says_only_the_first_are_listed(
+    app_and_accounts: tuple[TestClient, Accounts],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """'100 ressources' above a list of 50 with no next page read as 50 lost: the count says how
+    many are listed and how to see the others. Here the page lists 1 of the network's 2."""
+    from service.console.pages import calendar
+
+    client, _ = app_and_accounts
+    _signed_in_in_french(client)
+    monkeypatch.setattr(calendar, "SHOWN", 1)
+    page = unescape(client.get("/resources").text)
+    status = page.split('<p role="status">', 1)[1].split("</p>", 1)[0]
+    assert status == "2 ressources. Seule 1 est affichée : précisez la recherche ou les filtres pour voir les autres.", status
+    assert page.split('<ol class="results">', 1)[1].split("</ol>", 1)[0].count("<li>") == 1
+    monkeypatch.setattr(calendar, "SHOWN", 50)
+    everything = unescape(client.get("/resources").text)
+    assert "2 ressources</p>" in everything and "Seule" not in everything

@@ -161,3 +161,42 @@ def test_the_package_is_shown_with_the_rules_it_was_solved_under(client: TestCli
     form = page.split('id="solve-form"', 1)[1].split("</form>", 1)[0]
     assert re.search(r'name="max_partners"[^>]*value="1"', form)
     assert re.search(r'<option value="lima" selected', form.split('id="solve-out"', 1)[1]), form
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_the_list_names_each_column_once_in_every_language(client: TestClient, language: str) -> None:
+    """French called both the request's title and the kinds of support it asks for 'Demande':
+    two columns of one name, which a screen reader announces alike."""
+    sign_in(client)
+    client.cookies.set("peermatch_lang", language)
+    head = client.get("/requests").text.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    names = [unescape(n) for n in re.findall(r'<th scope="col">([^<]*)</th>', head)]
+    assert len(names) == 7 and len(set(names)) == len(names), names
+
+
+def test_countries_and_languages_are_named_in_the_readers_language_not_coded(client: TestClient) -> None:
+    """The request's page said 'Pays SN · Afrique' and 'Langues fr', the list 'SN', the offers 'fr':
+    codes where the members' pages say 'Sénégal' and 'Français'."""
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = unescape(client.get("/requests/req-dakar").text)
+    facts = page.split('<dl class="grid2">', 1)[1].split("</dl>", 1)[0]
+    assert "<dd>Sénégal · Afrique</dd>" in facts and "<dd>Français</dd>" in facts, facts
+    listing = unescape(client.get("/requests").text).split("<tbody>", 1)[1]
+    assert "<td>Sénégal</td>" in listing and "<td>SN</td>" not in listing
+    offers = unescape(client.get("/offers").text).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    cells = re.findall(r"<td>([^<]*)</td>\s*</tr>", offers)  # each row's last cell: its languages
+    assert cells and all(cell and cell[0].isupper() and len(cell) > 2 for cell in cells), cells
+
+
+def test_before_any_package_suitable_offers_are_not_said_to_be_left_out_by_its_rules(client: TestClient) -> None:
+    """A request just received has no package and no rules: 'the package's constraints leave them
+    out' was false. The page says no package is proposed yet; once one is, the reasons are the
+    diagnosis's again (here the component nobody offers keeps its own reason throughout)."""
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = unescape(client.get("/requests/req-dakar").text)
+    said = re.findall(r'<p class="uncovered">(.*?)</p>', page, re.S)
+    assert not any("les écartent" in s for s in said), said
+    assert any("Pas encore couvert :" in s and "aucun paquet n’a été proposé" in s for s in said), said
+    assert any("aucun membre n’offre ce type de soutien" in s for s in said), said

@@ -35,6 +35,11 @@ DEFAULT_LANGUAGE = "en"
 # decimal sign), so a comma-separated export opens in one column there.
 CSV_DELIMITERS: dict[str, str] = {"en": ",", "fr": ";", "es": ";"}
 
+# French writes a space before a two-part mark (: ;), and a non-breaking one so that the mark
+# never starts a line; English and Spanish write none. The catalogue's sentences carry their own
+# marks; these are for the marks a template writes between two values.
+SPACE_BEFORE_MARKS: dict[str, str] = {"fr": "\u00a0"}
+
 
 @cache
 def translations(language: str) -> NullTranslations:
@@ -123,6 +128,16 @@ class Translator:
     @property
     def csv_delimiter(self) -> str:
         return CSV_DELIMITERS[self.language]
+
+    @property
+    def colon(self) -> str:
+        """The colon a template writes between a label and its value ("Dakar : acceptée" in French)."""
+        return SPACE_BEFORE_MARKS.get(self.language, "") + ":"
+
+    @property
+    def semicolon(self) -> str:
+        """The semicolon a template writes between two items of a list."""
+        return SPACE_BEFORE_MARKS.get(self.language, "") + ";"
 
     def score(self, value: float) -> str:
         """A calibrated score (0 to 1), two decimals, with the locale's decimal sign, never rounded

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from matcher.graph.taxonomy import Topic, load_taxonomy
+from service.console import needs
 from service.console.accounts import Accounts, Session
 from service.console.i18n import LANGUAGES, Translator, negotiate
 from service.settings import ServiceSettings
@@ -62,7 +63,17 @@ def text_language(text: str, declared: Sequence[str]) -> str:
     return detect(text, declared) or (declared[0] if declared else "")
 
 
+def capfirst(text: str) -> str:
+    """A library phrase ("no resource in the network is about this; ...") standing as a sentence
+    of its own: its first letter upper-cased, the rest as it is (Jinja's capitalize lowers it)."""
+    return text[:1].upper() + text[1:]
+
+
 environment.filters["text_lang"] = text_language
+environment.filters["capfirst"] = capfirst
+environment.filters["answered"] = needs.answered
+environment.filters["not_answered"] = needs.not_answered
+environment.filters["need_quality"] = needs.need_quality
 
 
 class SignInRequired(Exception):

@@ -22,6 +22,7 @@ from matcher.ties import Ties
 from matcher.usecases.experts import helps_for, resources_for
 from matcher.usecases.peers import explained, peer_question, rank
 from service.console.labels import country_words
+from service.console.needs import answered
 from service.console.unknown import unknown_id
 from service.console.web import SignedIn
 
@@ -177,9 +178,11 @@ def confirm_proposal(page: SignedIn, member_id: str, partner_id: str, include_de
 
 
 def proposal_reason(peer: PeerMatch, limit: int = REASON_LIMIT) -> str:
-    """The proposal's reason: every need the peer answers with its best evidence, one per line; a
-    long quote is shortened so that every need fits in ``limit`` characters, none is left out."""
-    needs = peer.needs_met
+    """The proposal's reason: every need the peer answers (at least a partial match) with its best
+    evidence, one per line; a long quote is shortened so that every need fits in ``limit``
+    characters, none is left out. A peer that answers none (a weak match, proposed as the closest)
+    gives its closest need: the reason says what the proposal rests on, however little."""
+    needs = answered(peer.needs_met) or peer.needs_met[:1]
     share = limit // max(1, len(needs)) - 1
     lines = []
     for need in needs:
