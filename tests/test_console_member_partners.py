@@ -196,21 +196,27 @@ def test_the_peer_list_says_it_follows_the_ranking_score_not_the_label(app_and_a
     assert "classement : " in page.split("<table", 1)[1]  # the number it names is on the page
 
 
-def test_a_member_with_no_needs_nor_profile_is_told_its_peers_come_from_its_name(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
-    """Rouen states a strength and nothing else: its peers are ranked on the word 'Rouen'. The page
-    must not say 'its profile stands in' (it has none) nor label the name as its profile."""
+def test_no_needs_nor_profile_is_matched_on_strengths_else_told_it_is_the_name(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Rouen states a strength and nothing else: its strengths stand in for its needs (its name,
+    which the ranking used to read, found other cities). A member with nothing but a name is told
+    that its peers come from its name. Neither page says 'its profile stands in'."""
     client, _ = app_and_accounts
     with_two_needs_met(client)
     bare = member("rouen", name="Rouen", strengths=[{"text": "digital literacy for older adults"}])
     bare.pop("profile")
     assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
+    nameless = member("caen", name="Caen")
+    nameless.pop("profile")
+    assert client.put("/v1/members/caen", headers=auth(WRITE), json=nameless).status_code == 200
     sign_in(client)
     client.cookies.set("peermatch_lang", "fr")
     page = html.unescape(client.get("/members/rouen").text)
-    assert "Ce membre n’indique aucun besoin et n’a pas de profil" in page
+    assert "ses points forts en tiennent lieu" in page and "n’a pas de profil" in page
     assert "son profil en tient lieu" not in page and "Son profil" not in page
     peers = page.split('id="peers-h"', 1)[1].split("</section>", 1)[0]
-    assert "<table" in peers and "Son nom" in peers  # each row names what was matched: the name
+    assert "<table" in peers and "Ses points forts" in peers  # each row names what was matched
+    name_only = html.unescape(client.get("/members/caen").text)
+    assert "à partir de son seul nom" in name_only and "Son nom" in name_only.split('id="peers-h"', 1)[1]
     quiet = html.unescape(client.get("/members/porto").text)  # a profile and no needs: the profile stands in
     assert "son profil en tient lieu" in quiet and "n’a pas de profil" not in quiet
 

@@ -305,6 +305,18 @@ def test_a_members_resources_are_labelled_as_a_search_for_its_need_labels_them(d
     assert labels == sorted(labels, reverse=True)
 
 
+def test_a_member_with_only_strengths_is_matched_on_them_not_on_its_name(recommender: Recommender) -> None:
+    """A member stating one strength and neither needs nor profile was ranked on its name: 'Rouen'
+    found other cities. Its strengths stand in (``peers.stand_in``): its peers work on its topic."""
+    rouen = Member(
+        id="city-rouen-fr", name="Rouen", kind="city", country="FR", region="Europe and North America", languages=["fr", "en"],
+        strengths=[{"text": "Des radios communautaires diffusent des cours d'alphabétisation pour les adultes."}],
+    )
+    literate = {m.id for m in recommender.members if any(s.topic == "literacy-adult" for s in m.strengths)}
+    top = [result.id for result in recommender.peers(rouen, PeerOptions(k=5))]
+    assert sum(peer in literate for peer in top) >= 3, top
+
+
 def test_a_real_need_gets_strong_or_partial_matches_only(recommender: Recommender) -> None:
     asker = Member(
         id="asker", name="Asker", kind="city", country="SN", region="Africa", languages=["fr", "en"],

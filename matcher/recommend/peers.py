@@ -364,7 +364,7 @@ class PeerRecommender:
         (so its lexical gain is the usual one), ``needs_prepared`` is the same preparation, done."""
         if not member.needs and unread == [None]:
             return needs_prepared
-        text = member.profile or member.name
+        text = stand_in(member)
         return self.evidence.member_similarity.prepare([text], self._vectors(member, [text], ["profile"]))
 
     def _context(self, member: Member, prepared: Prepared, prepared_profile: Prepared) -> tuple[np.ndarray, np.ndarray]:
@@ -567,10 +567,21 @@ def reciprocal_pool(k: int) -> int:
 
 
 def _needs_of(member: Member) -> tuple[list[str], list[int]]:
-    """The member's needs and priorities; a member that states none is matched on its profile."""
+    """The member's needs and priorities; a member that states none is matched on ``stand_in``."""
     if member.needs:
         return [n.text for n in member.needs], [n.weight for n in member.needs]
-    return [member.profile or member.name], [DEFAULT_PRIORITY]
+    return [stand_in(member)], [DEFAULT_PRIORITY]
+
+
+def stand_in(member: Member) -> str:
+    """What a member that states no needs is matched on: its profile, else its strengths (what it
+    works on), else its name. The name says nothing of its work: Rouen, stating one strength on
+    training teachers in global citizenship, found Oviedo and Reims, close as city names."""
+    if member.profile:
+        return member.profile
+    if member.strengths:
+        return " ".join(strength.text for strength in member.strengths)
+    return member.name
 
 
 def _priority(member: Member, field: str) -> int:
