@@ -379,8 +379,11 @@ def pair(
         for row in p["pairs"]:
             languages = ", ".join(row["common_languages"])
             tie = "  (tie kept)" if row["tie"] else ""
-            weak = "  [yellow](weak match)[/yellow]" if row["match_quality"] == "weak" else ""
-            console.print(f"{row['mentee']} ← {row['mentor']}  {row['affinity']:.3f}{weak}  [{languages}]{tie}  {(row['need'] or '')[:70]}")
+            label = f"{row['match_score']:.3f} ({row['match_quality']})"
+            if row["match_quality"] == "weak":
+                label = f"[yellow]{label}[/yellow]"
+            pair = f"{row['mentee']} ← {row['mentor']}  {label} affinity {row['affinity']:.3f}"
+            console.print(f"{pair}  [{languages}]{tie}  {(row['need'] or '')[:70]}")
         for row in p["unmatched"]:
             console.print(f"[yellow]unmatched[/yellow] {row['mentee']}: {row['reason']}")
         s = p["summary"]

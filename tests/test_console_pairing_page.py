@@ -46,18 +46,19 @@ def test_a_required_language_is_offered_enforced_and_named_when_it_binds(app_and
 def test_weak_pairs_are_flagged_on_the_page_and_in_the_csv_and_left_unticked(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
     client, token = signed_in_at_pairing(app_and_accounts)
     url, page = run(client, token, **TWO_PAIRS)
-    assert "1 pair is a weak match (affinity below 0.30)" in page
+    assert "1 pair is a weak match (match below 0.30)" in page
     assert page.count("weak: check before proposing") == 1 and "strong match" in page
     assert 'value="dakar|lyon" id="propose-1" checked' in page or 'value="dakar|lyon" id="propose-2" checked' in page
     weak_box = page.split('value="dakar|lima"', 2)[2].split(">")[0]  # the second dakar|lima input is the propose box
     assert "checked" not in weak_box
     rows = list(csv.reader(io.StringIO(client.get(url + "/export.csv").content.decode("utf-8-sig"))))
-    assert rows[0][5] == "match"
+    assert rows[0][5:7] == ["match score", "match"]
     by_mentor = {row[2]: row for row in rows[1:]}
-    assert by_mentor["lima"][5] == "weak match: check before proposing" and by_mentor["lyon"][5] == "strong match"
+    assert by_mentor["lima"][6] == "weak match: check before proposing" and by_mentor["lyon"][6] == "strong match"
+    assert float(by_mentor["lima"][5]) < 0.3 <= 0.7 <= float(by_mentor["lyon"][5])  # the number each label comes from
     client.cookies.set("peermatch_lang", "es")
     rows = list(csv.reader(io.StringIO(client.get(url + "/export.csv").content.decode("utf-8-sig")), delimiter=";"))
-    assert "débil" in {row[2]: row for row in rows[1:]}["lima"][5]
+    assert "débil" in {row[2]: row for row in rows[1:]}["lima"][6]
 
 
 def test_only_the_ticked_pairs_are_proposed(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811

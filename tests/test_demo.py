@@ -241,6 +241,33 @@ def test_ziguinchor_finds_the_member_that_trains_teachers_in_global_citizenship(
     assert rouen.match_quality in ("strong", "partial")
 
 
+def test_a_pairs_label_is_the_peers_label_for_the_need_it_quotes(demo_with_coalition: Recommender) -> None:
+    """Pairing labelled a pair on the affinity it maximises, which counts shared words: Ziguinchor
+    and Sfax were 'partial, 0.58' on the need to train teachers in global citizenship, quoting
+    Sfax's digital teacher training. A pair's label and number are now the match evidence for the
+    need it quotes: what the peers answer says of that mentor for that need."""
+    from matcher.pairing.problem import PairingConstraints
+    from matcher.pairing.run import PairingRequest, pair_cohort
+    from matcher.scoring.calibration import match_quality
+
+    result = pair_cohort(
+        demo_with_coalition,
+        PairingRequest(
+            mentee_regions=["Africa"], mentee_kinds=["city"], mentor_other_regions=True, constraints=PairingConstraints(max_load=2)
+        ),
+    )
+    compared = 0
+    for pair in result.pairs:
+        assert pair.match_quality == match_quality(pair.match_score)
+        peers = {r.id: r for r in demo_with_coalition.peers(pair.mentee, PeerOptions(k=60, only_evidence=False, max_per_country=60))}
+        if pair.mentor in peers:
+            compared += 1
+            met = {n.need: n.score for n in peers[pair.mentor].needs_met}
+            assert pair.need is not None and pair.match_score == pytest.approx(met[pair.need], abs=1e-3), (pair.mentee, pair.mentor)
+            assert pair.match_score == pytest.approx(max(met.values()), abs=1e-3)  # the need it answers best
+    assert compared >= len(result.pairs) // 2
+
+
 def test_the_themes_best_answer_is_kept_in_its_expert_group(demo_with_coalition: Recommender) -> None:
     aspects = ["formation des enseignants", "prévention de l'extrémisme violent", "dialogue interculturel"]
     group = demo_with_coalition.experts("Éducation à la citoyenneté mondiale", ExpertOptions(k=5, aspects=aspects))

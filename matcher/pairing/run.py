@@ -28,7 +28,7 @@ from matcher.pairing.solver import Solution, solve_fair, solve_greedy, solve_tot
 from matcher.recommend.engine import Recommender
 from matcher.records import MemberKind, Region
 from matcher.regions import country_groups
-from matcher.scoring.calibration import MatchQuality, match_quality
+from matcher.scoring.calibration import MatchQuality, match_quality, shown
 from matcher.spreadsheet import SpreadsheetWriter
 
 # A cohort is at most the network: bigger lists come from a client gone wrong, not from a secretariat.
@@ -76,10 +76,15 @@ class Pair(BaseModel):
     evidence: str | None
     evidence_passage: str | None
     tie: bool = Field(False, description="The two are tied (a twinning or a cooperation agreement).")
+    match_score: float = Field(
+        0.0,
+        description="0-1, what match_quality comes from: the dense evidence of the mentor's best stated strength or authored"
+        " document for 'need', as peers are labelled (affinity, what the pairing maximises, also counts shared words).",
+    )
     match_quality: MatchQuality = Field(
         "weak",
-        description="strong (affinity 0.7 and above), partial (0.3 to 0.7) or weak (below 0.3): the peers' labels and thresholds;"
-        " a weak pair is worth a look before it is proposed.",
+        description="strong (match_score 0.7 and above), partial (0.3 to 0.7) or weak (below 0.3): the peers' labels and"
+        " thresholds; a weak pair is worth a look before it is proposed.",
     )
 
 
@@ -142,10 +147,13 @@ class PairingResult(BaseModel):
         csv_path, json_path = stem.with_suffix(".csv"), stem.with_suffix(".json")
         with open(csv_path, "w", newline="", encoding="utf-8") as handle:
             writer = SpreadsheetWriter(handle)  # member texts: never run as formulas
-            writer.writerow(["mentee", "mentor", "affinity", "match", "common_languages", "need", "evidence"])
+            writer.writerow(["mentee", "mentor", "affinity", "match_score", "match", "common_languages", "need", "evidence"])
             for p in self.pairs:
                 writer.writerow(
-                    [p.mentee, p.mentor, f"{p.affinity:.4f}", p.match_quality, ";".join(p.common_languages), p.need or "", p.evidence or ""]
+                    [
+                        p.mentee, p.mentor, f"{p.affinity:.4f}", f"{p.match_score:.4f}", p.match_quality,
+                        ";".join(p.common_languages), p.need or "", p.evidence or "",
+                    ]
                 )
         json_path.write_text(json.dumps(self.model_dump(), ensure_ascii=False, indent=2))
         return csv_path, json_path
@@ -319,7 +327,7 @@ def _result(
         mentee, mentor = problem.mentees[problem.pair_mentee[p]], problem.mentors[problem.pair_mentor[p]]
         served[mentee] += 1
         load[mentor] += 1
-        need, text, passage = _best_need(recommender, mentee, mentor)
+        need, text, passage, matched = _best_need(recommender, mentee, mentor)
         pairs.append(
             Pair(
                 mentee=mentee,
@@ -330,7 +338,8 @@ def _result(
                 evidence=text,
                 evidence_passage=passage,
                 tie=bool(problem.tied[p]) if len(problem.tied) else False,
-                match_quality=match_quality(float(problem.affinity[p])),
+                match_score=shown(matched),
+                match_quality=match_quality(matched),
             )
         )
     unmatched = []
@@ -401,15 +410,16 @@ def _ties_in_cohort(problem: PairingProblem, constraints: PairingConstraints) ->
     return sum(1 for a, b in set(constraints.ties) if (a in mentees and b in mentors) or (b in mentees and a in mentors))
 
 
-def _best_need(recommender: Recommender, mentee: str, mentor: str) -> tuple[str | None, str | None, str | None]:
-    """The mentee's need the mentor meets best, and the passage that meets it."""
+def _best_need(recommender: Recommender, mentee: str, mentor: str) -> tuple[str | None, str | None, str | None, float]:
+    """The mentee's need the mentor answers best, the passage that answers it, and its match
+    score (dense evidence alone, as peers are labelled: what the pair's label comes from)."""
     needs = recommender.member(mentee).needs
     if not needs:
-        return None, None, None
+        return None, None, None, 0.0
     texts = [n.text for n in needs]
     vectors = recommender.stored_vectors.vectors(mentee, texts, [f"need:{i}" for i in range(len(needs))])
     scores = recommender.evidence.score(texts, vectors)
     column = recommender.evidence.code_of[mentor]
-    best = int(np.argmax(scores.total[:, column]))
+    best = int(np.argmax(scores.match[:, column]))
     items = recommender.evidence.explain(scores, best, column, texts, vectors)
-    return texts[best], (items[0].text if items else None), (items[0].passage if items else None)
+    return texts[best], (items[0].text if items else None), (items[0].passage if items else None), float(scores.match[best, column])

@@ -95,7 +95,9 @@ def test_pairing_run_with_a_locked_pair_then_csv(browser: Browser, server: Serve
     assert row[1] and row[3]  # names beside the ids
     assert row[-1] == ("yes" if language == "en" else "oui")
     assert re.fullmatch(rf"\d+\{decimal}\d{{4}}", row[4]), row[4]
-    # The match label beside the affinity, with the peers' thresholds, in the reader's language.
+    assert re.fullmatch(rf"\d+\{decimal}\d{{4}}", row[5]), row[5]
+    # The match label beside the number it comes from (the match evidence, not the affinity), with
+    # the peers' thresholds, in the reader's language.
     from matcher.scoring.calibration import match_quality
 
     labels = {
@@ -107,7 +109,7 @@ def test_pairing_run_with_a_locked_pair_then_csv(browser: Browser, server: Serve
         },
     }[language]
     for r in rows[1:]:
-        assert r[5] == labels[match_quality(float(r[4].replace(",", ".")))], r
+        assert r[6] == labels[match_quality(float(r[5].replace(",", ".")))], r
 
 
 # What one French requirement reads: 14 of the demo's African cities with needs speak no French.
