@@ -156,8 +156,8 @@ class Parts:
 
     @property
     def graph_share(self) -> np.ndarray:
-        """The graph part on a 0-1 scale, gated by evidence (``graph_bonus`` with weight 1)."""
-        return np.zeros_like(self.gives) if self.graph is None else graph_bonus(self.graph, self.gives, 1.0)
+        """The graph part on a 0-1 scale, gated by the match evidence (``graph_bonus`` with weight 1)."""
+        return np.zeros_like(self.gives) if self.graph is None else graph_bonus(self.graph, self.matches, 1.0)
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,7 @@ class PeerRecommender:
         else:
             base = self._base(gives, context, options)
             if graph is not None:
-                base = base + graph_bonus(graph, gives, options.graph_weight or 0.0)
+                base = base + graph_bonus(graph, parts.labelled_by(options.mode), options.graph_weight or 0.0)
         # Candidate columns, best first, filtered as arrays: a loop over every candidate in
         # Python grows with the network, and the head of the order is all a request reads.
         ranked = np.argsort(-base, kind="stable")
@@ -589,15 +589,17 @@ def _priority(member: Member, field: str) -> int:
     return member.needs[index].weight
 
 
-def graph_bonus(graph: np.ndarray, gives: np.ndarray, weight: float) -> np.ndarray:
+def graph_bonus(graph: np.ndarray, matches: np.ndarray, weight: float) -> np.ndarray:
     """The graph's share of a peer score: at most ``weight`` (0-1 scale), in proportion to the
-    candidate's PageRank over the best one's, and only for candidates whose evidence is at least
-    partial. A candidate without text evidence gets nothing, so the graph can reorder candidates
-    with evidence but never lift one without evidence above one with it."""
-    gated = np.where(gives >= PARTIAL, graph, 0.0).astype(np.float64)
+    candidate's PageRank over the best one's, and only for candidates labelled at least partial
+    (``matches``: what each one's label comes from). A candidate without text evidence gets
+    nothing, so the graph can reorder candidates with evidence but never lift one without evidence
+    above one with it. The gate was the ranking score, which counts shared words: a candidate
+    labelled weak could be lifted by the graph."""
+    gated = np.where(matches >= PARTIAL, graph, 0.0).astype(np.float64)
     top = float(gated.max()) if gated.size else 0.0
     if top <= 0 or weight <= 0:
-        return np.zeros_like(gives, dtype=np.float32)
+        return np.zeros_like(matches, dtype=np.float32)
     return (weight * np.minimum(gated / top, 1.0)).astype(np.float32)
 
 
