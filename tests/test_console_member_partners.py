@@ -261,3 +261,32 @@ def test_proposing_for_a_member_with_no_needs_does_not_call_its_profile_a_need(a
     assert "Sur quoi repose la proposition" in section and "Porto n’indique aucun besoin" in section, section
     assert "besoin auquel" not in section and "Son profil" in section
     assert "<strong>Une ville apprenante.</strong>" not in section  # its profile is named, not set out as a need
+
+
+def test_proposing_for_a_member_matched_on_its_strengths_says_so(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Rouen states one strength, no needs and no profile: its peers come from its strengths, but
+    the confirmation said 'compares its profile (or, without one, its name)' and headed the match
+    'Son nom'. A member with nothing but a name keeps 'Son nom'."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    bare = member("rouen", name="Rouen", strengths=[{"text": "digital skills for older adults"}])
+    bare.pop("profile")
+    assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
+    nameless = member("caen", name="Caen")
+    nameless.pop("profile")
+    assert client.put("/v1/members/caen", headers=auth(WRITE), json=nameless).status_code == 200
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+
+    def rests_on(member_id: str) -> str:
+        first = re.findall(rf'href="(/members/{member_id}/propose/[^"?]+)"', client.get(f"/members/{member_id}").text)[0]
+        page = html.unescape(client.get(first).text)
+        return page.split('<section aria-labelledby="answers-h">', 1)[1].split("</section>", 1)[0]
+
+    strengths = rests_on("rouen")
+    assert "compare ses points forts avec ce que fait" in strengths, strengths
+    assert "Ses points forts" in strengths and "Son nom" not in strengths and "son profil" not in strengths
+    named = rests_on("caen")
+    assert "compare son nom avec ce que fait" in named and "Son nom" in named, named
+    profiled = rests_on("porto")
+    assert "compare son profil avec ce que fait" in profiled and "Son profil" in profiled, profiled
