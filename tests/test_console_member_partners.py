@@ -290,3 +290,25 @@ def test_proposing_for_a_member_matched_on_its_strengths_says_so(app_and_account
     assert "compare son nom avec ce que fait" in named and "Son nom" in named, named
     profiled = rests_on("porto")
     assert "compare son profil avec ce que fait" in profiled and "Son profil" in profiled, profiled
+
+
+def test_a_member_with_no_needs_is_not_told_its_peers_answer_its_needs(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Rouen and Blackrock state no needs, yet their peer list opened 'Who can help with this
+    member's needs' and closed 'weighs each need by its priority … for one need', round a sentence
+    saying that nothing answers a need. A member with needs keeps both sentences."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    bare = member("rouen", name="Rouen", strengths=[{"text": "digital skills for older adults"}])
+    bare.pop("profile")
+    assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    for member_id in ("rouen", "porto"):  # strengths only; a profile and no needs
+        peers = html.unescape(client.get(f"/members/{member_id}").text).split('id="peers-h"', 1)[1].split("<table", 1)[0]
+        assert "Les scores sont sur une seule échelle" in peers, peers
+        assert "Qui peut aider ce membre dans ses besoins" not in peers, peers
+        hint = peers.split('id="ranking-hint">', 1)[1].split("</p>", 1)[0]
+        assert hint.startswith("La liste suit le score de classement"), hint
+        assert "besoin" not in hint, hint
+    needs = html.unescape(client.get("/members/thies").text).split('id="peers-h"', 1)[1].split("<table", 1)[0]
+    assert "Qui peut aider ce membre dans ses besoins" in needs and "pondère chaque besoin par sa priorité" in needs
