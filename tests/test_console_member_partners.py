@@ -312,3 +312,21 @@ def test_a_member_with_no_needs_is_not_told_its_peers_answer_its_needs(app_and_a
         assert "besoin" not in hint, hint
     needs = html.unescape(client.get("/members/thies").text).split('id="peers-h"', 1)[1].split("<table", 1)[0]
     assert "Qui peut aider ce membre dans ses besoins" in needs and "pondère chaque besoin par sa priorité" in needs
+
+
+def test_recommended_resources_say_what_orders_them_and_show_it(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Cove's resources read 0,50, 0,49, 0,49, 0,33, 0,49 under a 'Score' column: the list follows
+    the label, then a ranking score the page did not show. The column is the match, as in the
+    peers' table; the ranking score sits under each label, and a hint says what orders the list."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = html.unescape(client.get("/members/thies").text)
+    section = page.split('id="resources-h"', 1)[1].split("</section>", 1)[0]
+    assert "<table" in section, section
+    heads = re.findall(r'<th scope="col">([^<]*)</th>', section)
+    assert heads == ["Ressource", "Langue", "Correspondance", "En réponse à"], heads
+    hint = section.split('id="resources-hint">', 1)[1].split("</p>", 1)[0]
+    assert "score de classement" in hint and section.index('id="resources-hint"') < section.index("<table"), hint
+    assert "classement : " in section.split("<table", 1)[1]
