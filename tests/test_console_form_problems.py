@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 from babel.dates import format_date
 from fastapi.testclient import TestClient
@@ -82,6 +83,8 @@ def test_the_resources_page_says_when_nothing_is_about_the_query(app_and_account
     # a sentence of its own: it starts with a capital, as every notice does
     assert notice == "Aucune ressource du réseau ne traite de cela ; correspondances les plus proches, toutes faibles", notice
     assert "correspondance faible" in page  # each hit of the ranking carries its label
+    # '0 ressource' above three listed resources contradicted the list: the notice says what they are
+    assert re.search(r"\b0 ressource", page) is None, page.split("<ol", 1)[0][-400:]
     named = html.unescape(client.get("/resources", params={"q": "floods"}).text)
     assert "ucune ressource du réseau" not in named and "nom dans le texte" in named
 
