@@ -531,3 +531,21 @@ def test_an_expert_row_in_french_names_its_ranking_number_and_writes_french_colo
     assert re.search(r"classement pour le thème : \d,\d\d", rows) and "thème : " not in rows.replace("classement pour le thème : ", "")
     covered = re.findall(r"</strong> \((\d,\d\d)\)( ?):", rows)
     assert covered and all(space == " " for _, space in covered), covered
+
+
+def test_an_expert_swap_candidate_names_what_its_number_is(app_and_accounts: tuple[TestClient, Accounts]) -> None:
+    """The swap list read 'Reims (0,17)' beside members whose match read 0,46 and whose ranking for
+    the theme read 0,16: a bare number, which of the two it is unsaid. It is the ranking for the theme."""
+    from tests.conftest import member
+    from tests.test_service import WRITE, auth
+
+    client, _ = app_and_accounts
+    for i, text in enumerate(["digital literacy classes for older adults", "older adults learn digital skills", "digital literacy"]):
+        record = member(f"extra{i}", name=f"Extra {i}", strengths=[{"text": text}])
+        assert client.put(f"/v1/members/extra{i}", headers=auth(WRITE), json=record).status_code == 200
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    page = unescape(client.get("/experts", params={"theme": "digital literacy for older adults", "k": 1}).text)
+    options = re.findall(r'<option value="[^"]+">([^<]*)</option>', page.split('name="swap_in"', 1)[1].split("</select>", 1)[0])
+    assert options, page
+    assert all(re.search(r"\(classement pour le thème : \d,\d\d\)$", o) for o in options), options
