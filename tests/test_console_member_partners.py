@@ -330,3 +330,25 @@ def test_recommended_resources_say_what_orders_them_and_show_it(app_and_accounts
     hint = section.split('id="resources-hint">', 1)[1].split("</p>", 1)[0]
     assert "score de classement" in hint and section.index('id="resources-hint"') < section.index("<table"), hint
     assert "classement : " in section.split("<table", 1)[1]
+
+
+def test_a_resource_found_for_the_profile_is_said_to_answer_the_profile(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Blackrock's resources read 'En réponse à : Blackrock is a learning city…', its profile quoted
+    as if it were a need; and Rouen (no needs, no profile) was told 'no resource answers this
+    member's needs yet', needs it does not have."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    profiled = member("quiet", name="Quiet", profile="Schools hold flood drills for schools every term.")
+    assert client.put("/v1/members/quiet", headers=auth(WRITE), json=profiled).status_code == 200
+    bare = member("rouen", name="Rouen", strengths=[{"text": "digital skills for older adults"}])
+    bare.pop("profile")
+    assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    section = html.unescape(client.get("/members/quiet").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
+    cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in re.findall(r'<td class="evidence"[^>]*>(.*?)</td>', section, re.S)]
+    assert cells and all(c.startswith("Son profil : Schools hold flood drills") for c in cells), cells
+    thies = html.unescape(client.get("/members/thies").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
+    assert "Son profil" not in thies  # a need answered is quoted as itself
+    rouen = html.unescape(client.get("/members/rouen").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
+    assert "aux besoins de ce membre" not in rouen and "n’indique aucun besoin et n’a pas de profil" in rouen, rouen
