@@ -404,3 +404,18 @@ def test_a_french_excel_csv_and_an_xlsx_import_in_french(browser: Browser, serve
         expect(page.locator("h1")).to_contain_text(name)
         expect(page.locator("main")).to_contain_text("Sénégal" if "thies" in member_id else "Mali")
     shoot(page, screenshots, "member-imported-from-xlsx-fr")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_expert_groups_swap_lists_keep_the_page_within_the_window(browser: Browser, server: Server, screenshots: Path, language: str) -> None:
+    """Each swap candidate is named with its ranking for the theme: the longest of them,
+    'Coalición por el Derecho a la Educación (Argentina) (classement pour le thème : 0,14)', widened
+    its select, squeezed the evidence into a narrow column and pushed the page past the window."""
+    page = signed_in(browser, server, language)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto("/experts?theme=" + ("Éducation à la citoyenneté mondiale" if language == "fr" else "Global citizenship education"))
+    expect(page.locator("#group-h ~ table tbody tr").first).to_be_visible()
+    shoot(page, screenshots, f"experts-swap-{language}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth")
+    option = page.locator("select[name=swap_in] option").nth(1).inner_text()
+    assert re.search(r"\((ranking for the theme|classement pour le thème) ?: \d[.,]\d\d\)$", option), option
