@@ -130,3 +130,13 @@ def test_shared_languages_are_named_in_the_readers_language(app_and_accounts: tu
     member = client.get("/members/dakar").text
     for page in (pairs, member):
         assert "langues communes : Français" in page and "langues communes : FR" not in page
+
+
+def test_the_csv_names_the_common_languages_in_the_readers_language(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """The page reads 'langues communes : Français'; the CSV it exports read 'fr', a code."""
+    client, token = signed_in_at_pairing(app_and_accounts)
+    url, _ = run(client, token, **TWO_PAIRS)
+    client.cookies.set("peermatch_lang", "fr")
+    rows = list(csv.reader(io.StringIO(client.get(url + "/export.csv").content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][7] == "langues communes"
+    assert {row[2]: row for row in rows[1:]}["lyon"][7] == "Français", rows

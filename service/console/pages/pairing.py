@@ -307,7 +307,7 @@ def export_csv(page: SignedIn, job_id: str) -> Response:
                 t.decimal(p.affinity, 4),
                 t.decimal(p.match_score, 4),
                 match_label(t, p.match_quality),
-                " ".join(p.common_languages),
+                ", ".join(t.language_name(code) for code in p.common_languages),  # by name, as the page says them
                 p.need or "",
                 p.evidence or "",
                 t.plain("yes") if (p.mentee, p.mentor) in forced else "",
