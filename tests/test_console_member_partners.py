@@ -346,7 +346,9 @@ def test_a_resource_found_for_the_profile_is_said_to_answer_the_profile(app_and_
     sign_in(client)
     client.cookies.set("peermatch_lang", "fr")
     section = html.unescape(client.get("/members/quiet").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
-    cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in re.findall(r'<td class="evidence"[^>]*>(.*?)</td>', section, re.S)]
+    cells = [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in re.findall(r'<td class="evidence"[^>]*>(.*?)</td>', section, re.S)
+    ]
     assert cells and all(c.startswith("Son profil : Schools hold flood drills") for c in cells), cells
     thies = html.unescape(client.get("/members/thies").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
     assert "Son profil" not in thies  # a need answered is quoted as itself

@@ -202,12 +202,17 @@ def test_before_any_package_suitable_offers_are_not_said_to_be_left_out_by_its_r
     assert any("aucun membre n’offre ce type de soutien" in s for s in said), said
 
 
-@pytest.mark.parametrize(("language", "one", "many"), [("fr", "besoin : 1 jour-personne", "reste : 60 jours-personne"), ("en", "needed: 1 person-day", "left: 60 person-days")])
+@pytest.mark.parametrize(
+    ("language", "one", "many"),
+    [("fr", "besoin : 1 jour-personne", "reste : 60 jours-personne"), ("en", "needed: 1 person-day", "left: 60 person-days")],
+)
 def test_one_unit_is_named_in_the_singular(client: TestClient, language: str, one: str, many: str) -> None:
     """The capacity table read 'besoin : 1 unités' (needed: 1 units): a unit agrees with its number."""
     book = RequestBook(client.app.state.service.workspace.store)  # type: ignore[attr-defined]
     single = {**REQUEST, "id": "req-suva", "title": "Suva", "country": "FJ", "region": "Asia-Pacific"}
-    book.receive(Request.model_validate({**single, "components": [{"text": "one day of advice", "type": "expertise", "quantity": 1}]}), "user:alice")
+    book.receive(
+        Request.model_validate({**single, "components": [{"text": "one day of advice", "type": "expertise", "quantity": 1}]}), "user:alice"
+    )
     sign_in(client)
     client.cookies.set("peermatch_lang", language)
     table = re.sub(r"<[^>]+>", " ", unescape(client.get("/offers").text).split('id="capacity-h"', 1)[-1])

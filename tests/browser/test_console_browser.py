@@ -407,7 +407,9 @@ def test_a_french_excel_csv_and_an_xlsx_import_in_french(browser: Browser, serve
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_expert_groups_swap_lists_keep_the_page_within_the_window(browser: Browser, server: Server, screenshots: Path, language: str) -> None:
+def test_the_expert_groups_swap_lists_keep_the_page_within_the_window(
+    browser: Browser, server: Server, screenshots: Path, language: str
+) -> None:
     """Each swap candidate is named with its ranking for the theme: the longest of them,
     'Coalición por el Derecho a la Educación (Argentina) (classement pour le thème : 0,14)', widened
     its select, squeezed the evidence into a narrow column and pushed the page past the window."""
