@@ -421,3 +421,20 @@ def test_the_expert_groups_swap_lists_keep_the_page_within_the_window(
     assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth")
     option = page.locator("select[name=swap_in] option").nth(1).inner_text()
     assert re.search(r"\((ranking for the theme|classement pour le thème) ?: \d[.,]\d\d\)$", option), option
+
+
+def test_french_pages_space_their_guillemets(browser: Browser, server: Server, screenshots: Path) -> None:
+    """A quoted strength read '«Chaque année, … durable.»' on a French page: French sets a
+    (narrow) no-break space inside its guillemets, as it does before its colons. English pages keep
+    their curly quotes."""
+    page = signed_in(browser, server, "fr")
+    page.goto("/members/city-cove-bj")
+    quote = page.locator("#peers-h ~ table q").first
+    expect(quote).to_be_visible()
+    shoot(page, screenshots, "member-quotes-fr")
+    # Chromium's own French quotes have no space; the pseudo-elements read 'open-quote', so the quotes set is checked
+    quotes = [q.evaluate("q => getComputedStyle(q).quotes") for q in page.locator("#peers-h ~ table q").all()[:4]]
+    assert quotes and all(q.startswith('"«\u202f" "\u202f»"') for q in quotes), quotes
+    english = signed_in(browser, server, "en")
+    english.goto("/members/city-cove-bj")
+    assert "«" not in english.locator("#peers-h ~ table q").first.evaluate("q => getComputedStyle(q).quotes")
