@@ -354,3 +354,19 @@ def test_a_resource_found_for_the_profile_is_said_to_answer_the_profile(app_and_
     assert "Son profil" not in thies  # a need answered is quoted as itself
     rouen = html.unescape(client.get("/members/rouen").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
     assert "aux besoins de ce membre" not in rouen and "n’indique aucun besoin et n’a pas de profil" in rouen, rouen
+
+
+def test_recommended_resources_that_are_all_weak_are_said_to_be_the_closest(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Acapulco's and Blackrock's 'recommended resources' were all weak matches, listed as if they
+    answered something; the peers' table says of a weak peer that it is only the closest."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    baker = member("baker", name="Baker", needs=[{"text": "tarte tatin"}])
+    assert client.put("/v1/members/baker", headers=auth(WRITE), json=baker).status_code == 200
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+    section = html.unescape(client.get("/members/baker").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
+    table = section.split("<table", 1)[-1]
+    assert "<table" in section and "correspondance partielle" not in table and "forte correspondance" not in table, section
+    assert "Aucune ressource n’atteint une correspondance partielle" in section.split("<table", 1)[0], section
+    # a member with partial matches is not told so: tests/browser (Cove, on the demo), as the fake encoder labels none partial
