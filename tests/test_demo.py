@@ -330,6 +330,15 @@ def test_a_members_resources_are_labelled_as_a_search_for_its_need_labels_them(d
     assert searched >= len(hits) // 2
     labels = [LABEL_ORDER[hit.match_quality] for hit in hits]
     assert labels == sorted(labels, reverse=True)
+    # The need a resource is said to answer is the one that gives it its label: Acapulco's profile
+    # names 'active ageing' word for word and outranked its need for active-ageing programmes, so
+    # the module on it came back 'weak, because of the profile' where that need gives it 'partial'.
+    acapulco = snapshot.member("city-acapulco-mx")
+    for hit in snapshot.recommender.resources_for(acapulco, MemberResourceOptions(k=10, only_evidence=False)):
+        for need in acapulco.needs:
+            found = {h.id: h for h in snapshot.searcher.search(need.text, k=50, language_mix=False)}
+            if hit.id in found:
+                assert found[hit.id].match_score <= hit.match_score + 1e-3, (hit.id, hit.because, need.text)
 
 
 def test_a_member_with_only_strengths_is_matched_on_them_not_on_its_name(recommender: Recommender) -> None:
