@@ -261,3 +261,30 @@ def test_proposing_for_a_member_with_no_needs_does_not_call_its_profile_a_need(a
     assert "Sur quoi repose la proposition" in section and "Porto n’indique aucun besoin" in section, section
     assert "besoin auquel" not in section and "Son profil" in section
     assert "<strong>Une ville apprenante.</strong>" not in section  # its profile is named, not set out as a need
+
+
+def test_proposing_for_a_member_matched_on_its_strengths_names_its_strengths(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Rouen states no needs and has no profile: its strengths stand in (``peers.stand_in``), as its
+    member page says. The confirmation said the match compared 'its profile (or, without one, its
+    name)' and headed each row 'Son nom', though Rouen's name was never compared."""
+    client, _ = app_and_accounts
+    with_two_needs_met(client)
+    bare = member("rouen", name="Rouen", strengths=[{"text": "digital literacy for older adults"}])
+    bare.pop("profile")
+    assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
+    nameless = member("caen", name="Caen")
+    nameless.pop("profile")
+    assert client.put("/v1/members/caen", headers=auth(WRITE), json=nameless).status_code == 200
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+
+    def answers(member_id: str) -> str:
+        first = re.findall(rf'href="(/members/{member_id}/propose/[^"?]+)"', client.get(f"/members/{member_id}").text)[0]
+        page = html.unescape(client.get(first).text)
+        return page.split('<section aria-labelledby="answers-h">', 1)[1].split("</section>", 1)[0]
+
+    strengths = answers("rouen")
+    assert "Ses points forts" in strengths and "ses points forts" in strengths, strengths
+    assert "Son nom" not in strengths and "son nom" not in strengths
+    name_only = answers("caen")  # nothing but a name: the name is what was compared
+    assert "Son nom" in name_only and "Ses points forts" not in name_only
