@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from matcher.partnerships import Partnerships
 from service.console.accounts import Accounts
-from tests.conftest import member
+from tests.conftest import member, resource
 from tests.test_console import app_and_accounts, csrf_of, sign_in  # noqa: F401
 from tests.test_service import ANSWER, WRITE, auth
 
@@ -288,3 +288,28 @@ def test_proposing_for_a_member_matched_on_its_strengths_names_its_strengths(app
     assert "Son nom" not in strengths and "son nom" not in strengths
     name_only = answers("caen")  # nothing but a name: the name is what was compared
     assert "Son nom" in name_only and "Ses points forts" not in name_only
+
+
+def test_the_member_page_says_why_it_can_help_nobody_and_that_weak_resources_are_the_closest(
+    app_and_accounts: tuple[TestClient, Accounts],  # noqa: F811
+) -> None:
+    """As the API does (answer_explanation, the 'no evidence' flag): Dakar states no strength, so
+    it can help nobody, where the page said no need is met by its strengths; a baker's weak
+    resources were listed without saying that nothing answers its need."""
+    client, _ = app_and_accounts
+    baker = member("baker", needs=[{"text": "tarte tatin"}])
+    assert client.put("/v1/members/baker", headers=auth(WRITE), json=baker).status_code == 200
+    guide = resource("older", "Digital literacy for older adults", "Digital literacy classes for older adults.")
+    assert client.put("/v1/resources/older", headers=auth(WRITE), json=guide).status_code == 200  # answers Dakar's need
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+
+    def section(member_id: str, heading: str) -> str:
+        page = html.unescape(client.get(f"/members/{member_id}").text)
+        return " ".join(page.split(f'id="{heading}"', 1)[1].split("</section>", 1)[0].split())
+
+    assert "Ce membre n'indique aucun point fort et n'est l'auteur d'aucune ressource" in section("dakar", "helps-h")
+    assert "Aucun membre partageant une langue de travail" in section("lima", "helps-h")  # alone in Spanish
+    closest = section("baker", "resources-h")
+    assert "<table" in closest and "Aucune ressource ne répond" in closest, closest
+    assert "Aucune ressource ne répond" not in section("dakar", "resources-h")
