@@ -26,7 +26,8 @@ def _snapshot(data_dir: Path | None) -> Any:
 def match_label(row: dict[str, Any]) -> str:
     """A result's match score and label, '0.699 (partial)': three decimals that never round
     across a label boundary (``calibration.shown``: 0.6999 is partial, not '0.700 (partial)')."""
-    return f"{shown(row['match_score'], 3):.3f} ({row['match_quality']})"
+    score = "–" if row["match_score"] is None else f"{shown(row['match_score'], 3):.3f}"  # a pair of a run stored before it had one
+    return f"{score} ({row['match_quality']})"
 
 
 def print_flags(flags: list[str]) -> None:
