@@ -10,9 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import DataDir, JsonFlag, console, emit, fail, workspace_for
+from cli.common import DataDir, JsonFlag, console, emit, fail, match_label, workspace_for
 from matcher.errors import PeermatchError, UnreadableFileError
-from matcher.scoring.calibration import shown
 
 recommend_app = typer.Typer(help="Peer partners, expert groups, representative fit, resources, affinity.", no_args_is_help=True)
 
@@ -21,13 +20,6 @@ Many = Annotated[list[str] | None, typer.Option(help="Repeatable.")]
 
 def _snapshot(data_dir: Path | None) -> Any:
     return workspace_for(data_dir).snapshot()
-
-
-def match_label(row: dict[str, Any]) -> str:
-    """A result's match score and label, '0.699 (partial)': three decimals that never round
-    across a label boundary (``calibration.shown``: 0.6999 is partial, not '0.700 (partial)')."""
-    score = "–" if row["match_score"] is None else f"{shown(row['match_score'], 3):.3f}"  # a pair of a run stored before it had one
-    return f"{score} ({row['match_quality']})"
 
 
 def print_flags(flags: list[str]) -> None:
@@ -128,7 +120,7 @@ def peers(
             flags = f"\n[yellow]{'; '.join(row['flags'])}[/yellow]" if row["flags"] else ""
             table.add_row(
                 str(rank),
-                f"{shown(row['match_score'], 3):.3f} ({row['match_quality']})\nranked by {row['score']:.3f}: {parts}",
+                f"{match_label(row)}\nranked by {row['score']:.3f}: {parts}",
                 f"{row['name']} ({row['country']}, {row['kind']})\nlanguages: {', '.join(row['shared_languages'])}{flags}",
                 why,
             )

@@ -67,3 +67,21 @@ def test_an_expert_theme_in_an_unread_language_is_flagged(tmp_path: Path, monkey
     vietnamese = "Chúng tôi cần đào tạo giáo viên về kỹ năng số cho người cao tuổi"
     assert "language not read by the model (vi)" in run("experts", vietnamese)
     assert "language not read by the model" not in run("experts", "digital literacy for older adults")
+
+
+def test_a_search_result_just_below_a_label_boundary_is_not_printed_as_the_boundary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matcher.search.resources import ResourceHit, SearchScoreParts, Snippet
+    from matcher.usecases.search import SearchAnswer
+
+    hit = ResourceHit(
+        id="floods", title="Flood drills", kind="publication", language="en", url=None, published=None, score=0.9,
+        match_score=0.2999, match_quality="weak", snippet=Snippet(passage="floods#summary:0", field="summary", text="Floods."),
+        explanation=SearchScoreParts(fused=0.9, fusion="rrf"),
+    )
+    monkeypatch.setattr("cli.main.workspace_for", lambda data_dir: Workspace(seeded_settings(tmp_path), FakeEncoder()))
+    monkeypatch.setattr("matcher.usecases.search.search_resources", lambda *arguments: SearchAnswer([hit], None, []))
+    result = CliRunner().invoke(app, ["search", "floods"])
+    assert result.exit_code == 0, result.output
+    assert "0.299 (weak)" in result.output and "0.300" not in result.output, result.output
