@@ -28,6 +28,20 @@ def with_two_needs_met(client: TestClient) -> None:
         assert client.put(f"/v1/members/{record['id']}", headers=auth(WRITE), json=record).status_code == 200
 
 
+def with_stand_ins(client: TestClient) -> None:
+    """Thiès and Porto, then Rouen (one strength, no needs, no profile) and Caen (a name alone);
+    Alice signed in, reading French."""
+    with_two_needs_met(client)
+    bare = member("rouen", name="Rouen", strengths=[{"text": "digital literacy for older adults"}])
+    bare.pop("profile")
+    assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
+    nameless = member("caen", name="Caen")
+    nameless.pop("profile")
+    assert client.put("/v1/members/caen", headers=auth(WRITE), json=nameless).status_code == 200
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+
+
 def hidden(page: str) -> dict[str, str]:
     form = page.split('<form method="post" action="/proposals"', 1)[1].split("</form>", 1)[0]
     return {name: html.unescape(value) for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form)}
@@ -201,15 +215,7 @@ def test_no_needs_nor_profile_is_matched_on_strengths_else_told_it_is_the_name(a
     which the ranking used to read, found other cities). A member with nothing but a name is told
     that its peers come from its name. Neither page says 'its profile stands in'."""
     client, _ = app_and_accounts
-    with_two_needs_met(client)
-    bare = member("rouen", name="Rouen", strengths=[{"text": "digital literacy for older adults"}])
-    bare.pop("profile")
-    assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
-    nameless = member("caen", name="Caen")
-    nameless.pop("profile")
-    assert client.put("/v1/members/caen", headers=auth(WRITE), json=nameless).status_code == 200
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    with_stand_ins(client)
     page = html.unescape(client.get("/members/rouen").text)
     assert "ses points forts en tiennent lieu" in page and "n’a pas de profil" in page
     assert "son profil en tient lieu" not in page and "Son profil" not in page
@@ -268,15 +274,7 @@ def test_proposing_for_a_member_matched_on_its_strengths_names_its_strengths(app
     member page says. The confirmation said the match compared 'its profile (or, without one, its
     name)' and headed each row 'Son nom', though Rouen's name was never compared."""
     client, _ = app_and_accounts
-    with_two_needs_met(client)
-    bare = member("rouen", name="Rouen", strengths=[{"text": "digital literacy for older adults"}])
-    bare.pop("profile")
-    assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
-    nameless = member("caen", name="Caen")
-    nameless.pop("profile")
-    assert client.put("/v1/members/caen", headers=auth(WRITE), json=nameless).status_code == 200
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    with_stand_ins(client)
 
     def answers(member_id: str) -> str:
         first = re.findall(rf'href="(/members/{member_id}/propose/[^"?]+)"', client.get(f"/members/{member_id}").text)[0]
