@@ -98,3 +98,11 @@ def test_a_need_in_a_script_the_model_does_not_read_is_flagged_whatever_its_memb
     assert usem3_client.put("/v1/members/nancy", headers=auth(WRITE), json=french).status_code == 200
     items = usem3_client.get("/v1/members/nancy/peers", headers=auth(READ), params={"k": 3}).json()["items"]
     assert items and not any(flag.startswith(UNREAD) for item in items for flag in item["flags"])
+
+
+def test_the_library_flags_a_query_in_an_unread_language(usem3_client: TestClient) -> None:
+    # GET /v1/library answers a free-text query with the search's labels, and carried no flag.
+    found = usem3_client.get("/v1/library", headers=auth(READ), params={"q": VIETNAMESE}).json()
+    assert flagged(found["flags"], "vi")
+    assert usem3_client.get("/v1/library", headers=auth(READ), params={"q": "flood drills"}).json()["flags"] == []
+    assert usem3_client.get("/v1/library", headers=auth(READ)).json()["flags"] == []  # no query: nothing was read
