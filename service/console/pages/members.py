@@ -22,6 +22,7 @@ from matcher.records import MEMBER_KINDS, REGIONS, Member
 from matcher.ties import Ties
 from matcher.usecases.experts import NO_RESOURCE, helps_for, resources_for, why_no_help
 from matcher.usecases.peers import explained, peer_question, rank
+from matcher.usecases.unread import unread_languages
 from service.console.labels import country_words
 from service.console.needs import answered
 from service.console.unknown import unknown_id
@@ -139,6 +140,8 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
         no_evidence=NO_EVIDENCE,  # the flag of a weak peer shown as the closest match when nobody answers
         resources=resources_for(snapshot, member, MemberResourceOptions(k=RESOURCES_SHOWN)),
         helps=helps,
+        # as the API flags each peer and resource: the needs' languages the model does not read
+        unread=unread_languages(snapshot, [need.text for need in member.needs], member.languages),
         help_why=None if help_why is None or help_why.template == HELPS_NONE_MET else help_why,
         no_resource=NO_RESOURCE,  # the flag of resources that are only the closest: none answers a need
         include_declined=include_declined,
