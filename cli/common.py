@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from matcher.errors import PeermatchError
+from matcher.scoring.calibration import shown
 from matcher.settings import Settings
 
 console = Console(stderr=True)
@@ -58,6 +59,13 @@ def emit(payload: Any, as_json: bool, render: Any = None) -> None:
         sys.stdout.write(json.dumps(finite(payload), ensure_ascii=False, indent=2, default=str, allow_nan=False) + "\n")
     else:
         render(payload)
+
+
+def match_label(row: dict[str, Any]) -> str:
+    """A result's match score and label, '0.699 (partial)': three decimals that never round
+    across a label boundary (``calibration.shown``: 0.6999 is partial, not '0.700 (partial)')."""
+    score = "–" if row["match_score"] is None else f"{shown(row['match_score'], 3):.3f}"  # a pair of a run stored before it had one
+    return f"{score} ({row['match_quality']})"
 
 
 def fail(error: PeermatchError) -> None:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.common import DataDir, JsonFlag, console, emit, fail, settings_for, workspace_for
+from cli.common import DataDir, JsonFlag, console, emit, fail, match_label, settings_for, workspace_for
 from cli.evaluate import eval_app
 from cli.graph import graph_app
 from cli.networks import networks_app
@@ -169,7 +169,7 @@ def search(
         for rank, hit in enumerate(p["results"], start=1):
             table.add_row(
                 str(rank),
-                f"{hit['match_score']:.3f} ({hit['match_quality']})\nranked by {hit['score']:.4f}",
+                f"{match_label(hit)}\nranked by {hit['score']:.4f}",
                 hit["language"],
                 hit["kind"],
                 f"[bold]{hit['title']}[/bold]\n{hit['snippet']['text']}",

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from cli.common import DataDir, JsonFlag, console, emit, fail, workspace_for
+from cli.common import DataDir, JsonFlag, console, emit, fail, match_label, workspace_for
 from matcher.errors import PeermatchError, UnreadableFileError
-from matcher.scoring.calibration import shown
 
 recommend_app = typer.Typer(help="Peer partners, expert groups, representative fit, resources, affinity.", no_args_is_help=True)
 
@@ -20,6 +20,12 @@ Many = Annotated[list[str] | None, typer.Option(help="Repeatable.")]
 
 def _snapshot(data_dir: Path | None) -> Any:
     return workspace_for(data_dir).snapshot()
+
+
+def print_flags(flags: list[str]) -> None:
+    """An answer's or a result's warnings (an unread language, no evidence), as the API gives them."""
+    for flag in flags:
+        console.print(f"[yellow]{escape(flag)}[/yellow]", highlight=False)
 
 
 def _member_or_profile(member_id: str | None, profile: Path | None) -> Any:
@@ -114,7 +120,7 @@ def peers(
             flags = f"\n[yellow]{'; '.join(row['flags'])}[/yellow]" if row["flags"] else ""
             table.add_row(
                 str(rank),
-                f"{shown(row['match_score'], 3):.3f} ({row['match_quality']})\nranked by {row['score']:.3f}: {parts}",
+                f"{match_label(row)}\nranked by {row['score']:.3f}: {parts}",
                 f"{row['name']} ({row['country']}, {row['kind']})\nlanguages: {', '.join(row['shared_languages'])}{flags}",
                 why,
             )
@@ -156,13 +162,14 @@ def experts(
         fail(error)
 
     def render(p: dict[str, Any]) -> None:
+        print_flags(p["flags"])
         console.print(p["answer"])
         if p["asked_as"].get(p["theme"]):
             console.print(f"asked in the theme's names: {' · '.join(p['asked_as'][p['theme']])}", markup=False)
         for pick in p["members"]:
             covers = ", ".join(c["aspect"] for c in pick["covers"]) or "(relevance only)"
             console.print(
-                f"{pick['name']} ({pick['country']}): {shown(pick['match_score'], 3):.3f} ({pick['match_quality']}), "
+                f"{pick['name']} ({pick['country']}): {match_label(pick)}, "
                 f"theme ranking {pick['relevance']:.3f}; covers {covers}"
             )
         for aspect_name, why in p["uncovered"].items():
@@ -198,22 +205,23 @@ def helps(
 ) -> None:
     """Whom a member can help: the members whose needs its strengths and documents meet, strongest first."""
     from matcher.recommend.helps import HelpOptions
-    from matcher.usecases.experts import helps_for
+    from matcher.usecases.experts import helps_for, why_no_help
 
+    options = HelpOptions(k=k, only_evidence=not include_weak)
     try:
-        hits = helps_for(_snapshot(data_dir), member_id, HelpOptions(k=k, only_evidence=not include_weak))
+        snapshot = _snapshot(data_dir)
+        hits = helps_for(snapshot, member_id, options)
     except PeermatchError as error:
         fail(error)
+    why = None if hits else why_no_help(snapshot, member_id, options)  # the API's answer_explanation
 
     def render(rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            console.print("[yellow]no member's need is met at least partially by this member's evidence[/yellow]")
+        if why is not None:
+            console.print(f"[yellow]{escape(why.text())}[/yellow]", highlight=False)
         for row in rows:
             because = row["evidence"][0]["text"][:70] if row["evidence"] else ""
-            console.print(
-                f"{shown(row['match_score'], 3):.3f} ({row['match_quality']}) {row['name']} ({row['country']}): "
-                f"{row['need'][:70]}  ← {because}"
-            )
+            console.print(f"{match_label(row)} {row['name']} ({row['country']}): {row['need'][:70]}  ← {because}")
+            print_flags(row["flags"])
 
     emit([h.model_dump() for h in hits], as_json, render)
 
@@ -237,8 +245,8 @@ def resources_for(
 
     def render(rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            label = f"{row['match_score']:.3f} ({row['match_quality']})"
-            console.print(f"{label} [{row['language']}] {row['title']}  ← {row['because'][:80]}")
+            console.print(f"{match_label(row)} [{row['language']}] {row['title']}  ← {row['because'][:80]}")
+            print_flags(row["flags"])
 
     emit([h.model_dump() for h in hits], as_json, render)
 
@@ -379,7 +387,7 @@ def pair(
         for row in p["pairs"]:
             languages = ", ".join(row["common_languages"])
             tie = "  (tie kept)" if row["tie"] else ""
-            label = f"{row['match_score']:.3f} ({row['match_quality']})"
+            label = match_label(row)
             if row["match_quality"] == "weak":
                 label = f"[yellow]{label}[/yellow]"
             pair = f"{row['mentee']} ← {row['mentor']}  {label} affinity {row['affinity']:.3f}"

@@ -38,11 +38,12 @@ def detect(text: str, declared: Sequence[str] = ()) -> str | None:
 
 def unread(texts: Sequence[str], declared: Sequence[str], read: frozenset[str] | None) -> list[str]:
     """The languages of ``texts`` that an encoder reading ``read`` does not (None: unknown, so none), in order.
-    A text whose language cannot be told is still unread when it is written in a script none of
-    those languages uses (``unread_script``)."""
+    A text written in a script none of those languages uses is unread (``unread_script``) before
+    its language is told: a short one is told as a declared language when the detector is unsure
+    (a Hindi need of a member declaring French came out French), and none may be told at all."""
     if read is None:
         return []
-    found = (detect(text, declared) or unread_script(text, read) for text in texts)
+    found = (unread_script(text, read) or detect(text, declared) for text in texts)
     return list(dict.fromkeys(code for code in found if code is not None and code not in read))
 
 

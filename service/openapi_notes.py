@@ -225,7 +225,7 @@ PROPERTY_NOTES |= {
         "languages": "Working languages (ISO 639-1); peers share at least one unless options.require_common_language is false.",
         "networks": "Networks it belongs to (exact names).",
         "clusters": "Clusters it belongs to, with its role in each.",
-        "profile": "Free text about the member (any language); ranked on when it states no needs.",
+        "profile": "Free text about the member (any language); ranked on when it states no needs (without one: its strengths).",
         "strengths": "What it can offer (what 'whom can I help' and reciprocal rankings read).",
         "needs": "What it seeks help with: what peers are ranked for.",
         "partners": "Ids of members it already works with (left out of peers unless include_partners).",

@@ -79,9 +79,14 @@ def test_an_empty_whom_can_i_help_answer_says_why(client: TestClient) -> None:
         return None if answer["answer_explanation"] is None else str(answer["answer_explanation"]["template"])
 
     assert why("dakar") == HELPS_NO_EVIDENCE  # it states needs only
-    assert why("lima") == HELPS_NONE_MET  # its flood drills meet nobody's need
-    assert why("lima", only_evidence=False) == HELPS_NO_COMMON_LANGUAGE  # nobody else works in Spanish
+    # Nobody else works in Spanish: the answer said 'ask with only_evidence false', which brought nobody.
+    assert why("lima") == HELPS_NO_COMMON_LANGUAGE
+    assert why("lima", only_evidence=False) == HELPS_NO_COMMON_LANGUAGE
     assert why("lyon") is None  # it meets Dakar's need
+    baker = member("baker", strengths=[{"text": "tarte tatin"}])  # French, like Dakar, whose need it does not meet
+    assert client.put("/v1/members/baker", headers=auth(WRITE), json=baker).status_code == 200
+    assert why("baker") == HELPS_NONE_MET
+    assert why("baker", only_evidence=False) is None  # the closest come back, as the sentence says
 
 
 def test_an_expert_answer_filtered_to_some_kinds_does_not_say_nobody_in_the_network(client: TestClient) -> None:

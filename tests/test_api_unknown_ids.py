@@ -101,3 +101,15 @@ def test_an_unknown_route_or_method_is_named_in_the_error(client: TestClient) ->
     method = client.patch("/v1/members/dakar", headers=auth(READ), json={})
     assert method.status_code == 405 and method.json()["code"] == "method_not_allowed"
     assert method.json()["message"] == "PATCH /v1/members/dakar: method not allowed (the path's methods are listed at /openapi.json)"
+
+
+def test_a_field_the_request_does_not_know_is_refused_by_name(client: TestClient) -> None:
+    """A typo in an option's name ('kk' for 'k') answered with the defaults and said nothing."""
+    asked = {"member_id": "dakar", "options": {"kk": 3}}
+    answer = client.post("/v1/recommendations/peers", headers=auth(READ), json=asked)
+    assert answer.status_code == 422 and answer.json()["field"] == "options.kk", answer.json()
+    theme = client.post("/v1/recommendations/experts", headers=auth(READ), json={"theme": "literacy", "aspect": ["x"]})
+    assert theme.status_code == 422 and theme.json()["field"] == "aspect"
+    search = client.post("/v1/resources/search", headers=auth(READ), json={"query": "literacy", "language": "fr"})
+    assert search.status_code == 422 and search.json()["field"] == "language"
+    assert client.post("/v1/recommendations/peers", headers=auth(READ), json={"member_id": "dakar", "options": {"k": 3}}).status_code == 200

@@ -82,3 +82,27 @@ def test_a_short_text_in_a_script_the_model_does_not_read_is_flagged_though_its_
     assert any(flag.startswith(UNREAD) for flag in group["flags"])
     for read in ("tarte tatin", "教师培训", "формирование"):
         assert usem3_client.post("/v1/resources/search", headers=auth(READ), json={"query": read}).json()["flags"] == []
+
+
+def test_a_need_in_a_script_the_model_does_not_read_is_flagged_whatever_its_member_declares(usem3_client: TestClient) -> None:
+    """A member declaring French writes its need in Hindi: below the detector's confidence, the
+    declared language wins, so the need was taken as French and none of its answers was flagged.
+    Devanagari says the encoder cannot read it, whatever is declared."""
+    hindi = member("jaipur", country="IN", region="Asia-Pacific", languages=["fr"], needs=[{"text": "शिक्षक प्रशिक्षण"}])
+    assert usem3_client.put("/v1/members/jaipur", headers=auth(WRITE), json=hindi).status_code == 200
+    peers = usem3_client.get("/v1/members/jaipur/peers", headers=auth(READ), params={"k": 3}).json()["items"]
+    assert peers and all(any(flag.startswith(UNREAD) for flag in item["flags"]) for item in peers)
+    resources = usem3_client.get("/v1/members/jaipur/resources", headers=auth(READ)).json()["items"]
+    assert resources and all(any(flag.startswith(UNREAD) for flag in item["flags"]) for item in resources)
+    french = member("nancy", needs=[{"text": "formation des enseignants au numérique"}])  # declared and read: no flag
+    assert usem3_client.put("/v1/members/nancy", headers=auth(WRITE), json=french).status_code == 200
+    items = usem3_client.get("/v1/members/nancy/peers", headers=auth(READ), params={"k": 3}).json()["items"]
+    assert items and not any(flag.startswith(UNREAD) for item in items for flag in item["flags"])
+
+
+def test_the_library_flags_a_query_in_an_unread_language(usem3_client: TestClient) -> None:
+    # GET /v1/library answers a free-text query with the search's labels, and carried no flag.
+    found = usem3_client.get("/v1/library", headers=auth(READ), params={"q": VIETNAMESE}).json()
+    assert flagged(found["flags"], "vi")
+    assert usem3_client.get("/v1/library", headers=auth(READ), params={"q": "flood drills"}).json()["flags"] == []
+    assert usem3_client.get("/v1/library", headers=auth(READ)).json()["flags"] == []  # no query: nothing was read

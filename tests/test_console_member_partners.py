@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from matcher.partnerships import Partnerships
 from service.console.accounts import Accounts
-from tests.conftest import member
+from tests.conftest import member, resource
 from tests.test_console import app_and_accounts, csrf_of, sign_in  # noqa: F401
 from tests.test_service import ANSWER, WRITE, auth
 
@@ -26,6 +26,20 @@ def with_two_needs_met(client: TestClient) -> None:
     porto = member("porto", country="PT", strengths=[{"text": "digital skills for older adults", "level": 5}, {"text": FLOODS}])
     for record in (thies, porto):
         assert client.put(f"/v1/members/{record['id']}", headers=auth(WRITE), json=record).status_code == 200
+
+
+def with_stand_ins(client: TestClient) -> None:
+    """Thiès and Porto, then Rouen (one strength, no needs, no profile) and Caen (a name alone);
+    Alice signed in, reading French."""
+    with_two_needs_met(client)
+    bare = member("rouen", name="Rouen", strengths=[{"text": "digital literacy for older adults"}])
+    bare.pop("profile")
+    assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
+    nameless = member("caen", name="Caen")
+    nameless.pop("profile")
+    assert client.put("/v1/members/caen", headers=auth(WRITE), json=nameless).status_code == 200
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
 
 
 def hidden(page: str) -> dict[str, str]:
@@ -201,15 +215,7 @@ def test_no_needs_nor_profile_is_matched_on_strengths_else_told_it_is_the_name(a
     which the ranking used to read, found other cities). A member with nothing but a name is told
     that its peers come from its name. Neither page says 'its profile stands in'."""
     client, _ = app_and_accounts
-    with_two_needs_met(client)
-    bare = member("rouen", name="Rouen", strengths=[{"text": "digital literacy for older adults"}])
-    bare.pop("profile")
-    assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
-    nameless = member("caen", name="Caen")
-    nameless.pop("profile")
-    assert client.put("/v1/members/caen", headers=auth(WRITE), json=nameless).status_code == 200
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    with_stand_ins(client)
     page = html.unescape(client.get("/members/rouen").text)
     assert "ses points forts en tiennent lieu" in page and "n’a pas de profil" in page
     assert "son profil en tient lieu" not in page and "Son profil" not in page
@@ -263,20 +269,55 @@ def test_proposing_for_a_member_with_no_needs_does_not_call_its_profile_a_need(a
     assert "<strong>Une ville apprenante.</strong>" not in section  # its profile is named, not set out as a need
 
 
-def test_proposing_for_a_member_matched_on_its_strengths_says_so(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
-    """Rouen states one strength, no needs and no profile: its peers come from its strengths, but
-    the confirmation said 'compares its profile (or, without one, its name)' and headed the match
-    'Son nom'. A member with nothing but a name keeps 'Son nom'."""
+def test_proposing_for_a_member_matched_on_its_strengths_names_its_strengths(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Rouen states no needs and has no profile: its strengths stand in (``peers.stand_in``), as its
+    member page says. The confirmation said the match compared 'its profile (or, without one, its
+    name)' and headed each row 'Son nom', though Rouen's name was never compared."""
     client, _ = app_and_accounts
-    with_two_needs_met(client)
-    bare = member("rouen", name="Rouen", strengths=[{"text": "digital skills for older adults"}])
-    bare.pop("profile")
-    assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
-    nameless = member("caen", name="Caen")
-    nameless.pop("profile")
-    assert client.put("/v1/members/caen", headers=auth(WRITE), json=nameless).status_code == 200
+    with_stand_ins(client)
+
+    def answers(member_id: str) -> str:
+        first = re.findall(rf'href="(/members/{member_id}/propose/[^"?]+)"', client.get(f"/members/{member_id}").text)[0]
+        page = html.unescape(client.get(first).text)
+        return page.split('<section aria-labelledby="answers-h">', 1)[1].split("</section>", 1)[0]
+
+    strengths = answers("rouen")
+    assert "Ses points forts" in strengths and "ses points forts" in strengths, strengths
+    assert "Son nom" not in strengths and "son nom" not in strengths
+    name_only = answers("caen")  # nothing but a name: the name is what was compared
+    assert "Son nom" in name_only and "Ses points forts" not in name_only
+
+
+def test_the_member_page_says_why_it_can_help_nobody_and_that_weak_resources_are_the_closest(
+    app_and_accounts: tuple[TestClient, Accounts],  # noqa: F811
+) -> None:
+    """As the API does (answer_explanation, the 'no evidence' flag): Dakar states no strength, so
+    it can help nobody, where the page said no need is met by its strengths; a baker's weak
+    resources were listed without saying that nothing answers its need."""
+    client, _ = app_and_accounts
+    baker = member("baker", needs=[{"text": "tarte tatin"}])
+    assert client.put("/v1/members/baker", headers=auth(WRITE), json=baker).status_code == 200
+    guide = resource("older", "Digital literacy for older adults", "Digital literacy classes for older adults.")
+    assert client.put("/v1/resources/older", headers=auth(WRITE), json=guide).status_code == 200  # answers Dakar's need
     sign_in(client)
     client.cookies.set("peermatch_lang", "fr")
+
+    def section(member_id: str, heading: str) -> str:
+        page = html.unescape(client.get(f"/members/{member_id}").text)
+        return " ".join(page.split(f'id="{heading}"', 1)[1].split("</section>", 1)[0].split())
+
+    assert "Ce membre n'indique aucun point fort et n'est l'auteur d'aucune ressource" in section("dakar", "helps-h")
+    assert "Aucun membre partageant une langue de travail" in section("lima", "helps-h")  # alone in Spanish
+    closest = section("baker", "resources-h")
+    assert "<table" in closest and "Aucune ressource ne répond" in closest, closest
+    assert "Aucune ressource ne répond" not in section("dakar", "resources-h")
+
+
+def test_proposing_for_a_member_with_no_needs_names_what_stands_in_in_its_sentence(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """The sentence above the match names the one thing compared: its profile, else its strengths,
+    else its name; it said 'its profile (or, without one, its name)' whichever it was."""
+    client, _ = app_and_accounts
+    with_stand_ins(client)
 
     def rests_on(member_id: str) -> str:
         first = re.findall(rf'href="(/members/{member_id}/propose/[^"?]+)"', client.get(f"/members/{member_id}").text)[0]
@@ -354,19 +395,3 @@ def test_a_resource_found_for_the_profile_is_said_to_answer_the_profile(app_and_
     assert "Son profil" not in thies  # a need answered is quoted as itself
     rouen = html.unescape(client.get("/members/rouen").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
     assert "aux besoins de ce membre" not in rouen and "n’indique aucun besoin et n’a pas de profil" in rouen, rouen
-
-
-def test_recommended_resources_that_are_all_weak_are_said_to_be_the_closest(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
-    """Acapulco's and Blackrock's 'recommended resources' were all weak matches, listed as if they
-    answered something; the peers' table says of a weak peer that it is only the closest."""
-    client, _ = app_and_accounts
-    with_two_needs_met(client)
-    baker = member("baker", name="Baker", needs=[{"text": "tarte tatin"}])
-    assert client.put("/v1/members/baker", headers=auth(WRITE), json=baker).status_code == 200
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
-    section = html.unescape(client.get("/members/baker").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
-    table = section.split("<table", 1)[-1]
-    assert "<table" in section and "correspondance partielle" not in table and "forte correspondance" not in table, section
-    assert "Aucune ressource n’atteint une correspondance partielle" in section.split("<table", 1)[0], section
-    # a member with partial matches is not told so: tests/browser (Cove, on the demo), as the fake encoder labels none partial

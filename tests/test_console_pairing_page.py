@@ -132,6 +132,41 @@ def test_shared_languages_are_named_in_the_readers_language(app_and_accounts: tu
         assert "langues communes : Français" in page and "langues communes : FR" not in page
 
 
+def test_a_run_stored_before_pairs_had_a_match_score_shows_none_beside_its_label(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Runs are kept 30 days. One stored before a pair carried match_score loaded it as 0.0 beside
+    the label its affinity gave: 'strong match 0.00'. The number it does not have is shown as such."""
+    import json
+
+    client, token = signed_in_at_pairing(app_and_accounts)
+    url, _ = run(client, token, **TWO_PAIRS)
+    store = client.app.state.service.workspace.store  # type: ignore[attr-defined]
+    row = store.job(url.rstrip("/").rsplit("/", 1)[1])
+    result = json.loads(str(row["result"]))
+    for pair in result["pairs"]:
+        del pair["match_score"]  # as a run stored before it existed
+    store.save_job({**row, "result": json.dumps(result)})
+    page = client.get(url).text
+    lyon = page.split('href="/members/lyon"', 1)[1].split("</tr>", 1)[0]
+    assert "strong match" in lyon and "0.00" not in lyon and "–" in lyon, lyon
+    rows = list(csv.reader(io.StringIO(client.get(url + "/export.csv").content.decode("utf-8-sig"))))
+    by_mentor = {r[2]: r for r in rows[1:]}
+    assert by_mentor["lyon"][5] == "" and by_mentor["lyon"][6] == "strong match"
+
+
+def test_a_proposed_pair_keeps_the_label_and_the_number_it_comes_from(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """A proposal from a peer keeps its match_score and label; one from a pairing kept the affinity
+    (what the solver maximises, counting shared words) and no label, so the proposals list put two
+    different numbers in one Score column and the proposal's page showed no label."""
+    client, token = signed_in_at_pairing(app_and_accounts)
+    url, _ = run(client, token, **TWO_PAIRS)
+    job = client.app.state.service.jobs.get(url.rstrip("/").rsplit("/", 1)[1])  # type: ignore[attr-defined]
+    lyon = next(pair for pair in job.result.pairs if pair.mentor == "lyon")
+    assert lyon.match_score is not None and lyon.match_score != lyon.affinity
+    client.post(url + "/propose", data={"csrf_token": token, "propose": ["dakar|lyon"]})
+    _, proposals = Partnerships(client.app.state.service.workspace.store).list()  # type: ignore[attr-defined]
+    assert (proposals[0].score, proposals[0].quality) == (lyon.match_score, lyon.match_quality)
+
+
 def test_the_csv_names_the_common_languages_in_the_readers_language(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
     """The page reads 'langues communes : Français'; the CSV it exports read 'fr', a code."""
     client, token = signed_in_at_pairing(app_and_accounts)

@@ -175,6 +175,26 @@ def test_the_capacity_map_lists_needs_that_no_text_evidence_meets() -> None:
     assert found[0].reason == f"nobody in the network states this; closest match: {other.name} (0.12)"
 
 
+def test_a_need_some_member_answers_is_not_unmet_because_nobody_offers_its_tag() -> None:
+    """Bamako's need on disaster risk is tagged with a topic nobody offers: unmet by the topic
+    graph. When another member's text evidence meets it at least partially (a member whose
+    strength is tagged with a neighbouring topic), it is not called unmet; weak evidence keeps it so."""
+    from matcher.graph.build import ExpertiseGraph
+    from matcher.graph.capacity import capacity_map
+    from tests.test_graph import NETWORK, RESOURCES, TAXONOMY
+
+    graph = ExpertiseGraph.build(NETWORK, RESOURCES, TAXONOMY)
+    bamako = next(m for m in NETWORK if m.id == "bamako")
+    index = next(i for i, need in enumerate(bamako.needs) if need.topic == "disaster-risk")
+    other = next(m for m in NETWORK if m.id != "bamako")
+    listed = {(u.member, u.topic) for u in capacity_map(graph, NETWORK).unmet_needs}
+    assert ("bamako", "disaster-risk") in listed
+    answered = capacity_map(graph, NETWORK, need_evidence={f"bamako#need:{index}": (0.45, other.id)})
+    assert ("bamako", "disaster-risk") not in {(u.member, u.topic) for u in answered.unmet_needs}
+    weak = capacity_map(graph, NETWORK, need_evidence={f"bamako#need:{index}": (0.2, other.id)})
+    assert ("bamako", "disaster-risk") in {(u.member, u.topic) for u in weak.unmet_needs}
+
+
 def test_the_scale_keeps_very_strong_evidence_in_order() -> None:
     levels = np.asarray([7.0, 10.0, 20.0, 40.0, 80.0])
     scores = affinity(levels)

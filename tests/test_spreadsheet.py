@@ -34,7 +34,10 @@ def test_the_affinity_csv_writes_a_formula_need_as_text(tmp_path: Path) -> None:
 
 
 def test_the_pairing_csv_writes_a_formula_need_as_text(tmp_path: Path) -> None:
-    pair = Pair(mentee="a", mentor="b", affinity=0.5, common_languages=["fr"], need=FORMULA, evidence="@cmd", evidence_passage=None)
+    pair = Pair(
+        mentee="a", mentor="b", affinity=0.5, common_languages=["fr"], need=FORMULA, evidence="@cmd", evidence_passage=None,
+        match_score=0.21,
+    )
     result = PairingResult(
         status="optimal",
         method="milp",
@@ -56,4 +59,8 @@ def test_the_pairing_csv_writes_a_formula_need_as_text(tmp_path: Path) -> None:
     )
     csv_path, _ = result.write(tmp_path / "pairs")
     rows = list(csv.reader(csv_path.open(encoding="utf-8")))
-    assert rows[1] == ["a", "b", "0.5000", "weak", "fr", "'" + FORMULA, "'@cmd"]
+    assert rows[0][2:5] == ["affinity", "match_score", "match"]
+    assert rows[1] == ["a", "b", "0.5000", "0.2100", "weak", "fr", "'" + FORMULA, "'@cmd"]
+    legacy = result.model_copy(update={"pairs": [pair.model_copy(update={"match_score": None})]})  # a run stored before it existed
+    legacy_path, _ = legacy.write(tmp_path / "legacy")
+    assert list(csv.reader(legacy_path.open(encoding="utf-8")))[1][3] == ""

@@ -99,9 +99,13 @@ class ExpertiseGraph:
                 weight = min(1.0, (strength.level or LEVEL_DEFAULT) / 5 + 0.1 * authored_topics.get(topic, 0))
                 self.graph.add_edge(key, self._topic_node(topic), kind="has_strength", weight=round(weight, 4))
         needs = self._topics_of([(n.topic, n.text) for n in member.needs], role="query")
-        for need, topics in zip(member.needs, needs, strict=True):
+        for index, (need, topics) in enumerate(zip(member.needs, needs, strict=True)):
             for topic in topics:
-                self.graph.add_edge(key, self._topic_node(topic), kind="has_need", weight=need.weight / 5)
+                # which of the member's needs are on the topic ('needs'): the capacity map reads
+                # each need's text evidence for it
+                edge = self.graph.get_edge_data(key, self._topic_node(topic)) or {}
+                on_topic = [*edge.get("needs", []), index]
+                self.graph.add_edge(key, self._topic_node(topic), kind="has_need", weight=need.weight / 5, needs=on_topic)
         for cluster in member.clusters:
             cluster_key = node("cluster", cluster.cluster)
             if cluster_key not in self.graph:

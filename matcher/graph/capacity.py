@@ -2,9 +2,12 @@
 split (``matcher.regions``: high-income countries are North); unmet needs; brokers between regions and clusters.
 
 Unmet needs come from the topic graph (nobody offers the topic, or nobody sharing a language)
-and, when the caller passes each need's best calibrated evidence (``need_evidence``, from the
-affinity matrix), from the text itself: a need that no other member's evidence meets even
-partially is unmet, whatever its topic says."""
+and, when the caller passes each need's best match evidence (``need_evidence``, from the affinity
+matrix), from the text itself: a need that no other member's evidence meets even partially is
+unmet, whatever its topic says; and a need that some member's evidence meets at least partially
+is not called unmet because nobody offers its topic (its topic was guessed, or is a neighbour of
+the one its answer is tagged with: Dakar's need on youth employment skills, tagged 'Skills for
+work', was unmet while 22 members offer 'Skills for youth employment')."""
 
 from __future__ import annotations
 
@@ -94,6 +97,7 @@ def capacity_map(
     offers: dict[str, set[str]] = defaultdict(set)
     needs: dict[str, set[str]] = defaultdict(set)
     weights: dict[tuple[str, str], float] = {}
+    need_indices: dict[tuple[str, str], list[int]] = {}  # (member, topic) -> which of its needs are on it
     for u, v, d in graph.edges(data=True):
         if not u.startswith("member:"):
             continue
@@ -105,6 +109,7 @@ def capacity_map(
             weights[(member_id, topic)] = max(weights.get((member_id, topic), 0.0), float(d.get("weight", 0.0)))
         elif d.get("kind") == "has_need":
             needs[topic].add(member_id)
+            need_indices[(member_id, topic)] = list(d.get("needs", []))
     rows = []
     for topic in sorted(set(offers) | set(needs)):
         attributes = graph.nodes.get(f"topic:{topic}", {})
@@ -124,10 +129,14 @@ def capacity_map(
             )
         )
     unmet = []
+    answered = {need_id for need_id, (score, _) in (need_evidence or {}).items() if score >= PARTIAL}
     for topic, needers in sorted(needs.items()):
         for needer in sorted(needers):
             member = by_id[needer]
             offering = [by_id[other] for other in offers.get(topic, set()) if other != needer]
+            on_topic = need_indices.get((needer, topic), [])
+            if not offering and on_topic and all(f"{needer}#need:{i}" in answered for i in on_topic):
+                continue  # some member's text answers each of its needs on the topic: the tag is not the whole story
             if not offering:
                 reason = explain(UNMET_NO_PROVIDER)
             elif not any(set(provider.languages) & set(member.languages) for provider in offering):

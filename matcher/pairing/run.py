@@ -76,10 +76,13 @@ class Pair(BaseModel):
     evidence: str | None
     evidence_passage: str | None
     tie: bool = Field(False, description="The two are tied (a twinning or a cooperation agreement).")
-    match_score: float = Field(
-        0.0,
+    # None only in a run stored before pairs carried it (runs are kept for days): its label came
+    # from the affinity, and a 0.0 here would stand beside a 'strong' it does not come from.
+    match_score: float | None = Field(
+        None,
         description="0-1, what match_quality comes from: the dense evidence of the mentor's best stated strength or authored"
-        " document for 'need', as peers are labelled (affinity, what the pairing maximises, also counts shared words).",
+        " document for 'need', as peers are labelled (affinity, what the pairing maximises, also counts shared words);"
+        " null in a run stored before pairs carried it, whose label came from the affinity.",
     )
     match_quality: MatchQuality = Field(
         "weak",
@@ -151,7 +154,7 @@ class PairingResult(BaseModel):
             for p in self.pairs:
                 writer.writerow(
                     [
-                        p.mentee, p.mentor, f"{p.affinity:.4f}", f"{p.match_score:.4f}", p.match_quality,
+                        p.mentee, p.mentor, f"{p.affinity:.4f}", "" if p.match_score is None else f"{p.match_score:.4f}", p.match_quality,
                         ";".join(p.common_languages), p.need or "", p.evidence or "",
                     ]
                 )

@@ -6,7 +6,7 @@ Evaluators and the pairing solver read it; it is written as CSV (one row per nee
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,9 @@ class AffinityMatrix:
     need_texts: list[str]
     member_ids: list[str]
     scores: np.ndarray  # (needs, members) float32; a member's own needs score 0
+    # (needs, members) float32: what the match label comes from (dense evidence alone, as peers
+    # are labelled); empty when not computed
+    matches: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
 
     def write_csv(self, path: Path) -> None:
         with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -51,12 +54,15 @@ def affinity_matrix(
             texts.append(need.text)
     columns = [evidence.code_of[m] for m in (member_ids or evidence.candidates)]
     if not texts:
-        return AffinityMatrix([], [], [evidence.candidates[c] for c in columns], np.zeros((0, len(columns)), np.float32))
-    scores = evidence.score(texts, encoder.encode(texts, role="query")).total[:, columns].astype(np.float32)
+        empty = np.zeros((0, len(columns)), np.float32)
+        return AffinityMatrix([], [], [evidence.candidates[c] for c in columns], empty, empty)
+    scored = evidence.score(texts, encoder.encode(texts, role="query"))
+    scores = scored.total[:, columns].astype(np.float32)
+    matches = scored.match[:, columns].astype(np.float32)
     ids = [evidence.candidates[c] for c in columns]
     position = {member_id: j for j, member_id in enumerate(ids)}
     for i, need_id in enumerate(need_ids):
         own = position.get(need_id.split("#", 1)[0])
         if own is not None:
-            scores[i, own] = 0.0
-    return AffinityMatrix(need_ids, texts, ids, scores)
+            scores[i, own] = matches[i, own] = 0.0
+    return AffinityMatrix(need_ids, texts, ids, scores, matches)

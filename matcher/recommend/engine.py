@@ -169,15 +169,17 @@ class Recommender:
 
     @cached_property
     def need_evidence(self) -> dict[str, tuple[float, str | None]]:
-        """Each need ("<member id>#need:<i>") -> the best calibrated score any other member reaches, and who."""
+        """Each need ("<member id>#need:<i>") -> the best match score any other member's evidence
+        reaches (what a peer's label comes from: dense evidence alone, so that 'unmet' and the
+        peers' 'weak' agree), and who."""
         matrix = self.affinity()
         need_evidence: dict[str, tuple[float, str | None]] = {}
         for row, need_id in enumerate(matrix.need_ids):
-            if matrix.scores.shape[1] == 0:
+            if matrix.matches.shape[1] == 0:
                 need_evidence[need_id] = (0.0, None)
                 continue
-            best = int(np.argmax(matrix.scores[row]))
-            need_evidence[need_id] = (float(matrix.scores[row, best]), matrix.member_ids[best])
+            best = int(np.argmax(matrix.matches[row]))
+            need_evidence[need_id] = (float(matrix.matches[row, best]), matrix.member_ids[best])
         return need_evidence
 
     def affinity(self, needy: list[str] | None = None, members: list[str] | None = None) -> AffinityMatrix:

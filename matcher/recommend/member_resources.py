@@ -79,16 +79,21 @@ def resources_for_member(
     owner_ids = sorted(set(matrix.owners))
     code_of = {owner: code for code, owner in enumerate(owner_ids)}
     groups = OwnerGroups(np.asarray([code_of[matrix.owners[row]] for row in similarity.pool.rows], dtype=np.int64))
-    per_owner, where = max_by_owner(np.where(levels > 0, levels * factors, levels), groups, len(owner_ids))
-    # the label's evidence: each query's best dense match per resource, in the unrelated passages' spread
+    per_owner = best_by_owner(np.where(levels > 0, levels * factors, levels), groups, len(owner_ids))
+    # the label's evidence: each query's best dense match per resource, in the unrelated passages'
+    # spread. The need (or profile) a resource is said to answer is the one that gives its label,
+    # and the passage quoted the one that gives it: Acapulco's profile, which names 'active ageing'
+    # word for word, outranked its need for active ageing programmes, and the module on it came
+    # back 'weak, because of the profile' where the need gives it 'partial'.
     match = dense * prepared.match_gain[:, None]
-    matches = best_by_owner(np.where(match > 0, match * factors, match), groups, len(owner_ids))
-    query_of = np.argmax(per_owner, axis=0)
+    matches, where = max_by_owner(np.where(match > 0, match * factors, match), groups, len(owner_ids))
+    query_of = np.argmax(matches, axis=0)
+    ranking = per_owner.max(axis=0)
     best: dict[str, tuple[float, float, str, str]] = {}
     for code, owner in enumerate(owner_ids):
         i = int(query_of[code])
         row = int(similarity.pool.rows[where[i, code]])
-        best[owner] = (float(affinity(per_owner[i, code])), float(match_score(matches[i, code])), texts[i], matrix.passages[row].key)
+        best[owner] = (float(affinity(ranking[code])), float(match_score(matches[i, code])), texts[i], matrix.passages[row].key)
     readable = set(member.languages)
     # a higher label first, then the score: a list never shows a partial match above a strong one
     order = sorted(best, key=lambda rid: (-LABEL_ORDER[match_quality(best[rid][1])], -best[rid][0], rid))

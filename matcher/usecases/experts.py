@@ -129,9 +129,16 @@ def representative_fit_for(snapshot: Snapshot, member: str | Member, cluster: st
 
 def why_no_help(snapshot: Snapshot, member_id: str, options: HelpOptions) -> Explanation:
     """Why ``helps_for`` found nobody: the member has no evidence to offer (no strength, no
-    authored resource), or none of it reaches a partial match (only_evidence), or no member
-    sharing a language states a need."""
+    authored resource), or no other member (sharing a working language, when the options ask
+    for one) states a need, or none of those needs is met at least partially (only_evidence).
+    The language comes before the evidence: 'ask with only_evidence false' would bring nobody."""
     member = snapshot.member(member_id)
     if not member.strengths and not any(member.id in resource.authors for resource in snapshot.resources):
         return explain(HELPS_NO_EVIDENCE)
-    return explain(HELPS_NONE_MET if options.only_evidence else HELPS_NO_COMMON_LANGUAGE)
+    spoken = set(member.languages)
+    askers = [
+        other
+        for other in snapshot.members
+        if other.id != member.id and other.needs and (not options.require_common_language or spoken & set(other.languages))
+    ]
+    return explain(HELPS_NONE_MET if askers and options.only_evidence else HELPS_NO_COMMON_LANGUAGE)

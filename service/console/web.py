@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from matcher.graph.taxonomy import Topic, load_taxonomy
+from matcher.scoring.calibration import match_quality
 from service.console import needs
 from service.console.accounts import Accounts, Session
 from service.console.i18n import LANGUAGES, Translator, negotiate
@@ -74,6 +75,7 @@ environment.filters["capfirst"] = capfirst
 environment.filters["answered"] = needs.answered
 environment.filters["not_answered"] = needs.not_answered
 environment.filters["need_quality"] = needs.need_quality
+environment.filters["match_quality"] = match_quality  # a score on the label's scale to its label: the thresholds live in one place
 
 
 class SignInRequired(Exception):

@@ -16,6 +16,7 @@ from matcher.calendar.model import Community, Event, LearningLink
 from matcher.calendar.subscriptions import FeedGrant, FeedRefused, FeedTokens
 from matcher.usecases import calendar, library
 from matcher.usecases.clusters import resolve_cluster
+from matcher.usecases.unread import question_flags
 from service.deps import Reader, State, Writer
 from service.pages import SaysWhenNothingIsAbout
 
@@ -39,6 +40,11 @@ class FeedAddress(BaseModel):
 class LibraryPage(SaysWhenNothingIsAbout):
     total: int = Field(description="Resources that match: 0 when q names none and none is at least a partial match.")
     items: list[library.LibraryHit]
+    flags: list[str] = Field(
+        default_factory=list,
+        description="Warnings about the whole answer, as resource search gives them: 'language not read by the model"
+        " (CODES): ...' when q is in a language the encoder was not trained on (its labels are then not meaningful).",
+    )
 
 
 def _ics(body: bytes, name: str) -> Response:
@@ -195,4 +201,5 @@ def find_resources(
 ) -> LibraryPage:
     query = library.ResourceQuery(q=q, cluster=cluster, topic=topic, kind=kind, language=language, author=author)
     found = library.find_resources(state.snapshot, state.workspace.store, query, limit)
-    return LibraryPage(total=found.total, items=found.hits, answer_explanation=found.answer)
+    flags = question_flags(state.snapshot, [q]) if q.strip() else []
+    return LibraryPage(total=found.total, items=found.hits, answer_explanation=found.answer, flags=flags)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from matcher.errors import PeermatchError, UnknownIdError
@@ -38,24 +38,32 @@ PEER_OFFSET_MAX = PEER_DEPTH_MAX - 100  # the GET route's largest k
 MemberResourcePage = Page[MemberResourceHit]
 
 
+# A field the request does not know is refused by name (422 'options.kk'), not ignored: a typo in
+# an option's name ('kk' for 'k', 'reciprocal_mode') used to answer with the defaults, unsaid.
+STRICT = ConfigDict(extra="forbid")
+
+
 # The ranking's option models take any string as a region, country or kind (the CLI and the
 # evaluation build them); a request's are checked where it enters, so that a typo ('Mars',
 # 'France', 'martian') is refused by name instead of filtering out every member and answering
 # 'nobody in the network states this'. Narrowing a list's item type is what mypy calls an
 # incompatible override; pydantic validates the narrower one, which is the point.
 class PeerRequestOptions(PeerOptions):
+    model_config = STRICT
     regions: list[Region] | None = Field(None, description="Only members of these regions; none: every region.")  # type: ignore[assignment]
     countries: list[CountryCode] | None = Field(None, description="Only members of these countries (ISO 3166-1 alpha-2); none: all.")
     kinds: list[MemberKind] | None = Field(None, description="Only members of these kinds; none: every kind.")  # type: ignore[assignment]
 
 
 class ExpertRequestOptions(ExpertOptions):
+    model_config = STRICT
     kinds: list[MemberKind] | None = Field(None, description="Only members of these kinds; none: every kind.")  # type: ignore[assignment]
 
 
 class PeerRequest(BaseModel):
     """A stored member by id, or an unsaved profile (its id optional: nothing is written)."""
 
+    model_config = STRICT
     member_id: str | None = Field(None, examples=["city-cove-bj"])
     profile: UnsavedProfile | None = None
     options: PeerRequestOptions = Field(default_factory=PeerRequestOptions)
@@ -77,6 +85,7 @@ class PeerRequest(BaseModel):
 
 
 class ExpertRequest(BaseModel):
+    model_config = STRICT
     theme: str = Field(min_length=1, max_length=2000, examples=["Education for sustainable development"])
     options: ExpertRequestOptions = Field(
         default_factory=ExpertRequestOptions,
@@ -85,6 +94,7 @@ class ExpertRequest(BaseModel):
 
 
 class ResourceSearchRequest(BaseModel):
+    model_config = STRICT
     query: str = Field(
         min_length=1, max_length=4000, examples=["former les enseignants au numérique"], description="Free text, in any language."
     )

@@ -438,19 +438,3 @@ def test_french_pages_space_their_guillemets(browser: Browser, server: Server, s
     english = signed_in(browser, server, "en")
     english.goto("/members/city-cove-bj")
     assert "«" not in english.locator("#peers-h ~ table q").first.evaluate("q => getComputedStyle(q).quotes")
-
-
-def test_a_members_resources_all_weak_are_said_to_be_the_closest_only(browser: Browser, server: Server, screenshots: Path) -> None:
-    """Acapulco's recommended resources are all weak (0,16, 0,29, 0,16): the list says they are only
-    the closest. Cove's include partial matches: no such notice."""
-    page = signed_in(browser, server, "fr")
-    page.goto("/members/city-acapulco-mx")
-    expect(page.locator("#resources-weak")).to_contain_text("Aucune ressource n’atteint une correspondance partielle")
-    expect(
-        page.locator("#resources-h ~ table .quality, #resources-h ~ table span").filter(has_text="correspondance partielle")
-    ).to_have_count(0)
-    page.locator("#resources-h").scroll_into_view_if_needed()
-    shoot(page, screenshots, "member-resources-weak-fr")
-    page.goto("/members/city-cove-bj")
-    expect(page.locator("#resources-h ~ table")).to_contain_text("correspondance partielle")
-    expect(page.locator("#resources-weak")).to_have_count(0)

@@ -17,6 +17,7 @@ from matcher.graph.taxonomy import load_taxonomy
 from matcher.records import ResourceKind
 from matcher.usecases import calendar, library
 from matcher.usecases.clusters import resolve_cluster
+from matcher.usecases.unread import question_flags
 from service.console.web import DOWNLOAD_HEADERS, SignedIn
 
 router = APIRouter(include_in_schema=False)
@@ -91,6 +92,7 @@ def resource_page(
         total=total,
         hits=hits,
         nothing_about=nothing_about,
+        unread=bool(query.q.strip()) and bool(question_flags(snapshot, [query.q])),  # as GET /v1/library flags it
         codes=list(cluster_names(snapshot.settings.taxonomy_path)),
         topics=topics,
         kinds=RESOURCE_KINDS,

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from matcher.candidates import Joining
 from matcher.errors import UnknownIdError
+from matcher.explanations import HELPS_NONE_MET
 from matcher.index.lexical import fold
 from matcher.partnerships import Partnerships
 from matcher.partnerships.lifecycle import OPEN
@@ -19,8 +20,9 @@ from matcher.recommend.member_resources import MemberResourceOptions
 from matcher.recommend.peers import NEED_FIRST, NO_EVIDENCE, PeerMatch, PeerOptions
 from matcher.records import MEMBER_KINDS, REGIONS, Member
 from matcher.ties import Ties
-from matcher.usecases.experts import helps_for, resources_for
+from matcher.usecases.experts import NO_RESOURCE, helps_for, resources_for, why_no_help
 from matcher.usecases.peers import explained, peer_question, rank
+from matcher.usecases.unread import unread_languages
 from service.console.labels import country_words
 from service.console.needs import answered
 from service.console.unknown import unknown_id
@@ -124,6 +126,10 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
     _, proposals = book.list(member_id=member.id, limit=MAX_PAGE)
     # A peer already in an open proposal with this member shows that proposal, not a second "Propose".
     open_with = {(pr.partner_id if pr.member_id == member.id else pr.member_id): pr for pr in proposals if pr.status in OPEN}
+    help_options = HelpOptions(k=HELPS_SHOWN)
+    helps = helps_for(snapshot, member.id, help_options)
+    # Why nobody, as the API says it; 'none met' is the page's own sentence (the API's names an option the page lacks).
+    help_why = None if helps else why_no_help(snapshot, member.id, help_options)
     return page.render(
         "member.html",
         member=member,
@@ -133,7 +139,11 @@ def member_page(page: SignedIn, member_id: str, include_declined: bool = False) 
         need_first=NEED_FIRST,  # the flag of a peer placed above higher scores as one need's best answer
         no_evidence=NO_EVIDENCE,  # the flag of a weak peer shown as the closest match when nobody answers
         resources=resources_for(snapshot, member, MemberResourceOptions(k=RESOURCES_SHOWN)),
-        helps=helps_for(snapshot, member.id, HelpOptions(k=HELPS_SHOWN)),
+        helps=helps,
+        # as the API flags each peer and resource: the needs' languages the model does not read
+        unread=unread_languages(snapshot, [need.text for need in member.needs], member.languages),
+        help_why=None if help_why is None or help_why.template == HELPS_NONE_MET else help_why,
+        no_resource=NO_RESOURCE,  # the flag of resources that are only the closest: none answers a need
         include_declined=include_declined,
         declined=question.declined,
         proposals=proposals,

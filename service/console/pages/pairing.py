@@ -305,7 +305,7 @@ def export_csv(page: SignedIn, job_id: str) -> Response:
                 p.mentor,
                 members[p.mentor].name if p.mentor in members else "",
                 t.decimal(p.affinity, 4),
-                t.decimal(p.match_score, 4),
+                "" if p.match_score is None else t.decimal(p.match_score, 4),  # a run stored before pairs had one
                 match_label(t, p.match_quality),
                 ", ".join(t.language_name(code) for code in p.common_languages),  # by name, as the page says them
                 p.need or "",

@@ -142,7 +142,10 @@ async def propose_pairs(page: SignedIn, job_id: str) -> Response:
                 pair.mentor,
                 page.actor,
                 reason=" ← ".join(part for part in (pair.need, pair.evidence) if part)[:2000],
-                score=pair.affinity,
+                # The label and the number it comes from, as a peer's proposal keeps them; a run
+                # stored before pairs had a match_score labelled them from the affinity.
+                score=pair.affinity if pair.match_score is None else pair.match_score,
+                quality=pair.match_quality,
                 source=f"pairing:{job_id}",
             )
             made += 1
