@@ -395,3 +395,16 @@ def test_a_resource_found_for_the_profile_is_said_to_answer_the_profile(app_and_
     assert "Son profil" not in thies  # a need answered is quoted as itself
     rouen = html.unescape(client.get("/members/rouen").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
     assert "aux besoins de ce membre" not in rouen and "n’indique aucun besoin et n’a pas de profil" in rouen, rouen
+
+
+def test_weak_resources_of_a_member_with_no_needs_are_not_said_to_miss_its_needs(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
+    """Blackrock states no needs: its resources (all weak, found for its profile) read 'Aucune
+    ressource ne répond, même partiellement, aux besoins de ce membre', needs it does not have."""
+    client, _ = app_and_accounts
+    with_stand_ins(client)
+    section = html.unescape(client.get("/members/porto").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
+    notice = section.split('id="resources-closest">', 1)[1].split("</p>", 1)[0]
+    assert "besoin" not in notice and "son profil" in notice, notice
+    needs = html.unescape(client.get("/members/thies").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
+    if 'id="resources-closest"' in needs:  # a member with needs keeps the sentence about its needs
+        assert "aux besoins de ce membre" in needs.split('id="resources-closest">', 1)[1].split("</p>", 1)[0]
