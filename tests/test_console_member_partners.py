@@ -269,22 +269,23 @@ def test_proposing_for_a_member_with_no_needs_does_not_call_its_profile_a_need(a
     assert "<strong>Une ville apprenante.</strong>" not in section  # its profile is named, not set out as a need
 
 
+def proposal_answers(client: TestClient, member_id: str) -> str:
+    """The 'what the match rests on' section of the proposal confirmation for the member's first peer."""
+    first = re.findall(rf'href="(/members/{member_id}/propose/[^"?]+)"', client.get(f"/members/{member_id}").text)[0]
+    page = html.unescape(client.get(first).text)
+    return page.split('<section aria-labelledby="answers-h">', 1)[1].split("</section>", 1)[0]
+
+
 def test_proposing_for_a_member_matched_on_its_strengths_names_its_strengths(app_and_accounts: tuple[TestClient, Accounts]) -> None:  # noqa: F811
     """Rouen states no needs and has no profile: its strengths stand in (``peers.stand_in``), as its
     member page says. The confirmation said the match compared 'its profile (or, without one, its
     name)' and headed each row 'Son nom', though Rouen's name was never compared."""
     client, _ = app_and_accounts
     with_stand_ins(client)
-
-    def answers(member_id: str) -> str:
-        first = re.findall(rf'href="(/members/{member_id}/propose/[^"?]+)"', client.get(f"/members/{member_id}").text)[0]
-        page = html.unescape(client.get(first).text)
-        return page.split('<section aria-labelledby="answers-h">', 1)[1].split("</section>", 1)[0]
-
-    strengths = answers("rouen")
+    strengths = proposal_answers(client, "rouen")
     assert "Ses points forts" in strengths and "ses points forts" in strengths, strengths
     assert "Son nom" not in strengths and "son nom" not in strengths
-    name_only = answers("caen")  # nothing but a name: the name is what was compared
+    name_only = proposal_answers(client, "caen")  # nothing but a name: the name is what was compared
     assert "Son nom" in name_only and "Ses points forts" not in name_only
 
 
@@ -318,18 +319,12 @@ def test_proposing_for_a_member_with_no_needs_names_what_stands_in_in_its_senten
     else its name; it said 'its profile (or, without one, its name)' whichever it was."""
     client, _ = app_and_accounts
     with_stand_ins(client)
-
-    def rests_on(member_id: str) -> str:
-        first = re.findall(rf'href="(/members/{member_id}/propose/[^"?]+)"', client.get(f"/members/{member_id}").text)[0]
-        page = html.unescape(client.get(first).text)
-        return page.split('<section aria-labelledby="answers-h">', 1)[1].split("</section>", 1)[0]
-
-    strengths = rests_on("rouen")
+    strengths = proposal_answers(client, "rouen")
     assert "compare ses points forts avec ce que fait" in strengths, strengths
     assert "Ses points forts" in strengths and "Son nom" not in strengths and "son profil" not in strengths
-    named = rests_on("caen")
+    named = proposal_answers(client, "caen")
     assert "compare son nom avec ce que fait" in named and "Son nom" in named, named
-    profiled = rests_on("porto")
+    profiled = proposal_answers(client, "porto")
     assert "compare son profil avec ce que fait" in profiled and "Son profil" in profiled, profiled
 
 
