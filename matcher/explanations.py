@@ -196,6 +196,8 @@ Value = str | int | float
 MEMBER_VALUES = ("mentee", "mentor", "mentees")
 # The values that hold a day as ISO text ("2026-06-01"): a reader is told it in its locale's form.
 DATE_VALUES = ("starts", "ends", "next_due", "held")
+# The values that hold language codes ("en, fr"): a reader is told their names ("anglais, français").
+LANGUAGE_LIST_VALUES = ("languages",)
 _ID = re.compile(r"[^\s,()]+")
 _FIXED_POINT = re.compile(r"%\((\w+)\)\.(\d+)f")  # %(score).2f
 
@@ -267,6 +269,10 @@ class Explanation(BaseModel):
         if "language_code" in values:
             code = str(values["language_code"])
             values["language"] = language_name(code) if language_name else english_language_name(code)
+        if language_name is not None:  # the English text (a hub's) keeps the codes it documents
+            for key in LANGUAGE_LIST_VALUES:
+                if isinstance(values.get(key), str):
+                    values[key] = _ID.sub(lambda found: language_name(found.group(0)), str(values[key]))
         template = self.template
         forms = _PLURALS.get(template)
         if forms is not None and plural is not None and forms[2] in values:

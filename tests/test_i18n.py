@@ -89,3 +89,17 @@ def test_french_puts_no_de_or_que_before_a_name() -> None:
         if before_name.search(text)
     ]
     assert not found, found
+
+
+def test_language_codes_in_an_explanation_are_named_in_the_readers_language() -> None:
+    """'2 fournisseurs, aucun ne partageant une langue de travail (en, fr)' showed codes on the
+    French capacity map and peers pages; a hub's English text keeps the codes it documents."""
+    from matcher.explanations import PEERS_NO_COMMON_LANGUAGE, UNMET_NO_LANGUAGE, explain
+    from service.console.i18n import Translator
+
+    unmet = explain(UNMET_NO_LANGUAGE, providers=2, languages="en, fr")
+    assert unmet.text() == "2 providers, none sharing a working language (en, fr)"
+    french = Translator("fr").explain(unmet)
+    assert "Anglais, Français" in french and "(en, fr)" not in french, french
+    alone = Translator("es").explain(explain(PEERS_NO_COMMON_LANGUAGE, languages="ru"))
+    assert "Ruso" in alone and " ru:" not in alone and " ru " not in alone, alone
