@@ -20,6 +20,18 @@ NEEDS = ["digital skills for older adults", "flood drills for schools"]
 FLOODS = "Schools hold flood drills for schools every term with the fire brigade."
 
 
+def in_french(client: TestClient) -> None:
+    """Signed in as the secretariat, reading the console in French."""
+    sign_in(client)
+    client.cookies.set("peermatch_lang", "fr")
+
+
+def member_section(client: TestClient, member_id: str, heading: str) -> str:
+    """The section of a member's page under the heading with id ``heading``, entities decoded."""
+    page = html.unescape(client.get(f"/members/{member_id}").text)
+    return page.split(f'id="{heading}"', 1)[1].split("</section>", 1)[0]
+
+
 def with_two_needs_met(client: TestClient) -> None:
     """Thiès needs two things and Porto offers both, so Porto answers two needs."""
     thies = member("thies", name="Thiès", country="SN", region="Africa", needs=[{"text": n, "priority": 4} for n in NEEDS])
@@ -38,8 +50,7 @@ def with_stand_ins(client: TestClient) -> None:
     nameless = member("caen", name="Caen")
     nameless.pop("profile")
     assert client.put("/v1/members/caen", headers=auth(WRITE), json=nameless).status_code == 200
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    in_french(client)
 
 
 def hidden(page: str) -> dict[str, str]:
@@ -156,8 +167,7 @@ def test_a_member_with_no_needs_is_told_what_its_peers_are(app_and_accounts: tup
     with_two_needs_met(client)
     quiet = member("quiet", name="Quiet", country="FR", profile="A ministry in charge of primary schools.")
     assert client.put("/v1/members/quiet", headers=auth(WRITE), json=quiet).status_code == 200
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    in_french(client)
     page = html.unescape(client.get("/members/quiet").text)
     assert "Ce membre n’exprime aucun besoin" in page
     assert "Ce membre n’exprime aucun besoin" not in html.unescape(client.get("/members/thies").text)
@@ -176,8 +186,7 @@ def test_a_need_the_peer_does_not_answer_is_not_quoted_as_answered(app_and_accou
     only that one (the closest flood evidence is no reason to propose Lyon)."""
     client, _ = app_and_accounts
     with_two_needs_met(client)
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    in_french(client)
     page = client.get("/members/thies").text
     lyon = peer_row(page, "lyon")
     answered_part, _, not_answered_part = lyon.partition("Ne répond pas à ce besoin (correspondance faible) :")
@@ -201,8 +210,7 @@ def test_the_peer_list_says_it_follows_the_ranking_score_not_the_label(app_and_a
     that the order is the ranking score's (shown under each label), in the reader's language."""
     client, _ = app_and_accounts
     with_two_needs_met(client)
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    in_french(client)
     page = html.unescape(client.get("/members/thies").text)
     hint = page.split('id="ranking-hint">', 1)[1].split("</p>", 1)[0]
     assert hint.startswith("La liste suit le score de classement"), hint
@@ -232,9 +240,8 @@ def test_a_member_with_no_needs_is_not_told_nobody_states_them(app_and_accounts:
     states this', where 'this' is nothing. A member with needs keeps that sentence."""
     client, _ = app_and_accounts
     with_two_needs_met(client)
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
-    quiet = html.unescape(client.get("/members/porto").text).split('id="peers-h"', 1)[1].split("</section>", 1)[0]
+    in_french(client)
+    quiet = member_section(client, "porto", "peers-h")
     assert "<table" in quiet and "personne dans le réseau n’indique cela" not in quiet
     assert "la correspondance la plus proche, pas une réponse à un besoin : il n’en indique aucun" in quiet
 
@@ -245,8 +252,7 @@ def test_whom_it_can_help_heads_its_evidence_as_evidence_not_as_what_it_answers(
     'En réponse à : A set of indicators tracks…' reads backwards."""
     client, _ = app_and_accounts
     with_two_needs_met(client)
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    in_french(client)
     page = html.unescape(client.get("/members/porto").text)
     helps = page.split('id="helps-h"', 1)[1].split("</section>", 1)[0]
     heads = re.findall(r'<th scope="col">([^<]*)</th>', helps)
@@ -259,8 +265,7 @@ def test_proposing_for_a_member_with_no_needs_does_not_call_its_profile_a_need(a
     '1 besoin auquel il ne répond pas', that 'need' being Blackrock's own profile."""
     client, _ = app_and_accounts
     with_two_needs_met(client)
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    in_french(client)
     first = re.findall(r'href="(/members/porto/propose/[^"?]+)"', client.get("/members/porto").text)[0]
     page = html.unescape(client.get(first).text)
     section = page.split('<section aria-labelledby="answers-h">', 1)[1].split("</section>", 1)[0]
@@ -300,8 +305,7 @@ def test_the_member_page_says_why_it_can_help_nobody_and_that_weak_resources_are
     assert client.put("/v1/members/baker", headers=auth(WRITE), json=baker).status_code == 200
     guide = resource("older", "Digital literacy for older adults", "Digital literacy classes for older adults.")
     assert client.put("/v1/resources/older", headers=auth(WRITE), json=guide).status_code == 200  # answers Dakar's need
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    in_french(client)
 
     def section(member_id: str, heading: str) -> str:
         page = html.unescape(client.get(f"/members/{member_id}").text)
@@ -337,8 +341,7 @@ def test_a_member_with_no_needs_is_not_told_its_peers_answer_its_needs(app_and_a
     bare = member("rouen", name="Rouen", strengths=[{"text": "digital skills for older adults"}])
     bare.pop("profile")
     assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    in_french(client)
     for member_id in ("rouen", "porto"):  # strengths only; a profile and no needs
         peers = html.unescape(client.get(f"/members/{member_id}").text).split('id="peers-h"', 1)[1].split("<table", 1)[0]
         assert "Les scores sont sur une seule échelle" in peers, peers
@@ -356,8 +359,7 @@ def test_recommended_resources_say_what_orders_them_and_show_it(app_and_accounts
     peers' table; the ranking score sits under each label, and a hint says what orders the list."""
     client, _ = app_and_accounts
     with_two_needs_met(client)
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
+    in_french(client)
     page = html.unescape(client.get("/members/thies").text)
     section = page.split('id="resources-h"', 1)[1].split("</section>", 1)[0]
     assert "<table" in section, section
@@ -379,16 +381,15 @@ def test_a_resource_found_for_the_profile_is_said_to_answer_the_profile(app_and_
     bare = member("rouen", name="Rouen", strengths=[{"text": "digital skills for older adults"}])
     bare.pop("profile")
     assert client.put("/v1/members/rouen", headers=auth(WRITE), json=bare).status_code == 200
-    sign_in(client)
-    client.cookies.set("peermatch_lang", "fr")
-    section = html.unescape(client.get("/members/quiet").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
+    in_french(client)
+    section = member_section(client, "quiet", "resources-h")
     cells = [
         re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in re.findall(r'<td class="evidence"[^>]*>(.*?)</td>', section, re.S)
     ]
     assert cells and all(c.startswith("Son profil : Schools hold flood drills") for c in cells), cells
-    thies = html.unescape(client.get("/members/thies").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
+    thies = member_section(client, "thies", "resources-h")
     assert "Son profil" not in thies  # a need answered is quoted as itself
-    rouen = html.unescape(client.get("/members/rouen").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
+    rouen = member_section(client, "rouen", "resources-h")
     assert "aux besoins de ce membre" not in rouen and "n’indique aucun besoin et n’a pas de profil" in rouen, rouen
 
 
@@ -397,9 +398,9 @@ def test_weak_resources_of_a_member_with_no_needs_are_not_said_to_miss_its_needs
     ressource ne répond, même partiellement, aux besoins de ce membre', needs it does not have."""
     client, _ = app_and_accounts
     with_stand_ins(client)
-    section = html.unescape(client.get("/members/porto").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
+    section = member_section(client, "porto", "resources-h")
     notice = section.split('id="resources-closest">', 1)[1].split("</p>", 1)[0]
     assert "besoin" not in notice and "son profil" in notice, notice
-    needs = html.unescape(client.get("/members/thies").text).split('id="resources-h"', 1)[1].split("</section>", 1)[0]
+    needs = member_section(client, "thies", "resources-h")
     if 'id="resources-closest"' in needs:  # a member with needs keeps the sentence about its needs
         assert "aux besoins de ce membre" in needs.split('id="resources-closest">', 1)[1].split("</p>", 1)[0]
